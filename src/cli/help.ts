@@ -1,0 +1,37 @@
+import { configSchema } from '../config/config-schema.ts';
+
+export const HELP = `Sightline — self-hosted analytics: events, logs and database changes into ClickHouse.
+
+Usage: sightline <command> [options]
+
+Commands:
+  serve      Run everything in one process: collector, write-ahead log, processor,
+             embedded ClickHouse (chDB) and the read API, on one port (default 8080).
+  migrate    Apply the store's numbered SQL migrations and exit (serve does this at start too).
+  help       This text. "sightline help config" lists every setting.
+
+Options:
+  -h, --help     Show help.
+  -v, --version  Print the version.
+
+Configuration comes from SIGHTLINE_* environment variables and an optional file
+(SIGHTLINE_CONFIG=sightline.yaml); a bad value stops start-up with the fix.
+
+Quick start:
+  npm ci && npm start
+  curl -X POST http://localhost:8080/e -H 'X-App: app' -H 'Content-Type: application/json' \\
+    -d '{"type":"click","user_id":"1","path":"/getting-started"}'
+  curl -H "Authorization: Bearer $(cat data/admin-token)" \\
+    'http://localhost:8080/api/v1/stats/overview?project=app&from=2024-04-01&to=2030-01-01'
+`;
+
+export function configHelp(): string {
+  const lines = ['Settings (environment variable, default, meaning):', ''];
+  for (const spec of Object.values(configSchema)) {
+    lines.push(
+      `  ${spec.env}${spec.default !== undefined && spec.default !== '' ? ` (default: ${spec.default})` : ''}`,
+    );
+    lines.push(`      ${spec.description}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/** `sightline <command>`: the single entry point; each role is wired in its own `*.role.ts`. */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { createLogger } from '../observe/logger.ts';
+import { migrate } from '../store/migrate.ts';
+import { openStore } from '../store/store.ts';
+import { configHelp, HELP } from './help.ts';
+import { startServe } from './serve.role.ts';
+
+async function serve(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  const server = await startServe(config, logger);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) {
+      logger.warn('second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down: no new requests, flushing the last batch');
+    const timer = setTimeout(() => {
+      logger.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        'shutdown took too long; exiting (the log replays on start)',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    server.close().then(
+      () => {
+        logger.info('stopped cleanly');
+        process.exit(0);
+      },
+      (err) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function migrateCommand(): Promise<void> {
+  const config = loadConfig(process.env);
+  const store = openStore({ url: config.store, dataDir: config.dataDir });
+  try {
+    const result = await migrate(store);
+    for (const name of result.alreadyApplied) process.stdout.write(`  already applied  ${name}\n`);
+    for (const name of result.applied) process.stdout.write(`  applied          ${name}\n`);
+    process.stdout.write(`Store is up to date (${result.applied.length} applied now).\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+const COMMANDS: Record<string, () => Promise<void>> = {
+  serve,
+  migrate: migrateCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+  });
+  const command = positionals[0];
+  if (values.version) {
+    process.stdout.write(`${process.env.npm_package_version ?? '0.1.0'}\n`);
+    return 0;
+  }
+  if (!command || command === 'help' || values.help) {
+    process.stdout.write(command === 'config' || positionals[1] === 'config' ? configHelp() : HELP);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`sightline: unknown command "${command}"\n\n${HELP}`);
+    return 2;
+  }
+  await run();
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`sightline: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,112 @@
+/**
+ * `sightline serve`: every stage in one process — collector and read API on one port, the WAL as the log, the
+ * processor consuming it into the embedded store (or a ClickHouse server).
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { collectPlugin } from '../collect/collect.plugin.ts';
+import type { Config } from '../config/config.ts';
+import type { Subscription } from '../log/event-log.ts';
+import { WalEventLog } from '../log/wal/wal.log.ts';
+import { createLogger, type Logger } from '../observe/logger.ts';
+import { createMetrics } from '../observe/metrics.ts';
+import { startProcessor } from '../process/processor.ts';
+import { readRoutes } from '../query/read.routes.ts';
+import { createHttpServer } from '../server/http-server.ts';
+import { opsRoutes } from '../server/ops.routes.ts';
+import { migrate } from '../store/migrate.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { resolveAdminToken } from './admin-token.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  log: WalEventLog;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Migrations keep being retried while the store is down; ingestion is already accepting meanwhile. */
+async function migrateWhenReachable(store: Store, logger: Logger, stopped: () => boolean): Promise<boolean> {
+  for (let attempt = 0; !stopped(); attempt++) {
+    try {
+      const result = await migrate(store);
+      if (result.applied.length > 0) logger.info({ applied: result.applied }, 'store migrations applied');
+      return true;
+    } catch (err) {
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      logger.error(
+        { err: (err as Error).message, retryInMs: delay },
+        'store not ready for migrations; retrying',
+      );
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  return false;
+}
+
+export async function startServe(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const admin = resolveAdminToken(config.adminToken, config.dataDir);
+  if (admin.generated)
+    process.stderr.write(
+      `\n  Sightline generated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}):\n\n    ${admin.token}\n\n  Use it as "Authorization: Bearer <token>" on the read API.\n\n`,
+    );
+  const effective: Config = { ...config, adminToken: admin.token };
+  const metrics = createMetrics();
+  const log = await WalEventLog.open({
+    dir: path.join(config.dataDir, 'wal'),
+    segmentBytes: config.walSegmentBytes,
+    logger: logger.child({ stage: 'log' }),
+    onFsync: (seconds, records) => {
+      metrics.walFsyncSeconds.observe(seconds);
+      metrics.walGroupRecords.observe(records);
+    },
+  });
+  const store = openStore({ url: config.store, dataDir: config.dataDir });
+
+  const app = createHttpServer(effective, logger, metrics);
+  opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
+  await app.register(collectPlugin, { config: effective, log, metrics });
+  await app.register(readRoutes, { store, config: effective });
+
+  let stopped = false;
+  let processor: Subscription | undefined;
+  const processing = migrateWhenReachable(store, logger, () => stopped).then((ok) => {
+    if (!ok) return;
+    processor = startProcessor({
+      log,
+      store,
+      metrics,
+      logger,
+      maxRecords: config.batchMaxRows,
+      maxWaitMs: config.batchMaxWaitMs,
+    });
+  });
+  // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
+  if (store.kind === 'chdb') await processing;
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info({ address, dataDir: config.dataDir, store: store.kind }, 'sightline is serving');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      stopped = true;
+      await app.close();
+      await processing;
+      await processor?.stop();
+      await log.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+  return { app, store, log, url, close };
+}

@@ -1,0 +1,47 @@
+/**
+ * Everything on the ingestion side of the HTTP server: body handling, CORS, per-IP rate limits and the protocol
+ * routes. Registered in its own encapsulated context so its body parser and limits apply to ingestion only.
+ */
+import cors from '@fastify/cors';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { EventLog } from '../log/event-log.ts';
+import type { Metrics } from '../observe/metrics.ts';
+import { rateLimited } from './errors.ts';
+import { nativeRoutes } from './native.route.ts';
+import { ProjectKeys } from './project-keys.ts';
+import { TokenBuckets } from './rate-limit.ts';
+import { telemetryRoutes } from './telemetry.route.ts';
+
+export interface CollectDeps {
+  config: Config;
+  log: EventLog;
+  metrics: Metrics;
+}
+
+export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Promise<void> {
+  const { config } = deps;
+  // Bodies stay raw bytes: the log stores the request as sent, and each route parses once to validate.
+  // Any content type is read as JSON text — sendBeacon sends text/plain, a bare `curl -d` sends form encoding.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+  await app.register(cors, {
+    origin: config.corsOrigins === '*' ? true : config.corsOrigins.split(',').map((s) => s.trim()),
+    methods: ['POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'x-app', 'x-project-key'],
+    maxAge: 86_400,
+  });
+  if (config.rateLimitPerSecond > 0) {
+    const buckets = new TokenBuckets(config.rateLimitPerSecond, config.rateLimitBurst);
+    app.addHook('onRequest', async (request) => {
+      if (request.method === 'OPTIONS') return;
+      const wait = buckets.take(request.ip);
+      if (wait > 0) throw rateLimited(wait);
+    });
+  }
+  const keys = new ProjectKeys(config.projects);
+  nativeRoutes(app, { ...deps, keys });
+  telemetryRoutes(app, { ...deps, keys });
+}

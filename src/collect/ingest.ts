@@ -1,0 +1,71 @@
+/** The one way into the log: wrap the raw body in an envelope, append, and acknowledge only once durable. */
+import type { FastifyRequest } from 'fastify';
+import type { EventLog } from '../log/event-log.ts';
+import type { Metrics } from '../observe/metrics.ts';
+import { ENVELOPE_HEADERS, encodeEnvelope, type Protocol } from './envelope.ts';
+import { emptyBatch, type FieldProblem, invalidEvents, logUnavailable } from './errors.ts';
+import type { EventValidator } from './event-validator.ts';
+
+export const EVENTS_TOPIC = 'events';
+
+export interface IngestDeps {
+  log: EventLog;
+  metrics: Metrics;
+}
+
+/** A body is one event or a JSON array of them; every event must pass or none is accepted. */
+export function validateBatch(parsed: unknown, validator: EventValidator): number {
+  const events = Array.isArray(parsed) ? parsed : [parsed];
+  if (events.length === 0) throw emptyBatch();
+  const problems: FieldProblem[] = [];
+  const batch = Array.isArray(parsed);
+  for (let i = 0; i < events.length; i++) {
+    const found = validator.check(events[i], batch ? i : undefined);
+    if (found.length > 0) problems.push(...found);
+  }
+  if (problems.length > 0) throw invalidEvents(problems, events.length);
+  return events.length;
+}
+
+export interface IngestInput {
+  protocol: Protocol;
+  project: string;
+  tenant?: string;
+  count: number;
+  body: Buffer;
+}
+
+function pickHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ENVELOPE_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') out[name] = value;
+  }
+  return out;
+}
+
+export async function ingest(deps: IngestDeps, request: FastifyRequest, input: IngestInput): Promise<number> {
+  const record = encodeEnvelope(
+    {
+      v: 1,
+      id: crypto.randomUUID(),
+      receivedAt: Date.now(),
+      protocol: input.protocol,
+      project: input.project,
+      ...(input.tenant ? { tenant: input.tenant } : {}),
+      ip: request.ip,
+      ua: request.headers['user-agent'] ?? '',
+      headers: pickHeaders(request),
+      count: input.count,
+    },
+    input.body,
+  );
+  try {
+    await deps.log.append(EVENTS_TOPIC, [record]);
+  } catch (err) {
+    request.log.error({ err }, 'log append failed; answering 503');
+    throw logUnavailable();
+  }
+  deps.metrics.acceptedEvents.inc({ protocol: input.protocol }, input.count);
+  return input.count;
+}

@@ -1,0 +1,238 @@
+/**
+ * Every setting Sightline reads, in one place: env variable, default, how it is parsed and what it means.
+ * `config.ts` builds the typed object from it and the README's configuration table is generated from it
+ * (`npm run docs:config`), so the three never disagree.
+ */
+import { parseCidrList } from './cidr.ts';
+
+export class ConfigValueError extends Error {}
+
+export interface FieldSpec<T> {
+  env: string;
+  /** Default as a user would type it in the env variable; `undefined` = unset. */
+  default: string | undefined;
+  description: string;
+  parse: (raw: string) => T;
+}
+
+function field<T>(spec: FieldSpec<T>): FieldSpec<T> {
+  return spec;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigValueError(`expected a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigValueError(`expected a number from ${min} to ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    const v = raw.trim().toLowerCase() as T;
+    if (!values.includes(v)) throw new ConfigValueError(`expected one of ${values.join(', ')}, got "${raw}"`);
+    return v;
+  };
+}
+
+function text(raw: string): string {
+  return raw.trim();
+}
+
+function bool(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigValueError(`expected true or false, got "${raw}"`);
+}
+
+export interface ProjectSpec {
+  name: string;
+  /** Write key; when set, ingestion for this project must present it. */
+  key: string | undefined;
+}
+
+const PROJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+
+/** The seed's list form: `app,website`; a project may carry a write key: `app:KEY`. */
+export function parseProjects(raw: string): ProjectSpec[] {
+  const projects: ProjectSpec[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const [name, key, extra] = item.split(':');
+    if (extra !== undefined)
+      throw new ConfigValueError(`"${item}" has more than one ":" (use name or name:key)`);
+    if (!PROJECT_NAME.test(name))
+      throw new ConfigValueError(`project name "${name}" must be 1-64 letters, digits, ".", "_" or "-"`);
+    if (key !== undefined && key.length < 8)
+      throw new ConfigValueError(`write key of "${name}" must be at least 8 characters`);
+    if (projects.some((p) => p.name === name))
+      throw new ConfigValueError(`project "${name}" is listed twice`);
+    projects.push({ name, key: key || undefined });
+  }
+  if (projects.length === 0) throw new ConfigValueError('at least one project is needed, e.g. "app,website"');
+  return projects;
+}
+
+function secret(minBytes: number) {
+  return (raw: string): string => {
+    if (Buffer.byteLength(raw) < minBytes)
+      throw new ConfigValueError(`must be at least ${minBytes} bytes long (got ${Buffer.byteLength(raw)})`);
+    return raw;
+  };
+}
+
+function storeUrl(raw: string): string {
+  const v = raw.trim();
+  if (v === 'chdb') return v;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigValueError(`expected "chdb" or an http(s):// URL of a ClickHouse server, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigValueError(`ClickHouse URL must start with http:// or https://, got "${url.protocol}"`);
+  return v;
+}
+
+export const configSchema = {
+  configFile: field({
+    env: 'SIGHTLINE_CONFIG',
+    default: undefined,
+    description:
+      'Optional JSON or YAML file with any of these settings (keys as in the "key" column); env variables win.',
+    parse: text,
+  }),
+  port: field({
+    env: 'SIGHTLINE_PORT',
+    default: '8080',
+    description: 'TCP port of the HTTP server (collector, APIs, dashboard).',
+    parse: integer(0, 65535),
+  }),
+  host: field({
+    env: 'SIGHTLINE_HOST',
+    default: '0.0.0.0',
+    description: 'Address to listen on; `127.0.0.1` keeps it local.',
+    parse: text,
+  }),
+  dataDir: field({
+    env: 'SIGHTLINE_DATA_DIR',
+    default: './data',
+    description:
+      'Folder for the write-ahead log (`wal/`), the embedded store (`chdb/`) and generated secrets.',
+    parse: text,
+  }),
+  projects: field({
+    env: 'SIGHTLINE_PROJECTS',
+    default: 'app,website',
+    description: 'Projects that may send data: `app,website`; `app:KEY` requires the write key `KEY`.',
+    parse: parseProjects,
+  }),
+  adminToken: field({
+    env: 'SIGHTLINE_ADMIN_TOKEN',
+    default: undefined,
+    description:
+      'Bearer token with full read access. If unset, one is generated, kept in `<data dir>/admin-token` and printed once.',
+    parse: secret(16),
+  }),
+  jwtSecret: field({
+    env: 'SIGHTLINE_JWT_SECRET',
+    default: undefined,
+    description:
+      'HS256 key (≥ 32 bytes) for read tokens carrying `project_id` / `tenant_id`. Unset = JWTs refused.',
+    parse: secret(32),
+  }),
+  trustProxy: field({
+    env: 'SIGHTLINE_TRUST_PROXY',
+    default: '',
+    description:
+      'Comma-separated CIDRs of proxies whose `X-Forwarded-For` is believed (e.g. `127.0.0.1/32,10.0.0.0/8`).',
+    parse: parseCidrList,
+  }),
+  rateLimitPerSecond: field({
+    env: 'SIGHTLINE_RATE_LIMIT_PER_SECOND',
+    default: '100',
+    description: 'Ingestion requests per second per client IP (token bucket refill); `0` turns limiting off.',
+    parse: integer(0, 10_000_000),
+  }),
+  rateLimitBurst: field({
+    env: 'SIGHTLINE_RATE_LIMIT_BURST',
+    default: '500',
+    description: 'Token bucket size: requests one IP may send at once before being limited.',
+    parse: integer(1, 10_000_000),
+  }),
+  bodyLimitBytes: field({
+    env: 'SIGHTLINE_BODY_LIMIT_BYTES',
+    default: '1048576',
+    description: 'Largest accepted ingestion request body, in bytes (larger → `413`).',
+    parse: integer(1024, 256 * 1024 * 1024),
+  }),
+  corsOrigins: field({
+    env: 'SIGHTLINE_CORS_ORIGINS',
+    default: '*',
+    description: 'Origins allowed to send events from a browser: `*` or a comma-separated list.',
+    parse: text,
+  }),
+  batchMaxRows: field({
+    env: 'SIGHTLINE_BATCH_MAX_ROWS',
+    default: '10000',
+    description: 'The processor inserts when this many log records are waiting …',
+    parse: integer(1, 1_000_000),
+  }),
+  batchMaxWaitMs: field({
+    env: 'SIGHTLINE_BATCH_MAX_WAIT_MS',
+    default: '1000',
+    description: '… or when the oldest waiting record is this old (milliseconds).',
+    parse: integer(1, 600_000),
+  }),
+  walSegmentBytes: field({
+    env: 'SIGHTLINE_WAL_SEGMENT_BYTES',
+    default: '67108864',
+    description:
+      'Size at which the write-ahead log starts a new segment file; consumed segments are deleted.',
+    parse: integer(4096, 4 * 1024 * 1024 * 1024),
+  }),
+  store: field({
+    env: 'SIGHTLINE_STORE',
+    default: 'chdb',
+    description:
+      '`chdb` (embedded ClickHouse in `<data dir>/chdb`) or `http(s)://user:pass@host:8123/db` of a ClickHouse server.',
+    parse: storeUrl,
+  }),
+  queryTimeoutMs: field({
+    env: 'SIGHTLINE_QUERY_TIMEOUT_MS',
+    default: '10000',
+    description: 'Time budget of one read query; past it the API answers `504` with `QUERY_ERR_TIMEOUT`.',
+    parse: integer(100, 600_000),
+  }),
+  queryMaxRows: field({
+    env: 'SIGHTLINE_QUERY_MAX_ROWS',
+    default: '10000',
+    description: 'Largest `limit` a read endpoint accepts.',
+    parse: integer(1, 10_000_000),
+  }),
+  logLevel: field({
+    env: 'SIGHTLINE_LOG_LEVEL',
+    default: 'info',
+    description: 'Log level of the JSON logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`.',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  }),
+  shutdownTimeoutMs: field({
+    env: 'SIGHTLINE_SHUTDOWN_TIMEOUT_MS',
+    default: '30000',
+    description:
+      'On SIGTERM/SIGINT: how long to wait for in-flight requests and the last batch before exiting.',
+    parse: integer(0, 600_000),
+  }),
+  metricsEnabled: field({
+    env: 'SIGHTLINE_METRICS',
+    default: 'true',
+    description: 'Serve Prometheus metrics at `/metrics`.',
+    parse: bool,
+  }),
+};
+
+export type ConfigSchema = typeof configSchema;
+export type ConfigKey = keyof ConfigSchema;

@@ -1,0 +1,83 @@
+/**
+ * Builds the one typed config object at start-up. The only module that reads `process.env`
+ * (the CLI passes it in). A bad value stops start-up with a message naming the variable and the fix.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { type ConfigKey, type ConfigSchema, configSchema } from './config-schema.ts';
+
+export type Config = { [K in ConfigKey]: ReturnType<ConfigSchema[K]['parse']> };
+export type { ProjectSpec } from './config-schema.ts';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Sightline cannot start — fix the configuration:\n${problems.map((p) => `  • ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+type RawSource = { value: string; from: string };
+
+function fileValues(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `SIGHTLINE_CONFIG: cannot read "${file}" (${(err as NodeJS.ErrnoException).code}); point it at an existing JSON or YAML file`,
+    ]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = /\.ya?ml$/i.test(file) ? YAML.parse(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([
+      `SIGHTLINE_CONFIG: "${file}" is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    ]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError([
+      `SIGHTLINE_CONFIG: "${file}" must hold an object of settings, e.g. {"port": 8080}`,
+    ]);
+  return parsed as Record<string, unknown>;
+}
+
+function asText(value: unknown): string {
+  if (Array.isArray(value)) return value.map(String).join(',');
+  return String(value);
+}
+
+/** @param env usually `process.env`; tests pass their own. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const configFile = env[configSchema.configFile.env];
+  const fromFile = configFile ? fileValues(configFile) : {};
+  const keys = Object.keys(configSchema) as ConfigKey[];
+  const unknown = Object.keys(fromFile).filter((k) => !keys.includes(k as ConfigKey));
+  const problems: string[] = unknown.map(
+    (k) => `SIGHTLINE_CONFIG: unknown setting "${k}" in ${configFile}; known: ${keys.join(', ')}`,
+  );
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const spec = configSchema[key];
+    let raw: RawSource | undefined;
+    const envValue = env[spec.env];
+    if (envValue !== undefined && envValue !== '') raw = { value: envValue, from: spec.env };
+    else if (key in fromFile) raw = { value: asText(fromFile[key]), from: `${key} in ${configFile}` };
+    else if (spec.default !== undefined) raw = { value: spec.default, from: `default of ${spec.env}` };
+    if (raw === undefined) {
+      out[key] = undefined;
+      continue;
+    }
+    try {
+      out[key] = spec.parse(raw.value);
+    } catch (err) {
+      problems.push(`${raw.from}: ${(err as Error).message}. ${spec.description}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config = out as Config;
+  config.dataDir = path.resolve(config.dataDir);
+  return config;
+}

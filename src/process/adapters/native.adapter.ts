@@ -1,0 +1,44 @@
+import { parseEventTime } from '../../collect/event-validator.ts';
+import { nativeEventSchema } from '../../collect/native.schema.ts';
+import { canonicalType } from '../event-row.ts';
+import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
+
+const KNOWN = new Set(Object.keys(nativeEventSchema.properties));
+
+function splitUrl(url: string): { host: string; path: string } {
+  try {
+    const u = new URL(url);
+    return { host: u.host, path: u.pathname };
+  } catch {
+    return { host: '', path: '' };
+  }
+}
+
+/** The seed's body: `{type, user_id, session_id, timestamp, locale, path, appVersion, details{…}}`. */
+export const nativeAdapter: ProtocolAdapter = (event, envelope, row) => {
+  if (event === null || typeof event !== 'object' || Array.isArray(event))
+    throw new UnusableEvent('not_an_object', 'the event is not a JSON object');
+  const e = event as Record<string, unknown>;
+  if (typeof e.type !== 'string' || e.type === '')
+    throw new UnusableEvent('missing_type', 'the event has no type');
+  const time =
+    e.timestamp === undefined || e.timestamp === null ? envelope.receivedAt : parseEventTime(e.timestamp);
+  if (Number.isNaN(time))
+    throw new UnusableEvent('bad_timestamp', `timestamp "${text(e.timestamp)}" is not a date`);
+  row.type = canonicalType(e.type);
+  row.timestamp = isoTime(time);
+  row.user_id = text(e.user_id, 256);
+  row.session_id = text(e.session_id, 256);
+  row.locale = text(e.locale, 35);
+  row.app_version = text(e.appVersion ?? e.app_version, 128);
+  row.referrer = text(e.referrer);
+  const fromUrl = typeof e.url === 'string' ? splitUrl(e.url) : { host: '', path: '' };
+  row.host = fromUrl.host;
+  row.path = text(e.path ?? fromUrl.path);
+  const props: Record<string, unknown> = {};
+  for (const key of Object.keys(e)) if (!KNOWN.has(key)) props[key] = e[key];
+  if (e.title !== undefined) props.title = e.title;
+  if (e.url !== undefined) props.url = e.url;
+  if (e.details && typeof e.details === 'object') Object.assign(props, e.details);
+  row.props = JSON.stringify(props);
+};

@@ -1,0 +1,107 @@
+/**
+ * From log records to rows, top to bottom: decode the envelope, parse its body, map each event with its
+ * protocol's adapter, then run the enrichment steps in order. Anything that cannot become a row becomes a
+ * dead letter with the reason and the raw payload — nothing accepted is dropped silently.
+ */
+import { decodeEnvelope, type Envelope, eventIdOf, type Protocol } from '../collect/envelope.ts';
+import type { LogRecord } from '../log/event-log.ts';
+import type { ProtocolAdapter } from './adapters/adapter.ts';
+import { isoTime, UnusableEvent } from './adapters/adapter.ts';
+import { nativeAdapter } from './adapters/native.adapter.ts';
+import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
+import { blankRow, type DeadLetterRow, type EventRow } from './event-row.ts';
+import { putBot } from './steps/put-bot.step.ts';
+import { putUserAgent } from './steps/put-user-agent.step.ts';
+import { putVisitor } from './steps/put-visitor.step.ts';
+import type { Step } from './steps/step.ts';
+
+const ADAPTERS: Record<Protocol, ProtocolAdapter> = {
+  native: nativeAdapter,
+  telemetry: telemetryAdapter,
+};
+
+/** The enrichment steps, in order. The enrichment issue adds geo, referrer/UTM, cookieless visitor and sessions. */
+export const STEPS: readonly Step[] = [putUserAgent, putBot, putVisitor];
+
+export interface Converted {
+  events: EventRow[];
+  deadLetters: DeadLetterRow[];
+}
+
+function deadLetter(
+  envelope: Partial<Envelope>,
+  reason: string,
+  message: string,
+  payload: string,
+): DeadLetterRow {
+  return {
+    received_at: isoTime(envelope.receivedAt ?? Date.now()),
+    project: envelope.project ?? '',
+    source: envelope.protocol ?? 'unknown',
+    reason: `${reason}: ${message}`,
+    envelope_id: envelope.id ?? '',
+    payload,
+  };
+}
+
+function convertEnvelope(envelope: Envelope, out: Converted): void {
+  const adapter = ADAPTERS[envelope.protocol];
+  if (!adapter) {
+    out.deadLetters.push(
+      deadLetter(
+        envelope,
+        'unknown_protocol',
+        `no adapter for "${envelope.protocol}"`,
+        envelope.body.toString('utf8'),
+      ),
+    );
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(envelope.body.toString('utf8'));
+  } catch (err) {
+    out.deadLetters.push(
+      deadLetter(envelope, 'bad_json', (err as Error).message, envelope.body.toString('utf8')),
+    );
+    return;
+  }
+  const events = Array.isArray(parsed) ? parsed : [parsed];
+  const receivedAt = isoTime(envelope.receivedAt);
+  for (let i = 0; i < events.length; i++) {
+    const row = blankRow();
+    row.event_id = eventIdOf(envelope.id, i);
+    row.project = envelope.project;
+    row.tenant_id = envelope.tenant ?? '';
+    row.received_at = receivedAt;
+    row.protocol = envelope.protocol;
+    try {
+      adapter(events[i], envelope, row);
+      for (const step of STEPS) step.run(row, envelope);
+    } catch (err) {
+      const reason = err instanceof UnusableEvent ? err.reason : 'step_failed';
+      out.deadLetters.push(
+        deadLetter(envelope, reason, (err as Error).message, JSON.stringify(events[i]) ?? ''),
+      );
+      continue;
+    }
+    out.events.push(row);
+  }
+}
+
+export function convertRecords(records: readonly LogRecord[]): Converted {
+  const out: Converted = { events: [], deadLetters: [] };
+  for (const record of records) {
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(record.value);
+    } catch (err) {
+      out.deadLetters.push(
+        deadLetter({}, 'bad_envelope', (err as Error).message, record.value.toString('base64')),
+      );
+      continue;
+    }
+    convertEnvelope(envelope, out);
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import type { Step } from './step.ts';
+
+/** A 64-bit id as a decimal string: the first 8 bytes of SHA-256. */
+export function hash64(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest().readBigUInt64BE(0).toString();
+}
+
+/**
+ * With a user id the visitor derives from it. Without one the id stays 0 here; the cookieless daily-salted hash
+ * belongs to the enrichment issue and slots in as its own step.
+ */
+export const putVisitor: Step = {
+  name: 'put-visitor',
+  run(row) {
+    if (row.user_id !== '') row.visitor_id = hash64(row.project, row.user_id);
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * Numbered SQL files in `migrations/`, applied in order at start-up and by `sightline migrate`.
+ * Each statement is idempotent (IF NOT EXISTS), and applied versions are recorded, so running twice is safe.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrationFailed } from './errors.ts';
+import type { Store } from './store.ts';
+
+const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/** Splits on `;` at the end of a line; comments are dropped so they cannot hide a statement. */
+export function splitStatements(sql: string): string[] {
+  const withoutComments = sql
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  return withoutComments
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => ({
+      version: Number(file.slice(0, 3)),
+      name: file,
+      statements: splitStatements(fs.readFileSync(path.join(dir, file), 'utf8')),
+    }));
+}
+
+export interface MigrateResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+export async function migrate(store: Store, migrations = listMigrations()): Promise<MigrateResult> {
+  await store.command(
+    `CREATE TABLE IF NOT EXISTS sightline_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
+     ENGINE = ReplacingMergeTree ORDER BY version`,
+  );
+  const rows = await store.query<{ version: number }>('SELECT DISTINCT version FROM sightline_migrations');
+  const done = new Set(rows.map((r) => Number(r.version)));
+  const result: MigrateResult = { applied: [], alreadyApplied: [] };
+  for (const migration of migrations) {
+    if (done.has(migration.version)) {
+      result.alreadyApplied.push(migration.name);
+      continue;
+    }
+    try {
+      for (const statement of migration.statements) await store.command(statement);
+      await store.insert(
+        'sightline_migrations',
+        [{ version: migration.version, name: migration.name }],
+        `migration-${migration.version}`,
+      );
+    } catch (err) {
+      throw migrationFailed(migration.name, err);
+    }
+    result.applied.push(migration.name);
+  }
+  return result;
+}

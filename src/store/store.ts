@@ -1,0 +1,139 @@
+/**
+ * The one store surface the rest of Sightline uses: embedded chDB or a ClickHouse server, both through
+ * `@clickhouse/client`. Every call states its settings in full, because chDB applies them as session-level
+ * `SET`s that would otherwise leak into the next call (a stale dedup token would make the next insert vanish).
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import { StoreError, storeUnavailable } from './errors.ts';
+
+export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
+
+export interface QueryOptions {
+  /** Server-side time budget; past it the query fails with STORE_ERR_TIMEOUT. */
+  timeoutMs?: number;
+}
+
+export interface Store {
+  readonly kind: 'chdb' | 'server';
+  /** Inserts rows as one block. `dedupToken` makes a repeated insert of the same block a no-op. Empty rows: no-op. */
+  insert(table: string, rows: readonly object[], dedupToken: string): Promise<void>;
+  query<T>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
+  command(sql: string): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `chdb` or an http(s) URL of a ClickHouse server. */
+  url: string;
+  dataDir: string;
+}
+
+/** Settings chDB would otherwise carry from one call to the next. */
+const NEUTRAL = { insert_deduplication_token: '', max_execution_time: 0 };
+
+class ClickHouseStore implements Store {
+  readonly kind: 'chdb' | 'server';
+  readonly #client: ClickHouseClient;
+  /** chDB runs one session; serialising keeps each call's SETs paired with its statement. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(kind: 'chdb' | 'server', client: ClickHouseClient) {
+    this.kind = kind;
+    this.#client = client;
+  }
+
+  #run<T>(op: () => Promise<T>): Promise<T> {
+    if (this.kind === 'server') return op();
+    const next = this.#queue.then(op, op);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async insert(table: string, rows: readonly object[], dedupToken: string): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#run(() =>
+      this.#client.insert({
+        table,
+        values: rows as object[],
+        format: 'JSONEachRow',
+        clickhouse_settings: {
+          ...NEUTRAL,
+          insert_deduplication_token: dedupToken,
+          insert_deduplicate: 1,
+          deduplicate_blocks_in_dependent_materialized_views: 1,
+          date_time_input_format: 'best_effort',
+        },
+      }),
+    ).catch((err) => {
+      throw storeUnavailable(err);
+    });
+  }
+
+  async query<T>(sql: string, params: QueryParams = {}, options: QueryOptions = {}): Promise<T[]> {
+    const seconds = options.timeoutMs ? Math.max(1, Math.ceil(options.timeoutMs / 1000)) : 0;
+    try {
+      return await this.#run(async () => {
+        const result = await this.#client.query({
+          query: sql,
+          query_params: params,
+          format: 'JSONEachRow',
+          clickhouse_settings: {
+            ...NEUTRAL,
+            max_execution_time: seconds,
+            output_format_json_quote_64bit_integers: 0,
+          },
+        });
+        return (await result.json()) as T[];
+      });
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message))
+        throw new StoreError('STORE_ERR_TIMEOUT', 'the query ran past its time budget', 504, { cause: err });
+      throw storeUnavailable(err);
+    }
+  }
+
+  async command(sql: string): Promise<void> {
+    await this.#run(() => this.#client.command({ query: sql, clickhouse_settings: NEUTRAL }));
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const result = await this.#run(() => this.#client.ping());
+      return result.success;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    await this.#client.close();
+  }
+}
+
+export function openStore(options: StoreOptions): Store {
+  if (options.url === 'chdb') {
+    const dir = path.join(options.dataDir, 'chdb');
+    fs.mkdirSync(dir, { recursive: true });
+    const connection = createChdbConnection({ path: dir });
+    // chdb's Connection type comes from its own copy of client-common; the shapes are the same.
+    const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
+    return new ClickHouseStore('chdb', client);
+  }
+  const url = new URL(options.url);
+  const database = url.pathname.replace(/^\//, '') || 'default';
+  const client = createClient({
+    url: `${url.protocol}//${url.host}`,
+    username: decodeURIComponent(url.username) || 'default',
+    password: decodeURIComponent(url.password),
+    database,
+    request_timeout: 60_000,
+  });
+  return new ClickHouseStore('server', client);
+}

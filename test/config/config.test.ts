@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { replaceTable } from '../../src/config/config-table.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 8080);
+    assert.equal(c.host, '0.0.0.0');
+    assert.deepEqual(c.projects, [
+      { name: 'app', key: undefined },
+      { name: 'website', key: undefined },
+    ]);
+    assert.equal(c.bodyLimitBytes, 1_048_576);
+    assert.equal(c.batchMaxRows, 10_000);
+    assert.equal(c.batchMaxWaitMs, 1000);
+    assert.ok(path.isAbsolute(c.dataDir));
+  });
+
+  it('parses the seed list form with write keys', () => {
+    const c = loadConfig({ SIGHTLINE_PROJECTS: 'app:key-12345678, website' });
+    assert.deepEqual(c.projects, [
+      { name: 'app', key: 'key-12345678' },
+      { name: 'website', key: undefined },
+    ]);
+  });
+
+  it('names the variable and the fix for each bad value, all at once', () => {
+    const problems = problemsOf({
+      SIGHTLINE_PORT: 'eighty',
+      SIGHTLINE_JWT_SECRET: 'short',
+      SIGHTLINE_TRUST_PROXY: '10.0.0.0/99',
+      SIGHTLINE_PROJECTS: 'bad name',
+    });
+    assert.equal(problems.length, 4);
+    assert.match(problems[0], /^SIGHTLINE_PORT: expected a whole number, got "eighty"/);
+    assert.ok(problems.some((p) => /^SIGHTLINE_PROJECTS: project name "bad name"/.test(p)));
+    assert.ok(problems.some((p) => /^SIGHTLINE_JWT_SECRET: must be at least 32 bytes/.test(p)));
+    assert.ok(problems.some((p) => /^SIGHTLINE_TRUST_PROXY: "10.0.0.0\/99" has a bad prefix length/.test(p)));
+  });
+
+  it('reads a YAML file, env wins, unknown keys are refused', () => {
+    const { dir, cleanup } = tempDir('cfg');
+    try {
+      const file = path.join(dir, 'sightline.yaml');
+      fs.writeFileSync(file, 'port: 9000\nprojects: [shop, blog]\nbatchMaxRows: 50\n');
+      const c = loadConfig({ SIGHTLINE_CONFIG: file, SIGHTLINE_BATCH_MAX_ROWS: '70' });
+      assert.equal(c.port, 9000);
+      assert.deepEqual(
+        c.projects.map((p) => p.name),
+        ['shop', 'blog'],
+      );
+      assert.equal(c.batchMaxRows, 70);
+      fs.writeFileSync(file, 'prot: 9000\n');
+      assert.match(problemsOf({ SIGHTLINE_CONFIG: file })[0], /unknown setting "prot"/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('trusts X-Forwarded-For only from listed proxies', () => {
+    const c = loadConfig({ SIGHTLINE_TRUST_PROXY: '10.0.0.0/8,::1' });
+    assert.equal(c.trustProxy.contains('10.1.2.3'), true);
+    assert.equal(c.trustProxy.contains('::ffff:10.1.2.3'), true);
+    assert.equal(c.trustProxy.contains('::1'), true);
+    assert.equal(c.trustProxy.contains('192.168.0.1'), false);
+  });
+
+  it('keeps the README configuration table in step with the schema', () => {
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    assert.equal(readme, replaceTable(readme), 'run `npm run docs:config` to regenerate the README table');
+  });
+});
