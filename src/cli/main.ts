@@ -3,14 +3,13 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
-import { migrate } from '../store/migrate.ts';
-import { openStore } from '../store/store.ts';
 import { configHelp, HELP } from './help.ts';
-import { startServe } from './serve.role.ts';
 
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
+  // Loaded on demand: `--help` and config errors should not wait for the embedded ClickHouse to load.
+  const { startServe } = await import('./serve.role.ts');
   const server = await startServe(config, logger);
   let signals = 0;
   const shutdown = (signal: string) => {
@@ -44,6 +43,8 @@ async function serve(): Promise<void> {
 
 async function migrateCommand(): Promise<void> {
   const config = loadConfig(process.env);
+  const { openStore } = await import('../store/store.ts');
+  const { migrate } = await import('../store/migrate.ts');
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
     const result = await migrate(store);

@@ -35,6 +35,8 @@ export interface SubscribeOptions {
   maxRecords: number;
   /** How long to wait for more records once the first one of a batch is available. */
   maxWaitMs: number;
+  /** About how many payload bytes one batch may hold (default 64 MiB); at least one record is always delivered. */
+  maxBytes?: number;
 }
 
 export interface Subscription {

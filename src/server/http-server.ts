@@ -2,7 +2,7 @@
  * The Fastify instance every role shares: client IP behind trusted proxies, security headers, and one error
  * shape for every stage — `{ "error": { "code", "message", "details" } }`, never a stack trace.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
@@ -53,7 +53,8 @@ function fromFastify(err: FastifyError, bodyLimit: number): CodedError {
 export function createHttpServer(config: Config, logger: Logger, metrics: Metrics): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the log at ingestion rates; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy:
       config.trustProxy.source.length > 0 ? (address: string) => config.trustProxy.contains(address) : false,

@@ -8,6 +8,7 @@ let server: Server;
 
 before(async () => {
   server = await startInProcess({
+    SIGHTLINE_TRUST_PROXY: '127.0.0.1/32',
     SIGHTLINE_RATE_LIMIT_PER_SECOND: '1',
     SIGHTLINE_RATE_LIMIT_BURST: '1000',
     SIGHTLINE_BODY_LIMIT_BYTES: '4096',
@@ -237,24 +238,26 @@ describe('telemetry protocol (Nealytics shape)', () => {
 });
 
 describe('rate limit', () => {
-  it('answers 429 with Retry-After once the burst is spent', async () => {
-    // A separate server would be cleaner, but one chDB per process: this one has burst 1000 at 1/s.
-    const statuses: number[] = [];
-    let retryAfter: string | null = null;
-    for (let i = 0; i < 1100 && !statuses.includes(429); i++) {
-      const res = await fetch(`${server.url}/e`, {
+  it('answers 429 with Retry-After once the burst is spent, per client IP behind a trusted proxy', async () => {
+    // One chDB per process, so this server is shared: burst 1000 at 1/s, keyed by X-Forwarded-For from 127.0.0.1.
+    const send = (ip: string) =>
+      fetch(`${server.url}/e`, {
         method: 'POST',
-        headers: { 'x-app': 'nope' },
+        headers: { 'x-app': 'nope', 'x-forwarded-for': ip },
         body: '{}',
       });
-      statuses.push(res.status);
-      if (res.status === 429) {
-        retryAfter = res.headers.get('retry-after');
-        const body = (await res.json()) as { error: { code: string } };
-        assert.equal(body.error.code, 'COLLECT_ERR_RATE_LIMITED');
-      } else await res.arrayBuffer();
+    let limited: Response | undefined;
+    for (let i = 0; i < 1100 && !limited; i++) {
+      const res = await send('198.51.100.7');
+      if (res.status === 429) limited = res;
+      else await res.arrayBuffer();
     }
-    assert.ok(statuses.includes(429), 'expected a 429 within 1100 requests');
-    assert.ok(Number(retryAfter) >= 1);
+    assert.ok(limited, 'expected a 429 within 1100 requests');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    const body = (await limited.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'COLLECT_ERR_RATE_LIMITED');
+    const other = await send('198.51.100.8');
+    assert.equal(other.status, 401, 'another client still gets through to the project check');
+    await other.arrayBuffer();
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Who is reading: the admin token (everything), or a JWT (HS256) whose `project_id` and optional `tenant_id`
+ * claims become mandatory filters. A scope never widens: asking for another project or tenant is a 403.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import { forbidden, unauthenticated } from './errors.ts';
+
+export type ReadScope = { kind: 'admin' } | { kind: 'jwt'; project: string; tenant?: string };
+
+export interface ReadAuthConfig {
+  adminToken: string | undefined;
+  jwtSecret: string | undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createReadAuth(config: ReadAuthConfig) {
+  const key = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  return async function authenticate(request: FastifyRequest): Promise<ReadScope> {
+    const header = request.headers.authorization;
+    if (!header) throw unauthenticated('no Authorization header');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw unauthenticated('the Authorization header is not "Bearer <token>"');
+    const token = match[1];
+    if (config.adminToken && sameSecret(token, config.adminToken)) return { kind: 'admin' };
+    if (!key || token.split('.').length !== 3) throw unauthenticated('the token is not valid');
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], clockTolerance: 30 }));
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw unauthenticated('the token has expired');
+      throw unauthenticated('the token is not valid');
+    }
+    if (typeof payload.project_id !== 'string' || payload.project_id === '')
+      throw unauthenticated('the token has no project_id claim');
+    const tenant = payload.tenant_id;
+    if (tenant !== undefined && typeof tenant !== 'string')
+      throw unauthenticated('tenant_id claim must be a string');
+    return { kind: 'jwt', project: payload.project_id, ...(tenant ? { tenant } : {}) };
+  };
+}
+
+export interface Target {
+  project: string;
+  /** Undefined = all tenants of the project. */
+  tenant?: string;
+}
+
+/** The rows a request may read: its scope narrowed by what it asked for, never widened. */
+export function resolveTarget(
+  scope: ReadScope,
+  project: string | undefined,
+  tenant: string | undefined,
+): Target | undefined {
+  if (scope.kind === 'admin') return project ? { project, ...(tenant ? { tenant } : {}) } : undefined;
+  if (project && project !== scope.project)
+    throw forbidden(`this token reads project "${scope.project}" only`);
+  if (scope.tenant && tenant && tenant !== scope.tenant)
+    throw forbidden(`this token reads tenant "${scope.tenant}" only`);
+  return { project: scope.project, ...(scope.tenant ? { tenant: scope.tenant } : tenant ? { tenant } : {}) };
+}

@@ -1,0 +1,104 @@
+/**
+ * `from`/`to` as users write them — whole days (inclusive, in the request's time zone) or exact ISO instants —
+ * turned into a half-open UTC range [start, end) that the `events` primary key can use.
+ */
+import type { ParamProblem } from './errors.ts';
+
+export interface TimeRange {
+  /** UTC, `YYYY-MM-DD hh:mm:ss.sss`, as ClickHouse's DateTime64(3, 'UTC') parameters take it. */
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MAX_RANGE_MS = 5 * 366 * 86_400_000;
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Milliseconds to add to UTC to get the wall clock in `tz` at instant `ms`. */
+function zoneOffset(ms: number, tz: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(ms);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** The UTC instant of local midnight starting `y-m-d` in `tz` (two passes settle DST changes). */
+export function startOfDay(y: number, m: number, d: number, tz: string): number {
+  const wall = Date.UTC(y, m - 1, d);
+  let utc = wall - zoneOffset(wall, tz);
+  utc = wall - zoneOffset(utc, tz);
+  return utc;
+}
+
+function parseBound(value: string, tz: string, edge: 'from' | 'to'): number {
+  const day = DAY.exec(value);
+  if (day) {
+    const [y, m, d] = [Number(day[1]), Number(day[2]), Number(day[3])];
+    const check = new Date(Date.UTC(y, m - 1, d));
+    if (check.getUTCMonth() !== m - 1 || check.getUTCDate() !== d) return Number.NaN;
+    // `to` is a whole day: the range ends at the start of the next one.
+    return edge === 'from' ? startOfDay(y, m, d, tz) : startOfDay(y, m, d + 1, tz);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value)) return Number.NaN;
+  return Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`);
+}
+
+export function toClickHouseTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function parseTimeRange(
+  from: string | undefined,
+  to: string | undefined,
+  tz: string,
+  problems: ParamProblem[],
+  fallback?: { startMs: number; endMs: number },
+): TimeRange | undefined {
+  if ((from === undefined || to === undefined) && fallback && from === undefined && to === undefined)
+    return range(fallback.startMs, fallback.endMs);
+  const before = problems.length;
+  if (from === undefined)
+    problems.push({ param: 'from', message: 'is required (YYYY-MM-DD or an ISO 8601 time)' });
+  if (to === undefined)
+    problems.push({ param: 'to', message: 'is required (YYYY-MM-DD or an ISO 8601 time)' });
+  if (problems.length > before) return undefined;
+  const startMs = parseBound(from!, tz, 'from');
+  const endMs = parseBound(to!, tz, 'to');
+  if (Number.isNaN(startMs))
+    problems.push({ param: 'from', message: `"${from}" is not a date (YYYY-MM-DD) or ISO time` });
+  if (Number.isNaN(endMs))
+    problems.push({ param: 'to', message: `"${to}" is not a date (YYYY-MM-DD) or ISO time` });
+  if (problems.length > before) return undefined;
+  if (endMs <= startMs) {
+    problems.push({ param: 'to', message: 'must not be before from' });
+    return undefined;
+  }
+  if (endMs - startMs > MAX_RANGE_MS) {
+    problems.push({ param: 'to', message: 'range is longer than 5 years' });
+    return undefined;
+  }
+  return range(startMs, endMs);
+}
+
+function range(startMs: number, endMs: number): TimeRange {
+  return { start: toClickHouseTime(startMs), end: toClickHouseTime(endMs), startMs, endMs };
+}

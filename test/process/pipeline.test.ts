@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeEnvelope, eventIdOf } from '../../src/collect/envelope.ts';
+import { convertRecords } from '../../src/process/pipeline.ts';
+import { SEED_EVENT } from '../support/seed-event.ts';
+
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+
+function record(offset: number, body: unknown, over: Record<string, unknown> = {}) {
+  const header = {
+    v: 1 as const,
+    id: '0b6f1c9e-4a51-4b0e-9d55-0123456789ab',
+    receivedAt: Date.UTC(2024, 3, 17, 5, 0, 0),
+    protocol: 'native' as const,
+    project: 'app',
+    ip: '203.0.113.9',
+    ua: IPHONE,
+    headers: {},
+    count: Array.isArray(body) ? body.length : 1,
+    ...over,
+  };
+  return {
+    offset,
+    value: encodeEnvelope(header, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))),
+  };
+}
+
+describe('processing pipeline', () => {
+  it('maps the seed event into the canonical row', () => {
+    const { events, deadLetters } = convertRecords([record(0, SEED_EVENT)]);
+    assert.equal(deadLetters.length, 0);
+    assert.equal(events.length, 1);
+    const row = events[0];
+    assert.equal(row.event_id, '0b6f1c9e-4a51-4b0e-9d55-0123456789ab');
+    assert.equal(row.timestamp, '2024-04-17T04:04:12.000Z');
+    assert.equal(row.received_at, '2024-04-17T05:00:00.000Z');
+    assert.equal(row.type, 'click');
+    assert.equal(row.path, '/getting-started');
+    assert.equal(row.app_version, '0.0.1');
+    assert.equal(row.browser, 'Mobile Safari');
+    assert.equal(row.os, 'iOS');
+    assert.equal(row.device_type, 'mobile');
+    assert.equal(row.ip, '', 'the IP is not stored');
+    assert.notEqual(row.visitor_id, '0');
+    assert.deepEqual(JSON.parse(row.props), { meta_a: 'meta_a', meta_b: 'meta_b' });
+  });
+
+  it('gives each event of a batch its own deterministic id', () => {
+    const batch = [SEED_EVENT, SEED_EVENT, SEED_EVENT];
+    const first = convertRecords([record(0, batch)]).events.map((e) => e.event_id);
+    const again = convertRecords([record(0, batch)]).events.map((e) => e.event_id);
+    assert.deepEqual(first, again);
+    assert.equal(new Set(first).size, 3);
+    assert.equal(first[2], eventIdOf('0b6f1c9e-4a51-4b0e-9d55-0123456789ab', 2));
+    assert.equal(first[2], '0b6f1c9e-4a51-4b0e-9d55-0123456789a9');
+  });
+
+  it('flags bots instead of dropping them', () => {
+    const { events } = convertRecords([record(0, SEED_EVENT, { ua: GOOGLEBOT })]);
+    assert.equal(events[0].is_bot, true);
+    assert.equal(events[0].device_type, 'bot');
+  });
+
+  it('turns what cannot become a row into dead letters with the reason and the raw payload', () => {
+    const junk = { offset: 1, value: Buffer.from([1, 0, 0, 0, 0xff]) };
+    const { events, deadLetters } = convertRecords([
+      junk,
+      record(2, '{not json'),
+      record(3, [SEED_EVENT, { ...SEED_EVENT, timestamp: 'never' }, 42]),
+    ]);
+    assert.equal(events.length, 1);
+    assert.deepEqual(
+      deadLetters.map((d) => d.reason.split(':')[0]),
+      ['bad_envelope', 'bad_json', 'bad_timestamp', 'not_an_object'],
+    );
+    assert.equal(deadLetters[1].payload, '{not json');
+    assert.equal(deadLetters[3].payload, '42');
+  });
+
+  it('maps the telemetry shape, tenant and metadata', () => {
+    const { events } = convertRecords([
+      record(
+        0,
+        { tenantId: 't-1', sessionId: 's', eventType: 'page_view', itemId: '/home', metadataJson: '{"a":1}' },
+        { protocol: 'telemetry' },
+      ),
+    ]);
+    assert.equal(events[0].tenant_id, 't-1');
+    assert.equal(events[0].type, 'pageview');
+    assert.equal(events[0].path, '/home');
+    assert.equal(events[0].props, '{"a":1}');
+  });
+});
