@@ -73,20 +73,20 @@ export function parseTimeRange(
   problems: ParamProblem[],
   fallback?: { startMs: number; endMs: number },
 ): TimeRange | undefined {
-  if ((from === undefined || to === undefined) && fallback && from === undefined && to === undefined)
-    return range(fallback.startMs, fallback.endMs);
+  if (fallback && from === undefined && to === undefined) return range(fallback.startMs, fallback.endMs);
   const before = problems.length;
-  if (from === undefined)
-    problems.push({ param: 'from', message: 'is required (YYYY-MM-DD or an ISO 8601 time)' });
-  if (to === undefined)
-    problems.push({ param: 'to', message: 'is required (YYYY-MM-DD or an ISO 8601 time)' });
-  if (problems.length > before) return undefined;
-  const startMs = parseBound(from!, tz, 'from');
-  const endMs = parseBound(to!, tz, 'to');
-  if (Number.isNaN(startMs))
-    problems.push({ param: 'from', message: `"${from}" is not a date (YYYY-MM-DD) or ISO time` });
-  if (Number.isNaN(endMs))
-    problems.push({ param: 'to', message: `"${to}" is not a date (YYYY-MM-DD) or ISO time` });
+  const bound = (value: string | undefined, edge: 'from' | 'to'): number => {
+    if (value === undefined) {
+      problems.push({ param: edge, message: 'is required (YYYY-MM-DD or an ISO 8601 time)' });
+      return Number.NaN;
+    }
+    const ms = parseBound(value, tz, edge);
+    if (Number.isNaN(ms))
+      problems.push({ param: edge, message: `"${value}" is not a date (YYYY-MM-DD) or ISO time` });
+    return ms;
+  };
+  const startMs = bound(from, 'from');
+  const endMs = bound(to, 'to');
   if (problems.length > before) return undefined;
   if (endMs <= startMs) {
     problems.push({ param: 'to', message: 'must not be before from' });

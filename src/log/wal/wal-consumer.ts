@@ -33,9 +33,23 @@ export function startConsumer(
       };
     });
 
+  /** A checkpoint that cannot be written (disk full) is retried, never skipped: the position must not regress. */
   const save = async (checkpoint: Checkpoint) => {
-    await topic.checkpoints.write(group, checkpoint);
-    topic.committed.set(group, checkpoint.committed);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await topic.checkpoints.write(group, checkpoint);
+        topic.committed.set(group, checkpoint.committed);
+        return;
+      } catch (err) {
+        const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_START_MS * 2 ** attempt);
+        logger.warn(
+          { topic: topic.name, group, retryInMs: delay, err: (err as Error).message },
+          'consumer checkpoint write failed; retrying',
+        );
+        await sleep(delay);
+        if (stopped) throw err;
+      }
+    }
   };
 
   const deliver = async (batch: LogBatch): Promise<boolean> => {

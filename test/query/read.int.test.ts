@@ -1,0 +1,301 @@
+// The read API against the real embedded store, with fixture rows whose expected numbers are counted in plain JS.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/observe/logger.ts';
+import { createMetrics } from '../../src/observe/metrics.ts';
+import { blankRow, type EventRow } from '../../src/process/event-row.ts';
+import { readRoutes } from '../../src/query/read.routes.ts';
+import { createHttpServer } from '../../src/server/http-server.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const ADMIN = 'read-admin-token-0123456789';
+const SECRET = 'a-jwt-secret-that-is-at-least-32-bytes-long';
+const { dir, cleanup } = tempDir('read');
+let store: Store;
+let app: FastifyInstance;
+
+function row(over: Partial<EventRow>): EventRow {
+  return {
+    ...blankRow(),
+    event_id: crypto.randomUUID(),
+    received_at: '2024-04-20T00:00:00.000Z',
+    protocol: 'native',
+    ...over,
+  };
+}
+
+/** Fixtures: two projects, tenants, a bot, an event late on Apr 30 UTC (= May 1 in Berlin), one outside the range. */
+const FIXTURES: EventRow[] = [
+  row({
+    project: 'a',
+    tenant_id: 't1',
+    type: 'pageview',
+    user_id: 'u1',
+    session_id: 's1',
+    timestamp: '2024-04-10T10:00:00.000Z',
+    path: '/',
+  }),
+  row({
+    project: 'a',
+    tenant_id: 't1',
+    type: 'click',
+    user_id: 'u1',
+    session_id: 's1',
+    timestamp: '2024-04-10T10:05:30.000Z',
+    path: '/buy',
+    props: '{"plan":"pro"}',
+  }),
+  row({
+    project: 'a',
+    tenant_id: 't2',
+    type: 'pageview',
+    user_id: 'u2',
+    session_id: 's2',
+    timestamp: '2024-04-11T09:00:00.000Z',
+    path: '/',
+  }),
+  row({
+    project: 'a',
+    tenant_id: 't2',
+    type: 'pageview',
+    session_id: 's3',
+    timestamp: '2024-04-30T23:30:00.000Z',
+    path: '/late',
+  }),
+  row({
+    project: 'a',
+    tenant_id: 't1',
+    type: 'pageview',
+    session_id: 's4',
+    timestamp: '2024-04-12T00:00:00.000Z',
+    is_bot: true,
+    device_type: 'bot',
+  }),
+  row({
+    project: 'a',
+    tenant_id: 't1',
+    type: 'pageview',
+    user_id: 'u1',
+    session_id: 's5',
+    timestamp: '2024-05-02T12:00:00.000Z',
+  }),
+  row({
+    project: 'b',
+    tenant_id: '',
+    type: 'pageview',
+    user_id: 'x',
+    session_id: 'sb',
+    timestamp: '2024-04-15T12:00:00.000Z',
+  }),
+];
+
+/** Plain-JS expectations for the overview of project `a`, optionally a tenant, in [from, to). */
+function expected(project: string, fromMs: number, toMs: number, tenant?: string) {
+  const rows = FIXTURES.filter(
+    (r) =>
+      r.project === project &&
+      !r.is_bot &&
+      (tenant === undefined || r.tenant_id === tenant) &&
+      Date.parse(r.timestamp) >= fromMs &&
+      Date.parse(r.timestamp) < toMs,
+  );
+  return {
+    events: rows.length,
+    pageviews: rows.filter((r) => r.type === 'pageview').length,
+    visitors: new Set(rows.map((r) => (r.user_id ? `u:${r.user_id}` : `s:${r.session_id}`))).size,
+    sessions: new Set(rows.map((r) => r.session_id).filter(Boolean)).size,
+  };
+}
+
+before(async () => {
+  store = openStore({ url: 'chdb', dataDir: dir });
+  await migrate(store);
+  // Visitor ids are what the processor sets from the user id; here the fallback rules count them.
+  await store.insert('events', FIXTURES, 'read-fixtures');
+  const config = loadConfig({
+    SIGHTLINE_ADMIN_TOKEN: ADMIN,
+    SIGHTLINE_JWT_SECRET: SECRET,
+    SIGHTLINE_QUERY_MAX_ROWS: '500',
+  });
+  app = createHttpServer(config, createLogger('silent'), createMetrics());
+  await app.register(readRoutes, { store, config });
+  await app.ready();
+});
+after(async () => {
+  await app.close();
+  await store.close();
+  cleanup();
+});
+
+async function get(url: string, token = ADMIN) {
+  const res = await app.inject({
+    method: 'GET',
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+}
+
+function jwt(claims: Record<string, unknown>, expiresIn = '1h', secret = SECRET) {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+const APRIL = [Date.UTC(2024, 3, 1), Date.UTC(2024, 4, 1)] as const;
+
+describe('overview', () => {
+  it('counts events, pageviews, visitors and sessions; days inclusive; bots excluded', async () => {
+    const res = await get('/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, expected('a', ...APRIL));
+    assert.deepEqual(res.body, { events: 4, pageviews: 3, visitors: 3, sessions: 3 });
+  });
+
+  it('reads dates in the requested time zone', async () => {
+    // 2024-04-30T23:30Z is May 1 in Berlin (UTC+2): it leaves April there.
+    const berlin = [Date.UTC(2024, 2, 31, 22), Date.UTC(2024, 3, 30, 22)] as const;
+    const res = await get('/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30&tz=Europe/Berlin');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, expected('a', ...berlin));
+    assert.equal(res.body.events, 3);
+    const may = await get('/api/v1/stats/overview?project=a&from=2024-05-01&to=2024-05-01&tz=Europe/Berlin');
+    assert.equal(may.body.events, 1);
+  });
+
+  it('refuses bad parameters with every problem listed', async () => {
+    const res = await get('/api/v1/stats/overview?from=2024-13-01&tz=Mars/Base');
+    assert.equal(res.status, 400);
+    const error = res.body.error as { code: string; details: Array<{ param: string }> };
+    assert.equal(error.code, 'QUERY_ERR_BAD_PARAMS');
+    assert.deepEqual(error.details.map((d) => d.param).sort(), ['from', 'project', 'to', 'tz']);
+    const reversed = await get('/api/v1/stats/overview?project=a&from=2024-05-01&to=2024-04-01');
+    assert.equal(reversed.status, 400);
+  });
+});
+
+describe('authentication and isolation', () => {
+  it('needs a token: none or a wrong one is 401', async () => {
+    assert.equal(
+      (await get('/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30', '')).status,
+      401,
+    );
+    const wrong = await get(
+      '/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30',
+      'not-the-token',
+    );
+    assert.equal(wrong.status, 401);
+    assert.equal((wrong.body.error as { code: string }).code, 'QUERY_ERR_UNAUTHENTICATED');
+    const forged = await get(
+      '/api/v1/telemetry/timeline',
+      await jwt({ project_id: 'a' }, '1h', 'x'.repeat(40)),
+    );
+    assert.equal(forged.status, 401);
+  });
+
+  it('refuses an expired JWT', async () => {
+    const token = await jwt({ project_id: 'a' }, '-2m');
+    const res = await get('/api/v1/telemetry/timeline', token);
+    assert.equal(res.status, 401);
+    assert.match((res.body.error as { message: string }).message, /expired/);
+  });
+
+  it('a JWT for project A reads A, defaults to it, and can never read B', async () => {
+    const token = await jwt({ project_id: 'a' });
+    const own = await get('/api/v1/stats/overview?from=2024-04-01&to=2024-04-30', token);
+    assert.equal(own.status, 200);
+    assert.deepEqual(own.body, expected('a', ...APRIL));
+    const other = await get('/api/v1/stats/overview?project=b&from=2024-04-01&to=2024-04-30', token);
+    assert.equal(other.status, 403);
+    assert.equal((other.body.error as { code: string }).code, 'QUERY_ERR_FORBIDDEN');
+    const timeline = await get('/api/v1/telemetry/timeline?limit=100', token);
+    const events = timeline.body.events as Array<{ projectId: string }>;
+    assert.equal(events.length, FIXTURES.filter((r) => r.project === 'a').length);
+    assert.ok(events.every((e) => e.projectId === 'a'));
+  });
+
+  it('a tenant-scoped JWT sees only its tenant, and cannot ask for another', async () => {
+    const token = await jwt({ project_id: 'a', tenant_id: 't2' });
+    const overview = await get('/api/v1/stats/overview?from=2024-04-01&to=2024-04-30', token);
+    assert.deepEqual(overview.body, expected('a', ...APRIL, 't2'));
+    const timeline = await get('/api/v1/telemetry/timeline', token);
+    const events = timeline.body.events as Array<{ tenantId: string }>;
+    assert.equal(events.length, 2);
+    assert.ok(events.every((e) => e.tenantId === 't2'));
+    assert.equal(timeline.body.tenantId, 't2');
+    const widen = await get('/api/v1/telemetry/timeline?tenant=t1', token);
+    assert.equal(widen.status, 403);
+  });
+});
+
+describe('timeline (Nealytics shape)', () => {
+  it('lists newest first with the engine field names and honours limit', async () => {
+    const res = await get('/api/v1/telemetry/timeline?project=a&limit=2');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.projectId, 'a');
+    assert.equal(res.body.count, 2);
+    const events = res.body.events as Array<Record<string, string>>;
+    const newest = FIXTURES.filter((r) => r.project === 'a').sort((x, y) =>
+      y.timestamp.localeCompare(x.timestamp),
+    );
+    assert.deepEqual(
+      events.map((e) => e.timestamp),
+      newest.slice(0, 2).map((r) => r.timestamp.replace('.000Z', '.000Z')),
+    );
+    assert.deepEqual(Object.keys(events[0]).sort(), [
+      'eventId',
+      'eventType',
+      'itemId',
+      'metadataJson',
+      'projectId',
+      'sessionId',
+      'tenantId',
+      'timestamp',
+    ]);
+    const click = (await get('/api/v1/telemetry/timeline?project=a&eventType=click')).body.events as Array<
+      Record<string, string>
+    >;
+    assert.equal(click.length, 1);
+    assert.equal(click[0].itemId, '/buy');
+    assert.equal(click[0].metadataJson, '{"plan":"pro"}');
+  });
+
+  it('refuses a limit past the maximum', async () => {
+    const res = await get('/api/v1/telemetry/timeline?project=a&limit=501');
+    assert.equal(res.status, 400);
+    assert.equal((res.body.error as { details: Array<{ param: string }> }).details[0].param, 'limit');
+  });
+});
+
+describe('sessions (Nealytics shape)', () => {
+  it('aggregates per session with durations and a summary over the returned sessions', async () => {
+    const res = await get(
+      '/api/v1/analytics/sessions?project=a&from=2024-04-01T00:00:00Z&to=2024-04-30T00:00:00Z&limit=10',
+    );
+    assert.equal(res.status, 200);
+    const sessions = res.body.sessions as Array<{
+      sessionId: string;
+      durationSeconds: number;
+      eventCount: number;
+      firstSeen: string;
+      lastSeen: string;
+    }>;
+    const s1 = sessions.find((s) => s.sessionId === 's1')!;
+    assert.equal(s1.durationSeconds, 330);
+    assert.equal(s1.eventCount, 2);
+    assert.equal(s1.firstSeen, '2024-04-10T10:00:00.000Z');
+    assert.equal(s1.lastSeen, '2024-04-10T10:05:30.000Z');
+    // In range: s1 (2 events), s2, s4 (the bot still has a session row here: raw sessions, not stats).
+    assert.deepEqual(sessions.map((s) => s.sessionId).sort(), ['s1', 's2', 's4']);
+    assert.equal(res.body.uniqueSessionCount, 3);
+    assert.equal(res.body.totalEventCount, 4);
+    assert.equal(res.body.avgDurationSeconds, 110);
+  });
+});
