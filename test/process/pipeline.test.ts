@@ -63,6 +63,14 @@ describe('processing pipeline', () => {
     assert.equal(events[0].device_type, 'bot');
   });
 
+  it('counts events sent by HTTP libraries (server-side senders, the seed curl) instead of flagging them as bots', () => {
+    for (const ua of ['curl/7.88.1', 'python-requests/2.31.0', 'Go-http-client/1.1', 'node']) {
+      const { events } = convertRecords([record(0, SEED_EVENT, { ua })]);
+      assert.equal(events[0].is_bot, false, ua);
+      assert.equal(events[0].device_type, 'server', ua);
+    }
+  });
+
   it('turns what cannot become a row into dead letters with the reason and the raw payload', () => {
     const junk = { offset: 1, value: Buffer.from([1, 0, 0, 0, 0xff]) };
     const { events, deadLetters } = convertRecords([

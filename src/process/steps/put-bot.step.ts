@@ -1,11 +1,29 @@
 import { isbot } from 'isbot';
 import type { Step } from './step.ts';
 
+/**
+ * HTTP client libraries: events sent from a backend (the seed's curl, server-side SDKs) carry the library's agent,
+ * not a person's browser. isbot counts them as bots; here they are servers, and their events count.
+ */
+const HTTP_LIBRARY =
+  /^(curl|wget|httpie|python-requests|python-httpx|python-urllib|aiohttp|go-http-client|okhttp|axios|node-fetch|undici|node|got|java|apache-httpclient|libwww-perl|ruby|faraday|guzzlehttp|postmanruntime|insomnia|dart|restsharp|reqwest)\b/i;
+
+export function isHttpLibrary(ua: string): boolean {
+  return HTTP_LIBRARY.test(ua);
+}
+
 /** Bots are kept but flagged: stats exclude them, and nothing accepted is thrown away. */
 export const putBot: Step = {
   name: 'put-bot',
   run(row, envelope) {
-    row.is_bot = envelope.ua === '' ? false : isbot(envelope.ua);
+    const ua = envelope.ua;
+    if (ua === '') return;
+    if (isHttpLibrary(ua)) {
+      row.device_type = 'server';
+      row.is_bot = false;
+      return;
+    }
+    row.is_bot = isbot(ua);
     if (row.is_bot) row.device_type = 'bot';
   },
 };
