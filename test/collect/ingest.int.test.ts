@@ -237,6 +237,21 @@ describe('telemetry protocol (Nealytics shape)', () => {
   });
 });
 
+describe('dead letters', () => {
+  it('stores what cannot become a row with the reason and the raw payload, and keeps processing', async () => {
+    await server.log.append('events', [Buffer.from('not an envelope')]);
+    const res = await postJson(`${server.url}/e`, { ...SEED_EVENT, session_id: 'after-junk' }, { 'x-app': 'app' });
+    assert.equal(res.status, 202);
+    const dead = await eventually(async () => {
+      const r = await server.store.query<{ reason: string; payload: string }>('SELECT reason, payload FROM dead_letters');
+      return r.length > 0 ? r : undefined;
+    });
+    assert.match(dead[0].reason, /^bad_envelope: /);
+    assert.equal(Buffer.from(dead[0].payload, 'base64').toString(), 'not an envelope');
+    await eventually(async () => ((await storedCount("session_id = 'after-junk'")) === 1 ? true : undefined));
+  });
+});
+
 describe('rate limit', () => {
   it('answers 429 with Retry-After once the burst is spent, per client IP behind a trusted proxy', async () => {
     // One chDB per process, so this server is shared: burst 1000 at 1/s, keyed by X-Forwarded-For from 127.0.0.1.
