@@ -89,9 +89,18 @@ function convertEnvelope(envelope: Envelope, out: Converted): void {
   }
 }
 
-export function convertRecords(records: readonly LogRecord[]): Converted {
+/** Events converted between two yields to the event loop: a large batch must not stall ingestion. */
+const EVENTS_PER_SLICE = 1000;
+
+export async function convertRecords(records: readonly LogRecord[]): Promise<Converted> {
   const out: Converted = { events: [], deadLetters: [] };
+  let sinceYield = 0;
   for (const record of records) {
+    const before = out.events.length + out.deadLetters.length;
+    if (sinceYield >= EVENTS_PER_SLICE) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sinceYield = 0;
+    }
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(record.value);
@@ -102,6 +111,7 @@ export function convertRecords(records: readonly LogRecord[]): Converted {
       continue;
     }
     convertEnvelope(envelope, out);
+    sinceYield += out.events.length + out.deadLetters.length - before;
   }
   return out;
 }

@@ -42,7 +42,7 @@ async function insertChunks(
 export function startProcessor(options: ProcessorOptions): Subscription {
   const logger = options.logger.child({ stage: 'process' });
   const handle = async (batch: LogBatch) => {
-    const { events, deadLetters } = convertRecords(batch.records);
+    const { events, deadLetters } = await convertRecords(batch.records);
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
     try {
       await insertChunks(options, 'dead_letters', deadLetters, `dl:${range}`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { StoreError, storeUnavailable } from './errors.ts';
+import { toJsonLines } from './json-lines.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
 
@@ -36,15 +37,33 @@ export interface StoreOptions {
 /** Settings chDB would otherwise carry from one call to the next. */
 const NEUTRAL = { insert_deduplication_token: '', max_execution_time: 0 };
 
+/** chDB's own insert path: the payload Buffer goes to the engine as is, settings in the statement's SETTINGS. */
+interface RawInserter {
+  rawInsert(params: {
+    table: string;
+    values: Buffer;
+    format: 'JSONEachRow';
+    settings: Record<string, string | number>;
+  }): Promise<unknown>;
+}
+
+const INSERT_SETTINGS = {
+  insert_deduplicate: 1 as const,
+  deduplicate_blocks_in_dependent_materialized_views: 1 as const,
+  date_time_input_format: 'best_effort' as const,
+};
+
 class ClickHouseStore implements Store {
   readonly kind: 'chdb' | 'server';
   readonly #client: ClickHouseClient;
+  readonly #raw: RawInserter | undefined;
   /** chDB runs one session; serialising keeps each call's SETs paired with its statement. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(kind: 'chdb' | 'server', client: ClickHouseClient) {
+  constructor(kind: 'chdb' | 'server', client: ClickHouseClient, raw?: RawInserter) {
     this.kind = kind;
     this.#client = client;
+    this.#raw = raw;
   }
 
   #run<T>(op: () => Promise<T>): Promise<T> {
@@ -56,22 +75,29 @@ class ClickHouseStore implements Store {
 
   async insert(table: string, rows: readonly object[], dedupToken: string): Promise<void> {
     if (rows.length === 0) return;
-    await this.#run(() =>
-      this.#client.insert({
+    const raw = this.#raw;
+    try {
+      if (raw) {
+        const values = await toJsonLines(rows);
+        await this.#run(() =>
+          raw.rawInsert({
+            table,
+            values,
+            format: 'JSONEachRow',
+            settings: { ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
+          }),
+        );
+        return;
+      }
+      await this.#client.insert({
         table,
         values: rows as object[],
         format: 'JSONEachRow',
-        clickhouse_settings: {
-          ...NEUTRAL,
-          insert_deduplication_token: dedupToken,
-          insert_deduplicate: 1,
-          deduplicate_blocks_in_dependent_materialized_views: 1,
-          date_time_input_format: 'best_effort',
-        },
-      }),
-    ).catch((err) => {
+        clickhouse_settings: { ...NEUTRAL, ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
+      });
+    } catch (err) {
       throw storeUnavailable(err);
-    });
+    }
   }
 
   async query<T>(sql: string, params: QueryParams = {}, options: QueryOptions = {}): Promise<T[]> {
@@ -124,7 +150,7 @@ export function openStore(options: StoreOptions): Store {
     const connection = createChdbConnection({ path: dir });
     // chdb's Connection type comes from its own copy of client-common; the shapes are the same.
     const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
-    return new ClickHouseStore('chdb', client);
+    return new ClickHouseStore('chdb', client, connection.chdb as unknown as RawInserter);
   }
   const url = new URL(options.url);
   const database = url.pathname.replace(/^\//, '') || 'default';

@@ -240,10 +240,16 @@ describe('telemetry protocol (Nealytics shape)', () => {
 describe('dead letters', () => {
   it('stores what cannot become a row with the reason and the raw payload, and keeps processing', async () => {
     await server.log.append('events', [Buffer.from('not an envelope')]);
-    const res = await postJson(`${server.url}/e`, { ...SEED_EVENT, session_id: 'after-junk' }, { 'x-app': 'app' });
+    const res = await postJson(
+      `${server.url}/e`,
+      { ...SEED_EVENT, session_id: 'after-junk' },
+      { 'x-app': 'app' },
+    );
     assert.equal(res.status, 202);
     const dead = await eventually(async () => {
-      const r = await server.store.query<{ reason: string; payload: string }>('SELECT reason, payload FROM dead_letters');
+      const r = await server.store.query<{ reason: string; payload: string }>(
+        'SELECT reason, payload FROM dead_letters',
+      );
       return r.length > 0 ? r : undefined;
     });
     assert.match(dead[0].reason, /^bad_envelope: /);

@@ -28,8 +28,8 @@ function record(offset: number, body: unknown, over: Record<string, unknown> = {
 }
 
 describe('processing pipeline', () => {
-  it('maps the seed event into the canonical row', () => {
-    const { events, deadLetters } = convertRecords([record(0, SEED_EVENT)]);
+  it('maps the seed event into the canonical row', async () => {
+    const { events, deadLetters } = await convertRecords([record(0, SEED_EVENT)]);
     assert.equal(deadLetters.length, 0);
     assert.equal(events.length, 1);
     const row = events[0];
@@ -47,33 +47,33 @@ describe('processing pipeline', () => {
     assert.deepEqual(JSON.parse(row.props), { meta_a: 'meta_a', meta_b: 'meta_b' });
   });
 
-  it('gives each event of a batch its own deterministic id', () => {
+  it('gives each event of a batch its own deterministic id', async () => {
     const batch = [SEED_EVENT, SEED_EVENT, SEED_EVENT];
-    const first = convertRecords([record(0, batch)]).events.map((e) => e.event_id);
-    const again = convertRecords([record(0, batch)]).events.map((e) => e.event_id);
+    const first = (await convertRecords([record(0, batch)])).events.map((e) => e.event_id);
+    const again = (await convertRecords([record(0, batch)])).events.map((e) => e.event_id);
     assert.deepEqual(first, again);
     assert.equal(new Set(first).size, 3);
     assert.equal(first[2], eventIdOf('0b6f1c9e-4a51-4b0e-9d55-0123456789ab', 2));
     assert.equal(first[2], '0b6f1c9e-4a51-4b0e-9d55-0123456789a9');
   });
 
-  it('flags bots instead of dropping them', () => {
-    const { events } = convertRecords([record(0, SEED_EVENT, { ua: GOOGLEBOT })]);
+  it('flags bots instead of dropping them', async () => {
+    const { events } = await convertRecords([record(0, SEED_EVENT, { ua: GOOGLEBOT })]);
     assert.equal(events[0].is_bot, true);
     assert.equal(events[0].device_type, 'bot');
   });
 
-  it('counts events sent by HTTP libraries (server-side senders, the seed curl) instead of flagging them as bots', () => {
+  it('counts events sent by HTTP libraries (server-side senders, the seed curl) instead of flagging them as bots', async () => {
     for (const ua of ['curl/7.88.1', 'python-requests/2.31.0', 'Go-http-client/1.1', 'node']) {
-      const { events } = convertRecords([record(0, SEED_EVENT, { ua })]);
+      const { events } = await convertRecords([record(0, SEED_EVENT, { ua })]);
       assert.equal(events[0].is_bot, false, ua);
       assert.equal(events[0].device_type, 'server', ua);
     }
   });
 
-  it('turns what cannot become a row into dead letters with the reason and the raw payload', () => {
+  it('turns what cannot become a row into dead letters with the reason and the raw payload', async () => {
     const junk = { offset: 1, value: Buffer.from([1, 0, 0, 0, 0xff]) };
-    const { events, deadLetters } = convertRecords([
+    const { events, deadLetters } = await convertRecords([
       junk,
       record(2, '{not json'),
       record(3, [SEED_EVENT, { ...SEED_EVENT, timestamp: 'never' }, 42]),
@@ -87,8 +87,8 @@ describe('processing pipeline', () => {
     assert.equal(deadLetters[3].payload, '42');
   });
 
-  it('maps the telemetry shape, tenant and metadata', () => {
-    const { events } = convertRecords([
+  it('maps the telemetry shape, tenant and metadata', async () => {
+    const { events } = await convertRecords([
       record(
         0,
         { tenantId: 't-1', sessionId: 's', eventType: 'page_view', itemId: '/home', metadataJson: '{"a":1}' },

@@ -95,7 +95,7 @@ export class WalTopic {
         this.#segments.push(segment);
       }
       const started = performance.now();
-      await segment.write(frames, segment.size);
+      segment.writeNow(frames, segment.size);
       await segment.sync();
       segment.commit(frames.length, records);
       this.#options.onFsync?.((performance.now() - started) / 1000, records);

@@ -1,4 +1,5 @@
 import { isbot } from 'isbot';
+import { LruCache } from '../lru-cache.ts';
 import type { Step } from './step.ts';
 
 /**
@@ -12,6 +13,18 @@ export function isHttpLibrary(ua: string): boolean {
   return HTTP_LIBRARY.test(ua);
 }
 
+/** isbot runs one large regular expression; agents repeat, so the verdict is cached. */
+const verdicts = new LruCache<string, boolean>(20_000);
+
+function isBotAgent(ua: string): boolean {
+  let verdict = verdicts.get(ua);
+  if (verdict === undefined) {
+    verdict = isbot(ua);
+    verdicts.set(ua, verdict);
+  }
+  return verdict;
+}
+
 /** Bots are kept but flagged: stats exclude them, and nothing accepted is thrown away. */
 export const putBot: Step = {
   name: 'put-bot',
@@ -23,7 +36,7 @@ export const putBot: Step = {
       row.is_bot = false;
       return;
     }
-    row.is_bot = isbot(ua);
+    row.is_bot = isBotAgent(ua);
     if (row.is_bot) row.device_type = 'bot';
   },
 };

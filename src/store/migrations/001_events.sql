@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS events
     is_bot          Bool,
     protocol        LowCardinality(String),
     ip              String CODEC(ZSTD(1)),
-    props           String CODEC(ZSTD(3))
+    props           String DEFAULT '{}' CODEC(ZSTD(3))
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(timestamp)
