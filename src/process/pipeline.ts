@@ -90,7 +90,7 @@ function convertEnvelope(envelope: Envelope, out: Converted): void {
 }
 
 /** Events converted between two yields to the event loop: a large batch must not stall ingestion. */
-const EVENTS_PER_SLICE = 1000;
+const EVENTS_PER_SLICE = 250;
 
 export async function convertRecords(records: readonly LogRecord[]): Promise<Converted> {
   const out: Converted = { events: [], deadLetters: [] };

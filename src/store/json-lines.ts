@@ -3,7 +3,7 @@
  * false, 0, `{}`): most event columns are empty, and the engine parses a third fewer bytes. Built in slices that
  * yield to the event loop, so a large batch never stalls the HTTP side.
  */
-const SLICE = 2000;
+const SLICE = 500;
 
 function isDefault(value: unknown): boolean {
   return value === '' || value === false || value === 0 || value === '0' || value === '{}' || value === null;
