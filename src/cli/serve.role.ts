@@ -30,8 +30,8 @@ export interface RunningServer {
 }
 
 /** Migrations keep being retried while the store is down; ingestion is already accepting meanwhile. */
-async function migrateWhenReachable(store: Store, logger: Logger, stopped: () => boolean): Promise<boolean> {
-  for (let attempt = 0; !stopped(); attempt++) {
+async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSignal): Promise<boolean> {
+  for (let attempt = 0; !stop.aborted; attempt++) {
     try {
       const result = await migrate(store);
       if (result.applied.length > 0) logger.info({ applied: result.applied }, 'store migrations applied');
@@ -42,7 +42,13 @@ async function migrateWhenReachable(store: Store, logger: Logger, stopped: () =>
         { err: (err as Error).message, retryInMs: delay },
         'store not ready for migrations; retrying',
       );
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        stop.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     }
   }
   return false;
@@ -76,9 +82,9 @@ export async function startServe(
   await app.register(collectPlugin, { config: effective, log, metrics });
   await app.register(readRoutes, { store, config: effective });
 
-  let stopped = false;
+  const stopping = new AbortController();
   let processor: Subscription | undefined;
-  const processing = migrateWhenReachable(store, logger, () => stopped).then((ok) => {
+  const processing = migrateWhenReachable(store, logger, stopping.signal).then((ok) => {
     if (!ok) return;
     processor = startProcessor({
       log,
@@ -98,7 +104,7 @@ export async function startServe(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      stopped = true;
+      stopping.abort();
       await app.close();
       await processing;
       await processor?.stop();

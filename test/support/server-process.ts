@@ -15,12 +15,12 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(url: string, timeoutMs = 60_000, probe = '/ready'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${url}/ready`);
+      const res = await fetch(`${url}${probe}`);
       if (res.status === 200) return;
       last = `status ${res.status}`;
     } catch (err) {
@@ -35,6 +35,7 @@ export async function startServerProcess(
   dataDir: string,
   env: Record<string, string> = {},
   port?: number,
+  probe = '/ready',
 ): Promise<ServerProcess> {
   const p = port ?? (await freePort());
   const child = spawn(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'serve'], {
@@ -67,7 +68,7 @@ export async function startServerProcess(
   const early = exited.then((e) => {
     throw new Error(`server exited before ready (${e.code ?? e.signal}):\n${out}`);
   });
-  await Promise.race([waitReady(url), early]);
+  await Promise.race([waitReady(url, 60_000, probe), early]);
   early.catch(() => undefined);
   return { child, url, port: p, output: () => out, exited };
 }
