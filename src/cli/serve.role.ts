@@ -12,6 +12,7 @@ import type { Subscription } from '../log/event-log.ts';
 import { WalEventLog } from '../log/wal/wal.log.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
+import { createConverter, createSteps } from '../process/pipeline.ts';
 import { startProcessor } from '../process/processor.ts';
 import { readRoutes } from '../query/read.routes.ts';
 import { createHttpServer } from '../server/http-server.ts';
@@ -76,6 +77,7 @@ export async function startServe(
     },
   });
   const store = openStore({ url: config.store, dataDir: config.dataDir });
+  const convert = createConverter(await createSteps(config));
 
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
@@ -91,6 +93,7 @@ export async function startServe(
       store,
       metrics,
       logger,
+      convert,
       maxRecords: config.batchMaxRows,
       maxWaitMs: config.batchMaxWaitMs,
     });

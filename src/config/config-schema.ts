@@ -201,6 +201,45 @@ export const configSchema = {
       '`chdb` (embedded ClickHouse in `<data dir>/chdb`) or `http(s)://user:pass@host:8123/db` of a ClickHouse server.',
     parse: storeUrl,
   }),
+  geoipCityDb: field({
+    env: 'SIGHTLINE_GEOIP_CITY_DB',
+    default: undefined,
+    description:
+      'Path of a GeoLite2-City or DB-IP City `.mmdb` for region and city; countries come from the shipped CC0 database.',
+    parse: text,
+  }),
+  storeIp: field({
+    env: 'SIGHTLINE_STORE_IP',
+    default: 'false',
+    description:
+      'Store the client IP in `events.ip`. Off by default: the IP is used for geo and visitor hashing only.',
+    parse: bool,
+  }),
+  stripQueryParams: field({
+    env: 'SIGHTLINE_STRIP_QUERY_PARAMS',
+    default:
+      'token,access_token,id_token,auth,key,api_key,apikey,password,pass,pwd,secret,session,sessionid,sid,email,mail,code',
+    description: 'Query parameters removed from stored URLs (referrers), comma-separated, case-insensitive.',
+    parse: (raw: string) =>
+      raw
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+  }),
+  trailingSlash: field({
+    env: 'SIGHTLINE_TRAILING_SLASH',
+    default: 'strip',
+    description:
+      '`strip`: `/docs/` and `/docs` are one page (stored as `/docs`); `keep`: paths are stored as sent.',
+    parse: oneOf(['strip', 'keep'] as const),
+  }),
+  hashRouting: field({
+    env: 'SIGHTLINE_HASH_ROUTING',
+    default: 'false',
+    description:
+      'Single-page apps with hash routes: a URL fragment starting with `/` is the path (`/#/settings` → `/settings`).',
+    parse: bool,
+  }),
   queryTimeoutMs: field({
     env: 'SIGHTLINE_QUERY_TIMEOUT_MS',
     default: '10000',

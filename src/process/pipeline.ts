@@ -9,19 +9,42 @@ import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { isoTime, UnusableEvent } from './adapters/adapter.ts';
 import { nativeAdapter } from './adapters/native.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
+import { DailySalts } from './enrich/daily-salts.ts';
+import { openGeoLookup } from './enrich/geo-lookup.ts';
 import { blankRow, type DeadLetterRow, type EventRow } from './event-row.ts';
 import { putBot } from './steps/put-bot.step.ts';
+import { putGeo } from './steps/put-geo.step.ts';
+import { putReferrer } from './steps/put-referrer.step.ts';
+import { putUrl } from './steps/put-url.step.ts';
 import { putUserAgent } from './steps/put-user-agent.step.ts';
 import { putVisitor } from './steps/put-visitor.step.ts';
-import type { Step } from './steps/step.ts';
+import type { EventContext, Step } from './steps/step.ts';
 
 const ADAPTERS: Record<Protocol, ProtocolAdapter> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,
 };
 
-/** The enrichment steps, in order. The enrichment issue adds geo, referrer/UTM, cookieless visitor and sessions. */
-export const STEPS: readonly Step[] = [putUserAgent, putBot, putVisitor];
+export interface PipelineOptions {
+  dataDir: string;
+  geoipCityDb: string | undefined;
+  storeIp: boolean;
+  stripQueryParams: readonly string[];
+  trailingSlash: 'strip' | 'keep';
+  hashRouting: boolean;
+}
+
+/** The enrichment steps, in order: each may read what the ones before it filled in. */
+export async function createSteps(options: PipelineOptions): Promise<Step[]> {
+  return [
+    putUrl({ trailingSlash: options.trailingSlash, hashRouting: options.hashRouting }),
+    putReferrer({ stripParams: options.stripQueryParams }),
+    putUserAgent,
+    putBot,
+    putGeo(await openGeoLookup(options.geoipCityDb), options.storeIp),
+    putVisitor(new DailySalts(options.dataDir)),
+  ];
+}
 
 export interface Converted {
   events: EventRow[];
@@ -44,7 +67,7 @@ function deadLetter(
   };
 }
 
-function convertEnvelope(envelope: Envelope, out: Converted): void {
+function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Converted): void {
   const adapter = ADAPTERS[envelope.protocol];
   if (!adapter) {
     out.deadLetters.push(
@@ -75,9 +98,10 @@ function convertEnvelope(envelope: Envelope, out: Converted): void {
     row.tenant_id = envelope.tenant ?? '';
     row.received_at = receivedAt;
     row.protocol = envelope.protocol;
+    const context: EventContext = { pageUrl: '' };
     try {
-      adapter(events[i], envelope, row);
-      for (const step of STEPS) step.run(row, envelope);
+      adapter(events[i], envelope, row, context);
+      for (const step of steps) step.run(row, envelope, context);
     } catch (err) {
       const reason = err instanceof UnusableEvent ? err.reason : 'step_failed';
       out.deadLetters.push(
@@ -92,7 +116,13 @@ function convertEnvelope(envelope: Envelope, out: Converted): void {
 /** Events converted between two yields to the event loop: a large batch must not stall ingestion. */
 const EVENTS_PER_SLICE = 250;
 
-export async function convertRecords(records: readonly LogRecord[]): Promise<Converted> {
+export type Converter = (records: readonly LogRecord[]) => Promise<Converted>;
+
+export function createConverter(steps: readonly Step[]): Converter {
+  return (records) => convertRecords(records, steps);
+}
+
+async function convertRecords(records: readonly LogRecord[], steps: readonly Step[]): Promise<Converted> {
   const out: Converted = { events: [], deadLetters: [] };
   let sinceYield = 0;
   for (const record of records) {
@@ -110,7 +140,7 @@ export async function convertRecords(records: readonly LogRecord[]): Promise<Con
       );
       continue;
     }
-    convertEnvelope(envelope, out);
+    convertEnvelope(envelope, steps, out);
     sinceYield += out.events.length + out.deadLetters.length - before;
   }
   return out;

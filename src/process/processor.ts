@@ -9,7 +9,7 @@ import type { EventLog, LogBatch, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Store } from '../store/store.ts';
-import { convertRecords } from './pipeline.ts';
+import type { Converter } from './pipeline.ts';
 
 export const PROCESSOR_GROUP = 'processor';
 /** Rows per insert block; larger batches are split into deterministic chunks (token suffix `#n`). */
@@ -20,6 +20,7 @@ export interface ProcessorOptions {
   store: Store;
   metrics: Metrics;
   logger: Logger;
+  convert: Converter;
   maxRecords: number;
   maxWaitMs: number;
 }
@@ -42,7 +43,7 @@ async function insertChunks(
 export function startProcessor(options: ProcessorOptions): Subscription {
   const logger = options.logger.child({ stage: 'process' });
   const handle = async (batch: LogBatch) => {
-    const { events, deadLetters } = await convertRecords(batch.records);
+    const { events, deadLetters } = await options.convert(batch.records);
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
     try {
       await insertChunks(options, 'dead_letters', deadLetters, `dl:${range}`);

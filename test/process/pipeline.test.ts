@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { encodeEnvelope, eventIdOf } from '../../src/collect/envelope.ts';
-import { convertRecords } from '../../src/process/pipeline.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { type Converter, createConverter, createSteps } from '../../src/process/pipeline.ts';
 import { SEED_EVENT } from '../support/seed-event.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const { dir, cleanup } = tempDir('pipeline');
+let convertRecords: Converter;
+before(async () => {
+  convertRecords = createConverter(await createSteps(loadConfig({ SIGHTLINE_DATA_DIR: dir })));
+});
+after(cleanup);
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
@@ -45,6 +54,30 @@ describe('processing pipeline', () => {
     assert.equal(row.ip, '', 'the IP is not stored');
     assert.notEqual(row.visitor_id, '0');
     assert.deepEqual(JSON.parse(row.props), { meta_a: 'meta_a', meta_b: 'meta_b' });
+  });
+
+  it('enriches a browser pageview: URL split, UTM, referrer source and channel, country', async () => {
+    const { events } = await convertRecords([
+      record(
+        0,
+        {
+          type: 'pageview',
+          url: 'https://Shop.example.com/pricing/?utm_source=newsletter&utm_medium=email&utm_campaign=spring&token=abc',
+          referrer: 'https://www.google.de/search?q=x&password=hunter2',
+        },
+        { ip: '81.169.145.1' },
+      ),
+    ]);
+    const row = events[0];
+    assert.equal(row.host, 'shop.example.com');
+    assert.equal(row.path, '/pricing');
+    assert.deepEqual([row.utm_source, row.utm_medium, row.utm_campaign], ['newsletter', 'email', 'spring']);
+    assert.equal(row.referrer, 'https://www.google.de/search?q=x');
+    assert.equal(row.referrer_source, 'Google');
+    assert.equal(row.channel, 'email', 'campaign parameters win over the referrer');
+    assert.equal(row.country, 'DE');
+    assert.equal(row.ip, '');
+    assert.equal(JSON.parse(row.props).url, undefined, 'the raw URL (with its token) is not kept');
   });
 
   it('gives each event of a batch its own deterministic id', async () => {

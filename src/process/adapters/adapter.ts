@@ -1,5 +1,6 @@
 import type { Envelope } from '../../collect/envelope.ts';
 import type { EventRow } from '../event-row.ts';
+import type { EventContext } from '../steps/step.ts';
 
 /** A problem found in one event that the collector's schema check could not see. */
 export class UnusableEvent extends Error {
@@ -11,7 +12,12 @@ export class UnusableEvent extends Error {
 }
 
 /** Maps one event of a protocol's body into the canonical row (fields it knows; enrichment steps do the rest). */
-export type ProtocolAdapter = (event: unknown, envelope: Envelope, row: EventRow) => void;
+export type ProtocolAdapter = (
+  event: unknown,
+  envelope: Envelope,
+  row: EventRow,
+  context: EventContext,
+) => void;
 
 export function text(value: unknown, max = 4096): string {
   if (value === undefined || value === null) return '';

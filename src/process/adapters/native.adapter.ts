@@ -5,17 +5,8 @@ import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts
 
 const KNOWN = new Set(Object.keys(nativeEventSchema.properties));
 
-function splitUrl(url: string): { host: string; path: string } {
-  try {
-    const u = new URL(url);
-    return { host: u.host, path: u.pathname };
-  } catch {
-    return { host: '', path: '' };
-  }
-}
-
 /** The seed's body: `{type, user_id, session_id, timestamp, locale, path, appVersion, details{…}}`. */
-export const nativeAdapter: ProtocolAdapter = (event, envelope, row) => {
+export const nativeAdapter: ProtocolAdapter = (event, envelope, row, context) => {
   if (event === null || typeof event !== 'object' || Array.isArray(event))
     throw new UnusableEvent('not_an_object', 'the event is not a JSON object');
   const e = event as Record<string, unknown>;
@@ -32,13 +23,11 @@ export const nativeAdapter: ProtocolAdapter = (event, envelope, row) => {
   row.locale = text(e.locale, 35);
   row.app_version = text(e.appVersion ?? e.app_version, 128);
   row.referrer = text(e.referrer);
-  const fromUrl = typeof e.url === 'string' ? splitUrl(e.url) : { host: '', path: '' };
-  row.host = fromUrl.host;
-  row.path = text(e.path ?? fromUrl.path);
+  if (typeof e.url === 'string') context.pageUrl = e.url;
+  row.path = text(e.path);
   const props: Record<string, unknown> = {};
   for (const key of Object.keys(e)) if (!KNOWN.has(key)) props[key] = e[key];
   if (e.title !== undefined) props.title = e.title;
-  if (e.url !== undefined) props.url = e.url;
   if (e.details && typeof e.details === 'object') Object.assign(props, e.details);
   row.props = JSON.stringify(props);
 };

@@ -3,7 +3,7 @@ import { canonicalType } from '../event-row.ts';
 import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
 
 /** Nealytics' `{projectId, tenantId, sessionId, eventType, itemId, metadataJson}`; itemId is the page/item path. */
-export const telemetryAdapter: ProtocolAdapter = (event, envelope, row) => {
+export const telemetryAdapter: ProtocolAdapter = (event, envelope, row, _context) => {
   if (event === null || typeof event !== 'object' || Array.isArray(event))
     throw new UnusableEvent('not_an_object', 'the event is not a JSON object');
   const e = event as Record<string, unknown>;

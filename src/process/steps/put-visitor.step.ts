@@ -1,28 +1,36 @@
 import { createHash } from 'node:crypto';
+import type { DailySalts } from '../enrich/daily-salts.ts';
 import { LruCache } from '../lru-cache.ts';
 import type { Step } from './step.ts';
 
 /** A 64-bit id as a decimal string: the first 8 bytes of SHA-256. */
-export function hash64(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest().readBigUInt64BE(0).toString();
+export function hash64(...parts: Array<string | Buffer>): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\u0000');
+  return h.digest().readBigUInt64BE(0).toString();
 }
 
 /**
- * With a user id the visitor derives from it. Without one the id stays 0 here; the cookieless daily-salted hash
- * belongs to the enrichment issue and slots in as its own step.
+ * With a user id the visitor derives from it (stable across days and devices). Without one, the cookieless id:
+ * a hash of the day's salt, project, IP and user agent — one visitor per day, unlinkable once the salt is gone.
  */
-const byUser = new LruCache<string, string>(50_000);
-
-export const putVisitor: Step = {
-  name: 'put-visitor',
-  run(row) {
-    if (row.user_id === '') return;
-    const key = `${row.project}\u0000${row.user_id}`;
-    let id = byUser.get(key);
-    if (id === undefined) {
-      id = hash64(row.project, row.user_id);
-      byUser.set(key, id);
-    }
-    row.visitor_id = id;
-  },
-};
+export function putVisitor(salts: DailySalts): Step {
+  const byUser = new LruCache<string, string>(50_000);
+  return {
+    name: 'put-visitor',
+    run(row, envelope) {
+      if (row.user_id !== '') {
+        const key = `${row.project}\u0000${row.user_id}`;
+        let id = byUser.get(key);
+        if (id === undefined) {
+          id = hash64(row.project, row.user_id);
+          byUser.set(key, id);
+        }
+        row.visitor_id = id;
+        return;
+      }
+      if (envelope.ip === '' && envelope.ua === '') return;
+      row.visitor_id = hash64(salts.saltFor(envelope.receivedAt), row.project, envelope.ip, envelope.ua);
+    },
+  };
+}

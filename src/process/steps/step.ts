@@ -1,11 +1,17 @@
 import type { Envelope } from '../../collect/envelope.ts';
 import type { EventRow } from '../event-row.ts';
 
+/** What an adapter learned about one event that has no column of its own (read by the steps after it). */
+export interface EventContext {
+  /** The full page URL when the client sent one (query and fragment included; never stored as is). */
+  pageUrl: string;
+}
+
 /**
- * One named enrichment step (the put/drop steps of Plausible's ingestion): it fills fields of the row from the envelope.
- * Steps run in the order `pipeline.ts` lists them; the full enrichment issue adds geo, referrer, visitor, session.
+ * One named enrichment step (the put/drop steps of Plausible's ingestion): it fills fields of the row.
+ * Steps run in the order `pipeline.ts` lists them.
  */
 export interface Step {
   name: string;
-  run(row: EventRow, envelope: Envelope): void;
+  run(row: EventRow, envelope: Envelope, context: EventContext): void;
 }
