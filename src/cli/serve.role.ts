@@ -12,6 +12,7 @@ import type { Subscription } from '../log/event-log.ts';
 import { WalEventLog } from '../log/wal/wal.log.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
+import { SessionTracker } from '../process/enrich/session-tracker.ts';
 import { createConverter, createSteps } from '../process/pipeline.ts';
 import { startProcessor } from '../process/processor.ts';
 import { readRoutes } from '../query/read.routes.ts';
@@ -77,7 +78,8 @@ export async function startServe(
     },
   });
   const store = openStore({ url: config.store, dataDir: config.dataDir });
-  const convert = createConverter(await createSteps(config));
+  const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
+  const convert = createConverter(await createSteps({ ...config, sessions }));
 
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
@@ -86,8 +88,16 @@ export async function startServe(
 
   const stopping = new AbortController();
   let processor: Subscription | undefined;
-  const processing = migrateWhenReachable(store, logger, stopping.signal).then((ok) => {
+  const processing = migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
     if (!ok) return;
+    const restored = await sessions.restore(store).catch((err) => {
+      logger.warn(
+        { err: (err as Error).message },
+        'open sessions could not be restored; new ones start fresh',
+      );
+      return 0;
+    });
+    if (restored > 0) logger.info({ restored }, 'open sessions restored from the store');
     processor = startProcessor({
       log,
       store,

@@ -240,6 +240,12 @@ export const configSchema = {
       'Single-page apps with hash routes: a URL fragment starting with `/` is the path (`/#/settings` → `/settings`).',
     parse: bool,
   }),
+  sessionTimeoutMinutes: field({
+    env: 'SIGHTLINE_SESSION_TIMEOUT_MINUTES',
+    default: '30',
+    description: 'Inactivity that ends a visit, for clients that send no session id.',
+    parse: integer(1, 1440),
+  }),
   queryTimeoutMs: field({
     env: 'SIGHTLINE_QUERY_TIMEOUT_MS',
     default: '10000',

@@ -11,10 +11,12 @@ import { nativeAdapter } from './adapters/native.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
 import { DailySalts } from './enrich/daily-salts.ts';
 import { openGeoLookup } from './enrich/geo-lookup.ts';
+import type { SessionTracker } from './enrich/session-tracker.ts';
 import { blankRow, type DeadLetterRow, type EventRow } from './event-row.ts';
 import { putBot } from './steps/put-bot.step.ts';
 import { putGeo } from './steps/put-geo.step.ts';
 import { putReferrer } from './steps/put-referrer.step.ts';
+import { putSession } from './steps/put-session.step.ts';
 import { putUrl } from './steps/put-url.step.ts';
 import { putUserAgent } from './steps/put-user-agent.step.ts';
 import { putVisitor } from './steps/put-visitor.step.ts';
@@ -32,6 +34,8 @@ export interface PipelineOptions {
   stripQueryParams: readonly string[];
   trailingSlash: 'strip' | 'keep';
   hashRouting: boolean;
+  /** Sessions for clients that send no session id. */
+  sessions: SessionTracker;
 }
 
 /** The enrichment steps, in order: each may read what the ones before it filled in. */
@@ -43,6 +47,7 @@ export async function createSteps(options: PipelineOptions): Promise<Step[]> {
     putBot,
     putGeo(await openGeoLookup(options.geoipCityDb), options.storeIp),
     putVisitor(new DailySalts(options.dataDir)),
+    putSession(options.sessions),
   ];
 }
 

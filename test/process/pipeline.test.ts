@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeEnvelope, eventIdOf } from '../../src/collect/envelope.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { SessionTracker } from '../../src/process/enrich/session-tracker.ts';
 import { type Converter, createConverter, createSteps } from '../../src/process/pipeline.ts';
 import { SEED_EVENT } from '../support/seed-event.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -9,7 +10,12 @@ import { tempDir } from '../support/temp-dir.ts';
 const { dir, cleanup } = tempDir('pipeline');
 let convertRecords: Converter;
 before(async () => {
-  convertRecords = createConverter(await createSteps(loadConfig({ SIGHTLINE_DATA_DIR: dir })));
+  convertRecords = createConverter(
+    await createSteps({
+      ...loadConfig({ SIGHTLINE_DATA_DIR: dir }),
+      sessions: new SessionTracker(30 * 60_000),
+    }),
+  );
 });
 after(cleanup);
 
