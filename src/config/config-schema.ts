@@ -240,6 +240,28 @@ export const configSchema = {
       'Single-page apps with hash routes: a URL fragment starting with `/` is the path (`/#/settings` → `/settings`).',
     parse: bool,
   }),
+  botUserAgents: field({
+    env: 'SIGHTLINE_BOT_USER_AGENTS',
+    default: '',
+    description:
+      'Extra user-agent substrings to flag as bots (comma-separated, case-insensitive), on top of `isbot` and the referrer spam list.',
+    parse: (raw: string) =>
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
+  profileEventTypes: field({
+    env: 'SIGHTLINE_PROFILE_EVENT_TYPES',
+    default: '',
+    description:
+      'Event types that update user profiles (comma-separated); empty = every type. `identify` always does.',
+    parse: (raw: string) =>
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  }),
   sessionTimeoutMinutes: field({
     env: 'SIGHTLINE_SESSION_TIMEOUT_MINUTES',
     default: '30',

@@ -31,7 +31,11 @@ export interface EventRow {
   os: string;
   os_version: string;
   device_type: string;
+  device_vendor: string;
+  device_model: string;
   is_bot: boolean;
+  updates_profile: boolean;
+  bot_reason: string;
   protocol: string;
   ip: string;
   /** Event details as a JSON object text. */
@@ -69,7 +73,11 @@ export function blankRow(): EventRow {
     os: '',
     os_version: '',
     device_type: '',
+    device_vendor: '',
+    device_model: '',
     is_bot: false,
+    updates_profile: false,
+    bot_reason: '',
     protocol: '',
     ip: '',
     props: '{}',

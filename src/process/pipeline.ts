@@ -13,8 +13,9 @@ import { DailySalts } from './enrich/daily-salts.ts';
 import { openGeoLookup } from './enrich/geo-lookup.ts';
 import type { SessionTracker } from './enrich/session-tracker.ts';
 import { blankRow, type DeadLetterRow, type EventRow } from './event-row.ts';
-import { putBot } from './steps/put-bot.step.ts';
+import { createBotStep } from './steps/put-bot.step.ts';
 import { putGeo } from './steps/put-geo.step.ts';
+import { putProfileFlag } from './steps/put-profile-flag.step.ts';
 import { putReferrer } from './steps/put-referrer.step.ts';
 import { putSession } from './steps/put-session.step.ts';
 import { putUrl } from './steps/put-url.step.ts';
@@ -34,6 +35,10 @@ export interface PipelineOptions {
   stripQueryParams: readonly string[];
   trailingSlash: 'strip' | 'keep';
   hashRouting: boolean;
+  /** Substrings of user agents to flag as bots on top of isbot's patterns. */
+  botUserAgents: readonly string[];
+  /** Event types that update user profiles; empty = all. */
+  profileEventTypes: readonly string[];
   /** Sessions for clients that send no session id. */
   sessions: SessionTracker;
 }
@@ -44,10 +49,11 @@ export async function createSteps(options: PipelineOptions): Promise<Step[]> {
     putUrl({ trailingSlash: options.trailingSlash, hashRouting: options.hashRouting }),
     putReferrer({ stripParams: options.stripQueryParams }),
     putUserAgent,
-    putBot,
+    createBotStep(options.botUserAgents),
     putGeo(await openGeoLookup(options.geoipCityDb), options.storeIp),
     putVisitor(new DailySalts(options.dataDir)),
     putSession(options.sessions),
+    putProfileFlag(options.profileEventTypes),
   ];
 }
 

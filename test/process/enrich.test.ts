@@ -6,9 +6,13 @@ import type { Envelope } from '../../src/collect/envelope.ts';
 import { DailySalts } from '../../src/process/enrich/daily-salts.ts';
 import { type GeoLookup, openGeoLookup } from '../../src/process/enrich/geo-lookup.ts';
 import { sourceOfHost } from '../../src/process/enrich/referrer-sources.ts';
+import { isSpamHost, spamListSize } from '../../src/process/enrich/referrer-spam.ts';
 import { blankRow } from '../../src/process/event-row.ts';
+import { createBotStep } from '../../src/process/steps/put-bot.step.ts';
+import { putProfileFlag } from '../../src/process/steps/put-profile-flag.step.ts';
 import { channelOf, putReferrer } from '../../src/process/steps/put-referrer.step.ts';
 import { normalisePath, putUrl } from '../../src/process/steps/put-url.step.ts';
+import { putUserAgent } from '../../src/process/steps/put-user-agent.step.ts';
 import { putVisitor } from '../../src/process/steps/put-visitor.step.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -187,5 +191,86 @@ describe('cookieless visitor id', () => {
     // 24 h after the day ended: gone, and a new salt for that day would not match the old one.
     assert.deepEqual(salts.destroyExpired(Date.UTC(2026, 10, 26, 0, 0)), ['2026-11-24']);
     assert.equal(fs.existsSync(file), false);
+  });
+});
+
+describe('bots, spam and profile updates', () => {
+  const ctx = { pageUrl: '' };
+
+  it('flags referrer spam (listed domain or subdomain), keeping the event', () => {
+    const step = putReferrer({ stripParams: [] });
+    const row = { ...blankRow(), host: 'example.com', referrer: 'https://www.best-seo-offer.com/' };
+    step.run(row, envelope(), ctx);
+    assert.equal(isSpamHost('best-seo-offer.com'), true);
+    assert.deepEqual([row.is_bot, row.bot_reason], [true, 'referrer-spam']);
+    assert.ok(spamListSize > 1000);
+    const clean = { ...blankRow(), host: 'example.com', referrer: 'https://github.com/x' };
+    step.run(clean, envelope(), ctx);
+    assert.equal(clean.is_bot, false);
+  });
+
+  it('flags crawlers by user agent and by the configured deny list, with the reason', () => {
+    const step = createBotStep(['InternalMonitor']);
+    const crawl = blankRow();
+    step.run(
+      crawl,
+      envelope({ ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }),
+      ctx,
+    );
+    assert.deepEqual([crawl.is_bot, crawl.bot_reason, crawl.device_type], [true, 'user-agent', 'bot']);
+    const denied = blankRow();
+    step.run(denied, envelope({ ua: 'Mozilla/5.0 (X11; Linux x86_64) internalmonitor/3.1' }), ctx);
+    assert.deepEqual([denied.is_bot, denied.bot_reason], [true, 'deny-list']);
+    const person = blankRow();
+    step.run(
+      person,
+      envelope({ ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0' }),
+      ctx,
+    );
+    assert.deepEqual([person.is_bot, person.bot_reason], [false, '']);
+  });
+
+  it('marks which events update user profiles', () => {
+    const step = putProfileFlag(['purchase']);
+    const flag = (type: string, user_id = 'u') => {
+      const row = { ...blankRow(), type, user_id };
+      step.run(row, envelope(), ctx);
+      return row.updates_profile;
+    };
+    assert.deepEqual(
+      [flag('purchase'), flag('identify'), flag('pageview'), flag('purchase', '')],
+      [true, true, false, false],
+    );
+    const all = { ...blankRow(), type: 'pageview', user_id: 'u' };
+    putProfileFlag([]).run(all, envelope(), ctx);
+    assert.equal(all.updates_profile, true);
+  });
+
+  it('reads client hints: Windows 11 and the device model', () => {
+    const chrome =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    const row = blankRow();
+    putUserAgent.run(
+      row,
+      envelope({
+        ua: chrome,
+        headers: { 'sec-ch-ua-platform': '"Windows"', 'sec-ch-ua-platform-version': '"15.0.0"' },
+      }),
+      ctx,
+    );
+    assert.deepEqual(
+      [row.os, row.os_version, row.browser, row.browser_version],
+      ['Windows', '11', 'Chrome', '131'],
+    );
+    const android = blankRow();
+    putUserAgent.run(
+      android,
+      envelope({
+        ua: 'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+        headers: { 'sec-ch-ua-model': '"Pixel 8"', 'sec-ch-ua-mobile': '?1' },
+      }),
+      ctx,
+    );
+    assert.deepEqual([android.device_type, android.device_model], ['mobile', 'Pixel 8']);
   });
 });

@@ -13,30 +13,46 @@ export function isHttpLibrary(ua: string): boolean {
   return HTTP_LIBRARY.test(ua);
 }
 
-/** isbot runs one large regular expression; agents repeat, so the verdict is cached. */
-const verdicts = new LruCache<string, boolean>(20_000);
-
-function isBotAgent(ua: string): boolean {
-  let verdict = verdicts.get(ua);
-  if (verdict === undefined) {
-    verdict = isbot(ua);
-    verdicts.set(ua, verdict);
-  }
-  return verdict;
+/**
+ * Bots are kept but flagged (`is_bot`, `bot_reason`): stats exclude them, and nothing accepted is thrown away.
+ * Reasons: `user-agent` (isbot's crawler patterns), `deny-list` (SIGHTLINE_BOT_USER_AGENTS), and
+ * `referrer-spam` (set earlier by put-referrer, kept here).
+ */
+export function createBotStep(denyList: readonly string[]): Step {
+  const denied = denyList.map((s) => s.toLowerCase()).filter(Boolean);
+  // isbot runs one large regular expression; agents repeat, so the verdict is cached.
+  const verdicts = new LruCache<string, string>(20_000);
+  const reasonOf = (ua: string): string => {
+    let reason = verdicts.get(ua);
+    if (reason === undefined) {
+      const lower = ua.toLowerCase();
+      reason = denied.some((d) => lower.includes(d))
+        ? 'deny-list'
+        : isHttpLibrary(ua)
+          ? ''
+          : isbot(ua)
+            ? 'user-agent'
+            : '';
+      verdicts.set(ua, reason);
+    }
+    return reason;
+  };
+  return {
+    name: 'put-bot',
+    run(row, envelope) {
+      const ua = envelope.ua;
+      if (ua !== '') {
+        const reason = reasonOf(ua);
+        if (reason !== '') {
+          row.is_bot = true;
+          row.bot_reason ||= reason;
+        } else if (isHttpLibrary(ua)) {
+          row.device_type = 'server';
+        }
+      }
+      if (row.is_bot) row.device_type = 'bot';
+    },
+  };
 }
 
-/** Bots are kept but flagged: stats exclude them, and nothing accepted is thrown away. */
-export const putBot: Step = {
-  name: 'put-bot',
-  run(row, envelope) {
-    const ua = envelope.ua;
-    if (ua === '') return;
-    if (isHttpLibrary(ua)) {
-      row.device_type = 'server';
-      row.is_bot = false;
-      return;
-    }
-    row.is_bot = isBotAgent(ua);
-    if (row.is_bot) row.device_type = 'bot';
-  },
-};
+export const putBot: Step = createBotStep([]);

@@ -1,9 +1,11 @@
 /**
  * Referrer → host, source name and channel. A referral from the page's own host is internal navigation: it is
- * cleared and counts as direct. Configured query parameters (tokens, e-mails, passwords …) are removed from the
+ * cleared and counts as direct. A referrer on the spam list flags the event (kept, but out of the stats).
+ * Configured query parameters (tokens, e-mails, passwords …) are removed from the
  * stored referrer URL.
  */
 import { sourceOfHost, sourceOfName } from '../enrich/referrer-sources.ts';
+import { isSpamHost } from '../enrich/referrer-spam.ts';
 import type { Step } from './step.ts';
 
 export interface ReferrerOptions {
@@ -46,6 +48,10 @@ export function putReferrer(options: ReferrerOptions): Step {
           row.referrer = '';
         } else {
           row.referrer = stripParams(ref, options.stripParams).slice(0, 4096);
+          if (isSpamHost(ref.hostname)) {
+            row.is_bot = true;
+            row.bot_reason = 'referrer-spam';
+          }
           const known = sourceOfHost(ref.hostname);
           row.referrer_source = known?.name ?? bareHost(ref.hostname);
           medium = known?.medium ?? 'referral';

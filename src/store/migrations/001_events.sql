@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS events
     os_version      LowCardinality(String),
     device_type     LowCardinality(String),
     is_bot          Bool,
+    updates_profile Bool,
     protocol        LowCardinality(String),
     ip              String CODEC(ZSTD(1)),
     props           String DEFAULT '{}' CODEC(ZSTD(3))

@@ -70,7 +70,8 @@ FROM sessions
 GROUP BY project, tenant_id, session_id;
 
 -- User profiles per (project, user_id): first/last seen, counts, last known device and traits (from identify
--- calls, last value wins; empty values never overwrite known ones). Fed by every event with a user id.
+-- calls, last value wins; empty values never overwrite known ones). Fed by the events the processor marks
+-- `updates_profile`: those with a user id whose type passes SIGHTLINE_PROFILE_EVENT_TYPES (identify always does).
 CREATE TABLE IF NOT EXISTS user_profiles
 (
     project     LowCardinality(String),
@@ -103,7 +104,7 @@ SELECT
     argMaxIfState(app_version, timestamp, toUInt8(app_version != '')) AS app_version,
     argMaxIfState(props, timestamp, toUInt8(type = 'identify')) AS traits
 FROM events
-WHERE user_id != '' AND NOT is_bot
+WHERE updates_profile AND NOT is_bot
 GROUP BY project, user_id;
 
 CREATE VIEW IF NOT EXISTS user_profiles_view AS
