@@ -14,6 +14,8 @@ export interface BenchOptions {
   readyTimeoutSeconds: number;
   /** Entry file of the real server, relative to the repository root; started as `<entry> serve`. */
   serverEntry: string;
+  /** Events for the processor benchmark (bench/processor.ts) run after the ingestion scenarios; 0 skips it. */
+  processorEvents: number;
   json: boolean;
   help: boolean;
 }
@@ -36,6 +38,10 @@ Scenarios (POST /e, X-App: app, user_id/session_id varied per event):
   single   one event per request                      target: req/s ≥ 0.6 × baseline, p99 ≤ 10 ms
   batch    JSON arrays of --batch-size events          target: ≥ 400 000 events/s
 
+Then the processor alone (bench/processor.ts, its own process): events/s from the WAL through full
+enrichment into the embedded store, single-event records and batches of 100 (--processor-events N, 0 skips;
+target ≥ 100 000 events/s).
+
 After each sightline scenario the harness polls GET /api/v1/stats/overview (admin token) until the store
 holds every acknowledged event (or --drain-timeout) and reports the processor's drain throughput; "n/a"
 when that endpoint is not available.
@@ -50,6 +56,7 @@ Options:
   --targets <list>         baseline,sightline | baseline | sightline         (default both)
   --drain-timeout <s>      how long to wait for the store to catch up       (default 120)
   --ready-timeout <s>      how long to wait for GET /ready to answer 200    (default 60)
+  --processor-events <n>   events for the processor benchmark, 0 skips it   (default 300000)
   --server-entry <file>    entry of the real server, started as "<file> serve"
                            (default src/cli/main.ts; e.g. bench/bare-server.ts to test the harness)
   --json                   print the report as JSON on stdout (progress stays on stderr)
@@ -87,6 +94,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         'drain-timeout': { type: 'string' },
         'ready-timeout': { type: 'string' },
         'server-entry': { type: 'string' },
+        'processor-events': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -114,6 +122,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     drainTimeoutSeconds: num('drain-timeout', str('drain-timeout'), 120, 1, false),
     readyTimeoutSeconds: num('ready-timeout', str('ready-timeout'), 60, 1, false),
     serverEntry: str('server-entry') ?? 'src/cli/main.ts',
+    processorEvents: num('processor-events', str('processor-events'), 300_000, 0, true),
     json: values.json === true,
     help: values.help === true,
   };

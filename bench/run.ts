@@ -3,6 +3,7 @@
  * docs/BENCHMARKS.md. Exit 0 when the benchmark ran (missed targets included), 1 on a harness failure, 2 on bad
  * options.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { measureDrain } from './drain.ts';
 import { runLoadProcess } from './load-child.ts';
 import { describeMachine } from './machine.ts';
 import { type BenchOptions, HELP, OptionsError, parseOptions } from './options.ts';
+import { formatProcessor, type ProcessorReport } from './processor-report.ts';
 import { Progress } from './progress.ts';
 import { type BenchReport, formatText } from './report.ts';
 import { freePort, HarnessError, type RunningServer, startServer } from './servers.ts';
@@ -180,7 +182,25 @@ async function main(): Promise<number> {
   progress.done();
   report.finishedAt = new Date().toISOString();
   report.targets = evaluateTargets(report.results, options.scenarios);
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatText(report));
+  let processorFailed = false;
+  let processorReport: unknown;
+  if (options.processorEvents > 0 && options.targets.includes('sightline') && !report.error) {
+    // Its own process: chDB allows one data folder per process, and the figure must not share a heap with the harness.
+    const run = spawnSync(
+      process.execPath,
+      [path.join(BENCH_DIR, 'processor.ts'), '--events', String(options.processorEvents), '--json'],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+    );
+    processorFailed = run.status !== 0;
+    if (!processorFailed) processorReport = JSON.parse(run.stdout);
+  }
+  if (options.json)
+    process.stdout.write(`${JSON.stringify({ ...report, processor: processorReport }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      formatText(report) + (processorReport ? formatProcessor(processorReport as ProcessorReport) : ''),
+    );
+  if (processorFailed) return 1;
   return report.error ? 1 : 0;
 }
 

@@ -5,15 +5,38 @@
  * A failed insert rejects the handler and the log retries the same batch with capped exponential backoff.
  */
 import { EVENTS_TOPIC } from '../collect/ingest.ts';
-import type { EventLog, LogBatch, Subscription } from '../log/event-log.ts';
+import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Store } from '../store/store.ts';
-import type { Converter } from './pipeline.ts';
+import type { Converted, Converter } from './pipeline.ts';
 
 export const PROCESSOR_GROUP = 'processor';
-/** Rows per insert block; larger batches are split into deterministic chunks (token suffix `#n`). */
+/** Rows per insert block; larger groups are split into deterministic chunks (token suffix `.m`). */
 const CHUNK_ROWS = 200_000;
+/**
+ * A log batch is converted and inserted in groups of about this many payload bytes, so the conversion of one group
+ * runs while the store inserts the previous one. Groups depend only on the records, so a re-delivered batch is
+ * cut the same way and every insert gets the same token again.
+ */
+const GROUP_BYTES = 4 * 1024 * 1024;
+
+export function splitRecords(records: readonly LogRecord[], maxBytes = GROUP_BYTES): LogRecord[][] {
+  const groups: LogRecord[][] = [];
+  let current: LogRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (current.length > 0 && bytes + record.value.length > maxBytes) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += record.value.length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 
 export interface ProcessorOptions {
   log: EventLog;
@@ -34,7 +57,7 @@ async function insertChunks(
   for (let start = 0, n = 0; start < rows.length; start += CHUNK_ROWS, n++) {
     const chunk = rows.slice(start, start + CHUNK_ROWS);
     const stop = options.metrics.insertSeconds.startTimer({ table });
-    await options.store.insert(table, chunk, `${token}#${n}`);
+    await options.store.insert(table, chunk, `${token}.${n}`);
     stop();
     options.metrics.storedRows.inc({ table }, chunk.length);
   }
@@ -42,18 +65,30 @@ async function insertChunks(
 
 export function startProcessor(options: ProcessorOptions): Subscription {
   const logger = options.logger.child({ stage: 'process' });
+  const insertGroup = async (converted: Converted, token: string) => {
+    await insertChunks(options, 'dead_letters', converted.deadLetters, `dl:${token}`);
+    await insertChunks(options, 'events', converted.events, `ev:${token}`);
+    for (const d of converted.deadLetters)
+      options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
+  };
   const handle = async (batch: LogBatch) => {
-    const { events, deadLetters } = await options.convert(batch.records);
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
+    const groups = splitRecords(batch.records);
+    let inserting: Promise<void> = Promise.resolve();
     try {
-      await insertChunks(options, 'dead_letters', deadLetters, `dl:${range}`);
-      await insertChunks(options, 'events', events, `ev:${range}`);
+      for (let n = 0; n < groups.length; n++) {
+        const converted = await options.convert(groups[n]);
+        await inserting;
+        inserting = insertGroup(converted, `${range}#${n}`);
+        // Handled below; without this a failure during the next conversion would count as unhandled.
+        inserting.catch(() => undefined);
+      }
+      await inserting;
     } catch (err) {
       options.metrics.insertFailures.inc();
       logger.warn({ err: (err as Error).message, range }, 'insert failed; the batch will be retried');
       throw err;
     }
-    for (const d of deadLetters) options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
     if (batch.redelivery)
       logger.info({ range }, 're-delivered batch stored (duplicates, if any, deduplicated)');
   };
