@@ -40,6 +40,15 @@ function text(raw: string): string {
   return raw.trim();
 }
 
+/** Comma-separated values, trimmed, empty ones dropped; `lower` for case-insensitive names. */
+function list(lower = false) {
+  return (raw: string): string[] =>
+    raw
+      .split(',')
+      .map((s) => (lower ? s.trim().toLowerCase() : s.trim()))
+      .filter(Boolean);
+}
+
 function bool(raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -220,11 +229,7 @@ export const configSchema = {
     default:
       'token,access_token,id_token,auth,key,api_key,apikey,password,pass,pwd,secret,session,sessionid,sid,email,mail,code',
     description: 'Query parameters removed from stored URLs (referrers), comma-separated, case-insensitive.',
-    parse: (raw: string) =>
-      raw
-        .split(',')
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean),
+    parse: list(true),
   }),
   trailingSlash: field({
     env: 'SIGHTLINE_TRAILING_SLASH',
@@ -245,22 +250,14 @@ export const configSchema = {
     default: '',
     description:
       'Extra user-agent substrings to flag as bots (comma-separated, case-insensitive), on top of `isbot` and the referrer spam list.',
-    parse: (raw: string) =>
-      raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+    parse: list(),
   }),
   profileEventTypes: field({
     env: 'SIGHTLINE_PROFILE_EVENT_TYPES',
     default: '',
     description:
       'Event types that update user profiles (comma-separated); empty = every type. `identify` always does.',
-    parse: (raw: string) =>
-      raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
+    parse: list(),
   }),
   sessionTimeoutMinutes: field({
     env: 'SIGHTLINE_SESSION_TIMEOUT_MINUTES',
