@@ -11,6 +11,7 @@ import { rateLimited } from './errors.ts';
 import { nativeRoutes } from './native.route.ts';
 import { ProjectKeys } from './project-keys.ts';
 import { TokenBuckets } from './rate-limit.ts';
+import { segmentRoutes } from './segment.route.ts';
 import { telemetryRoutes } from './telemetry.route.ts';
 
 export interface CollectDeps {
@@ -30,7 +31,7 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   await app.register(cors, {
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.split(',').map((s) => s.trim()),
     methods: ['POST', 'OPTIONS'],
-    allowedHeaders: ['content-type', 'x-app', 'x-project-key'],
+    allowedHeaders: ['content-type', 'x-app', 'x-project-key', 'authorization'],
     maxAge: 86_400,
   });
   if (config.rateLimitPerSecond > 0) {
@@ -44,4 +45,5 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   const keys = new ProjectKeys(config.projects);
   nativeRoutes(app, { ...deps, keys });
   telemetryRoutes(app, { ...deps, keys });
+  segmentRoutes(app, { ...deps, keys });
 }

@@ -5,7 +5,7 @@
  * Wire form: `[u32 LE header length][header JSON][raw body bytes]` — the body is not re-serialised, which keeps
  * large batches cheap on the hot path.
  */
-export type Protocol = 'native' | 'telemetry';
+export type Protocol = 'native' | 'telemetry' | 'segment';
 
 export interface EnvelopeHeader {
   v: 1;
@@ -21,6 +21,8 @@ export interface EnvelopeHeader {
   headers: Record<string, string>;
   /** Events in the body (1 for a single event). */
   count: number;
+  /** The protocol's call when the URL names it (Segment: `track`, `page`, … or `batch`). */
+  call?: string;
 }
 
 export interface Envelope extends EnvelopeHeader {

@@ -33,6 +33,7 @@ export interface IngestInput {
   tenant?: string;
   count: number;
   body: Buffer;
+  call?: string;
 }
 
 function pickHeaders(request: FastifyRequest): Record<string, string> {
@@ -57,6 +58,7 @@ export async function ingest(deps: IngestDeps, request: FastifyRequest, input: I
       ua: request.headers['user-agent'] ?? '',
       headers: pickHeaders(request),
       count: input.count,
+      ...(input.call ? { call: input.call } : {}),
     },
     input.body,
   );

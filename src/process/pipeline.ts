@@ -8,6 +8,7 @@ import type { LogRecord } from '../log/event-log.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { isoTime, UnusableEvent } from './adapters/adapter.ts';
 import { nativeAdapter } from './adapters/native.adapter.ts';
+import { segmentAdapter, splitSegmentBody } from './adapters/segment.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
 import { DailySalts } from './enrich/daily-salts.ts';
 import { openGeoLookup } from './enrich/geo-lookup.ts';
@@ -26,6 +27,7 @@ import type { EventContext, Step } from './steps/step.ts';
 const ADAPTERS: Record<Protocol, ProtocolAdapter> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,
+  segment: segmentAdapter,
 };
 
 export interface PipelineOptions {
@@ -100,7 +102,12 @@ function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Conver
     );
     return;
   }
-  const events = Array.isArray(parsed) ? parsed : [parsed];
+  const events =
+    envelope.protocol === 'segment'
+      ? splitSegmentBody(parsed, envelope.call)
+      : Array.isArray(parsed)
+        ? parsed
+        : [parsed];
   const receivedAt = isoTime(envelope.receivedAt);
   for (let i = 0; i < events.length; i++) {
     const row = blankRow();
@@ -109,7 +116,7 @@ function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Conver
     row.tenant_id = envelope.tenant ?? '';
     row.received_at = receivedAt;
     row.protocol = envelope.protocol;
-    const context: EventContext = { pageUrl: '' };
+    const context: EventContext = { pageUrl: '', ip: envelope.ip, ua: envelope.ua, anonymousId: '' };
     try {
       adapter(events[i], envelope, row, context);
       for (const step of steps) step.run(row, envelope, context);

@@ -35,6 +35,11 @@ function envelope(over: Partial<Envelope> = {}): Envelope {
   };
 }
 
+/** The context a step sees: the envelope's IP and agent, unless a test overrides them. */
+function ctxOf(env: Envelope, pageUrl = '') {
+  return { pageUrl, ip: env.ip, ua: env.ua, anonymousId: '' };
+}
+
 describe('geo', () => {
   let geo: GeoLookup;
   before(async () => {
@@ -111,7 +116,7 @@ describe('referrer sources and channels', () => {
   it('treats a referral from the same site as internal (direct), with or without www', () => {
     const step = putReferrer({ stripParams: ['token'] });
     const row = { ...blankRow(), host: 'example.com', referrer: 'https://www.example.com/blog' };
-    step.run(row, envelope(), { pageUrl: 'https://example.com/pricing' });
+    step.run(row, envelope(), ctxOf(envelope(), 'https://example.com/pricing'));
     assert.deepEqual([row.referrer, row.referrer_source, row.channel], ['', '', 'direct']);
   });
 
@@ -122,7 +127,7 @@ describe('referrer sources and channels', () => {
       host: 'example.com',
       referrer: 'https://blog.partner.io/post?id=7&Token=s3cret&email=a@b.c',
     };
-    step.run(row, envelope(), { pageUrl: '' });
+    step.run(row, envelope(), ctxOf(envelope(), ''));
     assert.equal(row.referrer, 'https://blog.partner.io/post?id=7');
     assert.equal(row.referrer_source, 'blog.partner.io');
     assert.equal(row.channel, 'referral');
@@ -141,12 +146,14 @@ describe('URL split', () => {
 
   it('reads host, path, UTM and ref from the page URL; hash routes when enabled', () => {
     const row = blankRow();
-    putUrl(strip).run(row, envelope(), { pageUrl: 'https://EXAMPLE.com/a/?ref=producthunt#/ignored' });
+    putUrl(strip).run(row, envelope(), ctxOf(envelope(), 'https://EXAMPLE.com/a/?ref=producthunt#/ignored'));
     assert.deepEqual([row.host, row.path, row.utm_source], ['example.com', '/a', 'producthunt']);
     const spa = blankRow();
-    putUrl({ trailingSlash: 'strip', hashRouting: true }).run(spa, envelope(), {
-      pageUrl: 'https://app.example.com/#/settings/profile',
-    });
+    putUrl({ trailingSlash: 'strip', hashRouting: true }).run(
+      spa,
+      envelope(),
+      ctxOf(envelope(), 'https://app.example.com/#/settings/profile'),
+    );
     assert.equal(spa.path, '/settings/profile');
   });
 });
@@ -159,7 +166,7 @@ describe('cookieless visitor id', () => {
     const step = putVisitor(salts);
     const id = (env: Envelope, project = 'app') => {
       const row = { ...blankRow(), project };
-      step.run(row, env, { pageUrl: '' });
+      step.run(row, env, ctxOf(env));
       return row.visitor_id;
     };
     const a = id(envelope({ receivedAt: day }));
@@ -174,7 +181,8 @@ describe('cookieless visitor id', () => {
     const step = putVisitor(new DailySalts(path.join(dir, 'v2')));
     const ids = [day, day + 5 * 86_400_000].map((receivedAt) => {
       const row = { ...blankRow(), project: 'app', user_id: 'u-42' };
-      step.run(row, envelope({ receivedAt }), { pageUrl: '' });
+      const env = envelope({ receivedAt });
+      step.run(row, env, ctxOf(env));
       return row.visitor_id;
     });
     assert.equal(ids[0], ids[1]);
@@ -195,38 +203,41 @@ describe('cookieless visitor id', () => {
 });
 
 describe('bots, spam and profile updates', () => {
-  const ctx = { pageUrl: '' };
-
   it('flags referrer spam (listed domain or subdomain), keeping the event', () => {
     const step = putReferrer({ stripParams: [] });
     const row = { ...blankRow(), host: 'example.com', referrer: 'https://www.best-seo-offer.com/' };
-    step.run(row, envelope(), ctx);
+    step.run(row, envelope(), ctxOf(envelope()));
     assert.equal(isSpamHost('best-seo-offer.com'), true);
     assert.deepEqual([row.is_bot, row.bot_reason], [true, 'referrer-spam']);
     assert.ok(spamListSize > 1000);
     const clean = { ...blankRow(), host: 'example.com', referrer: 'https://github.com/x' };
-    step.run(clean, envelope(), ctx);
+    step.run(clean, envelope(), ctxOf(envelope()));
     assert.equal(clean.is_bot, false);
   });
 
   it('flags crawlers by user agent and by the configured deny list, with the reason', () => {
     const step = createBotStep(['InternalMonitor']);
     const crawl = blankRow();
-    step.run(
-      crawl,
-      envelope({ ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }),
-      ctx,
-    );
+    {
+      const env = envelope({
+        ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+      });
+      step.run(crawl, env, ctxOf(env));
+    }
     assert.deepEqual([crawl.is_bot, crawl.bot_reason, crawl.device_type], [true, 'user-agent', 'bot']);
     const denied = blankRow();
-    step.run(denied, envelope({ ua: 'Mozilla/5.0 (X11; Linux x86_64) internalmonitor/3.1' }), ctx);
+    {
+      const env = envelope({ ua: 'Mozilla/5.0 (X11; Linux x86_64) internalmonitor/3.1' });
+      step.run(denied, env, ctxOf(env));
+    }
     assert.deepEqual([denied.is_bot, denied.bot_reason], [true, 'deny-list']);
     const person = blankRow();
-    step.run(
-      person,
-      envelope({ ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0' }),
-      ctx,
-    );
+    {
+      const env = envelope({
+        ua: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0',
+      });
+      step.run(person, env, ctxOf(env));
+    }
     assert.deepEqual([person.is_bot, person.bot_reason], [false, '']);
   });
 
@@ -234,7 +245,7 @@ describe('bots, spam and profile updates', () => {
     const step = putProfileFlag(['purchase']);
     const flag = (type: string, user_id = 'u') => {
       const row = { ...blankRow(), type, user_id };
-      step.run(row, envelope(), ctx);
+      step.run(row, envelope(), ctxOf(envelope()));
       return row.updates_profile;
     };
     assert.deepEqual(
@@ -242,7 +253,7 @@ describe('bots, spam and profile updates', () => {
       [true, true, false, false],
     );
     const all = { ...blankRow(), type: 'pageview', user_id: 'u' };
-    putProfileFlag([]).run(all, envelope(), ctx);
+    putProfileFlag([]).run(all, envelope(), ctxOf(envelope()));
     assert.equal(all.updates_profile, true);
   });
 
@@ -250,27 +261,25 @@ describe('bots, spam and profile updates', () => {
     const chrome =
       'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
     const row = blankRow();
-    putUserAgent.run(
-      row,
-      envelope({
+    {
+      const env = envelope({
         ua: chrome,
         headers: { 'sec-ch-ua-platform': '"Windows"', 'sec-ch-ua-platform-version': '"15.0.0"' },
-      }),
-      ctx,
-    );
+      });
+      putUserAgent.run(row, env, ctxOf(env));
+    }
     assert.deepEqual(
       [row.os, row.os_version, row.browser, row.browser_version],
       ['Windows', '11', 'Chrome', '131'],
     );
     const android = blankRow();
-    putUserAgent.run(
-      android,
-      envelope({
+    {
+      const env = envelope({
         ua: 'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
         headers: { 'sec-ch-ua-model': '"Pixel 8"', 'sec-ch-ua-mobile': '?1' },
-      }),
-      ctx,
-    );
+      });
+      putUserAgent.run(android, env, ctxOf(env));
+    }
     assert.deepEqual([android.device_type, android.device_model], ['mobile', 'Pixel 8']);
   });
 });

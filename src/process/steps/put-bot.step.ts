@@ -39,8 +39,8 @@ export function createBotStep(denyList: readonly string[]): Step {
   };
   return {
     name: 'put-bot',
-    run(row, envelope) {
-      const ua = envelope.ua;
+    run(row, _envelope, context) {
+      const ua = context.ua;
       if (ua !== '') {
         const reason = reasonOf(ua);
         if (reason !== '') {

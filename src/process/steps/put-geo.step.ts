@@ -5,12 +5,12 @@ import type { Step } from './step.ts';
 export function putGeo(geo: GeoLookup, storeIp: boolean): Step {
   return {
     name: 'put-geo',
-    run(row, envelope) {
-      const place = geo.lookup(envelope.ip);
+    run(row, _envelope, context) {
+      const place = geo.lookup(context.ip);
       row.country = place.country;
       row.region = place.region;
       row.city = place.city;
-      if (storeIp) row.ip = envelope.ip;
+      if (storeIp) row.ip = context.ip;
     },
   };
 }

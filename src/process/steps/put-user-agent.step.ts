@@ -88,7 +88,9 @@ export function withClientHints(agent: ParsedAgent, hints: ClientHints): ParsedA
 
 export const putUserAgent: Step = {
   name: 'put-user-agent',
-  run(row, envelope) {
-    Object.assign(row, withClientHints(parseAgent(envelope.ua), envelope.headers as ClientHints));
+  run(row, envelope, context) {
+    // Client hints describe the sender's browser: they apply only when the agent is the sender's own.
+    const hints = context.ua === envelope.ua ? (envelope.headers as ClientHints) : {};
+    Object.assign(row, withClientHints(parseAgent(context.ua), hints));
   },
 };

@@ -11,26 +11,36 @@ export function hash64(...parts: Array<string | Buffer>): string {
 }
 
 /**
- * With a user id the visitor derives from it (stable across days and devices). Without one, the cookieless id:
+ * With a user id the visitor derives from it (stable across days and devices), else from a client's anonymous id
+ * (Segment's anonymousId). Without either, the cookieless id:
  * a hash of the day's salt, project, IP and user agent — one visitor per day, unlinkable once the salt is gone.
  */
 export function putVisitor(salts: DailySalts): Step {
   const byUser = new LruCache<string, string>(50_000);
   return {
     name: 'put-visitor',
-    run(row, envelope) {
-      if (row.user_id !== '') {
-        const key = `${row.project}\u0000${row.user_id}`;
+    run(row, envelope, context) {
+      const known =
+        row.user_id !== ''
+          ? `u\u0000${row.user_id}`
+          : context.anonymousId !== ''
+            ? `a\u0000${context.anonymousId}`
+            : '';
+      if (known !== '') {
+        const key = `${row.project}\u0000${known}`;
         let id = byUser.get(key);
         if (id === undefined) {
-          id = hash64(row.project, row.user_id);
+          id =
+            row.user_id !== ''
+              ? hash64(row.project, row.user_id)
+              : hash64(row.project, 'anonymous', context.anonymousId);
           byUser.set(key, id);
         }
         row.visitor_id = id;
         return;
       }
-      if (envelope.ip === '' && envelope.ua === '') return;
-      row.visitor_id = hash64(salts.saltFor(envelope.receivedAt), row.project, envelope.ip, envelope.ua);
+      if (context.ip === '' && context.ua === '') return;
+      row.visitor_id = hash64(salts.saltFor(envelope.receivedAt), row.project, context.ip, context.ua);
     },
   };
 }

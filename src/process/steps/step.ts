@@ -5,6 +5,11 @@ import type { EventRow } from '../event-row.ts';
 export interface EventContext {
   /** The full page URL when the client sent one (query and fragment included; never stored as is). */
   pageUrl: string;
+  /** Client IP and user agent: the envelope's, unless the payload names the end user's (Segment's context.ip). */
+  ip: string;
+  ua: string;
+  /** A client-side anonymous id (Segment's anonymousId): the visitor when there is no user id. */
+  anonymousId: string;
 }
 
 /**
