@@ -12,6 +12,7 @@ import { nativeRoutes } from './native.route.ts';
 import { ProjectKeys } from './project-keys.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { segmentRoutes } from './segment.route.ts';
+import { siteProtocolRoutes } from './site-protocols.route.ts';
 import { telemetryRoutes } from './telemetry.route.ts';
 
 export interface CollectDeps {
@@ -42,8 +43,9 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
       if (wait > 0) throw rateLimited(wait);
     });
   }
-  const keys = new ProjectKeys(config.projects);
+  const keys = new ProjectKeys(config.projects, config.siteProjects);
   nativeRoutes(app, { ...deps, keys });
   telemetryRoutes(app, { ...deps, keys });
   segmentRoutes(app, { ...deps, keys });
+  siteProtocolRoutes(app, { ...deps, keys });
 }

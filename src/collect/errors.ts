@@ -66,6 +66,13 @@ export const projectMismatch = (keyProject: string, bodyProject: string) =>
     `the key belongs to project "${keyProject}" but the event names "${bodyProject}"`,
   );
 
+export const siteNotListed = (project: string) =>
+  new CollectError(
+    'COLLECT_ERR_SITE_NOT_LISTED',
+    403,
+    `project "${project}" has a write key, which this protocol cannot send; list the site in SIGHTLINE_SITE_PROJECTS to accept it`,
+  );
+
 export const wrongKey = () =>
   new CollectError('COLLECT_ERR_WRONG_KEY', 403, 'the write key does not match the project');
 

@@ -1,7 +1,14 @@
 /** Which project a request writes to, and whether it proved it may. */
 import { timingSafeEqual } from 'node:crypto';
 import type { ProjectSpec } from '../config/config.ts';
-import { keyMissing, keyRequired, projectRequired, unknownProject, wrongKey } from './errors.ts';
+import {
+  keyMissing,
+  keyRequired,
+  projectRequired,
+  siteNotListed,
+  unknownProject,
+  wrongKey,
+} from './errors.ts';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -11,9 +18,32 @@ function sameSecret(a: string, b: string): boolean {
 
 export class ProjectKeys {
   readonly #byName = new Map<string, ProjectSpec>();
+  readonly #sites: ReadonlyMap<string, string>;
 
-  constructor(projects: readonly ProjectSpec[]) {
+  constructor(projects: readonly ProjectSpec[], sites: ReadonlyMap<string, string> = new Map()) {
     for (const p of projects) this.#byName.set(p.name, p);
+    this.#sites = sites;
+  }
+
+  /**
+   * Plausible's domain or Umami's website id → project. Those clients cannot send a key: a site maps to a keyed
+   * project only when the operator listed it in SIGHTLINE_SITE_PROJECTS; otherwise to the keyless project of the
+   * same name (for domains, also without a leading `www.`).
+   */
+  resolveSite(site: string | undefined): string {
+    if (!site) throw projectRequired();
+    const id = site.trim().toLowerCase();
+    const listed = this.#sites.get(id) ?? this.#sites.get(id.replace(/^www\./, ''));
+    if (listed) {
+      if (!this.#byName.has(listed)) throw unknownProject(listed);
+      return listed;
+    }
+    for (const candidate of [id, id.replace(/^www\./, '')]) {
+      const project = this.#byName.get(candidate);
+      if (project && project.key === undefined) return project.name;
+      if (project) throw siteNotListed(project.name);
+    }
+    throw unknownProject(site);
   }
 
   /** Native protocol: the project is named (X-App / ?app=), the key proves it when the project has one. */

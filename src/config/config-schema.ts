@@ -84,6 +84,21 @@ export function parseProjects(raw: string): ProjectSpec[] {
   return projects;
 }
 
+/** `site=project,site2=project2` → a map (site ids lower-cased: domains are case-insensitive). */
+export function parseSiteProjects(raw: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const [site, project, extra] = item.split('=');
+    if (!site || !project || extra !== undefined)
+      throw new ConfigValueError(`"${item}" is not site=project (e.g. example.com=website)`);
+    if (!PROJECT_NAME.test(project))
+      throw new ConfigValueError(`"${project}" in "${item}" is not a valid project name`);
+    map.set(site.trim().toLowerCase(), project.trim());
+  }
+  return map;
+}
+
 function secret(minBytes: number) {
   return (raw: string): string => {
     if (Buffer.byteLength(raw) < minBytes)
@@ -138,6 +153,13 @@ export const configSchema = {
     default: 'app,website',
     description: 'Projects that may send data: `app,website`; `app:KEY` requires the write key `KEY`.',
     parse: parseProjects,
+  }),
+  siteProjects: field({
+    env: 'SIGHTLINE_SITE_PROJECTS',
+    default: '',
+    description:
+      'Plausible domains and Umami website ids → projects: `example.com=website,4fb7…=shop`. Unlisted sites go to the project of the same name (keyed projects only when listed here).',
+    parse: parseSiteProjects,
   }),
   adminToken: field({
     env: 'SIGHTLINE_ADMIN_TOKEN',

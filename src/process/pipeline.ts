@@ -9,6 +9,7 @@ import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { isoTime, UnusableEvent } from './adapters/adapter.ts';
 import { nativeAdapter } from './adapters/native.adapter.ts';
 import { segmentAdapter, splitSegmentBody } from './adapters/segment.adapter.ts';
+import { plausibleAdapter, umamiAdapter } from './adapters/site-protocols.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
 import { DailySalts } from './enrich/daily-salts.ts';
 import { openGeoLookup } from './enrich/geo-lookup.ts';
@@ -28,6 +29,8 @@ const ADAPTERS: Record<Protocol, ProtocolAdapter> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,
   segment: segmentAdapter,
+  plausible: plausibleAdapter,
+  umami: umamiAdapter,
 };
 
 export interface PipelineOptions {
