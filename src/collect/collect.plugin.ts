@@ -13,6 +13,7 @@ import { ProjectKeys } from './project-keys.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { segmentRoutes } from './segment.route.ts';
 import { siteProtocolRoutes } from './site-protocols.route.ts';
+import { snowplowRoutes } from './snowplow.route.ts';
 import { telemetryRoutes } from './telemetry.route.ts';
 
 export interface CollectDeps {
@@ -31,7 +32,9 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   );
   await app.register(cors, {
     origin: config.corsOrigins === '*' ? true : config.corsOrigins.split(',').map((s) => s.trim()),
-    methods: ['POST', 'OPTIONS'],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    // Snowplow's browser tracker sends with credentials; the origin is echoed, never `*`, so that is allowed.
+    credentials: true,
     allowedHeaders: ['content-type', 'x-app', 'x-project-key', 'authorization'],
     maxAge: 86_400,
   });
@@ -48,4 +51,5 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   telemetryRoutes(app, { ...deps, keys });
   segmentRoutes(app, { ...deps, keys });
   siteProtocolRoutes(app, { ...deps, keys });
+  snowplowRoutes(app, { ...deps, keys });
 }

@@ -10,6 +10,7 @@ import { isoTime, UnusableEvent } from './adapters/adapter.ts';
 import { nativeAdapter } from './adapters/native.adapter.ts';
 import { segmentAdapter, splitSegmentBody } from './adapters/segment.adapter.ts';
 import { plausibleAdapter, umamiAdapter } from './adapters/site-protocols.adapter.ts';
+import { snowplowAdapter, splitSnowplowBody } from './adapters/snowplow.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
 import { DailySalts } from './enrich/daily-salts.ts';
 import { openGeoLookup } from './enrich/geo-lookup.ts';
@@ -31,6 +32,17 @@ const ADAPTERS: Record<Protocol, ProtocolAdapter> = {
   segment: segmentAdapter,
   plausible: plausibleAdapter,
   umami: umamiAdapter,
+  snowplow: snowplowAdapter,
+};
+
+type Splitter = (parsed: unknown, envelope: Envelope) => unknown[];
+
+/** One event or a JSON array of events — unless the protocol wraps its events (Segment and Snowplow batches). */
+const splitDefault: Splitter = (parsed) => (Array.isArray(parsed) ? parsed : [parsed]);
+
+const SPLITTERS: Partial<Record<Protocol, Splitter>> = {
+  segment: (parsed, envelope) => splitSegmentBody(parsed, envelope.call),
+  snowplow: (parsed) => splitSnowplowBody(parsed),
 };
 
 export interface PipelineOptions {
@@ -105,12 +117,7 @@ function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Conver
     );
     return;
   }
-  const events =
-    envelope.protocol === 'segment'
-      ? splitSegmentBody(parsed, envelope.call)
-      : Array.isArray(parsed)
-        ? parsed
-        : [parsed];
+  const events = (SPLITTERS[envelope.protocol] ?? splitDefault)(parsed, envelope);
   const receivedAt = isoTime(envelope.receivedAt);
   for (let i = 0; i < events.length; i++) {
     const row = blankRow();

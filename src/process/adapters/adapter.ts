@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Envelope } from '../../collect/envelope.ts';
 import type { EventRow } from '../event-row.ts';
 import type { EventContext } from '../steps/step.ts';
@@ -23,6 +24,13 @@ export function text(value: unknown, max = 4096): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'string' ? value : String(value);
   return s.length > max ? s.slice(0, max) : s;
+}
+
+/** A stable UUID (version 5 layout) for a client-side id that is not a UUID itself (messageId, eid). */
+export function uuidFromKey(namespace: string, key: string): string {
+  const h = createHash('sha256').update(`${namespace}:${key}`).digest('hex');
+  const variant = ((Number.parseInt(h[16], 16) & 3) | 8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 export function isoTime(ms: number): string {

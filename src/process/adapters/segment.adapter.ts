@@ -4,10 +4,9 @@
  * `context.ip` / `context.userAgent` describe the end user (server-side SDKs send on their behalf),
  * `context.page` and `context.campaign` fill the page and UTM fields, identify traits become profile traits.
  */
-import { createHash } from 'node:crypto';
 import { parseEventTime } from '../../collect/event-validator.ts';
 import { canonicalType } from '../event-row.ts';
-import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
+import { isoTime, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
 
 type Message = Record<string, unknown>;
 
@@ -19,8 +18,7 @@ function obj(value: unknown): Record<string, unknown> {
 
 /** A UUID derived from the messageId, so the same message always gets the same event id. */
 export function eventIdFromMessageId(messageId: string): string {
-  const h = createHash('sha256').update(`segment:${messageId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidFromKey('segment', messageId);
 }
 
 function eventTime(message: Message, batchSentAt: unknown, receivedAt: number): number {
