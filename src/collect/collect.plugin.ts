@@ -15,6 +15,7 @@ import { segmentRoutes } from './segment.route.ts';
 import { siteProtocolRoutes } from './site-protocols.route.ts';
 import { snowplowRoutes } from './snowplow.route.ts';
 import { telemetryRoutes } from './telemetry.route.ts';
+import { trackerRoutes } from './tracker.route.ts';
 
 export interface CollectDeps {
   config: Config;
@@ -52,4 +53,5 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   segmentRoutes(app, { ...deps, keys });
   siteProtocolRoutes(app, { ...deps, keys });
   snowplowRoutes(app, { ...deps, keys });
+  trackerRoutes(app);
 }
