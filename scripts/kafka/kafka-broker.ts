@@ -114,7 +114,17 @@ export async function startKafkaBroker(options: KafkaOptions): Promise<KafkaBrok
     const clusterId = randomBytes(16).toString('base64url');
     execFileSync(
       'java',
-      ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', config],
+      [
+        '-cp',
+        `${libs}/*`,
+        'kafka.tools.StorageTool',
+        'format',
+        '--standalone',
+        '-t',
+        clusterId,
+        '-c',
+        config,
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
   }
@@ -122,17 +132,24 @@ export async function startKafkaBroker(options: KafkaOptions): Promise<KafkaBrok
   let child!: ChildProcess;
   const launch = async () => {
     const log = fs.openSync(logFile, 'a');
-    child = spawn('java', [`-Xmx${options.heapMb ?? 512}m`, '-Xms128m', '-cp', `${libs}/*`, 'kafka.Kafka', config], {
-      stdio: ['ignore', log, log],
-    });
+    child = spawn(
+      'java',
+      [`-Xmx${options.heapMb ?? 512}m`, '-Xms128m', '-cp', `${libs}/*`, 'kafka.Kafka', config],
+      {
+        stdio: ['ignore', log, log],
+      },
+    );
     fs.closeSync(log);
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code) => reject(new Error(`Kafka exited (${code}) before it listened; see ${logFile}`))),
+      child.once('exit', (code) =>
+        reject(new Error(`Kafka exited (${code}) before it listened; see ${logFile}`)),
+      ),
     );
     const deadline = Date.now() + 60_000;
     const listening = (async () => {
       while (!(await canConnect(port))) {
-        if (Date.now() > deadline) throw new Error(`Kafka did not listen on ${port} within 60 s; see ${logFile}`);
+        if (Date.now() > deadline)
+          throw new Error(`Kafka did not listen on ${port} within 60 s; see ${logFile}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
@@ -155,6 +172,9 @@ if (import.meta.main) {
   const { values } = parseArgs({ options: { port: { type: 'string' }, dir: { type: 'string' } } });
   const dir = path.resolve(values.dir ?? path.join(ROOT, '.cache/kafka/dev'));
   const broker = await startKafkaBroker({ dir, port: values.port ? Number(values.port) : 9092 });
-  process.stdout.write(`Kafka ${KAFKA_VERSION} listening on ${broker.bootstrap} (data in ${dir}); Ctrl-C stops it\n`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => broker.stop().then(() => process.exit(0)));
+  process.stdout.write(
+    `Kafka ${KAFKA_VERSION} listening on ${broker.bootstrap} (data in ${dir}); Ctrl-C stops it\n`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.on(signal, () => broker.stop().then(() => process.exit(0)));
 }
