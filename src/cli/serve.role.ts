@@ -10,11 +10,13 @@ import { collectPlugin } from '../collect/collect.plugin.ts';
 import type { Config } from '../config/config.ts';
 import type { Subscription } from '../log/event-log.ts';
 import { WalEventLog } from '../log/wal/wal.log.ts';
+import { createLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
+import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
 import { SessionTracker } from '../process/enrich/session-tracker.ts';
 import { createConverter, createSteps } from '../process/pipeline.ts';
-import { startProcessor } from '../process/processor.ts';
+import { startBatchConsumer, startProcessor } from '../process/processor.ts';
 import { readRoutes } from '../query/read.routes.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
@@ -79,7 +81,9 @@ export async function startServe(
   });
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
-  const convert = createConverter(await createSteps({ ...config, sessions }));
+  const geo = await openGeoLookup(config.geoipCityDb);
+  const convert = createConverter(await createSteps({ ...config, sessions, geo }));
+  const convertLogs = createLogConverter(geo);
 
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
@@ -88,6 +92,7 @@ export async function startServe(
 
   const stopping = new AbortController();
   let processor: Subscription | undefined;
+  let logProcessor: Subscription | undefined;
   const processing = migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
     if (!ok) return;
     const restored = await sessions.restore(store).catch((err) => {
@@ -98,15 +103,16 @@ export async function startServe(
       return 0;
     });
     if (restored > 0) logger.info({ restored }, 'open sessions restored from the store');
-    processor = startProcessor({
+    const consumer = {
       log,
       store,
       metrics,
       logger,
-      convert,
       maxRecords: config.batchMaxRows,
       maxWaitMs: config.batchMaxWaitMs,
-    });
+    };
+    processor = startProcessor({ ...consumer, convert });
+    logProcessor = startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs);
   });
   // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
   if (store.kind === 'chdb') await processing;
@@ -121,6 +127,7 @@ export async function startServe(
       await app.close();
       await processing;
       await processor?.stop();
+      await logProcessor?.stop();
       await log.close();
       await store.close();
     })();

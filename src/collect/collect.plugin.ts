@@ -8,6 +8,7 @@ import type { Config } from '../config/config.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import { rateLimited } from './errors.ts';
+import { logsRoutes } from './logs.route.ts';
 import { nativeRoutes } from './native.route.ts';
 import { ProjectKeys } from './project-keys.ts';
 import { TokenBuckets } from './rate-limit.ts';
@@ -53,5 +54,6 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   segmentRoutes(app, { ...deps, keys });
   siteProtocolRoutes(app, { ...deps, keys });
   snowplowRoutes(app, { ...deps, keys });
+  logsRoutes(app, { ...deps, keys });
   trackerRoutes(app);
 }

@@ -34,6 +34,8 @@ export interface IngestInput {
   count: number;
   body: Buffer;
   call?: string;
+  /** The log topic (default: events). */
+  topic?: string;
 }
 
 function pickHeaders(request: FastifyRequest): Record<string, string> {
@@ -63,7 +65,7 @@ export async function ingest(deps: IngestDeps, request: FastifyRequest, input: I
     input.body,
   );
   try {
-    await deps.log.append(EVENTS_TOPIC, [record]);
+    await deps.log.append(input.topic ?? EVENTS_TOPIC, [record]);
   } catch (err) {
     request.log.error({ err }, 'log append failed; answering 503');
     throw logUnavailable();

@@ -13,7 +13,7 @@ import { plausibleAdapter, umamiAdapter } from './adapters/site-protocols.adapte
 import { snowplowAdapter, splitSnowplowBody } from './adapters/snowplow.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
 import { DailySalts } from './enrich/daily-salts.ts';
-import { openGeoLookup } from './enrich/geo-lookup.ts';
+import { type GeoLookup, openGeoLookup } from './enrich/geo-lookup.ts';
 import type { SessionTracker } from './enrich/session-tracker.ts';
 import { blankRow, type DeadLetterRow, type EventRow } from './event-row.ts';
 import { createBotStep } from './steps/put-bot.step.ts';
@@ -26,7 +26,8 @@ import { putUserAgent } from './steps/put-user-agent.step.ts';
 import { putVisitor } from './steps/put-visitor.step.ts';
 import type { EventContext, Step } from './steps/step.ts';
 
-const ADAPTERS: Record<Protocol, ProtocolAdapter> = {
+/** Protocols whose events become `events` rows (log lines have their own pipeline in src/logs). */
+const ADAPTERS: Partial<Record<Protocol, ProtocolAdapter>> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,
   segment: segmentAdapter,
@@ -58,6 +59,8 @@ export interface PipelineOptions {
   profileEventTypes: readonly string[];
   /** Sessions for clients that send no session id. */
   sessions: SessionTracker;
+  /** The geo database, when the caller opened it already (it is shared with the log pipeline). */
+  geo?: GeoLookup;
 }
 
 /** The enrichment steps, in order: each may read what the ones before it filled in. */
@@ -67,7 +70,7 @@ export async function createSteps(options: PipelineOptions): Promise<Step[]> {
     putReferrer({ stripParams: options.stripQueryParams }),
     putUserAgent,
     createBotStep(options.botUserAgents),
-    putGeo(await openGeoLookup(options.geoipCityDb), options.storeIp),
+    putGeo(options.geo ?? (await openGeoLookup(options.geoipCityDb)), options.storeIp),
     putVisitor(new DailySalts(options.dataDir)),
     putSession(options.sessions),
     putProfileFlag(options.profileEventTypes),

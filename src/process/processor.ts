@@ -9,9 +9,14 @@ import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-l
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Store } from '../store/store.ts';
-import type { Converted, Converter } from './pipeline.ts';
+import type { DeadLetterRow } from './event-row.ts';
+import type { Converter } from './pipeline.ts';
 
 export const PROCESSOR_GROUP = 'processor';
+
+/** What one group of records became: rows per table (dead letters included), inserted in this order. */
+export type TableRows = Array<{ table: string; rows: readonly object[] }>;
+export type GroupConverter = (records: readonly LogRecord[]) => Promise<TableRows>;
 /** Rows per insert block; larger groups are split into deterministic chunks (token suffix `.m`). */
 const CHUNK_ROWS = 200_000;
 /**
@@ -38,18 +43,21 @@ export function splitRecords(records: readonly LogRecord[], maxBytes = GROUP_BYT
   return groups;
 }
 
-export interface ProcessorOptions {
+export interface ConsumerOptions {
   log: EventLog;
   store: Store;
   metrics: Metrics;
   logger: Logger;
-  convert: Converter;
   maxRecords: number;
   maxWaitMs: number;
 }
 
+export interface ProcessorOptions extends ConsumerOptions {
+  convert: Converter;
+}
+
 async function insertChunks(
-  options: ProcessorOptions,
+  options: ConsumerOptions,
   table: string,
   rows: readonly object[],
   token: string,
@@ -63,13 +71,24 @@ async function insertChunks(
   }
 }
 
-export function startProcessor(options: ProcessorOptions): Subscription {
-  const logger = options.logger.child({ stage: 'process' });
-  const insertGroup = async (converted: Converted, token: string) => {
-    await insertChunks(options, 'dead_letters', converted.deadLetters, `dl:${token}`);
-    await insertChunks(options, 'events', converted.events, `ev:${token}`);
-    for (const d of converted.deadLetters)
-      options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
+/**
+ * Consumes one topic into the store: each batch is cut into groups, a group is converted while the previous one is
+ * inserted, every insert carries `<table>:<topic>-<partition>-<first>-<last>#<group>.<chunk>` as its dedup token.
+ */
+export function startBatchConsumer(
+  options: ConsumerOptions,
+  topic: string,
+  group: string,
+  convert: GroupConverter,
+): Subscription {
+  const logger = options.logger.child({ stage: 'process', topic });
+  const insertGroup = async (tables: TableRows, token: string) => {
+    for (const { table, rows } of tables) {
+      await insertChunks(options, table, rows, `${table}:${token}`);
+      if (table === 'dead_letters')
+        for (const d of rows as DeadLetterRow[])
+          options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
+    }
   };
   const handle = async (batch: LogBatch) => {
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
@@ -77,7 +96,7 @@ export function startProcessor(options: ProcessorOptions): Subscription {
     let inserting: Promise<void> = Promise.resolve();
     try {
       for (let n = 0; n < groups.length; n++) {
-        const converted = await options.convert(groups[n]);
+        const converted = await convert(groups[n]);
         await inserting;
         inserting = insertGroup(converted, `${range}#${n}`);
         // Handled below; without this a failure during the next conversion would count as unhandled.
@@ -93,9 +112,20 @@ export function startProcessor(options: ProcessorOptions): Subscription {
       logger.info({ range }, 're-delivered batch stored (duplicates, if any, deduplicated)');
   };
   return options.log.subscribe(
-    EVENTS_TOPIC,
-    PROCESSOR_GROUP,
+    topic,
+    group,
     { maxRecords: options.maxRecords, maxWaitMs: options.maxWaitMs },
     handle,
   );
+}
+
+/** Events: the processing pipeline into `events` (and `dead_letters`). */
+export function startProcessor(options: ProcessorOptions): Subscription {
+  return startBatchConsumer(options, EVENTS_TOPIC, PROCESSOR_GROUP, async (records) => {
+    const { events, deadLetters } = await options.convert(records);
+    return [
+      { table: 'dead_letters', rows: deadLetters },
+      { table: 'events', rows: events },
+    ];
+  });
 }

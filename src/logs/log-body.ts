@@ -1,0 +1,98 @@
+/**
+ * Splits a `POST /logs` body into records, whatever the shipper: a JSON array (Fluent Bit `json`, Vector's JSON
+ * arrays, Filebeat batches), JSON lines (Fluent Bit `json_lines`/`json_stream`, Vector `ndjson`, anything), or
+ * raw text lines in a named format (`?format=nginx|syslog|text`). Bad lines never sink the good ones: each comes
+ * back with its line number and the reason.
+ */
+import { parseJsonRecord } from './json-record.ts';
+import type { ParsedLog } from './log-row.ts';
+import { parseNginxLine } from './nginx-line.ts';
+import { parseSyslogLine } from './syslog-line.ts';
+
+export const LINE_FORMATS = ['json', 'nginx', 'syslog', 'text'] as const;
+export type LineFormat = (typeof LINE_FORMATS)[number];
+
+export const MAX_LINE_BYTES = 64 * 1024;
+
+export interface BadLine {
+  /** 1-based line number (or array index + 1). */
+  line: number;
+  reason: string;
+  /** The start of the offending input, for the dead-letter table. */
+  sample: string;
+}
+
+export interface SplitLogs {
+  records: ParsedLog[];
+  bad: BadLine[];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function parseTextLine(line: string, format: LineFormat): ParsedLog | undefined {
+  if (format === 'nginx') return parseNginxLine(line);
+  if (format === 'syslog') return parseSyslogLine(line);
+  return {
+    time: undefined,
+    host: '',
+    service: '',
+    level: 'info',
+    message: line,
+    attributes: {},
+    source: 'text',
+  };
+}
+
+export function splitLogBody(text: string, format: LineFormat = 'json', sourceHint?: string): SplitLogs {
+  const out: SplitLogs = { records: [], bad: [] };
+  const trimmed = text.trimStart();
+  if (format === 'json' && trimmed.startsWith('[')) {
+    let items: unknown;
+    try {
+      items = JSON.parse(trimmed);
+    } catch (err) {
+      out.bad.push({
+        line: 1,
+        reason: `the JSON array is not valid: ${(err as Error).message}`,
+        sample: trimmed.slice(0, 200),
+      });
+      return out;
+    }
+    (items as unknown[]).forEach((item, i) => {
+      if (isObject(item)) out.records.push(parseJsonRecord(item, sourceHint));
+      else
+        out.bad.push({
+          line: i + 1,
+          reason: 'not a JSON object',
+          sample: JSON.stringify(item).slice(0, 200),
+        });
+    });
+    return out;
+  }
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    const bad = (reason: string) => out.bad.push({ line: i + 1, reason, sample: line.slice(0, 200) });
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES) return bad(`longer than ${MAX_LINE_BYTES} bytes`);
+    // Binary junk (NUL or other control characters) is no log line.
+    if (/[\u0000-\u0008\u000e-\u001f]/.test(line)) return bad('contains binary data');
+    if (format === 'json') {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        return bad(`not valid JSON: ${(err as Error).message}`);
+      }
+      if (!isObject(value)) return bad('not a JSON object');
+      out.records.push(parseJsonRecord(value, sourceHint));
+      return;
+    }
+    const parsed = parseTextLine(line, format);
+    if (!parsed) return bad(`not a ${format} line`);
+    out.records.push(parsed);
+  });
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Log records on the log → `logs` rows: the same splitter the collector used (so the same lines are good or bad),
+ * the envelope's project and receive time, and the country of an access line's client IP. Bad lines become
+ * dead letters with their line number and reason.
+ */
+import { decodeEnvelope, type Envelope } from '../collect/envelope.ts';
+import type { LogRecord } from '../log/event-log.ts';
+import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
+import type { DeadLetterRow } from '../process/event-row.ts';
+import type { TableRows } from '../process/processor.ts';
+import { type LineFormat, splitLogBody } from './log-body.ts';
+import type { LogRow } from './log-row.ts';
+
+export const LOGS_TOPIC = 'logs';
+
+/** The envelope's `call` carries the format and an optional source hint: `nginx`, `json/vector`. */
+export function logCall(format: LineFormat, source: string | undefined): string {
+  return source ? `${format}/${source}` : format;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function convertEnvelope(envelope: Envelope, geo: GeoLookup, rows: LogRow[], dead: DeadLetterRow[]): void {
+  const [format, source] = (envelope.call ?? 'json').split('/') as [LineFormat, string | undefined];
+  const { records, bad } = splitLogBody(envelope.body.toString('utf8'), format, source);
+  const receivedAt = iso(envelope.receivedAt);
+  for (const r of records) {
+    const attributes = r.attributes;
+    if (attributes.ip && !attributes.country) {
+      const country = geo.lookup(attributes.ip).country;
+      if (country) attributes.country = country;
+    }
+    rows.push({
+      timestamp: iso(r.time ?? envelope.receivedAt),
+      received_at: receivedAt,
+      project: envelope.project,
+      host: r.host,
+      service: r.service,
+      level: r.level,
+      message: r.message,
+      attributes,
+      source: r.source,
+    });
+  }
+  for (const b of bad)
+    dead.push({
+      received_at: receivedAt,
+      project: envelope.project,
+      source: 'logs',
+      reason: `bad_log_line: line ${b.line}: ${b.reason}`,
+      envelope_id: envelope.id,
+      payload: b.sample,
+    });
+}
+
+export function createLogConverter(geo: GeoLookup) {
+  return async (records: readonly LogRecord[]): Promise<TableRows> => {
+    const rows: LogRow[] = [];
+    const dead: DeadLetterRow[] = [];
+    for (const record of records) {
+      try {
+        convertEnvelope(decodeEnvelope(record.value), geo, rows, dead);
+      } catch (err) {
+        dead.push({
+          received_at: iso(Date.now()),
+          project: '',
+          source: 'logs',
+          reason: `bad_envelope: ${(err as Error).message}`,
+          envelope_id: '',
+          payload: record.value.toString('base64'),
+        });
+      }
+      // Large log bodies: let HTTP breathe between records.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return [
+      { table: 'dead_letters', rows: dead },
+      { table: 'logs', rows },
+    ];
+  };
+}
