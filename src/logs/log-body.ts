@@ -27,6 +27,15 @@ export interface SplitLogs {
   bad: BadLine[];
 }
 
+/** NUL and the other C0 controls except tab, line feed and carriage return (and \v, \f). */
+function hasControlCharacters(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 0x09 || (c > 0x0d && c < 0x20)) return true;
+  }
+  return false;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -78,7 +87,7 @@ export function splitLogBody(text: string, format: LineFormat = 'json', sourceHi
     const bad = (reason: string) => out.bad.push({ line: i + 1, reason, sample: line.slice(0, 200) });
     if (Buffer.byteLength(line) > MAX_LINE_BYTES) return bad(`longer than ${MAX_LINE_BYTES} bytes`);
     // Binary junk (NUL or other control characters) is no log line.
-    if (/[\u0000-\u0008\u000e-\u001f]/.test(line)) return bad('contains binary data');
+    if (hasControlCharacters(line)) return bad('contains binary data');
     if (format === 'json') {
       let value: unknown;
       try {
