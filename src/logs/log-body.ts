@@ -81,27 +81,34 @@ export function splitLogBody(text: string, format: LineFormat = 'json', sourceHi
     return out;
   }
   const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].endsWith('\r') ? lines[i].slice(0, -1) : lines[i];
+    if (line.trim() === '') continue;
     const bad = (reason: string) => out.bad.push({ line: i + 1, reason, sample: line.slice(0, 200) });
-    if (Buffer.byteLength(line) > MAX_LINE_BYTES) return bad(`longer than ${MAX_LINE_BYTES} bytes`);
-    // Binary junk (NUL or other control characters) is no log line.
-    if (hasControlCharacters(line)) return bad('contains binary data');
-    if (format === 'json') {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        return bad(`not valid JSON: ${(err as Error).message}`);
-      }
-      if (!isObject(value)) return bad('not a JSON object');
-      out.records.push(parseJsonRecord(value, sourceHint));
-      return;
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+      bad(`longer than ${MAX_LINE_BYTES} bytes`);
+      continue;
     }
-    const parsed = parseTextLine(line, format);
-    if (!parsed) return bad(`not a ${format} line`);
-    out.records.push(parsed);
-  });
+    // Binary junk (NUL or other control characters) is no log line.
+    if (hasControlCharacters(line)) {
+      bad('contains binary data');
+      continue;
+    }
+    if (format !== 'json') {
+      const parsed = parseTextLine(line, format);
+      if (parsed) out.records.push(parsed);
+      else bad(`not a ${format} line`);
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      bad(`not valid JSON: ${(err as Error).message}`);
+      continue;
+    }
+    if (isObject(value)) out.records.push(parseJsonRecord(value, sourceHint));
+    else bad('not a JSON object');
+  }
   return out;
 }
