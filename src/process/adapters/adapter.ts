@@ -20,6 +20,13 @@ export type ProtocolAdapter = (
   context: EventContext,
 ) => void;
 
+/** A JSON value as an object to read fields from; anything else reads as empty. */
+export function obj(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
 export function text(value: unknown, max = 4096): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'string' ? value : String(value);

@@ -6,15 +6,9 @@
  */
 import { parseEventTime } from '../../collect/event-validator.ts';
 import { canonicalType } from '../event-row.ts';
-import { isoTime, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
+import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
 
 type Message = Record<string, unknown>;
-
-function obj(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
 
 /** A UUID derived from the messageId, so the same message always gets the same event id. */
 export function eventIdFromMessageId(messageId: string): string {

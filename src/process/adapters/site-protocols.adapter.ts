@@ -1,13 +1,7 @@
 /** Plausible's and Umami's events → canonical rows (page URL, referrer and properties; time is when received). */
 import { normalisePlausible } from '../../collect/plausible.schema.ts';
 import { canonicalType } from '../event-row.ts';
-import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
-
-function obj(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
+import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
 
 export const plausibleAdapter: ProtocolAdapter = (event, envelope, row, context) => {
   const e = normalisePlausible(event);

@@ -5,15 +5,9 @@
  * self-describing events are named by their schema and keep its data, contexts are kept with the properties.
  */
 import { embeddedJson } from '../../collect/snowplow.schema.ts';
-import { isoTime, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
+import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function obj(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
 
 export function splitSnowplowBody(parsed: unknown): unknown[] {
   const data = obj(parsed).data;
