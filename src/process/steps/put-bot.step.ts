@@ -42,7 +42,11 @@ export function createBotStep(denyList: readonly string[]): Step {
     run(row, _envelope, context) {
       const ua = context.ua;
       if (ua !== '') {
-        const reason = reasonOf(ua);
+        let reason = reasonOf(ua);
+        // isbot's generic patterns catch terse app agents such as tvOS's `AppleTV11,1/11.1`; a recognised TV or
+        // console is a device people use, unless the operator's deny list says otherwise.
+        if (reason === 'user-agent' && (row.device_type === 'tv' || row.device_type === 'console'))
+          reason = '';
         if (reason !== '') {
           row.is_bot = true;
           row.bot_reason ||= reason;
