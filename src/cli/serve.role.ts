@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { CDC_TOPIC, convertCdcRecords } from '../cdc/cdc-pipeline.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
 import type { Config } from '../config/config.ts';
 import type { Subscription } from '../log/event-log.ts';
@@ -93,6 +94,7 @@ export async function startServe(
   const stopping = new AbortController();
   let processor: Subscription | undefined;
   let logProcessor: Subscription | undefined;
+  let cdcProcessor: Subscription | undefined;
   const processing = migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
     if (!ok) return;
     const restored = await sessions.restore(store).catch((err) => {
@@ -113,6 +115,7 @@ export async function startServe(
     };
     processor = startProcessor({ ...consumer, convert });
     logProcessor = startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs);
+    cdcProcessor = startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', convertCdcRecords);
   });
   // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
   if (store.kind === 'chdb') await processing;
@@ -128,6 +131,7 @@ export async function startServe(
       await processing;
       await processor?.stop();
       await logProcessor?.stop();
+      await cdcProcessor?.stop();
       await log.close();
       await store.close();
     })();

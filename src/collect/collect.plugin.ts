@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Metrics } from '../observe/metrics.ts';
+import { cdcRoutes } from './cdc.route.ts';
 import { rateLimited } from './errors.ts';
 import { logsRoutes } from './logs.route.ts';
 import { nativeRoutes } from './native.route.ts';
@@ -55,5 +56,6 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
   siteProtocolRoutes(app, { ...deps, keys });
   snowplowRoutes(app, { ...deps, keys });
   logsRoutes(app, { ...deps, keys });
+  cdcRoutes(app, { ...deps, keys });
   trackerRoutes(app);
 }

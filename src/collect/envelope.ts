@@ -5,7 +5,15 @@
  * Wire form: `[u32 LE header length][header JSON][raw body bytes]` — the body is not re-serialised, which keeps
  * large batches cheap on the hot path.
  */
-export type Protocol = 'native' | 'telemetry' | 'segment' | 'plausible' | 'umami' | 'snowplow' | 'logs';
+export type Protocol =
+  | 'native'
+  | 'telemetry'
+  | 'segment'
+  | 'plausible'
+  | 'umami'
+  | 'snowplow'
+  | 'logs'
+  | 'cdc';
 
 export interface EnvelopeHeader {
   v: 1;

@@ -1,0 +1,58 @@
+/** CDC records on the log (topic `cdc`) → `db_changes` rows; what cannot be read becomes a dead letter. */
+import { decodeEnvelope } from '../collect/envelope.ts';
+import type { LogRecord } from '../log/event-log.ts';
+import type { DeadLetterRow } from '../process/event-row.ts';
+import type { TableRows } from '../process/processor.ts';
+import { checkMaxwellMessage, type DbChangeRow, splitMaxwellBody, toDbChangeRow } from './maxwell-message.ts';
+
+export const CDC_TOPIC = 'cdc';
+
+export async function convertCdcRecords(records: readonly LogRecord[]): Promise<TableRows> {
+  const rows: DbChangeRow[] = [];
+  const dead: DeadLetterRow[] = [];
+  for (const record of records) {
+    let envelope: ReturnType<typeof decodeEnvelope>;
+    try {
+      envelope = decodeEnvelope(record.value);
+    } catch (err) {
+      dead.push({
+        received_at: new Date().toISOString(),
+        project: '',
+        source: 'cdc',
+        reason: `bad_envelope: ${(err as Error).message}`,
+        envelope_id: '',
+        payload: record.value.toString('base64'),
+      });
+      continue;
+    }
+    const receivedAt = new Date(envelope.receivedAt).toISOString();
+    const { messages, bad } = splitMaxwellBody(envelope.body.toString('utf8'));
+    messages.forEach((m, i) => {
+      const problems = checkMaxwellMessage(m, i);
+      if (problems.length === 0)
+        rows.push(toDbChangeRow(m as Record<string, unknown>, envelope.project, receivedAt));
+      else
+        dead.push({
+          received_at: receivedAt,
+          project: envelope.project,
+          source: 'cdc',
+          reason: `bad_change: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+          envelope_id: envelope.id,
+          payload: JSON.stringify(m) ?? '',
+        });
+    });
+    for (const b of bad)
+      dead.push({
+        received_at: receivedAt,
+        project: envelope.project,
+        source: 'cdc',
+        reason: `bad_json: ${b.message}`,
+        envelope_id: envelope.id,
+        payload: '',
+      });
+  }
+  return [
+    { table: 'dead_letters', rows: dead },
+    { table: 'db_changes', rows },
+  ];
+}
