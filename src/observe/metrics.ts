@@ -55,6 +55,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
+    clientRetriesDropped: new Counter({
+      name: 'sightline_process_client_retries_dropped_total',
+      help: 'Segment/Snowplow messages dropped because the same messageId/eid was already stored (client retries)',
+      registers,
+    }),
     backlog: new Gauge({
       name: 'sightline_log_backlog_records',
       help: 'Log records appended but not yet committed by the processor, by topic',

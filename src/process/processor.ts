@@ -9,6 +9,7 @@ import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-l
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Store } from '../store/store.ts';
+import { dropClientRetries } from './client-retries.ts';
 import type { DeadLetterRow } from './event-row.ts';
 import type { Converter } from './pipeline.ts';
 
@@ -122,7 +123,10 @@ export function startBatchConsumer(
 /** Events: the processing pipeline into `events` (and `dead_letters`). */
 export function startProcessor(options: ProcessorOptions): Subscription {
   return startBatchConsumer(options, EVENTS_TOPIC, PROCESSOR_GROUP, async (records) => {
-    const { events, deadLetters } = await options.convert(records);
+    const converted = await options.convert(records);
+    const { kept: events, dropped } = await dropClientRetries(options.store, converted.events);
+    if (dropped > 0) options.metrics.clientRetriesDropped.inc(dropped);
+    const deadLetters = converted.deadLetters;
     return [
       { table: 'dead_letters', rows: deadLetters },
       { table: 'events', rows: events },

@@ -151,6 +151,38 @@ describe('Segment HTTP Tracking API', () => {
     );
   });
 
+  it('stores a message once when the client retries it (same messageId, other request or same batch)', async () => {
+    const auth = { authorization: basic(WRITE_KEY) };
+    const message = {
+      userId: 'r1',
+      event: 'Retried',
+      messageId: 'retry-msg-1',
+      timestamp: '2026-11-24T10:00:00Z',
+    };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      assert.equal((await postJson(`${server.url}/v1/track`, message, auth)).status, 200);
+      await eventually(async () => ((await rows("type = 'Retried'")).length >= 1 ? true : undefined));
+    }
+    const batch = await postJson(
+      `${server.url}/v1/batch`,
+      {
+        batch: [
+          { ...message, type: 'track', messageId: 'retry-msg-2' },
+          { ...message, type: 'track', messageId: 'retry-msg-2' },
+        ],
+      },
+      auth,
+    );
+    assert.equal(batch.status, 200);
+    await eventually(async () => ((await rows("type = 'Retried'")).length >= 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    const stored = await rows("type = 'Retried'");
+    assert.deepEqual(
+      stored.map((r) => r.event_id).sort(),
+      [eventIdFromMessageId('retry-msg-1'), eventIdFromMessageId('retry-msg-2')].sort(),
+    );
+  });
+
   it('refuses bad calls with clear errors', async () => {
     const auth = { authorization: basic(WRITE_KEY) };
     const noIdentity = await postJson(`${server.url}/v1/track`, { event: 'x' }, auth);
