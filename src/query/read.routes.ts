@@ -2,76 +2,23 @@
  * The read API: `/api/v1/stats/overview`, and the Nealytics-shaped `/api/v1/telemetry/timeline` and
  * `/api/v1/analytics/sessions`. Every request is authenticated first; its scope becomes mandatory filters.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { StoreError } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
-import { badParams, type ParamProblem, QueryError } from './errors.ts';
+import { toCsv } from './csv.ts';
+import { badParams, type ParamProblem } from './errors.ts';
+import { breakdownQuery, DIMENSIONS, isDimension, PROP_PREFIX } from './queries/breakdown.query.ts';
 import { overviewQuery } from './queries/overview.query.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
-import { createReadAuth, resolveTarget, type Target } from './read-auth.ts';
-import { isTimeZone, parseTimeRange } from './time-range.ts';
+import { INTERVALS, type Interval, timeseriesQuery } from './queries/timeseries.query.ts';
+import { createReadAuth } from './read-auth.ts';
+import { limitOf, mapStoreError, one, type Query, send, targetOf, timeZoneOf } from './request-params.ts';
+import { parseTimeRange } from './time-range.ts';
 
 export interface ReadDeps {
   store: Store;
   config: Config;
-}
-
-type Query = Record<string, string | string[] | undefined>;
-
-/** One value of a query parameter; repeated parameters are a mistake worth reporting. */
-function one(query: Query, name: string, problems: ParamProblem[]): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) {
-    problems.push({ param: name, message: 'is given more than once' });
-    return undefined;
-  }
-  return value === '' ? undefined : value;
-}
-
-function limitOf(query: Query, fallback: number, max: number, problems: ParamProblem[]): number {
-  const raw = one(query, 'limit', problems);
-  if (raw === undefined) return Math.min(fallback, max);
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-    problems.push({ param: 'limit', message: `must be a whole number from 1 to ${max}` });
-    return fallback;
-  }
-  return Number(raw);
-}
-
-function timeZoneOf(query: Query, problems: ParamProblem[]): string {
-  const tz = one(query, 'tz', problems) ?? 'UTC';
-  if (!isTimeZone(tz))
-    problems.push({ param: 'tz', message: `"${tz}" is not an IANA time zone (e.g. Europe/Berlin)` });
-  return isTimeZone(tz) ? tz : 'UTC';
-}
-
-function targetOf(
-  scope: Awaited<ReturnType<ReturnType<typeof createReadAuth>>>,
-  query: Query,
-  problems: ParamProblem[],
-): Target | undefined {
-  const target = resolveTarget(scope, one(query, 'project', problems), one(query, 'tenant', problems));
-  if (!target) problems.push({ param: 'project', message: 'is required with the admin token' });
-  return target;
-}
-
-function send(reply: FastifyReply, body: unknown) {
-  return reply.header('cache-control', 'no-store').send(body);
-}
-
-/** Store failures become the read API's own codes; everything else is passed on unchanged. */
-function mapStoreError(err: unknown): never {
-  if (err instanceof StoreError && err.code === 'STORE_ERR_TIMEOUT')
-    throw new QueryError(
-      'QUERY_ERR_TIMEOUT',
-      504,
-      'the query took longer than its time budget; narrow the range',
-    );
-  if (err instanceof StoreError)
-    throw new QueryError('QUERY_ERR_UNAVAILABLE', 503, 'the store is not available right now');
-  throw err;
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
@@ -136,4 +83,73 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     if (problems.length > 0 || !target || !range) throw badParams(problems);
     return send(reply, await sessionsQuery(store, target, range, limit, budget).catch(mapStoreError));
   });
+
+  const statsRequest = (request: FastifyRequest<{ Querystring: Query }>, problems: ParamProblem[]) =>
+    authenticate(request).then((scope) => {
+      const target = targetOf(scope, request.query, problems);
+      const tz = timeZoneOf(request.query, problems);
+      const range = parseTimeRange(
+        one(request.query, 'from', problems),
+        one(request.query, 'to', problems),
+        tz,
+        problems,
+      );
+      return { target, tz, range };
+    });
+
+  app.get('/api/v1/stats/timeseries', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    const problems: ParamProblem[] = [];
+    const { target, tz, range } = await statsRequest(request, problems);
+    const asked = one(request.query, 'interval', problems);
+    if (asked !== undefined && !INTERVALS.includes(asked as Interval))
+      problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
+    if (problems.length > 0 || !target || !range) throw badParams(problems);
+    const days = (range.endMs - range.startMs) / 86_400_000;
+    const interval = (asked as Interval | undefined) ?? (days <= 2 ? 'hour' : days > 366 ? 'month' : 'day');
+    if (interval === 'hour' && days > 31)
+      throw badParams([{ param: 'interval', message: 'hour needs a range of 31 days or less' }]);
+    const results = await timeseriesQuery(store, target, range, interval, tz, budget).catch(mapStoreError);
+    return send(reply, { interval, timezone: tz, results });
+  });
+
+  app.get(
+    '/api/v1/stats/breakdown/:dimension',
+    async (request: FastifyRequest<{ Querystring: Query; Params: { dimension: string } }>, reply) => {
+      const problems: ParamProblem[] = [];
+      const { target, range } = await statsRequest(request, problems);
+      const dimension = request.params.dimension;
+      if (!isDimension(dimension))
+        problems.push({
+          param: 'dimension',
+          message: `"${dimension}" is not one of ${Object.keys(DIMENSIONS).join(', ')}, ${PROP_PREFIX}<key>`,
+        });
+      const limit = limitOf(request.query, 100, config.queryMaxRows, problems);
+      const pageRaw = one(request.query, 'page', problems) ?? '1';
+      if (!/^[1-9]\d{0,6}$/.test(pageRaw))
+        problems.push({ param: 'page', message: 'must be a whole number ≥ 1' });
+      const format = one(request.query, 'format', problems) ?? 'json';
+      if (format !== 'json' && format !== 'csv')
+        problems.push({ param: 'format', message: 'must be json or csv' });
+      if (problems.length > 0 || !target || !range) throw badParams(problems);
+      const results = await breakdownQuery(
+        store,
+        target,
+        range,
+        dimension,
+        limit,
+        Number(pageRaw),
+        budget,
+      ).catch(mapStoreError);
+      if (format === 'csv')
+        return reply
+          .header('cache-control', 'no-store')
+          .header(
+            'content-disposition',
+            `attachment; filename="${dimension.replace(/[^a-z0-9_-]/gi, '_')}.csv"`,
+          )
+          .type('text/csv; charset=utf-8')
+          .send(toCsv(['value', 'visitors', 'visits', 'pageviews', 'events'], results));
+      return send(reply, { dimension, results });
+    },
+  );
 }

@@ -299,3 +299,120 @@ describe('sessions (Nealytics shape)', () => {
     assert.equal(res.body.avgDurationSeconds, 110);
   });
 });
+
+describe('timeseries', () => {
+  it('buckets by day in the time zone and zero-fills days without events', async () => {
+    const res = await get('/api/v1/stats/timeseries?project=a&from=2024-04-09&to=2024-04-12&interval=day');
+    assert.equal(res.status, 200);
+    const results = res.body.results as Array<{
+      date: string;
+      events: number;
+      pageviews: number;
+      visitors: number;
+    }>;
+    const days = ['2024-04-09', '2024-04-10', '2024-04-11', '2024-04-12'];
+    assert.deepEqual(
+      results.map((r) => r.date),
+      days,
+    );
+    for (const r of results) {
+      const start = Date.parse(`${r.date}T00:00:00Z`);
+      assert.deepEqual(
+        { events: r.events, pageviews: r.pageviews, visitors: r.visitors },
+        (({ events, pageviews, visitors }) => ({ events, pageviews, visitors }))(
+          expected('a', start, start + 86_400_000),
+        ),
+        r.date,
+      );
+    }
+    assert.equal(results[0].events, 0, 'a day without events is present, with zeros');
+  });
+
+  it('puts a late-evening UTC event on the next day in Berlin', async () => {
+    const res = await get(
+      '/api/v1/stats/timeseries?project=a&from=2024-04-30&to=2024-05-01&interval=day&tz=Europe/Berlin',
+    );
+    const results = res.body.results as Array<{ date: string; events: number }>;
+    assert.deepEqual(
+      results.map((r) => [r.date, r.events]),
+      [
+        ['2024-04-30', 0],
+        ['2024-05-01', 1],
+      ],
+    );
+  });
+
+  it('refuses an unknown interval', async () => {
+    const res = await get(
+      '/api/v1/stats/timeseries?project=a&from=2024-04-01&to=2024-04-30&interval=fortnight',
+    );
+    assert.equal(res.status, 400);
+  });
+});
+
+describe('breakdown', () => {
+  it('breaks down by page with visitors, visits, pageviews and events, most visitors first', async () => {
+    const res = await get('/api/v1/stats/breakdown/page?project=a&from=2024-04-01&to=2024-04-30');
+    assert.equal(res.status, 200);
+    const rows = FIXTURES.filter(
+      (r) =>
+        r.project === 'a' &&
+        !r.is_bot &&
+        Date.parse(r.timestamp) >= APRIL[0] &&
+        Date.parse(r.timestamp) < APRIL[1],
+    );
+    const byPath = new Map<string, typeof rows>();
+    for (const r of rows) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+    const want = [...byPath.entries()].map(([value, rs]) => ({
+      value,
+      visitors: new Set(rs.map((r) => (r.user_id ? `u:${r.user_id}` : `s:${r.session_id}`))).size,
+      visits: new Set(rs.map((r) => r.session_id)).size,
+      pageviews: rs.filter((r) => r.type === 'pageview').length,
+      events: rs.length,
+    }));
+    const got = res.body.results as typeof want;
+    assert.deepEqual(
+      [...got].sort((x, y) => x.value.localeCompare(y.value)),
+      want.sort((x, y) => x.value.localeCompare(y.value)),
+    );
+    assert.ok(got[0].visitors >= got[got.length - 1].visitors);
+  });
+
+  it('breaks down by an event property, and exports CSV', async () => {
+    const res = await get('/api/v1/stats/breakdown/event:props:plan?project=a&from=2024-04-01&to=2024-04-30');
+    const results = res.body.results as Array<{ value: string; events: number }>;
+    assert.deepEqual(results.find((r) => r.value === 'pro')?.events, 1);
+    const csv = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/breakdown/page?project=a&from=2024-04-01&to=2024-04-30&format=csv',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    assert.equal(csv.statusCode, 200);
+    assert.match(csv.headers['content-type'] as string, /^text\/csv/);
+    const lines = csv.body.trim().split('\r\n');
+    assert.equal(lines[0], 'value,visitors,visits,pageviews,events');
+    const pages = (await get('/api/v1/stats/breakdown/page?project=a&from=2024-04-01&to=2024-04-30')).body
+      .results as Array<{
+      value: string;
+      visitors: number;
+      visits: number;
+      pageviews: number;
+      events: number;
+    }>;
+    assert.deepEqual(
+      lines.slice(1),
+      pages.map((p) => [p.value, p.visitors, p.visits, p.pageviews, p.events].join(',')),
+    );
+  });
+
+  it('refuses unknown dimensions, and keeps JWT scopes', async () => {
+    const bad = await get('/api/v1/stats/breakdown/shoe_size?project=a&from=2024-04-01&to=2024-04-30');
+    assert.equal(bad.status, 400);
+    const token = await jwt({ project_id: 'a', tenant_id: 't2' });
+    const scoped = await get('/api/v1/stats/breakdown/page?from=2024-04-01&to=2024-04-30', token);
+    const paths = (scoped.body.results as Array<{ value: string }>).map((r) => r.value).sort();
+    assert.deepEqual(paths, ['/', '/late']);
+    const other = await get('/api/v1/stats/breakdown/page?project=b&from=2024-04-01&to=2024-04-30', token);
+    assert.equal(other.status, 403);
+  });
+});
