@@ -1,6 +1,7 @@
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
 import { scopeFilter } from '../scope-filter.ts';
+import { VISITOR_KEY } from '../stats-metrics.ts';
 import type { TimeRange } from '../time-range.ts';
 
 export interface Overview {
@@ -10,10 +11,7 @@ export interface Overview {
   sessions: number;
 }
 
-/**
- * Visitors: the visitor id when the processor set one, else the user id, else the session — so clients that send
- * only sessions still count people rather than nothing. Bots are excluded from every number.
- */
+/** Bots are excluded from every number; visitors as `stats-metrics.ts` defines them. */
 export async function overviewQuery(
   store: Store,
   target: Target,
@@ -25,7 +23,7 @@ export async function overviewQuery(
     `SELECT
        count() AS events,
        countIf(type = 'pageview') AS pageviews,
-       uniqExact(if(visitor_id != 0, toString(visitor_id), if(user_id != '', concat('u:', user_id), concat('s:', session_id)))) AS visitors,
+       uniqExact(${VISITOR_KEY}) AS visitors,
        uniqExactIf(session_id, session_id != '') AS sessions
      FROM events
      WHERE ${scope.sql} AND NOT is_bot`,
