@@ -6,14 +6,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { toCsv } from './csv.ts';
+import { DIMENSIONS, isDimension, PROP_PREFIX } from './dimensions.ts';
 import { badParams, type ParamProblem } from './errors.ts';
-import { breakdownQuery, DIMENSIONS, isDimension, PROP_PREFIX } from './queries/breakdown.query.ts';
+import { breakdownQuery } from './queries/breakdown.query.ts';
 import { overviewQuery } from './queries/overview.query.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
 import { INTERVALS, type Interval, timeseriesQuery } from './queries/timeseries.query.ts';
 import { createReadAuth } from './read-auth.ts';
 import { limitOf, mapStoreError, one, type Query, send, targetOf, timeZoneOf } from './request-params.ts';
+import { parseFilters } from './stats-filters.ts';
 import { parseTimeRange } from './time-range.ts';
 
 export interface ReadDeps {
@@ -26,19 +28,25 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
   const authenticate = createReadAuth(config);
   const budget = config.queryTimeoutMs;
 
+  const statsRequest = (request: FastifyRequest<{ Querystring: Query }>, problems: ParamProblem[]) =>
+    authenticate(request).then((scope) => {
+      const target = targetOf(scope, request.query, problems);
+      const tz = timeZoneOf(request.query, problems);
+      const range = parseTimeRange(
+        one(request.query, 'from', problems),
+        one(request.query, 'to', problems),
+        tz,
+        problems,
+      );
+      const filter = parseFilters(one(request.query, 'filters', problems), problems);
+      return { target, tz, range, filter };
+    });
+
   app.get('/api/v1/stats/overview', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    const scope = await authenticate(request);
     const problems: ParamProblem[] = [];
-    const target = targetOf(scope, request.query, problems);
-    const tz = timeZoneOf(request.query, problems);
-    const range = parseTimeRange(
-      one(request.query, 'from', problems),
-      one(request.query, 'to', problems),
-      tz,
-      problems,
-    );
+    const { target, range, filter } = await statsRequest(request, problems);
     if (problems.length > 0 || !target || !range) throw badParams(problems);
-    return send(reply, await overviewQuery(store, target, range, budget).catch(mapStoreError));
+    return send(reply, await overviewQuery(store, target, range, budget, filter).catch(mapStoreError));
   });
 
   app.get('/api/v1/telemetry/timeline', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
@@ -84,22 +92,9 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     return send(reply, await sessionsQuery(store, target, range, limit, budget).catch(mapStoreError));
   });
 
-  const statsRequest = (request: FastifyRequest<{ Querystring: Query }>, problems: ParamProblem[]) =>
-    authenticate(request).then((scope) => {
-      const target = targetOf(scope, request.query, problems);
-      const tz = timeZoneOf(request.query, problems);
-      const range = parseTimeRange(
-        one(request.query, 'from', problems),
-        one(request.query, 'to', problems),
-        tz,
-        problems,
-      );
-      return { target, tz, range };
-    });
-
   app.get('/api/v1/stats/timeseries', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     const problems: ParamProblem[] = [];
-    const { target, tz, range } = await statsRequest(request, problems);
+    const { target, tz, range, filter } = await statsRequest(request, problems);
     const asked = one(request.query, 'interval', problems);
     if (asked !== undefined && !INTERVALS.includes(asked as Interval))
       problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
@@ -108,7 +103,9 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     const interval = (asked as Interval | undefined) ?? (days <= 2 ? 'hour' : days > 366 ? 'month' : 'day');
     if (interval === 'hour' && days > 31)
       throw badParams([{ param: 'interval', message: 'hour needs a range of 31 days or less' }]);
-    const results = await timeseriesQuery(store, target, range, interval, tz, budget).catch(mapStoreError);
+    const results = await timeseriesQuery(store, target, range, interval, tz, budget, filter).catch(
+      mapStoreError,
+    );
     return send(reply, { interval, timezone: tz, results });
   });
 
@@ -116,7 +113,7 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     '/api/v1/stats/breakdown/:dimension',
     async (request: FastifyRequest<{ Querystring: Query; Params: { dimension: string } }>, reply) => {
       const problems: ParamProblem[] = [];
-      const { target, range } = await statsRequest(request, problems);
+      const { target, range, filter } = await statsRequest(request, problems);
       const dimension = request.params.dimension;
       if (!isDimension(dimension))
         problems.push({
@@ -139,6 +136,7 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
         limit,
         Number(pageRaw),
         budget,
+        filter,
       ).catch(mapStoreError);
       if (format === 'csv')
         return reply

@@ -416,3 +416,71 @@ describe('breakdown', () => {
     assert.equal(other.status, 403);
   });
 });
+
+describe('filters', () => {
+  const q = (filters: unknown) => encodeURIComponent(JSON.stringify(filters));
+  const april = FIXTURES.filter(
+    (r) =>
+      r.project === 'a' &&
+      !r.is_bot &&
+      Date.parse(r.timestamp) >= APRIL[0] &&
+      Date.parse(r.timestamp) < APRIL[1],
+  );
+
+  it('narrows overview, timeseries and breakdowns with is / is_not / contains / matches / properties', async () => {
+    const cases: Array<[unknown, (r: (typeof FIXTURES)[number]) => boolean]> = [
+      [[['is', 'page', ['/', '/buy']]], (r) => r.path === '/' || r.path === '/buy'],
+      [[['is_not', 'event', ['pageview']]], (r) => r.type !== 'pageview'],
+      [[['contains', 'page', ['ate']]], (r) => r.path.includes('ate')],
+      [[['matches', 'page', ['^/b']]], (r) => /^\/b/.test(r.path)],
+      [[['is', 'event:props:plan', ['pro']]], (r) => JSON.parse(r.props).plan === 'pro'],
+      [
+        [
+          ['is', 'event', ['pageview']],
+          ['is_not', 'page', ['/late']],
+        ],
+        (r) => r.type === 'pageview' && r.path !== '/late',
+      ],
+    ];
+    for (const [filters, keep] of cases) {
+      const res = await get(
+        `/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30&filters=${q(filters)}`,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const rows = april.filter(keep);
+      assert.equal(res.body.events, rows.length, JSON.stringify(filters));
+      assert.equal(
+        res.body.pageviews,
+        rows.filter((r) => r.type === 'pageview').length,
+        JSON.stringify(filters),
+      );
+    }
+    const series = await get(
+      `/api/v1/stats/timeseries?project=a&from=2024-04-01&to=2024-04-30&filters=${q([['is', 'page', ['/buy']]])}`,
+    );
+    const total = (series.body.results as Array<{ events: number }>).reduce((n, r) => n + r.events, 0);
+    assert.equal(total, april.filter((r) => r.path === '/buy').length);
+    const devices = await get(
+      `/api/v1/stats/breakdown/event?project=a&from=2024-04-01&to=2024-04-30&filters=${q([['is', 'page', ['/']]])}`,
+    );
+    assert.deepEqual(
+      (devices.body.results as Array<{ value: string }>).map((r) => r.value),
+      ['pageview'],
+    );
+  });
+
+  it('refuses malformed filters, naming which', async () => {
+    const res = await get(
+      `/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30&filters=${q([
+        ['like', 'page', ['/']],
+        ['is', 'shoe', ['x']],
+        ['is', 'page', []],
+      ])}`,
+    );
+    assert.equal(res.status, 400);
+    const params = (res.body.error as { details: Array<{ param: string }> }).details.map((d) => d.param);
+    assert.deepEqual(params, ['filters[0]', 'filters[1]', 'filters[2]']);
+    const notJson = await get('/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30&filters=nope');
+    assert.equal(notJson.status, 400);
+  });
+});

@@ -1,6 +1,7 @@
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
 import { scopeFilter } from '../scope-filter.ts';
+import { NO_FILTER, type SqlFilter } from '../stats-filters.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import type { TimeRange } from '../time-range.ts';
 
@@ -17,6 +18,7 @@ export async function overviewQuery(
   target: Target,
   range: TimeRange,
   timeoutMs: number,
+  filter: SqlFilter = NO_FILTER,
 ): Promise<Overview> {
   const scope = scopeFilter(target, true);
   const rows = await store.query<Record<keyof Overview, string | number>>(
@@ -26,8 +28,8 @@ export async function overviewQuery(
        uniqExact(${VISITOR_KEY}) AS visitors,
        uniqExactIf(session_id, session_id != '') AS sessions
      FROM events
-     WHERE ${scope.sql} AND NOT is_bot`,
-    { ...scope.params, from: range.start, to: range.end },
+     WHERE ${scope.sql} AND NOT is_bot${filter.sql}`,
+    { ...scope.params, ...filter.params, from: range.start, to: range.end },
     { timeoutMs },
   );
   const r = rows[0];

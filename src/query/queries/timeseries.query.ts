@@ -1,6 +1,7 @@
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
 import { scopeFilter } from '../scope-filter.ts';
+import { NO_FILTER, type SqlFilter } from '../stats-filters.ts';
 import { METRICS_SQL, type Metrics, metricsOf } from '../stats-metrics.ts';
 import type { TimeRange } from '../time-range.ts';
 
@@ -59,13 +60,14 @@ export async function timeseriesQuery(
   interval: Interval,
   tz: string,
   timeoutMs: number,
+  filter: SqlFilter = NO_FILTER,
 ): Promise<Array<{ date: string } & Metrics>> {
   const scope = scopeFilter(target, true);
   const rows = await store.query<Record<string, unknown>>(
     `SELECT ${LABEL_SQL[interval]} AS date, ${METRICS_SQL}
-     FROM events WHERE ${scope.sql} AND NOT is_bot
+     FROM events WHERE ${scope.sql} AND NOT is_bot${filter.sql}
      GROUP BY date`,
-    { ...scope.params, from: range.start, to: range.end, tz },
+    { ...scope.params, ...filter.params, from: range.start, to: range.end, tz },
     { timeoutMs },
   );
   const byLabel = new Map(rows.map((r) => [String(r.date), metricsOf(r)]));

@@ -1,0 +1,82 @@
+/**
+ * `filters=[["is","page",["/pricing","/docs"]],["contains","source",["goo"]],["is_not","country",["US"]]]` — every
+ * dimension of the breakdowns, with `is`, `is_not`, `contains` and `matches` (RE2). Columns come from the allow-list,
+ * values are always server-side parameters.
+ */
+
+import { DIMENSIONS, PROP_PREFIX } from './dimensions.ts';
+import type { ParamProblem } from './errors.ts';
+
+export const FILTER_OPS = ['is', 'is_not', 'contains', 'matches'] as const;
+type Op = (typeof FILTER_OPS)[number];
+
+export interface SqlFilter {
+  sql: string;
+  params: Record<string, string | string[]>;
+}
+
+const MAX_FILTERS = 20;
+
+export const NO_FILTER: SqlFilter = { sql: '', params: {} };
+
+function columnOf(
+  dimension: string,
+  i: number,
+  params: Record<string, string | string[]>,
+): string | undefined {
+  if (dimension in DIMENSIONS) return DIMENSIONS[dimension];
+  if (dimension.startsWith(PROP_PREFIX) && dimension.length > PROP_PREFIX.length) {
+    params[`fp${i}`] = dimension.slice(PROP_PREFIX.length);
+    return `JSONExtractString(props, {fp${i}:String})`;
+  }
+  return undefined;
+}
+
+export function parseFilters(raw: string | undefined, problems: ParamProblem[]): SqlFilter {
+  const out: SqlFilter = { sql: '', params: {} };
+  if (raw === undefined) return out;
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    problems.push({ param: 'filters', message: 'must be JSON: [["is","page",["/"]], …]' });
+    return out;
+  }
+  if (!Array.isArray(list) || list.length > MAX_FILTERS) {
+    problems.push({
+      param: 'filters',
+      message: `must be an array of at most ${MAX_FILTERS} [op, dimension, values] filters`,
+    });
+    return out;
+  }
+  const parts: string[] = [];
+  list.forEach((f, i) => {
+    const [op, dimension, values] = Array.isArray(f) ? f : [];
+    if (!FILTER_OPS.includes(op as Op)) {
+      problems.push({ param: `filters[${i}]`, message: `operator must be one of ${FILTER_OPS.join(', ')}` });
+      return;
+    }
+    const column = typeof dimension === 'string' ? columnOf(dimension, i, out.params) : undefined;
+    if (!column) {
+      problems.push({ param: `filters[${i}]`, message: `unknown dimension ${JSON.stringify(dimension)}` });
+      return;
+    }
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      values.length > 100 ||
+      !values.every((v) => typeof v === 'string')
+    ) {
+      problems.push({ param: `filters[${i}]`, message: 'values must be a non-empty array of strings' });
+      return;
+    }
+    out.params[`fv${i}`] = values;
+    const vs = `{fv${i}:Array(String)}`;
+    if (op === 'is') parts.push(`${column} IN ${vs}`);
+    else if (op === 'is_not') parts.push(`${column} NOT IN ${vs}`);
+    else if (op === 'contains') parts.push(`arrayExists(v -> position(${column}, v) > 0, ${vs})`);
+    else parts.push(`arrayExists(v -> match(${column}, v), ${vs})`);
+  });
+  out.sql = parts.map((p) => ` AND ${p}`).join('');
+  return out;
+}
