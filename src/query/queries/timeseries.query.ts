@@ -3,7 +3,7 @@ import type { Target } from '../read-auth.ts';
 import { scopeFilter } from '../scope-filter.ts';
 import { NO_FILTER, type SqlFilter } from '../stats-filters.ts';
 import { METRICS_SQL, type Metrics, metricsOf } from '../stats-metrics.ts';
-import type { TimeRange } from '../time-range.ts';
+import { type TimeRange, wallClock } from '../time-range.ts';
 
 export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -16,39 +16,22 @@ const LABEL_SQL: Record<Interval, string> = {
   month: "formatDateTime(timestamp, '%Y-%m', {tz:String})",
 };
 
-function wallClock(ms: number, format: Intl.DateTimeFormat) {
-  const parts = format.formatToParts(ms);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { y: get('year'), m: get('month'), d: get('day'), h: get('hour'), weekday: get('weekday') };
-}
-
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
 /** Every bucket label of the range, in order (the zero-fill: buckets without events are present with zeros). */
 export function bucketLabels(range: TimeRange, interval: Interval, tz: string): string[] {
   const labels: string[] = [];
-  const format = new Intl.DateTimeFormat('en-CA', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    weekday: 'short',
-  });
+  const pad = (n: number) => String(n).padStart(2, '0');
+  // Hourly steps see every hour; for coarser buckets 6 h still lands in every local day, DST days included.
   const step = interval === 'hour' ? 3_600_000 : 3_600_000 * 6;
   for (let t = range.startMs; t < range.endMs; t += step) {
-    const w = wallClock(t, format);
+    const w = wallClock(t, tz);
+    const day = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
     let label: string;
-    if (interval === 'hour') label = `${w.y}-${w.m}-${w.d} ${w.h}:00`;
-    else if (interval === 'day') label = `${w.y}-${w.m}-${w.d}`;
-    else if (interval === 'month') label = `${w.y}-${w.m}`;
-    else {
-      const back = WEEKDAYS.indexOf(w.weekday);
-      const monday = new Date(Date.UTC(Number(w.y), Number(w.m) - 1, Number(w.d) - back));
-      label = monday.toISOString().slice(0, 10);
-    }
-    if (labels[labels.length - 1] !== label && !labels.includes(label)) labels.push(label);
+    if (interval === 'hour') label = `${day} ${pad(w.hour)}:00`;
+    else if (interval === 'day') label = day;
+    else if (interval === 'month') label = `${w.year}-${pad(w.month)}`;
+    else label = new Date(Date.UTC(w.year, w.month - 1, w.day - w.weekday)).toISOString().slice(0, 10);
+    // Labels come in order; a repeated one (the hour that DST repeats) is the same bucket.
+    if (labels[labels.length - 1] !== label) labels.push(label);
   }
   return labels;
 }
