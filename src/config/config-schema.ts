@@ -84,6 +84,34 @@ export function parseProjects(raw: string): ProjectSpec[] {
   return projects;
 }
 
+export interface GoalSpec {
+  /** As written after the project: `event:signup` or `page:/thanks*`; also the goal's name in the API. */
+  name: string;
+  kind: 'event' | 'page';
+  /** Event type, or a path pattern where `*` stands for any run of characters. */
+  value: string;
+}
+
+/** `website:event:signup,website:page:/thanks*` → goals per project (a conversion is reaching any of them). */
+export function parseGoals(raw: string): Map<string, GoalSpec[]> {
+  const goals = new Map<string, GoalSpec[]>();
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const match = /^([^:]+):(event|page):(.+)$/.exec(item);
+    if (!match)
+      throw new ConfigValueError(`"${item}" is not project:event:<type> or project:page:<path pattern>`);
+    const [, project, kind, value] = match;
+    if (kind === 'page' && !value.startsWith('/'))
+      throw new ConfigValueError(`page goal "${item}" must start with "/" (e.g. website:page:/thanks*)`);
+    const list = goals.get(project) ?? [];
+    if (list.some((g) => g.name === `${kind}:${value}`))
+      throw new ConfigValueError(`goal "${item}" is listed twice`);
+    list.push({ name: `${kind}:${value}`, kind: kind as GoalSpec['kind'], value });
+    goals.set(project, list);
+  }
+  return goals;
+}
+
 /** `site=project,site2=project2` → a map (site ids lower-cased: domains are case-insensitive). */
 export function parseSiteProjects(raw: string): Map<string, string> {
   const map = new Map<string, string>();
@@ -286,6 +314,13 @@ export const configSchema = {
     default: '30',
     description: 'Inactivity that ends a visit, for clients that send no session id.',
     parse: integer(1, 1440),
+  }),
+  goals: field({
+    env: 'SIGHTLINE_GOALS',
+    default: '',
+    description:
+      'Conversion goals per project: `project:event:<type>` or `project:page:<path, * = any>`, comma-separated (e.g. `website:event:signup,website:page:/thanks*`).',
+    parse: parseGoals,
   }),
   queryTimeoutMs: field({
     env: 'SIGHTLINE_QUERY_TIMEOUT_MS',

@@ -23,8 +23,22 @@ export const DIMENSIONS: Record<string, string> = {
   app_version: 'app_version',
 };
 
+/** Dimensions of a whole visit rather than of one event: its first and last pageview. */
+export const SESSION_DIMENSIONS: Record<string, string> = {
+  entry_page: "argMinIf(path, timestamp, type = 'pageview')",
+  exit_page: "argMaxIf(path, timestamp, type = 'pageview')",
+};
+
 export const PROP_PREFIX = 'event:props:';
 
 export function isDimension(name: string): boolean {
-  return name in DIMENSIONS || (name.startsWith(PROP_PREFIX) && name.length > PROP_PREFIX.length);
+  return (
+    name in DIMENSIONS ||
+    name in SESSION_DIMENSIONS ||
+    (name.startsWith(PROP_PREFIX) && name.length > PROP_PREFIX.length)
+  );
+}
+
+export function dimensionNames(): string {
+  return [...Object.keys(DIMENSIONS), ...Object.keys(SESSION_DIMENSIONS), `${PROP_PREFIX}<key>`].join(', ');
 }

@@ -1,13 +1,23 @@
 /**
- * Who is reading: the admin token (everything), or a JWT (HS256) whose `project_id` and optional `tenant_id`
- * claims become mandatory filters. A scope never widens: asking for another project or tenant is a 403.
+ * Who is reading: the admin token (everything), a JWT (HS256) whose `project_id` and optional `tenant_id`
+ * claims become mandatory filters, or a share link's token (aggregate stats of one project, read-only). A scope
+ * never widens: asking for another project or tenant is a 403.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { forbidden, unauthenticated } from './errors.ts';
+import { SHARE_PREFIX } from './share-links.ts';
 
-export type ReadScope = { kind: 'admin' } | { kind: 'jwt'; project: string; tenant?: string };
+export type ReadScope =
+  | { kind: 'admin' }
+  | { kind: 'jwt'; project: string; tenant?: string }
+  | { kind: 'share'; project: string; tenant?: string; shareId: string };
+
+/** Finds the live share link of a token (see share-links.ts). */
+export type ShareResolver = (
+  token: string,
+) => Promise<{ id: string; project: string; tenant?: string } | undefined>;
 
 export interface ReadAuthConfig {
   adminToken: string | undefined;
@@ -20,15 +30,20 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createReadAuth(config: ReadAuthConfig) {
+export function createReadAuth(config: ReadAuthConfig, resolveShare?: ShareResolver) {
   const key = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
   return async function authenticate(request: FastifyRequest): Promise<ReadScope> {
     const header = request.headers.authorization;
+    // Public dashboards carry their share token in the URL (`?auth=sls_…`), as Plausible's shared links do.
+    const shared = (request.query as Record<string, unknown> | undefined)?.auth;
+    if (!header && typeof shared === 'string' && shared.startsWith(SHARE_PREFIX))
+      return shareScope(shared, resolveShare);
     if (!header) throw unauthenticated('no Authorization header');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('the Authorization header is not "Bearer <token>"');
     const token = match[1];
     if (config.adminToken && sameSecret(token, config.adminToken)) return { kind: 'admin' };
+    if (token.startsWith(SHARE_PREFIX)) return shareScope(token, resolveShare);
     if (!key || token.split('.').length !== 3) throw unauthenticated('the token is not valid');
     let payload: Record<string, unknown>;
     try {
@@ -44,6 +59,26 @@ export function createReadAuth(config: ReadAuthConfig) {
       throw unauthenticated('tenant_id claim must be a string');
     return { kind: 'jwt', project: payload.project_id, ...(tenant ? { tenant } : {}) };
   };
+}
+
+async function shareScope(token: string, resolve: ShareResolver | undefined): Promise<ReadScope> {
+  const link = resolve ? await resolve(token) : undefined;
+  if (!link) throw unauthenticated('the share link is not valid (revoked or mistyped)');
+  return {
+    kind: 'share',
+    project: link.project,
+    ...(link.tenant ? { tenant: link.tenant } : {}),
+    shareId: link.id,
+  };
+}
+
+/** Individual rows (users, visits, raw events) and settings are not for share links: aggregates only. */
+export function requireMember(scope: ReadScope): void {
+  if (scope.kind === 'share') throw forbidden('a share link reads aggregate stats only');
+}
+
+export function requireAdmin(scope: ReadScope): void {
+  if (scope.kind !== 'admin') throw forbidden('this needs the admin token');
 }
 
 export interface Target {

@@ -4,7 +4,7 @@
  * values are always server-side parameters.
  */
 
-import { DIMENSIONS, PROP_PREFIX } from './dimensions.ts';
+import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from './dimensions.ts';
 import type { ParamProblem } from './errors.ts';
 
 export const FILTER_OPS = ['is', 'is_not', 'contains', 'matches'] as const;
@@ -19,12 +19,21 @@ const MAX_FILTERS = 20;
 
 export const NO_FILTER: SqlFilter = { sql: '', params: {} };
 
+/** A condition on a visit's entry/exit page keeps the events of the visits that satisfy it. */
+function sessionsWhere(condition: string): string {
+  return `session_id IN (SELECT session_id FROM events
+    WHERE project = {project:String} AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+      AND session_id != ''
+    GROUP BY session_id HAVING ${condition})`;
+}
+
 function columnOf(
   dimension: string,
   i: number,
   params: Record<string, string | string[]>,
 ): string | undefined {
   if (dimension in DIMENSIONS) return DIMENSIONS[dimension];
+  if (dimension in SESSION_DIMENSIONS) return SESSION_DIMENSIONS[dimension];
   if (dimension.startsWith(PROP_PREFIX) && dimension.length > PROP_PREFIX.length) {
     params[`fp${i}`] = dimension.slice(PROP_PREFIX.length);
     return `JSONExtractString(props, {fp${i}:String})`;
@@ -72,10 +81,12 @@ export function parseFilters(raw: string | undefined, problems: ParamProblem[]):
     }
     out.params[`fv${i}`] = values;
     const vs = `{fv${i}:Array(String)}`;
-    if (op === 'is') parts.push(`${column} IN ${vs}`);
-    else if (op === 'is_not') parts.push(`${column} NOT IN ${vs}`);
-    else if (op === 'contains') parts.push(`arrayExists(v -> position(${column}, v) > 0, ${vs})`);
-    else parts.push(`arrayExists(v -> match(${column}, v), ${vs})`);
+    let condition: string;
+    if (op === 'is') condition = `${column} IN ${vs}`;
+    else if (op === 'is_not') condition = `${column} NOT IN ${vs}`;
+    else if (op === 'contains') condition = `arrayExists(v -> position(${column}, v) > 0, ${vs})`;
+    else condition = `arrayExists(v -> match(${column}, v), ${vs})`;
+    parts.push(dimension in SESSION_DIMENSIONS ? sessionsWhere(condition) : condition);
   });
   out.sql = parts.map((p) => ` AND ${p}`).join('');
   return out;

@@ -1,27 +1,128 @@
 /**
- * The metrics every stats query shares, as SQL over `events` (bots excluded by the caller's WHERE).
+ * The metrics every stats query shares, computed in one SQL shape over `events` (bots excluded), grouped by any
+ * expression: a constant for the overview, a time bucket for timeseries, a dimension for breakdowns.
+ *
  * Visitors: the visitor id when the processor set one, else the user id, else the session.
+ * Visits are sessions; bounce rate and visit duration describe the whole sessions that contain a matching event,
+ * so a filter on one page still reports how those visits went (as Plausible does).
  */
+import type { GoalCondition } from './goals.ts';
+
 export const VISITOR_KEY =
   "if(visitor_id != 0, toString(visitor_id), if(user_id != '', concat('u:', user_id), concat('s:', session_id)))";
 
-export const METRICS_SQL = `uniqExact(${VISITOR_KEY}) AS visitors,
-       uniqExactIf(session_id, session_id != '') AS visits,
-       countIf(type = 'pageview') AS pageviews,
-       count() AS events`;
+/** People across days: the user id when known (anonymous visitor ids rotate daily by design). */
+export const PERSON_KEY = `if(user_id != '', concat('u:', user_id), ${VISITOR_KEY})`;
 
 export interface Metrics {
   visitors: number;
   visits: number;
   pageviews: number;
   events: number;
+  views_per_visit: number;
+  /** Percent of visits with one pageview and nothing else. */
+  bounce_rate: number;
+  /** Mean seconds from a visit's first to its last event. */
+  visit_duration: number;
+  /** Present when the project has goals: visitors who reached one, and their share of all visitors (percent). */
+  conversions?: number;
+  conversion_rate?: number;
 }
 
-export function metricsOf(row: Record<string, unknown>): Metrics {
-  return {
-    visitors: Number(row.visitors ?? 0),
-    visits: Number(row.visits ?? 0),
+export const METRIC_NAMES = [
+  'visitors',
+  'visits',
+  'pageviews',
+  'events',
+  'views_per_visit',
+  'bounce_rate',
+  'visit_duration',
+] as const;
+
+export const EMPTY_METRICS: Metrics = {
+  visitors: 0,
+  visits: 0,
+  pageviews: 0,
+  events: 0,
+  views_per_visit: 0,
+  bounce_rate: 0,
+  visit_duration: 0,
+};
+
+export interface AggregateShape {
+  /** SQL expression the rows are grouped by (read back as `value`). */
+  group: string;
+  /** WHERE of the counted events: scope, range, bots, filters. */
+  where: string;
+  /** WHERE of the sessions those events belong to: scope, range and bots only. */
+  sessionWhere: string;
+  goal?: GoalCondition;
+  /** ORDER BY / LIMIT after the grouping. */
+  tail?: string;
+}
+
+/**
+ * Events are first folded per (group, session) — events without a session stay single — then joined with the
+ * whole session's shape. Every input is a parameter of the caller; this only assembles fixed SQL text.
+ */
+export function aggregateSql(shape: AggregateShape): string {
+  const goal = shape.goal ? `, max(${shape.goal.sql}) AS converted` : '';
+  const conversions = shape.goal ? ',\n       uniqExactIf(vk, converted) AS conversions' : '';
+  return `SELECT g AS value,
+       uniqExact(vk) AS visitors,
+       countIf(sid != '') AS visits,
+       sum(pv) AS pageviews,
+       sum(ev) AS events,
+       countIf(sid != '' AND s_pv = 1 AND s_ev = 1) AS bounces,
+       sumIf(s_dur, sid != '') AS duration_sum,
+       sumIf(s_pv, sid != '') AS visit_pageviews${conversions}
+FROM (
+  SELECT ${shape.group} AS g, session_id AS sid, any(${VISITOR_KEY}) AS vk,
+         countIf(type = 'pageview') AS pv, count() AS ev${goal}
+  FROM events WHERE ${shape.where}
+  GROUP BY g, sid, if(sid = '', event_id, toUUIDOrZero(''))
+) AS e
+LEFT JOIN (
+  SELECT session_id AS sid, countIf(type = 'pageview') AS s_pv, count() AS s_ev,
+         intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS s_dur
+  FROM events WHERE ${shape.sessionWhere} AND session_id != ''
+  GROUP BY sid
+) AS s USING (sid)
+GROUP BY value
+${shape.tail ?? ''}`;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function metricsOf(row: Record<string, unknown>, withGoals = false): Metrics {
+  const visits = Number(row.visits ?? 0);
+  const visitors = Number(row.visitors ?? 0);
+  const metrics: Metrics = {
+    visitors,
+    visits,
     pageviews: Number(row.pageviews ?? 0),
     events: Number(row.events ?? 0),
+    views_per_visit: visits ? round(Number(row.visit_pageviews ?? 0) / visits, 2) : 0,
+    bounce_rate: visits ? round((100 * Number(row.bounces ?? 0)) / visits, 1) : 0,
+    visit_duration: visits ? Math.round(Number(row.duration_sum ?? 0) / visits) : 0,
   };
+  if (withGoals) {
+    const conversions = Number(row.conversions ?? 0);
+    metrics.conversions = conversions;
+    metrics.conversion_rate = visitors ? round((100 * conversions) / visitors, 1) : 0;
+  }
+  return metrics;
+}
+
+/** Percent change per metric (null when the earlier value is 0: there is no meaningful ratio). */
+export function changeOf(now: Metrics, before: Metrics): Record<string, number | null> {
+  const change: Record<string, number | null> = {};
+  for (const [name, value] of Object.entries(now)) {
+    const was = before[name as keyof Metrics];
+    if (typeof value !== 'number' || typeof was !== 'number') continue;
+    // Rates change in points, counts in percent.
+    if (name === 'bounce_rate' || name === 'conversion_rate') change[name] = round(value - was, 1);
+    else change[name] = was === 0 ? null : round((100 * (value - was)) / was, 1);
+  }
+  return change;
 }

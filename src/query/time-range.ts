@@ -107,7 +107,7 @@ export function parseTimeRange(
   problems: ParamProblem[],
   fallback?: { startMs: number; endMs: number },
 ): TimeRange | undefined {
-  if (fallback && from === undefined && to === undefined) return range(fallback.startMs, fallback.endMs);
+  if (fallback && from === undefined && to === undefined) return rangeOf(fallback.startMs, fallback.endMs);
   const before = problems.length;
   const bound = (value: string | undefined, edge: 'from' | 'to'): number => {
     if (value === undefined) {
@@ -130,9 +130,9 @@ export function parseTimeRange(
     problems.push({ param: 'to', message: 'range is longer than 5 years' });
     return undefined;
   }
-  return range(startMs, endMs);
+  return rangeOf(startMs, endMs);
 }
 
-function range(startMs: number, endMs: number): TimeRange {
+export function rangeOf(startMs: number, endMs: number): TimeRange {
   return { start: toClickHouseTime(startMs), end: toClickHouseTime(endMs), startMs, endMs };
 }

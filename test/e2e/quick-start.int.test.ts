@@ -53,7 +53,11 @@ describe('quick start', () => {
         if (overview.events === 1) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.deepEqual(overview, { events: 1, pageviews: 0, visitors: 1, sessions: 1 });
+      const { events, pageviews, visitors, sessions } = overview;
+      assert.deepEqual(
+        { events, pageviews, visitors, sessions },
+        { events: 1, pageviews: 0, visitors: 1, sessions: 1 },
+      );
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -11,6 +11,7 @@ import { readRoutes } from '../../src/query/read.routes.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { modelMetrics } from '../support/stats-model.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const ADMIN = 'read-admin-token-0123456789';
@@ -104,12 +105,16 @@ function expected(project: string, fromMs: number, toMs: number, tenant?: string
       Date.parse(r.timestamp) >= fromMs &&
       Date.parse(r.timestamp) < toMs,
   );
-  return {
-    events: rows.length,
-    pageviews: rows.filter((r) => r.type === 'pageview').length,
-    visitors: new Set(rows.map((r) => (r.user_id ? `u:${r.user_id}` : `s:${r.session_id}`))).size,
-    sessions: new Set(rows.map((r) => r.session_id).filter(Boolean)).size,
+  const m = modelMetrics(rows, rows).get('') ?? {
+    visitors: 0,
+    visits: 0,
+    pageviews: 0,
+    events: 0,
+    views_per_visit: 0,
+    bounce_rate: 0,
+    visit_duration: 0,
   };
+  return { ...m, sessions: m.visits };
 }
 
 before(async () => {
@@ -156,7 +161,15 @@ describe('overview', () => {
     const res = await get('/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, expected('a', ...APRIL));
-    assert.deepEqual(res.body, { events: 4, pageviews: 3, visitors: 3, sessions: 3 });
+    assert.deepEqual(
+      {
+        events: res.body.events,
+        pageviews: res.body.pageviews,
+        visitors: res.body.visitors,
+        sessions: res.body.sessions,
+      },
+      { events: 4, pageviews: 3, visitors: 3, sessions: 3 },
+    );
   });
 
   it('reads dates in the requested time zone', async () => {
@@ -361,15 +374,7 @@ describe('breakdown', () => {
         Date.parse(r.timestamp) >= APRIL[0] &&
         Date.parse(r.timestamp) < APRIL[1],
     );
-    const byPath = new Map<string, typeof rows>();
-    for (const r of rows) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
-    const want = [...byPath.entries()].map(([value, rs]) => ({
-      value,
-      visitors: new Set(rs.map((r) => (r.user_id ? `u:${r.user_id}` : `s:${r.session_id}`))).size,
-      visits: new Set(rs.map((r) => r.session_id)).size,
-      pageviews: rs.filter((r) => r.type === 'pageview').length,
-      events: rs.length,
-    }));
+    const want = [...modelMetrics(rows, rows, (r) => r.path)].map(([value, m]) => ({ value, ...m }));
     const got = res.body.results as typeof want;
     assert.deepEqual(
       [...got].sort((x, y) => x.value.localeCompare(y.value)),
@@ -390,7 +395,10 @@ describe('breakdown', () => {
     assert.equal(csv.statusCode, 200);
     assert.match(csv.headers['content-type'] as string, /^text\/csv/);
     const lines = csv.body.trim().split('\r\n');
-    assert.equal(lines[0], 'value,visitors,visits,pageviews,events');
+    assert.equal(
+      lines[0],
+      'value,visitors,visits,pageviews,events,views_per_visit,bounce_rate,visit_duration',
+    );
     const pages = (await get('/api/v1/stats/breakdown/page?project=a&from=2024-04-01&to=2024-04-30')).body
       .results as Array<{
       value: string;
@@ -401,7 +409,7 @@ describe('breakdown', () => {
     }>;
     assert.deepEqual(
       lines.slice(1),
-      pages.map((p) => [p.value, p.visitors, p.visits, p.pageviews, p.events].join(',')),
+      pages.map((p) => Object.values(p).join(',')),
     );
   });
 

@@ -1,43 +1,51 @@
-import type { Store } from '../../store/store.ts';
-import { DIMENSIONS, PROP_PREFIX } from '../dimensions.ts';
-import type { Target } from '../read-auth.ts';
-import { scopeFilter } from '../scope-filter.ts';
-import { NO_FILTER, type SqlFilter } from '../stats-filters.ts';
-import { METRICS_SQL, type Metrics, metricsOf } from '../stats-metrics.ts';
-import type { TimeRange } from '../time-range.ts';
+import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from '../dimensions.ts';
+import { type Metrics, metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
+import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 
+const ORDER = 'ORDER BY visitors DESC, events DESC, value LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
+
+/** One row per value of `dimension` (a column, a visit's entry/exit page, or `event:props:<key>`), most visitors first. */
 export async function breakdownQuery(
-  store: Store,
-  target: Target,
-  range: TimeRange,
+  q: StatsQuery,
   dimension: string,
   limit: number,
   page: number,
-  timeoutMs: number,
-  filter: SqlFilter = NO_FILTER,
 ): Promise<Array<{ value: string } & Metrics>> {
-  const scope = scopeFilter(target, true);
-  const params: Record<string, string | number> = {
-    ...scope.params,
-    ...filter.params,
-    from: range.start,
-    to: range.end,
-    limit,
-    offset: (page - 1) * limit,
-  };
+  const params: Record<string, string | number> = { limit, offset: (page - 1) * limit };
+  if (dimension in SESSION_DIMENSIONS) return visitBreakdown(q, SESSION_DIMENSIONS[dimension], params);
   let column = DIMENSIONS[dimension];
   if (!column) {
     column = 'JSONExtractString(props, {prop:String})';
     params.prop = dimension.slice(PROP_PREFIX.length);
   }
-  const rows = await store.query<Record<string, unknown>>(
-    `SELECT ${column} AS value, ${METRICS_SQL}
-     FROM events WHERE ${scope.sql} AND NOT is_bot${filter.sql}
+  return aggregate(q, column, { params, tail: ORDER });
+}
+
+/** Entry and exit pages belong to whole visits: fold each visit first, keep those with an event the filters match. */
+async function visitBreakdown(
+  q: StatsQuery,
+  column: string,
+  params: Record<string, string | number>,
+): Promise<Array<{ value: string } & Metrics>> {
+  const w = whereOf(q);
+  const matched = q.filter.sql ? `max(toUInt8(1${q.filter.sql}))` : '1';
+  const converted = q.goal ? `max(toUInt8(${q.goal.sql}))` : '0';
+  const rows = await q.store.query<Record<string, unknown>>(
+    `SELECT value, uniqExact(vk) AS visitors, count() AS visits, sum(pv) AS pageviews, sum(ev) AS events,
+            countIf(pv = 1 AND ev = 1) AS bounces, sum(dur) AS duration_sum, sum(pv) AS visit_pageviews,
+            uniqExactIf(vk, converted = 1) AS conversions
+     FROM (
+       SELECT ${column} AS value, any(${VISITOR_KEY}) AS vk, countIf(type = 'pageview') AS pv, count() AS ev,
+              intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur, ${converted} AS converted,
+              ${matched} AS matched
+       FROM events WHERE ${w.sessionWhere} AND session_id != ''
+       GROUP BY session_id
+     )
+     WHERE matched = 1 AND value != ''
      GROUP BY value
-     ORDER BY visitors DESC, events DESC, value
-     LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-    params,
-    { timeoutMs },
+     ${ORDER}`,
+    { ...w.params, ...params },
+    { timeoutMs: q.timeoutMs },
   );
-  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r) }));
+  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined) }));
 }

@@ -1,42 +1,34 @@
-import type { Store } from '../../store/store.ts';
-import type { Target } from '../read-auth.ts';
-import { scopeFilter } from '../scope-filter.ts';
-import { NO_FILTER, type SqlFilter } from '../stats-filters.ts';
-import { VISITOR_KEY } from '../stats-metrics.ts';
+import { changeOf, EMPTY_METRICS, type Metrics } from '../stats-metrics.ts';
+import { aggregate, type StatsQuery } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
 
-export interface Overview {
-  events: number;
-  pageviews: number;
-  visitors: number;
-  sessions: number;
+/** The metrics, plus `sessions` (= visits) as the first API named it. */
+export type OverviewNumbers = Metrics & { sessions: number };
+
+export type Overview = OverviewNumbers & {
+  comparison?: { from: string; to: string; results: OverviewNumbers; change: Record<string, number | null> };
+};
+
+async function totals(q: StatsQuery, range?: TimeRange): Promise<OverviewNumbers> {
+  const [row] = await aggregate(q, "''", { range });
+  const metrics: Metrics = row
+    ? (({ value: _value, ...m }) => m)(row)
+    : { ...EMPTY_METRICS, ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}) };
+  return { ...metrics, sessions: metrics.visits };
 }
 
-/** Bots are excluded from every number; visitors as `stats-metrics.ts` defines them. */
-export async function overviewQuery(
-  store: Store,
-  target: Target,
-  range: TimeRange,
-  timeoutMs: number,
-  filter: SqlFilter = NO_FILTER,
-): Promise<Overview> {
-  const scope = scopeFilter(target, true);
-  const rows = await store.query<Record<keyof Overview, string | number>>(
-    `SELECT
-       count() AS events,
-       countIf(type = 'pageview') AS pageviews,
-       uniqExact(${VISITOR_KEY}) AS visitors,
-       uniqExactIf(session_id, session_id != '') AS sessions
-     FROM events
-     WHERE ${scope.sql} AND NOT is_bot${filter.sql}`,
-    { ...scope.params, ...filter.params, from: range.start, to: range.end },
-    { timeoutMs },
-  );
-  const r = rows[0];
+/** The KPI numbers of a range, and of the range it is compared with when asked. */
+export async function overviewQuery(q: StatsQuery, compareWith?: TimeRange): Promise<Overview> {
+  const results = await totals(q);
+  if (!compareWith) return results;
+  const before = await totals(q, compareWith);
   return {
-    events: Number(r.events),
-    pageviews: Number(r.pageviews),
-    visitors: Number(r.visitors),
-    sessions: Number(r.sessions),
+    ...results,
+    comparison: {
+      from: new Date(compareWith.startMs).toISOString(),
+      to: new Date(compareWith.endMs).toISOString(),
+      results: before,
+      change: changeOf(results, before),
+    },
   };
 }

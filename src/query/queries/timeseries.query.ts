@@ -1,32 +1,53 @@
-import type { Store } from '../../store/store.ts';
-import type { Target } from '../read-auth.ts';
-import { scopeFilter } from '../scope-filter.ts';
-import { NO_FILTER, type SqlFilter } from '../stats-filters.ts';
-import { METRICS_SQL, type Metrics, metricsOf } from '../stats-metrics.ts';
+import { EMPTY_METRICS, type Metrics } from '../stats-metrics.ts';
+import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
 
-export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
+export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
 /** Bucket labels in the request's time zone, the same in SQL and in the zero-fill below. */
 const LABEL_SQL: Record<Interval, string> = {
+  minute: "formatDateTime(timestamp, '%Y-%m-%d %H:%i', {tz:String})",
   hour: "formatDateTime(timestamp, '%Y-%m-%d %H:00', {tz:String})",
   day: "formatDateTime(timestamp, '%Y-%m-%d', {tz:String})",
   week: "formatDateTime(toMonday(timestamp, {tz:String}), '%Y-%m-%d')",
   month: "formatDateTime(timestamp, '%Y-%m', {tz:String})",
 };
 
+/** The most buckets one answer may hold (a year of hours would be 8 784). */
+export const MAX_BUCKETS = 1_500;
+
+/** The interval a range gets when none is asked for, and whether an asked one is too fine for it. */
+export function defaultInterval(range: TimeRange): Interval {
+  const days = (range.endMs - range.startMs) / 86_400_000;
+  if (days <= 1 / 12) return 'minute';
+  return days <= 2 ? 'hour' : days > 366 ? 'month' : 'day';
+}
+
+export function bucketCount(range: TimeRange, interval: Interval): number {
+  const size = {
+    minute: 60_000,
+    hour: 3_600_000,
+    day: 86_400_000,
+    week: 7 * 86_400_000,
+    month: 28 * 86_400_000,
+  };
+  return Math.ceil((range.endMs - range.startMs) / size[interval]);
+}
+
 /** Every bucket label of the range, in order (the zero-fill: buckets without events are present with zeros). */
 export function bucketLabels(range: TimeRange, interval: Interval, tz: string): string[] {
   const labels: string[] = [];
   const pad = (n: number) => String(n).padStart(2, '0');
-  // Hourly steps see every hour; for coarser buckets 6 h still lands in every local day, DST days included.
-  const step = interval === 'hour' ? 3_600_000 : 3_600_000 * 6;
-  for (let t = range.startMs; t < range.endMs; t += step) {
+  // Minute and hour steps see every bucket; for coarser ones 6 h still lands in every local day, DST included.
+  const step = interval === 'minute' ? 60_000 : interval === 'hour' ? 3_600_000 : 3_600_000 * 6;
+  const first = interval === 'minute' ? range.startMs - (range.startMs % 60_000) : range.startMs;
+  for (let t = first; t < range.endMs; t += step) {
     const w = wallClock(t, tz);
     const day = `${w.year}-${pad(w.month)}-${pad(w.day)}`;
     let label: string;
-    if (interval === 'hour') label = `${day} ${pad(w.hour)}:00`;
+    if (interval === 'minute') label = `${day} ${pad(w.hour)}:${pad(w.minute)}`;
+    else if (interval === 'hour') label = `${day} ${pad(w.hour)}:00`;
     else if (interval === 'day') label = day;
     else if (interval === 'month') label = `${w.year}-${pad(w.month)}`;
     else label = new Date(Date.UTC(w.year, w.month - 1, w.day - w.weekday)).toISOString().slice(0, 10);
@@ -36,26 +57,15 @@ export function bucketLabels(range: TimeRange, interval: Interval, tz: string): 
   return labels;
 }
 
+export type Point = { date: string } & Metrics;
+
 export async function timeseriesQuery(
-  store: Store,
-  target: Target,
-  range: TimeRange,
+  q: StatsQuery,
   interval: Interval,
-  tz: string,
-  timeoutMs: number,
-  filter: SqlFilter = NO_FILTER,
-): Promise<Array<{ date: string } & Metrics>> {
-  const scope = scopeFilter(target, true);
-  const rows = await store.query<Record<string, unknown>>(
-    `SELECT ${LABEL_SQL[interval]} AS date, ${METRICS_SQL}
-     FROM events WHERE ${scope.sql} AND NOT is_bot${filter.sql}
-     GROUP BY date`,
-    { ...scope.params, ...filter.params, from: range.start, to: range.end, tz },
-    { timeoutMs },
-  );
-  const byLabel = new Map(rows.map((r) => [String(r.date), metricsOf(r)]));
-  return bucketLabels(range, interval, tz).map((date) => ({
-    date,
-    ...(byLabel.get(date) ?? { visitors: 0, visits: 0, pageviews: 0, events: 0 }),
-  }));
+  range: TimeRange = q.range,
+): Promise<Point[]> {
+  const rows = await aggregate(q, LABEL_SQL[interval], { range });
+  const byLabel = new Map(rows.map(({ value, ...m }) => [value, m]));
+  const empty: Metrics = { ...EMPTY_METRICS, ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}) };
+  return bucketLabels(range, interval, q.tz).map((date) => ({ date, ...(byLabel.get(date) ?? empty) }));
 }

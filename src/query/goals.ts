@@ -1,0 +1,33 @@
+/** Conversion goals as SQL conditions over `events`: event types by name, page goals by path pattern. */
+import type { GoalSpec } from '../config/config-schema.ts';
+
+export interface GoalCondition {
+  sql: string;
+  params: Record<string, string | string[]>;
+}
+
+/** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
+export function patternToRegex(pattern: string): string {
+  return `^${pattern
+    .split('*')
+    .map((part) => part.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'))
+    .join('.*')}$`;
+}
+
+/** One condition true for an event that reaches any of `goals` (`prefix` keeps parameter names apart). */
+export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): GoalCondition | undefined {
+  if (goals.length === 0) return undefined;
+  const events = goals.filter((g) => g.kind === 'event').map((g) => g.value);
+  const pages = goals.filter((g) => g.kind === 'page').map((g) => patternToRegex(g.value));
+  const parts: string[] = [];
+  const params: Record<string, string[]> = {};
+  if (events.length > 0) {
+    parts.push(`type IN {${prefix}_events:Array(String)}`);
+    params[`${prefix}_events`] = events;
+  }
+  if (pages.length > 0) {
+    parts.push(`(type = 'pageview' AND arrayExists(re -> match(path, re), {${prefix}_pages:Array(String)}))`);
+    params[`${prefix}_pages`] = pages;
+  }
+  return { sql: `(${parts.join(' OR ')})`, params };
+}

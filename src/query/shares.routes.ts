@@ -1,0 +1,52 @@
+/** Admin-only management of share links: create (the token is shown once), list, revoke. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { badParams, type ParamProblem, QueryError } from './errors.ts';
+import { type createReadAuth, requireAdmin } from './read-auth.ts';
+import { mapStoreError, one, type Query, send } from './request-params.ts';
+import type { ShareLinks } from './share-links.ts';
+
+export async function sharesRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; shares: ShareLinks; authenticate: ReturnType<typeof createReadAuth> },
+): Promise<void> {
+  const { shares, authenticate } = deps;
+  const projects = new Set(deps.config.projects.map((p) => p.name));
+
+  app.post(
+    '/api/v1/shares',
+    async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
+      requireAdmin(await authenticate(request));
+      const body = request.body && typeof request.body === 'object' ? request.body : {};
+      const problems: ParamProblem[] = [];
+      const { project, tenant, name } = body;
+      if (typeof project !== 'string' || !projects.has(project))
+        problems.push({ param: 'project', message: `must be one of ${[...projects].join(', ')}` });
+      if (tenant !== undefined && (typeof tenant !== 'string' || tenant === ''))
+        problems.push({ param: 'tenant', message: 'must be a non-empty string when given' });
+      if (name !== undefined && (typeof name !== 'string' || name.length > 200))
+        problems.push({ param: 'name', message: 'must be a string of at most 200 characters' });
+      if (problems.length > 0) throw badParams(problems);
+      const link = await shares
+        .create(project as string, tenant as string | undefined, (name as string | undefined) ?? '')
+        .catch(mapStoreError);
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...link, url: `/share/${link.project}?auth=${link.token}` });
+    },
+  );
+
+  app.get('/api/v1/shares', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    requireAdmin(await authenticate(request));
+    const project = one(request.query, 'project', []);
+    return send(reply, { results: await shares.list(project).catch(mapStoreError) });
+  });
+
+  app.delete('/api/v1/shares/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    requireAdmin(await authenticate(request));
+    if (!(await shares.revoke(request.params.id).catch(mapStoreError)))
+      throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live share link "${request.params.id}"`);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,66 @@
+/** What every stats query is asked: whose rows, which time range, which filters and goals, within which budget. */
+import type { Store } from '../store/store.ts';
+import type { GoalCondition } from './goals.ts';
+import type { Target } from './read-auth.ts';
+import { scopeFilter } from './scope-filter.ts';
+import type { SqlFilter } from './stats-filters.ts';
+import { type AggregateShape, aggregateSql, type Metrics, metricsOf } from './stats-metrics.ts';
+import type { TimeRange } from './time-range.ts';
+
+export interface StatsQuery {
+  store: Store;
+  target: Target;
+  range: TimeRange;
+  tz: string;
+  filter: SqlFilter;
+  goal?: GoalCondition;
+  timeoutMs: number;
+}
+
+export interface Where {
+  where: string;
+  sessionWhere: string;
+  params: Record<string, string | number | string[]>;
+}
+
+/** The scope, the range (or `range`, for comparisons), bots out, the request's filters. */
+export function whereOf(q: StatsQuery, range: TimeRange = q.range): Where {
+  const scope = scopeFilter(q.target, true);
+  const base = `${scope.sql} AND NOT is_bot`;
+  return {
+    where: `${base}${q.filter.sql}`,
+    sessionWhere: base,
+    params: {
+      ...scope.params,
+      ...q.filter.params,
+      ...(q.goal?.params ?? {}),
+      from: range.start,
+      to: range.end,
+      tz: q.tz,
+    },
+  };
+}
+
+/** Runs `aggregateSql` with `group` and returns one `Metrics` per group value. */
+export async function aggregate(
+  q: StatsQuery,
+  group: string,
+  options: { range?: TimeRange; tail?: string; params?: Record<string, string | number> } = {},
+): Promise<Array<{ value: string } & Metrics>> {
+  const w = whereOf(q, options.range);
+  const shape: AggregateShape = {
+    group,
+    where: w.where,
+    sessionWhere: w.sessionWhere,
+    goal: q.goal,
+    tail: options.tail,
+  };
+  const rows = await q.store.query<Record<string, unknown>>(
+    aggregateSql(shape),
+    { ...w.params, ...(options.params ?? {}) },
+    {
+      timeoutMs: q.timeoutMs,
+    },
+  );
+  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined) }));
+}

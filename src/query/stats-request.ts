@@ -1,0 +1,99 @@
+/**
+ * The parameters every `/api/v1/stats/*` route shares, read once: who asks (scope → target), the time zone, the
+ * period or from/to, the comparison, the filters and the goal. Problems are collected so one 400 names them all.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { Store } from '../store/store.ts';
+import { badParams, type ParamProblem } from './errors.ts';
+import { goalCondition } from './goals.ts';
+import {
+  type Comparison,
+  comparisonRange,
+  type Period,
+  parseComparison,
+  parsePeriod,
+  resolvePeriod,
+} from './period.ts';
+import type { createReadAuth, ReadScope } from './read-auth.ts';
+import { one, type Query, targetOf, timeZoneOf } from './request-params.ts';
+import { parseFilters } from './stats-filters.ts';
+import type { StatsQuery } from './stats-query.ts';
+import type { TimeRange } from './time-range.ts';
+
+export interface StatsRequest {
+  scope: ReadScope;
+  query: StatsQuery;
+  period: Period;
+  compare?: { mode: Comparison; range: TimeRange };
+  /** Problems found so far; the route adds its own, then calls `check()`. */
+  problems: ParamProblem[];
+  check(): void;
+}
+
+export function createStatsRequest(
+  store: Store,
+  config: Config,
+  authenticate: ReturnType<typeof createReadAuth>,
+) {
+  return async function statsRequest(request: FastifyRequest<{ Querystring: Query }>): Promise<StatsRequest> {
+    const scope = await authenticate(request);
+    const q = request.query;
+    const problems: ParamProblem[] = [];
+    const target = targetOf(scope, q, problems);
+    const tz = timeZoneOf(q, problems);
+    const from = one(q, 'from', problems);
+    const to = one(q, 'to', problems);
+    const period = parsePeriod(one(q, 'period', problems), from !== undefined || to !== undefined, problems);
+    const range = resolvePeriod(period, from, to, tz, problems);
+    const mode = parseComparison(one(q, 'compare', problems), problems);
+    const filter = parseFilters(one(q, 'filters', problems), problems);
+    const goals = target ? (config.goals.get(target.project) ?? []) : [];
+    const goalName = one(q, 'goal', problems);
+    let chosen = goals;
+    if (goalName !== undefined) {
+      chosen = goals.filter((g) => g.name === goalName);
+      if (chosen.length === 0)
+        problems.push({
+          param: 'goal',
+          message: goals.length
+            ? `"${goalName}" is not a goal of this project (${goals.map((g) => g.name).join(', ')})`
+            : 'this project has no goals (set SIGHTLINE_GOALS)',
+        });
+    }
+    const check = () => {
+      if (problems.length > 0 || !target || !range) throw badParams(problems);
+    };
+    return {
+      scope,
+      period,
+      problems,
+      check,
+      // Only read after check(): target and range are then defined.
+      query: {
+        store,
+        target: target as StatsQuery['target'],
+        range: range as TimeRange,
+        tz,
+        filter,
+        goal: goalCondition(chosen),
+        timeoutMs: config.queryTimeoutMs,
+      },
+      ...(mode && range ? { compare: { mode, range: comparisonRange(range, mode, tz) } } : {}),
+    };
+  };
+}
+
+/** `page` as the breakdowns and lists take it. */
+export function pageOf(query: Query, problems: ParamProblem[]): number {
+  const raw = one(query, 'page', problems) ?? '1';
+  if (!/^[1-9]\d{0,6}$/.test(raw)) problems.push({ param: 'page', message: 'must be a whole number ≥ 1' });
+  return /^[1-9]\d{0,6}$/.test(raw) ? Number(raw) : 1;
+}
+
+export function formatOf(query: Query, problems: ParamProblem[]): 'json' | 'csv' {
+  const format = one(query, 'format', problems) ?? 'json';
+  if (format !== 'json' && format !== 'csv')
+    problems.push({ param: 'format', message: 'must be json or csv' });
+  return format === 'csv' ? 'csv' : 'json';
+}

@@ -1,0 +1,188 @@
+/**
+ * `/api/v1/stats/*`: the dashboard's API. Aggregates (overview, timeseries, breakdowns, realtime, funnels,
+ * retention, goals) answer the admin token, JWTs and share links; individual rows (visits, users, events) answer
+ * the admin token and JWTs only.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { Store } from '../store/store.ts';
+import { toCsv } from './csv.ts';
+import { dimensionNames, isDimension } from './dimensions.ts';
+import { badParams, QueryError } from './errors.ts';
+import { breakdownQuery } from './queries/breakdown.query.ts';
+import { funnelQuery, parseSteps, parseWindow } from './queries/funnel.query.ts';
+import { goalsQuery } from './queries/goals.query.ts';
+import { overviewQuery } from './queries/overview.query.ts';
+import { eventsQuery, userQuery, usersQuery, visitsQuery } from './queries/people.query.ts';
+import { realtimeQuery } from './queries/realtime.query.ts';
+import { RETENTION_UNITS, type RetentionUnit, retentionQuery } from './queries/retention.query.ts';
+import {
+  bucketCount,
+  defaultInterval,
+  INTERVALS,
+  type Interval,
+  MAX_BUCKETS,
+  timeseriesQuery,
+} from './queries/timeseries.query.ts';
+import { type createReadAuth, requireMember } from './read-auth.ts';
+import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
+import { METRIC_NAMES } from './stats-metrics.ts';
+import { createStatsRequest, formatOf, pageOf } from './stats-request.ts';
+
+type Req = FastifyRequest<{ Querystring: Query }>;
+
+function sendCsv(reply: FastifyReply, name: string, rows: readonly object[], empty: readonly string[]) {
+  const columns = rows.length > 0 ? Object.keys(rows[0]) : empty;
+  return reply
+    .header('cache-control', 'no-store')
+    .header('content-disposition', `attachment; filename="${name.replace(/[^a-z0-9_-]/gi, '_')}.csv"`)
+    .type('text/csv; charset=utf-8')
+    .send(toCsv(columns, rows));
+}
+
+export async function statsRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth> },
+): Promise<void> {
+  const { config } = deps;
+  const statsRequest = createStatsRequest(deps.store, config, deps.authenticate);
+
+  app.get('/api/v1/stats/overview', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    r.check();
+    return send(reply, await overviewQuery(r.query, r.compare?.range).catch(mapStoreError));
+  });
+
+  app.get('/api/v1/stats/timeseries', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    const asked = one(request.query, 'interval', r.problems);
+    if (asked !== undefined && !INTERVALS.includes(asked as Interval))
+      r.problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
+    r.check();
+    const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);
+    if (bucketCount(r.query.range, interval) > MAX_BUCKETS)
+      throw badParams([
+        {
+          param: 'interval',
+          message: `${interval} gives more than ${MAX_BUCKETS} points here; pick a coarser one`,
+        },
+      ]);
+    const results = await timeseriesQuery(r.query, interval).catch(mapStoreError);
+    const comparison = r.compare
+      ? await timeseriesQuery(r.query, interval, r.compare.range).catch(mapStoreError)
+      : undefined;
+    return send(reply, {
+      interval,
+      timezone: r.query.tz,
+      results,
+      ...(comparison ? { comparison } : {}),
+    });
+  });
+
+  app.get(
+    '/api/v1/stats/breakdown/:dimension',
+    async (request: FastifyRequest<{ Querystring: Query; Params: { dimension: string } }>, reply) => {
+      const r = await statsRequest(request);
+      const dimension = request.params.dimension;
+      if (!isDimension(dimension))
+        r.problems.push({ param: 'dimension', message: `"${dimension}" is not one of ${dimensionNames()}` });
+      const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
+      const page = pageOf(request.query, r.problems);
+      const format = formatOf(request.query, r.problems);
+      r.check();
+      const results = await breakdownQuery(r.query, dimension, limit, page).catch(mapStoreError);
+      if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
+      return send(reply, { dimension, results });
+    },
+  );
+
+  app.get('/api/v1/stats/realtime', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    r.check();
+    return send(reply, await realtimeQuery(r.query).catch(mapStoreError));
+  });
+
+  app.get('/api/v1/stats/funnel', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    const steps = parseSteps(one(request.query, 'steps', r.problems), r.problems);
+    const window = parseWindow(one(request.query, 'window', r.problems), r.problems);
+    r.check();
+    return send(reply, await funnelQuery(r.query, steps, window).catch(mapStoreError));
+  });
+
+  app.get('/api/v1/stats/retention', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    const unit = one(request.query, 'unit', r.problems) ?? 'week';
+    if (!RETENTION_UNITS.includes(unit as RetentionUnit))
+      r.problems.push({ param: 'unit', message: `must be one of ${RETENTION_UNITS.join(', ')}` });
+    r.check();
+    const cohorts = await retentionQuery(r.query, unit as RetentionUnit).catch(mapStoreError);
+    return send(reply, { unit, timezone: r.query.tz, cohorts });
+  });
+
+  app.get('/api/v1/stats/goals', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    const format = formatOf(request.query, r.problems);
+    r.check();
+    const goals = config.goals.get(r.query.target.project) ?? [];
+    const results = await goalsQuery(r.query, goals).catch(mapStoreError);
+    if (format === 'csv')
+      return sendCsv(reply, 'goals', results, ['goal', 'visitors', 'events', 'conversion_rate']);
+    return send(reply, { results });
+  });
+
+  app.get('/api/v1/stats/sessions', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    requireMember(r.scope);
+    const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
+    const page = pageOf(request.query, r.problems);
+    r.check();
+    return send(reply, { results: await visitsQuery(r.query, { limit, page }).catch(mapStoreError) });
+  });
+
+  app.get('/api/v1/stats/events', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    requireMember(r.scope);
+    const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
+    const page = pageOf(request.query, r.problems);
+    const format = formatOf(request.query, r.problems);
+    r.check();
+    const results = await eventsQuery(r.query, { limit, page }).catch(mapStoreError);
+    if (format === 'csv')
+      return sendCsv(
+        reply,
+        'events',
+        results.map((e) => ({ ...e, props: JSON.stringify(e.props) })),
+        ['event_id', 'timestamp', 'type', 'path'],
+      );
+    return send(reply, { results });
+  });
+
+  app.get('/api/v1/stats/users', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    requireMember(r.scope);
+    const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
+    const page = pageOf(request.query, r.problems);
+    const search = one(request.query, 'search', r.problems);
+    r.check();
+    return send(reply, { results: await usersQuery(r.query, search, { limit, page }).catch(mapStoreError) });
+  });
+
+  app.get(
+    '/api/v1/stats/users/:id',
+    async (request: FastifyRequest<{ Querystring: Query; Params: { id: string } }>, reply) => {
+      const r = await statsRequest(request);
+      requireMember(r.scope);
+      const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
+      r.check();
+      const found = await userQuery(r.query, request.params.id, limit).catch(mapStoreError);
+      if (!found)
+        throw new QueryError(
+          'QUERY_ERR_NOT_FOUND',
+          404,
+          `no user "${request.params.id}" in project "${r.query.target.project}"`,
+        );
+      return send(reply, found);
+    },
+  );
+}
