@@ -9,6 +9,10 @@ import type { FastifyInstance } from 'fastify';
 import { CDC_TOPIC, convertCdcRecords } from '../cdc/cdc-pipeline.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
 import type { Config } from '../config/config.ts';
+import { createAccounts } from '../dashboard/accounts.ts';
+import { authRoutes } from '../dashboard/auth.routes.ts';
+import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
+import { buildUi } from '../dashboard/ui-build.ts';
 import type { Subscription } from '../log/event-log.ts';
 import { WalEventLog } from '../log/wal/wal.log.ts';
 import { createLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
@@ -19,6 +23,8 @@ import { SessionTracker } from '../process/enrich/session-tracker.ts';
 import { createConverter, createSteps } from '../process/pipeline.ts';
 import { startBatchConsumer, startProcessor } from '../process/processor.ts';
 import { readRoutes } from '../query/read.routes.ts';
+import { createReadAuth } from '../query/read-auth.ts';
+import { createShareLinks } from '../query/share-links.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
 import { migrate } from '../store/migrate.ts';
@@ -89,7 +95,24 @@ export async function startServe(
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
   await app.register(collectPlugin, { config: effective, log, metrics });
-  await app.register(readRoutes, { store, config: effective });
+  const accounts = createAccounts(store);
+  const resolveSession = (token: string) => accounts.resolveSession(token);
+  const shares = createShareLinks(store);
+  await app.register(readRoutes, { store, config: effective, resolveSession, shares });
+  if (config.dashboard) {
+    const authenticate = createReadAuth(effective, {
+      session: resolveSession,
+      share: (token) => shares.resolve(token),
+    });
+    await app.register(authRoutes, { config: effective, accounts, authenticate });
+    await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
+      logger.warn(
+        { err: (err as Error).message },
+        'the dashboard could not be built; serving the last build',
+      ),
+    );
+    await app.register(dashboardRoutes);
+  }
 
   const stopping = new AbortController();
   let processor: Subscription | undefined;

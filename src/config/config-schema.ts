@@ -315,6 +315,13 @@ export const configSchema = {
     description: 'Inactivity that ends a visit, for clients that send no session id.',
     parse: integer(1, 1440),
   }),
+  dashboard: field({
+    env: 'SIGHTLINE_DASHBOARD',
+    default: 'true',
+    description:
+      'Serve the dashboard at `/` (and build it at start when its sources changed and Vite is installed).',
+    parse: bool,
+  }),
   goals: field({
     env: 'SIGHTLINE_GOALS',
     default: '',

@@ -12,7 +12,17 @@ import { SHARE_PREFIX } from './share-links.ts';
 export type ReadScope =
   | { kind: 'admin' }
   | { kind: 'jwt'; project: string; tenant?: string }
-  | { kind: 'share'; project: string; tenant?: string; shareId: string };
+  | { kind: 'share'; project: string; tenant?: string; shareId: string }
+  /** A dashboard login (session cookie): `projects` undefined = every project. */
+  | { kind: 'user'; email: string; admin: boolean; projects: Set<string> | undefined };
+
+/** The dashboard's session cookie; requests it authenticates that change something must also carry CSRF_HEADER. */
+export const SESSION_COOKIE = 'sightline_session';
+export const CSRF_HEADER = 'x-sightline-csrf';
+
+export type SessionResolver = (
+  token: string,
+) => Promise<{ email: string; roles: Record<string, string> } | undefined>;
 
 /** Finds the live share link of a token (see share-links.ts). */
 export type ShareResolver = (
@@ -30,15 +40,23 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function createReadAuth(config: ReadAuthConfig, resolveShare?: ShareResolver) {
+export function createReadAuth(
+  config: ReadAuthConfig,
+  resolvers: { share?: ShareResolver; session?: SessionResolver } = {},
+) {
   const key = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
+  const resolveShare = resolvers.share;
   return async function authenticate(request: FastifyRequest): Promise<ReadScope> {
     const header = request.headers.authorization;
+    const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[
+      SESSION_COOKIE
+    ];
+    if (!header && cookie && resolvers.session) return sessionScope(request, cookie, resolvers.session);
     // Public dashboards carry their share token in the URL (`?auth=sls_…`), as Plausible's shared links do.
     const shared = (request.query as Record<string, unknown> | undefined)?.auth;
     if (!header && typeof shared === 'string' && shared.startsWith(SHARE_PREFIX))
       return shareScope(shared, resolveShare);
-    if (!header) throw unauthenticated('no Authorization header');
+    if (!header) throw unauthenticated('not logged in and no Authorization header');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('the Authorization header is not "Bearer <token>"');
     const token = match[1];
@@ -61,6 +79,25 @@ export function createReadAuth(config: ReadAuthConfig, resolveShare?: ShareResol
   };
 }
 
+async function sessionScope(
+  request: FastifyRequest,
+  cookie: string,
+  resolve: SessionResolver,
+): Promise<ReadScope> {
+  const user = await resolve(cookie);
+  if (!user) throw unauthenticated('the dashboard session has ended; log in again');
+  // SameSite cookies already stay home; the custom header (which forms and other sites cannot send) makes sure.
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers[CSRF_HEADER] !== '1')
+    throw forbidden(`requests that change something need the header "${CSRF_HEADER}: 1"`);
+  const all = user.roles['*'] !== undefined;
+  return {
+    kind: 'user',
+    email: user.email,
+    admin: user.roles['*'] === 'admin',
+    projects: all ? undefined : new Set(Object.keys(user.roles)),
+  };
+}
+
 async function shareScope(token: string, resolve: ShareResolver | undefined): Promise<ReadScope> {
   const link = resolve ? await resolve(token) : undefined;
   if (!link) throw unauthenticated('the share link is not valid (revoked or mistyped)');
@@ -77,8 +114,12 @@ export function requireMember(scope: ReadScope): void {
   if (scope.kind === 'share') throw forbidden('a share link reads aggregate stats only');
 }
 
+export function isAdminScope(scope: ReadScope): boolean {
+  return scope.kind === 'admin' || (scope.kind === 'user' && scope.admin);
+}
+
 export function requireAdmin(scope: ReadScope): void {
-  if (scope.kind !== 'admin') throw forbidden('this needs the admin token');
+  if (!isAdminScope(scope)) throw forbidden('this needs the admin token or an admin login');
 }
 
 export interface Target {
@@ -94,6 +135,13 @@ export function resolveTarget(
   tenant: string | undefined,
 ): Target | undefined {
   if (scope.kind === 'admin') return project ? { project, ...(tenant ? { tenant } : {}) } : undefined;
+  if (scope.kind === 'user') {
+    if (project && scope.projects && !scope.projects.has(project))
+      throw forbidden(`your account cannot read project "${project}"`);
+    const only = scope.projects?.size === 1 ? [...scope.projects][0] : undefined;
+    const chosen = project ?? only;
+    return chosen ? { project: chosen, ...(tenant ? { tenant } : {}) } : undefined;
+  }
   if (project && project !== scope.project)
     throw forbidden(`this token reads project "${scope.project}" only`);
   if (scope.tenant && tenant && tenant !== scope.tenant)

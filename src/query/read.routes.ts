@@ -7,11 +7,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem } from './errors.ts';
+import { exploreRoutes } from './explore.routes.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
-import { createReadAuth, requireMember } from './read-auth.ts';
+import { createReadAuth, requireMember, type SessionResolver } from './read-auth.ts';
 import { limitOf, mapStoreError, one, type Query, send, targetOf } from './request-params.ts';
-import { createShareLinks } from './share-links.ts';
+import { createShareLinks, type ShareLinks } from './share-links.ts';
 import { sharesRoutes } from './shares.routes.ts';
 import { statsRoutes } from './stats.routes.ts';
 import { parseTimeRange } from './time-range.ts';
@@ -19,12 +20,19 @@ import { parseTimeRange } from './time-range.ts';
 export interface ReadDeps {
   store: Store;
   config: Config;
+  /** Dashboard logins (session cookies), when the dashboard is served. */
+  resolveSession?: SessionResolver;
+  /** Share links, when the caller also authenticates with them elsewhere (the dashboard's `auth/me`). */
+  shares?: ShareLinks;
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
   const { store, config } = deps;
-  const shares = createShareLinks(store);
-  const authenticate = createReadAuth(config, (token) => shares.resolve(token));
+  const shares = deps.shares ?? createShareLinks(store);
+  const authenticate = createReadAuth(config, {
+    share: (token) => shares.resolve(token),
+    session: deps.resolveSession,
+  });
   const budget = config.queryTimeoutMs;
 
   app.get('/api/v1/telemetry/timeline', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
@@ -74,4 +82,5 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
 
   await statsRoutes(app, { store, config, authenticate });
   await sharesRoutes(app, { config, shares, authenticate });
+  await exploreRoutes(app, { store, config, authenticate });
 }

@@ -2,6 +2,7 @@
  * The Fastify instance every role shares: client IP behind trusted proxies, security headers, and one error
  * shape for every stage — `{ "error": { "code", "message", "details" } }`, never a stack trace.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../observe/logger.ts';
@@ -61,6 +62,9 @@ export function createHttpServer(config: Config, logger: Logger, metrics: Metric
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+
+  // Dashboard sessions ride in a cookie; everything else ignores it.
+  app.register(fastifyCookie);
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -1,0 +1,210 @@
+/**
+ * Dashboard logins (admin token or e-mail + password → an httpOnly, SameSite=Strict session cookie), invitations,
+ * and the admin's management of dashboard accounts.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { badParams, type ParamProblem, QueryError, unauthenticated } from '../query/errors.ts';
+import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
+import { mapStoreError, send } from '../query/request-params.ts';
+import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
+const MIN_PASSWORD = 10;
+/** Login attempts per client IP and minute: enough for typos, too few for guessing. */
+const ATTEMPTS_PER_MINUTE = 10;
+
+type Body = Record<string, unknown> | undefined;
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** `{role, projects}` as the admin sends it → stored roles. */
+function rolesOf(body: Record<string, unknown>, known: Set<string>, problems: ParamProblem[]): Roles {
+  const role = body.role;
+  if (role !== 'admin' && role !== 'viewer') {
+    problems.push({ param: 'role', message: 'must be admin or viewer' });
+    return {};
+  }
+  const projects = body.projects ?? '*';
+  if (projects === '*') return { '*': role };
+  if (!Array.isArray(projects) || projects.length === 0 || !projects.every((p) => known.has(p as string))) {
+    problems.push({ param: 'projects', message: `must be "*" or a list of ${[...known].join(', ')}` });
+    return {};
+  }
+  return Object.fromEntries(projects.map((p) => [p as string, role]));
+}
+
+export async function authRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; accounts: Accounts; authenticate: ReturnType<typeof createReadAuth> },
+): Promise<void> {
+  const { config, accounts, authenticate } = deps;
+  const known = new Set(config.projects.map((p) => p.name));
+  const attempts = new Map<string, { minute: number; count: number }>();
+
+  const throttle = (request: FastifyRequest) => {
+    const minute = Math.floor(Date.now() / 60_000);
+    const seen = attempts.get(request.ip);
+    const count = seen && seen.minute === minute ? seen.count + 1 : 1;
+    if (attempts.size > 10_000) attempts.clear();
+    attempts.set(request.ip, { minute, count });
+    if (count > ATTEMPTS_PER_MINUTE)
+      throw new QueryError('QUERY_ERR_TOO_MANY_LOGINS', 429, 'too many login attempts; wait a minute');
+  };
+
+  const startSession = async (request: FastifyRequest, reply: FastifyReply, email: string) => {
+    const session = await accounts.startSession(email).catch(mapStoreError);
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: request.protocol === 'https',
+      maxAge: SESSION_DAYS * 86_400,
+    });
+  };
+
+  app.post('/api/v1/auth/login', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+    throttle(request);
+    const body = request.body ?? {};
+    if (typeof body.token === 'string') {
+      if (!config.adminToken || !sameSecret(body.token, config.adminToken))
+        throw unauthenticated('that is not the admin token');
+      await startSession(request, reply, ADMIN_TOKEN_USER.email);
+      return send(reply, { email: '', name: ADMIN_TOKEN_USER.name, admin: true });
+    }
+    if (typeof body.email !== 'string' || typeof body.password !== 'string')
+      throw badParams([
+        { param: 'email', message: 'and password (or the admin token as "token") are required' },
+      ]);
+    const user = await accounts.verify(body.email.trim().toLowerCase(), body.password).catch(mapStoreError);
+    if (!user) throw unauthenticated('wrong e-mail or password');
+    await startSession(request, reply, user.email);
+    return send(reply, { email: user.email, name: user.name, admin: user.roles['*'] === 'admin' });
+  });
+
+  app.post('/api/v1/auth/logout', async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await accounts.endSession(token).catch(mapStoreError);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/auth/me', async (request, reply) => {
+    const scope = await authenticate(request);
+    const all = [...known];
+    if (scope.kind === 'admin')
+      return send(reply, { email: '', name: 'Admin (token)', admin: true, projects: all });
+    if (scope.kind === 'user') {
+      const account = scope.email ? await accounts.get(scope.email).catch(mapStoreError) : undefined;
+      return send(reply, {
+        email: scope.email,
+        name: account?.name ?? ADMIN_TOKEN_USER.name,
+        admin: scope.admin,
+        projects: scope.projects ? all.filter((p) => scope.projects?.has(p)) : all,
+      });
+    }
+    return send(reply, {
+      email: '',
+      name: 'Shared link',
+      admin: false,
+      projects: [scope.project],
+      shared: scope.kind === 'share',
+    });
+  });
+
+  app.post('/api/v1/auth/invite/accept', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+    throttle(request);
+    const { invite, password } = request.body ?? {};
+    if (typeof invite !== 'string' || typeof password !== 'string' || password.length < MIN_PASSWORD)
+      throw badParams([
+        {
+          param: 'password',
+          message: `must be at least ${MIN_PASSWORD} characters, sent with the invitation`,
+        },
+      ]);
+    const account = await accounts.acceptInvite(invite, password).catch(mapStoreError);
+    if (!account) throw unauthenticated('the invitation is not valid (used already, or revoked)');
+    await startSession(request, reply, account.email);
+    return send(reply, { email: account.email, name: account.name });
+  });
+
+  app.get('/api/v1/dashboard/users', async (request, reply) => {
+    requireAdmin(await authenticate(request));
+    return send(reply, { results: await accounts.list().catch(mapStoreError) });
+  });
+
+  app.post('/api/v1/dashboard/users', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+    requireAdmin(await authenticate(request));
+    const body = request.body ?? {};
+    const problems: ParamProblem[] = [];
+    const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
+    if (!EMAIL.test(email)) problems.push({ param: 'email', message: 'must be an e-mail address' });
+    const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
+    const password = body.password;
+    if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
+      problems.push({
+        param: 'password',
+        message: `must be at least ${MIN_PASSWORD} characters (or left out to invite)`,
+      });
+    const roles = rolesOf(body, known, problems);
+    if (problems.length > 0) throw badParams(problems);
+    const created = await accounts
+      .create({ email, name: name || email, roles, ...(password ? { password: password as string } : {}) })
+      .catch(mapStoreError);
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .send({
+        ...created.account,
+        // Shown once: the admin passes it on (e-mail delivery comes with SMTP settings).
+        ...(created.invite ? { invite_url: `/invite#${created.invite}` } : {}),
+      });
+  });
+
+  app.patch(
+    '/api/v1/dashboard/users/:email',
+    async (request: FastifyRequest<{ Body: Body; Params: { email: string } }>, reply) => {
+      const scope = await authenticate(request);
+      const email = request.params.email.toLowerCase();
+      const body = request.body ?? {};
+      // Everyone may change their own password; everything else is the admin's.
+      const self = scope.kind === 'user' && scope.email === email;
+      if (!self || body.role !== undefined || body.name !== undefined) requireAdmin(scope);
+      const problems: ParamProblem[] = [];
+      const password = body.password;
+      if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
+        problems.push({ param: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
+      const roles = body.role !== undefined ? rolesOf(body, known, problems) : undefined;
+      if (problems.length > 0) throw badParams(problems);
+      const changed = await accounts
+        .update(email, {
+          ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
+          ...(roles ? { roles } : {}),
+          ...(password ? { password: password as string } : {}),
+        })
+        .catch(mapStoreError);
+      if (!changed) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+      return send(reply, await accounts.get(email));
+    },
+  );
+
+  app.delete(
+    '/api/v1/dashboard/users/:email',
+    async (request: FastifyRequest<{ Params: { email: string } }>, reply) => {
+      const scope = await authenticate(request);
+      requireAdmin(scope);
+      const email = request.params.email.toLowerCase();
+      if (scope.kind === 'user' && scope.email === email && isAdminScope(scope))
+        throw badParams([{ param: 'email', message: 'you cannot remove your own account' }]);
+      if (!(await accounts.remove(email).catch(mapStoreError)))
+        throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,86 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { get, type Me, useShareToken, whenLoggedOut } from './api.ts';
+import { Header } from './components/Header.tsx';
+import { ExplorePage } from './pages/Explore.tsx';
+import { FunnelsPage } from './pages/Funnels.tsx';
+import { LoginPage } from './pages/Login.tsx';
+import { OverviewPage } from './pages/Overview.tsx';
+import { EventsPage, UserPage, UsersPage } from './pages/People.tsx';
+import { RealtimePage } from './pages/Realtime.tsx';
+import { RetentionPage } from './pages/Retention.tsx';
+import { SettingsPage } from './pages/Settings.tsx';
+import { navigate, useRoute } from './url-state.ts';
+import './styles.css';
+
+const theme = localStorage.getItem('sightline-theme');
+if (theme) document.documentElement.dataset.theme = theme;
+
+function App() {
+  const route = useRoute();
+  const shared = route.path.startsWith('/share/');
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  if (shared) useShareToken(route.params.get('auth') ?? undefined);
+
+  const loadMe = () =>
+    get<Me>('auth/me').then(
+      (m) => setMe(m),
+      () => setMe(null),
+    );
+  useEffect(() => {
+    whenLoggedOut(() => {
+      if (!shared) setMe(null);
+    });
+    if (route.path !== '/invite') loadMe();
+  }, []);
+
+  if (route.path === '/invite')
+    return (
+      <LoginPage
+        invite={location.hash.slice(1)}
+        onLogin={() => {
+          navigate('/');
+          loadMe();
+        }}
+      />
+    );
+  if (me === undefined) return <div class="state loading" aria-busy="true" />;
+  if (me === null)
+    return shared ? (
+      <main class="login">
+        <p class="panel">This share link is not valid any more.</p>
+      </main>
+    ) : (
+      <LoginPage
+        onLogin={() => {
+          navigate('/');
+          loadMe();
+        }}
+      />
+    );
+  if (route.path === '/login') navigate('/');
+
+  const base = shared ? route.path : '/';
+  const project = shared ? me.projects[0] : (route.params.get('project') ?? me.projects[0]);
+  let page: preact.JSX.Element;
+  const users = /^\/users\/(.+)$/.exec(route.path);
+  if (shared) page = <OverviewPage route={route} project={project} />;
+  else if (route.path === '/realtime') page = <RealtimePage route={route} project={project} />;
+  else if (route.path === '/funnels') page = <FunnelsPage route={route} project={project} />;
+  else if (route.path === '/retention') page = <RetentionPage route={route} project={project} />;
+  else if (route.path === '/users') page = <UsersPage route={route} project={project} />;
+  else if (users) page = <UserPage route={route} project={project} id={decodeURIComponent(users[1])} />;
+  else if (route.path === '/events') page = <EventsPage route={route} project={project} />;
+  else if (route.path === '/explore' && me.admin) page = <ExplorePage route={route} />;
+  else if (route.path === '/settings' && me.admin) page = <SettingsPage me={me} />;
+  else page = <OverviewPage route={route} project={project} />;
+  const showRange = !['/explore', '/settings', '/realtime', '/users'].includes(route.path) && !users;
+  return (
+    <>
+      <Header me={me} route={route} showRange={showRange} base={base} />
+      {page}
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,149 @@
+import { useState } from 'preact/hooks';
+import { get } from '../api.ts';
+import { Panel } from '../components/Panel.tsx';
+import { count } from '../format.ts';
+import { type Route, statsParams, update } from '../url-state.ts';
+import { useApi } from '../use-api.ts';
+
+interface Step {
+  page?: string;
+  event?: string;
+  props?: Record<string, string>;
+}
+interface FunnelResult {
+  steps: Array<{
+    step: number;
+    label: string;
+    visitors: number;
+    conversion_rate: number;
+    conversion_rate_step: number;
+    dropoff: number;
+  }>;
+}
+
+const DEFAULT: Step[] = [{ page: '/' }, { page: '/pricing' }, { event: 'signup' }];
+
+function parseSteps(raw: string | null): Step[] {
+  try {
+    const s = JSON.parse(raw ?? '');
+    return Array.isArray(s) && s.length >= 2 ? s : DEFAULT;
+  } catch {
+    return DEFAULT;
+  }
+}
+
+/** Steps are edited locally and applied to the URL (so a funnel is a shareable link). */
+export function FunnelsPage(props: { route: Route; project: string }) {
+  const params = { ...statsParams(props.route.params), project: props.project };
+  const applied = parseSteps(props.route.params.get('steps'));
+  const window = props.route.params.get('window') ?? '1d';
+  const [steps, setSteps] = useState<Step[]>(applied);
+  const state = useApi(
+    () => get<FunnelResult>('stats/funnel', { ...params, steps: JSON.stringify(applied), window }),
+    [JSON.stringify(params), JSON.stringify(applied), window],
+  );
+  const set = (i: number, step: Step) => setSteps(steps.map((s, j) => (i === j ? step : s)));
+  return (
+    <main class="grid">
+      <section class="panel wide">
+        <header>
+          <h2>Funnel steps</h2>
+        </header>
+        <form
+          class="funnel-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            update({ steps: JSON.stringify(steps) });
+          }}
+        >
+          <ol>
+            {steps.map((s, i) => (
+              <li key={i}>
+                <select
+                  aria-label={`Step ${i + 1} kind`}
+                  value={s.page !== undefined ? 'page' : 'event'}
+                  onChange={(e) =>
+                    set(
+                      i,
+                      (e.target as HTMLSelectElement).value === 'page' ? { page: '/' } : { event: 'signup' },
+                    )
+                  }
+                >
+                  <option value="page">Visited page</option>
+                  <option value="event">Event</option>
+                </select>
+                <input
+                  aria-label={`Step ${i + 1} value`}
+                  value={s.page ?? s.event}
+                  onInput={(e) => {
+                    const v = (e.target as HTMLInputElement).value;
+                    set(i, s.page !== undefined ? { page: v } : { ...s, event: v });
+                  }}
+                />
+                {steps.length > 2 && (
+                  <button
+                    type="button"
+                    class="ghost"
+                    aria-label={`Remove step ${i + 1}`}
+                    onClick={() => setSteps(steps.filter((_, j) => j !== i))}
+                  >
+                    ×
+                  </button>
+                )}
+              </li>
+            ))}
+          </ol>
+          <div class="form-row">
+            {steps.length < 8 && (
+              <button type="button" class="ghost" onClick={() => setSteps([...steps, { event: '' }])}>
+                + Add step
+              </button>
+            )}
+            <label>
+              Within{' '}
+              <select
+                value={window}
+                onChange={(e) => update({ window: (e.target as HTMLSelectElement).value })}
+              >
+                <option value="30m">30 minutes</option>
+                <option value="1h">1 hour</option>
+                <option value="1d">1 day</option>
+                <option value="7d">7 days</option>
+                <option value="30d">30 days</option>
+              </select>
+            </label>
+            <button type="submit">Show funnel</button>
+          </div>
+        </form>
+      </section>
+      <Panel
+        state={state}
+        class="wide"
+        testId="funnel"
+        title="Conversion"
+        isEmpty={(f) => f.steps[0].visitors === 0}
+      >
+        {(f) => (
+          <ol class="funnel">
+            {f.steps.map((s) => (
+              <li key={s.step}>
+                <div class="funnel-bar" style={{ width: `${Math.max(2, s.conversion_rate)}%` }} />
+                <span class="funnel-text">
+                  {s.step}. {s.label}
+                </span>
+                <span class="funnel-text" data-testid={`funnel-step-${s.step}`}>
+                  {count(s.visitors)} · {s.conversion_rate}%
+                </span>
+                {s.step > 1 && (
+                  <span class="muted">
+                    −{count(s.dropoff)} dropped ({Math.round(100 - s.conversion_rate_step)}%)
+                  </span>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Panel>
+    </main>
+  );
+}

@@ -1,0 +1,82 @@
+import { get } from '../api.ts';
+import { Panel } from '../components/Panel.tsx';
+import { type Route, statsParams, update } from '../url-state.ts';
+import { useApi } from '../use-api.ts';
+
+interface Cohort {
+  cohort: string;
+  visitors: number;
+  periods: Array<{ period: number; visitors: number; percentage: number }>;
+}
+
+/** Cohort grid, each cell heat-coloured by its share. */
+export function RetentionPage(props: { route: Route; project: string }) {
+  const params = { ...statsParams(props.route.params), project: props.project };
+  const unit = props.route.params.get('unit') ?? 'week';
+  const state = useApi(
+    () => get<{ cohorts: Cohort[] }>('stats/retention', { ...params, unit }).then((r) => r.cohorts),
+    [JSON.stringify(params), unit],
+  );
+  return (
+    <main class="grid">
+      <Panel
+        state={state}
+        class="wide"
+        testId="retention"
+        title="Retention by first visit"
+        isEmpty={(c) => c.length === 0}
+        empty="No identified users first seen in this period (retention follows user ids)"
+        actions={
+          <select
+            aria-label="Cohort size"
+            value={unit}
+            onChange={(e) => update({ unit: (e.target as HTMLSelectElement).value })}
+          >
+            <option value="day">Daily</option>
+            <option value="week">Weekly</option>
+            <option value="month">Monthly</option>
+          </select>
+        }
+      >
+        {(cohorts) => {
+          const width = Math.max(...cohorts.map((c) => c.periods.length));
+          return (
+            <div class="scroll">
+              <table class="retention">
+                <thead>
+                  <tr>
+                    <th>Cohort</th>
+                    <th>People</th>
+                    {Array.from({ length: width }, (_, i) => (
+                      <th key={i}>{`${unit[0].toUpperCase()}${i}`}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {cohorts.map((c) => (
+                    <tr key={c.cohort}>
+                      <th>{c.cohort}</th>
+                      <td>{c.visitors}</td>
+                      {c.periods.map((p) => (
+                        <td
+                          key={p.period}
+                          class="heat"
+                          style={{
+                            background: `color-mix(in srgb, var(--accent) ${Math.round(p.percentage)}%, transparent)`,
+                          }}
+                          title={`${p.visitors} of ${c.visitors}`}
+                        >
+                          {p.percentage}%
+                        </td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </Panel>
+    </main>
+  );
+}

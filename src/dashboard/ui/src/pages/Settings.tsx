@@ -1,0 +1,193 @@
+import { useState } from 'preact/hooks';
+import { ApiError, del, get, type Me, post } from '../api.ts';
+import { Panel } from '../components/Panel.tsx';
+import { dateTime } from '../format.ts';
+import { useApi } from '../use-api.ts';
+
+interface Account {
+  email: string;
+  name: string;
+  roles: Record<string, string>;
+  invited: boolean;
+}
+interface Share {
+  id: string;
+  project: string;
+  name: string;
+  created_at: string;
+}
+
+function UsersCard(props: { me: Me }) {
+  const users = useApi(() => get<{ results: Account[] }>('dashboard/users').then((r) => r.results), []);
+  const [form, setForm] = useState({ email: '', name: '', role: 'viewer', projects: '*', password: '' });
+  const [message, setMessage] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const created = await post<Account & { invite_url?: string }>('dashboard/users', {
+        email: form.email,
+        name: form.name,
+        role: form.role,
+        projects: form.projects === '*' ? '*' : [form.projects],
+        ...(form.password ? { password: form.password } : {}),
+      });
+      setMessage(
+        created.invite_url
+          ? `Invitation link for ${created.email} (shown once): ${location.origin}${created.invite_url}`
+          : `${created.email} can log in now.`,
+      );
+      setForm({ ...form, email: '', name: '', password: '' });
+      users.reload();
+    } catch (err) {
+      setMessage(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  return (
+    <Panel state={users} class="wide" title="Dashboard users">
+      {(list) => (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th>E-mail</th>
+                <th>Name</th>
+                <th>Access</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((u) => (
+                <tr key={u.email}>
+                  <td>
+                    {u.email} {u.invited && <span class="badge">invited</span>}
+                  </td>
+                  <td>{u.name}</td>
+                  <td>
+                    {Object.entries(u.roles)
+                      .map(([p, r]) => `${r} of ${p === '*' ? 'every project' : p}`)
+                      .join(', ')}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      class="ghost"
+                      onClick={() => del(`dashboard/users/${encodeURIComponent(u.email)}`).then(users.reload)}
+                    >
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form class="form-row" onSubmit={submit}>
+            <input
+              required
+              type="email"
+              placeholder="E-mail"
+              aria-label="E-mail"
+              value={form.email}
+              onInput={(e) => setForm({ ...form, email: (e.target as HTMLInputElement).value })}
+            />
+            <input
+              placeholder="Name"
+              aria-label="Name"
+              value={form.name}
+              onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })}
+            />
+            <select
+              aria-label="Role"
+              value={form.role}
+              onChange={(e) => setForm({ ...form, role: (e.target as HTMLSelectElement).value })}
+            >
+              <option value="viewer">Viewer</option>
+              <option value="admin">Admin</option>
+            </select>
+            <select
+              aria-label="Projects"
+              value={form.projects}
+              onChange={(e) => setForm({ ...form, projects: (e.target as HTMLSelectElement).value })}
+            >
+              <option value="*">Every project</option>
+              {props.me.projects.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+            <input
+              type="password"
+              placeholder="Password (empty = invite)"
+              aria-label="Password"
+              value={form.password}
+              onInput={(e) => setForm({ ...form, password: (e.target as HTMLInputElement).value })}
+            />
+            <button type="submit">{form.password ? 'Create' : 'Invite'}</button>
+          </form>
+          {message && <p class="note">{message}</p>}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function SharesCard(props: { me: Me }) {
+  const shares = useApi(() => get<{ results: Share[] }>('shares').then((r) => r.results), []);
+  const [project, setProject] = useState(props.me.projects[0]);
+  const [created, setCreated] = useState<string>();
+  return (
+    <Panel state={shares} class="wide" title="Share links (read-only public dashboards)">
+      {(list) => (
+        <>
+          <ul class="plain">
+            {list.map((s) => (
+              <li key={s.id}>
+                <b>{s.project}</b> {s.name} <span class="muted">{dateTime(s.created_at)}</span>{' '}
+                <button type="button" class="ghost" onClick={() => del(`shares/${s.id}`).then(shares.reload)}>
+                  Revoke
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div class="form-row">
+            <select
+              aria-label="Project to share"
+              value={project}
+              onChange={(e) => setProject((e.target as HTMLSelectElement).value)}
+            >
+              {props.me.projects.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              onClick={async () => {
+                const link = await post<{ url: string }>('shares', { project, name: `${project} public` });
+                setCreated(`${location.origin}${link.url}`);
+                shares.reload();
+              }}
+            >
+              Create share link
+            </button>
+          </div>
+          {created && (
+            <p class="note">
+              Link (shown once): <code>{created}</code>
+            </p>
+          )}
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function SettingsPage(props: { me: Me }) {
+  return (
+    <main class="grid">
+      <UsersCard me={props.me} />
+      <SharesCard me={props.me} />
+    </main>
+  );
+}

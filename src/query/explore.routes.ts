@@ -1,0 +1,163 @@
+/**
+ * Explore: an admin's own SQL against the store — the seeds' "make an SQL query → get a table → create a
+ * visualisation" — plus saved queries. Read-only, time- and row-limited, whatever the SQL says.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { StoreError } from '../store/errors.ts';
+import type { Store } from '../store/store.ts';
+import { badParams, QueryError } from './errors.ts';
+import { type createReadAuth, requireAdmin } from './read-auth.ts';
+import { mapStoreError, send } from './request-params.ts';
+
+const MAX_SQL = 20_000;
+
+/**
+ * The user's statement becomes a subquery, so only a SELECT (or WITH … SELECT) can run; the outer query's
+ * `readonly=1`, time and row limits then hold. A SETTINGS clause inside could lift them (ClickHouse applies
+ * a subquery's own settings), so the SQL may not mention settings at all.
+ */
+export function exploreSql(sql: string, maxRows: number, timeoutMs: number): string {
+  const body = sql.trim().replace(/;\s*$/, '');
+  if (body === '') throw badParams([{ param: 'sql', message: 'is empty' }]);
+  if (body.length > MAX_SQL)
+    throw badParams([{ param: 'sql', message: `is longer than ${MAX_SQL} characters` }]);
+  if (/\b(settings|readonly)\b/i.test(body))
+    throw badParams([
+      {
+        param: 'sql',
+        message: 'may not carry SETTINGS: Explore runs read-only with fixed time and row limits',
+      },
+    ]);
+  if (body.includes(';')) throw badParams([{ param: 'sql', message: 'must be a single statement' }]);
+  return `SELECT * FROM (\n${body}\n) LIMIT ${maxRows + 1}
+SETTINGS readonly = 1, max_execution_time = ${Math.max(1, Math.ceil(timeoutMs / 1000))}, max_result_rows = ${maxRows + 1}, result_overflow_mode = 'break'`;
+}
+
+interface SavedQuery {
+  id: string;
+  name: string;
+  sql: string;
+  chart: unknown;
+  created_by: string;
+  updated_at: string;
+}
+
+export async function exploreRoutes(
+  app: FastifyInstance,
+  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth> },
+): Promise<void> {
+  const { store, config, authenticate } = deps;
+  const maxRows = Math.min(config.queryMaxRows, 10_000);
+
+  app.post('/api/v1/explore/query', async (request: FastifyRequest<{ Body: { sql?: unknown } }>, reply) => {
+    requireAdmin(await authenticate(request));
+    const sql = request.body?.sql;
+    if (typeof sql !== 'string')
+      throw badParams([{ param: 'sql', message: 'is required (a SELECT statement)' }]);
+    const started = performance.now();
+    let rows: Array<Record<string, unknown>>;
+    try {
+      rows = await store.query<Record<string, unknown>>(
+        exploreSql(sql, maxRows, config.queryTimeoutMs),
+        {},
+        {
+          timeoutMs: config.queryTimeoutMs,
+        },
+      );
+    } catch (err) {
+      // The database's own message is what an SQL author needs (syntax, unknown column, readonly).
+      const cause = (err as { cause?: Error }).cause;
+      const unreachable = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up|fetch failed/i;
+      if (
+        err instanceof StoreError &&
+        err.code !== 'STORE_ERR_TIMEOUT' &&
+        cause?.message &&
+        !unreachable.test(cause.message)
+      )
+        throw new QueryError('QUERY_ERR_SQL', 400, cause.message.split('\n')[0].slice(0, 2000));
+      return mapStoreError(err);
+    }
+    const truncated = rows.length > maxRows;
+    if (truncated) rows = rows.slice(0, maxRows);
+    return send(reply, {
+      columns: rows.length > 0 ? Object.keys(rows[0]) : [],
+      rows,
+      truncated,
+      max_rows: maxRows,
+      elapsed_ms: Math.round(performance.now() - started),
+    });
+  });
+
+  app.get('/api/v1/explore/saved', async (request, reply) => {
+    requireAdmin(await authenticate(request));
+    const rows = await store
+      .query<Record<string, string>>(
+        `SELECT id, name, sql, chart, created_by, toString(updated_at) AS updated
+         FROM saved_queries FINAL WHERE NOT deleted ORDER BY name`,
+      )
+      .catch(mapStoreError);
+    const results: SavedQuery[] = rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      sql: r.sql,
+      chart: JSON.parse(r.chart || '{}'),
+      created_by: r.created_by,
+      updated_at: `${r.updated.replace(' ', 'T')}Z`,
+    }));
+    return send(reply, { results });
+  });
+
+  app.post(
+    '/api/v1/explore/saved',
+    async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
+      const scope = await authenticate(request);
+      requireAdmin(scope);
+      const { id, name, sql, chart } = request.body ?? {};
+      const problems = [];
+      if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
+        problems.push({ param: 'name', message: 'must be 1-200 characters' });
+      if (typeof sql !== 'string' || sql.trim() === '' || sql.length > MAX_SQL)
+        problems.push({ param: 'sql', message: `must be 1-${MAX_SQL} characters` });
+      if (id !== undefined && (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)))
+        problems.push({ param: 'id', message: 'must be the id of a saved query' });
+      if (problems.length > 0) throw badParams(problems);
+      const saved = {
+        id: (id as string | undefined) ?? randomUUID(),
+        name: (name as string).trim(),
+        sql: sql as string,
+        chart: JSON.stringify(chart ?? {}),
+        created_by: scope.kind === 'user' ? scope.email : 'admin token',
+        updated_at: new Date().toISOString(),
+        deleted: false,
+        version: Date.now(),
+      };
+      await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`).catch(mapStoreError);
+      return reply.code(id ? 200 : 201).send({ ...saved, chart: chart ?? {} });
+    },
+  );
+
+  app.delete(
+    '/api/v1/explore/saved/:id',
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      requireAdmin(await authenticate(request));
+      const [row] = await store
+        .query<Record<string, string>>(
+          `SELECT id, name, sql, chart, created_by FROM saved_queries FINAL WHERE id = {id:String} AND NOT deleted`,
+          { id: request.params.id },
+        )
+        .catch(mapStoreError);
+      if (!row) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no saved query "${request.params.id}"`);
+      const version = Date.now();
+      await store
+        .insert(
+          'saved_queries',
+          [{ ...row, updated_at: new Date().toISOString(), deleted: true, version }],
+          `saved:${row.id}:${version}`,
+        )
+        .catch(mapStoreError);
+      return reply.code(204).send();
+    },
+  );
+}
