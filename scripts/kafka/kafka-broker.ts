@@ -111,7 +111,10 @@ export async function startKafkaBroker(options: KafkaOptions): Promise<KafkaBrok
       ].join('\n'),
     );
     // A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints).
-    const clusterId = randomBytes(16).toString('base64url');
+    // Like Kafka's own Uuid.randomUuid, never one that starts with "-": the tool's argument parser would take it
+    // for an option (1 run in 64 failed before).
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     execFileSync(
       'java',
       [
