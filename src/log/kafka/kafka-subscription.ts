@@ -1,0 +1,242 @@
+/**
+ * One consumer-group member reading one topic: messages are cut into per-partition batches (size, bytes, wait),
+ * each batch is marked in flight, handed to the handler (retried with backoff until it succeeds), then committed.
+ * A partition whose previous owner died mid-batch starts with exactly that batch again (see kafka-inflight.ts).
+ */
+import {
+  type Admin,
+  Consumer,
+  type Message,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+} from '@platformatic/kafka';
+import type { Logger } from '../../observe/logger.ts';
+import type { BatchHandler, LogBatch, LogRecord, SubscribeOptions, Subscription } from '../event-log.ts';
+import { markInflight, type PartitionMarks, readMarks } from './kafka-inflight.ts';
+
+export interface KafkaSubscribeDeps {
+  bootstrap: string[];
+  clientId: string;
+  admin: Admin;
+  logger: Logger;
+  topic: string;
+  group: string;
+  options: SubscribeOptions;
+  handler: BatchHandler;
+  /** Called with each partition's lag (end offset − committed) after every commit. */
+  onLag?: (partition: number, lag: number) => void;
+}
+
+interface Pending {
+  records: LogRecord[];
+  bytes: number;
+  startedAt: number;
+  leaderEpoch: number;
+  /** Closed batches wait here (an in-flight range closes exactly at its end). */
+  closed: Array<{ records: LogRecord[]; redelivery: boolean; leaderEpoch: number }>;
+  /** Exclusive end of the range a previous owner had in flight, while it is being re-read. */
+  inflightEnd?: bigint;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
+  const { topic, group, options, logger } = deps;
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const consumer = new Consumer({
+    groupId: group,
+    clientId: deps.clientId,
+    bootstrapBrokers: deps.bootstrap,
+    // Kafka's floor is 6 s; a dead member's partitions move after this long.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 2_000,
+    rebalanceTimeout: 30_000,
+  });
+  const partitions = new Map<number, Pending>();
+  let marks: Map<number, PartitionMarks> | undefined;
+  let running = true;
+  let draining: Promise<void> | undefined;
+  let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
+
+  const owned = (partition: number) =>
+    consumer.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false;
+
+  // A rebalance may move partitions away: what was buffered for them is the next owner's to read.
+  consumer.on('consumer:group:join', () => {
+    marks = undefined;
+    for (const p of [...partitions.keys()]) if (!owned(p)) partitions.delete(p);
+  });
+
+  function close(p: Pending, redelivery: boolean) {
+    if (p.records.length === 0) return;
+    p.closed.push({ records: p.records, redelivery, leaderEpoch: p.leaderEpoch });
+    p.records = [];
+    p.bytes = 0;
+  }
+
+  async function onMessage(message: Message<Buffer, Buffer, Buffer, Buffer>) {
+    let p = partitions.get(message.partition);
+    if (!p) {
+      marks ??= await readMarks(deps.admin, group, topic);
+      const end = marks.get(message.partition)?.inflightEnd;
+      p = { records: [], bytes: 0, startedAt: Date.now(), leaderEpoch: message.leaderEpoch, closed: [] };
+      if (end !== undefined && message.offset < end) {
+        p.inflightEnd = end;
+        logger.info(
+          { topic, partition: message.partition, from: Number(message.offset), to: Number(end) - 1 },
+          'redelivering the range in flight before the restart',
+        );
+      }
+      partitions.set(message.partition, p);
+    }
+    if (p.records.length === 0) p.startedAt = Date.now();
+    p.records.push({ offset: Number(message.offset), value: message.value });
+    p.bytes += message.value.length;
+    p.leaderEpoch = message.leaderEpoch;
+    if (p.inflightEnd !== undefined) {
+      if (message.offset + 1n >= p.inflightEnd) {
+        close(p, true);
+        p.inflightEnd = undefined;
+      }
+    } else if (p.records.length >= options.maxRecords || p.bytes >= maxBytes) close(p, false);
+  }
+
+  async function handle(
+    partition: number,
+    batch: { records: LogRecord[]; redelivery: boolean; leaderEpoch: number },
+  ) {
+    const first = batch.records[0].offset;
+    const last = batch.records[batch.records.length - 1].offset;
+    const logBatch: LogBatch = {
+      topic,
+      partition,
+      first,
+      last,
+      records: batch.records,
+      redelivery: batch.redelivery,
+    };
+    if (!batch.redelivery) await markInflight(deps.admin, group, topic, partition, BigInt(last + 1));
+    for (let attempt = 0; running || attempt === 0; attempt++) {
+      try {
+        await deps.handler(logBatch);
+        break;
+      } catch (err) {
+        const wait = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)) * (0.5 + Math.random() / 2);
+        logger.warn(
+          { err: (err as Error).message, topic, partition, first, last, retryInMs: Math.round(wait) },
+          'batch handler failed; retrying the same batch',
+        );
+        await sleep(wait);
+        if (!running) return;
+      }
+    }
+    try {
+      await consumer.commit({
+        offsets: [{ topic, partition, offset: BigInt(last + 1), leaderEpoch: batch.leaderEpoch }],
+      });
+    } catch (err) {
+      // Lost the partition in a rebalance: its next owner re-reads [first, last] with these very boundaries.
+      logger.warn(
+        { err: (err as Error).message, topic, partition, first, last },
+        'commit refused; the next owner redelivers this batch',
+      );
+    }
+  }
+
+  async function drain() {
+    stream?.pause();
+    try {
+      for (;;) {
+        const now = Date.now();
+        let next: [number, Pending] | undefined;
+        for (const entry of partitions) {
+          const p = entry[1];
+          if (p.inflightEnd === undefined && p.records.length > 0 && now - p.startedAt >= options.maxWaitMs)
+            close(p, false);
+          if (p.closed.length > 0) {
+            next = entry;
+            break;
+          }
+        }
+        if (!next || !running) return;
+        const [partition, p] = next;
+        const batch = p.closed.shift()!;
+        if (!owned(partition)) {
+          partitions.delete(partition);
+          continue;
+        }
+        await handle(partition, batch);
+      }
+    } finally {
+      stream?.resume();
+    }
+  }
+
+  const kick = () => {
+    if (!draining && running)
+      draining = drain()
+        .catch((err) => logger.error({ err, topic }, 'kafka consumer loop failed'))
+        .finally(() => {
+          draining = undefined;
+        });
+  };
+
+  const timer = setInterval(kick, Math.max(10, Math.min(options.maxWaitMs, 100)));
+  // Lag (end offset − committed) per partition, for /metrics; a few seconds stale at most.
+  let lagBusy = false;
+  const lagTimer = setInterval(() => {
+    if (lagBusy || !deps.onLag || !consumer.assignments) return;
+    lagBusy = true;
+    consumer
+      .getLag({ topics: [topic] })
+      .then((lag) => lag.get(topic)?.forEach((n, partition) => n >= 0n && deps.onLag?.(partition, Number(n))))
+      .catch(() => undefined)
+      .finally(() => {
+        lagBusy = false;
+      });
+  }, 5_000);
+  lagTimer.unref();
+  const started = (async () => {
+    for (let attempt = 0; running; attempt++) {
+      try {
+        stream = await consumer.consume({
+          topics: [topic],
+          mode: MessagesStreamModes.COMMITTED,
+          fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+          autocommit: false,
+          maxWaitTime: Math.max(10, Math.min(options.maxWaitMs, 500)),
+          maxBytes,
+        });
+        break;
+      } catch (err) {
+        logger.warn(
+          { err: (err as Error).message, topic, group },
+          'cannot join the consumer group yet; retrying',
+        );
+        await sleep(Math.min(10_000, 250 * 2 ** attempt));
+      }
+    }
+    let queue = Promise.resolve();
+    stream?.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      // Messages are taken in order, one at a time (the first of a partition may wait for its marks).
+      queue = queue
+        .then(() => onMessage(message))
+        .then(kick, (err) => logger.error({ err, topic }, 'message handling failed'));
+    });
+    stream?.on('error', (err: Error) =>
+      logger.warn({ err: err.message, topic, group }, 'kafka stream error'),
+    );
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      clearInterval(timer);
+      clearInterval(lagTimer);
+      await started;
+      await draining;
+      await stream?.close().catch(() => undefined);
+      await consumer.close().catch(() => undefined);
+    },
+  };
+}

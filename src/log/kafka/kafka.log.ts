@@ -1,0 +1,124 @@
+/**
+ * The scale-out log: Apache Kafka through @platformatic/kafka. Appends resolve only after every in-sync replica
+ * has the records (acks=all, idempotent producer), so the collector never acknowledges what Kafka could lose.
+ * Consumers are group members; their offsets advance only after the store accepted a batch.
+ */
+import { Admin, ProduceAcks, Producer } from '@platformatic/kafka';
+import type { Logger } from '../../observe/logger.ts';
+import type {
+  BatchHandler,
+  EventLog,
+  LogPayload,
+  LogStats,
+  SubscribeOptions,
+  Subscription,
+} from '../event-log.ts';
+import { kafkaSubscribe } from './kafka-subscription.ts';
+import { ensureTopics, type TopicSettings } from './kafka-topics.ts';
+
+export interface KafkaLogOptions extends TopicSettings {
+  /** host:port of one or more brokers. */
+  bootstrap: string[];
+  clientId: string;
+  /** Topics created at start when missing. */
+  topics: readonly string[];
+  logger: Logger;
+  /** Wait this long for more records before a produce request goes out (batching). */
+  lingerMs?: number;
+}
+
+/** `kafka://host:9092,host2:9092` → brokers. */
+export function parseKafkaUrl(url: string): string[] {
+  const match = /^kafka:\/\/(.+)$/.exec(url.trim());
+  if (!match) throw new Error(`"${url}" is not kafka://host:port[,host:port…]`);
+  return match[1]
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+}
+
+export class KafkaEventLog implements EventLog {
+  readonly #options: KafkaLogOptions;
+  readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #admin: Admin;
+  readonly #subscriptions = new Set<Subscription>();
+  readonly #lag = new Map<string, Map<number, number>>();
+
+  private constructor(options: KafkaLogOptions, admin: Admin) {
+    this.#options = options;
+    this.#admin = admin;
+    this.#producer = new Producer({
+      clientId: `${options.clientId}-producer`,
+      bootstrapBrokers: options.bootstrap,
+      acks: ProduceAcks.ALL,
+      idempotent: true,
+      // A broker restart takes a few seconds; the collector's request waits that long before answering 503.
+      retries: 5,
+      retryDelay: 250,
+      timeout: 10_000,
+      requestTimeout: 10_000,
+    });
+  }
+
+  static async open(options: KafkaLogOptions): Promise<KafkaEventLog> {
+    const admin = new Admin({ clientId: `${options.clientId}-admin`, bootstrapBrokers: options.bootstrap });
+    const created = await ensureTopics(admin, options.topics, options);
+    if (created.length > 0)
+      options.logger.info({ topics: created, partitions: options.partitions }, 'kafka topics created');
+    return new KafkaEventLog(options, admin);
+  }
+
+  async append(topic: string, records: LogPayload[], keys?: readonly (Buffer | undefined)[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.#producer.send({
+      messages: records.map((value, i) => ({ topic, value, ...(keys?.[i] ? { key: keys[i] } : {}) })),
+    });
+  }
+
+  subscribe(topic: string, group: string, options: SubscribeOptions, handler: BatchHandler): Subscription {
+    const lag = new Map<number, number>();
+    this.#lag.set(topic, lag);
+    const subscription = kafkaSubscribe({
+      bootstrap: this.#options.bootstrap,
+      clientId: `${this.#options.clientId}-${group}`,
+      admin: this.#admin,
+      logger: this.#options.logger,
+      topic,
+      group,
+      options,
+      handler,
+      onLag: (partition, n) => lag.set(partition, n),
+    });
+    this.#subscriptions.add(subscription);
+    return {
+      stop: async () => {
+        this.#subscriptions.delete(subscription);
+        await subscription.stop();
+      },
+    };
+  }
+
+  async ready(): Promise<boolean> {
+    try {
+      await Promise.race([
+        this.#admin.listTopics(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  stats(): LogStats {
+    const backlog: Record<string, number> = {};
+    for (const [topic, lag] of this.#lag) backlog[topic] = [...lag.values()].reduce((a, b) => a + b, 0);
+    return { backlog };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscriptions].map((s) => s.stop()));
+    await this.#producer.close().catch(() => undefined);
+    await this.#admin.close().catch(() => undefined);
+  }
+}
