@@ -13,8 +13,8 @@ import { createAccounts } from '../dashboard/accounts.ts';
 import { authRoutes } from '../dashboard/auth.routes.ts';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
-import type { Subscription } from '../log/event-log.ts';
-import { WalEventLog } from '../log/wal/wal.log.ts';
+import type { EventLog, Subscription } from '../log/event-log.ts';
+import { openEventLog } from '../log/open-log.ts';
 import { createLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
@@ -34,7 +34,7 @@ import { resolveAdminToken } from './admin-token.ts';
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
-  log: WalEventLog;
+  log: EventLog;
   /** `http://host:port` the server listens on. */
   url: string;
   close(): Promise<void>;
@@ -77,15 +77,7 @@ export async function startServe(
     );
   const effective: Config = { ...config, adminToken: admin.token };
   const metrics = createMetrics();
-  const log = await WalEventLog.open({
-    dir: path.join(config.dataDir, 'wal'),
-    segmentBytes: config.walSegmentBytes,
-    logger: logger.child({ stage: 'log' }),
-    onFsync: (seconds, records) => {
-      metrics.walFsyncSeconds.observe(seconds);
-      metrics.walGroupRecords.observe(records);
-    },
-  });
+  const log = await openEventLog(config, logger, metrics, 'serve');
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
   const geo = await openGeoLookup(config.geoipCityDb);

@@ -65,7 +65,10 @@ export async function ingest(deps: IngestDeps, request: FastifyRequest, input: I
     input.body,
   );
   try {
-    await deps.log.append(input.topic ?? EVENTS_TOPIC, [record]);
+    // One visitor's requests share a key (the inputs of its visitor id), so Kafka keeps them in one partition and
+    // one processor sees a whole session.
+    const key = Buffer.from(`${input.project}\n${request.ip}\n${request.headers['user-agent'] ?? ''}`);
+    await deps.log.append(input.topic ?? EVENTS_TOPIC, [record], [key]);
   } catch (err) {
     request.log.error({ err }, 'log append failed; answering 503');
     throw logUnavailable();

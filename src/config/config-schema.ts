@@ -49,6 +49,16 @@ function list(lower = false) {
       .filter(Boolean);
 }
 
+/** `wal` or `kafka://host:port[,host:port…]`. */
+function logUrl(raw: string): string {
+  const v = raw.trim();
+  if (v === 'wal') return v;
+  const match = /^kafka:\/\/(.+)$/.exec(v);
+  if (!match?.[1].split(',').every((b) => /^[A-Za-z0-9._-]+:\d{1,5}$/.test(b.trim())))
+    throw new ConfigValueError(`expected wal or kafka://host:port[,host:port…], got "${raw}"`);
+  return v;
+}
+
 function bool(raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -252,6 +262,31 @@ export const configSchema = {
     description:
       'Size at which the write-ahead log starts a new segment file; consumed segments are deleted.',
     parse: integer(4096, 4 * 1024 * 1024 * 1024),
+  }),
+  log: field({
+    env: 'SIGHTLINE_LOG',
+    default: 'wal',
+    description:
+      '`wal` (write-ahead log files in `<data dir>/wal`) or `kafka://host:9092[,host2:9092…]` (Apache Kafka; topics created at start when missing).',
+    parse: logUrl,
+  }),
+  kafkaPartitions: field({
+    env: 'SIGHTLINE_KAFKA_PARTITIONS',
+    default: '6',
+    description: 'Partitions of each topic Sightline creates (processors in one group share them).',
+    parse: integer(1, 1000),
+  }),
+  kafkaReplicas: field({
+    env: 'SIGHTLINE_KAFKA_REPLICAS',
+    default: '1',
+    description: 'Replicas of each topic Sightline creates (3 on a production cluster).',
+    parse: integer(1, 10),
+  }),
+  kafkaRetentionHours: field({
+    env: 'SIGHTLINE_KAFKA_RETENTION_HOURS',
+    default: '168',
+    description: 'Retention of the topics Sightline creates (7 days by default).',
+    parse: integer(1, 100_000),
   }),
   store: field({
     env: 'SIGHTLINE_STORE',

@@ -50,8 +50,11 @@ export interface LogStats {
 }
 
 export interface EventLog {
-  /** Resolves once every record is durable (fsync'd / acknowledged by all replicas). Rejects otherwise. */
-  append(topic: string, records: LogPayload[]): Promise<void>;
+  /**
+   * Resolves once every record is durable (fsync'd / acknowledged by all replicas). Rejects otherwise.
+   * `keys` (one per record) keep related records in one partition where the log has partitions.
+   */
+  append(topic: string, records: LogPayload[], keys?: readonly (Buffer | undefined)[]): Promise<void>;
   /**
    * Delivers batches in order, one at a time. The consumer position of `group` advances only after the
    * handler resolved; a rejected handler is retried with the same batch (same boundaries).
@@ -60,5 +63,7 @@ export interface EventLog {
   /** True while appends can succeed. */
   ready(): Promise<boolean>;
   stats(): LogStats;
+  /** Brings `stats()` up to date where it depends on a remote system (Kafka consumer lag). */
+  refreshStats?(): Promise<void>;
   close(): Promise<void>;
 }

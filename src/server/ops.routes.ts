@@ -26,6 +26,8 @@ export function opsRoutes(app: FastifyInstance, deps: OpsDeps): void {
 
   if (deps.metricsEnabled) {
     app.get('/metrics', async (_request, reply) => {
+      // Kafka's lag lives on the broker: fetch it now rather than report a stale figure.
+      await deps.log?.refreshStats?.().catch(() => undefined);
       if (deps.log)
         for (const [topic, n] of Object.entries(deps.log.stats().backlog))
           deps.metrics.backlog.set({ topic }, n);

@@ -53,6 +53,13 @@ describe('config', () => {
     assert.ok(problems.some((p) => /^SIGHTLINE_TRUST_PROXY: "10.0.0.0\/99" has a bad prefix length/.test(p)));
   });
 
+  it('checks the log URL and goals', () => {
+    const problems = problemsOf({ SIGHTLINE_LOG: 'kafka://', SIGHTLINE_GOALS: 'website:visit:/x' });
+    assert.ok(problems.some((p) => /^SIGHTLINE_LOG: expected wal or kafka:\/\/host:port/.test(p)));
+    assert.ok(problems.some((p) => /^SIGHTLINE_GOALS: "website:visit:\/x" is not project:event/.test(p)));
+    assert.equal(loadConfig({ SIGHTLINE_LOG: 'kafka://k1:9092,k2:9092' }).log, 'kafka://k1:9092,k2:9092');
+  });
+
   it('reads a YAML file, env wins, unknown keys are refused', () => {
     const { dir, cleanup } = tempDir('cfg');
     try {

@@ -1,7 +1,10 @@
 // The crash test: a child server under concurrent load is killed with SIGKILL at random moments and restarted,
-// again and again. Every event whose 202 the client saw must end up stored exactly once.
+// again and again — on the WAL, and on Kafka (where the broker is also stopped for a while under load). Every
+// event whose 202 the client saw must end up stored exactly once.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/kafka-broker.ts';
 import { openStore } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
@@ -21,21 +24,26 @@ function rng(seed: number): () => number {
   };
 }
 
-describe('crash safety', () => {
-  it(`stores every acknowledged event exactly once across ${KILLS} SIGKILLs under load`, async () => {
+interface CrashRun {
+  dir: string;
+  kills: number;
+  env: Record<string, string>;
+  /** Runs between two kills (with the load going on); the Kafka run stops the broker once here. */
+  between?: (kill: number) => Promise<void>;
+}
+
+async function crashRun(run: CrashRun): Promise<{ refused: number }> {
+  const { dir, env } = run;
+  {
     const seed = Number(process.env.CRASH_SEED ?? Date.now() % 100_000);
     const random = rng(seed);
     const port = await freePort();
-    const env = {
-      SIGHTLINE_RATE_LIMIT_PER_SECOND: '0',
-      SIGHTLINE_BATCH_MAX_WAIT_MS: '20',
-      SIGHTLINE_BATCH_MAX_ROWS: '200',
-    };
     let server: ServerProcess = await startServerProcess(dir, env, port);
     const url = server.url;
 
     const acked = new Set<string>();
     let sent = 0;
+    let refused = 0;
     let running = true;
     let next = 0;
     const worker = async (w: number) => {
@@ -53,6 +61,7 @@ describe('crash safety', () => {
           });
           await res.arrayBuffer();
           if (res.status === 202) for (const id of ids) acked.add(id);
+          else if (res.status === 503) refused++;
         } catch {
           await new Promise((r) => setTimeout(r, 20)); // server is down: try again shortly
         }
@@ -60,8 +69,9 @@ describe('crash safety', () => {
     };
     const load = Array.from({ length: WORKERS }, (_, w) => worker(w));
 
-    for (let kill = 0; kill < KILLS; kill++) {
+    for (let kill = 0; kill < run.kills; kill++) {
       await new Promise((r) => setTimeout(r, 300 + random() * 1200));
+      await run.between?.(kill);
       server.child.kill('SIGKILL');
       await server.exited;
       server = await startServerProcess(dir, env, port);
@@ -71,7 +81,7 @@ describe('crash safety', () => {
     await Promise.all(load);
 
     // Drain: wait until the processor has caught up with the log, then stop the server cleanly.
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     for (;;) {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       const backlog = /sightline_log_backlog_records\{topic="events"\} (\d+)/.exec(metrics)?.[1];
@@ -103,6 +113,54 @@ describe('crash safety', () => {
       assert.ok(Number(totals[0].c) >= acked.size);
     } finally {
       await store.close();
+    }
+    return { refused };
+  }
+}
+
+describe('crash safety', () => {
+  it(`stores every acknowledged event exactly once across ${KILLS} SIGKILLs under load (WAL)`, async () => {
+    await crashRun({
+      dir,
+      kills: KILLS,
+      env: {
+        SIGHTLINE_RATE_LIMIT_PER_SECOND: '0',
+        SIGHTLINE_BATCH_MAX_WAIT_MS: '20',
+        SIGHTLINE_BATCH_MAX_ROWS: '200',
+      },
+    });
+  });
+
+  it('stores every acknowledged event exactly once on Kafka: SIGKILLs and a broker outage under load', async () => {
+    let broker: KafkaBroker | undefined;
+    try {
+      broker = await startKafkaBroker({ dir: path.join(dir, 'kafka') });
+      const outage = { started: 0, refused: 0 };
+      const result = await crashRun({
+        dir: path.join(dir, 'on-kafka'),
+        kills: 4,
+        env: {
+          SIGHTLINE_RATE_LIMIT_PER_SECOND: '0',
+          SIGHTLINE_BATCH_MAX_WAIT_MS: '20',
+          SIGHTLINE_BATCH_MAX_ROWS: '200',
+          SIGHTLINE_LOG: `kafka://${broker.bootstrap}`,
+          SIGHTLINE_KAFKA_PARTITIONS: '3',
+        },
+        between: async (kill) => {
+          if (kill !== 1 || !broker) return;
+          await broker.stop();
+          outage.started = Date.now();
+          await new Promise((r) => setTimeout(r, 5_000));
+          await broker.restart();
+        },
+      });
+      assert.ok(outage.started > 0);
+      assert.ok(
+        result.refused > 0,
+        'requests during the broker outage were refused with 503, never acknowledged',
+      );
+    } finally {
+      await broker?.stop();
     }
   });
 });

@@ -23,8 +23,6 @@ export interface KafkaSubscribeDeps {
   group: string;
   options: SubscribeOptions;
   handler: BatchHandler;
-  /** Called with each partition's lag (end offset − committed) after every commit. */
-  onLag?: (partition: number, lag: number) => void;
 }
 
 interface Pending {
@@ -182,20 +180,7 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
   };
 
   const timer = setInterval(kick, Math.max(10, Math.min(options.maxWaitMs, 100)));
-  // Lag (end offset − committed) per partition, for /metrics; a few seconds stale at most.
-  let lagBusy = false;
-  const lagTimer = setInterval(() => {
-    if (lagBusy || !deps.onLag || !consumer.assignments) return;
-    lagBusy = true;
-    consumer
-      .getLag({ topics: [topic] })
-      .then((lag) => lag.get(topic)?.forEach((n, partition) => n >= 0n && deps.onLag?.(partition, Number(n))))
-      .catch(() => undefined)
-      .finally(() => {
-        lagBusy = false;
-      });
-  }, 5_000);
-  lagTimer.unref();
+
   const started = (async () => {
     for (let attempt = 0; running; attempt++) {
       try {
@@ -232,7 +217,6 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
     async stop() {
       running = false;
       clearInterval(timer);
-      clearInterval(lagTimer);
       await started;
       await draining;
       await stream?.close().catch(() => undefined);

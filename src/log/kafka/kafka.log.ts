@@ -13,6 +13,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-log.ts';
+import { groupLag } from './kafka-lag.ts';
 import { kafkaSubscribe } from './kafka-subscription.ts';
 import { ensureTopics, type TopicSettings } from './kafka-topics.ts';
 
@@ -42,7 +43,8 @@ export class KafkaEventLog implements EventLog {
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #admin: Admin;
   readonly #subscriptions = new Set<Subscription>();
-  readonly #lag = new Map<string, Map<number, number>>();
+  /** topic → group → backlog, as last measured. */
+  readonly #lag = new Map<string, Map<string, number>>();
 
   private constructor(options: KafkaLogOptions, admin: Admin) {
     this.#options = options;
@@ -62,7 +64,21 @@ export class KafkaEventLog implements EventLog {
 
   static async open(options: KafkaLogOptions): Promise<KafkaEventLog> {
     const admin = new Admin({ clientId: `${options.clientId}-admin`, bootstrapBrokers: options.bootstrap });
-    const created = await ensureTopics(admin, options.topics, options);
+    // A broker that is restarting should not stop a role from starting: keep trying for a minute.
+    let created: string[] = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        created = await ensureTopics(admin, options.topics, options);
+        break;
+      } catch (err) {
+        if (attempt >= 20)
+          throw new Error(
+            `Kafka at ${options.bootstrap.join(',')} is not reachable: ${(err as Error).message}`,
+          );
+        options.logger.warn({ err: (err as Error).message }, 'Kafka not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, 3_000));
+      }
+    }
     if (created.length > 0)
       options.logger.info({ topics: created, partitions: options.partitions }, 'kafka topics created');
     return new KafkaEventLog(options, admin);
@@ -76,8 +92,9 @@ export class KafkaEventLog implements EventLog {
   }
 
   subscribe(topic: string, group: string, options: SubscribeOptions, handler: BatchHandler): Subscription {
-    const lag = new Map<number, number>();
-    this.#lag.set(topic, lag);
+    const groups = this.#lag.get(topic) ?? new Map<string, number>();
+    groups.set(group, 0);
+    this.#lag.set(topic, groups);
     const subscription = kafkaSubscribe({
       bootstrap: this.#options.bootstrap,
       clientId: `${this.#options.clientId}-${group}`,
@@ -87,7 +104,6 @@ export class KafkaEventLog implements EventLog {
       group,
       options,
       handler,
-      onLag: (partition, n) => lag.set(partition, n),
     });
     this.#subscriptions.add(subscription);
     return {
@@ -110,9 +126,18 @@ export class KafkaEventLog implements EventLog {
     }
   }
 
+  async refreshStats(): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const [topic, groups] of this.#lag)
+      for (const group of groups.keys())
+        jobs.push(groupLag(this.#admin, topic, group).then((n) => void groups.set(group, n)));
+    await Promise.all(jobs);
+  }
+
   stats(): LogStats {
     const backlog: Record<string, number> = {};
-    for (const [topic, lag] of this.#lag) backlog[topic] = [...lag.values()].reduce((a, b) => a + b, 0);
+    // The slowest group is the backlog that matters (the one that still needs the records).
+    for (const [topic, groups] of this.#lag) backlog[topic] = Math.max(0, ...groups.values());
     return { backlog };
   }
 

@@ -1,0 +1,40 @@
+/** The log a role runs on, chosen by `SIGHTLINE_LOG`: the embedded WAL or Apache Kafka. */
+import path from 'node:path';
+import { CDC_TOPIC } from '../cdc/cdc-pipeline.ts';
+import { EVENTS_TOPIC } from '../collect/ingest.ts';
+import type { Config } from '../config/config.ts';
+import { LOGS_TOPIC } from '../logs/log-pipeline.ts';
+import type { Logger } from '../observe/logger.ts';
+import type { Metrics } from '../observe/metrics.ts';
+import type { EventLog } from './event-log.ts';
+import { KafkaEventLog, parseKafkaUrl } from './kafka/kafka.log.ts';
+import { WalEventLog } from './wal/wal.log.ts';
+
+export const TOPICS = [EVENTS_TOPIC, LOGS_TOPIC, CDC_TOPIC];
+
+export async function openEventLog(
+  config: Config,
+  logger: Logger,
+  metrics: Metrics,
+  role: string,
+): Promise<EventLog> {
+  if (config.log === 'wal')
+    return WalEventLog.open({
+      dir: path.join(config.dataDir, 'wal'),
+      segmentBytes: config.walSegmentBytes,
+      logger: logger.child({ stage: 'log' }),
+      onFsync: (seconds, records) => {
+        metrics.walFsyncSeconds.observe(seconds);
+        metrics.walGroupRecords.observe(records);
+      },
+    });
+  return KafkaEventLog.open({
+    bootstrap: parseKafkaUrl(config.log),
+    clientId: `sightline-${role}`,
+    topics: TOPICS,
+    partitions: config.kafkaPartitions,
+    replicas: config.kafkaReplicas,
+    retentionMs: config.kafkaRetentionHours * 3_600_000,
+    logger: logger.child({ stage: 'log' }),
+  });
+}
