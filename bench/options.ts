@@ -16,6 +16,8 @@ export interface BenchOptions {
   serverEntry: string;
   /** Events for the processor benchmark (bench/processor.ts) run after the ingestion scenarios; 0 skips it. */
   processorEvents: number;
+  /** Events seeded for the dashboard query benchmark (bench/dashboard.ts); 0 skips it. */
+  dashboardEvents: number;
   json: boolean;
   help: boolean;
 }
@@ -57,6 +59,9 @@ Options:
   --drain-timeout <s>      how long to wait for the store to catch up       (default 120)
   --ready-timeout <s>      how long to wait for GET /ready to answer 200    (default 60)
   --processor-events <n>   events for the processor benchmark, 0 skips it   (default 300000)
+  --dashboard-events <n>   events seeded for the dashboard query benchmark (bench/dashboard.ts:
+                           the overview page's queries, median and p95 each), 0 skips it
+                                                                              (default 10000000)
   --server-entry <file>    entry of the real server, started as "<file> serve"
                            (default src/cli/main.ts; e.g. bench/bare-server.ts to test the harness)
   --json                   print the report as JSON on stdout (progress stays on stderr)
@@ -95,6 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         'ready-timeout': { type: 'string' },
         'server-entry': { type: 'string' },
         'processor-events': { type: 'string' },
+        'dashboard-events': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -123,6 +129,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     readyTimeoutSeconds: num('ready-timeout', str('ready-timeout'), 60, 1, false),
     serverEntry: str('server-entry') ?? 'src/cli/main.ts',
     processorEvents: num('processor-events', str('processor-events'), 300_000, 0, true),
+    dashboardEvents: num('dashboard-events', str('dashboard-events'), 10_000_000, 0, true),
     json: values.json === true,
     help: values.help === true,
   };

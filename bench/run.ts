@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installCleanupHandlers, removeDir, trackDir } from './cleanup.ts';
+import { type DashboardReport, formatDashboard } from './dashboard-report.ts';
 import { measureDrain } from './drain.ts';
 import { runLoadProcess } from './load-child.ts';
 import { describeMachine } from './machine.ts';
@@ -194,13 +195,32 @@ async function main(): Promise<number> {
     processorFailed = run.status !== 0;
     if (!processorFailed) processorReport = JSON.parse(run.stdout);
   }
+  let dashboardFailed = false;
+  let dashboardText = '';
+  let dashboardReport: unknown;
+  if (options.dashboardEvents > 0 && options.targets.includes('sightline') && !report.error) {
+    const run = spawnSync(
+      process.execPath,
+      [path.join(BENCH_DIR, 'dashboard.ts'), '--events', String(options.dashboardEvents), '--json'],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+    );
+    dashboardFailed = run.status !== 0;
+    if (!dashboardFailed) {
+      dashboardReport = JSON.parse(run.stdout);
+      dashboardText = formatDashboard(dashboardReport as DashboardReport);
+    }
+  }
   if (options.json)
-    process.stdout.write(`${JSON.stringify({ ...report, processor: processorReport }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ...report, processor: processorReport, dashboard: dashboardReport }, null, 2)}\n`,
+    );
   else
     process.stdout.write(
-      formatText(report) + (processorReport ? formatProcessor(processorReport as ProcessorReport) : ''),
+      formatText(report) +
+        (processorReport ? formatProcessor(processorReport as ProcessorReport) : '') +
+        dashboardText,
     );
-  if (processorFailed) return 1;
+  if (processorFailed || dashboardFailed) return 1;
   return report.error ? 1 : 0;
 }
 

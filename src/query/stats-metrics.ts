@@ -8,11 +8,12 @@
  */
 import type { GoalCondition } from './goals.ts';
 
+/** A UInt64: hashing beats building strings per row (about twice as fast over millions of events). */
 export const VISITOR_KEY =
-  "if(visitor_id != 0, toString(visitor_id), if(user_id != '', concat('u:', user_id), concat('s:', session_id)))";
+  "if(visitor_id != 0, visitor_id, if(user_id != '', cityHash64('u', user_id), cityHash64('s', session_id)))";
 
 /** People across days: the user id when known (anonymous visitor ids rotate daily by design). */
-export const PERSON_KEY = `if(user_id != '', concat('u:', user_id), ${VISITOR_KEY})`;
+export const PERSON_KEY = `if(user_id != '', cityHash64('u', user_id), ${VISITOR_KEY})`;
 
 export interface Metrics {
   visitors: number;
@@ -59,6 +60,11 @@ export interface AggregateShape {
   goal?: GoalCondition;
   /** ORDER BY / LIMIT after the grouping. */
   tail?: string;
+  /**
+   * True when every event of a visit is counted in its group (no filters; grouped by nothing or by time): the
+   * visit's shape is then known from the first pass, and the second scan for whole visits is skipped.
+   */
+  visitsWhole?: boolean;
 }
 
 /**
@@ -68,6 +74,23 @@ export interface AggregateShape {
 export function aggregateSql(shape: AggregateShape): string {
   const goal = shape.goal ? `, max(${shape.goal.sql}) AS converted` : '';
   const conversions = shape.goal ? ',\n       uniqExactIf(vk, converted) AS conversions' : '';
+  const inner = `SELECT ${shape.group} AS g, session_id AS sid, any(${VISITOR_KEY}) AS vk,
+         countIf(type = 'pageview') AS pv, count() AS ev${goal},
+         intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
+  FROM events WHERE ${shape.where}
+  GROUP BY g, sid, if(sid = '', event_id, toUUIDOrZero(''))`;
+  if (shape.visitsWhole)
+    return `SELECT g AS value,
+       uniqExact(vk) AS visitors,
+       countIf(sid != '') AS visits,
+       sum(pv) AS pageviews,
+       sum(ev) AS events,
+       countIf(sid != '' AND pv = 1 AND ev = 1) AS bounces,
+       sumIf(dur, sid != '') AS duration_sum,
+       sumIf(pv, sid != '') AS visit_pageviews${conversions}
+FROM (${inner}) AS e
+GROUP BY value
+${shape.tail ?? ''}`;
   return `SELECT g AS value,
        uniqExact(vk) AS visitors,
        countIf(sid != '') AS visits,
@@ -76,12 +99,7 @@ export function aggregateSql(shape: AggregateShape): string {
        countIf(sid != '' AND s_pv = 1 AND s_ev = 1) AS bounces,
        sumIf(s_dur, sid != '') AS duration_sum,
        sumIf(s_pv, sid != '') AS visit_pageviews${conversions}
-FROM (
-  SELECT ${shape.group} AS g, session_id AS sid, any(${VISITOR_KEY}) AS vk,
-         countIf(type = 'pageview') AS pv, count() AS ev${goal}
-  FROM events WHERE ${shape.where}
-  GROUP BY g, sid, if(sid = '', event_id, toUUIDOrZero(''))
-) AS e
+FROM (${inner}) AS e
 LEFT JOIN (
   SELECT session_id AS sid, countIf(type = 'pageview') AS s_pv, count() AS s_ev,
          intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS s_dur

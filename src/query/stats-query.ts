@@ -45,7 +45,13 @@ export function whereOf(q: StatsQuery, range: TimeRange = q.range): Where {
 export async function aggregate(
   q: StatsQuery,
   group: string,
-  options: { range?: TimeRange; tail?: string; params?: Record<string, string | number> } = {},
+  options: {
+    range?: TimeRange;
+    tail?: string;
+    params?: Record<string, string | number>;
+    /** The grouping keeps visits whole (nothing or time): see AggregateShape.visitsWhole. */
+    byTime?: boolean;
+  } = {},
 ): Promise<Array<{ value: string } & Metrics>> {
   const w = whereOf(q, options.range);
   const shape: AggregateShape = {
@@ -54,6 +60,7 @@ export async function aggregate(
     sessionWhere: w.sessionWhere,
     goal: q.goal,
     tail: options.tail,
+    visitsWhole: options.byTime === true && q.filter.sql === '',
   };
   const rows = await q.store.query<Record<string, unknown>>(
     aggregateSql(shape),

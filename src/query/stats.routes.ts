@@ -89,8 +89,13 @@ export async function statsRoutes(
       const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
       const page = pageOf(request.query, r.problems);
       const format = formatOf(request.query, r.problems);
+      const metrics = one(request.query, 'metrics', r.problems);
+      if (metrics !== undefined && metrics !== 'all' && metrics !== 'counts')
+        r.problems.push({ param: 'metrics', message: 'must be all (default) or counts' });
       r.check();
-      const results = await breakdownQuery(r.query, dimension, limit, page).catch(mapStoreError);
+      const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts').catch(
+        mapStoreError,
+      );
       if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
       return send(reply, { dimension, results });
     },

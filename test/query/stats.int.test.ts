@@ -359,6 +359,25 @@ describe('breakdowns', () => {
     assert.equal(res.body.visits, entryPricing.size);
   });
 
+  it('metrics=counts answers the counting metrics in one pass, equal to the full breakdown', async () => {
+    const full = await get(`/api/v1/stats/breakdown/page?project=shop&${RANGE}`);
+    const counts = await get(`/api/v1/stats/breakdown/page?project=shop&${RANGE}&metrics=counts`);
+    const pick = (rows: unknown) =>
+      (rows as Array<Record<string, unknown>>).map(
+        ({ value, visitors, visits, pageviews, events, conversions }) => ({
+          value,
+          visitors,
+          visits,
+          pageviews,
+          events,
+          conversions,
+        }),
+      );
+    assert.deepEqual(pick(counts.body.results), pick(full.body.results));
+    assert.equal((counts.body.results as Array<Record<string, unknown>>)[0].bounce_rate, undefined);
+    assert.equal((await get(`/api/v1/stats/breakdown/page?project=shop&${RANGE}&metrics=some`)).status, 400);
+  });
+
   it('country breakdown carries conversion rates', async () => {
     const res = await get(`/api/v1/stats/breakdown/country?project=shop&${RANGE}`);
     const rows = april();

@@ -10,7 +10,7 @@ export type Overview = OverviewNumbers & {
 };
 
 async function totals(q: StatsQuery, range?: TimeRange): Promise<OverviewNumbers> {
-  const [row] = await aggregate(q, "''", { range });
+  const [row] = await aggregate(q, "''", { range, byTime: true });
   const metrics: Metrics = row
     ? (({ value: _value, ...m }) => m)(row)
     : { ...EMPTY_METRICS, ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}) };

@@ -32,7 +32,7 @@ export async function visitsQuery(q: StatsQuery, p: Page): Promise<VisitRow[]> {
   const w = whereOf(q);
   const matched = q.filter.sql ? `max(toUInt8(1${q.filter.sql}))` : '1';
   const rows = await q.store.query<Record<string, string | number>>(
-    `SELECT session_id, any(${VISITOR_KEY}) AS visitor, anyIf(user_id, user_id != '') AS uid,
+    `SELECT session_id, toString(any(${VISITOR_KEY})) AS visitor, anyIf(user_id, user_id != '') AS uid,
             toString(min(timestamp)) AS started, toString(max(timestamp)) AS ended,
             intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS duration,
             count() AS events, countIf(type = 'pageview') AS pageviews,
@@ -78,7 +78,7 @@ export interface EventItem {
 }
 
 const EVENT_COLUMNS = `toString(event_id) AS id, toString(timestamp) AS ts, type, path, user_id,
-  session_id, ${VISITOR_KEY} AS visitor, referrer_source AS source, country, device_type AS device, browser, os, props`;
+  session_id, toString(${VISITOR_KEY}) AS visitor, referrer_source AS source, country, device_type AS device, browser, os, props`;
 
 function eventItem(r: Record<string, string>): EventItem {
   let props: unknown = {};

@@ -34,7 +34,7 @@ export async function realtimeQuery(q: Omit<StatsQuery, 'range'>, now = Date.now
   );
   const byMinute = new Map(rows.map((r) => [r.minute, r]));
   const top = async (dimension: string) =>
-    (await breakdownQuery(sq, dimension, 10, 1)).map((r) => ({ value: r.value, visitors: r.visitors }));
+    (await breakdownQuery(sq, dimension, 10, 1, true)).map((r) => ({ value: r.value, visitors: r.visitors }));
   return {
     visitors: Number(current?.visitors ?? 0),
     minutes: bucketLabels(range, 'minute', q.tz)

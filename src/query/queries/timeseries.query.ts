@@ -64,7 +64,7 @@ export async function timeseriesQuery(
   interval: Interval,
   range: TimeRange = q.range,
 ): Promise<Point[]> {
-  const rows = await aggregate(q, LABEL_SQL[interval], { range });
+  const rows = await aggregate(q, LABEL_SQL[interval], { range, byTime: true });
   const byLabel = new Map(rows.map(({ value, ...m }) => [value, m]));
   const empty: Metrics = { ...EMPTY_METRICS, ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}) };
   return bucketLabels(range, interval, q.tz).map((date) => ({ date, ...(byLabel.get(date) ?? empty) }));

@@ -146,7 +146,11 @@ export function BreakdownCard(props: {
   const [details, setDetails] = useState(false);
   const state = useApi(
     () =>
-      get<{ results: Row[] }>(`stats/breakdown/${tab}`, { ...props.params, limit: 9 }).then((r) => r.results),
+      get<{ results: Row[] }>(`stats/breakdown/${tab}`, {
+        ...props.params,
+        limit: 9,
+        metrics: 'counts',
+      }).then((r) => r.results),
     [tab, JSON.stringify(props.params)],
   );
   return (
