@@ -27,6 +27,7 @@ import { createReadAuth } from '../query/read-auth.ts';
 import { createShareLinks } from '../query/share-links.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
+import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { resolveAdminToken } from './admin-token.ts';
@@ -137,11 +138,23 @@ export async function startServe(
 
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ address, dataDir: config.dataDir, store: store.kind }, 'sightline is serving');
+  const clickhouse = config.clickhouseHttp
+    ? await startClickHouseHttp({
+        store,
+        host: config.clickhouseHttp.host ?? config.host,
+        port: config.clickhouseHttp.port,
+        user: config.clickhouseUser,
+        password: config.clickhousePassword ?? '',
+        writes: config.clickhouseWrites,
+        logger,
+      })
+    : undefined;
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       stopping.abort();
+      await clickhouse?.close();
       await app.close();
       await processing;
       await processor?.stop();

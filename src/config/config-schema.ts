@@ -49,6 +49,15 @@ function list(lower = false) {
       .filter(Boolean);
 }
 
+/** `host:port` or `:port` (host then comes from SIGHTLINE_HOST). */
+function listenAddress(raw: string): { host: string | undefined; port: number } {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]*):(\d{1,5})$/.exec(raw.trim());
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65_535)
+    throw new ConfigValueError(`expected [host]:port, e.g. :8123, got "${raw}"`);
+  return { host: match[1] || undefined, port };
+}
+
 /** `wal` or `kafka://host:port[,host:port…]`. */
 function logUrl(raw: string): string {
   const v = raw.trim();
@@ -287,6 +296,35 @@ export const configSchema = {
     default: '168',
     description: 'Retention of the topics Sightline creates (7 days by default).',
     parse: integer(1, 100_000),
+  }),
+  clickhouseHttp: field({
+    env: 'SIGHTLINE_CLICKHOUSE_HTTP',
+    default: undefined,
+    description:
+      'Serve a ClickHouse-compatible HTTP endpoint over the embedded store on `[host]:port` (e.g. `:8123`; host defaults to SIGHTLINE_HOST). Off when unset. Needs SIGHTLINE_CLICKHOUSE_PASSWORD.',
+    parse: listenAddress,
+  }),
+  clickhouseUser: field({
+    env: 'SIGHTLINE_CLICKHOUSE_USER',
+    default: 'sightline',
+    description: 'User name of the ClickHouse-compatible endpoint.',
+    parse: text,
+  }),
+  clickhousePassword: field({
+    env: 'SIGHTLINE_CLICKHOUSE_PASSWORD',
+    default: undefined,
+    description: 'Password of the ClickHouse-compatible endpoint (at least 12 characters).',
+    parse: (raw: string) => {
+      if (raw.length < 12) throw new ConfigValueError('must be at least 12 characters');
+      return raw;
+    },
+  }),
+  clickhouseWrites: field({
+    env: 'SIGHTLINE_CLICKHOUSE_WRITES',
+    default: 'false',
+    description:
+      'Let the ClickHouse-compatible endpoint write (CREATE, INSERT, …; POST only). Off: SELECT/SHOW/DESCRIBE/EXPLAIN only.',
+    parse: bool,
   }),
   store: field({
     env: 'SIGHTLINE_STORE',

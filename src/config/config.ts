@@ -76,6 +76,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`${raw.from}: ${(err as Error).message}. ${spec.description}`);
     }
   }
+  if (out.clickhouseHttp && !out.clickhousePassword)
+    problems.push(
+      'SIGHTLINE_CLICKHOUSE_PASSWORD: required when SIGHTLINE_CLICKHOUSE_HTTP is set (the endpoint never runs without a password)',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as Config;
   config.dataDir = path.resolve(config.dataDir);

@@ -23,6 +23,11 @@ export interface Store {
   /** Inserts rows as one block. `dedupToken` makes a repeated insert of the same block a no-op. Empty rows: no-op. */
   insert(table: string, rows: readonly object[], dedupToken: string): Promise<void>;
   query<T>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
+  /**
+   * Any statement, answered as raw bytes in whatever FORMAT it names (the ClickHouse-compatible endpoint).
+   * `settings` are limited to EXEC_SETTINGS.
+   */
+  exec(sql: string, params?: QueryParams, settings?: Record<string, string>, data?: Buffer): Promise<Buffer>;
   command(sql: string): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -34,8 +39,25 @@ export interface StoreOptions {
   dataDir: string;
 }
 
-/** Settings chDB would otherwise carry from one call to the next. */
-const NEUTRAL = { insert_deduplication_token: '', max_execution_time: 0 };
+/**
+ * Settings chDB would otherwise carry from one call to the next, at ClickHouse's defaults. Every setting a caller
+ * may pass (including those the ClickHouse-compatible endpoint forwards, EXEC_SETTINGS) is listed here, so each
+ * call starts from the same state.
+ */
+const NEUTRAL = {
+  insert_deduplication_token: '',
+  max_execution_time: 0,
+  insert_deduplicate: 1 as const,
+  deduplicate_blocks_in_dependent_materialized_views: 0 as const,
+  date_time_input_format: 'basic' as const,
+  output_format_json_quote_64bit_integers: 1 as const,
+  max_result_rows: '0',
+  result_overflow_mode: 'throw' as const,
+  date_time_output_format: 'simple' as const,
+};
+
+/** The settings `exec` accepts from a caller (others are ignored: unknown ones could stick in chDB's session). */
+export const EXEC_SETTINGS = Object.keys(NEUTRAL) as ReadonlyArray<keyof typeof NEUTRAL>;
 
 /** chDB's own insert path: the payload Buffer goes to the engine as is, settings in the statement's SETTINGS. */
 interface RawInserter {
@@ -122,6 +144,26 @@ class ClickHouseStore implements Store {
         throw new StoreError('STORE_ERR_TIMEOUT', 'the query ran past its time budget', 504, { cause: err });
       throw storeUnavailable(err);
     }
+  }
+
+  async exec(
+    sql: string,
+    params: QueryParams = {},
+    settings: Record<string, string> = {},
+    data?: Buffer,
+  ): Promise<Buffer> {
+    const allowed: Record<string, string> = {};
+    for (const name of EXEC_SETTINGS) if (settings[name] !== undefined) allowed[name] = settings[name];
+    return this.#run(async () => {
+      const result = await this.#client.exec({
+        query: data ? `${sql}\n${data.toString('utf8')}` : sql,
+        query_params: params,
+        clickhouse_settings: { ...NEUTRAL, ...allowed } as unknown as Record<string, string>,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks);
+    });
   }
 
   async command(sql: string): Promise<void> {

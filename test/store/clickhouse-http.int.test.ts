@@ -1,0 +1,169 @@
+// The ClickHouse-compatible HTTP endpoint over the embedded store, driven by @clickhouse/client (as ClickHouse's
+// own users and other Sightline processes use it): ping, create, insert JSONEachRow, parameterised select, auth,
+// read-only mode; and a second Sightline process whose processor writes into this store through it.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { FastifyInstance } from 'fastify';
+import { createLogger } from '../../src/observe/logger.ts';
+import { startClickHouseHttp } from '../../src/store/clickhouse-http/clickhouse-http.server.ts';
+import { freePort } from '../support/free-port.ts';
+import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
+import { ADMIN_TOKEN, type ServerProcess, startServerProcess } from '../support/server-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const PASSWORD = 'endpoint-password-123';
+type Server = Awaited<ReturnType<typeof startInProcess>>;
+let server: Server;
+let port: number;
+let client: ClickHouseClient;
+let readOnly: FastifyInstance;
+let readOnlyPort: number;
+
+before(async () => {
+  port = await freePort();
+  server = await startInProcess({
+    SIGHTLINE_CLICKHOUSE_HTTP: `127.0.0.1:${port}`,
+    SIGHTLINE_CLICKHOUSE_PASSWORD: PASSWORD,
+    SIGHTLINE_CLICKHOUSE_WRITES: 'true',
+  });
+  client = createClient({ url: `http://127.0.0.1:${port}`, username: 'sightline', password: PASSWORD });
+  readOnlyPort = await freePort();
+  readOnly = await startClickHouseHttp({
+    store: server.store,
+    host: '127.0.0.1',
+    port: readOnlyPort,
+    user: 'reader',
+    password: PASSWORD,
+    writes: false,
+    logger: createLogger('silent'),
+  });
+});
+after(async () => {
+  await client?.close();
+  await readOnly?.close();
+  await server?.cleanup();
+});
+
+describe('ClickHouse-compatible endpoint', () => {
+  it('pings, creates, inserts JSONEachRow and answers parameterised selects', async () => {
+    assert.equal((await client.ping()).success, true);
+    await client.command({
+      query:
+        'CREATE TABLE IF NOT EXISTS visits_test (id UInt32, page String, at DateTime) ENGINE = MergeTree ORDER BY id',
+    });
+    await client.insert({
+      table: 'visits_test',
+      values: [
+        { id: 1, page: '/', at: '2024-04-17 04:04:12' },
+        { id: 2, page: '/pricing', at: '2024-04-17 05:00:00' },
+        { id: 3, page: '/pricing', at: '2024-04-18 06:00:00' },
+      ],
+      format: 'JSONEachRow',
+    });
+    const result = await client.query({
+      query:
+        'SELECT page, count() AS n FROM visits_test WHERE at >= {since:DateTime} GROUP BY page ORDER BY page',
+      query_params: { since: '2024-04-17 04:30:00' },
+      format: 'JSONEachRow',
+    });
+    assert.deepEqual(await result.json(), [{ page: '/pricing', n: '2' }]);
+    const csv = await client.query({ query: 'SELECT id FROM visits_test ORDER BY id', format: 'CSV' });
+    assert.equal(await csv.text(), '1\n2\n3\n');
+  });
+
+  it('reads Sightline tables, and its errors look like ClickHouse errors', async () => {
+    const rows = await (
+      await client.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })
+    ).json();
+    assert.equal(rows.length, 1);
+    await assert.rejects(client.query({ query: 'SELEC 1' }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, '62');
+      assert.match(err.message, /Syntax error/i);
+      return true;
+    });
+  });
+
+  it('refuses wrong credentials', async () => {
+    const wrong = createClient({
+      url: `http://127.0.0.1:${port}`,
+      username: 'sightline',
+      password: 'nope-nope-nope',
+    });
+    await assert.rejects(wrong.query({ query: 'SELECT 1' }), /Authentication failed/);
+    await wrong.close();
+    const res = await fetch(`http://127.0.0.1:${port}/?query=SELECT%201`);
+    assert.equal(res.status, 401);
+  });
+
+  it('a read-only endpoint answers SELECTs and refuses writes and outside reads', async () => {
+    const reader = createClient({
+      url: `http://127.0.0.1:${readOnlyPort}`,
+      username: 'reader',
+      password: PASSWORD,
+    });
+    const rows = await (
+      await reader.query({ query: 'SELECT count() AS n FROM visits_test', format: 'JSONEachRow' })
+    ).json();
+    assert.deepEqual(rows, [{ n: '3' }]);
+    await assert.rejects(reader.command({ query: 'DROP TABLE visits_test' }), /readonly/i);
+    await assert.rejects(
+      reader.insert({ table: 'visits_test', values: [{ id: 9 }], format: 'JSONEachRow' }),
+      /readonly/i,
+    );
+    await assert.rejects(
+      reader.query({ query: "SELECT * FROM file('/etc/hostname', 'LineAsString')" }),
+      /outside the store/,
+    );
+    await assert.rejects(reader.query({ query: 'SELECT 1; DROP TABLE visits_test' }), /Multi-statements/);
+    const still = await (
+      await client.query({ query: 'SELECT count() AS n FROM visits_test', format: 'JSONEachRow' })
+    ).json();
+    assert.deepEqual(still, [{ n: '3' }]);
+    // A plain GET with the SQL in the URL, as curl users do.
+    const res = await fetch(
+      `http://127.0.0.1:${readOnlyPort}/?user=reader&password=${PASSWORD}&query=${encodeURIComponent('SELECT 41 + 1')}`,
+    );
+    assert.equal(await res.text(), '42\n');
+    await reader.close();
+  });
+
+  it('another Sightline process stores its events through the endpoint (SIGHTLINE_STORE=http://…)', async () => {
+    const { dir, cleanup } = tempDir('remote-proc');
+    let remote: ServerProcess | undefined;
+    try {
+      remote = await startServerProcess(dir, {
+        SIGHTLINE_STORE: `http://sightline:${PASSWORD}@127.0.0.1:${port}/default`,
+        SIGHTLINE_DASHBOARD: 'false',
+      });
+      const sent = 25;
+      for (let i = 0; i < sent; i++) {
+        const res = await fetch(`${remote.url}/e`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-app': 'website' },
+          body: JSON.stringify({ type: 'remote-proc', session_id: `r${i}`, path: '/remote' }),
+        });
+        assert.equal(res.status, 202);
+      }
+      await eventually(async () => {
+        const res = await fetch(
+          `${server.url}/api/v1/stats/overview?project=website&period=7d&filters=${encodeURIComponent(JSON.stringify([['is', 'event', ['remote-proc']]]))}`,
+          {
+            headers: { authorization: `Bearer ${ADMIN}` },
+          },
+        );
+        const body = (await res.json()) as { events: number };
+        return body.events === sent ? true : undefined;
+      }, 30_000);
+      // The remote's own read API reads the same store through the endpoint.
+      const mirrored = await fetch(`${remote.url}/api/v1/stats/overview?project=website&period=7d`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      assert.ok(((await mirrored.json()) as { events: number }).events >= sent);
+    } finally {
+      remote?.child.kill('SIGTERM');
+      if (remote) await remote.exited;
+      cleanup();
+    }
+  });
+});
