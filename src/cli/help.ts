@@ -6,8 +6,18 @@ Usage: sightline <command> [options]
 
 Commands:
   serve      Run everything in one process: collector, write-ahead log, processor,
-             embedded ClickHouse (chDB) and the read API, on one port (default 8080).
+             embedded ClickHouse (chDB), the read API and the dashboard, on one port (default 8080).
+
+  Split roles (scale-out; need SIGHTLINE_LOG=kafka://host:9092, see docs/scale-out.md):
+  collect    The HTTP collector only: requests → Kafka, 202 once Kafka has them.
+  process    Kafka → enrichment → store (SIGHTLINE_STORE), as one member of the processor group.
+  api        Read API, dashboard and (SIGHTLINE_CLICKHOUSE_HTTP) the ClickHouse-compatible endpoint.
+             Every role answers /health, /ready and /metrics on SIGHTLINE_PORT.
+
   migrate    Apply the store's numbered SQL migrations and exit (serve does this at start too).
+  seed       Fill a project with realistic demo traffic (visits, funnels, logs, db changes),
+             written straight into the store: sightline seed --project demo --days 365 --seed 42.
+             "sightline seed --help" lists the options.
   help       This text. "sightline help config" lists every setting.
 
 Options:

@@ -5,12 +5,15 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
 import { configHelp, HELP } from './help.ts';
 
-async function serve(): Promise<void> {
+type RoleName = 'collect' | 'process' | 'api';
+
+/** `serve` (every role) or one role; stops cleanly on SIGTERM/SIGINT. */
+async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   // Loaded on demand: `--help` and config errors should not wait for the embedded ClickHouse to load.
-  const { startServe } = await import('./serve.role.ts');
-  const server = await startServe(config, logger);
+  const { ALL_ROLES, startRoles } = await import('./roles.ts');
+  const server = await startRoles(config, logger, roles ? new Set(roles) : ALL_ROLES, name);
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) {
@@ -57,8 +60,23 @@ async function migrateCommand(): Promise<void> {
 }
 
 const COMMANDS: Record<string, () => Promise<void>> = {
-  serve,
+  serve: () => runRoles('serve'),
+  collect: () => runRoles('collect', ['collect']),
+  process: () => runRoles('process', ['process']),
+  api: () => runRoles('api', ['api']),
   migrate: migrateCommand,
+  seed: seedCommand,
+};
+
+async function seedCommand(): Promise<void> {
+  // Loaded on demand, like the roles: the seed pulls in the store and the enrichment tables.
+  const { runSeedCli } = await import('../seed/cli.ts');
+  process.exitCode = await runSeedCli(process.argv.slice(3), process.env);
+}
+
+/** Commands with a help text of their own: `sightline seed --help`, `sightline help seed`. */
+const COMMAND_HELP: Record<string, () => Promise<string>> = {
+  seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -71,6 +89,11 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0];
   if (values.version) {
     process.stdout.write(`${process.env.npm_package_version ?? '0.1.0'}\n`);
+    return 0;
+  }
+  const topic = command === 'help' ? positionals[1] : command;
+  if ((command === 'help' || values.help) && topic && COMMAND_HELP[topic]) {
+    process.stdout.write(await COMMAND_HELP[topic]());
     return 0;
   }
   if (!command || command === 'help' || values.help) {
@@ -91,7 +114,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err) => {
-    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    if (err instanceof ConfigError || (err as Error).name === 'RoleConfigError')
+      process.stderr.write(`${(err as Error).message}\n`);
     else process.stderr.write(`sightline: ${(err as Error).stack ?? err}\n`);
     process.exit(1);
   },

@@ -1,5 +1,5 @@
 /** `sightline serve` inside the test process (one per test file: chDB allows one data folder per process). */
-import { type RunningServer, startServe } from '../../src/cli/serve.role.ts';
+import { type RunningServer, startServe } from '../../src/cli/roles.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { tempDir } from './temp-dir.ts';

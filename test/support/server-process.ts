@@ -36,9 +36,10 @@ export async function startServerProcess(
   env: Record<string, string> = {},
   port?: number,
   probe = '/ready',
+  command: 'serve' | 'collect' | 'process' | 'api' = 'serve',
 ): Promise<ServerProcess> {
   const p = port ?? (await freePort());
-  const child = spawn(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'serve'], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), command], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

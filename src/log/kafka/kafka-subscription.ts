@@ -38,6 +38,26 @@ interface Pending {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A broker that comes back can leave a request unanswered; nothing in the loop may wait on one forever. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Client settings for every Kafka client Sightline makes: bounded waits, a few quick retries. */
+export const CLIENT_TIMEOUTS = {
+  timeout: 10_000,
+  requestTimeout: 10_000,
+  connectTimeout: 5_000,
+  retries: 3,
+  retryDelay: 500,
+};
+
 export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
   const { topic, group, options, logger } = deps;
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
@@ -47,6 +67,7 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
     bootstrapBrokers: deps.bootstrap,
     // Kafka's floor is 6 s; a dead member's partitions move after this long.
     sessionTimeout: 10_000,
+    ...CLIENT_TIMEOUTS,
     heartbeatInterval: 2_000,
     rebalanceTimeout: 30_000,
   });
@@ -75,7 +96,18 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
   async function onMessage(message: Message<Buffer, Buffer, Buffer, Buffer>) {
     let p = partitions.get(message.partition);
     if (!p) {
-      marks ??= await readMarks(deps.admin, group, topic);
+      while (!marks && running) {
+        try {
+          marks = await withTimeout(readMarks(deps.admin, group, topic), 20_000, 'reading in-flight marks');
+        } catch (err) {
+          logger.warn(
+            { err: (err as Error).message, topic, group },
+            'cannot read the in-flight marks yet; retrying',
+          );
+          await sleep(1_000);
+        }
+      }
+      if (!marks) return;
       const end = marks.get(message.partition)?.inflightEnd;
       p = { records: [], bytes: 0, startedAt: Date.now(), leaderEpoch: message.leaderEpoch, closed: [] };
       if (end !== undefined && message.offset < end) {
@@ -113,9 +145,17 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
       records: batch.records,
       redelivery: batch.redelivery,
     };
-    if (!batch.redelivery) await markInflight(deps.admin, group, topic, partition, BigInt(last + 1));
     for (let attempt = 0; running || attempt === 0; attempt++) {
       try {
+        // The mark must be down before the store sees the batch; while Kafka is unreachable, keep trying — a
+        // batch is never skipped (a later commit would move the group past it).
+        if (!batch.redelivery)
+          await withTimeout(
+            markInflight(deps.admin, group, topic, partition, BigInt(last + 1)),
+            20_000,
+            'marking the batch in flight',
+          );
+        batch.redelivery = true;
         await deps.handler(logBatch);
         break;
       } catch (err) {
@@ -163,7 +203,13 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
           partitions.delete(partition);
           continue;
         }
-        await handle(partition, batch);
+        try {
+          await handle(partition, batch);
+        } catch (err) {
+          // Never skip a batch: it goes back to the front, and the next round tries again.
+          p.closed.unshift(batch);
+          throw err;
+        }
       }
     } finally {
       stream?.resume();
@@ -181,7 +227,14 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
 
   const timer = setInterval(kick, Math.max(10, Math.min(options.maxWaitMs, 100)));
 
-  const started = (async () => {
+  /**
+   * Opens the message stream; when it fails (a broker outage can end it for good), a new one starts from the
+   * committed offsets, after the batch in hand (if any) was finished. Buffered, uncommitted messages are simply
+   * read again.
+   */
+  let streamGeneration = 0;
+  const open = async (): Promise<void> => {
+    const generation = ++streamGeneration;
     for (let attempt = 0; running; attempt++) {
       try {
         stream = await consumer.consume({
@@ -201,17 +254,38 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
         await sleep(Math.min(10_000, 250 * 2 ** attempt));
       }
     }
+    const current = stream;
+    if (!current || !running) return;
     let queue = Promise.resolve();
-    stream?.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
+    current.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
+      if (generation !== streamGeneration) return;
       // Messages are taken in order, one at a time (the first of a partition may wait for its marks).
       queue = queue
         .then(() => onMessage(message))
         .then(kick, (err) => logger.error({ err, topic }, 'message handling failed'));
     });
-    stream?.on('error', (err: Error) =>
-      logger.warn({ err: err.message, topic, group }, 'kafka stream error'),
-    );
-  })();
+    let reopening = false;
+    const reopen = (why: string) => {
+      if (reopening || !running || generation !== streamGeneration) return;
+      reopening = true;
+      logger.warn({ topic, group, why }, 'kafka stream ended; reopening it from the committed offsets');
+      void (async () => {
+        await draining;
+        await queue;
+        partitions.clear();
+        marks = undefined;
+        await current.close().catch(() => undefined);
+        await sleep(1_000);
+        if (running) await open();
+      })();
+    };
+    current.on('error', (err: Error) => {
+      logger.warn({ err: err.message, topic, group }, 'kafka stream error');
+      reopen(err.message);
+    });
+    current.on('close', () => reopen('closed'));
+  };
+  const started = open();
 
   return {
     async stop() {

@@ -14,7 +14,7 @@ import type {
   Subscription,
 } from '../event-log.ts';
 import { groupLag } from './kafka-lag.ts';
-import { kafkaSubscribe } from './kafka-subscription.ts';
+import { CLIENT_TIMEOUTS, kafkaSubscribe, withTimeout } from './kafka-subscription.ts';
 import { ensureTopics, type TopicSettings } from './kafka-topics.ts';
 
 export interface KafkaLogOptions extends TopicSettings {
@@ -63,7 +63,11 @@ export class KafkaEventLog implements EventLog {
   }
 
   static async open(options: KafkaLogOptions): Promise<KafkaEventLog> {
-    const admin = new Admin({ clientId: `${options.clientId}-admin`, bootstrapBrokers: options.bootstrap });
+    const admin = new Admin({
+      clientId: `${options.clientId}-admin`,
+      bootstrapBrokers: options.bootstrap,
+      ...CLIENT_TIMEOUTS,
+    });
     // A broker that is restarting should not stop a role from starting: keep trying for a minute.
     let created: string[] = [];
     for (let attempt = 0; ; attempt++) {
@@ -130,7 +134,11 @@ export class KafkaEventLog implements EventLog {
     const jobs: Promise<void>[] = [];
     for (const [topic, groups] of this.#lag)
       for (const group of groups.keys())
-        jobs.push(groupLag(this.#admin, topic, group).then((n) => void groups.set(group, n)));
+        jobs.push(
+          withTimeout(groupLag(this.#admin, topic, group), 5_000, 'measuring lag').then(
+            (n) => void groups.set(group, n),
+          ),
+        );
     await Promise.all(jobs);
   }
 

@@ -1,0 +1,240 @@
+/**
+ * The roles a process plays: `collect` (HTTP collector → log), `process` (log → enrichment → store), `api` (read
+ * API, dashboard, ClickHouse-compatible endpoint). `sightline serve` plays all three on one port with the WAL;
+ * `sightline collect|process|api` play one each, with Kafka between them (`SIGHTLINE_LOG=kafka://…`) and one
+ * store (a ClickHouse server, or the `api` process's embedded store through its ClickHouse-compatible endpoint).
+ * Every process answers /health, /ready and /metrics.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { CDC_TOPIC, convertCdcRecords } from '../cdc/cdc-pipeline.ts';
+import { collectPlugin } from '../collect/collect.plugin.ts';
+import type { Config } from '../config/config.ts';
+import { createAccounts } from '../dashboard/accounts.ts';
+import { authRoutes } from '../dashboard/auth.routes.ts';
+import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
+import { buildUi } from '../dashboard/ui-build.ts';
+import type { EventLog, Subscription } from '../log/event-log.ts';
+import { openEventLog } from '../log/open-log.ts';
+import { createLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
+import { createLogger, type Logger } from '../observe/logger.ts';
+import { createMetrics } from '../observe/metrics.ts';
+import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
+import { SessionTracker } from '../process/enrich/session-tracker.ts';
+import { createConverter, createSteps } from '../process/pipeline.ts';
+import { startBatchConsumer, startProcessor } from '../process/processor.ts';
+import { readRoutes } from '../query/read.routes.ts';
+import { createReadAuth } from '../query/read-auth.ts';
+import { createShareLinks } from '../query/share-links.ts';
+import { createHttpServer } from '../server/http-server.ts';
+import { opsRoutes } from '../server/ops.routes.ts';
+import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
+import { migrate } from '../store/migrate.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { resolveAdminToken } from './admin-token.ts';
+
+export type Role = 'collect' | 'process' | 'api';
+export const ALL_ROLES: ReadonlySet<Role> = new Set(['collect', 'process', 'api']);
+
+export interface RunningRoles {
+  app: FastifyInstance;
+  /** Present when the process runs `process` or `api`. */
+  store: Store | undefined;
+  /** Present when the process runs `collect` or `process`. */
+  log: EventLog | undefined;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `serve`: every role, so the log and the store are both there. */
+export interface RunningServer extends RunningRoles {
+  store: Store;
+  log: EventLog;
+}
+
+export class RoleConfigError extends Error {
+  override name = 'RoleConfigError';
+}
+
+/** Migrations keep being retried while the store is down; ingestion is already accepting meanwhile. */
+async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSignal): Promise<boolean> {
+  for (let attempt = 0; !stop.aborted; attempt++) {
+    try {
+      const result = await migrate(store);
+      if (result.applied.length > 0) logger.info({ applied: result.applied }, 'store migrations applied');
+      return true;
+    } catch (err) {
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      logger.error(
+        { err: (err as Error).message, retryInMs: delay },
+        'store not ready for migrations; retrying',
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        stop.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+  return false;
+}
+
+export async function startServe(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  return (await startRoles(config, logger, ALL_ROLES, 'serve')) as RunningServer;
+}
+
+export async function startRoles(
+  config: Config,
+  logger: Logger,
+  roles: ReadonlySet<Role>,
+  name: string,
+): Promise<RunningRoles> {
+  const all = roles.size === ALL_ROLES.size;
+  if (!all && config.log === 'wal' && (roles.has('collect') || roles.has('process')))
+    throw new RoleConfigError(
+      `SIGHTLINE_LOG: "sightline ${name}" needs a log the other roles can reach; the WAL is local to "sightline serve". Set SIGHTLINE_LOG=kafka://host:9092 (see docs/scale-out.md)`,
+    );
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  let effective: Config = config;
+  if (roles.has('api')) {
+    const admin = resolveAdminToken(config.adminToken, config.dataDir);
+    if (admin.generated)
+      process.stderr.write(
+        `\n  Sightline generated an admin token (kept in ${path.join(config.dataDir, 'admin-token')}):\n\n    ${admin.token}\n\n  Use it as "Authorization: Bearer <token>" on the read API.\n\n`,
+      );
+    effective = { ...config, adminToken: admin.token };
+  }
+  const metrics = createMetrics();
+  const log =
+    roles.has('collect') || roles.has('process')
+      ? await openEventLog(config, logger, metrics, name)
+      : undefined;
+  const store =
+    roles.has('process') || roles.has('api')
+      ? openStore({ url: config.store, dataDir: config.dataDir })
+      : undefined;
+
+  const app = createHttpServer(effective, logger, metrics);
+  opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
+  if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
+  if (roles.has('api') && store) await apiRoutes(app, effective, store, logger);
+
+  const stopping = new AbortController();
+  const subscriptions: Subscription[] = [];
+  const processing = store
+    ? migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
+        if (ok && roles.has('process') && log)
+          subscriptions.push(...(await startProcessing(config, log, store, metrics, logger)));
+      })
+    : Promise.resolve();
+  // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
+  if (store?.kind === 'chdb') await processing;
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    {
+      address,
+      roles: [...roles],
+      dataDir: config.dataDir,
+      store: store?.kind,
+      log: config.log.split('://')[0],
+    },
+    `sightline ${name} is running`,
+  );
+  const clickhouse =
+    roles.has('api') && store && config.clickhouseHttp
+      ? await startClickHouseHttp({
+          store,
+          host: config.clickhouseHttp.host ?? config.host,
+          port: config.clickhouseHttp.port,
+          user: config.clickhouseUser,
+          password: config.clickhousePassword ?? '',
+          writes: config.clickhouseWrites,
+          logger,
+        })
+      : undefined;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      stopping.abort();
+      await clickhouse?.close();
+      await app.close();
+      await processing;
+      for (const s of subscriptions) await s.stop();
+      await log?.close();
+      await store?.close();
+    })();
+    return closing;
+  };
+  const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+  return { app, store, log, url, close };
+}
+
+/** The read API, dashboard logins and pages. */
+async function apiRoutes(
+  app: FastifyInstance,
+  effective: Config,
+  store: Store,
+  logger: Logger,
+): Promise<void> {
+  const config = effective;
+  const accounts = createAccounts(store);
+  const resolveSession = (token: string) => accounts.resolveSession(token);
+  const shares = createShareLinks(store);
+  await app.register(readRoutes, { store, config: effective, resolveSession, shares });
+  if (config.dashboard) {
+    const authenticate = createReadAuth(effective, {
+      session: resolveSession,
+      share: (token) => shares.resolve(token),
+    });
+    await app.register(authRoutes, { config: effective, accounts, authenticate });
+    await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
+      logger.warn(
+        { err: (err as Error).message },
+        'the dashboard could not be built; serving the last build',
+      ),
+    );
+    await app.register(dashboardRoutes);
+  }
+}
+
+/** Consumers of every topic into the store; sessions restored first so open visits continue. */
+async function startProcessing(
+  config: Config,
+  log: EventLog,
+  store: Store,
+  metrics: ReturnType<typeof createMetrics>,
+  logger: Logger,
+): Promise<Subscription[]> {
+  const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
+  const geo = await openGeoLookup(config.geoipCityDb);
+  const convert = createConverter(await createSteps({ ...config, sessions, geo }));
+  const convertLogs = createLogConverter(geo);
+  const restored = await sessions.restore(store).catch((err) => {
+    logger.warn({ err: (err as Error).message }, 'open sessions could not be restored; new ones start fresh');
+    return 0;
+  });
+  if (restored > 0) logger.info({ restored }, 'open sessions restored from the store');
+  const consumer = {
+    log,
+    store,
+    metrics,
+    logger,
+    maxRecords: config.batchMaxRows,
+    maxWaitMs: config.batchMaxWaitMs,
+  };
+  return [
+    startProcessor({ ...consumer, convert }),
+    startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
+    startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', convertCdcRecords),
+  ];
+}
