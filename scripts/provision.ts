@@ -1,9 +1,13 @@
 // Runs before `npm test` (npm's pretest): installs what the suites need from Debian's packages when missing.
-// Today: Chromium for the tracker's browser tests. Needs root (CI and the project's machines run as root).
+// Chromium (browser tests of the tracker and dashboard), nginx (the scale-out test in front of the collectors).
+// Needs root (CI and the project's machines run as root).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const NEEDS = [{ binary: '/usr/bin/chromium', packages: ['chromium'], why: 'browser tests of the tracker' }];
+const NEEDS = [
+  { binary: '/usr/bin/chromium', packages: ['chromium'], why: 'browser tests of the tracker and dashboard' },
+  { binary: '/usr/sbin/nginx', packages: ['nginx'], why: 'the scale-out test (nginx in front of the collectors)' },
+];
 
 const missing = NEEDS.filter((n) => !existsSync(n.binary));
 if (missing.length > 0) {
