@@ -6,7 +6,11 @@ import { existsSync } from 'node:fs';
 
 const NEEDS = [
   { binary: '/usr/bin/chromium', packages: ['chromium'], why: 'browser tests of the tracker and dashboard' },
-  { binary: '/usr/sbin/nginx', packages: ['nginx'], why: 'the scale-out test (nginx in front of the collectors)' },
+  {
+    binary: '/usr/sbin/nginx',
+    packages: ['nginx'],
+    why: 'the scale-out test (nginx in front of the collectors)',
+  },
 ];
 
 const missing = NEEDS.filter((n) => !existsSync(n.binary));
