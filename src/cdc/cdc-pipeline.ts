@@ -56,3 +56,41 @@ export async function convertCdcRecords(records: readonly LogRecord[]): Promise<
     { table: 'db_changes', rows },
   ];
 }
+
+/**
+ * Real Maxwell's own messages, read from its Kafka topic (`maxwell`): one change per message, attributed to
+ * `project` — so servers that already run Maxwell change nothing.
+ */
+export function createMaxwellTopicConverter(project: string, topic: string) {
+  return async (records: readonly LogRecord[]): Promise<TableRows> => {
+    const rows: DbChangeRow[] = [];
+    const dead: DeadLetterRow[] = [];
+    const receivedAt = new Date().toISOString();
+    for (const record of records) {
+      const bad = (reason: string) =>
+        dead.push({
+          received_at: receivedAt,
+          project,
+          source: 'cdc',
+          reason,
+          envelope_id: `${topic}@${record.offset}`,
+          payload: record.value.toString('utf8').slice(0, 100_000),
+        });
+      let message: unknown;
+      try {
+        message = JSON.parse(record.value.toString('utf8'));
+      } catch (err) {
+        bad(`bad_json: ${(err as Error).message}`);
+        continue;
+      }
+      const problems = checkMaxwellMessage(message, 0);
+      if (problems.length === 0)
+        rows.push(toDbChangeRow(message as Record<string, unknown>, project, receivedAt));
+      else bad(`bad_change: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
+    }
+    return [
+      { table: 'dead_letters', rows: dead },
+      { table: 'db_changes', rows },
+    ];
+  };
+}

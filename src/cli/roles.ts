@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { CDC_TOPIC, convertCdcRecords } from '../cdc/cdc-pipeline.ts';
+import { CDC_TOPIC, convertCdcRecords, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
 import type { Config } from '../config/config.ts';
 import { createAccounts } from '../dashboard/accounts.ts';
@@ -18,7 +18,7 @@ import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { openEventLog } from '../log/open-log.ts';
-import { createLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
+import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
@@ -232,9 +232,32 @@ async function startProcessing(
     maxRecords: config.batchMaxRows,
     maxWaitMs: config.batchMaxWaitMs,
   };
-  return [
+  const subscriptions = [
     startProcessor({ ...consumer, convert }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', convertCdcRecords),
   ];
+  // On Kafka, the shippers' and Maxwell's own topics are read too (what they write is not wrapped in envelopes).
+  if (config.log !== 'wal') {
+    const project = config.kafkaShipperProject ?? config.projects[0].name;
+    if (config.kafkaLogsTopic)
+      subscriptions.push(
+        startBatchConsumer(
+          consumer,
+          config.kafkaLogsTopic,
+          'processor-shipper-logs',
+          createShipperLogConverter(geo, project, config.kafkaLogsTopic),
+        ),
+      );
+    if (config.kafkaMaxwellTopic)
+      subscriptions.push(
+        startBatchConsumer(
+          consumer,
+          config.kafkaMaxwellTopic,
+          'processor-maxwell',
+          createMaxwellTopicConverter(project, config.kafkaMaxwellTopic),
+        ),
+      );
+  }
+  return subscriptions;
 }

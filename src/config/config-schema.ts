@@ -326,6 +326,26 @@ export const configSchema = {
       'Let the ClickHouse-compatible endpoint write (CREATE, INSERT, …; POST only). Off: SELECT/SHOW/DESCRIBE/EXPLAIN only.',
     parse: bool,
   }),
+  kafkaLogsTopic: field({
+    env: 'SIGHTLINE_KAFKA_LOGS_TOPIC',
+    default: 'app.logs',
+    description:
+      'With Kafka: topic where log shippers (Fluent Bit, Filebeat, rsyslog omkafka) write; read into `logs`. Empty = off.',
+    parse: text,
+  }),
+  kafkaMaxwellTopic: field({
+    env: 'SIGHTLINE_KAFKA_MAXWELL_TOPIC',
+    default: 'maxwell',
+    description: 'With Kafka: topic real Maxwell daemons write to; read into `db_changes`. Empty = off.',
+    parse: text,
+  }),
+  kafkaShipperProject: field({
+    env: 'SIGHTLINE_KAFKA_SHIPPER_PROJECT',
+    default: undefined,
+    description:
+      'Project the shipper and Maxwell topics are stored under (default: the first of SIGHTLINE_PROJECTS).',
+    parse: text,
+  }),
   store: field({
     env: 'SIGHTLINE_STORE',
     default: 'chdb',

@@ -31,7 +31,7 @@ export async function openEventLog(
   return KafkaEventLog.open({
     bootstrap: parseKafkaUrl(config.log),
     clientId: `sightline-${role}`,
-    topics: TOPICS,
+    topics: [...TOPICS, config.kafkaLogsTopic, config.kafkaMaxwellTopic].filter(Boolean),
     partitions: config.kafkaPartitions,
     replicas: config.kafkaReplicas,
     retentionMs: config.kafkaRetentionHours * 3_600_000,

@@ -55,6 +55,45 @@ function convertEnvelope(envelope: Envelope, geo: GeoLookup, rows: LogRow[], dea
     });
 }
 
+/**
+ * Shippers' messages read straight from a Kafka topic (`app.logs`): one log record per message — Fluent Bit's and
+ * Filebeat's JSON objects, rsyslog's RFC 5424/3164 lines (omkafka with RSYSLOG_SyslogProtocol23Format), or plain
+ * text. The same parsing as `POST /logs`, attributed to `project`.
+ */
+export function createShipperLogConverter(geo: GeoLookup, project: string, topic: string) {
+  return async (records: readonly LogRecord[]): Promise<TableRows> => {
+    const rows: LogRow[] = [];
+    const dead: DeadLetterRow[] = [];
+    const now = Date.now();
+    for (const record of records) {
+      const text = record.value.toString('utf8').trimStart();
+      const format: LineFormat = text.startsWith('{') ? 'json' : /^<\d{1,3}>/.test(text) ? 'syslog' : 'text';
+      convertEnvelope(
+        {
+          v: 1,
+          id: `${topic}@${record.offset}`,
+          receivedAt: now,
+          protocol: 'logs',
+          project,
+          ip: '',
+          ua: '',
+          headers: {},
+          count: 1,
+          call: format,
+          body: record.value,
+        },
+        geo,
+        rows,
+        dead,
+      );
+    }
+    return [
+      { table: 'dead_letters', rows: dead },
+      { table: 'logs', rows },
+    ];
+  };
+}
+
 export function createLogConverter(geo: GeoLookup) {
   return async (records: readonly LogRecord[]): Promise<TableRows> => {
     const rows: LogRow[] = [];
