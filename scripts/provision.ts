@@ -1,11 +1,17 @@
 // Runs before `npm test` (npm's pretest): installs what the suites need from Debian's packages when missing.
-// Chromium (browser tests of the tracker and dashboard), nginx (the scale-out test in front of the collectors).
+// Chromium (browser tests of the tracker and dashboard), nginx (the scale-out test in front of the collectors),
+// rsyslog with its Kafka output (a real shipper writing to the test broker).
 // Needs root (CI and the project's machines run as root).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const NEEDS = [
   { binary: '/usr/bin/chromium', packages: ['chromium'], why: 'browser tests of the tracker and dashboard' },
+  {
+    binary: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/rsyslog/omkafka.so`,
+    packages: ['rsyslog', 'rsyslog-kafka'],
+    why: 'a real log shipper writing to Kafka (rsyslog omkafka)',
+  },
   {
     binary: '/usr/sbin/nginx',
     packages: ['nginx'],
