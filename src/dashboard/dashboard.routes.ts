@@ -19,6 +19,8 @@ export const PAGES = [
   '/users',
   '/users/*',
   '/events',
+  '/logs',
+  '/changes',
   '/explore',
   '/settings',
   '/share/*',

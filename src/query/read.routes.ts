@@ -8,6 +8,7 @@ import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem } from './errors.ts';
 import { exploreRoutes } from './explore.routes.ts';
+import { logsAndChangesRoutes } from './logs-changes.routes.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
 import { createReadAuth, requireMember, type SessionResolver } from './read-auth.ts';
@@ -83,4 +84,5 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
   await statsRoutes(app, { store, config, authenticate });
   await sharesRoutes(app, { config, shares, authenticate });
   await exploreRoutes(app, { store, config, authenticate });
+  await logsAndChangesRoutes(app, { store, config, authenticate });
 }

@@ -49,6 +49,34 @@ before(async () => {
     assert.equal(o.events, sent);
     return true;
   }, 30_000);
+  // Logs and database changes for their pages.
+  const lines = ['checkout started', 'payment failed: card declined', 'order 7 shipped'].map(
+    (message, i) => ({
+      time: new Date(Date.now() - (10 - i) * 60_000).toISOString(),
+      level: i === 1 ? 'error' : 'info',
+      service: 'shop',
+      host: 'web-1',
+      message,
+    }),
+  );
+  const logs = await fetch(`${server.url}/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', 'x-app': 'website' },
+    body: lines.map((l) => JSON.stringify(l)).join('\n'),
+  });
+  assert.equal(logs.status, 202);
+  const ts = Math.floor(Date.now() / 1000);
+  const changes = [
+    { type: 'insert', ts: ts - 300, xid: 1, data: { id: 7, status: 'new' } },
+    { type: 'update', ts: ts - 200, xid: 2, data: { id: 7, status: 'paid' }, old: { status: 'new' } },
+    { type: 'update', ts: ts - 100, xid: 3, data: { id: 7, status: 'shipped' }, old: { status: 'paid' } },
+  ].map((c) => JSON.stringify({ database: 'shop', table: 'orders', commit: true, ...c }));
+  const cdc = await fetch(`${server.url}/cdc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', 'x-app': 'website' },
+    body: changes.join('\n'),
+  });
+  assert.equal(cdc.status, 202);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -221,6 +249,46 @@ describe('dashboard', () => {
     await page.locator('[data-testid=users] tbody tr a').first().click();
     await page.locator('[data-testid=user] .timeline li').first().waitFor();
     await shot('user-profile');
+  });
+
+  it('logs: search narrows the lines, live tail shows a new line within 2 s', async () => {
+    await page.goto(`${server.url}/logs?project=website&period=realtime`);
+    await page.locator('[data-testid=log-lines] li').first().waitFor();
+    assert.equal(await page.locator('[data-testid=log-lines] li').count(), 3);
+    await page.getByLabel('Search logs').fill('payment');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually(
+      async () => ((await page.locator('[data-testid=log-lines] li').count()) === 1 ? true : undefined),
+      5_000,
+    );
+    await shot('logs');
+    await page.getByLabel('Search logs').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByLabel('Live tail').check();
+    await page.locator('[data-testid=log-lines] li').first().waitFor();
+    const sentAt = Date.now();
+    const res = await fetch(`${server.url}/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'x-app': 'website' },
+      body: JSON.stringify({ level: 'warn', service: 'shop', message: 'live tail line' }),
+    });
+    assert.equal(res.status, 202);
+    await page.getByText('live tail line').waitFor({ timeout: 5_000 });
+    const shownAfter = Date.now() - sentAt;
+    assert.ok(shownAfter <= 3_000, `shown after ${shownAfter} ms (processing + one 2 s poll)`);
+  });
+
+  it('database changes: per-table rates, latest changes and a row history', async () => {
+    await page.goto(`${server.url}/changes?project=website&period=realtime`);
+    await page.locator('[data-testid=db-rates] tbody tr').first().waitFor();
+    await page.getByRole('button', { name: 'shop.orders' }).click();
+    await page.locator('[data-testid=db-latest] li').first().waitFor();
+    await page.getByLabel('Primary key (JSON)').fill('{"id": 7}');
+    await page.getByRole('button', { name: 'Show every version' }).click();
+    await page.locator('[data-testid=db-history] li').nth(2).waitFor();
+    const types = await page.locator('[data-testid=db-history] li b').allTextContents();
+    assert.deepEqual(types, ['insert', 'update', 'update']);
+    await shot('db-changes');
   });
 
   it('a share link opens the overview read-only, without logging in', async () => {

@@ -76,6 +76,9 @@ async function crashRun(run: CrashRun): Promise<{ refused: number }> {
       await server.exited;
       server = await startServerProcess(dir, env, port);
     }
+    // Enough acknowledged load to mean something, however slow the machine is today.
+    const enough = Date.now() + 90_000;
+    while (acked.size < 1_000 && Date.now() < enough) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
     running = false;
     await Promise.all(load);

@@ -18,6 +18,8 @@ const NAV: Array<[string, string, boolean]> = [
   ['/retention', 'Retention', false],
   ['/users', 'Users', true],
   ['/events', 'Events', true],
+  ['/logs', 'Logs', true],
+  ['/changes', 'DB changes', true],
   ['/explore', 'Explore', true],
   ['/settings', 'Settings', true],
 ];

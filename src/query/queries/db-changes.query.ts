@@ -1,0 +1,122 @@
+/** The Database changes page: change rates per table, the latest changes, and every version of one row. */
+import type { Store } from '../../store/store.ts';
+import type { Target } from '../read-auth.ts';
+import type { TimeRange } from '../time-range.ts';
+
+export interface Change {
+  ts: string;
+  database: string;
+  table: string;
+  type: string;
+  xid: number;
+  data: unknown;
+  old: unknown;
+  position: string;
+}
+
+interface ChangeQuery {
+  store: Store;
+  target: Target;
+  range: TimeRange;
+  timeoutMs: number;
+}
+
+const parse = (s: string) => {
+  try {
+    return s ? JSON.parse(s) : null;
+  } catch {
+    return s;
+  }
+};
+
+function change(r: Record<string, string>): Change {
+  return {
+    ts: `${r.at.replace(' ', 'T')}Z`,
+    database: r.database,
+    table: r.table,
+    type: r.type,
+    xid: Number(r.xid),
+    data: parse(r.data),
+    old: parse(r.old),
+    position: r.position,
+  };
+}
+
+const RANGE =
+  "project = {project:String} AND ts >= toDateTime({from:DateTime64(3, 'UTC')}, 'UTC') AND ts < toDateTime({to:DateTime64(3, 'UTC')}, 'UTC')";
+
+/** Per table: inserts, updates, deletes in the range and changes per minute. */
+export async function changeRatesQuery(q: ChangeQuery) {
+  const rows = await q.store.query<Record<string, string | number>>(
+    `SELECT database, table, countIf(type = 'insert') AS inserts, countIf(type = 'update') AS updates,
+            countIf(type = 'delete') AS deletes, count() AS changes, toString(max(ts)) AS last
+     FROM db_changes WHERE ${RANGE} AND type IN ('insert', 'update', 'delete')
+     GROUP BY database, table ORDER BY changes DESC LIMIT 500`,
+    { project: q.target.project, from: q.range.start, to: q.range.end },
+    { timeoutMs: q.timeoutMs },
+  );
+  const minutes = Math.max(1, (q.range.endMs - q.range.startMs) / 60_000);
+  return rows.map((r) => ({
+    database: String(r.database),
+    table: String(r.table),
+    inserts: Number(r.inserts),
+    updates: Number(r.updates),
+    deletes: Number(r.deletes),
+    changes: Number(r.changes),
+    per_minute: Math.round((100 * Number(r.changes)) / minutes) / 100,
+    last_change: `${String(r.last).replace(' ', 'T')}Z`,
+  }));
+}
+
+export async function latestChangesQuery(
+  q: ChangeQuery,
+  filter: { database?: string; table?: string; type?: string },
+  limit: number,
+): Promise<Change[]> {
+  const parts = [RANGE];
+  const params: Record<string, string | number> = {
+    project: q.target.project,
+    from: q.range.start,
+    to: q.range.end,
+    limit,
+  };
+  for (const k of ['database', 'table', 'type'] as const)
+    if (filter[k]) {
+      parts.push(`${k} = {${k}:String}`);
+      params[k] = filter[k];
+    }
+  const rows = await q.store.query<Record<string, string>>(
+    `SELECT toString(ts) AS at, database, table, type, xid, data, old, position FROM db_changes
+     WHERE ${parts.join(' AND ')} ORDER BY ts DESC, xid DESC, xoffset DESC LIMIT {limit:UInt32}`,
+    params,
+    { timeoutMs: q.timeoutMs },
+  );
+  return rows.map(change);
+}
+
+/**
+ * Every version of one row, oldest first: the changes of `database.table` whose row data has all of `key`'s
+ * column values (e.g. `{"id": 17}`), at any time.
+ */
+export async function rowHistoryQuery(
+  q: Omit<ChangeQuery, 'range'>,
+  database: string,
+  table: string,
+  key: Record<string, unknown>,
+): Promise<Change[]> {
+  const params: Record<string, string> = { project: q.target.project, database, table };
+  const conditions = Object.entries(key).map(([column, value], i) => {
+    params[`k${i}`] = column;
+    params[`v${i}`] = JSON.stringify(value);
+    return `JSONExtractRaw(data, {k${i}:String}) = {v${i}:String}`;
+  });
+  const rows = await q.store.query<Record<string, string>>(
+    `SELECT toString(ts) AS at, database, table, type, xid, data, old, position FROM db_changes
+     WHERE project = {project:String} AND database = {database:String} AND table = {table:String}
+       AND ${conditions.join(' AND ')}
+     ORDER BY ts, xid, xoffset LIMIT 10000`,
+    params,
+    { timeoutMs: q.timeoutMs },
+  );
+  return rows.map(change);
+}
