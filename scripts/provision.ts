@@ -1,6 +1,7 @@
 // Runs before `npm test` (npm's pretest): installs what the suites need from Debian's packages when missing.
 // Chromium (browser tests of the tracker and dashboard), nginx (the scale-out test in front of the collectors),
-// rsyslog with its Kafka output (a real shipper writing to the test broker).
+// rsyslog with its Kafka output (a real shipper writing to the test broker), docker-compose (validates the
+// compose file; no engine).
 // Needs root (CI and the project's machines run as root).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +12,11 @@ const NEEDS = [
     binary: `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/rsyslog/omkafka.so`,
     packages: ['rsyslog', 'rsyslog-kafka'],
     why: 'a real log shipper writing to Kafka (rsyslog omkafka)',
+  },
+  {
+    binary: '/usr/bin/docker-compose',
+    packages: ['docker-compose'],
+    why: 'validating deploy/docker-compose.yml (no Docker engine needed)',
   },
   {
     binary: '/usr/sbin/nginx',

@@ -2,7 +2,7 @@
  * Debian's nginx for tests: the shipped config from deploy/nginx, adapted to loopback (upstream hosts → 127.0.0.1
  * ports, listen port), wrapped in a minimal main config with a private prefix, started in the foreground.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './server-process.ts';
@@ -51,7 +51,10 @@ http {
 export function testConfig(options: NginxOptions): string {
   const main = path.join(options.dir, 'nginx.conf');
   fs.writeFileSync(main, adaptedConfig(options));
-  return execFileSync(NGINX, ['-t', '-c', main, '-p', options.dir], { encoding: 'utf8', stdio: 'pipe' });
+  // nginx -t reports on stderr; a failing check throws with its message.
+  const run = spawnSync(NGINX, ['-t', '-c', main, '-p', options.dir], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`nginx -t failed:\n${run.stderr}`);
+  return `${run.stdout}${run.stderr}`;
 }
 
 export async function startNginx(
