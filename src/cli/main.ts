@@ -66,6 +66,10 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   api: () => runRoles('api', ['api']),
   migrate: migrateCommand,
   seed: seedCommand,
+  export: async () => {
+    const { runExportCli } = await import('./export.command.ts');
+    process.exitCode = await runExportCli(process.argv.slice(3), process.env);
+  },
 };
 
 async function seedCommand(): Promise<void> {
@@ -77,6 +81,7 @@ async function seedCommand(): Promise<void> {
 /** Commands with a help text of their own: `sightline seed --help`, `sightline help seed`. */
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
   seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
+  export: async () => (await import('./export.command.ts')).EXPORT_HELP,
 };
 
 async function main(argv: string[]): Promise<number> {
