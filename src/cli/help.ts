@@ -18,6 +18,8 @@ Commands:
   seed       Fill a project with realistic demo traffic (visits, funnels, logs, db changes),
              written straight into the store: sightline seed --project demo --days 365 --seed 42.
              "sightline seed --help" lists the options.
+  backup     Copy the embedded store into a folder (consistent, while it runs): sightline backup /backups/2026-11-24
+  restore    Replace the store with a backup and verify it: sightline restore /backups/2026-11-24 --yes
   export     Write a table's rows in a time range to CSV, NDJSON or Parquet:
              sightline export --project website --from 2026-01-01 --to 2026-01-31 --format parquet.
   help       This text. "sightline help config" lists every setting.

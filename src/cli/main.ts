@@ -66,6 +66,14 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   api: () => runRoles('api', ['api']),
   migrate: migrateCommand,
   seed: seedCommand,
+  backup: async () => {
+    const { runBackupCli } = await import('./backup.command.ts');
+    process.exitCode = await runBackupCli('backup', process.argv.slice(3), process.env);
+  },
+  restore: async () => {
+    const { runBackupCli } = await import('./backup.command.ts');
+    process.exitCode = await runBackupCli('restore', process.argv.slice(3), process.env);
+  },
   export: async () => {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
@@ -82,6 +90,8 @@ async function seedCommand(): Promise<void> {
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
   seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
+  backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
+  restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
 };
 
 async function main(argv: string[]): Promise<number> {

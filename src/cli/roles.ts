@@ -32,6 +32,7 @@ import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
 import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
 import { migrate } from '../store/migrate.ts';
+import { applyRetention } from '../store/retention.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { resolveAdminToken } from './admin-token.ts';
 
@@ -131,6 +132,11 @@ export async function startRoles(
   const subscriptions: Subscription[] = [];
   const processing = store
     ? migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
+        if (ok)
+          await applyRetention(store, config).then(
+            (changed) => changed.length > 0 && logger.info({ changed }, 'retention updated'),
+            (err) => logger.warn({ err: (err as Error).message }, 'retention could not be applied'),
+          );
         if (ok && roles.has('process') && log)
           subscriptions.push(...(await startProcessing(config, log, store, metrics, logger)));
       })

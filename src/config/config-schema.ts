@@ -346,6 +346,34 @@ export const configSchema = {
       'Project the shipper and Maxwell topics are stored under (default: the first of SIGHTLINE_PROJECTS).',
     parse: text,
   }),
+  retentionEventsDays: field({
+    env: 'SIGHTLINE_RETENTION_EVENTS_DAYS',
+    default: '0',
+    description:
+      'Days `events` rows are kept (ClickHouse TTL on `timestamp`, applied at start); 0 keeps them forever.',
+    parse: integer(0, 100_000),
+  }),
+  retentionLogsDays: field({
+    env: 'SIGHTLINE_RETENTION_LOGS_DAYS',
+    default: '0',
+    description:
+      'Days `logs` rows are kept (ClickHouse TTL on `timestamp`, applied at start); 0 keeps them forever.',
+    parse: integer(0, 100_000),
+  }),
+  retentionDbChangesDays: field({
+    env: 'SIGHTLINE_RETENTION_DB_CHANGES_DAYS',
+    default: '0',
+    description:
+      'Days `db_changes` rows are kept (ClickHouse TTL on `ts`, applied at start); 0 keeps them forever.',
+    parse: integer(0, 100_000),
+  }),
+  retentionDeadLettersDays: field({
+    env: 'SIGHTLINE_RETENTION_DEAD_LETTERS_DAYS',
+    default: '0',
+    description:
+      'Days `dead_letters` rows are kept (ClickHouse TTL on `received_at`, applied at start); 0 keeps them forever.',
+    parse: integer(0, 100_000),
+  }),
   store: field({
     env: 'SIGHTLINE_STORE',
     default: 'chdb',

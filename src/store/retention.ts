@@ -1,0 +1,34 @@
+/** Per-table retention from config, as ClickHouse TTLs: old parts are dropped by the engine's own merges. */
+import type { Config } from '../config/config.ts';
+import type { Store } from './store.ts';
+
+export const RETENTION: ReadonlyArray<{ table: string; column: string; key: keyof Config }> = [
+  { table: 'events', column: 'timestamp', key: 'retentionEventsDays' },
+  { table: 'logs', column: 'timestamp', key: 'retentionLogsDays' },
+  { table: 'db_changes', column: 'ts', key: 'retentionDbChangesDays' },
+  { table: 'dead_letters', column: 'received_at', key: 'retentionDeadLettersDays' },
+];
+
+/** Sets (or removes, for 0) each table's TTL when it differs from what the table has. Returns what changed. */
+export async function applyRetention(store: Store, config: Config): Promise<string[]> {
+  const changed: string[] = [];
+  for (const { table, column, key } of RETENTION) {
+    const days = Number(config[key]);
+    const [row] = await store.query<{ create: string }>(
+      'SELECT create_table_query AS create FROM system.tables WHERE database = currentDatabase() AND name = {t:String}',
+      { t: table },
+    );
+    const has = /\bTTL\b/.test(row?.create ?? '');
+    // ClickHouse shows the TTL back as `toIntervalDay(30)`.
+    const match = /\bTTL\b.*?(?:INTERVAL (\d+) DAY|toIntervalDay\((\d+)\))/.exec(row?.create ?? '');
+    const current = match?.[1] ?? match?.[2];
+    if (days === 0 && has) {
+      await store.command(`ALTER TABLE ${table} REMOVE TTL`);
+      changed.push(`${table}: kept forever`);
+    } else if (days > 0 && Number(current) !== days) {
+      await store.command(`ALTER TABLE ${table} MODIFY TTL toDateTime(${column}) + INTERVAL ${days} DAY`);
+      changed.push(`${table}: ${days} days`);
+    }
+  }
+  return changed;
+}
