@@ -18,6 +18,8 @@ export interface BenchOptions {
   processorEvents: number;
   /** Events seeded for the dashboard query benchmark (bench/dashboard.ts); 0 skips it. */
   dashboardEvents: number;
+  /** Events for the Kafka processor benchmark (bench/kafka.ts, which also measures collect → Kafka); 0 skips it. */
+  kafkaEvents: number;
   json: boolean;
   help: boolean;
 }
@@ -62,6 +64,9 @@ Options:
   --dashboard-events <n>   events seeded for the dashboard query benchmark (bench/dashboard.ts:
                            the overview page's queries, median and p95 each), 0 skips it
                                                                               (default 10000000)
+  --kafka-events <n>       the scale-out path on a real Kafka broker (bench/kafka.ts): collect → Kafka
+                           req/s against the baseline, and processor Kafka → store events/s over n
+                           events; 0 skips it                                 (default 200000)
   --server-entry <file>    entry of the real server, started as "<file> serve"
                            (default src/cli/main.ts; e.g. bench/bare-server.ts to test the harness)
   --json                   print the report as JSON on stdout (progress stays on stderr)
@@ -101,6 +106,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         'server-entry': { type: 'string' },
         'processor-events': { type: 'string' },
         'dashboard-events': { type: 'string' },
+        'kafka-events': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -130,6 +136,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     serverEntry: str('server-entry') ?? 'src/cli/main.ts',
     processorEvents: num('processor-events', str('processor-events'), 300_000, 0, true),
     dashboardEvents: num('dashboard-events', str('dashboard-events'), 10_000_000, 0, true),
+    kafkaEvents: num('kafka-events', str('kafka-events'), 200_000, 0, true),
     json: values.json === true,
     help: values.help === true,
   };

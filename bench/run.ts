@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { installCleanupHandlers, removeDir, trackDir } from './cleanup.ts';
 import { type DashboardReport, formatDashboard } from './dashboard-report.ts';
 import { measureDrain } from './drain.ts';
+import { formatKafka, type KafkaReport } from './kafka-report.ts';
 import { runLoadProcess } from './load-child.ts';
 import { describeMachine } from './machine.ts';
 import { type BenchOptions, HELP, OptionsError, parseOptions } from './options.ts';
@@ -210,17 +211,40 @@ async function main(): Promise<number> {
       dashboardText = formatDashboard(dashboardReport as DashboardReport);
     }
   }
+  let kafkaFailed = false;
+  let kafkaText = '';
+  let kafkaReport: unknown;
+  if (options.kafkaEvents > 0 && options.targets.includes('sightline') && !report.error) {
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(BENCH_DIR, 'kafka.ts'),
+        '--events',
+        String(options.kafkaEvents),
+        '--duration',
+        String(options.durationSeconds),
+        '--json',
+      ],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' },
+    );
+    kafkaFailed = run.status !== 0;
+    if (!kafkaFailed) {
+      kafkaReport = JSON.parse(run.stdout);
+      kafkaText = formatKafka(kafkaReport as KafkaReport);
+    }
+  }
   if (options.json)
     process.stdout.write(
-      `${JSON.stringify({ ...report, processor: processorReport, dashboard: dashboardReport }, null, 2)}\n`,
+      `${JSON.stringify({ ...report, processor: processorReport, dashboard: dashboardReport, kafka: kafkaReport }, null, 2)}\n`,
     );
   else
     process.stdout.write(
       formatText(report) +
         (processorReport ? formatProcessor(processorReport as ProcessorReport) : '') +
-        dashboardText,
+        dashboardText +
+        kafkaText,
     );
-  if (processorFailed || dashboardFailed) return 1;
+  if (processorFailed || dashboardFailed || kafkaFailed) return 1;
   return report.error ? 1 : 0;
 }
 

@@ -239,7 +239,7 @@ async function startProcessing(
     maxWaitMs: config.batchMaxWaitMs,
   };
   const subscriptions = [
-    startProcessor({ ...consumer, convert }),
+    startProcessor({ ...consumer, convert, dedupeEveryEvent: config.log !== 'wal' }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', convertCdcRecords),
   ];

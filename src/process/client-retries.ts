@@ -12,11 +12,17 @@ const DAY_MS = 86_400_000;
 
 const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
+/**
+ * `everyProtocol`: on Kafka a producer retry across a broker outage can write the same envelope twice, at two
+ * offsets (different batches, different insert tokens) — so every event id is checked, not only client ids.
+ */
 export async function dropClientRetries(
   store: Store,
   events: EventRow[],
+  everyProtocol = false,
 ): Promise<{ kept: EventRow[]; dropped: number }> {
-  const candidates = events.filter((e) => CLIENT_ID_PROTOCOLS.has(e.protocol));
+  const isCandidate = (e: EventRow) => everyProtocol || CLIENT_ID_PROTOCOLS.has(e.protocol);
+  const candidates = events.filter(isCandidate);
   if (candidates.length === 0) return { kept: events, dropped: 0 };
   const byProject = new Map<string, EventRow[]>();
   for (const e of candidates) {
@@ -50,7 +56,7 @@ export async function dropClientRetries(
   }
   const seen = new Set<string>();
   const kept = events.filter((e) => {
-    if (!CLIENT_ID_PROTOCOLS.has(e.protocol)) return true;
+    if (!isCandidate(e)) return true;
     const key = `${e.project}\u0000${e.event_id}`;
     if (stored.has(key) || seen.has(key)) return false;
     seen.add(key);

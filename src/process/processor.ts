@@ -55,6 +55,8 @@ export interface ConsumerOptions {
 
 export interface ProcessorOptions extends ConsumerOptions {
   convert: Converter;
+  /** Check every event id against the store, not only client-supplied ids (a log that can duplicate: Kafka). */
+  dedupeEveryEvent?: boolean;
 }
 
 async function insertChunks(
@@ -124,7 +126,11 @@ export function startBatchConsumer(
 export function startProcessor(options: ProcessorOptions): Subscription {
   return startBatchConsumer(options, EVENTS_TOPIC, PROCESSOR_GROUP, async (records) => {
     const converted = await options.convert(records);
-    const { kept: events, dropped } = await dropClientRetries(options.store, converted.events);
+    const { kept: events, dropped } = await dropClientRetries(
+      options.store,
+      converted.events,
+      options.dedupeEveryEvent === true,
+    );
     if (dropped > 0) options.metrics.clientRetriesDropped.inc(dropped);
     const deadLetters = converted.deadLetters;
     return [

@@ -8,9 +8,13 @@ export interface ProgressState {
   label: string;
   done: number;
   total: number;
-  /** Milliseconds since the work started (not counting preparation). */
+  /** Milliseconds since the work started. */
   elapsedMs: number;
   unit: string;
+  /** Units a second so far (0: not known yet). */
+  perSecond: number;
+  /** Time left, ms (undefined: not known yet). */
+  etaMs: number | undefined;
 }
 
 const WIDTH = 24;
@@ -33,21 +37,14 @@ export function duration(ms: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** The parts every rendering shares: percent, counts, rate and ETA (unknown until something is done). */
+/** The parts every rendering shares: percent, counts, rate and time left. */
 function figures(s: ProgressState): { percent: number; counts: string; speed: string; eta: string } {
   const fraction = s.total > 0 ? Math.min(1, s.done / s.total) : 1;
-  const perSecond = s.elapsedMs > 0 ? (s.done * 1000) / s.elapsedMs : 0;
-  const eta =
-    fraction >= 1
-      ? 'done'
-      : perSecond > 0
-        ? `ETA ${duration(((s.total - s.done) / perSecond) * 1000)}`
-        : 'ETA …';
   return {
     percent: Math.floor(fraction * 100),
     counts: `${count(s.done)} / ${count(s.total)} ${s.unit}`,
-    speed: perSecond > 0 ? `${rate(perSecond)} ${s.unit}/s` : `… ${s.unit}/s`,
-    eta,
+    speed: s.perSecond > 0 ? `${rate(s.perSecond)} ${s.unit}/s` : `… ${s.unit}/s`,
+    eta: fraction >= 1 ? 'done' : s.etaMs === undefined ? 'ETA …' : `ETA ${duration(s.etaMs)}`,
   };
 }
 
@@ -74,8 +71,12 @@ export class ProgressBar {
   readonly #out: ProgressOutput;
   readonly #tty: boolean;
   readonly #unit: string;
-  #state: ProgressState | undefined;
+  #label = '';
+  #done = 0;
+  #total = 0;
   #startedAt = 0;
+  #updatedAt = 0;
+  #perSecond = 0;
   #timer: NodeJS.Timeout | undefined;
   #lastLine = 0;
   #lastText = '';
@@ -88,28 +89,49 @@ export class ProgressBar {
 
   /** Starts (or continues) showing `label`; `done` of `total` units are finished. */
   update(label: string, done: number, total: number): void {
-    if (!this.#state) {
-      this.#startedAt = Date.now();
+    const now = Date.now();
+    if (this.#startedAt === 0) {
+      this.#startedAt = now;
       if (this.#tty) {
         this.#timer = setInterval(() => this.#draw(false), 250);
         this.#timer.unref();
       }
     }
-    this.#state = { label, done, total, elapsedMs: 0, unit: this.#unit };
+    this.#label = label;
+    this.#done = done;
+    this.#total = total;
+    this.#updatedAt = now;
+    // The rate of the work finished so far; between updates it holds, and the time left counts down from it.
+    if (done > 0 && now > this.#startedAt) this.#perSecond = (done * 1000) / (now - this.#startedAt);
     this.#draw(done >= total);
   }
 
   /** A message on its own line, the bar redrawn below it. */
   note(message: string): void {
-    if (this.#tty && this.#state) this.#out.write('\r\x1b[K');
+    if (this.#tty && this.#startedAt) this.#out.write('\r\x1b[K');
     this.#out.write(`${message}\n`);
-    if (this.#state) this.#draw(false);
+    if (this.#startedAt) this.#draw(false);
+  }
+
+  state(now = Date.now()): ProgressState {
+    const etaMs =
+      this.#perSecond > 0
+        ? Math.max(0, ((this.#total - this.#done) / this.#perSecond) * 1000 - (now - this.#updatedAt))
+        : undefined;
+    return {
+      label: this.#label,
+      done: this.#done,
+      total: this.#total,
+      elapsedMs: now - this.#startedAt,
+      unit: this.#unit,
+      perSecond: this.#perSecond,
+      etaMs,
+    };
   }
 
   #draw(force: boolean): void {
-    const s = this.#state;
-    if (!s) return;
-    s.elapsedMs = Date.now() - this.#startedAt;
+    if (this.#startedAt === 0) return;
+    const s = this.state();
     if (this.#tty) {
       this.#out.write(`\r\x1b[K${renderBar(s)}`);
       return;
@@ -125,6 +147,6 @@ export class ProgressBar {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    if (this.#tty && this.#state) this.#out.write('\n');
+    if (this.#tty && this.#startedAt) this.#out.write('\n');
   }
 }

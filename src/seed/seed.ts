@@ -13,14 +13,16 @@ import { addDays, planDays, type SeedPlan } from './plan.ts';
 import {
   dbChangesInsert,
   eventsInsert,
+  FANOUT,
+  fanoutSetup,
+  fanoutTeardown,
   logsInsert,
   MIRRORED_VIEWS,
-  profilesInsert,
   SEED_LOG_SOURCE,
   SEED_POSITION_PREFIX,
   SEED_PROTOCOL,
-  sessionsInsert,
   str,
+  visitsInsert,
 } from './sql.ts';
 import { buildTables, returnGapTable } from './tables.ts';
 
@@ -140,18 +142,31 @@ interface Counts {
   last: string;
 }
 
-/** Events of the direct path wait here (a table without views) until they move into `events`. */
-const STAGING = 'seed_staging_events';
-
-/** Moves every partition of the staging table into `events`: whole parts change tables, no view runs. */
+/**
+ * Moves every part the fan-out's staging tables hold into the real tables: events first, so that a run that dies
+ * in between leaves visits without sessions, never sessions without events. Whole parts change tables; no view runs.
+ */
 async function moveStaged(store: Store): Promise<void> {
-  const parts = await store.query<{ id: string }>(
-    `SELECT DISTINCT partition_id AS id FROM system.parts
-     WHERE database = currentDatabase() AND table = {table:String} AND active`,
-    { table: STAGING },
+  for (const [target, staging] of Object.entries(FANOUT.staging)) {
+    const parts = await store.query<{ id: string }>(
+      `SELECT DISTINCT partition_id AS id FROM system.parts
+       WHERE database = currentDatabase() AND table = {table:String} AND active`,
+      { table: staging },
+    );
+    for (const { id } of parts)
+      await store.command(`ALTER TABLE ${staging} MOVE PARTITION ID ${str(id)} TO TABLE ${target}`);
+  }
+}
+
+/** Parts one partition may collect while merges are paused (inserts slow down from 1000, fail from 3000). */
+const MAX_UNMERGED_PARTS = 300;
+
+async function mostParts(store: Store): Promise<number> {
+  const [row] = await store.query<{ n: string | number }>(
+    `SELECT max(n) AS n FROM (SELECT count() AS n FROM system.parts
+     WHERE database = currentDatabase() AND active GROUP BY table, partition_id)`,
   );
-  for (const { id } of parts)
-    await store.command(`ALTER TABLE ${STAGING} MOVE PARTITION ID ${str(id)} TO TABLE events`);
+  return Number(row?.n ?? 0);
 }
 
 /** Whether the views on `events` are exactly those `sessionsInsert` and `profilesInsert` mirror. */
@@ -280,8 +295,8 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
     returnGaps: returnGapTable(plan.visits / plan.days.length),
     profileTypes: o.profileTypes ?? [],
   };
-  // Sessions and profiles straight from the visits, when this store's views are the ones the SQL mirrors, every
-  // event feeds profiles and no other process writes (the embedded store); otherwise the views make them.
+  // Sessions and profiles straight from the visits (the fan-out in sql.ts), when this store's views are the ones it
+  // mirrors, every event feeds profiles and no other process writes (the embedded store); otherwise the views run.
   const direct =
     !o.throughViews &&
     store.kind === 'chdb' &&
@@ -292,23 +307,24 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
   report('seeding', 0);
   // Background merges would rewrite each new part while the next is written: a third of the CPU on two cores.
   // Only the embedded store, which this process has to itself, pauses them; the server merges them later.
-  const pauseMerges = store.kind === 'chdb';
-  if (pauseMerges) await store.command('SYSTEM STOP MERGES');
-  if (direct) {
-    await store.command(`DROP TABLE IF EXISTS ${STAGING}`);
-    await store.command(`CREATE TABLE ${STAGING} AS events`);
-  }
+  let pauseMerges = store.kind === 'chdb';
   try {
+    if (pauseMerges) await store.command('SYSTEM STOP MERGES');
+    // A run that died leaves its fan-out behind: cleared first, then made anew.
+    if (direct)
+      for (const statement of [...fanoutTeardown(), ...fanoutSetup(events)]) await store.command(statement);
     for (const chunk of plan.chunks) {
+      // A very large seed lets the merges run again before any partition nears ClickHouse's part limits.
+      if (pauseMerges && (await mostParts(store)) > MAX_UNMERGED_PARTS) {
+        await store.command('SYSTEM START MERGES');
+        pauseMerges = false;
+      }
       // Days that reach past now are cut at now, visits included: those few go through the views.
       const open = chunk.filter((d) => d.startMs + 30 * 3_600_000 > now);
       const closed = chunk.slice(0, chunk.length - open.length);
       if (direct && closed.length > 0) {
-        await store.command(eventsInsert(closed, events, STAGING));
+        await store.command(visitsInsert(closed, events));
         await moveStaged(store);
-        // After the events: a run that dies here leaves visits without sessions, never sessions without events.
-        await store.command(sessionsInsert(closed, events));
-        await store.command(profilesInsert(closed, events));
       } else if (closed.length > 0) await store.command(eventsInsert(closed, events));
       if (open.length > 0) await store.command(eventsInsert(open, events));
       await store.command(logsInsert(chunk, sql));
@@ -317,7 +333,7 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
       report('seeding', Math.min(total, Math.round(done)));
     }
   } finally {
-    if (direct) await store.command(`DROP TABLE IF EXISTS ${STAGING}`);
+    if (direct) for (const statement of fanoutTeardown()) await store.command(statement);
     if (pauseMerges) await store.command('SYSTEM START MERGES');
   }
   const seconds = (Date.now() - seedStarted) / 1000;

@@ -1,8 +1,8 @@
 /**
  * The statements that generate seeded rows inside ClickHouse: `INSERT INTO … SELECT` over the planned days, every
- * random choice a few bits of `cityHash64(seed, visit, salt)` indexing a table from `tables.ts`. Nothing is
- * generated in JS, which is what makes millions of events a second possible on a small machine, and the hash makes
- * the rows a pure function of the seed (row order aside).
+ * random choice a few bits of `cityHash64(seed, visit, salt)` indexing a table from `tables.ts`. No row passes
+ * through JS (building JSON there would cost more than everything the store does with it), and the hash makes the
+ * rows a pure function of the seed (row order aside).
  *
  * Every value reaching the SQL text is either a number the seed code computed or a string passed through `str`.
  */
@@ -11,6 +11,7 @@ import type { SeedDay } from './plan.ts';
 import {
   type Agent,
   PAGE_BITS,
+  PICK,
   PICK_BITS,
   type SeedTables,
   type Source,
@@ -59,10 +60,10 @@ function pick(table: string, h: string, from: number, count = PICK_BITS): string
 const THREADS = 2 * availableParallelism();
 export const INSERT_SETTINGS = `SETTINGS insert_deduplicate = 0, deduplicate_blocks_in_dependent_materialized_views = 0, optimize_on_insert = 0, parallel_view_processing = 1, max_insert_threads = ${THREADS}, max_threads = ${THREADS}, use_variant_as_common_type = 0`;
 /**
- * Inserts without views: blocks of a quarter million rows let several threads sort and compress parts at once
- * (+15 % measured). With views, one large block per statement was faster: each block runs every view again.
+ * Visits into the fan-out: blocks of 400 000 visits (about a million events), each a part per table. Smaller blocks
+ * measured slower (more parts, more per-block work in three views); larger ones no faster, and heavier on memory.
  */
-const WITHOUT_VIEWS = `${INSERT_SETTINGS}, min_insert_block_size_rows = 262144, min_insert_block_size_bytes = 0`;
+const FANOUT_SETTINGS = `${INSERT_SETTINGS}, min_insert_block_size_rows = 400000, min_insert_block_size_bytes = 0`;
 
 export interface SeedSqlOptions {
   project: string;
@@ -174,28 +175,46 @@ function kinds(t: SeedTables): string[] {
   return out;
 }
 
-interface Visits {
-  withs: string[];
-  /** One row per visit: who, when, from where, and the shape of the visit (pages, funnel depth, extra event). */
-  select: string;
-}
+/**
+ * What a visit is, as columns: who (visitor, device, country, locale), when (`start_ms`, `step` between its events),
+ * from where (`src`), and its shape (ordinary pages, funnel depth, extra event). Every event, session and profile
+ * row of the visit follows from these.
+ */
+export const VISIT_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['s', 'UInt64'],
+  ['start_ms', 'Int64'],
+  ['step', 'UInt32'],
+  ['src', 'UInt16'],
+  ['ci', 'UInt16'],
+  ['ai', 'UInt16'],
+  ['locale_i', 'UInt16'],
+  ['uid', 'String'],
+  ['sid', 'String'],
+  ['vid', 'UInt64'],
+  ['n_base', 'UInt64'],
+  ['funnel', 'UInt8'],
+  ['extra', 'UInt8'],
+  ['has_extra', 'UInt64'],
+  ['n_events', 'UInt64'],
+  ['landing', 'UInt16'],
+  ['plan', 'UInt8'],
+  ['yearly', 'UInt8'],
+  ['method', 'UInt8'],
+  ['link', 'UInt8'],
+];
 
-/** The visits of `days`, shared by the statements that write their events, sessions and profiles. */
-function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): Visits {
+/** The tables every statement of a run shares (`WITH … AS NAME`), whichever days it writes. */
+function runTables(o: SeedSqlOptions): string[] {
   const t = o.tables;
-  const seed = String(o.seed);
   const json = (s: string) => JSON.stringify(s);
-  const index = dayIndex(days.map((d) => d.visits));
   const kindNames = kinds(t);
-  const withs = [
-    ...index.withs,
-    ...dayColumns(days),
+  return [
     `${ints(t.sourcePick)} AS SOURCE_PICK`,
     `${ints(t.bounceDesktop)} AS BOUNCE_DESKTOP`,
     `${ints(t.bounceMobile)} AS BOUNCE_MOBILE`,
     `${ints(t.signup)} AS SIGNUP`,
-    `${ints(t.hoursWeekday)} AS HOURS_WEEKDAY`,
-    `${ints(t.hoursWeekend)} AS HOURS_WEEKEND`,
+    `${ints(t.clockWeekday)} AS CLOCK_WEEKDAY`,
+    `${ints(t.clockWeekend)} AS CLOCK_WEEKEND`,
     `${ints(o.returnGaps)} AS RETURN_GAPS`,
     `${ints(t.countryPick)} AS COUNTRY_PICK`,
     `${ints(t.agentPick)} AS AGENT_PICK`,
@@ -214,6 +233,14 @@ function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): Visits {
     `${strs(t.titles.map(json))} AS TITLE_JSON`,
     `${strs(t.titles.map((title) => JSON.stringify({ title })))} AS PAGEVIEW_PROPS`,
   ];
+}
+
+/** The visits of `days` (their `WITH` tables and a SELECT of VISIT_COLUMNS and helpers, one row per visit). */
+function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): { withs: string[]; select: string } {
+  const t = o.tables;
+  const seed = String(o.seed);
+  const index = dayIndex(days.map((d) => d.visits));
+  const withs = [...index.withs, ...dayColumns(days), ...runTables(o)];
   const select = `
       SELECT
         ${index.dayOf('number')} AS di, ${days[0].firstVisit} + number AS s,
@@ -221,8 +248,12 @@ function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): Visits {
         cityHash64(${seed}, s, 1) AS h1, cityHash64(${seed}, s, 2) AS h2,
         cityHash64(${seed}, s, 3) AS h3, cityHash64(${seed}, s, 4) AS h4,
         if(${bits('h3', 32, PICK_BITS)} < DAY_SPIKE[di], DAY_SPIKE_SOURCE[di], ${pick('SOURCE_PICK', 'h1', 0)}) AS src,
-        if(weekend = 1, ${pick('HOURS_WEEKEND', 'h1', 12)}, ${pick('HOURS_WEEKDAY', 'h1', 12)}) AS hour,
-        midnight + hour * 3600000 + intDiv(${bits('h1', 24, 16)} * 3600000, 65536) AS start,
+        -- The k-th of the day's n visits starts at the (k + jitter)/n quantile of the daily curve (16 fraction bits).
+        intDiv(((number - DAY_FIRST[di]) * 65536 + ${bits('h1', 24, 16)}) * ${PICK}, DAY_FIRST[di + 1] - DAY_FIRST[di]) AS q,
+        1 + bitShiftRight(q, 16) AS b,
+        if(weekend = 1, CLOCK_WEEKEND[b], CLOCK_WEEKDAY[b]) AS clock_from,
+        if(weekend = 1, CLOCK_WEEKEND[b + 1], CLOCK_WEEKDAY[b + 1]) AS clock_to,
+        toInt64(midnight + clock_from + intDiv((clock_to - clock_from) * bitAnd(q, 65535), 65536)) AS start_ms,
         ${pick('RETURN_GAPS', 'h3', 12)} AS gap,
         ${bits('h1', 52, PICK_BITS)} < ${t.returningThreshold} AND s >= gap AS returning,
         toUInt64(if(s >= gap, s - gap, 0)) AS earlier,
@@ -230,14 +261,13 @@ function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): Visits {
         cityHash64(${seed}, v, 7) AS hv,
         ${pick('COUNTRY_PICK', 'hv', 0)} AS ci,
         ${pick('AGENT_PICK', 'hv', 12)} AS ai,
-        ${lc('ci')} AS country_lc,
-        ${lc('ai')} AS agent,
-        ${lc(`if(${bits('hv', 24, PICK_BITS)} < ${t.englishThreshold} AND ci != ${t.usIndex}, 1, 1 + ci)`)} AS locale_lc,
+        if(${bits('hv', 24, PICK_BITS)} < ${t.englishThreshold} AND ci != ${t.usIndex}, 1, 1 + ci) AS locale_i,
+        -- Ids count up with the visitor and the visit, which keeps the profile and session tables' sorting cheap.
         concat(leftPad(lower(hex(v)), 8, '0'), substring(lower(hex(hv)), 1, 8)) AS uid,
         concat(leftPad(lower(hex(s)), 8, '0'), substring(lower(hex(h4)), 1, 8)) AS sid,
         cityHash64(${str(o.project)}, uid) AS vid,
         ${bits('h1', 40, PICK_BITS)} < if(AGENT_MOBILE[ai] = 1, BOUNCE_MOBILE[src], BOUNCE_DESKTOP[src]) AS bounce,
-        if(bounce, 1, 2 + ${pick('MORE_PAGES', 'h2', 0)}) AS n_base,
+        toUInt64(if(bounce, 1, 2 + ${pick('MORE_PAGES', 'h2', 0)})) AS n_base,
         if(bounce OR ${bits('h2', 12, PICK_BITS)} >= SIGNUP[src], 0,
           1 + if(${bits('h2', 24, PICK_BITS)} >= ${t.funnelContinue[0]}, 0,
           1 + if(${bits('h2', 36, PICK_BITS)} >= ${t.funnelContinue[1]}, 0,
@@ -257,7 +287,7 @@ function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): Visits {
 
 /** When the `e`-th event (0-based) of a visit happens, in ms: steps apart, each a little later than its slot. */
 function eventTime(seed: number, e: string): string {
-  return `(start + (${e}) * step + intDiv(${bits(`cityHash64(${seed}, s, 1000 + (${e}))`, 0, PICK_BITS)} * step * 9, 40960))`;
+  return `(start_ms + (${e}) * step + intDiv(${bits(`cityHash64(${seed}, s, 1000 + (${e}))`, 0, PICK_BITS)} * step * 9, 40960))`;
 }
 
 /**
@@ -270,32 +300,17 @@ function basePage(seed: number, j: string): string {
   return `if((${j}) > 0 AND ${raw} = ${prev}, ${raw} % 20 + 1, ${raw})`;
 }
 
-/** The events of the visits of `days`: page views, funnel steps, outbound clicks and downloads. */
-export function eventsInsert(days: readonly SeedDay[], o: SeedSqlOptions, table = 'events'): string {
+const ms = (expr: string) => `fromUnixTimestamp64Milli(toInt64(${expr}), 'UTC')`;
+
+/** SELECT of the events of the visits in `visits` (a table or a subquery), each column named as in `events`. */
+function eventsSelect(o: SeedSqlOptions, visits: string): string {
   const t = o.tables;
   const json = (s: string) => JSON.stringify(s);
   const kindNames = kinds(t);
-  const visits = visitsSql(days, o);
   // Acquisition columns by index: 1 is a page after the first (internal referrer), 1 + n the n-th source.
   const acquisition = [t.internal, ...t.sources];
   const acq = (field: keyof Source) => `${strs(acquisition.map((a) => a[field]))}[acq]`;
   const agent = (field: keyof Agent) => `${strs(t.agents.map((a) => a[field]))}[agent]`;
-  const withs = visits.withs;
-  const events = `
-    SELECT *,
-      e < n_base AS is_base,
-      has_extra = 1 AND e = n_base AS is_extra,
-      toUInt64(if(is_base OR is_extra, 0, e + 1 - n_base - has_extra)) AS tail,
-      if(is_base, e, toUInt64(n_base - 1)) AS j,
-      if(tail > 0, TAIL_PAGES[tail], ${basePage(o.seed, 'j')}) AS page,
-      if(is_base, 1, if(is_extra, 1 + extra, TAIL_KINDS[tail])) AS kind,
-      ${lc('kind')} AS kind_lc,
-      ${lc('if(tail = 0 AND j = 0, 1 + src, 1)')} AS acq,
-      cityHash64(${o.seed}, s, 1000 + e) AS he,
-      ${eventTime(o.seed, 'e')} AS t_ms
-    FROM (${visits.select}
-    )
-    ARRAY JOIN range(n_events) AS e`;
   const title = 'TITLE_JSON[page]';
   const amount = `toString(if(yearly, ${ints(t.planYearly)}[plan], ${ints(t.planMonthly)}[plan]))`;
   const downloads = strs(DOWNLOAD_URLS.map((u) => json(`https://${t.host}${u}`)));
@@ -305,19 +320,17 @@ export function eventsInsert(days: readonly SeedDay[], o: SeedSqlOptions, table 
         kind = 3, concat('{"title":', ${title}, ',"url":', ${downloads}[1 + link % ${DOWNLOAD_URLS.length}], '}'),
         kind = ${kindNames.indexOf('signup') + 1}, concat('{"title":', ${title}, ',"plan":"', ${strs(t.plans)}[plan], '","method":"', ${strs(t.methods)}[method], '"}'),
         concat('{"title":', ${title}, ',"plan":"', ${strs(t.plans)}[plan], '","billing":"', if(yearly, 'yearly', 'monthly'), '","amount":', ${amount}, ',"currency":"USD"}')))`;
-  const profile =
-    o.profileTypes.length === 0 ? '1' : `has(${strs([...o.profileTypes, 'identify'])}, ev_type)`;
-  return `INSERT INTO ${table} (${EVENT_COLUMNS.join(', ')})
-WITH ${withs.join(',\n  ')}
-SELECT
+  const profileKinds = kindNames.flatMap((k, i) => (o.profileTypes.includes(k) ? [i + 1] : []));
+  const profile = o.profileTypes.length === 0 ? 'true' : `kind IN (${[0, ...profileKinds].join(', ')})`;
+  return `SELECT
   reinterpretAsUUID(concat(
     reinterpretAsFixedString(bitOr(bitAnd(he, 0xFFFFFFFFFFFF0FFF), 0x4000)),
     reinterpretAsFixedString(bitOr(bitAnd(intHash64(he), 0x3FFFFFFFFFFFFFFF), 0x8000000000000000)))) AS event_id,
   ${str(o.project)} AS project,
   '' AS tenant_id,
-  ${strs(kindNames)}[kind_lc] AS ev_type,
-  fromUnixTimestamp64Milli(toInt64(t_ms), 'UTC') AS timestamp,
-  fromUnixTimestamp64Milli(toInt64(t_ms + 40 + ${bits('he', 12, 10)}), 'UTC') AS received_at,
+  ${strs(kindNames)}[kind_lc] AS type,
+  ${ms('t_ms')} AS timestamp,
+  ${ms(`t_ms + 40 + ${bits('he', 12, 10)}`)} AS received_at,
   uid AS user_id,
   sid AS session_id,
   vid AS visitor_id,
@@ -343,14 +356,35 @@ SELECT
   ${profile} AS updates_profile,
   ${str(SEED_PROTOCOL)} AS protocol,
   ${props} AS props
-FROM (${events}
+FROM (
+  SELECT *,
+    e < n_base AS is_base,
+    has_extra = 1 AND e = n_base AS is_extra,
+    toUInt64(if(is_base OR is_extra, 0, e + 1 - n_base - has_extra)) AS tail,
+    if(is_base, e, toUInt64(n_base - 1)) AS j,
+    if(tail > 0, TAIL_PAGES[tail], ${basePage(o.seed, 'j')}) AS page,
+    if(is_base, 1, if(is_extra, 1 + extra, TAIL_KINDS[tail])) AS kind,
+    ${lc('kind')} AS kind_lc,
+    ${lc('if(tail = 0 AND j = 0, 1 + src, 1)')} AS acq,
+    cityHash64(${o.seed}, s, 1000 + e) AS he,
+    ${eventTime(o.seed, 'e')} AS t_ms
+  FROM (SELECT *, ${lc('ci')} AS country_lc, ${lc('ai')} AS agent, ${lc('locale_i')} AS locale_lc FROM ${visits})
+  ARRAY JOIN range(n_events) AS e
 )
-WHERE t_ms <= ${Math.floor(o.capMs)}
-${table === 'events' ? INSERT_SETTINGS : WITHOUT_VIEWS}`;
+WHERE t_ms <= ${Math.floor(o.capMs)}`;
+}
+
+/** Inserts the events of the visits of `days` into `events`, whose views then build sessions and profiles. */
+export function eventsInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
+  const visits = visitsSql(days, o);
+  return `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+WITH ${visits.withs.join(',\n  ')}
+${eventsSelect(o, `(${visits.select})`)}
+${INSERT_SETTINGS}`;
 }
 
 /**
- * The views on `events` that `sessionsInsert` and `profilesInsert` stand in for, as ClickHouse prints them back
+ * The views on `events` that `sessionsSelect` and `profilesSelect` stand in for, as ClickHouse prints them back
  * (system.tables.as_select, database prefix removed). A migration that changes either view no longer matches, and
  * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
  */
@@ -374,71 +408,105 @@ function tailPageviews(t: SeedTables): { count: number[]; last: number[] } {
 }
 
 /**
- * The visits of `days` as `sessions` rows, one per visit: what `sessions_mv` makes of their events, computed from
+ * The visits in `visits` as `sessions` rows, one per visit: what `sessions_mv` makes of their events, computed from
  * the visit itself instead of grouping its events again (the costliest part of the view).
  */
-export function sessionsInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
+function sessionsSelect(o: SeedSqlOptions, visits: string): string {
   const t = o.tables;
-  const visits = visitsSql(days, o);
   const tail = tailPageviews(t);
-  const time = (ms: string) => `fromUnixTimestamp64Milli(toInt64(${ms}), 'UTC')`;
   const agent = (field: keyof Agent) => `${strs(t.agents.map((a) => a[field]))}[ai]`;
   // The first event is always the landing page view; the last page view ends the funnel part, if any.
-  const exitEvent = `if(funnel > 0, n_base + has_extra + ${ints(tail.last)}[funnel + 1] - 1, n_base - 1)`;
+  const exitEvent = `toUInt64(if(funnel > 0, n_base + has_extra + ${ints(tail.last)}[funnel + 1] - 1, n_base - 1))`;
   const exitPage = `if(funnel > 0, TAIL_PAGES[${ints(tail.last)}[funnel + 1]], ${basePage(o.seed, 'toUInt64(n_base - 1)')})`;
-  const withs = [
-    ...visits.withs,
-    `${strs(t.sources.map((x) => x.referrerSource))} AS SOURCE_NAMES`,
-    `${strs(t.sources.map((x) => x.channel))} AS CHANNELS`,
-  ];
-  return `INSERT INTO sessions (project, tenant_id, session_id, visitor_id, start, end, events, pageviews, is_bot,
-  entry_path, exit_path, source, channel, country, device_type, browser)
-WITH ${withs.join(',\n  ')}
-SELECT
-  ${str(o.project)}, '', sid, vid,
-  ${time(eventTime(o.seed, '0'))} AS first_time,
-  ${time(eventTime(o.seed, 'n_events - 1'))} AS last_time,
-  toUInt64(n_events), toUInt64(n_base + ${ints(tail.count)}[funnel + 1]), false,
-  initializeAggregation('argMinIfState', PATHS[landing], first_time, toUInt8(1)),
-  initializeAggregation('argMaxIfState', PATHS[${exitPage}], ${time(eventTime(o.seed, exitEvent))}, toUInt8(1)),
-  initializeAggregation('argMinState', SOURCE_NAMES[src], first_time),
-  initializeAggregation('argMinState', CHANNELS[src], first_time),
-  initializeAggregation('argMinState', ${strs(t.countries)}[ci], first_time),
-  initializeAggregation('argMinState', ${agent('deviceType')}, first_time),
-  initializeAggregation('argMinState', ${agent('browser')}, first_time)
-FROM (${visits.select}
-)
-${WITHOUT_VIEWS}`;
+  const first = (value: string) => `initializeAggregation('argMinState', ${value}, start)`;
+  return `SELECT
+  ${str(o.project)} AS project, '' AS tenant_id, sid AS session_id, vid AS visitor_id,
+  ${ms(eventTime(o.seed, '0'))} AS start,
+  ${ms(eventTime(o.seed, 'n_events - 1'))} AS end,
+  n_events AS events,
+  n_base + ${ints(tail.count)}[funnel + 1] AS pageviews,
+  false AS is_bot,
+  initializeAggregation('argMinIfState', PATHS[landing], start, toUInt8(1)) AS entry_path,
+  initializeAggregation('argMaxIfState', PATHS[${exitPage}], ${ms(eventTime(o.seed, exitEvent))}, toUInt8(1)) AS exit_path,
+  ${first(`${strs(t.sources.map((x) => x.referrerSource))}[src]`)} AS source,
+  ${first(`${strs(t.sources.map((x) => x.channel))}[src]`)} AS channel,
+  ${first(`${strs(t.countries)}[ci]`)} AS country,
+  ${first(agent('deviceType'))} AS device_type,
+  ${first(agent('browser'))} AS browser
+FROM ${visits}`;
 }
 
 /**
- * The visits of `days` as `user_profiles` rows, one per visit (the table adds a visitor's visits up): what
+ * The visits in `visits` as `user_profiles` rows, one per visit (the table adds a visitor's visits up): what
  * `user_profiles_mv` makes of their events when every event type updates profiles.
  */
-export function profilesInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
+function profilesSelect(o: SeedSqlOptions, visits: string): string {
   const t = o.tables;
-  const visits = visitsSql(days, o);
-  const time = (ms: string) => `fromUnixTimestamp64Milli(toInt64(${ms}), 'UTC')`;
   const agent = (field: keyof Agent) => `${strs(t.agents.map((a) => a[field]))}[ai]`;
   const latest = (value: string) =>
-    `initializeAggregation('argMaxIfState', ${value}, last_time, toUInt8(${value} != ''))`;
-  return `INSERT INTO user_profiles (project, user_id, first_seen, last_seen, events, sessions, country, device_type,
-  browser, app_version, traits)
+    `initializeAggregation('argMaxIfState', ${value}, last_seen, toUInt8(${value} != ''))`;
+  return `SELECT
+  ${str(o.project)} AS project, uid AS user_id,
+  ${ms(eventTime(o.seed, '0'))} AS first_seen,
+  ${ms(eventTime(o.seed, 'n_events - 1'))} AS last_seen,
+  n_events AS events,
+  initializeAggregation('uniqState', sid) AS sessions,
+  ${latest(`${strs(t.countries)}[ci]`)} AS country,
+  ${latest(agent('deviceType'))} AS device_type,
+  ${latest(agent('browser'))} AS browser,
+  initializeAggregation('argMaxIfState', '', last_seen, toUInt8(0)) AS app_version,
+  initializeAggregation('argMaxIfState', '', last_seen, toUInt8(0)) AS traits
+FROM ${visits}`;
+}
+
+/**
+ * The direct path's objects: visits go into a table that keeps nothing (Null engine), and three views fan each block
+ * of visits out — into events, sessions and profiles, each a staging copy of the real table, at the same time on
+ * separate threads. The staging copies then hand their parts over whole (`MOVE PARTITION`): no view of the real
+ * tables runs, and every visit is generated once.
+ */
+export const FANOUT = {
+  visits: 'seed_visits',
+  staging: {
+    events: 'seed_staging_events',
+    sessions: 'seed_staging_sessions',
+    user_profiles: 'seed_staging_profiles',
+  },
+  views: ['seed_visits_events', 'seed_visits_sessions', 'seed_visits_profiles'],
+} as const;
+
+/** Statements that create the fan-out for a run (after `fanoutTeardown`, which also clears a crashed run's leftovers). */
+export function fanoutSetup(o: SeedSqlOptions): string[] {
+  const withs = `WITH ${runTables(o).join(',\n  ')}\n`;
+  const { visits, staging, views } = FANOUT;
+  return [
+    `CREATE TABLE ${visits} (${VISIT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}) ENGINE = Null`,
+    `CREATE TABLE ${staging.events} AS events`,
+    `CREATE TABLE ${staging.sessions} AS sessions`,
+    `CREATE TABLE ${staging.user_profiles} AS user_profiles`,
+    `CREATE MATERIALIZED VIEW ${views[0]} TO ${staging.events} AS ${withs}${eventsSelect(o, visits)}`,
+    `CREATE MATERIALIZED VIEW ${views[1]} TO ${staging.sessions} AS ${withs}${sessionsSelect(o, visits)}`,
+    `CREATE MATERIALIZED VIEW ${views[2]} TO ${staging.user_profiles} AS ${withs}${profilesSelect(o, visits)}`,
+  ];
+}
+
+export function fanoutTeardown(): string[] {
+  return [
+    ...FANOUT.views.map((v) => `DROP VIEW IF EXISTS ${v}`),
+    `DROP TABLE IF EXISTS ${FANOUT.visits}`,
+    ...Object.values(FANOUT.staging).map((t) => `DROP TABLE IF EXISTS ${t}`),
+  ];
+}
+
+/** Inserts the visits of `days` into the fan-out; its views write their events, sessions and profiles. */
+export function visitsInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
+  const visits = visitsSql(days, o);
+  const columns = VISIT_COLUMNS.map(([name]) => name).join(', ');
+  return `INSERT INTO ${FANOUT.visits} (${columns})
 WITH ${visits.withs.join(',\n  ')}
-SELECT
-  ${str(o.project)}, uid,
-  ${time(eventTime(o.seed, '0'))},
-  ${time(eventTime(o.seed, 'n_events - 1'))} AS last_time,
-  toUInt64(n_events),
-  initializeAggregation('uniqState', sid),
-  ${latest(`${strs(t.countries)}[ci]`)},
-  ${latest(agent('deviceType'))},
-  ${latest(agent('browser'))},
-  initializeAggregation('argMaxIfState', '', last_time, toUInt8(0)),
-  initializeAggregation('argMaxIfState', '', last_time, toUInt8(0))
-FROM (${visits.select}
+SELECT ${columns} FROM (${visits.select}
 )
-${WITHOUT_VIEWS}`;
+${FANOUT_SETTINGS}`;
 }
 
 /** Requests an nginx in front of the site answers: pages, assets, API calls. */

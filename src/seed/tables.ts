@@ -39,7 +39,7 @@ import {
 /** Bits of a hash one choice uses: tables hold 2^bits entries, thresholds are out of 2^bits. */
 export const PICK_BITS = 12;
 export const PAGE_BITS = 13;
-const PICK = 1 << PICK_BITS;
+export const PICK = 1 << PICK_BITS;
 
 /**
  * `size` entries, 1-based indices into `weights`, each repeated in proportion to its weight (largest remainder,
@@ -136,6 +136,9 @@ export interface SeedTables {
   agentPick: number[];
   hoursWeekday: number[];
   hoursWeekend: number[];
+  /** Milliseconds into the day at each 4096th of its visits (4097 entries): the daily curve's quantiles. */
+  clockWeekday: number[];
+  clockWeekend: number[];
   /** Extra pages of a visit that did not bounce, beyond its second. */
   morePages: number[];
   /** Milliseconds between two steps of a visit. */
@@ -303,6 +306,8 @@ export function buildTables(options: { host: string; stripParams: readonly strin
     agentPick,
     hoursWeekday: weightedTable(HOURS_WEEKDAY).map((i) => i - 1),
     hoursWeekend: weightedTable(HOURS_WEEKEND).map((i) => i - 1),
+    clockWeekday: dayClock(HOURS_WEEKDAY),
+    clockWeekend: dayClock(HOURS_WEEKEND),
     morePages,
     stepMs,
     extraPick,
@@ -326,6 +331,26 @@ export function buildTables(options: { host: string; stripParams: readonly strin
     eventsPerVisit,
     eventsPerVisitBySource,
   };
+}
+
+/**
+ * The inverse of the day's cumulative curve: entry b is the time of day (ms) by which b/4096 of the visits have
+ * started, each hour's share spread evenly over the hour. The k-th of n visits starts at the (k/n)-th quantile, so
+ * visits come out in time order — which saves the store sorting them — while following the same curve.
+ */
+function dayClock(hourWeights: readonly number[]): number[] {
+  const total = hourWeights.reduce((a, b) => a + b, 0);
+  const clock: number[] = [];
+  let hour = 0;
+  let before = 0;
+  for (let b = 0; b <= PICK; b++) {
+    const u = b / PICK;
+    while (hour < 23 && before + hourWeights[hour] / total <= u) before += hourWeights[hour++] / total;
+    const within = Math.min(1, (u - before) / (hourWeights[hour] / total));
+    clock.push(Math.min(86_400_000, Math.round((hour + within) * 3_600_000)));
+  }
+  clock[PICK] = 86_400_000;
+  return clock;
 }
 
 /** Gaps between a returning visitor's visits, counted in visits (the SQL numbers visits, not days). */

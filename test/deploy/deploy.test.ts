@@ -187,7 +187,7 @@ describe('Grafana dashboards', () => {
   /** What the ClickHouse data source does to panel SQL, for a fixed range. */
   function expand(sql: string): string {
     return sql
-      .replaceAll("'${project}'", "'test'")
+      .replaceAll(`'\${project}'`, "'test'")
       .replace(/\$__timeFilter\(([^)]+)\)/g, `$1 >= toDateTime('${FROM}') AND $1 <= toDateTime('${TO}')`)
       .replace(/\$__timeInterval\(([^)]+)\)/g, 'toStartOfInterval(toDateTime($1), INTERVAL 3600 second)')
       .replaceAll('$__fromTime', `toDateTime('${FROM}')`)

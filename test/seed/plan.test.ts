@@ -108,7 +108,15 @@ describe('the day plan', () => {
 });
 
 describe('progress', () => {
-  const state = { label: 'Seeding demo', done: 3_100_000, total: 7_300_000, elapsedMs: 2500, unit: 'events' };
+  const state = {
+    label: 'Seeding demo',
+    done: 3_100_000,
+    total: 7_300_000,
+    elapsedMs: 2500,
+    unit: 'events',
+    perSecond: 1_240_000,
+    etaMs: 3400,
+  };
 
   it('draws a bar with the share done, the rate and the time left', () => {
     assert.equal(
@@ -120,7 +128,7 @@ describe('progress', () => {
       'Seeding demo: 42% (3,100,000 / 7,300,000 events), 1.24 M events/s, ETA 3s',
     );
     assert.equal(
-      renderLine({ ...state, done: 0, elapsedMs: 100 }),
+      renderLine({ ...state, done: 0, elapsedMs: 100, perSecond: 0, etaMs: undefined }),
       'Seeding demo: 0% (0 / 7,300,000 events), … events/s, ETA …',
     );
     assert.match(renderLine({ ...state, done: state.total }), /100% .* done$/);
@@ -133,6 +141,20 @@ describe('progress', () => {
     assert.equal(duration(4_400), '4s');
     assert.equal(duration(125_000), '2m05s');
     assert.equal(duration(7_260_000), '2h01m');
+  });
+
+  it('keeps the rate between updates and counts the time left down', () => {
+    const bar = new ProgressBar({ write: () => true }, 'events');
+    bar.update('Seeding demo', 0, 10_000_000);
+    const start = Date.now();
+    while (Date.now() - start < 20); // some work done
+    bar.update('Seeding demo', 100, 10_000_000);
+    const now = bar.state();
+    assert.ok(now.perSecond > 0);
+    const later = bar.state(Date.now() + 1000);
+    assert.equal(later.perSecond, now.perSecond, 'the rate holds while nothing new is finished');
+    assert.ok((now.etaMs ?? 0) - (later.etaMs ?? 0) >= 990, 'the time left counts down');
+    bar.stop();
   });
 
   it('redraws one line on a terminal, and prints plain lines elsewhere', () => {

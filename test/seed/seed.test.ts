@@ -460,8 +460,35 @@ describe('sessions and profiles written from the visits', () => {
     );
   });
 
-  it('leave no staging table behind', async () => {
-    assert.equal(await num("SELECT count() FROM system.tables WHERE name LIKE 'seed_staging%'"), 0);
+  it('clear what a run that died left behind, without letting its rows in', async () => {
+    await store.command('CREATE TABLE seed_visits (s UInt64) ENGINE = Null');
+    await store.command('CREATE TABLE seed_staging_events AS events');
+    await store.insert(
+      'seed_staging_events',
+      [
+        {
+          ...blankRow(),
+          project: 'crashed',
+          type: 'pageview',
+          timestamp: '2026-03-20T10:00:00Z',
+          received_at: '2026-03-20T10:00:00Z',
+          event_id: '00000000-0000-4000-8000-000000000002',
+        },
+      ],
+      'seed-test-crashed',
+    );
+    const r = await seed(store, { ...BASE, project: 'after-crash', days: 2 });
+    assert.equal(r.direct, true);
+    assert.equal(await num("SELECT count() FROM events WHERE project = 'crashed'"), 0);
+  });
+
+  it('leave no staging table or view behind', async () => {
+    assert.equal(
+      await num(
+        "SELECT count() FROM system.tables WHERE name LIKE 'seed_staging%' OR name LIKE 'seed_visits%'",
+      ),
+      0,
+    );
   });
 });
 

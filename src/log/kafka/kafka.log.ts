@@ -38,11 +38,25 @@ export function parseKafkaUrl(url: string): string[] {
     .filter(Boolean);
 }
 
+/** Records gathered into one produce request at most. */
+const MAX_BATCH = 2_000;
+
+interface PendingAppend {
+  topic: string;
+  records: LogPayload[];
+  keys: readonly (Buffer | undefined)[] | undefined;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class KafkaEventLog implements EventLog {
   readonly #options: KafkaLogOptions;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #admin: Admin;
   readonly #subscriptions = new Set<Subscription>();
+  #pending: PendingAppend[] = [];
+  #pendingRecords = 0;
+  #timer: NodeJS.Timeout | undefined;
   /** topic → group → backlog, as last measured. */
   readonly #lag = new Map<string, Map<string, number>>();
 
@@ -88,11 +102,38 @@ export class KafkaEventLog implements EventLog {
     return new KafkaEventLog(options, admin);
   }
 
-  async append(topic: string, records: LogPayload[], keys?: readonly (Buffer | undefined)[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.#producer.send({
-      messages: records.map((value, i) => ({ topic, value, ...(keys?.[i] ? { key: keys[i] } : {}) })),
+  /**
+   * Appends are gathered for `lingerMs` (or until MAX_BATCH records) and sent as one produce request: under load a
+   * request per HTTP call would spend its time in round trips. Every caller's promise settles with its batch's ack.
+   */
+  append(topic: string, records: LogPayload[], keys?: readonly (Buffer | undefined)[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ topic, records, keys, resolve, reject });
+      this.#pendingRecords += records.length;
+      if (this.#pendingRecords >= MAX_BATCH) this.#flush();
+      else this.#timer ??= setTimeout(() => this.#flush(), this.#options.lingerMs ?? 2);
     });
+  }
+
+  #flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#pendingRecords = 0;
+    if (batch.length === 0) return;
+    const messages = batch.flatMap((a) =>
+      a.records.map((value, i) => ({ topic: a.topic, value, ...(a.keys?.[i] ? { key: a.keys[i] } : {}) })),
+    );
+    this.#producer.send({ messages }).then(
+      () => {
+        for (const a of batch) a.resolve();
+      },
+      (err: unknown) => {
+        for (const a of batch) a.reject(err);
+      },
+    );
   }
 
   subscribe(topic: string, group: string, options: SubscribeOptions, handler: BatchHandler): Subscription {
@@ -150,6 +191,7 @@ export class KafkaEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
+    this.#flush();
     await Promise.all([...this.#subscriptions].map((s) => s.stop()));
     await this.#producer.close().catch(() => undefined);
     await this.#admin.close().catch(() => undefined);

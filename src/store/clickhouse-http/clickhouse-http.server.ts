@@ -6,6 +6,7 @@
  * `user`/`password`. Read-only unless writes are enabled. See docs/clickhouse-http.md.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../observe/logger.ts';
 import { EXEC_SETTINGS, type QueryParams, type Store } from '../store.ts';
@@ -54,7 +55,11 @@ function fail(reply: FastifyReply, status: number, code: number, name: string, m
 }
 
 export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: options.bodyLimit ?? 256 * 1024 * 1024 });
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 256 * 1024 * 1024,
+    // Query parameters travel in the URL (`param_ids=[…thousands of UUIDs…]`); ClickHouse takes URLs of 1 MiB.
+    serverFactory: (handler) => http.createServer({ maxHeaderSize: 1024 * 1024 }, handler),
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
