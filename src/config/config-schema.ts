@@ -326,6 +326,12 @@ export const configSchema = {
       'Let the ClickHouse-compatible endpoint write (CREATE, INSERT, …; POST only). Off: SELECT/SHOW/DESCRIBE/EXPLAIN only.',
     parse: bool,
   }),
+  kafkaCompression: field({
+    env: 'SIGHTLINE_KAFKA_COMPRESSION',
+    default: 'lz4',
+    description: 'Compression of what the collectors produce to Kafka: none, gzip, snappy, lz4 or zstd.',
+    parse: oneOf(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const),
+  }),
   kafkaLogsTopic: field({
     env: 'SIGHTLINE_KAFKA_LOGS_TOPIC',
     default: 'app.logs',

@@ -36,5 +36,6 @@ export async function openEventLog(
     replicas: config.kafkaReplicas,
     retentionMs: config.kafkaRetentionHours * 3_600_000,
     logger: logger.child({ stage: 'log' }),
+    compression: config.kafkaCompression,
   });
 }

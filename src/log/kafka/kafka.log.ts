@@ -26,6 +26,7 @@ export interface KafkaLogOptions extends TopicSettings {
   logger: Logger;
   /** Wait this long for more records before a produce request goes out (batching). */
   lingerMs?: number;
+  compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 }
 
 /** `kafka://host:9092,host2:9092` → brokers. */
@@ -71,6 +72,8 @@ export class KafkaEventLog implements EventLog {
       // A broker restart takes a few seconds; the collector's request waits that long before answering 503.
       retries: 5,
       retryDelay: 250,
+      // Envelopes are JSON-ish and compress well; lz4 costs little CPU on the collector.
+      ...(options.compression && options.compression !== 'none' ? { compression: options.compression } : {}),
       timeout: 10_000,
       requestTimeout: 10_000,
     });
