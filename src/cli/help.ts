@@ -20,6 +20,8 @@ Commands:
              "sightline seed --help" lists the options.
   backup     Copy the embedded store into a folder (consistent, while it runs): sightline backup /backups/2026-11-24
   restore    Replace the store with a backup and verify it: sightline restore /backups/2026-11-24 --yes
+  replay     Process the raw archive (SIGHTLINE_ARCHIVE_DIR) again into the store:
+             sightline replay --from /archive --since 2026-11-01
   export     Write a table's rows in a time range to CSV, NDJSON or Parquet:
              sightline export --project website --from 2026-01-01 --to 2026-01-31 --format parquet.
   help       This text. "sightline help config" lists every setting.

@@ -74,6 +74,10 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runBackupCli } = await import('./backup.command.ts');
     process.exitCode = await runBackupCli('restore', process.argv.slice(3), process.env);
   },
+  replay: async () => {
+    const { runReplayCli } = await import('./replay.command.ts');
+    process.exitCode = await runReplayCli(process.argv.slice(3), process.env);
+  },
   export: async () => {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
@@ -90,6 +94,7 @@ async function seedCommand(): Promise<void> {
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
   seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
+  replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
   restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
 };

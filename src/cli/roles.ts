@@ -16,8 +16,9 @@ import { createAccounts } from '../dashboard/accounts.ts';
 import { authRoutes } from '../dashboard/auth.routes.ts';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
+import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
-import { openEventLog } from '../log/open-log.ts';
+import { openEventLog, TOPICS } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
@@ -214,12 +215,14 @@ async function apiRoutes(
 }
 
 /** Consumers of every topic into the store; sessions restored first so open visits continue. */
-async function startProcessing(
+export async function startProcessing(
   config: Config,
   log: EventLog,
   store: Store,
   metrics: ReturnType<typeof createMetrics>,
   logger: Logger,
+  /** `replay`: every event id checked (the archive may hold what is stored), no archive of the replay itself. */
+  mode: 'live' | 'replay' = 'live',
 ): Promise<Subscription[]> {
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
   const geo = await openGeoLookup(config.geoipCityDb);
@@ -239,12 +242,16 @@ async function startProcessing(
     maxWaitMs: config.batchMaxWaitMs,
   };
   const subscriptions = [
-    startProcessor({ ...consumer, convert, dedupeEveryEvent: config.log !== 'wal' }),
+    startProcessor({ ...consumer, convert, dedupeEveryEvent: mode === 'replay' || config.log !== 'wal' }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', convertCdcRecords),
   ];
+  if (mode === 'live' && config.archiveDir)
+    subscriptions.push(
+      ...startRawArchive(log, config.archiveDir, TOPICS, logger.child({ stage: 'archive' })),
+    );
   // On Kafka, the shippers' and Maxwell's own topics are read too (what they write is not wrapped in envelopes).
-  if (config.log !== 'wal') {
+  if (mode === 'live' && config.log !== 'wal') {
     const project = config.kafkaShipperProject ?? config.projects[0].name;
     if (config.kafkaLogsTopic)
       subscriptions.push(

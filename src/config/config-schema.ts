@@ -380,6 +380,13 @@ export const configSchema = {
       'Days `dead_letters` rows are kept (ClickHouse TTL on `received_at`, applied at start); 0 keeps them forever.',
     parse: integer(0, 100_000),
   }),
+  archiveDir: field({
+    env: 'SIGHTLINE_ARCHIVE_DIR',
+    default: undefined,
+    description:
+      'Keep every envelope, as received, in hourly gzip NDJSON files under this folder (a consumer of its own); `sightline replay` reads them back. Off when unset.',
+    parse: text,
+  }),
   store: field({
     env: 'SIGHTLINE_STORE',
     default: 'chdb',
