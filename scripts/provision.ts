@@ -23,6 +23,11 @@ const NEEDS = [
     packages: ['nginx'],
     why: 'the scale-out test (nginx in front of the collectors)',
   },
+  {
+    binary: '/usr/sbin/mariadbd',
+    packages: ['mariadb-server'],
+    why: 'the CDC agent tests (a private MariaDB with its binlog on)',
+  },
 ];
 
 const missing = NEEDS.filter((n) => !existsSync(n.binary));

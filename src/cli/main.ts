@@ -82,6 +82,11 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
   },
+  cdc: async () => {
+    // Loaded on demand: the agent pulls in the MySQL driver and the binlog reader, which no other command needs.
+    const { runCdcCli } = await import('../cdc/agent/cdc.command.ts');
+    process.exitCode = await runCdcCli(process.argv.slice(3), process.env);
+  },
 };
 
 async function seedCommand(): Promise<void> {
@@ -94,6 +99,7 @@ async function seedCommand(): Promise<void> {
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
   seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
+  cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
   replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
   restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
