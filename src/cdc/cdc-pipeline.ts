@@ -2,10 +2,29 @@
 import { decodeEnvelope } from '../collect/envelope.ts';
 import type { LogRecord } from '../log/event-log.ts';
 import type { DeadLetterRow } from '../process/event-row.ts';
-import type { TableRows } from '../process/processor.ts';
+import type { GroupConverter, TableRows } from '../process/processor.ts';
+import type { Store } from '../store/store.ts';
+import { dropRepeatedChanges } from './change-dedup.ts';
 import { checkMaxwellMessage, type DbChangeRow, splitMaxwellBody, toDbChangeRow } from './maxwell-message.ts';
 
 export const CDC_TOPIC = 'cdc';
+
+/** Converts a batch, then drops the changes a sender repeated (see change-dedup.ts). */
+function withoutRepeats(store: Store, convert: GroupConverter): GroupConverter {
+  return async (records) => {
+    const tables = await convert(records);
+    return Promise.all(
+      tables.map(async (t) =>
+        t.table === 'db_changes'
+          ? { table: t.table, rows: (await dropRepeatedChanges(store, t.rows as DbChangeRow[])).kept }
+          : t,
+      ),
+    );
+  };
+}
+
+/** The `cdc` topic's converter: envelopes from POST /cdc (and the agent) → `db_changes`, repeats dropped. */
+export const createCdcConverter = (store: Store): GroupConverter => withoutRepeats(store, convertCdcRecords);
 
 export async function convertCdcRecords(records: readonly LogRecord[]): Promise<TableRows> {
   const rows: DbChangeRow[] = [];
@@ -61,8 +80,8 @@ export async function convertCdcRecords(records: readonly LogRecord[]): Promise<
  * Real Maxwell's own messages, read from its Kafka topic (`maxwell`): one change per message, attributed to
  * `project` — so servers that already run Maxwell change nothing.
  */
-export function createMaxwellTopicConverter(project: string, topic: string) {
-  return async (records: readonly LogRecord[]): Promise<TableRows> => {
+export function createMaxwellTopicConverter(store: Store, project: string, topic: string): GroupConverter {
+  return withoutRepeats(store, async (records: readonly LogRecord[]): Promise<TableRows> => {
     const rows: DbChangeRow[] = [];
     const dead: DeadLetterRow[] = [];
     const receivedAt = new Date().toISOString();
@@ -92,5 +111,5 @@ export function createMaxwellTopicConverter(project: string, topic: string) {
       { table: 'dead_letters', rows: dead },
       { table: 'db_changes', rows },
     ];
-  };
+  });
 }

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { CDC_TOPIC, convertCdcRecords, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
+import { CDC_TOPIC, createCdcConverter, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
 import type { Config } from '../config/config.ts';
 import { createAccounts } from '../dashboard/accounts.ts';
@@ -244,7 +244,7 @@ export async function startProcessing(
   const subscriptions = [
     startProcessor({ ...consumer, convert, dedupeEveryEvent: mode === 'replay' || config.log !== 'wal' }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
-    startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', convertCdcRecords),
+    startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),
   ];
   if (mode === 'live' && config.archiveDir)
     subscriptions.push(
@@ -268,7 +268,7 @@ export async function startProcessing(
           consumer,
           config.kafkaMaxwellTopic,
           'processor-maxwell',
-          createMaxwellTopicConverter(project, config.kafkaMaxwellTopic),
+          createMaxwellTopicConverter(store, project, config.kafkaMaxwellTopic),
         ),
       );
   }

@@ -160,4 +160,39 @@ describe('POST /cdc (Maxwell JSON)', () => {
     );
     assert.equal(Number(stray[0].n), 0);
   });
+
+  it('stores a change a sender repeats (same server, position, offset) once; unnamed changes are kept', async () => {
+    const change = (xoffset: number, extra: object = {}) => ({
+      database: 'shop',
+      table: 'repeats',
+      type: 'insert',
+      ts: TS + 900,
+      xid: 500,
+      xoffset,
+      server_id: 7,
+      position: 'mariadb-bin.000002:4400',
+      data: { id: xoffset },
+      ...extra,
+    });
+    const first = [change(0), change(1)];
+    // The resend overlaps the first request and repeats a change within itself; one change is new.
+    const resend = [change(1), change(1), change(2, { commit: true })];
+    // Without a position nothing names a change: both copies are kept.
+    const unnamed = { database: 'shop', table: 'repeats', type: 'insert', ts: TS + 900, data: { id: 99 } };
+    for (const body of [first, resend, [unnamed], [unnamed]])
+      assert.equal((await postJson(`${server.url}/cdc`, body, headers)).status, 202);
+    const ids = await eventually(async () => {
+      const r = await server.store.query<{ id: string }>(
+        "SELECT JSONExtractInt(data, 'id') AS id FROM db_changes WHERE table = 'repeats' ORDER BY id",
+      );
+      return r.length >= 5 ? r.map((x) => Number(x.id)) : undefined;
+    });
+    // Let a late duplicate show up before the final count.
+    await new Promise((r) => setTimeout(r, 500));
+    const all = await server.store.query<{ id: string }>(
+      "SELECT JSONExtractInt(data, 'id') AS id FROM db_changes WHERE table = 'repeats' ORDER BY id",
+    );
+    assert.deepEqual(ids, [0, 1, 2, 99, 99]);
+    assert.equal(all.length, 5);
+  });
 });

@@ -154,4 +154,38 @@ describe('Kafka event log', () => {
     );
     await log.close();
   });
+
+  it('reads on after an outage longer than the rebalance timeout, each record once', async () => {
+    const log = await open(['long-outage'], 2);
+    const got: string[] = [];
+    const sub = log.subscribe('long-outage', 'g-long', { maxRecords: 10, maxWaitMs: 50 }, async (b) => {
+      got.push(...b.records.map((r) => r.value.toString()));
+    });
+    await log.append(
+      'long-outage',
+      Array.from({ length: 20 }, (_, i) => Buffer.from(`a${i}`)),
+      Array.from({ length: 20 }, (_, i) => Buffer.from(`k${i}`)),
+    );
+    await eventually(async () => (got.length >= 20 ? true : undefined), 60_000);
+    await broker.stop();
+    // Past the 30 s rebalance timeout: heartbeats stall and the member is out of the group for good.
+    await new Promise((r) => setTimeout(r, 35_000));
+    await broker.restart();
+    await eventually(async () => {
+      await log.append(
+        'long-outage',
+        Array.from({ length: 20 }, (_, i) => Buffer.from(`b${i}`)),
+        Array.from({ length: 20 }, (_, i) => Buffer.from(`k${i}`)),
+      );
+      return true;
+    }, 60_000);
+    await eventually(
+      async () => (got.filter((v) => v.startsWith('b')).length >= 20 ? true : undefined),
+      90_000,
+    );
+    await sub.stop();
+    assert.equal(new Set(got).size, got.length, `no record twice: ${got.length}`);
+    assert.equal(got.length, 40);
+    await log.close();
+  });
 });

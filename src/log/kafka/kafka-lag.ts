@@ -1,25 +1,35 @@
 /**
- * A group's backlog on a topic, as the broker sees it: end offset − committed offset, summed over every partition
- * (a partition the group never committed counts from its start). Measured on demand for /metrics.
+ * A group's backlog on a topic, as the broker sees it: end offset − committed offset per partition (a partition the
+ * group never committed counts from its start). Measured on demand for /metrics and by the consumers' watchdog.
  */
 import type { Admin } from '@platformatic/kafka';
 
 const LATEST = -1n;
+const EARLIEST = -2n;
 
-export async function groupLag(admin: Admin, topic: string, group: string): Promise<number> {
+export interface PartitionBacklog {
+  /** Next offset the group reads (its committed offset, or the partition's start). */
+  committed: bigint;
+  records: number;
+}
+
+export async function partitionBacklog(
+  admin: Admin,
+  topic: string,
+  group: string,
+): Promise<Map<number, PartitionBacklog>> {
   const metadata = await admin.metadata({ topics: [topic] });
   const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
-  if (count === 0) return 0;
+  const out = new Map<number, PartitionBacklog>();
+  if (count === 0) return out;
   const partitions = Array.from({ length: count }, (_, i) => i);
+  const offsets = (timestamp: bigint) =>
+    admin.listOffsets({
+      topics: [{ name: topic, partitions: partitions.map((i) => ({ partitionIndex: i, timestamp })) }],
+    });
   const [ends, earliest, committed] = await Promise.all([
-    admin.listOffsets({
-      topics: [
-        { name: topic, partitions: partitions.map((i) => ({ partitionIndex: i, timestamp: LATEST })) },
-      ],
-    }),
-    admin.listOffsets({
-      topics: [{ name: topic, partitions: partitions.map((i) => ({ partitionIndex: i, timestamp: -2n })) }],
-    }),
+    offsets(LATEST),
+    offsets(EARLIEST),
     admin.listConsumerGroupOffsets({ groups: [group] }),
   ]);
   const done = new Map<number, bigint>();
@@ -29,11 +39,16 @@ export async function groupLag(admin: Admin, topic: string, group: string): Prom
         if (p.committedOffset >= 0n) done.set(p.partitionIndex, p.committedOffset);
   const start = new Map<number, bigint>();
   for (const t of earliest) for (const p of t.partitions) start.set(p.partitionIndex, p.offset);
-  let lag = 0n;
   for (const t of ends)
     for (const p of t.partitions) {
       const from = done.get(p.partitionIndex) ?? start.get(p.partitionIndex) ?? 0n;
-      if (p.offset > from) lag += p.offset - from;
+      out.set(p.partitionIndex, { committed: from, records: p.offset > from ? Number(p.offset - from) : 0 });
     }
-  return Number(lag);
+  return out;
+}
+
+export async function groupLag(admin: Admin, topic: string, group: string): Promise<number> {
+  let lag = 0;
+  for (const p of (await partitionBacklog(admin, topic, group)).values()) lag += p.records;
+  return lag;
 }
