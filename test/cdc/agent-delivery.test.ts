@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { Checkpoint } from '../../src/cdc/agent/checkpoint.ts';
-import { HttpSink } from '../../src/cdc/agent/http-sink.ts';
+import { HttpTransport } from '../../src/cdc/agent/http-transport.ts';
 import { Spool } from '../../src/cdc/agent/spool.ts';
+import { SpoolSender } from '../../src/cdc/agent/spool-sender.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -108,10 +109,8 @@ describe('HTTP sink', () => {
     const dir = folder();
     const checkpoint = await Checkpoint.open(dir);
     const spool = await Spool.open(path.join(dir, 'spool'), checkpoint.state.deliveredSeq);
-    const sink = new HttpSink({
-      url,
-      project: 'shop',
-      key: 'k-123',
+    const sink = new SpoolSender({
+      transport: new HttpTransport({ url, project: 'shop', key: 'k-123' }),
       spool,
       checkpoint,
       stateDir: dir,

@@ -14,7 +14,8 @@ import { type BinlogPosition, formatPosition } from './binlog-position.ts';
 import { BinlogSource, type SourceItem } from './binlog-source.ts';
 import { BootstrapRegistry, bootstrapTables } from './bootstrap.ts';
 import { Checkpoint } from './checkpoint.ts';
-import { HttpSink } from './http-sink.ts';
+import { HttpTransport } from './http-transport.ts';
+import { KafkaTransport } from './kafka-transport.ts';
 import {
   type ColumnInfo,
   type ColumnMap,
@@ -26,6 +27,7 @@ import { createQueryPool } from './mysql-connection.ts';
 import type { CdcOptions } from './options.ts';
 import { PreflightError, preflight } from './preflight.ts';
 import { Spool } from './spool.ts';
+import { SpoolSender } from './spool-sender.ts';
 import { lockStateDir } from './state-lock.ts';
 import { SchemaCache, type TableSchema } from './table-schema.ts';
 
@@ -68,7 +70,7 @@ export async function runAgent(o: CdcOptions, logger: Logger, signal: AbortSigna
   const onAbort = () => stopping.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   let source: BinlogSource | undefined;
-  let sink: HttpSink | undefined;
+  let sink: SpoolSender | undefined;
   let batcher: Batcher | undefined;
   let status: NodeJS.Timeout | undefined;
   try {
@@ -88,7 +90,7 @@ export async function runAgent(o: CdcOptions, logger: Logger, signal: AbortSigna
       {
         database: `${o.target.host}:${o.target.port}`,
         server: facts.version,
-        central: o.url,
+        central: o.kafka ? `kafka://${o.kafka.brokers.join(',')}/${o.kafka.topic}` : o.url,
         project: o.project,
         stateDir: o.stateDir,
         resumeAt: from === 'end' ? 'current end of the binlog' : formatPosition(from),
@@ -97,18 +99,29 @@ export async function runAgent(o: CdcOptions, logger: Logger, signal: AbortSigna
       'sightline cdc starting',
     );
 
-    sink = new HttpSink({
-      url: o.url,
-      project: o.project,
-      key: o.key,
+    const userAgent = `sightline-cdc/${process.env.npm_package_version ?? '0.1.0'}`;
+    sink = new SpoolSender({
+      transport: o.kafka
+        ? new KafkaTransport({
+            ...o.kafka,
+            project: o.project,
+            source: `${o.target.host}:${o.target.port}`,
+            requestTimeoutMs: o.requestTimeoutMs,
+            userAgent,
+          })
+        : new HttpTransport({
+            url: o.url,
+            project: o.project,
+            key: o.key,
+            requestTimeoutMs: o.requestTimeoutMs,
+            userAgent,
+          }),
       spool,
       checkpoint,
       stateDir: o.stateDir,
       logger,
-      requestTimeoutMs: o.requestTimeoutMs,
       retryCapMs: o.retryMaxMs,
       maxRequestBytes: Math.max(o.batchBytes, 64 * 1024),
-      userAgent: `sightline-cdc/${process.env.npm_package_version ?? '0.1.0'}`,
     });
     const sinkFailed = sink.start().then(
       () => undefined,

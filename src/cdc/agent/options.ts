@@ -7,10 +7,12 @@ import { type MysqlTarget, MysqlUrlError, parseMysqlUrl } from './mysql-connecti
 import { FilterSyntaxError, TableFilter } from './table-filter.ts';
 
 export const CDC_HELP = `Usage: sightline cdc --mysql mysql://USER@HOST:PORT --url https://SIGHTLINE --project NAME [options]
+       sightline cdc --mysql mysql://USER@HOST:PORT --kafka BROKER:9092 --project NAME [options]
 
 Reads a MySQL or MariaDB binary log as a replica and sends every committed row change, as Maxwell's JSON, to a
-central Sightline (POST /cdc → the db_changes table). Runs next to the database (or anywhere that reaches it),
-keeps its position in a state folder and resumes exactly there after a restart or a lost connection.
+central Sightline (POST /cdc → the db_changes table) or straight to its Kafka topic \`cdc\` (scale-out). Runs next
+to the database (or anywhere that reaches it), keeps its position in a state folder and resumes exactly there after
+a restart or a lost connection.
 
 The database needs binlog_format=ROW, binlog_row_image=FULL, a server_id, and a user with
 REPLICATION SLAVE, REPLICATION CLIENT and SELECT (docs/cdc.md has the my.cnf lines and the GRANT).
@@ -21,6 +23,9 @@ Connection (required):
   --url URL              Base URL of the central Sightline, e.g. https://sightline.example.com.  SIGHTLINE_CDC_URL
   --project NAME         Project the changes are stored under.                                  SIGHTLINE_CDC_PROJECT
   --key KEY              The project's write key, if it has one (SIGHTLINE_PROJECTS=NAME:KEY).   SIGHTLINE_CDC_KEY
+  --kafka LIST           Instead of --url: Kafka brokers (host:port, comma-separated) of a       SIGHTLINE_CDC_KAFKA
+                         scaled-out Sightline; changes go to its topic as POST /cdc would put them.
+  --topic NAME           The topic for --kafka (default cdc, as Sightline's processors read).   SIGHTLINE_CDC_TOPIC
 
 What to capture:
   --include LIST         db.table globs to capture, comma-separated (default: every table).    SIGHTLINE_CDC_INCLUDE
@@ -50,7 +55,7 @@ State and delivery:
   --flush-ms N           Longest a change waits for its batch to fill (default 200).            SIGHTLINE_CDC_FLUSH_MS
   --spool-max-mb N       Spool size at which reading pauses while the server is unreachable     SIGHTLINE_CDC_SPOOL_MAX_MB
                          (default 1024; the database keeps the rest in its binlog).
-  --request-timeout-ms N One request to the server (default 30000).                            SIGHTLINE_CDC_REQUEST_TIMEOUT_MS
+  --request-timeout-ms N One request to the server or Kafka (default 30000).                   SIGHTLINE_CDC_REQUEST_TIMEOUT_MS
   --retry-max-ms N       Longest wait between retries, to the server and the database           SIGHTLINE_CDC_RETRY_MAX_MS
                          (default 30000; exponential backoff with jitter up to it).
   --heartbeat-seconds N  Heartbeat asked of the database; a silent connection is dropped and    SIGHTLINE_CDC_HEARTBEAT_SECONDS
@@ -63,18 +68,23 @@ Output:
 
 Guarantees: a transaction is read whole, written to the spool (fsync) and only then counted as read; the spool is
 sent in binlog order and each acknowledged batch is recorded in checkpoint.json (fsync) before it is deleted. A
-killed agent resumes without a gap; the only repeat possible is the one request that was acknowledged in the
-instant before the kill. Stop with SIGTERM (or Ctrl-C): it finishes the request in flight and exits.
+killed agent resumes without a gap; a request acknowledged in the instant before the kill is sent again, and the
+server stores its changes once (it knows them by server id, binlog position and offset). Stop with SIGTERM (or
+Ctrl-C): it finishes the request in flight and exits.
 
 Example:
   SIGHTLINE_CDC_MYSQL_PASSWORD=secret sightline cdc --mysql mysql://cdc@127.0.0.1:3306 \\
     --url https://sightline.example.com --project shop --key "$SHOP_KEY" --include 'shop.*' \\
     --exclude-columns 'password_hash' --bootstrap shop.users
+
+  sightline cdc --mysql mysql://cdc@127.0.0.1:3306 --kafka kafka1:9092,kafka2:9092 --project shop
 `;
 
 export interface CdcOptions {
   target: MysqlTarget;
+  /** The central Sightline; empty when the output is Kafka. */
   url: string;
+  kafka?: { brokers: string[]; topic: string };
   project: string;
   key?: string;
   stateDir: string;
@@ -102,6 +112,8 @@ const STRING_FLAGS = [
   'url',
   'project',
   'key',
+  'kafka',
+  'topic',
   'state-dir',
   'server-id',
   'start-position',
@@ -191,7 +203,21 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       if (!(err instanceof MysqlUrlError)) throw err;
       problems.push(err.message);
     }
-  const url = required('url', 'https://sightline.example.com');
+  const brokers = (text('kafka') ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of brokers)
+    if (!/^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b))
+      problems.push(`--kafka: "${b}" must be host:port, e.g. --kafka kafka1:9092,kafka2:9092`);
+  const topic = text('topic') ?? 'cdc';
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic))
+    problems.push(`--topic "${topic}" is not a Kafka topic name (letters, digits, . _ -)`);
+  if (text('url') && brokers.length > 0)
+    problems.push(
+      '--url and --kafka both given: send to the central server (--url) or to its Kafka (--kafka), not both',
+    );
+  const url = brokers.length > 0 ? '' : required('url', 'https://sightline.example.com');
   if (url)
     try {
       const parsed = new URL(url);
@@ -238,6 +264,7 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const options: CdcOptions = {
     target,
     url,
+    ...(brokers.length > 0 ? { kafka: { brokers, topic } } : {}),
     project,
     key: text('key'),
     stateDir: path.resolve(text('state-dir') ?? './data/cdc'),

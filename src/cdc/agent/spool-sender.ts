@@ -1,19 +1,20 @@
 /**
- * Sends the spool to a central Sightline (`POST <url>/cdc`, NDJSON, project and key headers), oldest batch first,
- * one request at a time — so the central server receives transactions in binlog order — and records each
- * acknowledged batch in the checkpoint before deleting it from the spool.
+ * Sends the spool through a transport (HTTP to a central Sightline, or Kafka), oldest batch first, one request at a
+ * time — so the receiver gets transactions in binlog order — and records each acknowledged batch in the checkpoint
+ * before deleting it from the spool.
  *
- * - Network errors, timeouts, 429 and 5xx: retried with capped exponential backoff and jitter (a `Retry-After` is
- *   honoured); the batch stays first in line, the spool keeps filling behind it.
- * - 401/403/404: retried the same way, logged as errors naming the flag to fix (a key rotated on the server should
- *   not cost the changes made meanwhile).
- * - 413: the request is split (halved until it fits); progress inside a batch is checkpointed, so a restart sends
- *   only what is left.
- * - 400 (the server refuses the messages themselves): the batch is moved to `<state dir>/rejected/` with the
- *   server's answer and an error is logged — kept, not lost, and not blocking everything behind it.
+ * - A transient failure (network, timeout, 429/5xx, a broker away): retried with capped exponential backoff and
+ *   jitter (a `Retry-After` is honoured); the batch stays first in line, the spool keeps filling behind it.
+ * - A configuration problem (refused key, wrong URL, missing topic): retried the same way, logged as an error naming
+ *   the flag to fix (a key rotated on the server should not cost the changes made meanwhile).
+ * - Too large: the request is split (halved until it fits); progress inside a batch is checkpointed, so a restart
+ *   sends only what is left.
+ * - Refused as invalid (HTTP 400): the batch is moved to `<state dir>/rejected/` with the receiver's answer and an
+ *   error is logged — kept, not lost, and not blocking everything behind it.
  *
- * Delivery is at least once: a crash after the server acknowledged a request but before the checkpoint recorded it
- * sends that request again on restart. Every other crash point (reading, spooling, between batches) repeats nothing.
+ * Delivery is at least once: a crash after the receiver acknowledged a request but before the checkpoint recorded it
+ * sends that request again on restart — the server recognises those changes by their binlog names and stores them
+ * once (src/cdc/change-dedup.ts). Every other crash point (reading, spooling, between batches) repeats nothing.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -23,21 +24,30 @@ import type { Checkpoint } from './checkpoint.ts';
 import { writeFileDurably } from './durable-file.ts';
 import type { Spool, SpoolBatch } from './spool.ts';
 
-export interface HttpSinkOptions {
-  /** Base URL of the central Sightline (`https://sightline.example.com`). */
-  url: string;
-  project: string;
-  key?: string;
+export type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number; level: 'warn' | 'error' }
+  | { kind: 'too-large' }
+  | { kind: 'rejected'; status: number; body: string };
+
+/** Where the spool goes: one call per request, answered with what the sender should do next. */
+export interface Transport {
+  /** For logs: `the central server at …`, `Kafka topic cdc at …`. */
+  readonly description: string;
+  send(messages: readonly string[]): Promise<Outcome>;
+  close?(): Promise<void>;
+}
+
+export interface SpoolSenderOptions {
+  transport: Transport;
   spool: Spool;
   checkpoint: Checkpoint;
   stateDir: string;
   logger: Logger;
-  /** Largest request body; the server refuses bodies over SIGHTLINE_BODY_LIMIT_BYTES (1 MiB by default). */
+  /** Largest request; the server refuses bodies over SIGHTLINE_BODY_LIMIT_BYTES (1 MiB by default). */
   maxRequestBytes?: number;
-  requestTimeoutMs?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
-  userAgent?: string;
 }
 
 export interface SinkStats {
@@ -50,32 +60,16 @@ export interface SinkStats {
   lastDeliveredAt?: number;
 }
 
-type Outcome =
-  | { kind: 'ok' }
-  | { kind: 'retry'; reason: string; retryAfterMs?: number; level: 'warn' | 'error' }
-  | { kind: 'too-large' }
-  | { kind: 'rejected'; status: number; body: string };
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
-}
-
-export class HttpSink {
-  readonly #o: HttpSinkOptions;
-  readonly #endpoint: string;
+export class SpoolSender {
+  readonly #o: SpoolSenderOptions;
   readonly #backoff: Backoff;
   readonly #stop = new AbortController();
   readonly #maxBytes: number;
   #loop: Promise<void> | undefined;
   readonly stats: SinkStats = { deliveredMessages: 0, deliveredBatches: 0, rejectedMessages: 0, failures: 0 };
 
-  constructor(options: HttpSinkOptions) {
+  constructor(options: SpoolSenderOptions) {
     this.#o = options;
-    this.#endpoint = `${options.url.replace(/\/+$/, '')}/cdc`;
     this.#maxBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#backoff = new Backoff({ baseMs: options.retryBaseMs ?? 500, capMs: options.retryCapMs ?? 30_000 });
   }
@@ -90,6 +84,7 @@ export class HttpSink {
   async stop(): Promise<void> {
     this.#stop.abort();
     await this.#loop?.catch(() => undefined);
+    await this.#o.transport.close?.();
   }
 
   /** Resolves once the spool is empty (everything read so far is delivered). */
@@ -118,7 +113,7 @@ export class HttpSink {
           if (chunk.length === 1) {
             this.#o.logger.error(
               { bytes: Buffer.byteLength(chunk[0]), seq: batch.seq },
-              'the server refuses one message as too large (413): raise SIGHTLINE_BODY_LIMIT_BYTES on the central server; retrying',
+              `${this.#o.transport.description} refuses one message as too large: raise SIGHTLINE_BODY_LIMIT_BYTES on the central server (Kafka: the topic's max.message.bytes); retrying`,
             );
             await sleep(this.#backoff.next(), signal);
           } else limit = Math.max(1, Math.floor(Buffer.byteLength(chunk.join('\n')) / 2));
@@ -156,10 +151,13 @@ export class HttpSink {
     signal: AbortSignal,
   ): Promise<Exclude<Outcome, { kind: 'retry' }> | undefined> {
     for (;;) {
-      const outcome = await this.#post(chunk);
+      const outcome = await this.#o.transport.send(chunk);
       if (outcome.kind !== 'retry') {
         if (this.stats.failures > 0)
-          this.#o.logger.info({ after: this.stats.failures }, 'central server reachable again; delivering');
+          this.#o.logger.info(
+            { after: this.stats.failures, to: this.#o.transport.description },
+            'receiver reachable again; delivering',
+          );
         this.stats.failures = 0;
         this.stats.lastError = undefined;
         this.#backoff.reset();
@@ -177,61 +175,12 @@ export class HttpSink {
             retryInMs: delay,
             spooledBatches: this.#o.spool.batchCount,
           },
-          'delivery to the central server failed; retrying (changes wait in the spool)',
+          `delivery to ${this.#o.transport.description} failed; retrying (changes wait in the spool)`,
         );
       if (signal.aborted) return undefined;
       await sleep(delay, signal);
       if (signal.aborted) return undefined;
     }
-  }
-
-  async #post(chunk: readonly string[]): Promise<Outcome> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-ndjson',
-      'x-app': this.#o.project,
-      'user-agent': this.#o.userAgent ?? 'sightline-cdc',
-    };
-    if (this.#o.key) headers['x-project-key'] = this.#o.key;
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetch(this.#endpoint, {
-        method: 'POST',
-        headers,
-        body: `${chunk.join('\n')}\n`,
-        signal: AbortSignal.timeout(this.#o.requestTimeoutMs ?? 30_000),
-      });
-      text = await res.text();
-    } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const reason =
-        e.name === 'TimeoutError'
-          ? `no answer from ${this.#endpoint} within ${this.#o.requestTimeoutMs ?? 30_000} ms`
-          : `${this.#endpoint}: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
-      return { kind: 'retry', reason, level: 'warn' };
-    }
-    if (res.status >= 200 && res.status < 300) return { kind: 'ok' };
-    const answer = `${res.status} ${text.slice(0, 300)}`;
-    if (res.status === 413) return { kind: 'too-large' };
-    if (res.status === 401 || res.status === 403)
-      return {
-        kind: 'retry',
-        level: 'error',
-        reason: `the server refuses project "${this.#o.project}" with this key (${answer}): check --project and --key (SIGHTLINE_CDC_KEY) against the server's SIGHTLINE_PROJECTS`,
-      };
-    if (res.status === 404)
-      return {
-        kind: 'retry',
-        level: 'error',
-        reason: `${this.#endpoint} does not exist (404): --url must be the base URL of a Sightline collector`,
-      };
-    if (res.status === 400 || res.status === 422) return { kind: 'rejected', status: res.status, body: text };
-    return {
-      kind: 'retry',
-      level: 'warn',
-      reason: `server answered ${answer}`,
-      retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
-    };
   }
 
   async #quarantine(
@@ -256,7 +205,7 @@ export class HttpSink {
         messages: chunk.length,
         keptIn: `${base}.ndjson`,
       },
-      'the central server refused these changes as invalid; they are kept in the rejected folder and delivery goes on',
+      `${this.#o.transport.description} refused these changes as invalid; they are kept in the rejected folder and delivery goes on`,
     );
   }
 }
