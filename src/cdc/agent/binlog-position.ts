@@ -3,6 +3,12 @@
 export interface BinlogPosition {
   file: string;
   position: number;
+  /**
+   * The GTID of the last transaction up to here, when the server logs them (MariaDB `domain-server-seq`, MySQL
+   * `uuid:n`). Kept in the checkpoint for operators (a replica's `gtid_slave_pos` after a failover); the agent
+   * itself resumes by file and offset.
+   */
+  gtid?: string;
 }
 
 export class PositionSyntaxError extends Error {}

@@ -84,6 +84,8 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
   readonly #backoff: Backoff;
   #zongji: ZongJi | undefined;
   #open: OpenTransaction | undefined;
+  /** The last GTID event read, if the server writes them. */
+  #gtid: string | undefined;
   #queue: SourceItem[] = [];
   #wake: (() => void) | undefined;
   #paused = false;
@@ -279,21 +281,32 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
   }
 
   #here(zongji: ZongJi, event: AnyBinlogEvent): BinlogPosition {
-    return { file: String(zongji.options.filename), position: event.nextPosition };
+    return {
+      file: String(zongji.options.filename),
+      position: event.nextPosition,
+      ...(this.#gtid ? { gtid: this.#gtid } : {}),
+    };
   }
 
   #onEvent(zongji: ZongJi, event: AnyBinlogEvent): void {
     const ts = Math.floor(event.timestamp / 1000);
     switch (event.getEventName()) {
       case 'mariadbgtid': {
-        const e = event as Extract<AnyBinlogEvent, { getEventName(): 'mariadbgtid' }>;
+        const e = event as Extract<AnyBinlogEvent, { getEventName(): 'mariadbgtid' }> & {
+          domainId?: number;
+          seqNo?: number | bigint | string;
+        };
+        this.#gtid = `${e.domainId ?? 0}-${e.serverId}-${e.seqNo}`;
         this.#open = { rows: [], serverId: e.serverId, ts };
         return;
       }
       case 'gtid':
-      case 'anonymousgtid':
+      case 'anonymousgtid': {
+        const gtid = (event as { gtid?: string }).gtid;
+        if (gtid) this.#gtid = gtid;
         this.#open = { rows: [], serverId: this.#options.databaseServerId, ts };
         return;
+      }
       case 'writerows':
       case 'updaterows':
       case 'deleterows':

@@ -2,7 +2,8 @@
  * How far delivery got, kept durably in `<state dir>/checkpoint.json`:
  *
  * - `binlog`: the position right after the last transaction the central server has acknowledged — where a reader
- *   with an empty spool resumes;
+ *   with an empty spool resumes — with that transaction's GTID when the server writes GTIDs (`gtid`, also copied
+ *   to the top level for operators);
  * - `deliveredSeq`: the last spool batch fully acknowledged (spool files up to it are leftovers of a crash between
  *   acknowledging and deleting, and are dropped on start);
  * - `partial`: a batch sent in several requests (too large for one) and how many of its messages are already
@@ -20,8 +21,9 @@ export interface CheckpointState {
 
 interface CheckpointFile extends CheckpointState {
   version: 1;
-  /** Human-readable copy of `binlog`, for operators reading the file. */
+  /** Human-readable copies of `binlog`, for operators reading the file. */
   position?: string;
+  gtid?: string;
   updatedAt: string;
 }
 
@@ -63,6 +65,7 @@ export class Checkpoint {
       version: 1,
       ...state,
       ...(state.binlog ? { position: formatPosition(state.binlog) } : {}),
+      ...(state.binlog?.gtid ? { gtid: state.binlog.gtid } : {}),
       updatedAt: new Date().toISOString(),
     };
     await writeFileDurably(this.file, `${JSON.stringify(body, null, 2)}\n`);
