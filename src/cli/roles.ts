@@ -18,7 +18,7 @@ import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
-import { openEventLog, TOPICS } from '../log/open-log.ts';
+import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
@@ -240,6 +240,7 @@ export async function startProcessing(
     logger,
     maxRecords: config.batchMaxRows,
     maxWaitMs: config.batchMaxWaitMs,
+    ...(mode === 'live' && config.log !== 'wal' ? { deadLetterTopic: DEAD_LETTERS_TOPIC } : {}),
   };
   const subscriptions = [
     startProcessor({ ...consumer, convert, dedupeEveryEvent: mode === 'replay' || config.log !== 'wal' }),

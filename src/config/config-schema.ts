@@ -68,6 +68,33 @@ function logUrl(raw: string): string {
   return v;
 }
 
+/** Sightline's own topics on Kafka, by their logical names; what `SIGHTLINE_KAFKA_TOPICS` may rename. */
+export const KAFKA_TOPIC_ROLES = ['events', 'logs', 'cdc', 'dead-letters'] as const;
+
+/** `events=acme.events,dead-letters=acme.dlq` → each logical topic's name on the broker (unnamed: its own). */
+function topicNames(raw: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [role, name, extra] = part.split('=').map((x) => x.trim());
+    if (!(KAFKA_TOPIC_ROLES as readonly string[]).includes(role))
+      throw new ConfigValueError(
+        `"${role}" is not one of Sightline's topics (${KAFKA_TOPIC_ROLES.join(', ')}); write role=name, e.g. events=acme.events`,
+      );
+    if (extra !== undefined || !name || !/^[A-Za-z0-9._-]{1,249}$/.test(name))
+      throw new ConfigValueError(
+        `"${part}": write ${role}=<topic name> (letters, digits, . _ -), e.g. ${role}=acme.${role}`,
+      );
+    names[role] = name;
+  }
+  const used = Object.values(names);
+  const twice = used.find((n, i) => used.indexOf(n) !== i);
+  if (twice) throw new ConfigValueError(`topic "${twice}" is named for two roles; each needs its own topic`);
+  return names;
+}
+
 function bool(raw: string): boolean {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -331,6 +358,13 @@ export const configSchema = {
     default: 'lz4',
     description: 'Compression of what the collectors produce to Kafka: none, gzip, snappy, lz4 or zstd.',
     parse: oneOf(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const),
+  }),
+  kafkaTopics: field({
+    env: 'SIGHTLINE_KAFKA_TOPICS',
+    default: '',
+    description:
+      "With Kafka: other names for Sightline's own topics, `role=name` comma-separated (roles: events, logs, cdc, dead-letters), e.g. `events=acme.events,dead-letters=acme.dlq`. Unnamed roles keep their role as name.",
+    parse: topicNames,
   }),
   kafkaLogsTopic: field({
     env: 'SIGHTLINE_KAFKA_LOGS_TOPIC',

@@ -80,6 +80,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push(
       'SIGHTLINE_CLICKHOUSE_PASSWORD: required when SIGHTLINE_CLICKHOUSE_HTTP is set (the endpoint never runs without a password)',
     );
+  const renamed = Object.values((out.kafkaTopics as Record<string, string> | undefined) ?? {});
+  for (const key of ['kafkaLogsTopic', 'kafkaMaxwellTopic'] as const)
+    if (out[key] && renamed.includes(out[key] as string))
+      problems.push(
+        `SIGHTLINE_KAFKA_TOPICS: "${out[key]}" is also ${configSchema[key].env}; Sightline's own topics and the shippers' topics must differ`,
+      );
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as Config;
   config.dataDir = path.resolve(config.dataDir);

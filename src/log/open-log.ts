@@ -11,6 +11,8 @@ import { KafkaEventLog, parseKafkaUrl } from './kafka/kafka.log.ts';
 import { WalEventLog } from './wal/wal.log.ts';
 
 export const TOPICS = [EVENTS_TOPIC, LOGS_TOPIC, CDC_TOPIC];
+/** Kafka only: every dead letter is also published here, for tools that watch a topic rather than a table. */
+export const DEAD_LETTERS_TOPIC = 'dead-letters';
 
 export async function openEventLog(
   config: Config,
@@ -31,7 +33,8 @@ export async function openEventLog(
   return KafkaEventLog.open({
     bootstrap: parseKafkaUrl(config.log),
     clientId: `sightline-${role}`,
-    topics: [...TOPICS, config.kafkaLogsTopic, config.kafkaMaxwellTopic].filter(Boolean),
+    topics: [...TOPICS, DEAD_LETTERS_TOPIC, config.kafkaLogsTopic, config.kafkaMaxwellTopic].filter(Boolean),
+    names: config.kafkaTopics,
     partitions: config.kafkaPartitions,
     replicas: config.kafkaReplicas,
     retentionMs: config.kafkaRetentionHours * 3_600_000,

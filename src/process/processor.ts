@@ -51,6 +51,11 @@ export interface ConsumerOptions {
   logger: Logger;
   maxRecords: number;
   maxWaitMs: number;
+  /**
+   * Also publish every dead letter (as its row's JSON, keyed by project) to this log topic — Kafka's dead-letter
+   * topic. At least once: a batch retried after the publish publishes again (`envelope_id` tells repeats apart).
+   */
+  deadLetterTopic?: string;
 }
 
 export interface ProcessorOptions extends ConsumerOptions {
@@ -88,9 +93,16 @@ export function startBatchConsumer(
   const insertGroup = async (tables: TableRows, token: string) => {
     for (const { table, rows } of tables) {
       await insertChunks(options, table, rows, `${table}:${token}`);
-      if (table === 'dead_letters')
-        for (const d of rows as DeadLetterRow[])
-          options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
+      if (table === 'dead_letters' && rows.length > 0) {
+        const dead = rows as DeadLetterRow[];
+        if (options.deadLetterTopic)
+          await options.log.append(
+            options.deadLetterTopic,
+            dead.map((d) => Buffer.from(JSON.stringify(d))),
+            dead.map((d) => Buffer.from(d.project)),
+          );
+        for (const d of dead) options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
+      }
     }
   };
   const handle = async (batch: LogBatch) => {

@@ -60,6 +60,31 @@ describe('config', () => {
     assert.equal(loadConfig({ SIGHTLINE_LOG: 'kafka://k1:9092,k2:9092' }).log, 'kafka://k1:9092,k2:9092');
   });
 
+  it("renames Sightline's Kafka topics and refuses names that clash", () => {
+    assert.deepEqual(
+      loadConfig({ SIGHTLINE_KAFKA_TOPICS: 'events=acme.events, dead-letters=acme.dlq' }).kafkaTopics,
+      {
+        events: 'acme.events',
+        'dead-letters': 'acme.dlq',
+      },
+    );
+    assert.deepEqual(loadConfig({}).kafkaTopics, {});
+    const problems = problemsOf({ SIGHTLINE_KAFKA_TOPICS: 'visits=acme.visits' });
+    assert.match(
+      problems[0],
+      /^SIGHTLINE_KAFKA_TOPICS: "visits" is not one of Sightline's topics \(events, logs, cdc, dead-letters\)/,
+    );
+    assert.match(
+      problemsOf({ SIGHTLINE_KAFKA_TOPICS: 'events=a,logs=a' })[0],
+      /topic "a" is named for two roles/,
+    );
+    assert.match(problemsOf({ SIGHTLINE_KAFKA_TOPICS: 'events=' })[0], /write events=<topic name>/);
+    assert.match(
+      problemsOf({ SIGHTLINE_KAFKA_TOPICS: 'logs=app.logs' })[0],
+      /"app.logs" is also SIGHTLINE_KAFKA_LOGS_TOPIC/,
+    );
+  });
+
   it('reads a YAML file, env wins, unknown keys are refused', () => {
     const { dir, cleanup } = tempDir('cfg');
     try {

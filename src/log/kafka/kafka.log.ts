@@ -21,8 +21,10 @@ export interface KafkaLogOptions extends TopicSettings {
   /** host:port of one or more brokers. */
   bootstrap: string[];
   clientId: string;
-  /** Topics created at start when missing. */
+  /** Topics created at start when missing (logical names; see `names`). */
   topics: readonly string[];
+  /** Logical topic → its name on the broker; a topic not listed is called by its logical name. */
+  names?: Readonly<Record<string, string>>;
   logger: Logger;
   /** Wait this long for more records before a produce request goes out (batching). */
   lingerMs?: number;
@@ -79,6 +81,11 @@ export class KafkaEventLog implements EventLog {
     });
   }
 
+  /** The broker's name for a logical topic. Metrics and groups keep the logical name. */
+  #named(topic: string): string {
+    return this.#options.names?.[topic] ?? topic;
+  }
+
   static async open(options: KafkaLogOptions): Promise<KafkaEventLog> {
     const admin = new Admin({
       clientId: `${options.clientId}-admin`,
@@ -89,7 +96,11 @@ export class KafkaEventLog implements EventLog {
     let created: string[] = [];
     for (let attempt = 0; ; attempt++) {
       try {
-        created = await ensureTopics(admin, options.topics, options);
+        created = await ensureTopics(
+          admin,
+          options.topics.map((t) => options.names?.[t] ?? t),
+          options,
+        );
         break;
       } catch (err) {
         if (attempt >= 20)
@@ -112,7 +123,7 @@ export class KafkaEventLog implements EventLog {
   append(topic: string, records: LogPayload[], keys?: readonly (Buffer | undefined)[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ topic, records, keys, resolve, reject });
+      this.#pending.push({ topic: this.#named(topic), records, keys, resolve, reject });
       this.#pendingRecords += records.length;
       if (this.#pendingRecords >= MAX_BATCH) this.#flush();
       else this.#timer ??= setTimeout(() => this.#flush(), this.#options.lingerMs ?? 2);
@@ -148,10 +159,11 @@ export class KafkaEventLog implements EventLog {
       clientId: `${this.#options.clientId}-${group}`,
       admin: this.#admin,
       logger: this.#options.logger,
-      topic,
+      topic: this.#named(topic),
       group,
       options,
-      handler,
+      // The handler sees the logical name, as with the WAL.
+      handler: (batch) => handler({ ...batch, topic }),
     });
     this.#subscriptions.add(subscription);
     return {
@@ -179,7 +191,7 @@ export class KafkaEventLog implements EventLog {
     for (const [topic, groups] of this.#lag)
       for (const group of groups.keys())
         jobs.push(
-          withTimeout(groupLag(this.#admin, topic, group), 5_000, 'measuring lag').then(
+          withTimeout(groupLag(this.#admin, this.#named(topic), group), 5_000, 'measuring lag').then(
             (n) => void groups.set(group, n),
           ),
         );
