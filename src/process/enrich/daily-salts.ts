@@ -17,6 +17,8 @@ function dayOf(ms: number): string {
 export class DailySalts {
   readonly #dir: string;
   readonly #cache = new Map<string, Buffer>();
+  /** The same salts by day number (ms / day): the lookup every cookieless event makes, without a date string. */
+  readonly #byNumber = new Map<number, Buffer>();
 
   constructor(dataDir: string) {
     this.#dir = path.join(dataDir, 'salts');
@@ -25,9 +27,15 @@ export class DailySalts {
 
   /** The salt of the UTC day of `ms`; created on first use (written atomically, so two writers agree). */
   saltFor(ms: number, now = Date.now()): Buffer {
+    const number = Math.floor(ms / DAY_MS);
+    const known = this.#byNumber.get(number);
+    if (known) return known;
     const day = dayOf(ms);
     const cached = this.#cache.get(day);
-    if (cached) return cached;
+    if (cached) {
+      this.#byNumber.set(number, cached);
+      return cached;
+    }
     this.destroyExpired(now);
     const file = path.join(this.#dir, `${day}.salt`);
     let salt: Buffer;
@@ -45,6 +53,7 @@ export class DailySalts {
       salt = fs.readFileSync(file);
     }
     this.#cache.set(day, salt);
+    this.#byNumber.set(number, salt);
     return salt;
   }
 
@@ -63,6 +72,8 @@ export class DailySalts {
     }
     for (const day of this.#cache.keys())
       if (now - (Date.parse(`${day}T00:00:00Z`) + DAY_MS) >= DAY_MS) this.#cache.delete(day);
+    for (const [number, salt] of this.#byNumber)
+      if (![...this.#cache.values()].includes(salt)) this.#byNumber.delete(number);
     return removed;
   }
 }

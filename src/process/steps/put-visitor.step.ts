@@ -17,6 +17,9 @@ export function hash64(...parts: Array<string | Buffer>): string {
  */
 export function putVisitor(salts: DailySalts): Step {
   const byUser = new LruCache<string, string>(50_000);
+  // One visitor sends several events a day: the cookieless hash is remembered per salt, so the memory goes with
+  // the salt when it is destroyed (the cache is then unreachable and collected).
+  const bySalt = new WeakMap<Buffer, LruCache<string, string>>();
   return {
     name: 'put-visitor',
     run(row, envelope, context) {
@@ -40,7 +43,19 @@ export function putVisitor(salts: DailySalts): Step {
         return;
       }
       if (context.ip === '' && context.ua === '') return;
-      row.visitor_id = hash64(salts.saltFor(envelope.receivedAt), row.project, context.ip, context.ua);
+      const salt = salts.saltFor(envelope.receivedAt);
+      let seen = bySalt.get(salt);
+      if (!seen) {
+        seen = new LruCache<string, string>(50_000);
+        bySalt.set(salt, seen);
+      }
+      const key = `${row.project}\u0000${context.ip}\u0000${context.ua}`;
+      let id = seen.get(key);
+      if (id === undefined) {
+        id = hash64(salt, row.project, context.ip, context.ua);
+        seen.set(key, id);
+      }
+      row.visitor_id = id;
     },
   };
 }
