@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import YAML from 'yaml';
+import { queryWithClickHouseGo } from '../support/clickhouse-go.ts';
+import { freePort } from '../support/free-port.ts';
 import { eventually, postJson, startInProcess } from '../support/in-process-server.ts';
 import { ROOT } from '../support/server-process.ts';
 import { panelSql, type Selection, type TimeRange } from './grafana-query.ts';
@@ -61,6 +63,9 @@ const EMPTY_HERE: Record<string, string> = {
 
 let server: Awaited<ReturnType<typeof startInProcess>>;
 let range: TimeRange;
+/** The ClickHouse-compatible endpoint, so the dashboards can also be read the way Grafana reads them. */
+let endpoint: string;
+const ENDPOINT_PASSWORD = 'grafana-endpoint-password';
 
 const CHROME_DESKTOP =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
@@ -125,7 +130,10 @@ async function count(sql: string): Promise<number> {
 }
 
 before(async () => {
+  endpoint = `127.0.0.1:${await freePort()}`;
   server = await startInProcess({
+    SIGHTLINE_CLICKHOUSE_HTTP: endpoint,
+    SIGHTLINE_CLICKHOUSE_PASSWORD: ENDPOINT_PASSWORD,
     SIGHTLINE_PROJECTS: 'website,app',
     SIGHTLINE_TRUST_PROXY: '127.0.0.1/32',
     SIGHTLINE_RATE_LIMIT_PER_SECOND: '0',
@@ -331,6 +339,40 @@ describe('Grafana dashboards: every panel runs on the store', () => {
       }
     });
   }
+});
+
+describe('Grafana dashboards over the ClickHouse-compatible endpoint', () => {
+  it('every panel, read by clickhouse-go over HTTP as Grafana reads it, gives what the store gives', async () => {
+    const queries: Record<string, string> = {};
+    for (const [file, dashboard] of dashboards) {
+      const vars = await variables(dashboard);
+      for (const panel of dashboard.panels)
+        queries[`${file} · ${panel.title}`] = panelSql(panel.targets[0].rawSql, vars, range);
+    }
+    const results = await queryWithClickHouseGo(endpoint, ENDPOINT_PASSWORD, queries);
+    assert.equal(results.size, Object.keys(queries).length);
+    for (const [where, sql] of Object.entries(queries)) {
+      const got = results.get(where);
+      assert.equal(got?.error, undefined, `${where}: ${got?.error}\n${sql}`);
+      const want = await server.store.query<Row>(sql);
+      assert.deepEqual(
+        got?.columns?.map((c) => c.name),
+        want.length > 0 ? Object.keys(want[0]) : got?.columns?.map((c) => c.name),
+        `${where}: columns`,
+      );
+      assert.equal(got?.rows?.length ?? 0, want.length, `${where}: rows`);
+      for (const [r, row] of want.entries())
+        for (const [c, value] of Object.values(row).entries()) {
+          const cell = got?.rows?.[r][c];
+          const text = String(value);
+          const at = `${where} [${r}][${c}]`;
+          if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/.test(text))
+            assert.equal(Date.parse(String(cell)), Date.parse(`${text.replace(' ', 'T')}Z`), at);
+          else if (typeof cell === 'number') assert.equal(cell, Number(value), at);
+          else if (typeof cell === 'string') assert.equal(cell, text, at);
+        }
+    }
+  });
 });
 
 describe('Grafana dashboards: the numbers are the traffic’s', () => {

@@ -7,6 +7,7 @@ import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/observe/logger.ts';
 import { startClickHouseHttp } from '../../src/store/clickhouse-http/clickhouse-http.server.ts';
+import { queryWithClickHouseGo } from '../support/clickhouse-go.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
 import { ADMIN_TOKEN, type ServerProcess, startServerProcess } from '../support/server-process.ts';
@@ -165,5 +166,56 @@ describe('ClickHouse-compatible endpoint', () => {
       if (remote) await remote.exited;
       cleanup();
     }
+  });
+
+  it("serves clickhouse-go over HTTP (Grafana's driver): Native blocks in its protocol revision, every common type", async () => {
+    const results = await queryWithClickHouseGo(`127.0.0.1:${port}`, PASSWORD, {
+      types: `SELECT toUUID('61f0c404-5cb3-11e7-907b-a6006ad3dba0') AS id, toDecimal64(1.5, 2) AS d,
+                [1, 2, 3] AS arr, map('a', 1, 'b', 2) AS m, (7, 'x') AS t, CAST(NULL AS Nullable(String)) AS n,
+                toNullable('y') AS ny, toDateTime64('2024-01-01 00:00:00.123', 3, 'UTC') AS ts,
+                toIPv4('1.2.3.4') AS ip, toFixedString('ab', 2) AS fs, true AS b, toDate('2024-01-02') AS day,
+                CAST('x' AS LowCardinality(String)) AS lc, CAST('a' AS Enum8('a' = 1, 'b' = 2)) AS e, -5 AS neg,
+                2.5 AS f, [NULL, 'z'] AS an, CAST(number % 3 AS LowCardinality(Nullable(String))) AS lcn
+              FROM numbers(1)`,
+      // Several blocks, strings and LowCardinality dictionaries across them.
+      blocks: `SELECT number AS k, toString(number) AS s, CAST(toString(number % 7) AS LowCardinality(String)) AS lc
+               FROM numbers(200000)`,
+      empty: 'SELECT number FROM numbers(0)',
+      unknown: 'SELECT nope FROM system.one',
+      json: `SELECT CAST('{"a": 1}' AS JSON) AS j`,
+    });
+    const types = results.get('types');
+    assert.equal(types?.error, undefined, types?.error);
+    const row = Object.fromEntries((types?.columns ?? []).map((c, i) => [c.name, types?.rows?.[0][i]]));
+    assert.deepEqual(row, {
+      id: '61f0c404-5cb3-11e7-907b-a6006ad3dba0',
+      d: '1.5',
+      arr: 'AQID', // []uint8, as Go's JSON writes bytes
+      m: { a: 1, b: 2 },
+      t: [7, 'x'],
+      n: null,
+      ny: 'y',
+      ts: '2024-01-01T00:00:00.123Z',
+      ip: '1.2.3.4',
+      fs: 'ab',
+      b: true,
+      day: '2024-01-02T00:00:00Z',
+      lc: 'x',
+      e: 'a',
+      neg: -5,
+      f: 2.5,
+      an: [null, 'z'],
+      lcn: '0',
+    });
+    const blocks = results.get('blocks');
+    assert.equal(blocks?.error, undefined, blocks?.error);
+    assert.equal(blocks?.rows?.length, 200_000);
+    assert.deepEqual(blocks?.rows?.[199_999], [199_999, '199999', String(199_999 % 7)]);
+    assert.deepEqual(results.get('empty')?.rows ?? [], []);
+    assert.match(results.get('unknown')?.error ?? '', /code: 47/);
+    assert.match(
+      results.get('json')?.error ?? '',
+      /columns of type JSON cannot be sent in Native format.*cast them/,
+    );
   });
 });

@@ -10,6 +10,7 @@ import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../observe/logger.ts';
 import { EXEC_SETTINGS, type QueryParams, type Store } from '../store.ts';
+import { NativeTypeUnsupported, nativeForRevision } from './native-revision.ts';
 import { CONTENT_TYPES, isMultiStatement, isRead, namedFormat, reachesOutside } from './sql-statement.ts';
 
 export interface ClickHouseHttpOptions {
@@ -25,7 +26,7 @@ export interface ClickHouseHttpOptions {
 }
 
 /** ClickHouse's own error codes for the failures this layer raises. */
-const CODES = { AUTH: 516, READONLY: 164, SYNTAX: 62, UNKNOWN: 1002 } as const;
+const CODES = { AUTH: 516, READONLY: 164, SYNTAX: 62, ILLEGAL_TYPE: 43, UNKNOWN: 1002 } as const;
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -122,8 +123,11 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
       else if ((EXEC_SETTINGS as readonly string[]).includes(name)) settings[name] = value;
     }
     const queryId = q.query_id || randomUUID();
+    // clickhouse-go (Grafana's data source) names its protocol revision and reads Native blocks in that layout.
+    const revision = format === 'Native' ? Number(q.client_protocol_version ?? 0) || 0 : 0;
     try {
-      const result = await options.store.exec(sql, params, settings, data);
+      const output = await options.store.exec(sql, params, settings, data);
+      const result = revision > 0 ? nativeForRevision(output, revision) : output;
       return reply
         .header('x-clickhouse-query-id', queryId)
         .header('x-clickhouse-format', format ?? 'TabSeparated')
@@ -136,6 +140,8 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
         .type(CONTENT_TYPES[format ?? ''] ?? 'text/tab-separated-values; charset=UTF-8')
         .send(result);
     } catch (err) {
+      if (err instanceof NativeTypeUnsupported)
+        return fail(reply, 400, CODES.ILLEGAL_TYPE, 'ILLEGAL_TYPE_OF_ARGUMENT', err.message);
       const text = ((err as { cause?: Error }).cause ?? (err as Error)).message ?? String(err);
       const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? CODES.UNKNOWN);
       reply.header('x-clickhouse-query-id', queryId);
