@@ -104,8 +104,16 @@ export async function logsAndChangesRoutes(
       type: one(q, 'type', r.problems),
     };
     const limit = limitOf(q, 100, deps.config.queryMaxRows, r.problems);
+    const per = one(q, 'per', r.problems);
+    if (per !== undefined && per !== 'row' && per !== 'change')
+      r.problems.push({
+        param: 'per',
+        message: 'must be "row" (the latest change of each row) or "change" (all)',
+      });
     r.check();
-    return send(reply, { results: await latestChangesQuery(r.query, filter, limit).catch(mapStoreError) });
+    return send(reply, {
+      results: await latestChangesQuery(r.query, filter, limit, per === 'row').catch(mapStoreError),
+    });
   });
 
   app.get('/api/v1/db/row-history', async (request: Req, reply) => {

@@ -70,7 +70,7 @@ before(async () => {
     { type: 'insert', ts: ts - 300, xid: 1, data: { id: 7, status: 'new' } },
     { type: 'update', ts: ts - 200, xid: 2, data: { id: 7, status: 'paid' }, old: { status: 'new' } },
     { type: 'update', ts: ts - 100, xid: 3, data: { id: 7, status: 'shipped' }, old: { status: 'paid' } },
-  ].map((c) => JSON.stringify({ database: 'shop', table: 'orders', commit: true, ...c }));
+  ].map((c) => JSON.stringify({ database: 'shop', table: 'orders', commit: true, primary_key: [7], ...c }));
   const cdc = await fetch(`${server.url}/cdc`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-ndjson', 'x-app': 'website' },
@@ -289,6 +289,15 @@ describe('dashboard', () => {
     const types = await page.locator('[data-testid=db-history] li b').allTextContents();
     assert.deepEqual(types, ['insert', 'update', 'update']);
     await shot('db-changes');
+    // One line per row: order 7's latest change, with how many it had.
+    await page.getByTestId('db-per-row').check();
+    await page.getByText('Latest change of each row of shop.orders').waitFor();
+    await page.locator('[data-testid=db-latest] li', { hasText: '3 changes' }).waitFor();
+    assert.equal(await page.locator('[data-testid=db-latest] li').count(), 1);
+    assert.match(
+      (await page.locator('[data-testid=db-latest] li').first().textContent()) ?? '',
+      /update[\s\S]*key \[7\][\s\S]*shipped/,
+    );
   });
 
   it('a share link opens the overview read-only, without logging in', async () => {

@@ -40,6 +40,7 @@ before(async () => {
       type: 'insert',
       ts: ts - 300,
       xid: 1,
+      primary_key: [17],
       data: { id: 17, status: 'new' },
     },
     {
@@ -48,6 +49,7 @@ before(async () => {
       type: 'update',
       ts: ts - 200,
       xid: 2,
+      primary_key: [17],
       data: { id: 17, status: 'paid' },
       old: { status: 'new' },
     },
@@ -57,6 +59,7 @@ before(async () => {
       type: 'insert',
       ts: ts - 150,
       xid: 3,
+      primary_key: [18],
       data: { id: 18, status: 'new' },
     },
     {
@@ -65,6 +68,7 @@ before(async () => {
       type: 'update',
       ts: ts - 100,
       xid: 4,
+      primary_key: [17],
       data: { id: 17, status: 'shipped' },
       old: { status: 'paid' },
     },
@@ -74,6 +78,7 @@ before(async () => {
       type: 'delete',
       ts: ts - 50,
       xid: 5,
+      primary_key: [3],
       data: { id: 3, email: 'x@y.z' },
     },
   ];
@@ -152,6 +157,43 @@ describe('database changes API', () => {
       latest.body.results.map((c) => c.type),
       ['update', 'insert'],
     );
+  });
+
+  it("lists the latest change of each row (per=row), filtered on that change's type", async () => {
+    type Latest = {
+      table: string;
+      type: string;
+      primary_key: unknown;
+      versions: number;
+      data: { status?: string };
+    };
+    const rows = await get<{ results: Latest[] }>(`/api/v1/db/changes?project=app&${RANGE}&per=row`);
+    assert.equal(rows.status, 200, JSON.stringify(rows.body));
+    assert.deepEqual(
+      rows.body.results.map((c) => [c.table, c.primary_key, c.type, c.versions, c.data.status ?? null]),
+      [
+        ['users', [3], 'delete', 1, null],
+        ['orders', [17], 'update', 3, 'shipped'],
+        ['orders', [18], 'insert', 1, 'new'],
+      ],
+    );
+    const deleted = await get<{ results: Latest[] }>(
+      `/api/v1/db/changes?project=app&${RANGE}&per=row&type=delete`,
+    );
+    assert.deepEqual(
+      deleted.body.results.map((c) => [c.table, c.primary_key]),
+      [['users', [3]]],
+    );
+    // A row whose latest change is an update is not "inserted" any more, though it once was.
+    const inserted = await get<{ results: Latest[] }>(
+      `/api/v1/db/changes?project=app&${RANGE}&per=row&type=insert&table=orders`,
+    );
+    assert.deepEqual(
+      inserted.body.results.map((c) => c.primary_key),
+      [[18]],
+    );
+    const bad = await get(`/api/v1/db/changes?project=app&${RANGE}&per=table`);
+    assert.equal(bad.status, 400);
   });
 
   it('shows every version of one row, oldest first', async () => {

@@ -12,6 +12,9 @@ export interface Change {
   data: unknown;
   old: unknown;
   position: string;
+  /** With `perRow`: the row's primary key values and how many changes it had in the range. */
+  primary_key?: unknown;
+  versions?: number;
 }
 
 interface ChangeQuery {
@@ -39,6 +42,7 @@ function change(r: Record<string, string>): Change {
     data: parse(r.data),
     old: parse(r.old),
     position: r.position,
+    ...(r.versions !== undefined ? { primary_key: parse(r.primary_key), versions: Number(r.versions) } : {}),
   };
 }
 
@@ -68,10 +72,16 @@ export async function changeRatesQuery(q: ChangeQuery) {
   }));
 }
 
+/**
+ * The latest changes, newest first; with `perRow`, the latest change of each row (rows named by their primary key;
+ * changes sent without one are left out), so a table's current state reads at a glance — `type` then filters on
+ * that latest change (`delete`: the rows deleted in the range).
+ */
 export async function latestChangesQuery(
   q: ChangeQuery,
   filter: { database?: string; table?: string; type?: string },
   limit: number,
+  perRow = false,
 ): Promise<Change[]> {
   const parts = [RANGE];
   const params: Record<string, string | number> = {
@@ -82,9 +92,35 @@ export async function latestChangesQuery(
   };
   for (const k of ['database', 'table', 'type'] as const)
     if (filter[k]) {
-      parts.push(`${k} = {${k}:String}`);
+      if (!perRow || k !== 'type') parts.push(`${k} = {${k}:String}`);
       params[k] = filter[k];
     }
+  if (perRow) {
+    // Aliases differ from the column names: ClickHouse would otherwise read `type` in WHERE as the aggregate.
+    const last = (column: string) => `argMax(${column}, (ts, xid, xoffset)) AS last_${column}`;
+    const rows = await q.store.query<Record<string, string>>(
+      `SELECT toString(max(ts)) AS last_at, database, table, ${['type', 'xid', 'data', 'old', 'position'].map(last).join(', ')},
+              primary_key, count() AS versions
+       FROM db_changes
+       WHERE ${parts.join(' AND ')} AND primary_key != '' AND type IN ('insert', 'update', 'delete', 'bootstrap-insert')
+       GROUP BY database, table, primary_key
+       ${filter.type ? 'HAVING last_type = {type:String}' : ''}
+       ORDER BY last_at DESC, last_xid DESC LIMIT {limit:UInt32}`,
+      params,
+      { timeoutMs: q.timeoutMs },
+    );
+    return rows.map((r) =>
+      change({
+        ...r,
+        at: r.last_at,
+        type: r.last_type,
+        xid: r.last_xid,
+        data: r.last_data,
+        old: r.last_old,
+        position: r.last_position,
+      }),
+    );
+  }
   const rows = await q.store.query<Record<string, string>>(
     `SELECT toString(ts) AS at, database, table, type, xid, data, old, position FROM db_changes
      WHERE ${parts.join(' AND ')} ORDER BY ts DESC, xid DESC, xoffset DESC LIMIT {limit:UInt32}`,

@@ -22,6 +22,9 @@ interface Change {
   xid: number;
   data: Record<string, unknown> | null;
   old: Record<string, unknown> | null;
+  /** One change per row (`per=row`): the row's key and its number of changes in the period. */
+  primary_key?: unknown[];
+  versions?: number;
 }
 
 function ChangeList(props: { changes: Change[]; testId: string }) {
@@ -34,8 +37,14 @@ function ChangeList(props: { changes: Change[]; testId: string }) {
           <span>
             {c.database}.{c.table}
           </span>
+          {c.primary_key && <span class="muted">key {JSON.stringify(c.primary_key)}</span>}
           <code>{JSON.stringify(c.data)}</code>
           {c.old && <code class="muted">was {JSON.stringify(c.old)}</code>}
+          {c.versions !== undefined && (
+            <span class="muted">
+              {c.versions} {c.versions === 1 ? 'change' : 'changes'}
+            </span>
+          )}
         </li>
       ))}
     </ol>
@@ -48,16 +57,21 @@ export function ChangesPage(props: { route: Route; project: string }) {
   const params = { ...statsParams(p), filters: undefined, project: props.project };
   const database = p.get('database') ?? undefined;
   const table = p.get('table') ?? undefined;
+  const perRow = p.get('per') === 'row';
   const rates = useApi(
     () => get<{ results: Rate[] }>('db/rates', params).then((r) => r.results),
     [JSON.stringify(params)],
   );
   const latest = useApi(
     () =>
-      get<{ results: Change[] }>('db/changes', { ...params, database, table, limit: 100 }).then(
-        (r) => r.results,
-      ),
-    [JSON.stringify(params), database, table],
+      get<{ results: Change[] }>('db/changes', {
+        ...params,
+        database,
+        table,
+        limit: 100,
+        per: perRow ? 'row' : undefined,
+      }).then((r) => r.results),
+    [JSON.stringify(params), database, table, perRow],
   );
   const [key, setKey] = useState(p.get('key') ?? '{"id": 1}');
   const history = useApi(
@@ -120,18 +134,29 @@ export function ChangesPage(props: { route: Route; project: string }) {
       <Panel
         state={latest}
         class="wide"
-        title={table ? `Latest changes of ${database}.${table}` : 'Latest changes'}
+        title={`${perRow ? 'Latest change of each row' : 'Latest changes'}${table ? ` of ${database}.${table}` : ''}`}
         isEmpty={(c) => c.length === 0}
         actions={
-          table && (
-            <button
-              type="button"
-              class="ghost"
-              onClick={() => update({ database: undefined, table: undefined, key: undefined })}
-            >
-              All tables
-            </button>
-          )
+          <>
+            <label class="inline">
+              <input
+                type="checkbox"
+                data-testid="db-per-row"
+                checked={perRow}
+                onChange={(e) => update({ per: (e.target as HTMLInputElement).checked ? 'row' : undefined })}
+              />{' '}
+              One per row
+            </label>
+            {table && (
+              <button
+                type="button"
+                class="ghost"
+                onClick={() => update({ database: undefined, table: undefined, key: undefined })}
+              >
+                All tables
+              </button>
+            )}
+          </>
         }
       >
         {(changes) => <ChangeList changes={changes} testId="db-latest" />}
