@@ -6,7 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { FastifyInstance } from 'fastify';
 import { createLogger } from '../../src/observe/logger.ts';
+import { dropClientRetries } from '../../src/process/client-retries.ts';
+import type { EventRow } from '../../src/process/event-row.ts';
 import { startClickHouseHttp } from '../../src/store/clickhouse-http/clickhouse-http.server.ts';
+import { openStore } from '../../src/store/store.ts';
 import { queryWithClickHouseGo } from '../support/clickhouse-go.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
@@ -165,6 +168,32 @@ describe('ClickHouse-compatible endpoint', () => {
       remote?.child.kill('SIGTERM');
       if (remote) await remote.exited;
       cleanup();
+    }
+  });
+
+  it('checks a caught-up batch of 40 000 event ids against a store over HTTP (in URL-sized lookups)', async () => {
+    // After an outage a processor's batch holds tens of thousands of events; their ids in one URL would pass
+    // the 1 MiB a ClickHouse server (or this endpoint) accepts, and the batch could never be stored.
+    const remote = openStore({ url: `http://sightline:${PASSWORD}@127.0.0.1:${port}/default`, dataDir: '' });
+    try {
+      const stored = await eventually(async () => {
+        const rows = await server.store.query<{ id: string; ts: string }>(
+          "SELECT toString(event_id) AS id, toString(timestamp) AS ts FROM events WHERE type = 'remote-proc' LIMIT 5",
+        );
+        return rows.length === 5 ? rows : undefined;
+      });
+      const at = `${stored[0].ts.replace(' ', 'T')}Z`;
+      const row = (event_id: string) =>
+        ({ project: 'website', event_id, timestamp: at, protocol: 'native' }) as EventRow;
+      const fresh = Array.from({ length: 40_000 }, (_, i) =>
+        row(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+      );
+      const batch = [...fresh, ...stored.map((r) => row(r.id))];
+      const { kept, dropped } = await dropClientRetries(remote, batch, true);
+      assert.equal(dropped, 5, 'the five stored events are recognised');
+      assert.equal(kept.length, 40_000);
+    } finally {
+      await remote.close();
     }
   });
 
