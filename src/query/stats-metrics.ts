@@ -12,6 +12,9 @@ import type { GoalCondition } from './goals.ts';
 export const VISITOR_KEY =
   "if(visitor_id != 0, visitor_id, if(user_id != '', cityHash64('u', user_id), cityHash64('s', session_id)))";
 
+/** A session's key for grouping: 0 when the event has no session. */
+export const SESSION_KEY = "if(session_id = '', toUInt64(0), cityHash64(session_id))";
+
 /** People across days: the user id when known (anonymous visitor ids rotate daily by design). */
 export const PERSON_KEY = `if(user_id != '', cityHash64('u', user_id), ${VISITOR_KEY})`;
 
@@ -74,34 +77,36 @@ export interface AggregateShape {
 export function aggregateSql(shape: AggregateShape): string {
   const goal = shape.goal ? `, max(${shape.goal.sql}) AS converted` : '';
   const conversions = shape.goal ? ',\n       uniqExactIf(vk, converted) AS conversions' : '';
-  const inner = `SELECT ${shape.group} AS g, session_id AS sid, any(${VISITOR_KEY}) AS vk,
+  // Sessions are grouped by a 64-bit hash of their id (0 = no session): hashing beats comparing strings over
+  // millions of rows; a collision between two of a project's sessions in one range is out of reach.
+  const inner = `SELECT ${shape.group} AS g, ${SESSION_KEY} AS sid, any(${VISITOR_KEY}) AS vk,
          countIf(type = 'pageview') AS pv, count() AS ev${goal},
          intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
   FROM events WHERE ${shape.where}
-  GROUP BY g, sid, if(sid = '', event_id, toUUIDOrZero(''))`;
+  GROUP BY g, sid, if(sid = 0, event_id, toUUIDOrZero(''))`;
   if (shape.visitsWhole)
     return `SELECT g AS value,
        uniqExact(vk) AS visitors,
-       countIf(sid != '') AS visits,
+       countIf(sid != 0) AS visits,
        sum(pv) AS pageviews,
        sum(ev) AS events,
-       countIf(sid != '' AND pv = 1 AND ev = 1) AS bounces,
-       sumIf(dur, sid != '') AS duration_sum,
-       sumIf(pv, sid != '') AS visit_pageviews${conversions}
+       countIf(sid != 0 AND pv = 1 AND ev = 1) AS bounces,
+       sumIf(dur, sid != 0) AS duration_sum,
+       sumIf(pv, sid != 0) AS visit_pageviews${conversions}
 FROM (${inner}) AS e
 GROUP BY value
 ${shape.tail ?? ''}`;
   return `SELECT g AS value,
        uniqExact(vk) AS visitors,
-       countIf(sid != '') AS visits,
+       countIf(sid != 0) AS visits,
        sum(pv) AS pageviews,
        sum(ev) AS events,
-       countIf(sid != '' AND s_pv = 1 AND s_ev = 1) AS bounces,
-       sumIf(s_dur, sid != '') AS duration_sum,
-       sumIf(s_pv, sid != '') AS visit_pageviews${conversions}
+       countIf(sid != 0 AND s_pv = 1 AND s_ev = 1) AS bounces,
+       sumIf(s_dur, sid != 0) AS duration_sum,
+       sumIf(s_pv, sid != 0) AS visit_pageviews${conversions}
 FROM (${inner}) AS e
 LEFT JOIN (
-  SELECT session_id AS sid, countIf(type = 'pageview') AS s_pv, count() AS s_ev,
+  SELECT ${SESSION_KEY} AS sid, countIf(type = 'pageview') AS s_pv, count() AS s_ev,
          intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS s_dur
   FROM events WHERE ${shape.sessionWhere} AND session_id != ''
   GROUP BY sid

@@ -37,7 +37,7 @@ async function countsBreakdown(
 ): Promise<BreakdownRow[]> {
   const w = whereOf(q);
   const rows = await q.store.query<Record<string, unknown>>(
-    `SELECT ${column} AS value, uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(session_id, session_id != '') AS visits,
+    `SELECT ${column} AS value, uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
             ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS conversions` : ''}
      FROM events WHERE ${w.where}
