@@ -70,13 +70,10 @@ try {
       await page.goto(`${url}${route}`);
       await page.locator(ready).first().waitFor({ timeout: 60_000 });
       // Every panel loads on its own: wait until none is busy (polling pages never go network-idle).
-      await page.waitForFunction(
-        () => document.querySelectorAll('[aria-busy=true]').length === 0,
-        undefined,
-        {
-          timeout: 120_000,
-        },
-      );
+      for (const deadline = Date.now() + 120_000; await page.locator('[aria-busy=true]').count(); ) {
+        if (Date.now() > deadline) throw new Error(`${name}: panels still loading after 2 minutes`);
+        await page.waitForTimeout(200);
+      }
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(OUT, `seeded-${name}.png`), fullPage });
       process.stderr.write(`[shots] seeded-${name}.png\n`);
