@@ -9,10 +9,24 @@ interface Cohort {
   periods: Array<{ period: number; visitors: number; percentage: number }>;
 }
 
+/** The cohort size that keeps the grid readable for a period: days for a week, months for a year. */
+function defaultUnit(period: string | undefined, from?: string, to?: string): string {
+  if (period === 'custom' && from && to) {
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    return days <= 14 ? 'day' : days <= 120 ? 'week' : 'month';
+  }
+  return period === 'realtime' || period === 'today' || period === '7d'
+    ? 'day'
+    : period === '12mo'
+      ? 'month'
+      : 'week';
+}
+
 /** Cohort grid, each cell heat-coloured by its share. */
 export function RetentionPage(props: { route: Route; project: string }) {
-  const params = { ...statsParams(props.route.params), project: props.project };
-  const unit = props.route.params.get('unit') ?? 'week';
+  const shared = statsParams(props.route.params);
+  const params = { ...shared, project: props.project };
+  const unit = props.route.params.get('unit') ?? defaultUnit(shared.period, shared.from, shared.to);
   const state = useApi(
     () => get<{ cohorts: Cohort[] }>('stats/retention', { ...params, unit }).then((r) => r.cohorts),
     [JSON.stringify(params), unit],
