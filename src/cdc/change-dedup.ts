@@ -7,7 +7,7 @@
  * Safe under re-delivery of a whole batch: what its first attempt stored is dropped, and its insert token would
  * have made that insert a no-op anyway.
  */
-import { IDS_PER_LOOKUP } from '../process/client-retries.ts';
+import { queryByKeys } from '../store/chunked-lookup.ts';
 import type { Store } from '../store/store.ts';
 import type { DbChangeRow } from './maxwell-message.ts';
 
@@ -40,25 +40,17 @@ export async function dropRepeatedChanges(
       if (r.ts > max) max = r.ts;
     }
     // A repeat carries its original `ts`, so the batch's own time range is where the first copy is.
-    const positions = [...new Set(named.map((r) => r.position))];
     type Named = Pick<DbChangeRow, 'database' | 'table' | 'type' | 'server_id' | 'position' | 'xoffset'>;
-    const found: Named[] = [];
-    // Parameters travel in the URL: a few thousand positions per lookup keep it far below 1 MiB.
-    for (let at = 0; at < positions.length; at += IDS_PER_LOOKUP)
-      found.push(
-        ...(await store.query<Named>(
-          `SELECT database, table, type, server_id, position, xoffset FROM db_changes
-           WHERE project = {project:String}
-             AND ts BETWEEN {from:DateTime('UTC')} AND {to:DateTime('UTC')}
-             AND position IN {positions:Array(String)}`,
-          {
-            project,
-            from: chSeconds(min),
-            to: chSeconds(max),
-            positions: positions.slice(at, at + IDS_PER_LOOKUP),
-          },
-        )),
-      );
+    const found = await queryByKeys<Named>(
+      store,
+      `SELECT database, table, type, server_id, position, xoffset FROM db_changes
+       WHERE project = {project:String}
+         AND ts BETWEEN {from:DateTime('UTC')} AND {to:DateTime('UTC')}
+         AND position IN {positions:Array(String)}`,
+      { project, from: chSeconds(min), to: chSeconds(max) },
+      'positions',
+      [...new Set(named.map((r) => r.position))],
+    );
     for (const f of found)
       stored.add(
         `${project}\u0000${keyOf({ ...f, server_id: Number(f.server_id), xoffset: Number(f.xoffset) })}`,

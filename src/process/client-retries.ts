@@ -4,16 +4,12 @@
  * the event's time, are dropped before the insert. Safe under re-delivery: a replayed batch drops what its first
  * attempt stored, and its insert token would have made that insert a no-op anyway.
  */
+import { queryByKeys } from '../store/chunked-lookup.ts';
 import type { Store } from '../store/store.ts';
 import type { EventRow } from './event-row.ts';
 
 const CLIENT_ID_PROTOCOLS = new Set(['segment', 'snowplow']);
 const DAY_MS = 86_400_000;
-/**
- * Ids per lookup: query parameters travel in the URL, and a ClickHouse server (or the compatible endpoint) refuses
- * URLs over 1 MiB — a batch caught up after an outage holds tens of thousands of events (about 45 bytes per id).
- */
-export const IDS_PER_LOOKUP = 5_000;
 
 const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
@@ -45,23 +41,16 @@ export async function dropClientRetries(
       if (t > max) max = t;
     }
     // A retry's corrected time moves by the seconds between attempts; a day either side is plenty.
-    const ids = [...new Set(rows.map((r) => r.event_id))];
-    const found: Array<{ id: string }> = [];
-    for (let at = 0; at < ids.length; at += IDS_PER_LOOKUP)
-      found.push(
-        ...(await store.query<{ id: string }>(
-          `SELECT DISTINCT toString(event_id) AS id FROM events
-           WHERE project = {project:String}
-             AND timestamp BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
-             AND event_id IN {ids:Array(UUID)}`,
-          {
-            project,
-            from: chTime(min - DAY_MS),
-            to: chTime(max + DAY_MS),
-            ids: ids.slice(at, at + IDS_PER_LOOKUP),
-          },
-        )),
-      );
+    const found = await queryByKeys<{ id: string }>(
+      store,
+      `SELECT DISTINCT toString(event_id) AS id FROM events
+       WHERE project = {project:String}
+         AND timestamp BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
+         AND event_id IN {ids:Array(UUID)}`,
+      { project, from: chTime(min - DAY_MS), to: chTime(max + DAY_MS) },
+      'ids',
+      [...new Set(rows.map((r) => r.event_id))],
+    );
     for (const f of found) stored.add(`${project}\u0000${f.id}`);
   }
   const seen = new Set<string>();
