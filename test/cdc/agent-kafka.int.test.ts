@@ -3,14 +3,14 @@
 // whose log is that broker (its processor reads `cdc` into db_changes). Through a broker outage and a SIGKILL of the
 // agent, every change arrives once.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Connection } from 'mysql2/promise';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/kafka-broker.ts';
+import { spawnCdcAgent } from '../support/cdc-agent.ts';
 import { eventually, startInProcess } from '../support/in-process-server.ts';
-import { CDC_PASSWORD, type MariaDb, startMariaDb } from '../support/mariadb.ts';
-import { ROOT } from '../support/server-process.ts';
+import { type MariaDb, startMariaDb } from '../support/mariadb.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const PROJECT = 'shopdb';
@@ -20,52 +20,36 @@ let conn: Connection;
 let broker: KafkaBroker;
 let server: Awaited<ReturnType<typeof startInProcess>>;
 const agents: ChildProcess[] = [];
-let output = '';
+const outputs: Array<() => string> = [];
 
 function startAgent(): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'src/cli/main.ts'),
-      'cdc',
-      '--mysql',
-      db.cdcUrl,
-      '--kafka',
-      broker.bootstrap,
-      '--project',
-      PROJECT,
-      '--state-dir',
-      path.join(dir, 'agent-state'),
-      '--include',
-      'shop.*',
-      '--flush-ms',
-      '50',
-      '--batch-rows',
-      '25',
-      '--retry-max-ms',
-      '500',
-      '--request-timeout-ms',
-      '5000',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        SIGHTLINE_CDC_MYSQL_PASSWORD: CDC_PASSWORD,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  agents.push(child);
-  return child;
+  const agent = spawnCdcAgent([
+    '--mysql',
+    db.cdcUrl,
+    '--kafka',
+    broker.bootstrap,
+    '--project',
+    PROJECT,
+    '--state-dir',
+    path.join(dir, 'agent-state'),
+    '--include',
+    'shop.*',
+    '--flush-ms',
+    '50',
+    '--batch-rows',
+    '25',
+    '--retry-max-ms',
+    '500',
+    '--request-timeout-ms',
+    '5000',
+  ]);
+  outputs.push(agent.output);
+  agents.push(agent.child);
+  return agent.child;
 }
+
+/** What every agent started here printed. */
+const output = () => outputs.map((o) => o()).join('');
 
 async function stored(): Promise<Array<{ id: number; type: string }>> {
   const rows = await server.store.query<{ id: string; type: string }>(
@@ -100,7 +84,7 @@ after(async () => {
 describe('sightline cdc --kafka (agent → Kafka topic cdc → processors)', () => {
   it('delivers every change once through a broker outage and an agent SIGKILL', async () => {
     let agent = startAgent();
-    await eventually(async () => (output.includes('reading the binlog') ? true : undefined), 60_000);
+    await eventually(async () => (output().includes('reading the binlog') ? true : undefined), 60_000);
     for (let i = 1; i <= 40; i++)
       await conn.query('INSERT INTO shop.items VALUES (?, ?, ?)', [i, `item ${i}`, i]);
     await conn.query('UPDATE shop.items SET qty = qty + 1 WHERE id <= 5');
@@ -112,7 +96,7 @@ describe('sightline cdc --kafka (agent → Kafka topic cdc → processors)', () 
     for (let i = 41; i <= 80; i++)
       await conn.query('INSERT INTO shop.items VALUES (?, ?, ?)', [i, `item ${i}`, i]);
     await eventually(
-      async () => (/delivery to Kafka topic cdc .* failed; retrying/.test(output) ? true : undefined),
+      async () => (/delivery to Kafka topic cdc .* failed; retrying/.test(output()) ? true : undefined),
       60_000,
     );
     await broker.restart();

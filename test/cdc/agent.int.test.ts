@@ -3,14 +3,14 @@
 // ClickHouse-compatible endpoint. What is compared is always the stored row against Maxwell's shape computed here,
 // with xids and positions taken from the server's own SHOW BINLOG EVENTS.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { type Agent, spawnCdcAgent } from '../support/cdc-agent.ts';
 import { freePort } from '../support/free-port.ts';
-import { CDC_PASSWORD, type MariaDb, startMariaDb } from '../support/mariadb.ts';
-import { ROOT, type ServerProcess, startServerProcess } from '../support/server-process.ts';
+import { type MariaDb, startMariaDb } from '../support/mariadb.ts';
+import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const PROJECT = 'shopdb';
@@ -28,13 +28,6 @@ let chPort: number;
 let agent: Agent | undefined;
 /** Every agent started, so none outlives the test run whatever fails. */
 const agents: Agent[] = [];
-
-interface Agent {
-  child: ChildProcess;
-  output: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 async function until<T>(
   what: string,
@@ -76,57 +69,30 @@ async function stopServer(): Promise<void> {
 }
 
 function startAgent(extra: string[] = []): Agent {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(ROOT, 'src/cli/main.ts'),
-      'cdc',
-      '--mysql',
-      db.cdcUrl,
-      '--url',
-      server.url,
-      '--project',
-      PROJECT,
-      '--key',
-      KEY,
-      '--state-dir',
-      stateDir,
-      '--include',
-      'shop.*',
-      '--output-ddl',
-      '--flush-ms',
-      '50',
-      '--heartbeat-seconds',
-      '1',
-      '--retry-max-ms',
-      '500',
-      '--request-timeout-ms',
-      '5000',
-      ...extra,
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        SIGHTLINE_CDC_MYSQL_PASSWORD: CDC_PASSWORD,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-    err += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  agent = { child, output: () => out, stderr: () => err, exited };
+  agent = spawnCdcAgent([
+    '--mysql',
+    db.cdcUrl,
+    '--url',
+    server.url,
+    '--project',
+    PROJECT,
+    '--key',
+    KEY,
+    '--state-dir',
+    stateDir,
+    '--include',
+    'shop.*',
+    '--output-ddl',
+    '--flush-ms',
+    '50',
+    '--heartbeat-seconds',
+    '1',
+    '--retry-max-ms',
+    '500',
+    '--request-timeout-ms',
+    '5000',
+    ...extra,
+  ]);
   agents.push(agent);
   return agent;
 }
