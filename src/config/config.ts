@@ -44,8 +44,16 @@ function fileValues(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * File values become the text an env variable would hold: lists of names join with commas, structured settings
+ * (forwarding rules, alert rules: objects or lists of objects) become JSON, which their fields' parsers read.
+ */
 function asText(value: unknown): string {
-  if (Array.isArray(value)) return value.map(String).join(',');
+  if (Array.isArray(value))
+    return value.some((v) => v !== null && typeof v === 'object')
+      ? JSON.stringify(value)
+      : value.map(String).join(',');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
