@@ -4,6 +4,9 @@ import type { GoalSpec } from '../config/config-schema.ts';
 export interface GoalCondition {
   sql: string;
   params: Record<string, string | string[]>;
+  /** The event types and the page patterns it stands for (the rollups answer event goals only). */
+  events: string[];
+  pages: string[];
 }
 
 /** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
@@ -18,7 +21,8 @@ export function patternToRegex(pattern: string): string {
 export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): GoalCondition | undefined {
   if (goals.length === 0) return undefined;
   const events = goals.filter((g) => g.kind === 'event').map((g) => g.value);
-  const pages = goals.filter((g) => g.kind === 'page').map((g) => patternToRegex(g.value));
+  const patterns = goals.filter((g) => g.kind === 'page').map((g) => g.value);
+  const pages = patterns.map(patternToRegex);
   const parts: string[] = [];
   const params: Record<string, string[]> = {};
   if (events.length > 0) {
@@ -29,5 +33,5 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     parts.push(`(type = 'pageview' AND arrayExists(re -> match(path, re), {${prefix}_pages:Array(String)}))`);
     params[`${prefix}_pages`] = pages;
   }
-  return { sql: `(${parts.join(' OR ')})`, params };
+  return { sql: `(${parts.join(' OR ')})`, params, events, pages: patterns };
 }

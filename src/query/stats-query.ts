@@ -15,6 +15,8 @@ export interface StatsQuery {
   filter: SqlFilter;
   goal?: GoalCondition;
   timeoutMs: number;
+  /** Count every visitor exactly from the events, never from the rollups' estimates (rollup-scope.ts). */
+  exact?: boolean;
 }
 
 export interface Where {

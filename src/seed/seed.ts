@@ -8,6 +8,7 @@
  */
 import { wallClock } from '../query/time-range.ts';
 import { migrate } from '../store/migrate.ts';
+import { rebuildRollups } from '../store/rollups.ts';
 import type { Store } from '../store/store.ts';
 import { addDays, planDays, type SeedPlan } from './plan.ts';
 import {
@@ -196,14 +197,19 @@ export async function seededEvents(store: Store, project: string): Promise<Count
 }
 
 /**
- * Deletes every row an earlier seed wrote into `project` — its events, the sessions and user profiles the views
- * built from them, its logs and database changes — and nothing else. Returns the events deleted.
+ * Deletes every row an earlier seed wrote into `project` — its events, the sessions, user profiles and rollups the
+ * views built from them, its logs and database changes — and nothing else. Returns the events deleted.
  */
 export async function removeSeeded(store: Store, project: string): Promise<number> {
   const { events } = await seededEvents(store, project);
   const p = str(project);
   const seeded = `SELECT %s FROM events WHERE project = ${p} AND protocol = ${str(SEED_PROTOCOL)}`;
   if (events > 0) {
+    const [span] = await store.query<{ first: string | number; last: string | number }>(
+      `SELECT toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last
+       FROM events WHERE project = {project:String} AND protocol = {protocol:String}`,
+      { project, protocol: SEED_PROTOCOL },
+    );
     // Sessions and profiles first: they are found through the seeded events.
     await store.command(
       `DELETE FROM sessions WHERE project = ${p} AND session_id IN (${seeded.replace('%s', 'session_id')})`,
@@ -212,6 +218,8 @@ export async function removeSeeded(store: Store, project: string): Promise<numbe
       `DELETE FROM user_profiles WHERE project = ${p} AND user_id IN (${seeded.replace('%s', 'user_id')})`,
     );
     await store.command(`DELETE FROM events WHERE project = ${p} AND protocol = ${str(SEED_PROTOCOL)}`);
+    // The rollups of those hours, from whatever events remain there (real ones, with --force).
+    await rebuildRollups(store, project, Number(span.first), Number(span.last) + 1);
   }
   await store.command(`DELETE FROM logs WHERE project = ${p} AND source = ${str(SEED_LOG_SOURCE)}`);
   await store.command(

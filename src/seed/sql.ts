@@ -7,6 +7,7 @@
  * Every value reaching the SQL text is either a number the seed code computed or a string passed through `str`.
  */
 import { availableParallelism } from 'node:os';
+import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, ROLLUP_VIEW, rollupSelect } from '../store/rollups.ts';
 import type { SeedDay } from './plan.ts';
 import {
   type Agent,
@@ -386,9 +387,12 @@ ${INSERT_SETTINGS}`;
 /**
  * The views on `events` that `sessionsSelect` and `profilesSelect` stand in for, as ClickHouse prints them back
  * (system.tables.as_select, database prefix removed). A migration that changes either view no longer matches, and
- * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
+ * seeding falls back to letting the views run — correct, slower — until these builders follow the change. The
+ * rollups' view is mirrored by a view of the same SELECT on the staged events (`fanoutSetup`).
  */
 export const MIRRORED_VIEWS: Record<string, string> = {
+  [ROLLUP_VIEW]:
+    "SELECT project, tenant_id, d.1 AS dimension, d.2 AS value, type, hour, toUInt64(count()) AS events, toUInt64(countIf(type = 'pageview')) AS pageviews, toUInt64(countIf((type = 'pageview') AND (sk != 0))) AS visit_pageviews, uniqCombined64State(14)(vk) AS visitors, uniqCombined64StateIf(14)(sk, sk != 0) AS visits FROM (SELECT project, tenant_id, type, path, channel, referrer_source, referrer, utm_source, utm_medium, utm_campaign, country, region, city, device_type, browser, os, toStartOfHour(toDateTime(timestamp, 'UTC')) AS hour, if(visitor_id != 0, visitor_id, if(user_id != '', cityHash64('u', user_id), cityHash64('s', session_id))) AS vk, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sk FROM events WHERE NOT is_bot) ARRAY JOIN [('', ''), ('page', path), ('channel', channel), ('source', referrer_source), ('referrer', referrer), ('utm_source', utm_source), ('utm_medium', utm_medium), ('utm_campaign', utm_campaign), ('country', country), ('region', region), ('city', city), ('device', device_type), ('browser', browser), ('os', os), ('event', type)] AS d GROUP BY project, tenant_id, dimension, value, type, hour",
   sessions_mv:
     "SELECT project, tenant_id, session_id, any(visitor_id) AS visitor_id, min(timestamp) AS start, max(timestamp) AS end, toUInt64(count()) AS events, toUInt64(countIf(type = 'pageview')) AS pageviews, max(is_bot) AS is_bot, argMinIfState(path, timestamp, toUInt8(type = 'pageview')) AS entry_path, argMaxIfState(path, timestamp, toUInt8(type = 'pageview')) AS exit_path, argMinState(referrer_source, timestamp) AS source, argMinState(channel, timestamp) AS channel, argMinState(country, timestamp) AS country, argMinState(device_type, timestamp) AS device_type, argMinState(browser, timestamp) AS browser FROM events WHERE session_id != '' GROUP BY project, tenant_id, session_id",
   user_profiles_mv:
@@ -471,8 +475,16 @@ export const FANOUT = {
     events: 'seed_staging_events',
     sessions: 'seed_staging_sessions',
     user_profiles: 'seed_staging_profiles',
+    [ROLLUP_TABLE]: 'seed_staging_hourly',
+    [DAILY_TABLE]: 'seed_staging_daily',
   },
-  views: ['seed_visits_events', 'seed_visits_sessions', 'seed_visits_profiles'],
+  views: [
+    'seed_visits_events',
+    'seed_visits_sessions',
+    'seed_visits_profiles',
+    'seed_staging_events_hourly',
+    'seed_staging_hourly_daily',
+  ],
 } as const;
 
 /** Statements that create the fan-out for a run (after `fanoutTeardown`, which also clears a crashed run's leftovers). */
@@ -487,6 +499,11 @@ export function fanoutSetup(o: SeedSqlOptions): string[] {
     `CREATE MATERIALIZED VIEW ${views[0]} TO ${staging.events} AS ${withs}${eventsSelect(o, visits)}`,
     `CREATE MATERIALIZED VIEW ${views[1]} TO ${staging.sessions} AS ${withs}${sessionsSelect(o, visits)}`,
     `CREATE MATERIALIZED VIEW ${views[2]} TO ${staging.user_profiles} AS ${withs}${profilesSelect(o, visits)}`,
+    // Fed by the staged events as they arrive (views cascade), like the rollups' own view on events.
+    `CREATE TABLE ${staging[ROLLUP_TABLE]} AS ${ROLLUP_TABLE}`,
+    `CREATE MATERIALIZED VIEW ${views[3]} TO ${staging[ROLLUP_TABLE]} AS ${rollupSelect(staging.events)}`,
+    `CREATE TABLE ${staging[DAILY_TABLE]} AS ${DAILY_TABLE}`,
+    `CREATE MATERIALIZED VIEW ${views[4]} TO ${staging[DAILY_TABLE]} AS ${dailySelect(staging[ROLLUP_TABLE])}`,
   ];
 }
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrationFailed } from './errors.ts';
+import { ROLLUP_MIGRATION } from './rollups.ts';
 import type { Store } from './store.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
@@ -27,16 +28,22 @@ export function splitStatements(sql: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/**
+ * Migrations built in code, where the same SQL also serves code that runs later (the rollups' SELECT feeds their
+ * view, their backfill and `rebuildRollups`): one definition instead of copies that could drift apart.
+ */
+const CODE_MIGRATIONS: readonly Migration[] = [ROLLUP_MIGRATION];
+
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return fs
+  const files = fs
     .readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
-    .sort()
     .map((file) => ({
       version: Number(file.slice(0, 3)),
       name: file,
       statements: splitStatements(fs.readFileSync(path.join(dir, file), 'utf8')),
     }));
+  return [...files, ...CODE_MIGRATIONS].sort((a, b) => a.version - b.version);
 }
 
 export interface MigrateResult {

@@ -1,6 +1,8 @@
 import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from '../dimensions.ts';
+import { rollupScope } from '../rollup-scope.ts';
 import { type Metrics, metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
+import { rollupBreakdown } from './rollup-breakdown.query.ts';
 
 const ORDER = 'ORDER BY visitors DESC, events DESC, value LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
 
@@ -10,7 +12,8 @@ export type BreakdownRow = { value: string } & Partial<Metrics> &
 /**
  * One row per value of `dimension` (a column, a visit's entry/exit page, or `event:props:<key>`), most visitors
  * first. `counts` asks for the counting metrics only (visitors, visits, pageviews, events, conversions): one pass
- * over the events instead of a second one for the shape of whole visits — what the dashboard's cards need.
+ * over the events instead of a second one for the shape of whole visits — what the dashboard's cards need — and,
+ * unfiltered over whole hours, from the hourly rollups instead of the events.
  */
 export async function breakdownQuery(
   q: StatsQuery,
@@ -26,7 +29,11 @@ export async function breakdownQuery(
     column = 'JSONExtractString(props, {prop:String})';
     params.prop = dimension.slice(PROP_PREFIX.length);
   }
-  if (counts) return countsBreakdown(q, column, params);
+  if (counts) {
+    const scope = rollupScope(q, dimension);
+    if (scope) return rollupBreakdown(q, scope, limit, (page - 1) * limit);
+    return countsBreakdown(q, column, params);
+  }
   return aggregate(q, column, { params, tail: ORDER });
 }
 

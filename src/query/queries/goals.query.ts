@@ -1,5 +1,7 @@
 import type { GoalSpec } from '../../config/config-schema.ts';
+import { ROLLUP_UNIQ } from '../../store/rollups.ts';
 import { goalCondition } from '../goals.ts';
+import { rollupScope } from '../rollup-scope.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 
@@ -11,9 +13,11 @@ export interface GoalRow {
   conversion_rate: number;
 }
 
-/** Every goal of the project in one pass over the range. */
-export async function goalsQuery(q: StatsQuery, goals: readonly GoalSpec[]): Promise<GoalRow[]> {
-  if (goals.length === 0) return [];
+/** The totals and each goal's visitors (`v<i>`) and events (`e<i>`): one pass over the range's events. */
+async function fromEvents(
+  q: StatsQuery,
+  goals: readonly GoalSpec[],
+): Promise<Record<string, number> | undefined> {
   const w = whereOf(q);
   const params: Record<string, unknown> = { ...w.params };
   const columns = goals.map((g, i) => {
@@ -26,6 +30,35 @@ export async function goalsQuery(q: StatsQuery, goals: readonly GoalSpec[]): Pro
     params as Record<string, string>,
     { timeoutMs: q.timeoutMs },
   );
+  return row;
+}
+
+/** The same from the rollups' totals, whose rows are kept per event type: when every goal is an event type. */
+async function fromRollups(
+  q: StatsQuery,
+  goals: readonly GoalSpec[],
+): Promise<Record<string, number> | undefined> {
+  const scope = goals.every((g) => g.kind === 'event') ? rollupScope(q, '') : undefined;
+  if (!scope) return undefined;
+  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
+  const mergeIf = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
+  const params: Record<string, unknown> = { ...scope.params };
+  const columns = goals.map((g, i) => {
+    params[`g${i}`] = g.value;
+    return `${mergeIf}(visitors, type = {g${i}:String}) AS v${i}, sumIf(events, type = {g${i}:String}) AS e${i}`;
+  });
+  const [row] = await q.store.query<Record<string, number>>(
+    `SELECT ${merge}(visitors) AS total, ${columns.join(', ')} FROM ${scope.source}`,
+    params as Record<string, string>,
+    { timeoutMs: q.timeoutMs },
+  );
+  return row ?? {};
+}
+
+/** Every goal of the project in one pass over the range (its rollups when it can). */
+export async function goalsQuery(q: StatsQuery, goals: readonly GoalSpec[]): Promise<GoalRow[]> {
+  if (goals.length === 0) return [];
+  const row = (await fromRollups(q, goals)) ?? (await fromEvents(q, goals));
   const total = Number(row?.total ?? 0);
   return goals
     .map((g, i) => {

@@ -1,0 +1,73 @@
+/**
+ * Counting breakdowns (visitors, visits, pageviews, events, conversions per value) from the hourly rollups.
+ *
+ * Merging visitor sets is the costly part, so it is done for a few candidate values only: those with the most
+ * events. Every visitor of a value has at least one event there, so a value's events bound its visitors; once the
+ * last row of the page asked for has more visitors than the first value left out has events, nothing left out can
+ * rank higher, and the answer is the one merging every value would give. Otherwise the candidates double.
+ */
+import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import type { RollupScope } from '../rollup-scope.ts';
+import type { StatsQuery } from '../stats-query.ts';
+import type { BreakdownRow } from './breakdown.query.ts';
+
+const MERGE = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
+const MERGE_IF = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
+
+export async function rollupBreakdown(
+  q: StatsQuery,
+  scope: RollupScope,
+  limit: number,
+  offset: number,
+): Promise<BreakdownRow[]> {
+  const options = { timeoutMs: q.timeoutMs };
+  const byEvents = await q.store.query<{ value: string; events: string | number }>(
+    `SELECT value, sum(events) AS events FROM ${scope.source} GROUP BY value ORDER BY events DESC, value`,
+    scope.params,
+    options,
+  );
+  const need = offset + limit;
+  let candidates = Math.max(2 * need, need + 20);
+  for (;;) {
+    const all = candidates >= byEvents.length;
+    const rows = await merged(q, scope, all ? undefined : byEvents.slice(0, candidates).map((r) => r.value));
+    const last = rows[need - 1];
+    if (all || (last !== undefined && last.visitors > Number(byEvents[candidates].events)))
+      return rows.slice(offset, need);
+    candidates *= 2;
+  }
+}
+
+async function merged(
+  q: StatsQuery,
+  scope: RollupScope,
+  values: string[] | undefined,
+): Promise<BreakdownRow[]> {
+  const rows = await q.store.query<Record<string, string | number>>(
+    // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
+    `SELECT value, ${MERGE}(visitors) AS n_visitors, ${MERGE}(visits) AS n_visits, sum(pageviews) AS n_pageviews,
+            sum(events) AS n_events
+            ${q.goal ? `, ${MERGE_IF}(visitors, type IN {goal_events:Array(String)}) AS n_conversions` : ''}
+     FROM ${scope.source}
+     ${values ? 'WHERE value IN {rollup_values:Array(String)}' : ''}
+     GROUP BY value
+     ORDER BY n_visitors DESC, n_events DESC, value`,
+    values ? { ...scope.params, rollup_values: values } : scope.params,
+    { timeoutMs: q.timeoutMs },
+  );
+  return rows.map((r) => {
+    const visitors = Number(r.n_visitors);
+    const row: BreakdownRow = {
+      value: String(r.value),
+      visitors,
+      visits: Number(r.n_visits),
+      pageviews: Number(r.n_pageviews),
+      events: Number(r.n_events),
+    };
+    if (q.goal) {
+      row.conversions = Number(r.n_conversions);
+      row.conversion_rate = visitors ? Math.round((1000 * row.conversions) / visitors) / 10 : 0;
+    }
+    return row;
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * When a stats query may read the rollups (src/store/rollups.ts) instead of the events: no filters, a range of
+ * whole hours (UTC offsets of whole hours keep local days whole too), a rolled-up dimension, and goals that are
+ * event types (page goals match paths, which the rows of other dimensions do not keep). Otherwise the caller scans
+ * the events, exactly as before. `exact` turns the rollups off.
+ *
+ * The range is read as the UTC days it covers whole (`events_daily`) plus the hours at either end
+ * (`events_hourly`), so a month merges about 30 sets per value instead of 720.
+ */
+import { DAILY_TABLE, ROLLUP_COLUMNS, ROLLUP_TABLE } from '../store/rollups.ts';
+import type { StatsQuery } from './stats-query.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const COLUMNS = 'value, type, visitors, visits, events, pageviews, visit_pageviews';
+
+export interface RollupScope {
+  /** A subquery of rollup rows in scope (project, tenant, dimension, range), for `FROM`. */
+  source: string;
+  params: Record<string, string | number | string[]>;
+}
+
+export function rollupScope(q: StatsQuery, dimension: string): RollupScope | undefined {
+  if (q.exact || q.filter.sql !== '' || !(dimension in ROLLUP_COLUMNS)) return undefined;
+  const { startMs, endMs } = q.range;
+  if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
+  if (q.goal && q.goal.pages.length > 0) return undefined;
+  const scope = ['project = {project:String}', 'dimension = {rollup_dimension:String}'];
+  const params: Record<string, string | number | string[]> = {
+    project: q.target.project,
+    rollup_dimension: dimension,
+  };
+  if (q.target.tenant !== undefined) {
+    scope.push('tenant_id = {tenant:String}');
+    params.tenant = q.target.tenant;
+  }
+  if (q.goal) params.goal_events = q.goal.events;
+  const firstDay = Math.ceil(startMs / DAY) * DAY;
+  const lastDay = Math.floor(endMs / DAY) * DAY;
+  const pieces: string[] = [];
+  const between = (column: string, name: string, from: number, to: number) => {
+    params[`${name}_from`] = from / 1000;
+    params[`${name}_to`] = to / 1000;
+    return `(${column} >= toDateTime({${name}_from:UInt32}, 'UTC') AND ${column} < toDateTime({${name}_to:UInt32}, 'UTC'))`;
+  };
+  if (firstDay < lastDay) {
+    pieces.push(
+      `SELECT ${COLUMNS} FROM ${DAILY_TABLE} WHERE ${scope.join(' AND ')} AND ${between('day', 'rollup_days', firstDay, lastDay)}`,
+    );
+    const edges = [
+      ...(startMs < firstDay ? [between('hour', 'rollup_head', startMs, firstDay)] : []),
+      ...(lastDay < endMs ? [between('hour', 'rollup_tail', lastDay, endMs)] : []),
+    ];
+    if (edges.length > 0)
+      pieces.push(
+        `SELECT ${COLUMNS} FROM ${ROLLUP_TABLE} WHERE ${scope.join(' AND ')} AND (${edges.join(' OR ')})`,
+      );
+  } else
+    pieces.push(
+      `SELECT ${COLUMNS} FROM ${ROLLUP_TABLE} WHERE ${scope.join(' AND ')} AND ${between('hour', 'rollup_hours', startMs, endMs)}`,
+    );
+  return { source: `(${pieces.join('\nUNION ALL\n')})`, params };
+}

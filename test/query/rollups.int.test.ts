@@ -1,0 +1,240 @@
+// The hourly rollups (src/store/rollups.ts) against the events they summarise: every rolled-up breakdown and the
+// goals answer what the exact scan of the events answers (at this size the sets are exact), with tenants, bots,
+// events without a session, goals and paging; the backfill of events stored before the migration; the seed's
+// staged rollups and --replace; and proof that the rollups are what answered (an emptied rollup table shows).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { blankRow, type EventRow } from '../../src/process/event-row.ts';
+import { goalCondition } from '../../src/query/goals.ts';
+import { type BreakdownRow, breakdownQuery } from '../../src/query/queries/breakdown.query.ts';
+import { goalsQuery } from '../../src/query/queries/goals.query.ts';
+import { NO_FILTER } from '../../src/query/stats-filters.ts';
+import type { StatsQuery } from '../../src/query/stats-query.ts';
+import { rangeOf } from '../../src/query/time-range.ts';
+import { seed } from '../../src/seed/seed.ts';
+import { listMigrations, migrate } from '../../src/store/migrate.ts';
+import { ROLLUP_COLUMNS, ROLLUP_TABLE } from '../../src/store/rollups.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const { dir, cleanup } = tempDir('rollups');
+let store: Store;
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 2, 2);
+
+function prng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const rand = prng(11);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+
+function event(project: string, over: Partial<EventRow>): EventRow {
+  return { ...blankRow(), event_id: crypto.randomUUID(), project, protocol: 'native', ...over };
+}
+
+/** Visits spread over 30 hours: sessions, some without one, bots, two tenants, a goal event. */
+function traffic(project: string, visits: number): EventRow[] {
+  const rows: EventRow[] = [];
+  for (let v = 0; v < visits; v++) {
+    const start = T0 + Math.floor(rand() * 30 * HOUR);
+    const base: Partial<EventRow> = {
+      tenant_id: pick(['', 't1', 't2']),
+      session_id: rand() < 0.9 ? `${project}-s${v}` : '',
+      visitor_id: String(1 + Math.floor(rand() * (visits / 2))),
+      user_id: rand() < 0.2 ? `u${Math.floor(rand() * 20)}` : '',
+      channel: pick(['Direct', 'Organic Search', 'Referral', '']),
+      referrer_source: pick(['', 'Google', 'GitHub']),
+      referrer: pick(['', 'https://github.com/x', 'https://www.google.com/']),
+      utm_source: pick(['', 'newsletter']),
+      utm_medium: pick(['', 'email']),
+      utm_campaign: pick(['', 'spring', 'launch']),
+      country: pick(['US', 'DE', 'FR', '']),
+      region: pick(['', 'BY', 'CA']),
+      city: pick(['', 'Berlin', 'Paris']),
+      device_type: pick(['desktop', 'mobile', 'tablet']),
+      browser: pick(['Chrome', 'Firefox', 'Safari']),
+      os: pick(['Windows', 'macOS', 'Android']),
+      is_bot: rand() < 0.05,
+    };
+    const n = 1 + Math.floor(rand() * 5);
+    for (let i = 0; i < n; i++) {
+      const type = i === n - 1 && rand() < 0.3 ? pick(['signup', 'purchase']) : 'pageview';
+      rows.push(
+        event(project, {
+          ...base,
+          type,
+          path: `/p/${Math.floor(rand() * rand() * 40)}`,
+          timestamp: new Date(start + i * 90_000).toISOString(),
+        }),
+      );
+    }
+  }
+  return rows;
+}
+
+const GOALS = [
+  { name: 'Signup', kind: 'event' as const, value: 'signup' },
+  { name: 'Purchase', kind: 'event' as const, value: 'purchase' },
+];
+
+function query(over: Partial<StatsQuery> = {}): StatsQuery {
+  return {
+    store,
+    target: { project: 'shop' },
+    range: rangeOf(T0, T0 + 31 * HOUR),
+    tz: 'UTC',
+    filter: NO_FILTER,
+    timeoutMs: 30_000,
+    ...over,
+  };
+}
+
+const both = async (q: StatsQuery, dimension: string, limit: number, page = 1) => ({
+  rolled: await breakdownQuery(q, dimension, limit, page, true),
+  exact: await breakdownQuery({ ...q, exact: true }, dimension, limit, page, true),
+});
+
+before(async () => {
+  store = openStore({ url: 'chdb', dataDir: dir });
+  // Events stored before the rollups existed: the migration backfills them.
+  await migrate(
+    store,
+    listMigrations().filter((m) => m.version < 11),
+  );
+  await store.insert('events', traffic('shop', 400), 'before-rollups');
+  await migrate(store);
+  await store.insert('events', traffic('shop', 400), 'after-rollups');
+  await store.insert('events', traffic('other', 200), 'other-project');
+});
+
+after(async () => {
+  await store?.close();
+  cleanup();
+});
+
+describe('hourly rollups', () => {
+  it('hold every non-bot event once, backfilled ones included', async () => {
+    const [r] = await store.query<{ rolled: string; events: string }>(
+      `SELECT (SELECT sum(events) FROM ${ROLLUP_TABLE} WHERE project = 'shop' AND dimension = '') AS rolled,
+              (SELECT count() FROM events WHERE project = 'shop' AND NOT is_bot) AS events`,
+    );
+    assert.ok(Number(r.events) > 1000);
+    assert.equal(Number(r.rolled), Number(r.events));
+  });
+
+  it('answer every rolled-up breakdown as the events do, with and without a tenant', async () => {
+    for (const dimension of Object.keys(ROLLUP_COLUMNS).filter((d) => d !== '')) {
+      for (const target of [{ project: 'shop' }, { project: 'shop', tenant: 't1' }]) {
+        const { rolled, exact } = await both(query({ target }), dimension, 100);
+        assert.ok(exact.length > 0, dimension);
+        assert.deepEqual(rolled, exact, `${dimension} ${JSON.stringify(target)}`);
+      }
+    }
+  });
+
+  it('keep the top values right when the most events are not the most visitors, page by page', async () => {
+    // One visitor each on many pages with many events, so the candidates by events must widen.
+    const heavy: EventRow[] = [];
+    for (let p = 0; p < 60; p++)
+      for (let i = 0; i < 30; i++)
+        heavy.push(
+          event('shop', {
+            session_id: `heavy-${p}`,
+            visitor_id: String(900_000 + p),
+            type: 'pageview',
+            path: `/heavy/${p}`,
+            timestamp: new Date(T0 + 5 * HOUR + i * 1000).toISOString(),
+          }),
+        );
+    await store.insert('events', heavy, 'heavy-pages');
+    for (const [limit, page] of [
+      [3, 1],
+      [3, 2],
+      [9, 1],
+      [10, 7],
+    ]) {
+      const { rolled, exact } = await both(query(), 'page', limit, page);
+      assert.deepEqual(rolled, exact, `limit ${limit} page ${page}`);
+    }
+    const { rolled } = await both(query(), 'page', 3);
+    assert.ok(
+      !rolled.some((r: BreakdownRow) => r.value.startsWith('/heavy/')),
+      'one-visitor pages do not lead',
+    );
+  });
+
+  it('count event goals as conversions, in breakdowns and in the goals list', async () => {
+    const goal = goalCondition(GOALS);
+    for (const dimension of ['page', 'channel', 'event']) {
+      const { rolled, exact } = await both(query({ goal }), dimension, 50);
+      assert.ok(exact.some((r) => (r.conversions ?? 0) > 0));
+      assert.deepEqual(rolled, exact, dimension);
+    }
+    const rolled = await goalsQuery(query({ goal }), GOALS);
+    const exact = await goalsQuery(query({ goal, exact: true }), GOALS);
+    assert.ok(exact[0].visitors > 0);
+    assert.deepEqual(rolled, exact);
+  });
+
+  it('are what answers unfiltered whole hours, and the events answer the rest', async () => {
+    const whole = query({ range: rangeOf(T0 + 2 * HOUR, T0 + 20 * HOUR) });
+    const partial = query({ range: rangeOf(T0 + 2 * HOUR + 60_000, T0 + 20 * HOUR) });
+    const filtered = query({ filter: { sql: ' AND country = {c:String}', params: { c: 'US' } } });
+    const pageGoal = query({ goal: goalCondition([{ name: 'p', kind: 'page', value: '/p/1*' }]) });
+    const before = {
+      whole: await breakdownQuery(whole, 'country', 10, 1, true),
+      partial: await breakdownQuery(partial, 'country', 10, 1, true),
+      filtered: await breakdownQuery(filtered, 'country', 10, 1, true),
+      pageGoal: await breakdownQuery(pageGoal, 'country', 10, 1, true),
+    };
+    await store.command(`RENAME TABLE ${ROLLUP_TABLE} TO rollups_aside`);
+    await store.command(`CREATE TABLE ${ROLLUP_TABLE} AS rollups_aside`);
+    try {
+      assert.deepEqual(
+        await breakdownQuery(whole, 'country', 10, 1, true),
+        [],
+        'an empty rollup table answers',
+      );
+      assert.deepEqual(await breakdownQuery(partial, 'country', 10, 1, true), before.partial);
+      assert.deepEqual(await breakdownQuery(filtered, 'country', 10, 1, true), before.filtered);
+      assert.deepEqual(await breakdownQuery(pageGoal, 'country', 10, 1, true), before.pageGoal);
+      assert.ok(before.whole.length > 0);
+    } finally {
+      await store.command(`DROP TABLE ${ROLLUP_TABLE}`);
+      await store.command(`RENAME TABLE rollups_aside TO ${ROLLUP_TABLE}`);
+    }
+  });
+
+  it('follow the seed, its staged events and --replace', async () => {
+    const options = {
+      project: 'demo',
+      days: 3,
+      eventsPerDay: 200,
+      seed: 5,
+      end: '2026-03-01',
+      tz: 'UTC',
+      now: Date.parse('2026-03-10T00:00:00Z'),
+    };
+    const first = await seed(store, options);
+    assert.equal(first.direct, true, 'the staged path, past the views');
+    const demo = query({
+      target: { project: 'demo' },
+      range: rangeOf(Date.UTC(2026, 1, 27), Date.UTC(2026, 2, 2)),
+    });
+    for (const dimension of ['page', 'channel', 'country', 'event']) {
+      const { rolled, exact } = await both(demo, dimension, 20);
+      assert.ok(exact.length > 0);
+      assert.deepEqual(rolled, exact, dimension);
+    }
+    await seed(store, { ...options, seed: 6, replace: true });
+    const { rolled, exact } = await both(demo, 'page', 20);
+    assert.deepEqual(rolled, exact, 'after --replace');
+  });
+});
