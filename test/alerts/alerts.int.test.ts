@@ -271,3 +271,88 @@ describe('reports', () => {
     assert.match(mail.messages[before].subject ?? '', /Weekly report for app/);
   });
 });
+
+describe('alerts API', () => {
+  const auth = { authorization: `Bearer ${ADMIN}` };
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = auth,
+  ) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : {} };
+  };
+
+  it('adds, lists, tests and deletes dashboard rules; config rules are read-only; admins only', async () => {
+    assert.equal((await call('GET', '/api/v1/alerts', undefined, {})).status, 401);
+    const bad = await call('POST', '/api/v1/alerts', {
+      name: 'x',
+      kind: 'threshold',
+      project: 'website',
+      metric: 'revenue',
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, 'ALERT_ERR_BAD_RULE');
+    assert.ok(bad.json.error.details.some((d: string) => d.startsWith('rule.metric:')));
+    assert.equal(
+      (
+        await call('POST', '/api/v1/alerts', {
+          name: 'x',
+          kind: 'no_events',
+          project: 'nope',
+          minutes: 5,
+          channels: [{ type: 'webhook', url: hook.url }],
+        })
+      ).status,
+      400,
+    );
+
+    const created = await call('POST', '/api/v1/alerts', {
+      name: 'App silent',
+      kind: 'no_events',
+      project: 'app',
+      minutes: 15,
+      channels: [{ type: 'webhook', url: hook.url }],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const id = created.json.id as string;
+    assert.match(id, /^d-/);
+    const list = await call('GET', '/api/v1/alerts');
+    assert.deepEqual(
+      list.json.results.map((r: { id: string; origin: string }) => [r.id, r.origin]),
+      [
+        ['traffic-drop', 'config'],
+        [id, 'dashboard'],
+      ],
+    );
+    assert.equal(list.json.email, true);
+
+    const hooks = hook.bodies.length;
+    const tested = await call('POST', `/api/v1/alerts/${id}/test`);
+    assert.equal(tested.status, 200);
+    assert.equal(tested.json.notice.state, 'test');
+    assert.equal(hook.bodies.length, hooks + 1);
+    assert.equal(hook.bodies.at(-1)?.state, 'test');
+    const history = await call('GET', `/api/v1/alerts/history?rule=${id}`);
+    assert.deepEqual(
+      history.json.results.map((h: { state: string }) => h.state),
+      ['test'],
+    );
+
+    const readOnly = await call('DELETE', '/api/v1/alerts/traffic-drop');
+    assert.equal(readOnly.status, 409);
+    assert.equal(readOnly.json.error.code, 'ALERT_ERR_READ_ONLY');
+    assert.equal((await call('DELETE', `/api/v1/alerts/${id}`)).status, 204);
+    assert.equal((await call('DELETE', `/api/v1/alerts/${id}`)).status, 404);
+    assert.deepEqual(
+      (await call('GET', '/api/v1/alerts')).json.results.map((r: { id: string }) => r.id),
+      ['traffic-drop'],
+    );
+  });
+});
