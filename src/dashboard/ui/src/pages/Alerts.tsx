@@ -62,8 +62,10 @@ function RulesCard(props: { me: Me; onChange: () => void }) {
   const [project, setProject] = useState(props.me.projects[0]);
   const [form, setForm] = useState(EMPTY);
   const [message, setMessage] = useState<string>();
-  const set = (key: keyof typeof EMPTY) => (e: Event) =>
-    setForm({ ...form, [key]: (e.target as HTMLInputElement | HTMLSelectElement).value });
+  const set = (key: keyof typeof EMPTY) => (e: Event) => {
+    const value = (e.target as HTMLInputElement | HTMLSelectElement).value;
+    setForm((f) => ({ ...f, [key]: value }));
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const value = Number(form.value);
