@@ -1,8 +1,8 @@
 /**
  * What a rule measures at an instant, and whether that makes it true. Stats metrics come from the overview query
- * and log counts from the logs page's volume query, so an alert says what the dashboard shows for the same window.
+ * and log counts from the logs page's filters, so an alert says what the dashboard shows for the same window.
  */
-import { logVolumeQuery } from '../query/queries/logs.query.ts';
+import { logCountQuery } from '../query/queries/logs.query.ts';
 import { overviewQuery } from '../query/queries/overview.query.ts';
 import { NO_FILTER } from '../query/stats-filters.ts';
 import { rangeOf, type TimeRange } from '../query/time-range.ts';
@@ -27,8 +27,7 @@ async function metricIn(ctx: Ctx, rule: AlertRule, range: TimeRange): Promise<nu
   const target = { project: rule.project ?? '' };
   if (rule.metric === 'logs') {
     const q = { store: ctx.store, target, range, filter: rule.logs ?? {}, timeoutMs: ctx.timeoutMs };
-    const volume = await logVolumeQuery(q, 'hour', 'UTC');
-    return volume.results.reduce((sum, b) => sum + Object.values(b.counts).reduce((a, n) => a + n, 0), 0);
+    return logCountQuery(q);
   }
   const q = { store: ctx.store, target, range, tz: 'UTC', filter: NO_FILTER, timeoutMs: ctx.timeoutMs };
   const overview = await overviewQuery(q);
