@@ -1,10 +1,13 @@
 // Rule, report and mail-server settings: what start-up accepts, and the messages that name what to fix.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAlertRules, parseRule } from '../../src/alerts/alert-rules.ts';
 import { lastCompletePeriod } from '../../src/alerts/report-period.ts';
 import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from '../../src/alerts/report-specs.ts';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const hook = { type: 'webhook', url: 'https://hooks.example.com/x' };
 
@@ -175,6 +178,50 @@ describe('alert rules', () => {
       problems({ SIGHTLINE_REPORTS: '[{"project":"website","every":"day","to":["a@b.c"]}]' })[0],
       /^SIGHTLINE_REPORTS: reports\[0\]\.every/,
     );
+  });
+});
+
+describe('alerts in a YAML config file', () => {
+  it('reads the alerts: and reports: keys as lists of objects', () => {
+    const { dir, cleanup } = tempDir('alerts-yaml');
+    try {
+      const file = path.join(dir, 'sightline.yaml');
+      fs.writeFileSync(
+        file,
+        [
+          'smtpUrl: smtp://mail.example.com:587',
+          'smtpFrom: Sightline <alerts@example.com>',
+          'alerts:',
+          '  - name: Website traffic stopped',
+          '    kind: threshold',
+          '    project: website',
+          '    metric: visitors',
+          '    windowMinutes: 15',
+          '    below: 1',
+          '    channels:',
+          '      - { type: email, to: [ops@example.com] }',
+          'reports:',
+          '  - { project: website, every: week, to: [team@example.com], tz: Europe/Berlin }',
+          '',
+        ].join('\n'),
+      );
+      const config = loadConfig({ SIGHTLINE_CONFIG: file, SIGHTLINE_DATA_DIR: dir });
+      assert.deepEqual(
+        config.alerts.map((r) => [r.id, r.windowMinutes, r.below, r.channels]),
+        [['website-traffic-stopped', 15, 1, [{ type: 'email', to: ['ops@example.com'] }]]],
+      );
+      assert.deepEqual(config.reports, [
+        {
+          id: 'website-week',
+          project: 'website',
+          every: 'week',
+          to: ['team@example.com'],
+          tz: 'Europe/Berlin',
+        },
+      ]);
+    } finally {
+      cleanup();
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 // Alerts and reports against a real server (chDB), a local SMTP server and a local webhook receiver. The clock is
 // injected: evaluations happen at chosen instants, nothing sleeps. Expected numbers are computed here.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAlerts } from '../../src/alerts/alerts.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -269,6 +271,40 @@ describe('reports', () => {
     assert.equal(res.status, 200, JSON.stringify(res.json));
     await eventually(async () => (mail.messages.length > before ? true : undefined));
     assert.match(mail.messages[before].subject ?? '', /Weekly report for app/);
+  });
+});
+
+describe('sightline report', () => {
+  it('sends a report now through the running server', async () => {
+    const before = mail.messages.length;
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(import.meta.dirname, '../../src/cli/main.ts'),
+        'report',
+        '--project',
+        'app',
+        '--period',
+        'month',
+        '--to',
+        'cli@example.com',
+        '--url',
+        server.url,
+      ],
+      { env: { PATH: process.env.PATH, SIGHTLINE_ADMIN_TOKEN: ADMIN, SIGHTLINE_DATA_DIR: server.dataDir } },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /Sent the month report of app/);
+    await eventually(async () => (mail.messages.length > before ? true : undefined));
+    assert.match(mail.messages[before].subject ?? '', /Monthly report for app/);
   });
 });
 
