@@ -6,7 +6,8 @@
  */
 import type { Logger } from '../observe/logger.ts';
 import type { Store } from '../store/store.ts';
-import type { AlertRule, Channel } from './alert-rules.ts';
+import type { Channel } from './alert-channels.ts';
+import type { AlertRule } from './alert-rules.ts';
 import { type AlertStore, createAlertStore, type HistoryEntry, type RuleState } from './alert-store.ts';
 import type { Mailer } from './email.channel.ts';
 import { measureRule } from './rule-value.ts';

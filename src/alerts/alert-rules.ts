@@ -2,6 +2,7 @@
  * Alert rules as operators write them (SIGHTLINE_ALERTS, the `alerts:` key of a config file, or the dashboard's
  * form): checked field by field so one message names every problem and how to fix it.
  */
+import { type Channel, channelOf, strings } from './alert-channels.ts';
 
 export const RULE_KINDS = ['threshold', 'change', 'no_events', 'dead_letters'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -17,8 +18,6 @@ export const RULE_METRICS = [
 ] as const;
 export type RuleMetric = (typeof RULE_METRICS)[number];
 export const NO_EVENTS_SOURCES = ['events', 'db_changes'] as const;
-
-export type Channel = { type: 'webhook'; url: string } | { type: 'email'; to: string[] };
 
 export interface LogMatch {
   levels?: string[];
@@ -50,7 +49,6 @@ export interface AlertRule {
 }
 
 const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
-const EMAIL = /^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/;
 const KEYS = new Set([
   'id',
   'name',
@@ -69,50 +67,12 @@ const KEYS = new Set([
   'channels',
 ]);
 
-export const isEmail = (s: unknown): s is string => typeof s === 'string' && EMAIL.test(s);
-
-export function isHttpUrl(s: unknown): s is string {
-  if (typeof s !== 'string') return false;
-  try {
-    const url = new URL(s);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 const slug = (s: string) =>
   s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 64) || 'rule';
-
-function strings(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
-  return undefined;
-}
-
-function channelOf(raw: unknown, at: string, problems: string[]): Channel | undefined {
-  const c = (raw ?? {}) as Record<string, unknown>;
-  if (c.type === 'webhook') {
-    if (isHttpUrl(c.url)) return { type: 'webhook', url: c.url };
-    problems.push(`${at}.url: a webhook needs an http(s) URL, e.g. "https://hooks.example.com/sightline"`);
-    return undefined;
-  }
-  if (c.type === 'email') {
-    const to = strings(c.to);
-    const bad = to?.filter((a) => !isEmail(a)) ?? [];
-    if (to && to.length > 0 && bad.length === 0) return { type: 'email', to };
-    problems.push(
-      `${at}.to: ${bad.length ? `${bad.map((b) => JSON.stringify(b)).join(', ')} is not an e-mail address` : 'needs one or more addresses'}, e.g. ["ops@example.com"]`,
-    );
-    return undefined;
-  }
-  problems.push(`${at}.type: must be "webhook" (with url) or "email" (with to)`);
-  return undefined;
-}
 
 function num(r: Record<string, unknown>, key: string, at: string, problems: string[], min = 0) {
   const v = r[key];

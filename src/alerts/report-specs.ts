@@ -1,6 +1,6 @@
 /** SIGHTLINE_REPORTS (the `reports:` key of a config file): which project's report goes to whom, how often. */
 import { isTimeZone } from '../query/time-range.ts';
-import { isEmail } from './alert-rules.ts';
+import { isEmail } from './alert-channels.ts';
 
 export const REPORT_PERIODS = ['week', 'month'] as const;
 export type ReportPeriod = (typeof REPORT_PERIODS)[number];
