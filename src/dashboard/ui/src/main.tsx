@@ -78,7 +78,7 @@ function App() {
   else if (route.path === '/changes') page = <ChangesPage route={route} project={project} />;
   else if (route.path === '/explore' && me.admin) page = <ExplorePage route={route} />;
   else if (route.path === '/settings' && me.admin) page = <SettingsPage me={me} />;
-  else if (route.path === '/alerts' && me.admin) page = <AlertsPage me={me} />;
+  else if (route.path === '/alerts' && me.admin) page = <AlertsPage me={me} project={project} />;
   else page = <OverviewPage route={route} project={project} />;
   const showRange =
     !['/explore', '/settings', '/alerts', '/realtime', '/users'].includes(route.path) && !users;

@@ -57,9 +57,9 @@ const EMPTY = {
   target: '',
 };
 
-function RulesCard(props: { me: Me; onChange: () => void }) {
+function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
   const rules = useApi(() => get<{ results: Rule[]; email: boolean }>('alerts'), []);
-  const [project, setProject] = useState(props.me.projects[0]);
+  const [project, setProject] = useState(props.project);
   const [form, setForm] = useState(EMPTY);
   const [message, setMessage] = useState<string>();
   const set = (key: keyof typeof EMPTY) => (e: Event) => {
@@ -141,7 +141,8 @@ function RulesCard(props: { me: Me; onChange: () => void }) {
                   <td data-state={r.state?.state ?? 'unknown'}>
                     {r.state ? (
                       <>
-                        <b>{r.state.state === 'firing' ? 'Firing' : 'OK'}</b>{' '}
+                        <b>{r.state.state === 'firing' ? 'Firing' : 'OK'}</b>
+                        {r.state.value !== null && ` (${r.state.value})`}{' '}
                         <span class="muted">since {dateTime(r.state.since)}</span>
                       </>
                     ) : (
@@ -273,11 +274,11 @@ function HistoryCard(props: { version: number }) {
   );
 }
 
-export function AlertsPage(props: { me: Me }) {
+export function AlertsPage(props: { me: Me; project: string }) {
   const [version, setVersion] = useState(0);
   return (
     <main class="grid">
-      <RulesCard me={props.me} onChange={() => setVersion(version + 1)} />
+      <RulesCard me={props.me} project={props.project} onChange={() => setVersion(version + 1)} />
       <HistoryCard version={version} />
     </main>
   );
