@@ -1,15 +1,21 @@
 // The Alerts page in real Chromium: an admin sees the configured rule (read-only), adds a rule with the form, sees
 // it listed with its state, sends a test notice to a local webhook and sees it in the history.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 let server: Awaited<ReturnType<typeof startInProcess>>;
 let hook: WebhookReceiver;
 let browser: Browser;
 let page: Page;
+const shots = tempDir('alert-shots');
+// `SIGHTLINE_SCREENSHOTS_DIR=docs/screenshots` refreshes the documentation's picture of the page.
+const SHOTS = process.env.SIGHTLINE_SCREENSHOTS_DIR ?? shots.dir;
 
 before(async () => {
   hook = await startWebhookReceiver();
@@ -46,6 +52,7 @@ after(async () => {
   await browser?.close();
   await server?.cleanup();
   await hook?.close();
+  shots.cleanup();
 });
 
 describe('alerts page', () => {
@@ -87,6 +94,8 @@ describe('alerts page', () => {
     await eventually(async () => (hook.bodies.length === 1 ? true : undefined));
     assert.equal(hook.bodies[0].state, 'test');
     await page.locator('[data-testid=alert-history] li', { hasText: 'Website quiet' }).waitFor();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, 'alerts.png'), fullPage: true });
 
     await added.getByRole('button', { name: 'Remove' }).click();
     await rules.locator('tr', { hasText: 'Website quiet' }).waitFor({ state: 'detached' });

@@ -47,6 +47,8 @@ const channelText = (r: Rule) =>
     .map((c) => (c.type === 'webhook' ? `webhook ${new URL(c.url).host}` : `e-mail ${c.to.join(', ')}`))
     .join('; ');
 
+const NARROW = { width: '6rem' };
+
 const EMPTY = {
   name: '',
   kind: 'threshold',
@@ -217,19 +219,27 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
               required
               type="number"
               min="0"
+              style={NARROW}
               aria-label={form.kind === 'no_events' ? 'Minutes without events' : 'Value'}
               value={form.value}
               onInput={set('value')}
             />
-            {form.kind !== 'no_events' && (
-              <input
-                type="number"
-                min="1"
-                aria-label="Window (minutes)"
-                title="Window (minutes)"
-                value={form.window}
-                onInput={set('window')}
-              />
+            {form.kind === 'no_events' ? (
+              <span class="muted">min</span>
+            ) : (
+              <>
+                <span class="muted">in the last</span>
+                <input
+                  type="number"
+                  min="1"
+                  style={NARROW}
+                  aria-label="Window (minutes)"
+                  title="Window (minutes)"
+                  value={form.window}
+                  onInput={set('window')}
+                />
+                <span class="muted">min</span>
+              </>
             )}
             <input
               required
