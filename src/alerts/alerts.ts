@@ -57,7 +57,7 @@ export function createAlerts(config: Config, store: Store, logger: Logger, optio
     hasMailer: mailer !== undefined,
     /** Starts the scheduler (no-op when the interval is 0); the first pass runs at once. */
     start(): void {
-      if (config.alertIntervalSeconds === 0) return;
+      if (config.alertIntervalSeconds === 0 || stopped) return;
       running = tick().then(schedule);
     },
     async stop(): Promise<void> {

@@ -131,7 +131,7 @@ export async function startRoles(
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
-  if (roles.has('api') && store && alerts) await apiRoutes(app, effective, store, logger, alerts);
+  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
@@ -205,16 +205,12 @@ async function apiRoutes(
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
   await app.register(readRoutes, { store, config: effective, resolveSession, shares });
-  const readAuth = createReadAuth(effective, {
+  const authenticate = createReadAuth(effective, {
     session: resolveSession,
     share: (token) => shares.resolve(token),
   });
-  await alertsRoutes(app, { config: effective, alerts, authenticate: readAuth });
+  await alertsRoutes(app, { config: effective, alerts, authenticate });
   if (config.dashboard) {
-    const authenticate = createReadAuth(effective, {
-      session: resolveSession,
-      share: (token) => shares.resolve(token),
-    });
     await app.register(authRoutes, { config: effective, accounts, authenticate });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
       logger.warn(
