@@ -8,6 +8,7 @@ import { createAlerts } from '../../src/alerts/alerts.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { blankRow, type EventRow } from '../../src/process/event-row.ts';
+import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, postJson, startInProcess } from '../support/in-process-server.ts';
 import { type MailCapture, startMailCapture } from '../support/mail-capture.ts';
 import { modelMetrics, visitorOf } from '../support/stats-model.ts';
@@ -162,6 +163,34 @@ describe('alerts', () => {
     );
     assert.match(history[1].delivery, /webhook .* ok/);
     assert.match(history[1].delivery, /email ops@example.com ok/);
+  });
+});
+
+describe('alert delivery failures', () => {
+  it('an unreachable mail server is recorded in the history and does not make the rule fire again', async () => {
+    const base = loadConfig({ ...env, SIGHTLINE_DATA_DIR: server.dataDir });
+    const closed = await freePort();
+    const rule = {
+      ...base.alerts[0],
+      id: 'smtp-down',
+      channels: [{ type: 'email' as const, to: ['ops@example.com'] }],
+    };
+    let now = T0 + 45 * MIN;
+    const alerts = createAlerts(
+      { ...base, smtpUrl: `smtp://127.0.0.1:${closed}`, alerts: [rule] },
+      server.store,
+      createLogger('silent'),
+      { now: () => now },
+    ).engine;
+    assert.deepEqual(
+      (await alerts.evaluate()).map((n) => n.state),
+      ['firing'],
+    );
+    now = T0 + 46 * MIN;
+    assert.deepEqual(await alerts.evaluate(), []);
+    const [entry] = await alerts.alerts.history(5, 'smtp-down');
+    assert.equal(entry.state, 'firing');
+    assert.match(entry.delivery, /^email ops@example.com failed: /);
   });
 });
 
