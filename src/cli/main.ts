@@ -82,6 +82,10 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
   },
+  report: async () => {
+    const { runReportCli } = await import('../alerts/report.command.ts');
+    process.exitCode = await runReportCli(process.argv.slice(3), process.env);
+  },
   cdc: async () => {
     // Loaded on demand: the agent pulls in the MySQL driver and the binlog reader, which no other command needs.
     const { runCdcCli } = await import('../cdc/agent/cdc.command.ts');
@@ -99,6 +103,7 @@ async function seedCommand(): Promise<void> {
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
   seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
+  report: async () => (await import('../alerts/report.command.ts')).REPORT_HELP,
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
   replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,

@@ -9,6 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { alertsRoutes } from '../alerts/alerts.routes.ts';
+import { type Alerts, createAlerts } from '../alerts/alerts.ts';
 import { CDC_TOPIC, createCdcConverter, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
 import type { Config } from '../config/config.ts';
@@ -127,7 +129,9 @@ export async function startRoles(
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
-  if (roles.has('api') && store) await apiRoutes(app, effective, store, logger);
+  // Alert rules and reports are evaluated by the api role (one scheduler per api process).
+  const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
+  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
@@ -138,6 +142,7 @@ export async function startRoles(
             (changed) => changed.length > 0 && logger.info({ changed }, 'retention updated'),
             (err) => logger.warn({ err: (err as Error).message }, 'retention could not be applied'),
           );
+        if (ok) alerts?.start();
         if (ok && roles.has('process') && log)
           subscriptions.push(...(await startProcessing(config, log, store, metrics, logger)));
       })
@@ -176,6 +181,7 @@ export async function startRoles(
       await clickhouse?.close();
       await app.close();
       await processing;
+      await alerts?.stop();
       for (const s of subscriptions) await s.stop();
       await log?.close();
       await store?.close();
@@ -192,17 +198,19 @@ async function apiRoutes(
   effective: Config,
   store: Store,
   logger: Logger,
+  alerts: Alerts,
 ): Promise<void> {
   const config = effective;
   const accounts = createAccounts(store);
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
   await app.register(readRoutes, { store, config: effective, resolveSession, shares });
+  const authenticate = createReadAuth(effective, {
+    session: resolveSession,
+    share: (token) => shares.resolve(token),
+  });
+  await alertsRoutes(app, { config: effective, alerts, authenticate });
   if (config.dashboard) {
-    const authenticate = createReadAuth(effective, {
-      session: resolveSession,
-      share: (token) => shares.resolve(token),
-    });
     await app.register(authRoutes, { config: effective, accounts, authenticate });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
       logger.warn(

@@ -3,6 +3,8 @@
  * `config.ts` builds the typed object from it and the README's configuration table is generated from it
  * (`npm run docs:config`), so the three never disagree.
  */
+import { parseAlertRules } from '../alerts/alert-rules.ts';
+import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from '../alerts/report-specs.ts';
 import { parseCidrList } from './cidr.ts';
 
 export class ConfigValueError extends Error {}
@@ -496,6 +498,47 @@ export const configSchema = {
     description:
       'Conversion goals per project: `project:event:<type>` or `project:page:<path, * = any>`, comma-separated (e.g. `website:event:signup,website:page:/thanks*`).',
     parse: parseGoals,
+  }),
+  alerts: field({
+    env: 'SIGHTLINE_ALERTS',
+    default: '',
+    description:
+      'Alert rules (JSON list; `alerts:` in a config file): `threshold`, `change`, `no_events`, `dead_letters`, each with `channels` (webhook, email). See docs/alerts.md.',
+    parse: parseAlertRules,
+  }),
+  reports: field({
+    env: 'SIGHTLINE_REPORTS',
+    default: '',
+    description:
+      'E-mail reports (JSON list): `[{"project":"website","every":"week","to":["team@example.com"],"tz":"Europe/Berlin"}]`; `every` is `week` (sent Mondays) or `month`.',
+    parse: parseReportSpecs,
+  }),
+  alertIntervalSeconds: field({
+    env: 'SIGHTLINE_ALERT_INTERVAL_SECONDS',
+    default: '60',
+    description:
+      'How often the api role evaluates alert rules and checks for reports due; `0` turns the scheduler off (run it in one api instance only).',
+    parse: integer(0, 86_400),
+  }),
+  smtpUrl: field({
+    env: 'SIGHTLINE_SMTP_URL',
+    default: undefined,
+    description:
+      'Mail server for alert e-mails and reports: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`.',
+    parse: parseSmtpUrl,
+  }),
+  smtpFrom: field({
+    env: 'SIGHTLINE_SMTP_FROM',
+    default: undefined,
+    description: 'Sender of alert e-mails and reports: `Sightline <alerts@example.com>`.',
+    parse: parseMailFrom,
+  }),
+  publicUrl: field({
+    env: 'SIGHTLINE_PUBLIC_URL',
+    default: undefined,
+    description:
+      "The dashboard's address as users reach it (`https://stats.example.com`), for links in alerts and reports.",
+    parse: (raw: string) => raw.trim().replace(/\/+$/, ''),
   }),
   queryTimeoutMs: field({
     env: 'SIGHTLINE_QUERY_TIMEOUT_MS',

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { alertSettingProblems } from '../alerts/alert-config-check.ts';
 import { type ConfigKey, type ConfigSchema, configSchema } from './config-schema.ts';
 
 export type Config = { [K in ConfigKey]: ReturnType<ConfigSchema[K]['parse']> };
@@ -84,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`${raw.from}: ${(err as Error).message}. ${spec.description}`);
     }
   }
+  if (problems.length === 0) problems.push(...alertSettingProblems(out));
   if (out.clickhouseHttp && !out.clickhousePassword)
     problems.push(
       'SIGHTLINE_CLICKHOUSE_PASSWORD: required when SIGHTLINE_CLICKHOUSE_HTTP is set (the endpoint never runs without a password)',

@@ -23,6 +23,7 @@ export const PAGES = [
   '/changes',
   '/explore',
   '/settings',
+  '/alerts',
   '/share/*',
 ];
 

@@ -83,6 +83,15 @@ export async function logLinesQuery(q: LogQuery, limit: number): Promise<LogLine
   }));
 }
 
+/** How many lines match (what a log-count alert compares). */
+export async function logCountQuery(q: LogQuery): Promise<number> {
+  const w = where(q);
+  const [row] = await q.store.query<{ n: number }>(`SELECT count() AS n FROM logs WHERE ${w.sql}`, w.params, {
+    timeoutMs: q.timeoutMs,
+  });
+  return Number(row?.n ?? 0);
+}
+
 const BUCKET_SQL: Record<Interval, string> = {
   minute: "formatDateTime(timestamp, '%Y-%m-%d %H:%i', {tz:String})",
   hour: "formatDateTime(timestamp, '%Y-%m-%d %H:00', {tz:String})",

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Me, useShareToken, whenLoggedOut } from './api.ts';
 import { Header } from './components/Header.tsx';
+import { AlertsPage } from './pages/Alerts.tsx';
 import { ChangesPage } from './pages/Changes.tsx';
 import { ExplorePage } from './pages/Explore.tsx';
 import { FunnelsPage } from './pages/Funnels.tsx';
@@ -77,8 +78,10 @@ function App() {
   else if (route.path === '/changes') page = <ChangesPage route={route} project={project} />;
   else if (route.path === '/explore' && me.admin) page = <ExplorePage route={route} />;
   else if (route.path === '/settings' && me.admin) page = <SettingsPage me={me} />;
+  else if (route.path === '/alerts' && me.admin) page = <AlertsPage me={me} project={project} />;
   else page = <OverviewPage route={route} project={project} />;
-  const showRange = !['/explore', '/settings', '/realtime', '/users'].includes(route.path) && !users;
+  const showRange =
+    !['/explore', '/settings', '/alerts', '/realtime', '/users'].includes(route.path) && !users;
   return (
     <>
       <Header me={me} route={route} showRange={showRange} base={base} />

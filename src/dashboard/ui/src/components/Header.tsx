@@ -21,6 +21,7 @@ const NAV: Array<[string, string, boolean]> = [
   ['/logs', 'Logs', true],
   ['/changes', 'DB changes', true],
   ['/explore', 'Explore', true],
+  ['/alerts', 'Alerts', true],
   ['/settings', 'Settings', true],
 ];
 
@@ -91,7 +92,7 @@ export function Header(props: { me: Me; route: Route; showRange?: boolean; base:
         {!isShared() && (
           <nav aria-label="Pages">
             {NAV.filter(([, , member]) => !member || !me.shared)
-              .filter(([path]) => (path === '/explore' || path === '/settings' ? me.admin : true))
+              .filter(([path]) => (['/explore', '/alerts', '/settings'].includes(path) ? me.admin : true))
               .map(([path, label]) => (
                 <a
                   key={path}
