@@ -82,6 +82,10 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
   },
+  forward: async () => {
+    const { runForwardCli } = await import('../forward/forward.command.ts');
+    process.exitCode = await runForwardCli(process.argv.slice(3), process.env);
+  },
   cdc: async () => {
     // Loaded on demand: the agent pulls in the MySQL driver and the binlog reader, which no other command needs.
     const { runCdcCli } = await import('../cdc/agent/cdc.command.ts');
@@ -101,6 +105,7 @@ const COMMAND_HELP: Record<string, () => Promise<string>> = {
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
   replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
+  forward: async () => (await import('../forward/forward.command.ts')).FORWARD_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
   restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
 };

@@ -16,6 +16,7 @@ import { createAccounts } from '../dashboard/accounts.ts';
 import { authRoutes } from '../dashboard/auth.routes.ts';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
+import { startForwarding } from '../forward/start-forwarding.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
@@ -247,6 +248,8 @@ export async function startProcessing(
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),
   ];
+  // Each destination reads the log in its own consumer group: a destination that is down delays nothing else.
+  if (mode === 'live') subscriptions.push(...startForwarding({ config, log, store, metrics, logger, geo }));
   if (mode === 'live' && config.archiveDir)
     subscriptions.push(
       ...startRawArchive(log, config.archiveDir, TOPICS, logger.child({ stage: 'archive' })),
