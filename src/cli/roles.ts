@@ -16,6 +16,7 @@ import { createAccounts } from '../dashboard/accounts.ts';
 import { authRoutes } from '../dashboard/auth.routes.ts';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
+import { forwardRoutes } from '../forward/forward.routes.ts';
 import { startForwarding } from '../forward/start-forwarding.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
@@ -129,6 +130,8 @@ export async function startRoles(
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   if (roles.has('api') && store) await apiRoutes(app, effective, store, logger);
+  if (roles.has('process') && store)
+    await app.register(forwardRoutes, { store, forward: config.forward, adminToken: effective.adminToken });
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];

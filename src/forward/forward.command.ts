@@ -1,9 +1,12 @@
 /** `sightline forward retry|list`: re-send or show the events in `forward_dead_letters`. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/config.ts';
+import { type Config, loadConfig } from '../config/config.ts';
 import { openStore } from '../store/store.ts';
-import { retryDeadLetters } from './dead-letter-retry.ts';
-import { listDeadLetters } from './forward-dead-letters.ts';
+import { type RetryResult, retryDeadLetters } from './dead-letter-retry.ts';
+import { type ForwardDeadLetter, listDeadLetters } from './forward-dead-letters.ts';
+import { parseSince } from './since.ts';
 
 export const FORWARD_HELP = `Usage: sightline forward <retry|list> [options]
 
@@ -20,6 +23,10 @@ Options:
   --since WHEN         Only those that failed at or after WHEN: YYYY-MM-DD, an ISO time, or an age such as
                        30m, 6h, 7d.
   --limit N            At most N per destination in one run (default 10000).
+  --url URL            A running Sightline to ask (its process role holds the store), e.g.
+                       http://127.0.0.1:8080. With the embedded store this defaults to the local server
+                       (SIGHTLINE_PORT); when none answers, the store is opened directly.
+  --token TOKEN        Admin token for --url (default: SIGHTLINE_ADMIN_TOKEN, else <data dir>/admin-token).
   -h, --help           This text.
 
 Examples:
@@ -28,18 +35,79 @@ Examples:
 
 Exit status: 0 when everything selected was delivered, 1 when some still fail (they stay in the table).
 The store is the one the server uses (SIGHTLINE_DATA_DIR, SIGHTLINE_STORE). The embedded store (chDB) can be
-open in one process only: stop "sightline serve" first, or run this against a ClickHouse server.
+open in one process only, so while "sightline serve" runs the command goes through its
+/api/v1/forward endpoints; with a ClickHouse server it reads the store itself unless --url is given.
 `;
 
-const AGE = /^(\d+)(m|h|d)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+type Filter = { destination?: string; sinceMs?: number; limit: number };
 
-/** `7d`, `2026-11-30`, `2026-11-30T12:00:00Z` → ms; undefined when it is none of these. */
-export function parseSince(value: string, now = Date.now()): number | undefined {
-  const age = AGE.exec(value.trim());
-  if (age) return now - Number(age[1]) * UNIT_MS[age[2] as keyof typeof UNIT_MS];
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
-  return Number.isNaN(ms) ? undefined : ms;
+function printList(rows: Array<Omit<ForwardDeadLetter, 'payload' | 'version'>>): void {
+  for (const r of rows)
+    process.stdout.write(`${r.failed_at}  ${r.destination}  ${r.event_id}  ${r.attempts}×  ${r.reason}\n`);
+  process.stdout.write(`${rows.length} dead letter(s) waiting.\n`);
+}
+
+function printRetry(result: RetryResult): number {
+  let failed = 0;
+  for (const [name, t] of Object.entries(result.destinations)) {
+    failed += t.failed;
+    process.stdout.write(
+      `${name}: ${t.delivered} delivered${t.failed > 0 ? `, ${t.failed} still failing (${t.reason})` : ''}\n`,
+    );
+  }
+  for (const name of result.unknown)
+    process.stdout.write(`${name}: not configured any more; its dead letters were left alone\n`);
+  if (Object.keys(result.destinations).length === 0 && result.unknown.length === 0)
+    process.stdout.write('No dead letters to retry.\n');
+  return failed > 0 ? 1 : 0;
+}
+
+function localAdminToken(config: Config): string | undefined {
+  if (config.adminToken) return config.adminToken;
+  try {
+    return fs.readFileSync(path.join(config.dataDir, 'admin-token'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asks a running server; undefined when nothing listens there (then the store is opened directly). */
+async function viaServer(
+  base: string,
+  token: string | undefined,
+  action: 'list' | 'retry',
+  filter: Filter,
+): Promise<number | undefined> {
+  const query = {
+    ...(filter.destination !== undefined ? { destination: filter.destination } : {}),
+    ...(filter.sinceMs !== undefined ? { since: new Date(filter.sinceMs).toISOString() } : {}),
+    limit: String(filter.limit),
+  };
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  let res: Response;
+  try {
+    res =
+      action === 'list'
+        ? await fetch(`${base}/api/v1/forward/dead-letters?${new URLSearchParams(query)}`, { headers })
+        : await fetch(`${base}/api/v1/forward/retry`, {
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json' },
+            body: JSON.stringify(query),
+          });
+  } catch {
+    return undefined;
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    const error = body.error as { message?: string } | undefined;
+    process.stderr.write(`sightline forward: ${base} answered ${res.status}: ${error?.message ?? ''}\n`);
+    return res.status === 400 ? 2 : 1;
+  }
+  if (action === 'list') {
+    printList(body.deadLetters as ForwardDeadLetter[]);
+    return 0;
+  }
+  return printRetry(body as unknown as RetryResult);
 }
 
 export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -53,6 +121,8 @@ export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Pro
         destination: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
+        url: { type: 'string' },
+        token: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -86,38 +156,35 @@ export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Pro
     process.stderr.write(`sightline forward: ${problems.join('; ')}\n(see sightline forward --help)\n`);
     return 2;
   }
+  const filter: Filter = {
+    ...(destination !== undefined ? { destination } : {}),
+    ...(since !== undefined ? { sinceMs: since } : {}),
+    limit,
+  };
+  const server =
+    (values.url as string | undefined) ??
+    (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);
+  if (server) {
+    const token = (values.token as string | undefined) ?? localAdminToken(config);
+    const answered = await viaServer(server.replace(/\/$/, ''), token, action as 'list' | 'retry', filter);
+    if (answered !== undefined) return answered;
+    if (values.url) {
+      process.stderr.write(`sightline forward: nothing answers at ${server}\n`);
+      return 1;
+    }
+  }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    const filter = {
-      ...(destination !== undefined ? { destination } : {}),
-      ...(since !== undefined ? { sinceMs: since } : {}),
-      limit,
-    };
     if (action === 'list') {
-      const rows = await listDeadLetters(store, filter);
-      for (const r of rows)
-        process.stdout.write(
-          `${r.failed_at}  ${r.destination}  ${r.event_id}  ${r.attempts}×  ${r.reason}\n`,
-        );
-      process.stdout.write(`${rows.length} dead letter(s) waiting.\n`);
+      printList(await listDeadLetters(store, filter));
       return 0;
     }
-    const result = await retryDeadLetters(store, config.forward, {
-      ...filter,
-      onProgress: (line) => process.stderr.write(`${line}\n`),
-    });
-    let failed = 0;
-    for (const [name, t] of Object.entries(result.destinations)) {
-      failed += t.failed;
-      process.stdout.write(
-        `${name}: ${t.delivered} delivered${t.failed > 0 ? `, ${t.failed} still failing (${t.reason})` : ''}\n`,
-      );
-    }
-    for (const name of result.unknown)
-      process.stdout.write(`${name}: not configured any more; its dead letters were left alone\n`);
-    if (Object.keys(result.destinations).length === 0 && result.unknown.length === 0)
-      process.stdout.write('No dead letters to retry.\n');
-    return failed > 0 ? 1 : 0;
+    return printRetry(
+      await retryDeadLetters(store, config.forward, {
+        ...filter,
+        onProgress: (line) => process.stderr.write(`${line}\n`),
+      }),
+    );
   } finally {
     await store.close();
   }

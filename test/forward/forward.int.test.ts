@@ -254,13 +254,30 @@ describe('forwarding', () => {
     );
 
     // The CLI refuses a destination that is not configured before touching the store.
-    const env = { SIGHTLINE_DATA_DIR: server.dataDir, SIGHTLINE_FORWARD: forwardJson };
+    const env = {
+      SIGHTLINE_DATA_DIR: server.dataDir,
+      SIGHTLINE_FORWARD: forwardJson,
+      SIGHTLINE_ADMIN_TOKEN: ADMIN,
+    };
     assert.equal(await runForwardCli(['retry', '--destination', 'nope'], env), 2);
+    const anonymous = await fetch(`${server.url}/api/v1/forward/retry`, { method: 'POST' });
+    assert.equal(anonymous.status, 401);
+    assert.equal(
+      ((await anonymous.json()) as { error: { code: string } }).error.code,
+      'FORWARD_ERR_UNAUTHENTICATED',
+    );
+
+    // While the destination is still down a retry fails, and the dead letters stay.
+    assert.equal(await runForwardCli(['retry', '--destination', 'dlq', '--url', server.url], env), 1);
+    assert.equal(
+      (await listDeadLetters(server.store, { destination: 'dlq', limit: 1000 })).length,
+      expected.length,
+    );
 
     await dlq.listen(ports.dlq);
-    const config = loadConfig({ ...env, SIGHTLINE_PROJECTS: 'app,website' });
-    const result = await retryDeadLetters(server.store, config.forward, { destination: 'dlq', limit: 1000 });
-    assert.deepEqual(result.destinations.dlq, { delivered: expected.length, failed: 0 });
+    // As an operator runs it while the server is up: the CLI asks the server, which holds the embedded store.
+    assert.equal(await runForwardCli(['list', '--url', server.url, '--since', '1h'], env), 0);
+    assert.equal(await runForwardCli(['retry', '--destination', 'dlq', '--url', server.url], env), 0);
     const batch = dlq
       .accepted()
       .flatMap((r) => (JSON.parse(r.body) as { batch: Record<string, unknown>[] }).batch);
@@ -286,6 +303,7 @@ describe('forwarding', () => {
     });
     assert.equal(history.length, expected.length);
     assert.ok(history.every((r) => r.retried && r.retried_at > r.failed_at));
+    const config = loadConfig(env);
     const again = await retryDeadLetters(server.store, config.forward, { destination: 'dlq', limit: 1000 });
     assert.deepEqual(again.destinations, {}, 'nothing left to retry');
   });
