@@ -104,8 +104,10 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
     send,
     async stop() {
       clearInterval(gauge);
-      stopping.abort();
-      await subscription?.stop();
+      // The log marks the subscription stopped first, so the delivery aborted next is not retried.
+      const stopped = subscription?.stop();
+      setImmediate(() => stopping.abort());
+      await stopped;
     },
   };
 }
