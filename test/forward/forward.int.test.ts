@@ -52,6 +52,14 @@ function webhookEvents(requests: { body: string }[]): ForwardEvent[] {
 }
 
 describe('forwarding', () => {
+  const backlog = async (destination: string) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line = new RegExp(
+      `^sightline_forward_backlog_records\\{destination="${destination}"\\} (\\d+)$`,
+      'm',
+    ).exec(text);
+    return line ? Number(line[1]) : -1;
+  };
   let server: Server;
   let forwardJson: string;
   const flaky = new Receiver();
@@ -213,6 +221,12 @@ describe('forwarding', () => {
     assert.equal(down.requests.length, 0, 'the down destination has not taken anything');
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /sightline_forward_failed_attempts_total\{destination="down",reason="network"\}/);
+    // Its consumer group lags behind; the processor's does not.
+    await eventually(
+      async () => ((await backlog('down')) > 0 ? true : undefined),
+      10_000,
+      'a backlog for down',
+    );
   });
 
   it('when the destination comes back, it gets the backlog', async () => {
@@ -231,6 +245,11 @@ describe('forwarding', () => {
       expected,
     );
     assert.equal(down.requests[0].headers['x-sightline-signature'], undefined, 'no secret, no signature');
+    await eventually(
+      async () => ((await backlog('down')) === 0 ? true : undefined),
+      10_000,
+      'no backlog left',
+    );
   });
 
   it('after maxAttempts the events are dead letters; forward retry delivers them and marks them', async () => {
