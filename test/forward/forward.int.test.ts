@@ -227,6 +227,7 @@ describe('forwarding', () => {
       10_000,
       'a backlog for down',
     );
+    assert.equal(server.log.stats().groups?.events?.processor, 0);
   });
 
   it('when the destination comes back, it gets the backlog', async () => {
