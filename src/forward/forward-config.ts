@@ -3,31 +3,12 @@
  * periodic aggregate pushes. Parsed once at start; every problem names its field (`destinations[1].url`) and the fix,
  * because a typo in a rule would otherwise forward nothing, silently.
  */
+import { type DestinationSpec, parseDestination } from './destination-spec.ts';
+import { ForwardConfigError, fail, list, object, onlyKeys, str } from './forward-config-fields.ts';
 import { type Condition, compileCondition } from './prop-condition.ts';
 
-export const DESTINATION_TYPES = ['webhook', 'mixpanel', 'segment'] as const;
-export type DestinationType = (typeof DESTINATION_TYPES)[number];
-
-export interface DestinationSpec {
-  name: string;
-  type: DestinationType;
-  url: string;
-  /** Webhook: HMAC-SHA256 key of the `X-Sightline-Signature` header (no header without it). */
-  secret?: string;
-  /** Mixpanel: the project token (Basic auth user). */
-  token?: string;
-  /** Segment: the source's write key (Basic auth user). */
-  writeKey?: string;
-  batchSize: number;
-  /** Requests per second (token bucket; bursts up to one second's worth). */
-  ratePerSecond: number;
-  /** Attempts of one batch before its events go to `forward_dead_letters`. */
-  maxAttempts: number;
-  timeoutMs: number;
-  /** First retry delay; it doubles per attempt up to `backoffMaxMs` (full jitter: a random delay up to that). */
-  backoffMs: number;
-  backoffMaxMs: number;
-}
+export type { DestinationSpec, DestinationType } from './destination-spec.ts';
+export { ForwardConfigError } from './forward-config-fields.ts';
 
 export interface RuleSpec {
   destination: string;
@@ -84,123 +65,7 @@ export const RULE_FIELDS = [
   'protocol',
 ] as const;
 
-const DEFAULT_URLS: Partial<Record<DestinationType, string>> = {
-  mixpanel: 'https://api.mixpanel.com/import',
-  segment: 'https://api.segment.io/v1/batch',
-};
-
-/** A problem in `SIGHTLINE_FORWARD`; config.ts reports its message with the variable's name. */
-export class ForwardConfigError extends Error {}
-
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
 const PROJECT = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
-
-type Json = Record<string, unknown>;
-
-function fail(at: string, message: string): never {
-  throw new ForwardConfigError(`${at}: ${message}`);
-}
-
-function object(value: unknown, at: string): Json {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(at, 'expected an object');
-  return value as Json;
-}
-
-function list(value: unknown, at: string): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) fail(at, 'expected a list');
-  return value;
-}
-
-function onlyKeys(o: Json, allowed: readonly string[], at: string): void {
-  for (const key of Object.keys(o))
-    if (!allowed.includes(key)) fail(`${at}.${key}`, `unknown key; known: ${allowed.join(', ')}`);
-}
-
-function str(o: Json, key: string, at: string, required: boolean): string | undefined {
-  const v = o[key];
-  if (v === undefined || v === null || v === '') {
-    if (required) fail(`${at}.${key}`, 'is required');
-    return undefined;
-  }
-  if (typeof v !== 'string') fail(`${at}.${key}`, `expected text, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function int(o: Json, key: string, at: string, fallback: number, min: number, max: number): number {
-  const v = o[key];
-  if (v === undefined) return fallback;
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
-    fail(`${at}.${key}`, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function parseDestination(value: unknown, at: string): DestinationSpec {
-  const o = object(value, at);
-  onlyKeys(
-    o,
-    [
-      'name',
-      'type',
-      'url',
-      'secret',
-      'token',
-      'writeKey',
-      'batchSize',
-      'ratePerSecond',
-      'maxAttempts',
-      'timeoutMs',
-      'backoffMs',
-      'backoffMaxMs',
-    ],
-    at,
-  );
-  const name = str(o, 'name', at, true) as string;
-  if (!NAME.test(name)) fail(`${at}.name`, `"${name}" must be 1-64 letters, digits, "_" or "-"`);
-  const type = str(o, 'type', at, true) as DestinationType;
-  if (!DESTINATION_TYPES.includes(type))
-    fail(`${at}.type`, `expected one of ${DESTINATION_TYPES.join(', ')}, got "${type}"`);
-  const url = str(o, 'url', at, DEFAULT_URLS[type] === undefined) ?? (DEFAULT_URLS[type] as string);
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
-    fail(`${at}.url`, `expected an http(s):// URL, got "${url}"`);
-  const spec: DestinationSpec = {
-    name,
-    type,
-    url,
-    batchSize: int(o, 'batchSize', at, type === 'mixpanel' ? 2000 : 100, 1, 10_000),
-    ratePerSecond: int(o, 'ratePerSecond', at, 10, 1, 10_000),
-    maxAttempts: int(o, 'maxAttempts', at, 10, 1, 1000),
-    timeoutMs: int(o, 'timeoutMs', at, 10_000, 100, 600_000),
-    backoffMs: int(o, 'backoffMs', at, 500, 1, 600_000),
-    backoffMaxMs: int(o, 'backoffMaxMs', at, 60_000, 1, 3_600_000),
-  };
-  if (spec.backoffMaxMs < spec.backoffMs)
-    fail(`${at}.backoffMaxMs`, `must not be below backoffMs (${spec.backoffMs})`);
-  const secret = str(o, 'secret', at, false);
-  if (secret !== undefined) {
-    if (type !== 'webhook') fail(`${at}.secret`, 'only webhook destinations sign their requests');
-    if (Buffer.byteLength(secret) < 16) fail(`${at}.secret`, 'must be at least 16 bytes long');
-    spec.secret = secret;
-  }
-  const token = str(o, 'token', at, type === 'mixpanel');
-  if (token !== undefined) {
-    if (type !== 'mixpanel') fail(`${at}.token`, 'is the Mixpanel project token; use it on type mixpanel');
-    spec.token = token;
-  }
-  const writeKey = str(o, 'writeKey', at, type === 'segment');
-  if (writeKey !== undefined) {
-    if (type !== 'segment') fail(`${at}.writeKey`, 'is the Segment write key; use it on type segment');
-    spec.writeKey = writeKey;
-  }
-  return spec;
-}
 
 function parseConditions(value: unknown, at: string, allowed?: readonly string[]) {
   if (value === undefined) return [];
