@@ -10,6 +10,7 @@ import { runForwardCli } from '../../src/forward/forward.command.ts';
 import { listDeadLetters } from '../../src/forward/forward-dead-letters.ts';
 import type { ForwardEvent } from '../../src/forward/forward-event.ts';
 import { verifySignature } from '../../src/forward/webhook.destination.ts';
+import { eventIdFromMessageId } from '../../src/process/adapters/segment.adapter.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, postJson, startInProcess } from '../support/in-process-server.ts';
 import { Receiver, seeded } from './receiver.ts';
@@ -65,12 +66,13 @@ describe('forwarding', () => {
   const flaky = new Receiver();
   const down = new Receiver();
   const dlq = new Receiver();
-  const ports = { flaky: 0, down: 0, dlq: 0 };
+  const ports = { flaky: 0, down: 0, dlq: 0, self: 0 };
 
   before(async () => {
     ports.flaky = await freePort();
     ports.down = await freePort();
     ports.dlq = await freePort();
+    ports.self = await freePort();
     // 30 % 500s, 15 % hangs past the timeout, 20 % slow but fine, the rest fine.
     const rnd = seeded(42);
     flaky.answer = (n) => {
@@ -117,8 +119,16 @@ describe('forwarding', () => {
           backoffMs: 10,
           backoffMaxMs: 20,
         },
+        // Sightline's own Segment endpoint as a destination: project `locked` (its key) gets the app's signups.
+        {
+          name: 'self',
+          type: 'segment',
+          url: `http://127.0.0.1:${ports.self}/v1/batch`,
+          writeKey: 'secret-key-123',
+        },
       ],
       rules: [
+        { destination: 'self', project: 'app', types: ['signup'] },
         {
           destination: 'flaky',
           project: 'app',
@@ -134,7 +144,7 @@ describe('forwarding', () => {
         },
       ],
     });
-    server = await startInProcess({ SIGHTLINE_FORWARD: forwardJson });
+    server = await startInProcess({ SIGHTLINE_FORWARD: forwardJson, SIGHTLINE_PORT: String(ports.self) });
     // One to three events per request, in order, each project on its own requests.
     for (let i = 0; i < events.length; ) {
       const group = [events[i]];
@@ -326,5 +336,32 @@ describe('forwarding', () => {
     const config = loadConfig(env);
     const again = await retryDeadLetters(server.store, config.forward, { destination: 'dlq', limit: 1000 });
     assert.deepEqual(again.destinations, {}, 'nothing left to retry');
+  });
+
+  it('a second Sightline takes the Segment format: same users, ids derived from the messageId', async () => {
+    const signups = events.filter((e) => e.project === 'app' && e.type === 'signup');
+    const rows = await eventually(
+      async () => {
+        const r = await server.store.query<{
+          event_id: string;
+          user_id: string;
+          n: number;
+          protocol: string;
+        }>(
+          `SELECT event_id, user_id, JSONExtractInt(props, 'n') AS n, protocol FROM events
+           WHERE project = 'locked' AND type = 'signup' ORDER BY n`,
+        );
+        return r.length === signups.length ? r : undefined;
+      },
+      30_000,
+      'the signups in project locked',
+    );
+    const original = await server.store.query<{ event_id: string; n: number }>(
+      `SELECT event_id, JSONExtractInt(props, 'n') AS n FROM events WHERE project = 'app' AND type = 'signup' ORDER BY n`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [Number(r.n), r.user_id, r.protocol, r.event_id]),
+      original.map((o) => [Number(o.n), `u${Number(o.n) % 5}`, 'segment', eventIdFromMessageId(o.event_id)]),
+    );
   });
 });
