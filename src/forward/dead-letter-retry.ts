@@ -40,12 +40,12 @@ export async function retryDeadLetters(
   const rows = await listDeadLetters(store, {
     ...(options.destination !== undefined ? { destination: options.destination } : {}),
     ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
-    limit: options.limit * Math.max(1, forward.destinations.length + 1),
+    limit: options.limit,
   });
   const byDestination = new Map<string, typeof rows>();
   for (const row of rows) {
     const list = byDestination.get(row.destination) ?? [];
-    if (list.length < options.limit) list.push(row);
+    list.push(row);
     byDestination.set(row.destination, list);
   }
   for (const [name, list] of byDestination) {

@@ -52,6 +52,7 @@ export interface DeadLetterFilter {
   destination?: string;
   /** Only dead letters that failed at or after this time (ms). */
   sinceMs?: number;
+  /** Most rows per destination (oldest first). */
   limit: number;
   /** Include rows already retried (for listing). */
   includeRetried?: boolean;
@@ -77,7 +78,7 @@ export async function listDeadLetters(store: Store, filter: DeadLetterFilter): P
      FROM ${DEAD_LETTER_TABLE} FINAL
      WHERE ${where.join(' AND ')}
      ORDER BY destination, failed_at, event_id
-     LIMIT {limit:UInt32}`,
+     LIMIT {limit:UInt32} BY destination`,
     {
       since: filter.sinceMs ?? 0,
       limit: filter.limit,
