@@ -98,7 +98,12 @@ function parseRule(value: unknown, at: string, destinations: ReadonlySet<string>
     });
     if (types.length === 0) fail(`${at}.types`, 'an empty list matches nothing; leave it out to match all');
   }
-  const sample = o.sample === undefined ? 1 : typeof o.sample === 'string' ? Number(o.sample) : o.sample;
+  const sample =
+    o.sample === undefined
+      ? 1
+      : typeof o.sample === 'string' && o.sample.trim() !== ''
+        ? Number(o.sample)
+        : o.sample;
   if (typeof sample !== 'number' || !(sample >= 0 && sample <= 1))
     fail(`${at}.sample`, `expected a share from 0 to 1, got ${JSON.stringify(o.sample)}`);
   return {
