@@ -72,7 +72,7 @@ export function parseDestination(value: unknown, at: string): DestinationSpec {
     url,
     batchSize: int(o, 'batchSize', at, type === 'mixpanel' ? 2000 : 100, 1, 10_000),
     ratePerSecond: int(o, 'ratePerSecond', at, 10, 1, 10_000),
-    maxAttempts: int(o, 'maxAttempts', at, 10, 1, 1000),
+    maxAttempts: int(o, 'maxAttempts', at, 20, 1, 1000),
     timeoutMs: int(o, 'timeoutMs', at, 10_000, 100, 600_000),
     backoffMs: int(o, 'backoffMs', at, 500, 1, 600_000),
     backoffMaxMs: int(o, 'backoffMaxMs', at, 60_000, 1, 3_600_000),
