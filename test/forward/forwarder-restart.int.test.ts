@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { encodeEnvelope } from '../../src/collect/envelope.ts';
 import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
@@ -15,8 +16,10 @@ import { startForwarder } from '../../src/forward/forward-consumer.ts';
 import type { ForwardEvent } from '../../src/forward/forward-event.ts';
 import { createForwardMapper } from '../../src/forward/forward-mapping.ts';
 import { createForwardMetrics } from '../../src/forward/forward-metrics.ts';
+import { startForwarding } from '../../src/forward/start-forwarding.ts';
 import { WalEventLog } from '../../src/log/wal/wal.log.ts';
 import { createLogger } from '../../src/observe/logger.ts';
+import { createMetrics } from '../../src/observe/metrics.ts';
 import { openGeoLookup } from '../../src/process/enrich/geo-lookup.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
@@ -133,5 +136,28 @@ describe('forwarder restart', () => {
       events(0).map((e) => e.props.n),
       [0, 1, 2, 3, 4],
     );
+  });
+
+  it('a destination removed from the config is reported at start: its position holds the log back', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const log = await WalEventLog.open({ dir: path.join(dir, 'wal') });
+    try {
+      const config = loadConfig({ SIGHTLINE_DATA_DIR: dir });
+      const started = startForwarding({
+        config,
+        log,
+        store,
+        metrics: createMetrics(),
+        logger,
+        geo: await openGeoLookup(),
+      });
+      assert.deepEqual(started, []);
+      const warning = lines.map((l) => JSON.parse(l) as { group?: string; msg: string }).find((l) => l.group);
+      assert.equal(warning?.group, 'forward-crm');
+      assert.match(warning?.msg ?? '', /wal\/events\/consumers\/forward-crm\.json/);
+    } finally {
+      await log.close();
+    }
   });
 });
