@@ -29,8 +29,6 @@ export interface ForwarderOptions {
   metrics: ForwardMetrics;
   logger: Logger;
   maxWaitMs: number;
-  /** Jitter source (tests pass a seeded one). */
-  random?: () => number;
 }
 
 export interface Forwarder extends Subscription {
@@ -51,7 +49,6 @@ export function startForwarder(options: ForwarderOptions): Forwarder {
     bucket,
     metrics,
     signal: stopping.signal,
-    ...(options.random ? { random: options.random } : {}),
     onRetry: (info: { attempt: number; reason: string; detail: string; delayMs: number }) =>
       logger.warn(info, 'delivery failed; retrying'),
   };

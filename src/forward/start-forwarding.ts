@@ -18,9 +18,6 @@ export interface ForwardingDeps {
   metrics: Metrics;
   logger: Logger;
   geo: GeoLookup;
-  /** Tests: a seeded jitter source; how often aggregate pushes look for closed periods. */
-  random?: () => number;
-  aggregateCheckMs?: number;
 }
 
 export function startForwarding(deps: ForwardingDeps): Subscription[] {
@@ -47,7 +44,6 @@ export function startForwarding(deps: ForwardingDeps): Subscription[] {
         metrics,
         logger,
         maxWaitMs: config.batchMaxWaitMs,
-        ...(deps.random ? { random: deps.random } : {}),
       }),
     ]),
   );
@@ -57,7 +53,6 @@ export function startForwarding(deps: ForwardingDeps): Subscription[] {
       spec,
       forwarder: forwarders.get(spec.destination)!,
       logger,
-      ...(deps.aggregateCheckMs ? { checkEveryMs: deps.aggregateCheckMs } : {}),
     }),
   );
   logger.info(
