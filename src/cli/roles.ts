@@ -131,7 +131,12 @@ export async function startRoles(
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   if (roles.has('api') && store) await apiRoutes(app, effective, store, logger);
   if (roles.has('process') && store)
-    await app.register(forwardRoutes, { store, forward: config.forward, adminToken: effective.adminToken });
+    await app.register(forwardRoutes, {
+      store,
+      forward: config.forward,
+      adminToken: effective.adminToken,
+      registry: metrics.registry,
+    });
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];

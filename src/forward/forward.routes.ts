@@ -5,17 +5,21 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Store } from '../store/store.ts';
 import { retryDeadLetters } from './dead-letter-retry.ts';
 import { forwardBadParams, forwardNoAdminToken, forwardUnauthenticated } from './errors.ts';
 import type { ForwardConfig } from './forward-config.ts';
 import { listDeadLetters } from './forward-dead-letters.ts';
+import { createForwardMetrics } from './forward-metrics.ts';
 import { parseSince } from './since.ts';
 
 export interface ForwardRoutesOptions {
   store: Store;
   forward: ForwardConfig;
   adminToken: string | undefined;
+  /** The process's registry: re-sent events count in its per-destination metrics. */
+  registry?: Registry;
 }
 
 export interface DeadLetterQuery {
@@ -51,6 +55,7 @@ export function deadLetterFilter(query: DeadLetterQuery) {
 }
 
 export async function forwardRoutes(app: FastifyInstance, options: ForwardRoutesOptions): Promise<void> {
+  const metrics = options.registry ? createForwardMetrics(options.registry) : undefined;
   app.get<{ Querystring: DeadLetterQuery }>('/api/v1/forward/dead-letters', async (request) => {
     checkAdmin(request, options.adminToken);
     const rows = await listDeadLetters(options.store, deadLetterFilter(request.query));
@@ -70,6 +75,6 @@ export async function forwardRoutes(app: FastifyInstance, options: ForwardRoutes
       throw forwardBadParams([
         { param: 'destination', message: `"${filter.destination}" is not configured in SIGHTLINE_FORWARD` },
       ]);
-    return retryDeadLetters(options.store, options.forward, filter);
+    return retryDeadLetters(options.store, options.forward, { ...filter, ...(metrics ? { metrics } : {}) });
   });
 }

@@ -308,6 +308,11 @@ describe('forwarding', () => {
     // As an operator runs it while the server is up: the CLI asks the server, which holds the embedded store.
     assert.equal(await runForwardCli(['list', '--url', server.url, '--since', '1h'], env), 0);
     assert.equal(await runForwardCli(['retry', '--destination', 'dlq', '--url', server.url], env), 0);
+    assert.match(
+      await (await fetch(`${server.url}/metrics`)).text(),
+      new RegExp(`sightline_forward_delivered_events_total\\{destination="dlq"\\} ${expected.length}\\b`),
+      'retried events count as delivered',
+    );
     const batch = dlq
       .accepted()
       .flatMap((r) => (JSON.parse(r.body) as { batch: Record<string, unknown>[] }).batch);
