@@ -26,7 +26,8 @@ export interface DestinationSpec {
 }
 
 const DEFAULT_URLS: Partial<Record<DestinationType, string>> = {
-  mixpanel: 'https://api.mixpanel.com/import',
+  // strict=1: Mixpanel checks every record and answers 400 with the failures instead of dropping them quietly.
+  mixpanel: 'https://api.mixpanel.com/import?strict=1',
   segment: 'https://api.segment.io/v1/batch',
 };
 

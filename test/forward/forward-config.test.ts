@@ -36,7 +36,7 @@ describe('SIGHTLINE_FORWARD', () => {
     );
     assert.equal(f.destinations[0].batchSize, 100);
     assert.equal(f.destinations[0].maxAttempts, 20);
-    assert.equal(f.destinations[1].url, 'https://api.mixpanel.com/import');
+    assert.equal(f.destinations[1].url, 'https://api.mixpanel.com/import?strict=1');
     assert.equal(f.rules[0].props[0].condition('pro'), true);
     assert.equal(f.rules[0].props[0].condition('free'), false);
     assert.equal(f.rules[1].sample, 0.25);
