@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config/config.ts';
+import { migrate } from '../store/migrate.ts';
 import { openStore } from '../store/store.ts';
 import { type RetryResult, retryDeadLetters } from './dead-letter-retry.ts';
 import { type ForwardDeadLetter, listDeadLetters } from './forward-dead-letters.ts';
@@ -175,6 +176,8 @@ export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Pro
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
+    // A store no server has started yet lacks the table; migrations are idempotent, as at every start.
+    await migrate(store);
     if (action === 'list') {
       printList(await listDeadLetters(store, filter));
       return 0;

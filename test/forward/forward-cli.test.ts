@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { deadLetterFilter } from '../../src/forward/forward.routes.ts';
 import { parseSince } from '../../src/forward/since.ts';
+import { freePort } from '../support/free-port.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 
@@ -36,5 +38,28 @@ describe('sightline forward', () => {
       (err: Error & { code?: string; statusCode?: number }) =>
         err.code === 'FORWARD_ERR_BAD_PARAMS' && err.statusCode === 400 && /since/.test(err.message),
     );
+  });
+
+  it('without a running server it opens the store itself', async () => {
+    const { dir, cleanup } = tempDir('forward-cli');
+    try {
+      const env = {
+        ...process.env,
+        SIGHTLINE_DATA_DIR: dir,
+        SIGHTLINE_PORT: String(await freePort()),
+        SIGHTLINE_FORWARD: JSON.stringify({
+          destinations: [{ name: 'crm', type: 'webhook', url: 'http://127.0.0.1:9/' }],
+        }),
+      };
+      const run = (...args: string[]) =>
+        execFileSync(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), 'forward', ...args], {
+          encoding: 'utf8',
+          env,
+        });
+      assert.match(run('list'), /^0 dead letter\(s\) waiting\.$/m);
+      assert.match(run('retry', '--destination', 'crm'), /No dead letters to retry\./);
+    } finally {
+      cleanup();
+    }
   });
 });
