@@ -37,10 +37,17 @@ export async function sendOnce(
       method: 'POST',
       headers: request.headers,
       body: request.body,
+      // A followed 301/302 turns the POST into a GET whose 200 would pass for a delivery.
+      redirect: 'manual',
       signal: AbortSignal.any([timeout, stop]),
     });
     const text = await res.text().catch(() => '');
-    return classifyStatus(res.status, res.headers.get('retry-after'), text);
+    const location = res.headers.get('location');
+    return classifyStatus(
+      res.status,
+      res.headers.get('retry-after'),
+      location ? `redirected to ${location}` : text,
+    );
   } catch (err) {
     if (stop.aborted) throw new ForwardStopped();
     if (timeout.aborted)

@@ -1,7 +1,7 @@
 /**
  * What to do after a failed request: 408, 429, 5xx, timeouts and connection errors are worth retrying; any other
- * 4xx means the destination will never take this batch (bad token, bad payload), so retrying only delays the
- * dead letter. Delays grow exponentially up to a cap with full jitter (a random delay between 0 and the bound),
+ * 4xx (bad token, bad payload) or a redirect (wrong URL) means the destination will never take this batch, so
+ * retrying only delays the dead letter. Delays grow exponentially up to a cap with full jitter (a random delay between 0 and the bound),
  * so destinations recovering from an outage are not hit by every sender at once; a 429's Retry-After is honoured.
  */
 
@@ -22,7 +22,8 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 
 export function classifyStatus(status: number, retryAfter: string | null, body: string): AttemptResult {
   if (status >= 200 && status < 300) return { ok: true, status };
-  const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
+  // A redirect means the configured URL is not the endpoint: fix the URL rather than retry.
+  const permanent = (status >= 300 && status < 500 && status !== 408 && status !== 429) || status < 200;
   const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(retryAfter) : undefined;
   return {
     ok: false,

@@ -77,6 +77,19 @@ describe('deliverBatch', () => {
     assert.match(metrics, /sightline_forward_failed_attempts_total\{destination="d",reason="http_400"\} 1/);
   });
 
+  it('a redirect is not followed (a POST turned GET would look delivered): permanent, with the new address', async () => {
+    const { outcome } = await deliver({ maxAttempts: 5 }, () => ({
+      status: 301,
+      headers: { location: 'https://elsewhere.example/hook' },
+    }));
+    assert.equal(outcome.delivered, false);
+    assert.equal(outcome.attempts, 1);
+    assert.match(
+      !outcome.delivered ? outcome.detail : '',
+      /redirected to https:\/\/elsewhere\.example\/hook/,
+    );
+  });
+
   it('5xx is retried up to maxAttempts, then given up with the last reason', async () => {
     const { outcome } = await deliver({ maxAttempts: 3 }, () => ({ status: 502 }));
     assert.equal(outcome.delivered, false);

@@ -7,7 +7,7 @@ describe('retries', () => {
   it('4xx other than 408/429 are permanent; 408, 429, 5xx are retried', () => {
     assert.equal(classifyStatus(200, null, '').ok, true);
     assert.equal(classifyStatus(204, null, '').ok, true);
-    for (const status of [400, 401, 403, 404, 413, 422]) {
+    for (const status of [301, 302, 307, 400, 401, 403, 404, 413, 422]) {
       const r = classifyStatus(status, null, 'no');
       assert.equal(!r.ok && r.permanent, true, String(status));
     }
