@@ -74,6 +74,10 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runBackupCli } = await import('./backup.command.ts');
     process.exitCode = await runBackupCli('restore', process.argv.slice(3), process.env);
   },
+  forward: async () => {
+    const { runForwardCli } = await import('../forward/forward.command.ts');
+    process.exitCode = await runForwardCli(process.argv.slice(3), process.env);
+  },
   replay: async () => {
     const { runReplayCli } = await import('./replay.command.ts');
     process.exitCode = await runReplayCli(process.argv.slice(3), process.env);
@@ -81,10 +85,6 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   export: async () => {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
-  },
-  forward: async () => {
-    const { runForwardCli } = await import('../forward/forward.command.ts');
-    process.exitCode = await runForwardCli(process.argv.slice(3), process.env);
   },
   cdc: async () => {
     // Loaded on demand: the agent pulls in the MySQL driver and the binlog reader, which no other command needs.

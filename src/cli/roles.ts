@@ -128,8 +128,6 @@ export async function startRoles(
 
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
-  if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
-  if (roles.has('api') && store) await apiRoutes(app, effective, store, logger);
   if (roles.has('process') && store)
     await app.register(forwardRoutes, {
       store,
@@ -137,6 +135,8 @@ export async function startRoles(
       adminToken: effective.adminToken,
       registry: metrics.registry,
     });
+  if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
+  if (roles.has('api') && store) await apiRoutes(app, effective, store, logger);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
