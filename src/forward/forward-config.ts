@@ -3,6 +3,7 @@
  * periodic aggregate pushes. Parsed once at start; every problem names its field (`destinations[1].url`) and the fix,
  * because a typo in a rule would otherwise forward nothing, silently.
  */
+import { canonicalType } from '../process/event-row.ts';
 import { type DestinationSpec, parseDestination } from './destination-spec.ts';
 import { ForwardConfigError, fail, list, object, onlyKeys, str } from './forward-config-fields.ts';
 import { type Condition, compileCondition } from './prop-condition.ts';
@@ -94,7 +95,8 @@ function parseRule(value: unknown, at: string, destinations: ReadonlySet<string>
     const raw = typeof o.types === 'string' ? o.types.split(',').map((t) => t.trim()) : o.types;
     types = list(raw, `${at}.types`).map((t, i) => {
       if (typeof t !== 'string' || t === '') fail(`${at}.types[${i}]`, 'expected an event type');
-      return t;
+      // As stored: `page_view`, `$pageview`, … are all `pageview`.
+      return canonicalType(t);
     });
     if (types.length === 0) fail(`${at}.types`, 'an empty list matches nothing; leave it out to match all');
   }

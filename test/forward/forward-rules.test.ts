@@ -47,6 +47,11 @@ describe('forwarding rules', () => {
     assert.equal(m(event({ path: '/docs', props: { email: 'a@acme.io' } })), false);
   });
 
+  it('types are matched as stored: page view aliases are pageview', () => {
+    const m = matcherFor('d', rules([{ types: ['page_view'] }]));
+    assert.equal(m(event({ type: 'pageview' })), true);
+  });
+
   it('any rule of the destination is enough; a destination without rules gets nothing', () => {
     const list = rules([{ types: ['a'] }, { types: ['b'] }]);
     assert.equal(matcherFor('d', list)(event({ type: 'b' })), true);
