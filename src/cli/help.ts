@@ -29,6 +29,9 @@ Commands:
   cdc        Capture MySQL/MariaDB changes from the binlog and send them, as Maxwell's JSON, to a Sightline:
              sightline cdc --mysql mysql://cdc@db:3306 --url https://sightline.example.com --project shop.
              "sightline cdc --help" lists the options; docs/cdc.md sets up the database.
+  forward    Dead letters of forwarding (SIGHTLINE_FORWARD: webhooks, Mixpanel, Segment):
+             sightline forward list, sightline forward retry --destination crm --since 1d.
+             "sightline forward --help" explains; docs/forwarding.md sets up destinations and rules.
   help       This text. "sightline help config" lists every setting.
 
 Options:

@@ -74,6 +74,10 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runBackupCli } = await import('./backup.command.ts');
     process.exitCode = await runBackupCli('restore', process.argv.slice(3), process.env);
   },
+  forward: async () => {
+    const { runForwardCli } = await import('../forward/forward.command.ts');
+    process.exitCode = await runForwardCli(process.argv.slice(3), process.env);
+  },
   replay: async () => {
     const { runReplayCli } = await import('./replay.command.ts');
     process.exitCode = await runReplayCli(process.argv.slice(3), process.env);
@@ -106,6 +110,7 @@ const COMMAND_HELP: Record<string, () => Promise<string>> = {
   report: async () => (await import('../alerts/report.command.ts')).REPORT_HELP,
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
   replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
+  forward: async () => (await import('../forward/forward.command.ts')).FORWARD_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
   restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
 };

@@ -18,6 +18,8 @@ import { createAccounts } from '../dashboard/accounts.ts';
 import { authRoutes } from '../dashboard/auth.routes.ts';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
+import { forwardRoutes } from '../forward/forward.routes.ts';
+import { startForwarding } from '../forward/start-forwarding.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
@@ -128,6 +130,13 @@ export async function startRoles(
 
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
+  if (roles.has('process') && store)
+    await app.register(forwardRoutes, {
+      store,
+      forward: config.forward,
+      adminToken: effective.adminToken,
+      registry: metrics.registry,
+    });
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
@@ -255,6 +264,8 @@ export async function startProcessing(
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),
   ];
+  // Each destination reads the log in its own consumer group: a destination that is down delays nothing else.
+  if (mode === 'live') subscriptions.push(...startForwarding({ config, log, store, metrics, logger, geo }));
   if (mode === 'live' && config.archiveDir)
     subscriptions.push(
       ...startRawArchive(log, config.archiveDir, TOPICS, logger.child({ stage: 'archive' })),

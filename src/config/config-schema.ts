@@ -5,6 +5,7 @@
  */
 import { parseAlertRules } from '../alerts/alert-rules.ts';
 import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from '../alerts/report-specs.ts';
+import { parseForwardConfig } from '../forward/forward-config.ts';
 import { parseCidrList } from './cidr.ts';
 
 export class ConfigValueError extends Error {}
@@ -422,6 +423,13 @@ export const configSchema = {
     description:
       'Keep every envelope, as received, in hourly gzip NDJSON files under this folder (a consumer of its own); `sightline replay` reads them back. Off when unset.',
     parse: text,
+  }),
+  forward: field({
+    env: 'SIGHTLINE_FORWARD',
+    default: '',
+    description:
+      'Forwarding to other services, as JSON (in a config file: a `forward:` object): `{"destinations":[{"name","type":"webhook|mixpanel|segment","url",…}],"rules":[{"destination","project","types","props","sample"}],"aggregates":[…]}`. See docs/forwarding.md. Off when unset.',
+    parse: parseForwardConfig,
   }),
   store: field({
     env: 'SIGHTLINE_STORE',

@@ -47,6 +47,8 @@ export interface Subscription {
 export interface LogStats {
   /** Records appended but not yet committed by the slowest consumer group, per topic. */
   backlog: Record<string, number>;
+  /** The same per consumer group (topic → group → records), for consumers that report their own lag. */
+  groups?: Record<string, Record<string, number>>;
 }
 
 export interface EventLog {

@@ -200,9 +200,13 @@ export class KafkaEventLog implements EventLog {
 
   stats(): LogStats {
     const backlog: Record<string, number> = {};
+    const byGroup: Record<string, Record<string, number>> = {};
     // The slowest group is the backlog that matters (the one that still needs the records).
-    for (const [topic, groups] of this.#lag) backlog[topic] = Math.max(0, ...groups.values());
-    return { backlog };
+    for (const [topic, groups] of this.#lag) {
+      backlog[topic] = Math.max(0, ...groups.values());
+      byGroup[topic] = Object.fromEntries(groups);
+    }
+    return { backlog, groups: byGroup };
   }
 
   async close(): Promise<void> {

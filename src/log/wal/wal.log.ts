@@ -99,8 +99,14 @@ export class WalEventLog implements EventLog {
 
   stats(): LogStats {
     const backlog: Record<string, number> = {};
-    for (const [name, topic] of this.#opened) backlog[name] = topic.backlog();
-    return { backlog };
+    const groups: Record<string, Record<string, number>> = {};
+    for (const [name, topic] of this.#opened) {
+      backlog[name] = topic.backlog();
+      groups[name] = {};
+      for (const [group, committed] of topic.committed)
+        groups[name][group] = Math.max(0, topic.next - committed);
+    }
+    return { backlog, groups };
   }
 
   close(): Promise<void> {

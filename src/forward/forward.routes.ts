@@ -1,0 +1,80 @@
+/**
+ * `GET /api/v1/forward/dead-letters` and `POST /api/v1/forward/retry` (admin token): what `sightline forward
+ * list|retry` call while a server runs — the embedded store can be open in one process only, so the CLI asks the
+ * process that has it.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Store } from '../store/store.ts';
+import { retryDeadLetters } from './dead-letter-retry.ts';
+import { forwardBadParams, forwardNoAdminToken, forwardUnauthenticated } from './errors.ts';
+import type { ForwardConfig } from './forward-config.ts';
+import { listDeadLetters } from './forward-dead-letters.ts';
+import { createForwardMetrics } from './forward-metrics.ts';
+import { parseSince } from './since.ts';
+
+export interface ForwardRoutesOptions {
+  store: Store;
+  forward: ForwardConfig;
+  adminToken: string | undefined;
+  /** The process's registry: re-sent events count in its per-destination metrics. */
+  registry?: Registry;
+}
+
+export interface DeadLetterQuery {
+  destination?: string;
+  since?: string;
+  limit?: string | number;
+}
+
+function checkAdmin(request: FastifyRequest, adminToken: string | undefined): void {
+  if (!adminToken) throw forwardNoAdminToken();
+  const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+  const given = Buffer.from(match?.[1] ?? '');
+  const expected = Buffer.from(adminToken);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw forwardUnauthenticated();
+}
+
+/** The filter both endpoints take, checked: `since` as the CLI writes it, `limit` 1…1,000,000. */
+export function deadLetterFilter(query: DeadLetterQuery) {
+  const problems: Array<{ param: string; message: string }> = [];
+  const sinceMs =
+    query.since === undefined || query.since === '' ? undefined : parseSince(String(query.since));
+  if (query.since && sinceMs === undefined)
+    problems.push({ param: 'since', message: 'must be YYYY-MM-DD, an ISO time or an age such as 6h or 7d' });
+  const limit = query.limit === undefined || query.limit === '' ? 10_000 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
+    problems.push({ param: 'limit', message: 'must be a whole number from 1 to 1000000' });
+  if (problems.length > 0) throw forwardBadParams(problems);
+  return {
+    ...(query.destination ? { destination: String(query.destination) } : {}),
+    ...(sinceMs !== undefined ? { sinceMs } : {}),
+    limit,
+  };
+}
+
+export async function forwardRoutes(app: FastifyInstance, options: ForwardRoutesOptions): Promise<void> {
+  const metrics = options.registry ? createForwardMetrics(options.registry) : undefined;
+  app.get<{ Querystring: DeadLetterQuery }>('/api/v1/forward/dead-letters', async (request) => {
+    checkAdmin(request, options.adminToken);
+    const rows = await listDeadLetters(options.store, deadLetterFilter(request.query));
+    return {
+      deadLetters: rows.map(({ payload: _payload, version: _version, ...row }) => row),
+      count: rows.length,
+    };
+  });
+
+  app.post<{ Body: DeadLetterQuery | null }>('/api/v1/forward/retry', async (request) => {
+    checkAdmin(request, options.adminToken);
+    const filter = deadLetterFilter(request.body ?? {});
+    if (
+      filter.destination !== undefined &&
+      !options.forward.destinations.some((d) => d.name === filter.destination)
+    )
+      throw forwardBadParams([
+        { param: 'destination', message: `"${filter.destination}" is not configured in SIGHTLINE_FORWARD` },
+      ]);
+    return retryDeadLetters(options.store, options.forward, { ...filter, ...(metrics ? { metrics } : {}) });
+  });
+}

@@ -1,0 +1,78 @@
+/** Wiring of the forwarding stage (called by the process role in live mode): one forwarder per destination. */
+import { EVENTS_TOPIC } from '../collect/ingest.ts';
+import type { Config } from '../config/config.ts';
+import type { EventLog, Subscription } from '../log/event-log.ts';
+import type { Logger } from '../observe/logger.ts';
+import type { Metrics } from '../observe/metrics.ts';
+import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
+import type { Store } from '../store/store.ts';
+import { startAggregatePushes } from './aggregate-push.ts';
+import { forwardGroup, startForwarder } from './forward-consumer.ts';
+import { createForwardMapper } from './forward-mapping.ts';
+import { createForwardMetrics } from './forward-metrics.ts';
+
+export interface ForwardingDeps {
+  config: Config;
+  log: EventLog;
+  store: Store;
+  metrics: Metrics;
+  logger: Logger;
+  geo: GeoLookup;
+}
+
+export function startForwarding(deps: ForwardingDeps): Subscription[] {
+  const { config } = deps;
+  const forward = config.forward;
+  warnAboutRemovedDestinations(
+    deps.log,
+    new Set(forward.destinations.map((d) => forwardGroup(d.name))),
+    deps.logger,
+  );
+  if (forward.destinations.length === 0) return [];
+  const metrics = createForwardMetrics(deps.metrics.registry);
+  const map = createForwardMapper({ ...config, geo: deps.geo });
+  const logger = deps.logger.child({ stage: 'forward' });
+  const forwarders = new Map(
+    forward.destinations.map((spec) => [
+      spec.name,
+      startForwarder({
+        log: deps.log,
+        store: deps.store,
+        spec,
+        rules: forward.rules,
+        map,
+        metrics,
+        logger,
+        maxWaitMs: config.batchMaxWaitMs,
+      }),
+    ]),
+  );
+  const pushes = forward.aggregates.map((spec) =>
+    startAggregatePushes({
+      store: deps.store,
+      spec,
+      forwarder: forwarders.get(spec.destination)!,
+      logger,
+    }),
+  );
+  logger.info(
+    { destinations: [...forwarders.keys()], rules: forward.rules.length, aggregates: pushes.length },
+    'forwarding started',
+  );
+  // Forwarders stop first: that aborts a push's delivery in progress, so the pushes then stop at once.
+  return [...forwarders.values(), ...pushes];
+}
+
+/**
+ * A destination taken out of the config leaves its position on the WAL, which then keeps every segment from there
+ * on (retention follows the slowest group): say so at start, with the way out.
+ */
+function warnAboutRemovedDestinations(log: EventLog, configured: ReadonlySet<string>, logger: Logger): void {
+  const groups = log.stats().groups?.[EVENTS_TOPIC] ?? {};
+  for (const [group, backlog] of Object.entries(groups))
+    if (group.startsWith('forward-') && !configured.has(group))
+      logger.warn(
+        { group, backlog },
+        `consumer group "${group}" belongs to no configured destination; it keeps the log from being trimmed — remove its position (wal/events/consumers/${group}.json in the data folder) if the destination is gone for good`,
+      );
+}
