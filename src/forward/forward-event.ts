@@ -4,42 +4,14 @@
  */
 import type { EventRow } from '../process/event-row.ts';
 
-export interface ForwardEvent {
-  event_id: string;
+/** The stored row's fields but the IP and the processor's bookkeeping; the properties parsed. */
+export type ForwardEvent = Omit<
+  EventRow,
+  'ip' | 'props' | 'device_vendor' | 'device_model' | 'bot_reason' | 'updates_profile'
+> & {
   idempotency_key: string;
-  project: string;
-  tenant_id: string;
-  type: string;
-  timestamp: string;
-  received_at: string;
-  user_id: string;
-  /** Decimal text of the 64-bit visitor hash (the user id's, else the cookieless one). */
-  visitor_id: string;
-  session_id: string;
-  host: string;
-  path: string;
-  referrer: string;
-  referrer_source: string;
-  channel: string;
-  utm_source: string;
-  utm_medium: string;
-  utm_campaign: string;
-  utm_term: string;
-  utm_content: string;
-  locale: string;
-  app_version: string;
-  country: string;
-  region: string;
-  city: string;
-  browser: string;
-  browser_version: string;
-  os: string;
-  os_version: string;
-  device_type: string;
-  is_bot: boolean;
-  protocol: string;
   props: Record<string, unknown>;
-}
+};
 
 function parseProps(text: string): Record<string, unknown> {
   try {

@@ -6,6 +6,7 @@ export const RETENTION: ReadonlyArray<{ table: string; column: string; key: keyo
   { table: 'events', column: 'timestamp', key: 'retentionEventsDays' },
   // The rollups of events hold nothing the events would not: they go with them.
   { table: 'events_hourly', column: 'hour', key: 'retentionEventsDays' },
+  { table: 'events_daily', column: 'day', key: 'retentionEventsDays' },
   { table: 'logs', column: 'timestamp', key: 'retentionLogsDays' },
   { table: 'db_changes', column: 'ts', key: 'retentionDbChangesDays' },
   { table: 'dead_letters', column: 'received_at', key: 'retentionDeadLettersDays' },

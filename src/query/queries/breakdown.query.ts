@@ -53,21 +53,24 @@ async function countsBreakdown(
     { ...w.params, ...params },
     { timeoutMs: q.timeoutMs },
   );
-  return rows.map((r) => {
-    const visitors = Number(r.visitors);
-    const row: BreakdownRow = {
-      value: String(r.value),
-      visitors,
-      visits: Number(r.visits),
-      pageviews: Number(r.pageviews),
-      events: Number(r.events),
-    };
-    if (q.goal) {
-      row.conversions = Number(r.conversions);
-      row.conversion_rate = visitors ? Math.round((1000 * row.conversions) / visitors) / 10 : 0;
-    }
-    return row;
-  });
+  return rows.map((r) => countsRow(r, q.goal !== undefined));
+}
+
+/** A counting row as the store answers it (`prefix` before each count's name), conversions when there are goals. */
+export function countsRow(r: Record<string, unknown>, withGoals: boolean, prefix = ''): BreakdownRow {
+  const visitors = Number(r[`${prefix}visitors`]);
+  const row: BreakdownRow = {
+    value: String(r.value),
+    visitors,
+    visits: Number(r[`${prefix}visits`]),
+    pageviews: Number(r[`${prefix}pageviews`]),
+    events: Number(r[`${prefix}events`]),
+  };
+  if (withGoals) {
+    row.conversions = Number(r[`${prefix}conversions`]);
+    row.conversion_rate = visitors ? Math.round((1000 * row.conversions) / visitors) / 10 : 0;
+  }
+  return row;
 }
 
 /** Entry and exit pages belong to whole visits: fold each visit first, keep those with an event the filters match. */

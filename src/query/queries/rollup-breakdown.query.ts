@@ -9,7 +9,7 @@
 import { ROLLUP_UNIQ } from '../../store/rollups.ts';
 import type { RollupScope } from '../rollup-scope.ts';
 import type { StatsQuery } from '../stats-query.ts';
-import type { BreakdownRow } from './breakdown.query.ts';
+import { type BreakdownRow, countsRow } from './breakdown.query.ts';
 
 const MERGE = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
 const MERGE_IF = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
@@ -55,19 +55,5 @@ async function merged(
     values ? { ...scope.params, rollup_values: values } : scope.params,
     { timeoutMs: q.timeoutMs },
   );
-  return rows.map((r) => {
-    const visitors = Number(r.n_visitors);
-    const row: BreakdownRow = {
-      value: String(r.value),
-      visitors,
-      visits: Number(r.n_visits),
-      pageviews: Number(r.n_pageviews),
-      events: Number(r.n_events),
-    };
-    if (q.goal) {
-      row.conversions = Number(r.n_conversions);
-      row.conversion_rate = visitors ? Math.round((1000 * row.conversions) / visitors) / 10 : 0;
-    }
-    return row;
-  });
+  return rows.map((r) => countsRow(r, q.goal !== undefined, 'n_'));
 }
