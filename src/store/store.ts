@@ -72,6 +72,7 @@ interface RawInserter {
 const INSERT_SETTINGS = {
   insert_deduplicate: 1 as const,
   deduplicate_blocks_in_dependent_materialized_views: 1 as const,
+  parallel_view_processing: 1 as const,
   date_time_input_format: 'best_effort' as const,
 };
 

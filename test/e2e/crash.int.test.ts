@@ -56,7 +56,13 @@ async function crashRun(run: CrashRun): Promise<{ refused: number }> {
         try {
           const res = await fetch(`${url}/e`, {
             method: 'POST',
-            headers: { 'x-app': 'app', 'content-type': 'application/json' },
+            headers: {
+              'x-app': 'app',
+              'content-type': 'application/json',
+              // A browser, so the events count in the stats and their rollups (checked at the end).
+              'user-agent':
+                'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+            },
             body: JSON.stringify(size === 1 ? body[0] : body),
           });
           await res.arrayBuffer();
@@ -114,6 +120,15 @@ async function crashRun(run: CrashRun): Promise<{ refused: number }> {
       assert.equal(Number(totals[0].c), Number(totals[0].d), `count == distinct event ids (${context})`);
       // Unacknowledged requests (cut by a kill) may or may not be stored — but only once, checked above.
       assert.ok(Number(totals[0].c) >= acked.size);
+      // The views that roll up each insert are deduplicated with it: a re-sent batch adds nothing there either.
+      const [rolled] = await store.query<{ hourly: string; daily: string; events: string }>(
+        `SELECT (SELECT sum(events) FROM events_hourly WHERE dimension = 'page' AND value = '/crash') AS hourly,
+                (SELECT sum(events) FROM events_daily WHERE dimension = 'page' AND value = '/crash') AS daily,
+                (SELECT count() FROM events WHERE path = '/crash' AND NOT is_bot) AS events`,
+      );
+      assert.ok(Number(rolled.events) >= acked.size, `the load counts in the stats (${context})`);
+      assert.equal(Number(rolled.hourly), Number(rolled.events), `hourly rollups == events (${context})`);
+      assert.equal(Number(rolled.daily), Number(rolled.events), `daily rollups == events (${context})`);
     } finally {
       await store.close();
     }
