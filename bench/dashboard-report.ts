@@ -4,7 +4,8 @@ export interface DashboardReport {
   runs: number;
   seedSeconds: number;
   seedEventsPerSecond: number;
-  results: Array<{ query: string; medianMs: number; p95Ms: number }>;
+  /** `inPage: false`: measured for reference, not part of the page's first load (e.g. a chart of another metric). */
+  results: Array<{ query: string; medianMs: number; p95Ms: number; inPage: boolean }>;
   pageMs: number;
   targetMs: number;
 }
@@ -17,7 +18,10 @@ export function formatDashboard(report: DashboardReport): string {
     '',
     'query                        median        p95',
   ];
-  for (const r of report.results) lines.push(`${r.query.padEnd(24)} ${ms(r.medianMs)} ${ms(r.p95Ms)}`);
+  for (const r of report.results)
+    lines.push(
+      `${r.query.padEnd(24)} ${ms(r.medianMs)} ${ms(r.p95Ms)}${r.inPage ? '' : '   (not in the page)'}`,
+    );
   lines.push(
     `${'whole overview page'.padEnd(24)} ${ms(report.pageMs)}   target ≤ ${report.targetMs} ms: ${report.pageMs <= report.targetMs ? 'met' : 'MISSED'}`,
   );

@@ -15,7 +15,7 @@ import { goalCondition } from '../src/query/goals.ts';
 import { breakdownQuery } from '../src/query/queries/breakdown.query.ts';
 import { goalsQuery } from '../src/query/queries/goals.query.ts';
 import { overviewQuery } from '../src/query/queries/overview.query.ts';
-import { timeseriesQuery } from '../src/query/queries/timeseries.query.ts';
+import { timeseriesCounts, timeseriesQuery } from '../src/query/queries/timeseries.query.ts';
 import { NO_FILTER } from '../src/query/stats-filters.ts';
 import type { StatsQuery } from '../src/query/stats-query.ts';
 import { rangeOf } from '../src/query/time-range.ts';
@@ -94,7 +94,9 @@ try {
       .replaceAll('{events:UInt64}', String(EVENTS)),
   );
   const seedSeconds = (performance.now() - seedStart) / 1000;
-  await store.command('OPTIMIZE TABLE events FINAL');
+  // Settled, as background merges leave them: the events and their rollups.
+  for (const table of ['events', 'events_hourly', 'events_daily'])
+    await store.command(`OPTIMIZE TABLE ${table} FINAL`);
 
   const q: StatsQuery = {
     store,
@@ -106,18 +108,21 @@ try {
     timeoutMs: 120_000,
   };
   const goals = [{ name: 'event:signup', kind: 'event' as const, value: 'signup' }];
-  const queries: Array<[string, () => Promise<unknown>]> = [
-    ['overview (KPIs)', () => overviewQuery(q)],
-    ['timeseries (30 days)', () => timeseriesQuery(q, 'day')],
-    ['breakdown: pages', () => breakdownQuery(q, 'page', 9, 1, true)],
-    ['breakdown: channels', () => breakdownQuery(q, 'channel', 9, 1, true)],
-    ['breakdown: countries', () => breakdownQuery(q, 'country', 9, 1, true)],
-    ['breakdown: devices', () => breakdownQuery(q, 'device', 9, 1, true)],
-    ['breakdown: events', () => breakdownQuery(q, 'event', 9, 1, true)],
-    ['goals', () => goalsQuery(q, goals)],
+  // What the overview page asks for on first load (its chart shows visitors, so it asks for the counts), then for
+  // reference the chart of a visit-shape metric (bounce rate, duration), which needs every metric.
+  const queries: Array<[string, () => Promise<unknown>, boolean]> = [
+    ['overview (KPIs)', () => overviewQuery(q), true],
+    ['chart (30 days, counts)', () => timeseriesCounts(q, 'day'), true],
+    ['breakdown: pages', () => breakdownQuery(q, 'page', 9, 1, true), true],
+    ['breakdown: channels', () => breakdownQuery(q, 'channel', 9, 1, true), true],
+    ['breakdown: countries', () => breakdownQuery(q, 'country', 9, 1, true), true],
+    ['breakdown: devices', () => breakdownQuery(q, 'device', 9, 1, true), true],
+    ['breakdown: events', () => breakdownQuery(q, 'event', 9, 1, true), true],
+    ['goals', () => goalsQuery(q, goals), true],
+    ['chart, all metrics', () => timeseriesQuery(q, 'day'), false],
   ];
-  const results: Array<{ query: string; medianMs: number; p95Ms: number }> = [];
-  for (const [i, [name, run]] of queries.entries()) {
+  const results: DashboardReport['results'] = [];
+  for (const [i, [name, run, inPage]] of queries.entries()) {
     progress.phase(`query ${i + 1}/${queries.length}: ${name}`);
     await run();
     const times: number[] = [];
@@ -127,10 +132,10 @@ try {
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    results.push({ query: name, medianMs: percentile(times, 50), p95Ms: percentile(times, 95) });
+    results.push({ query: name, medianMs: percentile(times, 50), p95Ms: percentile(times, 95), inPage });
   }
   progress.done();
-  const pageMs = results.reduce((n, r) => n + r.medianMs, 0);
+  const pageMs = results.filter((r) => r.inPage).reduce((n, r) => n + r.medianMs, 0);
   const report: DashboardReport = {
     events: EVENTS,
     runs: RUNS,

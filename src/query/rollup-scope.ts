@@ -20,7 +20,12 @@ export interface RollupScope {
   params: Record<string, string | number | string[]>;
 }
 
-export function rollupScope(q: StatsQuery, dimension: string): RollupScope | undefined {
+export function rollupScope(
+  q: StatsQuery,
+  dimension: string,
+  /** Hourly rows only, with their `hour` (for time buckets in any whole-hour time zone). */
+  options: { hourly?: boolean } = {},
+): RollupScope | undefined {
   if (q.exact || q.filter.sql !== '' || !(dimension in ROLLUP_COLUMNS)) return undefined;
   const { startMs, endMs } = q.range;
   if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
@@ -43,7 +48,11 @@ export function rollupScope(q: StatsQuery, dimension: string): RollupScope | und
     params[`${name}_to`] = to / 1000;
     return `(${column} >= toDateTime({${name}_from:UInt32}, 'UTC') AND ${column} < toDateTime({${name}_to:UInt32}, 'UTC'))`;
   };
-  if (firstDay < lastDay) {
+  if (options.hourly)
+    pieces.push(
+      `SELECT ${COLUMNS}, hour FROM ${ROLLUP_TABLE} WHERE ${scope.join(' AND ')} AND ${between('hour', 'rollup_hours', startMs, endMs)}`,
+    );
+  else if (firstDay < lastDay) {
     pieces.push(
       `SELECT ${COLUMNS} FROM ${DAILY_TABLE} WHERE ${scope.join(' AND ')} AND ${between('day', 'rollup_days', firstDay, lastDay)}`,
     );

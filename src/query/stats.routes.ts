@@ -22,6 +22,7 @@ import {
   INTERVALS,
   type Interval,
   MAX_BUCKETS,
+  timeseriesCounts,
   timeseriesQuery,
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
@@ -58,7 +59,11 @@ export async function statsRoutes(
     const asked = one(request.query, 'interval', r.problems);
     if (asked !== undefined && !INTERVALS.includes(asked as Interval))
       r.problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
+    const metrics = one(request.query, 'metrics', r.problems);
+    if (metrics !== undefined && metrics !== 'all' && metrics !== 'counts')
+      r.problems.push({ param: 'metrics', message: 'must be all (default) or counts' });
     r.check();
+    const series = metrics === 'counts' ? timeseriesCounts : timeseriesQuery;
     const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);
     if (bucketCount(r.query.range, interval) > MAX_BUCKETS)
       throw badParams([
@@ -67,9 +72,9 @@ export async function statsRoutes(
           message: `${interval} gives more than ${MAX_BUCKETS} points here; pick a coarser one`,
         },
       ]);
-    const results = await timeseriesQuery(r.query, interval).catch(mapStoreError);
+    const results = await series(r.query, interval).catch(mapStoreError);
     const comparison = r.compare
-      ? await timeseriesQuery(r.query, interval, r.compare.range).catch(mapStoreError)
+      ? await series(r.query, interval, r.compare.range).catch(mapStoreError)
       : undefined;
     return send(reply, {
       interval,

@@ -37,7 +37,8 @@ export async function breakdownQuery(
   return aggregate(q, column, { params, tail: ORDER });
 }
 
-async function countsBreakdown(
+/** The counting metrics per value of `column` (any expression over events), one pass over the range's events. */
+export async function countsBreakdown(
   q: StatsQuery,
   column: string,
   params: Record<string, string | number>,

@@ -1,6 +1,9 @@
+import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import { rollupScope } from '../rollup-scope.ts';
 import { EMPTY_METRICS, type Metrics } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
+import { type BreakdownRow, countsBreakdown, countsRow } from './breakdown.query.ts';
 
 export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -67,5 +70,54 @@ export async function timeseriesQuery(
   const rows = await aggregate(q, LABEL_SQL[interval], { range, byTime: true });
   const byLabel = new Map(rows.map(({ value, ...m }) => [value, m]));
   const empty: Metrics = { ...EMPTY_METRICS, ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}) };
+  return bucketLabels(range, interval, q.tz).map((date) => ({ date, ...(byLabel.get(date) ?? empty) }));
+}
+
+export type CountPoint = { date: string } & Omit<BreakdownRow, 'value'>;
+
+/** Whether every local hour of `tz` in the range starts on a UTC hour (not so in India, Nepal, parts of Australia…). */
+function bucketsOfWholeHours(range: TimeRange, tz: string): boolean {
+  for (let t = range.startMs; t < range.endMs; t += 3 * 3_600_000)
+    if (wallClock(t, tz).minute !== 0) return false;
+  return wallClock(range.endMs, tz).minute === 0;
+}
+
+/**
+ * The counting metrics only (visitors, visits, pageviews, events, conversions) per bucket — what the main chart
+ * needs for those metrics: from the hourly rollups when the query allows it (rollup-scope.ts), else one pass over
+ * the events without the second one for the shape of whole visits.
+ */
+export async function timeseriesCounts(
+  q: StatsQuery,
+  interval: Interval,
+  range: TimeRange = q.range,
+): Promise<CountPoint[]> {
+  const inRange = { ...q, range };
+  const scope =
+    interval !== 'minute' && bucketsOfWholeHours(range, q.tz)
+      ? rollupScope(inRange, '', { hourly: true })
+      : undefined;
+  let rows: BreakdownRow[];
+  if (scope) {
+    const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
+    const mergeIf = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
+    const found = await q.store.query<Record<string, unknown>>(
+      `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'hour')} AS value, ${merge}(visitors) AS n_visitors,
+              ${merge}(visits) AS n_visits, sum(pageviews) AS n_pageviews, sum(events) AS n_events
+              ${q.goal ? `, ${mergeIf}(visitors, type IN {goal_events:Array(String)}) AS n_conversions` : ''}
+       FROM ${scope.source} GROUP BY value`,
+      { ...scope.params, tz: q.tz },
+      { timeoutMs: q.timeoutMs },
+    );
+    rows = found.map((r) => countsRow(r, q.goal !== undefined, 'n_'));
+  } else rows = await countsBreakdown(inRange, LABEL_SQL[interval], { limit: 10 * MAX_BUCKETS, offset: 0 });
+  const byLabel = new Map(rows.map(({ value, ...counts }) => [value, counts]));
+  const empty = {
+    visitors: 0,
+    visits: 0,
+    pageviews: 0,
+    events: 0,
+    ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}),
+  };
   return bucketLabels(range, interval, q.tz).map((date) => ({ date, ...(byLabel.get(date) ?? empty) }));
 }

@@ -26,6 +26,9 @@ export const METRICS = {
 
 export type MetricName = keyof typeof METRICS;
 
+/** Metrics the API counts in one pass (`metrics=counts`, from its rollups where it can): a chart of one is fast. */
+export const COUNT_METRICS = new Set<string>(['visitors', 'visits', 'pageviews', 'events']);
+
 /** Bounce rate going up is bad news; everything else going up is good. */
 export const LOWER_IS_BETTER = new Set<string>(['bounce_rate']);
 

@@ -2,7 +2,7 @@ import { get } from '../api.ts';
 import { BreakdownCard } from '../components/Breakdown.tsx';
 import { Chart } from '../components/Chart.tsx';
 import { Panel } from '../components/Panel.tsx';
-import { LOWER_IS_BETTER, METRICS, type MetricName } from '../format.ts';
+import { COUNT_METRICS, LOWER_IS_BETTER, METRICS, type MetricName } from '../format.ts';
 import { type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
 
@@ -78,14 +78,16 @@ function MainChart(props: {
   compare?: string;
   interval?: string;
 }) {
+  const counts = COUNT_METRICS.has(props.metric);
   const state = useApi(
     () =>
       get<{ results: Point[]; comparison?: Point[]; interval: string }>('stats/timeseries', {
         ...props.params,
         compare: props.compare,
         interval: props.interval,
+        metrics: counts ? 'counts' : undefined,
       }),
-    [JSON.stringify(props.params), props.compare, props.interval],
+    [JSON.stringify(props.params), props.compare, props.interval, counts],
   );
   return (
     <Panel
