@@ -23,8 +23,11 @@ export interface RollupScope {
 export function rollupScope(
   q: StatsQuery,
   dimension: string,
-  /** Hourly rows only, with their `hour` (for time buckets in any whole-hour time zone). */
-  options: { hourly?: boolean } = {},
+  /**
+   * With an `hour` column for time buckets: `hours` reads hourly rows only (buckets of any whole-hour time zone);
+   * `days` keeps the daily rows, each at its UTC midnight (day, week or month buckets of UTC).
+   */
+  options: { time?: 'hours' | 'days' } = {},
 ): RollupScope | undefined {
   if (q.exact || q.filter.sql !== '' || !(dimension in ROLLUP_COLUMNS)) return undefined;
   const { startMs, endMs } = q.range;
@@ -48,25 +51,20 @@ export function rollupScope(
     params[`${name}_to`] = to / 1000;
     return `(${column} >= toDateTime({${name}_from:UInt32}, 'UTC') AND ${column} < toDateTime({${name}_to:UInt32}, 'UTC'))`;
   };
-  if (options.hourly)
+  const where = scope.join(' AND ');
+  const hourly = (columns: string, time: string) =>
+    `SELECT ${columns} FROM ${ROLLUP_TABLE} WHERE ${where} AND ${time}`;
+  const hour = options.time ? ', hour' : '';
+  if (options.time !== 'hours' && firstDay < lastDay) {
+    const day = options.time ? ", toDateTime(day, 'UTC') AS hour" : '';
     pieces.push(
-      `SELECT ${COLUMNS}, hour FROM ${ROLLUP_TABLE} WHERE ${scope.join(' AND ')} AND ${between('hour', 'rollup_hours', startMs, endMs)}`,
-    );
-  else if (firstDay < lastDay) {
-    pieces.push(
-      `SELECT ${COLUMNS} FROM ${DAILY_TABLE} WHERE ${scope.join(' AND ')} AND ${between('day', 'rollup_days', firstDay, lastDay)}`,
+      `SELECT ${COLUMNS}${day} FROM ${DAILY_TABLE} WHERE ${where} AND ${between('day', 'rollup_days', firstDay, lastDay)}`,
     );
     const edges = [
       ...(startMs < firstDay ? [between('hour', 'rollup_head', startMs, firstDay)] : []),
       ...(lastDay < endMs ? [between('hour', 'rollup_tail', lastDay, endMs)] : []),
     ];
-    if (edges.length > 0)
-      pieces.push(
-        `SELECT ${COLUMNS} FROM ${ROLLUP_TABLE} WHERE ${scope.join(' AND ')} AND (${edges.join(' OR ')})`,
-      );
-  } else
-    pieces.push(
-      `SELECT ${COLUMNS} FROM ${ROLLUP_TABLE} WHERE ${scope.join(' AND ')} AND ${between('hour', 'rollup_hours', startMs, endMs)}`,
-    );
+    if (edges.length > 0) pieces.push(hourly(`${COLUMNS}${hour}`, `(${edges.join(' OR ')})`));
+  } else pieces.push(hourly(`${COLUMNS}${hour}`, between('hour', 'rollup_hours', startMs, endMs)));
   return { source: `(${pieces.join('\nUNION ALL\n')})`, params };
 }

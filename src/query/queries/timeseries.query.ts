@@ -75,6 +75,14 @@ export async function timeseriesQuery(
 
 export type CountPoint = { date: string } & Omit<BreakdownRow, 'value'>;
 
+/** Daily rows serve buckets of whole days when the zone is UTC throughout the range; hourly rows otherwise. */
+function utcDays(range: TimeRange, tz: string, interval: Interval): 'days' | 'hours' {
+  if (interval === 'hour') return 'hours';
+  for (let t = range.startMs; t <= range.endMs; t += 3 * 3_600_000)
+    if (wallClock(t, tz).hour !== new Date(t).getUTCHours()) return 'hours';
+  return 'days';
+}
+
 /** Whether every local hour of `tz` in the range starts on a UTC hour (not so in India, Nepal, parts of Australia…). */
 function bucketsOfWholeHours(range: TimeRange, tz: string): boolean {
   for (let t = range.startMs; t < range.endMs; t += 3 * 3_600_000)
@@ -93,10 +101,9 @@ export async function timeseriesCounts(
   range: TimeRange = q.range,
 ): Promise<CountPoint[]> {
   const inRange = { ...q, range };
-  const scope =
-    interval !== 'minute' && bucketsOfWholeHours(range, q.tz)
-      ? rollupScope(inRange, '', { hourly: true })
-      : undefined;
+  const time =
+    interval === 'minute' || !bucketsOfWholeHours(range, q.tz) ? undefined : utcDays(range, q.tz, interval);
+  const scope = time ? rollupScope(inRange, '', { time }) : undefined;
   let rows: BreakdownRow[];
   if (scope) {
     const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
