@@ -8,6 +8,7 @@ import { blankRow, type EventRow } from '../../src/process/event-row.ts';
 import { goalCondition } from '../../src/query/goals.ts';
 import { type BreakdownRow, breakdownQuery } from '../../src/query/queries/breakdown.query.ts';
 import { goalsQuery } from '../../src/query/queries/goals.query.ts';
+import { overviewQuery } from '../../src/query/queries/overview.query.ts';
 import { timeseriesCounts, timeseriesQuery } from '../../src/query/queries/timeseries.query.ts';
 import { NO_FILTER } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
@@ -187,6 +188,17 @@ describe('hourly rollups', () => {
     assert.deepEqual(rolled, exact);
   });
 
+  it('give the overview every number the events give, compared periods and goals included', async () => {
+    const goal = goalCondition(GOALS);
+    const earlier = rangeOf(T0 - 31 * HOUR, T0);
+    for (const q of [query(), query({ goal }), query({ target: { project: 'shop', tenant: 't2' }, goal })]) {
+      const rolled = await overviewQuery(q, earlier);
+      const exact = await overviewQuery({ ...q, exact: true }, earlier);
+      assert.ok(exact.visits > 0 && exact.bounce_rate > 0 && exact.visit_duration > 0);
+      assert.deepEqual(rolled, exact, JSON.stringify(q.target));
+    }
+  });
+
   it('chart the counting metrics per bucket as the events do, in any time zone, and as the full timeseries does', async () => {
     const goal = goalCondition(GOALS);
     for (const tz of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'])
@@ -225,6 +237,7 @@ describe('hourly rollups', () => {
     const filtered = query({ filter: { sql: ' AND country = {c:String}', params: { c: 'US' } } });
     const pageGoal = query({ goal: goalCondition([{ name: 'p', kind: 'page', value: '/p/1*' }]) });
     const chart = await timeseriesCounts(whole, 'hour');
+    const kpis = await overviewQuery(whole);
     const before = {
       whole: await breakdownQuery(whole, 'country', 10, 1, true),
       partial: await breakdownQuery(partial, 'country', 10, 1, true),
@@ -240,6 +253,10 @@ describe('hourly rollups', () => {
         'an empty rollup table answers',
       );
       assert.ok(chart.some((p) => p.events > 0));
+      assert.ok(kpis.visitors > 0);
+      const emptied = await overviewQuery(whole);
+      assert.equal(emptied.visitors, 0, 'the KPIs count visitors from the rollups');
+      assert.equal(emptied.visits, kpis.visits, 'and visits from the events');
       assert.ok(
         (await timeseriesCounts(whole, 'hour')).every((p) => p.events === 0),
         'the chart reads the rollups',
