@@ -37,15 +37,27 @@ export function ensureKafkaJars(): string {
   return LIBS;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * `count` distinct free ports, all held open until each is known: ports asked for one after the other can come
+ * back equal (the kernel hands a just-closed port out again), and Kafka refuses two listeners on one port.
+ */
+async function freePorts(count: number, taken: readonly number[] = []): Promise<number[]> {
+  const servers: net.Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      const server = net.createServer();
+      servers.push(server);
+      const port = await new Promise<number>((resolve, reject) => {
+        server.on('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+      });
+      if (!taken.includes(port)) ports.push(port);
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -80,8 +92,9 @@ export interface KafkaOptions {
 
 export async function startKafkaBroker(options: KafkaOptions): Promise<KafkaBroker> {
   const libs = ensureKafkaJars();
-  const port = options.port ?? (await freePort());
-  const controllerPort = await freePort();
+  const [port, controllerPort] = options.port
+    ? [options.port, ...(await freePorts(1, [options.port]))]
+    : await freePorts(2);
   fs.mkdirSync(options.dir, { recursive: true });
   const config = path.join(options.dir, 'server.properties');
   const logFile = path.join(options.dir, 'broker.log');

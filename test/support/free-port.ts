@@ -1,6 +1,9 @@
 import net from 'node:net';
 
-export function freePort(): Promise<number> {
+/** Ports handed out by this process: the kernel may hand a just-closed port out again, to the next caller. */
+const given = new Set<number>();
+
+function bindZero(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -10,4 +13,15 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A free loopback port, never one this process was given before (two servers asked in a row get two ports). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await bindZero();
+    if (!given.has(port)) {
+      given.add(port);
+      return port;
+    }
+  }
 }
