@@ -51,7 +51,16 @@ async function storedEvents(project: string): Promise<number> {
 }
 
 before(async () => {
-  [mail, hook] = await Promise.all([startMailCapture(), startWebhookReceiver()]);
+  // Each is kept as soon as it runs, so that when the other fails to start, after() still stops it.
+  const started = await Promise.allSettled([
+    startMailCapture().then((m) => {
+      mail = m;
+    }),
+    startWebhookReceiver().then((h) => {
+      hook = h;
+    }),
+  ]);
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
   env = {
     SIGHTLINE_ALERT_INTERVAL_SECONDS: '0',
     SIGHTLINE_SMTP_URL: mail.url,

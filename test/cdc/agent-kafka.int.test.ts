@@ -61,7 +61,17 @@ async function stored(): Promise<Array<{ id: number; type: string }>> {
 }
 
 before(async () => {
-  [db, broker] = await Promise.all([startMariaDb(), startKafkaBroker({ dir: path.join(dir, 'kafka') })]);
+  // Each is kept as soon as it runs, so that when the other fails to start, after() still stops it (a lost
+  // MariaDB child would keep this file's process alive for good).
+  const started = await Promise.allSettled([
+    startMariaDb().then((d) => {
+      db = d;
+    }),
+    startKafkaBroker({ dir: path.join(dir, 'kafka') }).then((b) => {
+      broker = b;
+    }),
+  ]);
+  for (const s of started) if (s.status === 'rejected') throw s.reason;
   server = await startInProcess({
     SIGHTLINE_PROJECTS: PROJECT,
     SIGHTLINE_LOG: `kafka://${broker.bootstrap}`,
