@@ -17,6 +17,7 @@ import { seed } from '../../src/seed/seed.ts';
 import { listMigrations, migrate } from '../../src/store/migrate.ts';
 import { ROLLUP_COLUMNS, ROLLUP_TABLE } from '../../src/store/rollups.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { prng } from '../support/prng.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('rollups');
@@ -25,15 +26,6 @@ let store: Store;
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 2, 2);
 
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = prng(11);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
 

@@ -12,6 +12,7 @@ import { readRoutes } from '../../src/query/read.routes.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { prng } from '../support/prng.ts';
 import { modelMetrics, visitorOf } from '../support/stats-model.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -20,17 +21,6 @@ const SECRET = 'a-jwt-secret-that-is-at-least-32-bytes-long';
 const { dir, cleanup } = tempDir('stats');
 let store: Store;
 let app: FastifyInstance;
-
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(7);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];

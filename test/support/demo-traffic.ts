@@ -2,6 +2,8 @@
  * Realistic visits sent through the real collector (native protocol, one batch per visit, each visitor with its
  * own IP and browser), so the processor's enrichment (geo, device, channel, sessions) runs as in production.
  */
+import { prng } from './prng.ts';
+
 const AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
@@ -20,16 +22,6 @@ const REFERRERS = [
   'https://twitter.com/',
 ];
 const PAGES = ['/', '/pricing', '/docs', '/docs/install', '/blog/launch', '/blog/self-hosting', '/about'];
-
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoOptions {
   url: string;
