@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { desktopPage, launchChromium, logInAsAdmin } from '../support/chromium.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -30,22 +31,8 @@ before(async () => {
       },
     ]),
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
-  });
-  const context = await browser.newContext({
-    timezoneId: 'UTC',
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  });
-  page = await context.newPage();
+  browser = await launchChromium();
+  ({ page } = await desktopPage(browser));
 });
 
 after(async () => {
@@ -57,10 +44,7 @@ after(async () => {
 
 describe('alerts page', () => {
   it('an admin adds a rule in the UI and sees it, with the config rule read-only', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('tab', { name: 'Admin token' }).click();
-    await page.getByLabel('Admin token').fill(ADMIN);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInAsAdmin(page, server.url, ADMIN);
     await page.getByRole('link', { name: 'Alerts' }).click();
     const rules = page.locator('[data-testid=alert-rules]');
     await rules.locator('tr[data-rule=dlq]').waitFor();

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { desktopPage, launchChromium, logInAsAdmin } from '../support/chromium.ts';
 import { sendDemoTraffic } from '../support/demo-traffic.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -77,22 +78,8 @@ before(async () => {
     body: changes.join('\n'),
   });
   assert.equal(cdc.status, 202);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-sync',
-    ],
-  });
-  context = await browser.newContext({
-    timezoneId: 'UTC',
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
-  });
-  page = await context.newPage();
+  browser = await launchChromium();
+  ({ context, page } = await desktopPage(browser));
 });
 after(async () => {
   await browser?.close();
@@ -102,10 +89,7 @@ after(async () => {
 
 describe('dashboard', () => {
   it('logs in with the admin token and shows the API overview numbers', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByRole('tab', { name: 'Admin token' }).click();
-    await page.getByLabel('Admin token').fill(ADMIN);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInAsAdmin(page, server.url, ADMIN);
     await page.locator('[data-testid=kpi-visitors] .kpi-value').waitFor();
     const want = await api<Record<string, number>>(
       '/api/v1/stats/overview?project=website&period=30d&tz=UTC',

@@ -3,12 +3,10 @@
  * is down does not hold back another one, and gets its backlog once it is reachable again.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/kafka-broker.ts';
-import { encodeEnvelope } from '../../src/collect/envelope.ts';
 import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { parseForwardConfig } from '../../src/forward/forward-config.ts';
@@ -23,29 +21,12 @@ import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { eventually } from '../support/in-process-server.ts';
+import { signupEnvelope } from '../support/native-envelope.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { Receiver } from './receiver.ts';
 
 const { dir, cleanup } = tempDir('forward-kafka');
 const N = 40;
-
-function envelope(n: number): Buffer {
-  const body = Buffer.from(JSON.stringify({ type: 'signup', user_id: `u${n}`, details: { n } }));
-  return encodeEnvelope(
-    {
-      v: 1,
-      id: randomUUID(),
-      receivedAt: Date.now(),
-      protocol: 'native',
-      project: 'app',
-      ip: '203.0.113.1',
-      ua: 'test',
-      headers: {},
-      count: 1,
-    },
-    body,
-  );
-}
 
 const numbers = (r: Receiver) =>
   new Set(
@@ -129,7 +110,7 @@ describe('forwarding on Kafka', () => {
     const all = Array.from({ length: N }, (_, n) => n);
     await log.append(
       EVENTS_TOPIC,
-      all.map(envelope),
+      all.map(signupEnvelope),
       all.map((n) => Buffer.from(`u${n}`)),
     );
     await eventually(async () => (numbers(up).size === N ? true : undefined), 60_000, 'all events at up');

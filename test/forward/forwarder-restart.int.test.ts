@@ -3,12 +3,10 @@
  * sends the same events again, with the same ids and the same batch key — at least once, never lost.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { encodeEnvelope } from '../../src/collect/envelope.ts';
 import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { parseForwardConfig } from '../../src/forward/forward-config.ts';
@@ -25,28 +23,11 @@ import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { eventually } from '../support/in-process-server.ts';
+import { signupEnvelope } from '../support/native-envelope.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { Receiver } from './receiver.ts';
 
 const { dir, cleanup } = tempDir('forward-restart');
-
-function envelope(n: number): Buffer {
-  const body = Buffer.from(JSON.stringify({ type: 'signup', user_id: `u${n}`, details: { n } }));
-  return encodeEnvelope(
-    {
-      v: 1,
-      id: randomUUID(),
-      receivedAt: Date.now(),
-      protocol: 'native',
-      project: 'app',
-      ip: '203.0.113.1',
-      ua: 'test',
-      headers: {},
-      count: 1,
-    },
-    body,
-  );
-}
 
 describe('forwarder restart', () => {
   let store: Store;
@@ -99,7 +80,7 @@ describe('forwarder restart', () => {
     receiver.answer = () => 'hang';
     await receiver.listen(port);
     let log = await WalEventLog.open({ dir: walDir });
-    await log.append(EVENTS_TOPIC, [0, 1, 2, 3, 4].map(envelope));
+    await log.append(EVENTS_TOPIC, [0, 1, 2, 3, 4].map(signupEnvelope));
     let forwarder = start(log);
     await eventually(async () => (receiver.requests.length > 0 ? true : undefined));
     const stopping = Date.now();
@@ -111,7 +92,7 @@ describe('forwarder restart', () => {
     receiver.answer = () => ({ status: 200 });
     log = await WalEventLog.open({ dir: walDir });
     forwarder = start(log);
-    await log.append(EVENTS_TOPIC, [5, 6].map(envelope));
+    await log.append(EVENTS_TOPIC, [5, 6].map(signupEnvelope));
     const events = (i: number) =>
       (JSON.parse(receiver.requests[i].body) as { events: ForwardEvent[] }).events;
     const delivered = () =>
