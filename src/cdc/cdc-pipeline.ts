@@ -11,8 +11,8 @@ export const CDC_TOPIC = 'cdc';
 
 /** Converts a batch, then drops the changes a sender repeated (see change-dedup.ts). */
 function withoutRepeats(store: Store, convert: GroupConverter): GroupConverter {
-  return async (records) => {
-    const tables = await convert(records);
+  return async (records, context) => {
+    const tables = await convert(records, context);
     return Promise.all(
       tables.map(async (t) =>
         t.table === 'db_changes'

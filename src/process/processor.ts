@@ -17,7 +17,12 @@ export const PROCESSOR_GROUP = 'processor';
 
 /** What one group of records became: rows per table (dead letters included), inserted in this order. */
 export type TableRows = Array<{ table: string; rows: readonly object[] }>;
-export type GroupConverter = (records: readonly LogRecord[]) => Promise<TableRows>;
+/** Where a group sits in the log: its insert token (without the table) and whether it may be stored already. */
+export interface GroupContext {
+  token: string;
+  redelivery: boolean;
+}
+export type GroupConverter = (records: readonly LogRecord[], context: GroupContext) => Promise<TableRows>;
 /** Rows per insert block; larger groups are split into deterministic chunks (token suffix `.m`). */
 const CHUNK_ROWS = 200_000;
 /**
@@ -111,9 +116,10 @@ export function startBatchConsumer(
     let inserting: Promise<void> = Promise.resolve();
     try {
       for (let n = 0; n < groups.length; n++) {
-        const converted = await convert(groups[n]);
+        const token = `${range}#${n}`;
+        const converted = await convert(groups[n], { token, redelivery: batch.redelivery });
         await inserting;
-        inserting = insertGroup(converted, `${range}#${n}`);
+        inserting = insertGroup(converted, token);
         // Handled below; without this a failure during the next conversion would count as unhandled.
         inserting.catch(() => undefined);
       }
@@ -136,13 +142,12 @@ export function startBatchConsumer(
 
 /** Events: the processing pipeline into `events` (and `dead_letters`). */
 export function startProcessor(options: ProcessorOptions): Subscription {
-  return startBatchConsumer(options, EVENTS_TOPIC, PROCESSOR_GROUP, async (records) => {
+  return startBatchConsumer(options, EVENTS_TOPIC, PROCESSOR_GROUP, async (records, group) => {
     const converted = await options.convert(records);
-    const { kept: events, dropped } = await dropClientRetries(
-      options.store,
-      converted.events,
-      options.dedupeEveryEvent === true,
-    );
+    const { kept: events, dropped } = await dropClientRetries(options.store, converted.events, {
+      ...group,
+      everyProtocol: options.dedupeEveryEvent === true,
+    });
     if (dropped > 0) options.metrics.clientRetriesDropped.inc(dropped);
     const deadLetters = converted.deadLetters;
     return [

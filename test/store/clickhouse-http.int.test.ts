@@ -189,7 +189,11 @@ describe('ClickHouse-compatible endpoint', () => {
         row(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
       );
       const batch = [...fresh, ...stored.map((r) => row(r.id))];
-      const { kept, dropped } = await dropClientRetries(remote, batch, true);
+      const { kept, dropped } = await dropClientRetries(remote, batch, {
+        token: 'events-0-1-40005#0',
+        redelivery: false,
+        everyProtocol: true,
+      });
       assert.equal(dropped, 5, 'the five stored events are recognised');
       assert.equal(kept.length, 40_000);
     } finally {
