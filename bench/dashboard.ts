@@ -1,152 +1,219 @@
 /**
- * Dashboard query latency: the overview page's queries (the same functions the API runs) over N seeded events in
- * the embedded store. `node bench/dashboard.ts [--events 10000000] [--runs 7] [--json]`.
+ * The dashboard at the scale of real sites: `sightline seed` fills a project with N events over D days, then a
+ * running server (`sightline serve`, embedded store) answers the overview page — every call at once, as the
+ * browser issues them — in the configurations users actually run: plain; goals; goals + channel filter; goals +
+ * page filter + comparison. Each configuration: one warm-up page, then `--runs` pages; median and p95 of the whole
+ * page, and each call's median. Also the store's bytes per event.
  *
- * Events are generated inside ClickHouse (INSERT … SELECT FROM numbers(N)): 30 days, visits of ~4 events, a long
- * tail of pages, channels, countries and devices fixed per visit, a signup goal — so the queries meet realistic
- * cardinalities. Each query runs `--runs` times after one warm-up; medians and p95 per query, and the whole page
- * (the sum of medians: the embedded store answers one query at a time).
+ * `node bench/dashboard.ts [--events 10000000] [--days 30] [--runs 5] [--configs a,b] [--data DIR] [--json]`
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { goalCondition } from '../src/query/goals.ts';
-import { breakdownQuery } from '../src/query/queries/breakdown.query.ts';
-import { goalsQuery } from '../src/query/queries/goals.query.ts';
-import { overviewQuery } from '../src/query/queries/overview.query.ts';
-import { timeseriesCounts, timeseriesQuery } from '../src/query/queries/timeseries.query.ts';
-import { NO_FILTER } from '../src/query/stats-filters.ts';
-import type { StatsQuery } from '../src/query/stats-query.ts';
-import { rangeOf } from '../src/query/time-range.ts';
+import { seed, seededEvents } from '../src/seed/seed.ts';
 import { migrate } from '../src/store/migrate.ts';
-import { openStore } from '../src/store/store.ts';
-import { type DashboardReport, formatDashboard } from './dashboard-report.ts';
+import { openStore, type Store } from '../src/store/store.ts';
+import { cleanupNow, removeDir, trackDir } from './cleanup.ts';
+import { BENCH_GOALS, loadPage, PAGE_CONFIGS, type PageConfig, pageCalls } from './dashboard-page.ts';
+import { type ConfigResult, type DashboardReport, formatDashboard } from './dashboard-report.ts';
 import { Progress } from './progress.ts';
+import { freePort, startServer } from './servers.ts';
+
+const HELP = `node bench/dashboard.ts [options]
+
+Seeds a project with \`sightline seed\` and times the dashboard's overview page through a running server.
+
+  --events N      events to seed (default 10000000; the issue's scales are 10 M and 100 M)
+  --days D        days they span, ending 2026-11-30 (default 30)
+  --runs R        pages timed per configuration after one warm-up (default 5)
+  --configs LIST  comma-separated, of: ${PAGE_CONFIGS.map((c) => c.name).join(', ')} (default all)
+  --data DIR      keep the seeded store in DIR and reuse it next time (seeding 100 M events takes a while);
+                  default: a temporary folder, removed afterwards
+  --json          print the report as JSON
+`;
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '10000000' },
-    runs: { type: 'string', default: '7' },
+    days: { type: 'string', default: '30' },
+    runs: { type: 'string', default: '5' },
+    configs: { type: 'string' },
+    data: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  process.stdout.write(
-    'node bench/dashboard.ts [--events N (default 10000000)] [--runs R (default 7)] [--json]\n' +
-      'Seeds N events into a temporary embedded store and times the overview page queries.\n',
-  );
+  process.stdout.write(HELP);
   process.exit(0);
 }
 const EVENTS = Number(values.events);
+const DAYS = Number(values.days);
 const RUNS = Number(values.runs);
-if (!Number.isInteger(EVENTS) || EVENTS < 1000 || !Number.isInteger(RUNS) || RUNS < 1) {
-  process.stderr.write('--events must be a whole number ≥ 1000 and --runs ≥ 1\n');
+const fail = (message: string) => {
+  process.stderr.write(`${message}\n\n${HELP}`);
   process.exit(2);
-}
+};
+if (!Number.isInteger(EVENTS) || EVENTS < 1000) fail('--events must be a whole number ≥ 1000');
+if (!Number.isInteger(DAYS) || DAYS < 1 || DAYS > 400) fail('--days must be a whole number from 1 to 400');
+if (!Number.isInteger(RUNS) || RUNS < 1) fail('--runs must be a whole number ≥ 1');
+const configs: PageConfig[] = values.configs
+  ? values.configs.split(',').map((name) => {
+      const config = PAGE_CONFIGS.find((c) => c.name === name.trim());
+      if (!config) fail(`unknown configuration "${name}"`);
+      return config as PageConfig;
+    })
+  : [...PAGE_CONFIGS];
 
-const DAY = 86_400_000;
-const END = Date.UTC(2026, 0, 31);
-const START = END - 30 * DAY;
+const PROJECT = 'demo';
+const END = '2026-11-30';
+const FROM = new Date(Date.parse(`${END}T00:00:00Z`) - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+const TOKEN = 'bench-admin-token-0123456789abcdef';
 
-const PAGES = Array.from({ length: 400 }, (_, i) =>
-  i === 0 ? '/' : i < 20 ? `/docs/${i}` : i < 60 ? `/blog/post-${i}` : `/p/${i}`,
-);
-const list = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(',')}]`;
-
-/** Fixed per visit (`v`), varying per event (`n`); a squared uniform gives the long tail. */
-export const GENERATE = `
-INSERT INTO events (event_id, project, tenant_id, type, timestamp, received_at, user_id, session_id, visitor_id,
-  host, path, referrer_source, channel, utm_source, country, browser, os, device_type, is_bot, protocol, props)
-SELECT
-  generateUUIDv4(number) AS event_id, 'bench', '', 
-  if(number % 4 = 3 AND cityHash64(v, 7) % 5 = 0, 'signup', 'pageview') AS type,
-  toDateTime64(${START / 1000} + intDiv(v * ${(30 * DAY) / 1000}, {visits:UInt64}) + (number % 4) * 45, 3, 'UTC') AS timestamp,
-  timestamp, if(cityHash64(v, 1) % 5 = 0, concat('user-', toString(cityHash64(v, 2) % 50000)), '') AS user_id,
-  concat('s', toString(v)) AS session_id, cityHash64(v, 3) % {visitors:UInt64} + 1 AS visitor_id,
-  'bench.example', ${list(PAGES)}[1 + toUInt32(pow((cityHash64(number, 4) % 10000) / 10000, 3) * ${PAGES.length})] AS path,
-  ['', 'Google', 'Twitter', 'Hacker News', 'GitHub', 'Newsletter'][1 + cityHash64(v, 5) % 6] AS referrer_source,
-  ['Direct', 'Organic Search', 'Organic Social', 'Referral', 'Referral', 'Email'][1 + cityHash64(v, 5) % 6] AS channel,
-  if(cityHash64(v, 5) % 6 = 5, 'newsletter', '') AS utm_source,
-  ['US', 'DE', 'GB', 'FR', 'IN', 'BR', 'JP', 'CA', 'NL', 'ES'][1 + toUInt32(pow((cityHash64(v, 6) % 1000) / 1000, 2) * 10)] AS country,
-  ['Chrome', 'Safari', 'Firefox', 'Edge'][1 + cityHash64(v, 8) % 4] AS browser,
-  ['Windows', 'macOS', 'iOS', 'Android', 'Linux'][1 + cityHash64(v, 9) % 5] AS os,
-  ['desktop', 'mobile', 'tablet'][1 + cityHash64(v, 10) % 3] AS device_type,
-  false, 'bench', '{}'
-FROM (SELECT number, intDiv(number, 4) AS v FROM numbers({events:UInt64}))`;
-
-function percentile(sorted: number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-dashboard-bench-'));
-const store = openStore({ url: 'chdb', dataDir: dir });
+async function seedStore(dir: string, progress: Progress): Promise<{ seconds: number; reused: boolean }> {
+  const store = openStore({ url: 'chdb', dataDir: dir });
+  try {
+    await migrate(store);
+    const existing = await seededEvents(store, PROJECT);
+    // The seed's daily rhythm makes the count approximate: within 5 % of the plan is the same seed.
+    if (existing.events > 0 && Math.abs(existing.events - EVENTS) / EVENTS < 0.05 && existing.first === FROM)
+      return { seconds: 0, reused: true };
+    const started = performance.now();
+    await seed(store, {
+      project: PROJECT,
+      days: DAYS,
+      eventsPerDay: Math.ceil(EVENTS / DAYS),
+      seed: 42,
+      end: END,
+      tz: 'UTC',
+      replace: true,
+      now: Date.parse(`${END}T23:59:59Z`),
+      onProgress: (p) =>
+        progress.phase(
+          `seeding ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} events`,
+          p.done > 0 ? ((p.total - p.done) * p.elapsedMs) / p.done / 1000 : undefined,
+        ),
+    });
+    progress.phase('settling the parts (OPTIMIZE … FINAL)');
+    for (const table of ['events', 'sessions', 'user_profiles', 'events_hourly', 'events_daily'])
+      await store.command(`OPTIMIZE TABLE ${table} FINAL`);
+    return { seconds: (performance.now() - started) / 1000, reused: false };
+  } finally {
+    await store.close();
+  }
+}
+
+async function storeSize(dir: string): Promise<{ tables: Record<string, number>; events: number }> {
+  const store: Store = openStore({ url: 'chdb', dataDir: dir });
+  try {
+    const rows = await store.query<{ table: string; bytes: string }>(
+      `SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts
+       WHERE active AND database = currentDatabase() GROUP BY table`,
+    );
+    const [count] = await store.query<{ n: string }>('SELECT count() AS n FROM events');
+    return {
+      tables: Object.fromEntries(rows.map((r) => [r.table, Number(r.bytes)])),
+      events: Number(count.n),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+async function measure(dir: string, withGoals: boolean, todo: PageConfig[], progress: Progress) {
+  const port = await freePort();
+  const server = await startServer({
+    name: 'sightline serve',
+    args: [path.join(import.meta.dirname, '../src/cli/main.ts'), 'serve'],
+    cwd: path.join(import.meta.dirname, '..'),
+    env: {
+      SIGHTLINE_DATA_DIR: dir,
+      SIGHTLINE_PORT: String(port),
+      SIGHTLINE_HOST: '127.0.0.1',
+      SIGHTLINE_PROJECTS: PROJECT,
+      SIGHTLINE_ADMIN_TOKEN: TOKEN,
+      SIGHTLINE_GOALS: withGoals ? BENCH_GOALS(PROJECT) : '',
+      SIGHTLINE_LOG_LEVEL: 'warn',
+    },
+    port,
+    readyTimeoutMs: 120_000,
+  });
+  const results: ConfigResult[] = [];
+  try {
+    for (const config of todo) {
+      const calls = pageCalls(config, { project: PROJECT, period: 'custom', from: FROM, to: END, tz: 'UTC' });
+      const pages: number[] = [];
+      const perCall = new Map<string, { ms: number[]; statuses: Set<number> }>();
+      for (let run = 0; run <= RUNS; run++) {
+        progress.phase(`${config.name}: ${run === 0 ? 'warm-up page' : `page ${run} of ${RUNS}`}`);
+        const started = performance.now();
+        const answers = await loadPage(server.baseUrl, TOKEN, calls);
+        if (run === 0) continue;
+        pages.push(performance.now() - started);
+        for (const a of answers) {
+          const entry = perCall.get(a.name) ?? { ms: [], statuses: new Set<number>() };
+          entry.ms.push(a.ms);
+          entry.statuses.add(a.status);
+          perCall.set(a.name, entry);
+        }
+      }
+      pages.sort((a, b) => a - b);
+      results.push({
+        name: config.name,
+        description: config.description,
+        pageMedianMs: percentile(pages, 50),
+        pageP95Ms: percentile(pages, 95),
+        calls: [...perCall].map(([name, e]) => ({
+          name,
+          medianMs: percentile(
+            e.ms.sort((a, b) => a - b),
+            50,
+          ),
+          statuses: [...e.statuses],
+        })),
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return results;
+}
+
+const dir = values.data
+  ? path.resolve(values.data)
+  : fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-dash-'));
+if (!values.data) trackDir(dir);
+fs.mkdirSync(dir, { recursive: true });
 const progress = new Progress(!values.json);
 try {
-  await migrate(store);
-  progress.phase(`seeding ${EVENTS.toLocaleString('en')} events`);
-  const seedStart = performance.now();
-  const visits = Math.ceil(EVENTS / 4);
-  await store.command(
-    GENERATE.replaceAll('{visits:UInt64}', String(visits))
-      .replaceAll('{visitors:UInt64}', String(Math.ceil(visits / 2.5)))
-      .replaceAll('{events:UInt64}', String(EVENTS)),
-  );
-  const seedSeconds = (performance.now() - seedStart) / 1000;
-  // Settled, as background merges leave them: the events and their rollups.
-  for (const table of ['events', 'events_hourly', 'events_daily'])
-    await store.command(`OPTIMIZE TABLE ${table} FINAL`);
-
-  const q: StatsQuery = {
-    store,
-    target: { project: 'bench' },
-    range: rangeOf(START, END),
-    tz: 'UTC',
-    filter: NO_FILTER,
-    goal: goalCondition([{ name: 'event:signup', kind: 'event', value: 'signup' }]),
-    timeoutMs: 120_000,
-  };
-  const goals = [{ name: 'event:signup', kind: 'event' as const, value: 'signup' }];
-  // What the overview page asks for on first load (its chart shows visitors, so it asks for the counts), then for
-  // reference the chart of a visit-shape metric (bounce rate, duration), which needs every metric.
-  const queries: Array<[string, () => Promise<unknown>, boolean]> = [
-    ['overview (KPIs)', () => overviewQuery(q), true],
-    ['chart (30 days, counts)', () => timeseriesCounts(q, 'day'), true],
-    ['breakdown: pages', () => breakdownQuery(q, 'page', 9, 1, true), true],
-    ['breakdown: channels', () => breakdownQuery(q, 'channel', 9, 1, true), true],
-    ['breakdown: countries', () => breakdownQuery(q, 'country', 9, 1, true), true],
-    ['breakdown: devices', () => breakdownQuery(q, 'device', 9, 1, true), true],
-    ['breakdown: events', () => breakdownQuery(q, 'event', 9, 1, true), true],
-    ['goals', () => goalsQuery(q, goals), true],
-    ['chart, all metrics', () => timeseriesQuery(q, 'day'), false],
-  ];
-  const results: DashboardReport['results'] = [];
-  for (const [i, [name, run, inPage]] of queries.entries()) {
-    progress.phase(`query ${i + 1}/${queries.length}: ${name}`);
-    await run();
-    const times: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const t = performance.now();
-      await run();
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    results.push({ query: name, medianMs: percentile(times, 50), p95Ms: percentile(times, 95), inPage });
-  }
+  const seeded = await seedStore(dir, progress);
+  const size = await storeSize(dir);
+  const results: ConfigResult[] = [];
+  const plain = configs.filter((c) => !c.goals);
+  const goals = configs.filter((c) => c.goals);
+  // Goals are server configuration (SIGHTLINE_GOALS): one server without, one with.
+  if (plain.length > 0) results.push(...(await measure(dir, false, plain, progress)));
+  if (goals.length > 0) results.push(...(await measure(dir, true, goals, progress)));
   progress.done();
-  const pageMs = results.filter((r) => r.inPage).reduce((n, r) => n + r.medianMs, 0);
+  const total = Object.values(size.tables).reduce((a, b) => a + b, 0);
   const report: DashboardReport = {
-    events: EVENTS,
+    events: size.events,
+    days: DAYS,
     runs: RUNS,
-    seedSeconds,
-    seedEventsPerSecond: EVENTS / seedSeconds,
-    results,
-    pageMs,
-    targetMs: 300,
+    seedSeconds: seeded.seconds,
+    seedEventsPerSecond: seeded.reused ? 0 : size.events / seeded.seconds,
+    storeBytes: size.tables,
+    bytesPerEvent: total / Math.max(1, size.events),
+    configs: results,
+    targetMs: EVENTS > 20_000_000 ? 1000 : 300,
   };
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : formatDashboard(report));
 } finally {
-  await store.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (!values.data) removeDir(dir);
+  cleanupNow();
 }
