@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrationFailed } from './errors.ts';
+import { sampleKeyMigration } from './events-sample-key.ts';
 import { ROLLUP_MIGRATION } from './rollups.ts';
 import type { Store } from './store.ts';
 
@@ -14,6 +15,8 @@ export interface Migration {
   version: number;
   name: string;
   statements: string[];
+  /** Work that is more than statements (e.g. rebuilding a table), after them. Must be safe to run again. */
+  run?: (store: Store) => Promise<void>;
 }
 
 /** Splits on `;` at the end of a line; comments are dropped so they cannot hide a statement. */
@@ -43,7 +46,9 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
       name: file,
       statements: splitStatements(fs.readFileSync(path.join(dir, file), 'utf8')),
     }));
-  return [...files, ...CODE_MIGRATIONS].sort((a, b) => a.version - b.version);
+  const before = [...files, ...CODE_MIGRATIONS];
+  // Re-ordering events recreates the views over it from the definitions before it.
+  return [...before, sampleKeyMigration(() => before)].sort((a, b) => a.version - b.version);
 }
 
 export interface MigrateResult {
@@ -66,6 +71,7 @@ export async function migrate(store: Store, migrations = listMigrations()): Prom
     }
     try {
       for (const statement of migration.statements) await store.command(statement);
+      await migration.run?.(store);
       await store.insert(
         'sightline_migrations',
         [{ version: migration.version, name: migration.name }],
