@@ -554,6 +554,13 @@ export const configSchema = {
     description: 'Time budget of one read query; past it the API answers `504` with `QUERY_ERR_TIMEOUT`.',
     parse: integer(100, 600_000),
   }),
+  sampleRows: field({
+    env: 'SIGHTLINE_SAMPLE_ROWS',
+    default: '1000000',
+    description:
+      'Dashboard queries over a range of more than twice this many events read a sample of about this many (whole visitors) and scale the counts; answers then say `"sampled"`, and `exact=1` reads every event. 0 = never sample.',
+    parse: integer(0, 1_000_000_000),
+  }),
   queryMaxRows: field({
     env: 'SIGHTLINE_QUERY_MAX_ROWS',
     default: '10000',

@@ -8,6 +8,7 @@
  */
 import { SESSION_KEY, VISITOR_KEY } from '../store/event-keys.ts';
 import type { GoalCondition } from './goals.ts';
+import { sampleClause, scaled } from './sampling.ts';
 
 export { SESSION_KEY, VISITOR_KEY };
 
@@ -64,6 +65,8 @@ export interface AggregateShape {
    * visit's shape is then known from the first pass, and the second scan for whole visits is skipped.
    */
   visitsWhole?: boolean;
+  /** Read `SAMPLE 1/sample` (sampling.ts): the visits' own events are sampled alike, whole visitors at a time. */
+  sample?: number;
 }
 
 /**
@@ -78,7 +81,7 @@ export function aggregateSql(shape: AggregateShape): string {
   const inner = `SELECT ${shape.group} AS g, ${SESSION_KEY} AS sid, any(${VISITOR_KEY}) AS vk,
          countIf(type = 'pageview') AS pv, count() AS ev${goal},
          intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
-  FROM events WHERE ${shape.where}
+  FROM events${sampleClause(shape.sample)} WHERE ${shape.where}
   GROUP BY g, sid, if(sid = 0, event_id, toUUIDOrZero(''))`;
   if (shape.visitsWhole)
     return `SELECT g AS value,
@@ -104,7 +107,7 @@ FROM (${inner}) AS e
 LEFT JOIN (
   SELECT ${SESSION_KEY} AS sid, countIf(type = 'pageview') AS s_pv, count() AS s_ev,
          intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS s_dur
-  FROM events WHERE ${shape.sessionWhere} AND session_id != ''
+  FROM events${sampleClause(shape.sample)} WHERE ${shape.sessionWhere} AND session_id != ''
   GROUP BY sid
 ) AS s USING (sid)
 GROUP BY value
@@ -113,21 +116,22 @@ ${shape.tail ?? ''}`;
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function metricsOf(row: Record<string, unknown>, withGoals = false): Metrics {
+/** `sample`: the row was read from `SAMPLE 1/sample`; counts are scaled, rates and means kept as read. */
+export function metricsOf(row: Record<string, unknown>, withGoals = false, sample?: number): Metrics {
   const visits = Number(row.visits ?? 0);
   const visitors = Number(row.visitors ?? 0);
   const metrics: Metrics = {
-    visitors,
-    visits,
-    pageviews: Number(row.pageviews ?? 0),
-    events: Number(row.events ?? 0),
+    visitors: scaled(visitors, sample),
+    visits: scaled(visits, sample),
+    pageviews: scaled(row.pageviews, sample),
+    events: scaled(row.events, sample),
     views_per_visit: visits ? round(Number(row.visit_pageviews ?? 0) / visits, 2) : 0,
     bounce_rate: visits ? round((100 * Number(row.bounces ?? 0)) / visits, 1) : 0,
     visit_duration: visits ? Math.round(Number(row.duration_sum ?? 0) / visits) : 0,
   };
   if (withGoals) {
     const conversions = Number(row.conversions ?? 0);
-    metrics.conversions = conversions;
+    metrics.conversions = scaled(conversions, sample);
     metrics.conversion_rate = visitors ? round((100 * conversions) / visitors, 1) : 0;
   }
   return metrics;

@@ -17,6 +17,8 @@ export interface StatsQuery {
   timeoutMs: number;
   /** Count every visitor exactly from the events, never from the rollups' estimates (rollup-scope.ts). */
   exact?: boolean;
+  /** Read `SAMPLE 1/sample` of the events and scale the counts (sampling.ts); 1 or absent: every event. */
+  sample?: number;
 }
 
 export interface Where {
@@ -63,6 +65,7 @@ export async function aggregate(
     goal: q.goal,
     tail: options.tail,
     visitsWhole: options.byTime === true && q.filter.sql === '',
+    sample: q.sample,
   };
   const rows = await q.store.query<Record<string, unknown>>(
     aggregateSql(shape),
@@ -71,5 +74,5 @@ export async function aggregate(
       timeoutMs: q.timeoutMs,
     },
   );
-  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined) }));
+  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined, q.sample) }));
 }

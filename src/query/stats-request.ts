@@ -17,6 +17,7 @@ import {
 } from './period.ts';
 import type { createReadAuth, ReadScope } from './read-auth.ts';
 import { one, type Query, targetOf, timeZoneOf } from './request-params.ts';
+import { createSampler } from './sampling.ts';
 import { parseFilters } from './stats-filters.ts';
 import type { StatsQuery } from './stats-query.ts';
 import type { TimeRange } from './time-range.ts';
@@ -36,6 +37,7 @@ export function createStatsRequest(
   config: Config,
   authenticate: ReturnType<typeof createReadAuth>,
 ) {
+  const sampleFor = createSampler(store, { sampleRows: config.sampleRows });
   return async function statsRequest(request: FastifyRequest<{ Querystring: Query }>): Promise<StatsRequest> {
     const scope = await authenticate(request);
     const q = request.query;
@@ -49,6 +51,10 @@ export function createStatsRequest(
     const mode = parseComparison(one(q, 'compare', problems), problems);
     const filter = parseFilters(one(q, 'filters', problems), problems);
     const goals = target ? (config.goals.get(target.project) ?? []) : [];
+    const exactParam = one(q, 'exact', problems);
+    if (exactParam !== undefined && !['0', '1', 'true', 'false'].includes(exactParam))
+      problems.push({ param: 'exact', message: 'must be 1 (read every event) or 0' });
+    const exact = exactParam === '1' || exactParam === 'true';
     const goalName = one(q, 'goal', problems);
     let chosen = goals;
     if (goalName !== undefined) {
@@ -64,6 +70,8 @@ export function createStatsRequest(
     const check = () => {
       if (problems.length > 0 || !target || !range) throw badParams(problems);
     };
+    // Decided once per request, for its range (and its comparison alike): see sampling.ts.
+    const sample = target && range ? await sampleFor(target, range, exact) : 1;
     return {
       scope,
       period,
@@ -78,6 +86,8 @@ export function createStatsRequest(
         filter,
         goal: goalCondition(chosen),
         timeoutMs: config.queryTimeoutMs,
+        ...(exact ? { exact } : {}),
+        ...(sample > 1 ? { sample } : {}),
       },
       ...(mode && range ? { compare: { mode, range: comparisonRange(range, mode, tz) } } : {}),
     };

@@ -27,6 +27,7 @@ import {
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
 import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
+import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
 import { createStatsRequest, formatOf, pageOf } from './stats-request.ts';
 
@@ -51,7 +52,8 @@ export async function statsRoutes(
   app.get('/api/v1/stats/overview', async (request: Req, reply) => {
     const r = await statsRequest(request);
     r.check();
-    return send(reply, await overviewQuery(r.query, r.compare?.range).catch(mapStoreError));
+    const overview = await overviewQuery(r.query, r.compare?.range).catch(mapStoreError);
+    return send(reply, { ...overview, ...sampledShare(r.query.sample) });
   });
 
   app.get('/api/v1/stats/timeseries', async (request: Req, reply) => {
@@ -81,6 +83,7 @@ export async function statsRoutes(
       timezone: r.query.tz,
       results,
       ...(comparison ? { comparison } : {}),
+      ...sampledShare(r.query.sample),
     });
   });
 
@@ -102,7 +105,7 @@ export async function statsRoutes(
         mapStoreError,
       );
       if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
-      return send(reply, { dimension, results });
+      return send(reply, { dimension, results, ...sampledShare(r.query.sample) });
     },
   );
 
@@ -138,7 +141,7 @@ export async function statsRoutes(
     const results = await goalsQuery(r.query, goals).catch(mapStoreError);
     if (format === 'csv')
       return sendCsv(reply, 'goals', results, ['goal', 'visitors', 'events', 'conversion_rate']);
-    return send(reply, { results });
+    return send(reply, { results, ...sampledShare(r.query.sample) });
   });
 
   app.get('/api/v1/stats/sessions', async (request: Req, reply) => {

@@ -22,7 +22,7 @@ function event(n: number): EventRow {
     timestamp: `2026-11-${String(1 + (n % 28)).padStart(2, '0')} 10:00:00.000`,
     received_at: '2026-11-30 10:00:00.000',
     session_id: `s${n % 50}`,
-    visitor_id: 1 + (n % 40),
+    visitor_id: String(1 + (n % 40)),
     user_id: n % 5 === 0 ? `u${n % 7}` : '',
     updates_profile: n % 5 === 0,
     path: `/p/${n % 9}`,

@@ -1,5 +1,6 @@
 import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { sampleClause, scaled } from '../sampling.ts';
 import { type Metrics, metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
@@ -48,28 +49,37 @@ export async function countsBreakdown(
     `SELECT ${column} AS value, uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
             ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS conversions` : ''}
-     FROM events WHERE ${w.where}
+     FROM events${sampleClause(q.sample)} WHERE ${w.where}
      GROUP BY value
      ${ORDER}`,
     { ...w.params, ...params },
     { timeoutMs: q.timeoutMs },
   );
-  return rows.map((r) => countsRow(r, q.goal !== undefined));
+  return rows.map((r) => countsRow(r, q.goal !== undefined, '', q.sample));
 }
 
-/** A counting row as the store answers it (`prefix` before each count's name), conversions when there are goals. */
-export function countsRow(r: Record<string, unknown>, withGoals: boolean, prefix = ''): BreakdownRow {
+/**
+ * A counting row as the store answers it (`prefix` before each count's name), conversions when there are goals;
+ * counts scaled when read from `SAMPLE 1/sample`.
+ */
+export function countsRow(
+  r: Record<string, unknown>,
+  withGoals: boolean,
+  prefix = '',
+  sample?: number,
+): BreakdownRow {
   const visitors = Number(r[`${prefix}visitors`]);
   const row: BreakdownRow = {
     value: String(r.value),
-    visitors,
-    visits: Number(r[`${prefix}visits`]),
-    pageviews: Number(r[`${prefix}pageviews`]),
-    events: Number(r[`${prefix}events`]),
+    visitors: scaled(visitors, sample),
+    visits: scaled(r[`${prefix}visits`], sample),
+    pageviews: scaled(r[`${prefix}pageviews`], sample),
+    events: scaled(r[`${prefix}events`], sample),
   };
   if (withGoals) {
-    row.conversions = Number(r[`${prefix}conversions`]);
-    row.conversion_rate = visitors ? Math.round((1000 * row.conversions) / visitors) / 10 : 0;
+    const conversions = Number(r[`${prefix}conversions`]);
+    row.conversions = scaled(conversions, sample);
+    row.conversion_rate = visitors ? Math.round((1000 * conversions) / visitors) / 10 : 0;
   }
   return row;
 }
@@ -91,7 +101,7 @@ async function visitBreakdown(
        SELECT ${column} AS value, any(${VISITOR_KEY}) AS vk, countIf(type = 'pageview') AS pv, count() AS ev,
               intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur, ${converted} AS converted,
               ${matched} AS matched
-       FROM events WHERE ${w.sessionWhere} AND session_id != ''
+       FROM events${sampleClause(q.sample)} WHERE ${w.sessionWhere} AND session_id != ''
        GROUP BY session_id
      )
      WHERE matched = 1 AND value != ''
@@ -100,5 +110,5 @@ async function visitBreakdown(
     { ...w.params, ...params },
     { timeoutMs: q.timeoutMs },
   );
-  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined) }));
+  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined, q.sample) }));
 }

@@ -2,6 +2,7 @@ import type { GoalSpec } from '../../config/config-schema.ts';
 import { ROLLUP_UNIQ } from '../../store/rollups.ts';
 import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { sampleClause, scaled } from '../sampling.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 
@@ -26,11 +27,11 @@ async function fromEvents(
     return `uniqExactIf(${VISITOR_KEY}, ${c?.sql}) AS v${i}, countIf(${c?.sql}) AS e${i}`;
   });
   const [row] = await q.store.query<Record<string, number>>(
-    `SELECT uniqExact(${VISITOR_KEY}) AS total, ${columns.join(', ')} FROM events WHERE ${w.where}`,
+    `SELECT uniqExact(${VISITOR_KEY}) AS total, ${columns.join(', ')} FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
     params as Record<string, string>,
     { timeoutMs: q.timeoutMs },
   );
-  return row;
+  return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
 
 /** The same from the rollups' totals, whose rows are kept per event type: when every goal is an event type. */

@@ -1,5 +1,6 @@
 import { ROLLUP_UNIQ } from '../../store/rollups.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { sampleClause, scaled } from '../sampling.ts';
 import { changeOf, EMPTY_METRICS, type Metrics, metricsOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
@@ -34,14 +35,15 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
      FROM (
        SELECT cityHash64(session_id) AS sid, countIf(type = 'pageview') AS pv, count() AS ev,
               intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
-       FROM events WHERE ${w.where} AND session_id != ''
+       FROM events${sampleClause(q.sample)} WHERE ${w.where} AND session_id != ''
        GROUP BY sid
      )`,
     w.params,
     { timeoutMs: q.timeoutMs },
   );
+  // The visits may come from a sample, the counts beside them never do: every sum is scaled here, once.
   return {
-    ...visits,
+    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
     visitors: counts?.n_visitors,
     pageviews: counts?.n_pageviews,
     events: counts?.n_events,
