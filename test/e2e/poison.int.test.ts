@@ -442,7 +442,7 @@ async function send(item: Item): Promise<{ status: number; code?: string }> {
   const res = await fetch(`${server.url}${item.path}`, {
     method: item.method ?? 'POST',
     headers: { 'content-type': 'application/json', ...item.headers },
-    body: body as BodyInit | undefined,
+    body: body as RequestInit['body'],
   });
   const text = await res.text();
   let code: string | undefined;
