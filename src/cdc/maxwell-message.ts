@@ -37,6 +37,8 @@ export interface DbChangeRow {
   server_id: number;
 }
 
+const MAX_UINT32 = 4_294_967_295;
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -56,7 +58,12 @@ export function checkMaxwellMessage(m: unknown, index?: number): FieldProblem[] 
     CHANGE_TYPES.includes(m.type as (typeof CHANGE_TYPES)[number]),
     `must be one of ${CHANGE_TYPES.join(', ')}`,
   );
-  need('ts', typeof m.ts === 'number' && Number.isFinite(m.ts) && m.ts >= 0, 'is required (epoch seconds)');
+  // The column is a DateTime: seconds up to 2106-02-07.
+  need(
+    'ts',
+    typeof m.ts === 'number' && m.ts >= 0 && m.ts <= MAX_UINT32,
+    'is required (epoch seconds, up to 4294967295)',
+  );
   if (m.data !== undefined) need('data', isObject(m.data), 'must be an object');
   if (m.old !== undefined) need('old', isObject(m.old), 'must be an object');
   return problems;
@@ -93,6 +100,10 @@ export function splitMaxwellBody(text: string): { messages: unknown[]; bad: Fiel
   return { messages, bad };
 }
 
+/** An unsigned column's value: a whole number within the column, else 0 (the store refuses negatives). */
+const unsigned = (v: unknown, max: number) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max ? (v as number) : 0;
+
 export function toDbChangeRow(m: Record<string, unknown>, project: string, receivedAt: string): DbChangeRow {
   const json = (v: unknown) => (isObject(v) || Array.isArray(v) ? JSON.stringify(v) : '');
   return {
@@ -102,13 +113,13 @@ export function toDbChangeRow(m: Record<string, unknown>, project: string, recei
     table: String(m.table ?? ''),
     type: String(m.type),
     ts: Math.floor(Number(m.ts)),
-    xid: Number.isSafeInteger(m.xid) ? Number(m.xid) : 0,
-    xoffset: Number.isSafeInteger(m.xoffset) ? Number(m.xoffset) : 0,
+    xid: unsigned(m.xid, Number.MAX_SAFE_INTEGER),
+    xoffset: unsigned(m.xoffset, MAX_UINT32),
     commit: m.commit === true,
     data: json(m.data) || (typeof m.sql === 'string' ? JSON.stringify({ sql: m.sql }) : ''),
     old: json(m.old),
     primary_key: json(m.primary_key),
     position: typeof m.position === 'string' ? m.position : '',
-    server_id: Number.isSafeInteger(m.server_id) ? Number(m.server_id) : 0,
+    server_id: unsigned(m.server_id, MAX_UINT32),
   };
 }

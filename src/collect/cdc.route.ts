@@ -8,11 +8,18 @@ import { CDC_TOPIC } from '../cdc/cdc-pipeline.ts';
 import { checkMaxwellMessage, splitMaxwellBody } from '../cdc/maxwell-message.ts';
 import { emptyBatch, invalidEvents, malformedJson } from './errors.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
+import { checkJsonDepth, utf8Text } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** How splitMaxwellBody reads a body: JSON lines unless it is one array or a single line. */
+function isJsonLines(text: string): boolean {
+  const trimmed = text.trim();
+  return !trimmed.startsWith('[') && trimmed.includes('\n');
 }
 
 export function cdcRoutes(app: FastifyInstance, deps: IngestDeps & { keys: ProjectKeys }): void {
@@ -21,7 +28,9 @@ export function cdcRoutes(app: FastifyInstance, deps: IngestDeps & { keys: Proje
       header(request, 'x-app') ?? request.query.app,
       header(request, 'x-project-key') ?? request.query.k,
     );
-    const { messages, bad } = splitMaxwellBody(request.body.toString('utf8'));
+    const text = utf8Text(request.body);
+    checkJsonDepth(text, isJsonLines(text));
+    const { messages, bad } = splitMaxwellBody(text);
     if (bad.length > 0 && messages.length === 0) throw malformedJson(bad[0].message, undefined);
     const problems = [
       ...bad,

@@ -37,6 +37,17 @@ export const invalidEvents = (problems: FieldProblem[], total: number) =>
     problems,
   );
 
+export const tooDeep = (limit: number, position: number, where?: { field?: string; index?: number }) =>
+  new CollectError(
+    'COLLECT_ERR_TOO_DEEP',
+    400,
+    `the JSON nests deeper than ${limit} levels${where?.field ? ` in ${where.field}` : ''}; flatten it`,
+    { limit, position, ...where },
+  );
+
+export const notUtf8 = () =>
+  new CollectError('COLLECT_ERR_NOT_UTF8', 400, 'the body is not valid UTF-8 (JSON must be UTF-8)');
+
 export const emptyBatch = () => new CollectError('COLLECT_ERR_EMPTY_BATCH', 400, 'the batch holds no events');
 
 export const projectRequired = () =>

@@ -5,6 +5,7 @@ import type { Metrics } from '../observe/metrics.ts';
 import { ENVELOPE_HEADERS, encodeEnvelope, type Protocol } from './envelope.ts';
 import { emptyBatch, type FieldProblem, invalidEvents, logUnavailable } from './errors.ts';
 import type { EventValidator } from './event-validator.ts';
+import { asCollectError } from './json-body.ts';
 
 export const EVENTS_TOPIC = 'events';
 
@@ -20,7 +21,13 @@ export function validateBatch(parsed: unknown, validator: EventValidator): numbe
   const problems: FieldProblem[] = [];
   const batch = Array.isArray(parsed);
   for (let i = 0; i < events.length; i++) {
-    const found = validator.check(events[i], batch ? i : undefined);
+    let found: FieldProblem[];
+    try {
+      found = validator.check(events[i], batch ? i : undefined);
+    } catch (err) {
+      // Embedded JSON (Snowplow's ue_px, telemetry's metadataJson, …) nested too deep: its own 400.
+      throw asCollectError(err, batch ? i : undefined);
+    }
     if (found.length > 0) problems.push(...found);
   }
   if (problems.length > 0) throw invalidEvents(problems, events.length);

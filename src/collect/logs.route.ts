@@ -9,6 +9,7 @@ import { LINE_FORMATS, type LineFormat, splitLogBody } from '../logs/log-body.ts
 import { LOGS_TOPIC, logCall } from '../logs/log-pipeline.ts';
 import { CollectError } from './errors.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
+import { checkJsonDepth } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
 
 interface LogsQuery {
@@ -45,7 +46,10 @@ export function logsRoutes(app: FastifyInstance, deps: IngestDeps & { keys: Proj
       request.query.source && /^[a-z0-9_-]{1,32}$/i.test(request.query.source)
         ? request.query.source
         : undefined;
-    const { records, bad } = splitLogBody(request.body.toString('utf8'), format, source);
+    const text = request.body.toString('utf8');
+    // One line nested too deep refuses the whole body: such a line is an attack, not a log record.
+    if (format === 'json') checkJsonDepth(text, !text.trimStart().startsWith('['));
+    const { records, bad } = splitLogBody(text, format, source);
     const rejected = bad.slice(0, REPORTED).map((b) => ({ line: b.line, reason: b.reason }));
     if (records.length === 0)
       throw new CollectError('COLLECT_ERR_INVALID_LOGS', 400, 'no usable log line in the body', rejected);

@@ -3,6 +3,7 @@
  * domain/d, referrer/r, props/p (object or JSON string), revenue/$ ({currency, amount}), interactive/i.
  */
 import { compileValidator } from './event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from './json-depth.ts';
 
 const LONG: Record<string, string> = {
   n: 'name',
@@ -14,17 +15,21 @@ const LONG: Record<string, string> = {
   i: 'interactive',
 };
 
-/** The body with long keys, props and revenue parsed when sent as JSON strings. */
+/**
+ * The body with long keys, props and revenue parsed when sent as JSON strings. Keys such as `__proto__` or
+ * `constructor` stay plain data (a null-prototype object, own-key lookups only).
+ */
 export function normalisePlausible(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { __notObject: true };
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) out[LONG[k] ?? k] = v;
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(body)) out[Object.hasOwn(LONG, k) ? LONG[k] : k] = v;
   for (const key of ['props', 'revenue']) {
     if (typeof out[key] === 'string') {
       try {
-        out[key] = JSON.parse(out[key] as string);
-      } catch {
-        // left as a string: the schema reports it
+        out[key] = parseJsonWithinDepth(out[key] as string, key);
+      } catch (err) {
+        if (err instanceof JsonTooDeep) throw err;
+        // otherwise left as a string: the schema reports it
       }
     }
   }

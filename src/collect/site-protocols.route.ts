@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
-import { parseJsonBody } from './json-body.ts';
+import { asCollectError, parseJsonBody } from './json-body.ts';
 import { normalisePlausible, plausibleEventValidator } from './plausible.schema.ts';
 import type { ProjectKeys } from './project-keys.ts';
 import { umamiSendValidator } from './umami.schema.ts';
@@ -13,7 +13,12 @@ import { umamiSendValidator } from './umami.schema.ts';
 export function siteProtocolRoutes(app: FastifyInstance, deps: IngestDeps & { keys: ProjectKeys }): void {
   app.post<{ Body: Buffer }>('/api/event', async (request, reply) => {
     const parsed = parseJsonBody(request.body);
-    const body = normalisePlausible(parsed);
+    let body: Record<string, unknown>;
+    try {
+      body = normalisePlausible(parsed);
+    } catch (err) {
+      throw asCollectError(err);
+    }
     validateBatch(body, plausibleEventValidator);
     // A roll-up sends "a.com,b.com": the first domain is the site.
     const project = deps.keys.resolveSite(String(body.domain).split(',')[0]);

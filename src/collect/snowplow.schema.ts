@@ -4,16 +4,18 @@
  * type, the app id (it names the project) and that embedded JSON (`ue_pr`/`ue_px`, `co`/`cx`) decodes.
  */
 import { compileValidator } from './event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from './json-depth.ts';
 
 export const EVENT_TYPES = ['pv', 'pp', 'se', 'ue', 'tr', 'ti', 'ad', 'ev', 's'] as const;
 
 /** `ue_px`/`cx` are base64url (or plain base64) JSON; `ue_pr`/`co` plain JSON. */
 export function embeddedJson(event: Record<string, unknown>, plain: string, encoded: string): unknown {
-  if (event[plain] !== undefined && event[plain] !== '') return JSON.parse(String(event[plain]));
+  if (event[plain] !== undefined && event[plain] !== '')
+    return parseJsonWithinDepth(String(event[plain]), plain);
   const value = event[encoded];
   if (value === undefined || value === '') return undefined;
   // Buffer skips characters outside the alphabet, so garbage decodes to little or nothing: JSON.parse then refuses it.
-  return JSON.parse(Buffer.from(String(value), 'base64url').toString('utf8'));
+  return parseJsonWithinDepth(Buffer.from(String(value), 'base64url').toString('utf8'), encoded);
 }
 
 const text = (max: number) => ({ type: 'string', maxLength: max });
@@ -46,7 +48,8 @@ export const snowplowEventValidator = compileValidator(
     ]) {
       try {
         embeddedJson(e, plain, encoded);
-      } catch {
+      } catch (err) {
+        if (err instanceof JsonTooDeep) throw err;
         problems.push({
           field: e[plain] !== undefined ? plain : encoded,
           message: 'is not valid (base64) JSON',

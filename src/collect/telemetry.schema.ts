@@ -1,5 +1,6 @@
 /** The Nealytics-shaped event of `/api/v1/telemetry/track` and `/beacon` (see the seed 004). */
 import { checkEventTime, compileValidator } from './event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from './json-depth.ts';
 
 export const telemetryEventSchema = {
   type: 'object',
@@ -20,10 +21,11 @@ export const telemetryEventValidator = compileValidator(telemetryEventSchema, (e
   const problems = checkEventTime(e.timestamp, 'timestamp');
   if (typeof e.metadataJson === 'string' && e.metadataJson !== '') {
     try {
-      const parsed: unknown = JSON.parse(e.metadataJson);
+      const parsed: unknown = parseJsonWithinDepth(e.metadataJson, 'metadataJson');
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
         problems.push({ field: 'metadataJson', message: 'must hold a JSON object' });
-    } catch {
+    } catch (err) {
+      if (err instanceof JsonTooDeep) throw err;
       problems.push({ field: 'metadataJson', message: 'is not valid JSON' });
     }
   }

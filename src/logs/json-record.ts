@@ -40,15 +40,22 @@ function pick(record: Json, keys: readonly string[]): { key: string; value: unkn
   return undefined;
 }
 
-/** Epoch seconds (Fluent Bit's double), epoch ms, or an ISO string (no zone = UTC). */
+/** The times the store's DateTime64 columns hold (1900-01-01 up to the end of 2299). */
+const EARLIEST_MS = Date.UTC(1900, 0, 1);
+const LATEST_MS = Date.UTC(2300, 0, 1) - 1;
+
+/**
+ * Epoch seconds (Fluent Bit's double), epoch ms, or an ISO string (no zone = UTC). A time the store cannot hold
+ * reads as no time (the record then gets its receive time).
+ */
 export function parseLogTime(value: unknown): number | undefined {
+  let ms: number;
   if (typeof value === 'number' && Number.isFinite(value))
-    return value > 1e12 ? value : Math.round(value * 1000);
-  if (typeof value !== 'string' || value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return parseLogTime(Number(value));
-  const iso = /[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value.replace(' ', 'T')}Z`;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : ms;
+    ms = value > 1e12 ? value : Math.round(value * 1000);
+  else if (typeof value !== 'string' || value === '') return undefined;
+  else if (/^\d+(\.\d+)?$/.test(value)) return parseLogTime(Number(value));
+  else ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+  return ms >= EARLIEST_MS && ms <= LATEST_MS ? ms : undefined;
 }
 
 function sourceOf(record: Json, hint: string | undefined): string {

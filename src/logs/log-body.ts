@@ -4,6 +4,7 @@
  * raw text lines in a named format (`?format=nginx|syslog|text`). Bad lines never sink the good ones: each comes
  * back with its line number and the reason.
  */
+import { MAX_JSON_DEPTH, tooDeepAt } from '../collect/json-depth.ts';
 import { parseJsonRecord } from './json-record.ts';
 import type { ParsedLog } from './log-row.ts';
 import { parseNginxLine } from './nginx-line.ts';
@@ -40,6 +41,26 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels`;
+
+/** A JSON object as a log record; a record the parser cannot read (whatever it holds) is a bad line. */
+function readJsonRecord(item: Record<string, unknown>, sourceHint: string | undefined): ParsedLog | string {
+  try {
+    return parseJsonRecord(item, sourceHint);
+  } catch (err) {
+    return `cannot be read: ${(err as Error)?.message ?? String(err)}`.slice(0, 500);
+  }
+}
+
+/** A sample of a JSON value for a bad line; never throws. */
+function sampleOf(item: unknown): string {
+  try {
+    return String(JSON.stringify(item)).slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+
 function parseTextLine(line: string, format: LineFormat): ParsedLog | undefined {
   if (format === 'nginx') return parseNginxLine(line);
   if (format === 'syslog') return parseSyslogLine(line);
@@ -58,6 +79,10 @@ export function splitLogBody(text: string, format: LineFormat = 'json', sourceHi
   const out: SplitLogs = { records: [], bad: [] };
   const trimmed = text.trimStart();
   if (format === 'json' && trimmed.startsWith('[')) {
+    if (tooDeepAt(trimmed) >= 0) {
+      out.bad.push({ line: 1, reason: `the JSON array ${TOO_DEEP}`, sample: trimmed.slice(0, 200) });
+      return out;
+    }
     let items: unknown;
     try {
       items = JSON.parse(trimmed);
@@ -70,13 +95,9 @@ export function splitLogBody(text: string, format: LineFormat = 'json', sourceHi
       return out;
     }
     (items as unknown[]).forEach((item, i) => {
-      if (isObject(item)) out.records.push(parseJsonRecord(item, sourceHint));
-      else
-        out.bad.push({
-          line: i + 1,
-          reason: 'not a JSON object',
-          sample: JSON.stringify(item).slice(0, 200),
-        });
+      const record = isObject(item) ? readJsonRecord(item, sourceHint) : 'not a JSON object';
+      if (typeof record === 'string') out.bad.push({ line: i + 1, reason: record, sample: sampleOf(item) });
+      else out.records.push(record);
     });
     return out;
   }
@@ -100,6 +121,10 @@ export function splitLogBody(text: string, format: LineFormat = 'json', sourceHi
       else bad(`not a ${format} line`);
       continue;
     }
+    if (tooDeepAt(line) >= 0) {
+      bad(TOO_DEEP);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -107,8 +132,9 @@ export function splitLogBody(text: string, format: LineFormat = 'json', sourceHi
       bad(`not valid JSON: ${(err as Error).message}`);
       continue;
     }
-    if (isObject(value)) out.records.push(parseJsonRecord(value, sourceHint));
-    else bad('not a JSON object');
+    const record = isObject(value) ? readJsonRecord(value, sourceHint) : 'not a JSON object';
+    if (typeof record === 'string') bad(record);
+    else out.records.push(record);
   }
   return out;
 }

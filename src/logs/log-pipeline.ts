@@ -1,12 +1,13 @@
 /**
  * Log records on the log → `logs` rows: the same splitter the collector used (so the same lines are good or bad),
  * the envelope's project and receive time, and the country of an access line's client IP. Bad lines become
- * dead letters with their line number and reason.
+ * dead letters with their line number and reason; a record that cannot be read at all becomes one dead letter.
  */
 import { decodeEnvelope, type Envelope } from '../collect/envelope.ts';
 import type { LogRecord } from '../log/event-log.ts';
+import { deadLetterRow, errorMessage, quarantinedRecord } from '../process/dead-letter.ts';
 import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
-import type { DeadLetterRow } from '../process/event-row.ts';
+import { type DeadLetterRow, isStorableTime } from '../process/event-row.ts';
 import type { TableRows } from '../process/processor.ts';
 import { type LineFormat, splitLogBody } from './log-body.ts';
 import type { LogRow } from './log-row.ts';
@@ -22,6 +23,13 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** A line's own time when the store can hold it, else the receive time. */
+function timeOf(ms: number | undefined, receivedAt: string): string {
+  if (ms === undefined || !Number.isFinite(ms)) return receivedAt;
+  const text = iso(ms);
+  return isStorableTime(text) ? text : receivedAt;
+}
+
 function convertEnvelope(envelope: Envelope, geo: GeoLookup, rows: LogRow[], dead: DeadLetterRow[]): void {
   const [format, source] = (envelope.call ?? 'json').split('/') as [LineFormat, string | undefined];
   const { records, bad } = splitLogBody(envelope.body.toString('utf8'), format, source);
@@ -33,7 +41,7 @@ function convertEnvelope(envelope: Envelope, geo: GeoLookup, rows: LogRow[], dea
       if (country) attributes.country = country;
     }
     rows.push({
-      timestamp: iso(r.time ?? envelope.receivedAt),
+      timestamp: timeOf(r.time, receivedAt),
       received_at: receivedAt,
       project: envelope.project,
       host: r.host,
@@ -45,14 +53,39 @@ function convertEnvelope(envelope: Envelope, geo: GeoLookup, rows: LogRow[], dea
     });
   }
   for (const b of bad)
-    dead.push({
-      received_at: receivedAt,
-      project: envelope.project,
-      source: 'logs',
-      reason: `bad_log_line: line ${b.line}: ${b.reason}`,
-      envelope_id: envelope.id,
-      payload: b.sample,
-    });
+    dead.push(
+      deadLetterRow({
+        receivedAt: envelope.receivedAt,
+        project: envelope.project,
+        source: 'logs',
+        reason: 'bad_log_line',
+        message: `line ${b.line}: ${b.reason}`,
+        envelopeId: envelope.id,
+        payload: b.sample,
+      }),
+    );
+}
+
+/**
+ * One record's rows, or — when anything in it throws — none of its rows and one dead letter for the whole record,
+ * so a hostile record can neither sink its batch nor leave half of itself stored.
+ */
+function convertRecord(
+  record: LogRecord,
+  toEnvelope: (record: LogRecord) => Envelope,
+  unreadable: (record: LogRecord, err: unknown) => DeadLetterRow,
+  geo: GeoLookup,
+  rows: LogRow[],
+  dead: DeadLetterRow[],
+): void {
+  const kept = { rows: rows.length, dead: dead.length };
+  try {
+    convertEnvelope(toEnvelope(record), geo, rows, dead);
+  } catch (err) {
+    rows.length = kept.rows;
+    dead.length = kept.dead;
+    dead.push(unreadable(record, err));
+  }
 }
 
 /**
@@ -65,28 +98,34 @@ export function createShipperLogConverter(geo: GeoLookup, project: string, topic
     const rows: LogRow[] = [];
     const dead: DeadLetterRow[] = [];
     const now = Date.now();
-    for (const record of records) {
+    const asEnvelope = (record: LogRecord): Envelope => {
       const text = record.value.toString('utf8').trimStart();
       const format: LineFormat = text.startsWith('{') ? 'json' : /^<\d{1,3}>/.test(text) ? 'syslog' : 'text';
-      convertEnvelope(
-        {
-          v: 1,
-          id: `${topic}@${record.offset}`,
-          receivedAt: now,
-          protocol: 'logs',
-          project,
-          ip: '',
-          ua: '',
-          headers: {},
-          count: 1,
-          call: format,
-          body: record.value,
-        },
-        geo,
-        rows,
-        dead,
-      );
-    }
+      return {
+        v: 1,
+        id: `${topic}@${record.offset}`,
+        receivedAt: now,
+        protocol: 'logs',
+        project,
+        ip: '',
+        ua: '',
+        headers: {},
+        count: 1,
+        call: format,
+        body: record.value,
+      };
+    };
+    const unreadable = (record: LogRecord, err: unknown) =>
+      deadLetterRow({
+        receivedAt: now,
+        project,
+        source: 'logs',
+        reason: 'bad_log_record',
+        message: errorMessage(err),
+        envelopeId: `${topic}@${record.offset}`,
+        payload: record.value,
+      });
+    for (const record of records) convertRecord(record, asEnvelope, unreadable, geo, rows, dead);
     return [
       { table: 'dead_letters', rows: dead },
       { table: 'logs', rows },
@@ -99,18 +138,14 @@ export function createLogConverter(geo: GeoLookup) {
     const rows: LogRow[] = [];
     const dead: DeadLetterRow[] = [];
     for (const record of records) {
-      try {
-        convertEnvelope(decodeEnvelope(record.value), geo, rows, dead);
-      } catch (err) {
-        dead.push({
-          received_at: iso(Date.now()),
-          project: '',
-          source: 'logs',
-          reason: `bad_envelope: ${(err as Error).message}`,
-          envelope_id: '',
-          payload: record.value.toString('base64'),
-        });
-      }
+      convertRecord(
+        record,
+        (r) => decodeEnvelope(r.value),
+        (r, err) => quarantinedRecord(r, 'bad_envelope', err, 'logs'),
+        geo,
+        rows,
+        dead,
+      );
       // Large log bodies: let HTTP breathe between records.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }

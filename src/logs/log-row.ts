@@ -19,7 +19,10 @@ export type ParsedLog = Omit<LogRow, 'received_at' | 'project' | 'timestamp'> & 
 
 const MAX_VALUE = 8192;
 
-/** Nested objects become dotted keys (`kubernetes.pod_name`); every value a string. */
+/**
+ * Nested objects become dotted keys (`kubernetes.pod_name`); every value a string. A `__proto__` key is kept as
+ * data (defined, not assigned). Nesting is bounded: bodies deeper than the JSON depth limit never get here.
+ */
 export function flattenAttributes(
   value: Record<string, unknown>,
   prefix = '',
@@ -30,7 +33,13 @@ export function flattenAttributes(
     if (v === null || v === undefined) continue;
     if (typeof v === 'object' && !Array.isArray(v))
       flattenAttributes(v as Record<string, unknown>, name, out);
-    else out[name] = (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, MAX_VALUE);
+    else
+      Object.defineProperty(out, name, {
+        value: (typeof v === 'string' ? v : JSON.stringify(v)).slice(0, MAX_VALUE),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }

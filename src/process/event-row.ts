@@ -99,3 +99,13 @@ const PAGEVIEW_ALIASES = new Set(['pageview', 'page_view', 'pageView', 'page', '
 export function canonicalType(type: string): string {
   return PAGEVIEW_ALIASES.has(type) ? 'pageview' : type;
 }
+
+/**
+ * Whether an ISO time (as `toISOString` writes it) fits the store's DateTime64 columns (years 1900–2299). Years
+ * outside 0–9999 are written with six digits and a sign, which the store cannot read.
+ */
+export function isStorableTime(iso: string): boolean {
+  if (iso.length !== 24) return false;
+  const year = Number(iso.slice(0, 4));
+  return year >= 1900 && year <= 2299;
+}

@@ -1,9 +1,11 @@
 /**
  * From log records to rows, top to bottom: decode the envelope, parse its body, map each event with its
  * protocol's adapter, then run the enrichment steps in order. Anything that cannot become a row becomes a
- * dead letter with the reason and the raw payload — nothing accepted is dropped silently.
+ * dead letter with the reason and the raw payload — nothing accepted is dropped silently, and no record, however
+ * hostile, makes the conversion of its batch throw.
  */
 import { decodeEnvelope, type Envelope, eventIdOf, type Protocol } from '../collect/envelope.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../collect/json-depth.ts';
 import type { LogRecord } from '../log/event-log.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { isoTime, UnusableEvent } from './adapters/adapter.ts';
@@ -12,10 +14,11 @@ import { segmentAdapter, splitSegmentBody } from './adapters/segment.adapter.ts'
 import { plausibleAdapter, umamiAdapter } from './adapters/site-protocols.adapter.ts';
 import { snowplowAdapter, splitSnowplowBody } from './adapters/snowplow.adapter.ts';
 import { telemetryAdapter } from './adapters/telemetry.adapter.ts';
+import { deadLetterRow, errorMessage, quarantinedRecord } from './dead-letter.ts';
 import { DailySalts } from './enrich/daily-salts.ts';
 import { type GeoLookup, openGeoLookup } from './enrich/geo-lookup.ts';
 import type { SessionTracker } from './enrich/session-tracker.ts';
-import { blankRow, type DeadLetterRow, type EventRow } from './event-row.ts';
+import { blankRow, type DeadLetterRow, type EventRow, isStorableTime } from './event-row.ts';
 import { createBotStep } from './steps/put-bot.step.ts';
 import { putGeo } from './steps/put-geo.step.ts';
 import { putProfileFlag } from './steps/put-profile-flag.step.ts';
@@ -86,38 +89,43 @@ function deadLetter(
   envelope: Partial<Envelope>,
   reason: string,
   message: string,
-  payload: string,
+  payload: string | Buffer,
 ): DeadLetterRow {
-  return {
-    received_at: isoTime(envelope.receivedAt ?? Date.now()),
-    project: envelope.project ?? '',
-    source: envelope.protocol ?? 'unknown',
-    reason: `${reason}: ${message}`,
-    envelope_id: envelope.id ?? '',
+  return deadLetterRow({
+    receivedAt: envelope.receivedAt,
+    project: envelope.project,
+    source: envelope.protocol,
+    reason,
+    message,
+    envelopeId: envelope.id,
     payload,
-  };
+  });
+}
+
+/** One event's JSON for its dead letter; the whole body when the event cannot be serialised. */
+function eventPayload(event: unknown, envelope: Envelope): string | Buffer {
+  try {
+    return JSON.stringify(event) ?? '';
+  } catch {
+    return envelope.body;
+  }
 }
 
 function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Converted): void {
   const adapter = ADAPTERS[envelope.protocol];
   if (!adapter) {
     out.deadLetters.push(
-      deadLetter(
-        envelope,
-        'unknown_protocol',
-        `no adapter for "${envelope.protocol}"`,
-        envelope.body.toString('utf8'),
-      ),
+      deadLetter(envelope, 'unknown_protocol', `no adapter for "${envelope.protocol}"`, envelope.body),
     );
     return;
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(envelope.body.toString('utf8'));
+    // Bodies the collector took before it checked nesting may still be on the log: measured here too.
+    parsed = parseJsonWithinDepth(envelope.body.toString('utf8'));
   } catch (err) {
-    out.deadLetters.push(
-      deadLetter(envelope, 'bad_json', (err as Error).message, envelope.body.toString('utf8')),
-    );
+    const reason = err instanceof JsonTooDeep ? 'too_deep' : 'bad_json';
+    out.deadLetters.push(deadLetter(envelope, reason, errorMessage(err), envelope.body));
     return;
   }
   const events = (SPLITTERS[envelope.protocol] ?? splitDefault)(parsed, envelope);
@@ -132,11 +140,14 @@ function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Conver
     const context: EventContext = { pageUrl: '', ip: envelope.ip, ua: envelope.ua, anonymousId: '' };
     try {
       adapter(events[i], envelope, row, context);
+      if (!isStorableTime(row.timestamp))
+        throw new UnusableEvent('bad_timestamp', `the event time ${row.timestamp} is outside 1900–2299`);
       for (const step of steps) step.run(row, envelope, context);
     } catch (err) {
-      const reason = err instanceof UnusableEvent ? err.reason : 'step_failed';
+      const reason =
+        err instanceof UnusableEvent ? err.reason : err instanceof JsonTooDeep ? 'too_deep' : 'step_failed';
       out.deadLetters.push(
-        deadLetter(envelope, reason, (err as Error).message, JSON.stringify(events[i]) ?? ''),
+        deadLetter(envelope, reason, errorMessage(err), eventPayload(events[i], envelope)),
       );
       continue;
     }
@@ -167,11 +178,20 @@ async function convertRecords(records: readonly LogRecord[], steps: readonly Ste
       envelope = decodeEnvelope(record.value);
     } catch (err) {
       out.deadLetters.push(
-        deadLetter({}, 'bad_envelope', (err as Error).message, record.value.toString('base64')),
+        deadLetter({}, 'bad_envelope', errorMessage(err), record.value.toString('base64')),
       );
       continue;
     }
-    convertEnvelope(envelope, steps, out);
+    const events = out.events.length;
+    const deadLetters = out.deadLetters.length;
+    try {
+      convertEnvelope(envelope, steps, out);
+    } catch (err) {
+      // Whatever a hostile body made throw, the record as a whole becomes one dead letter.
+      out.events.length = events;
+      out.deadLetters.length = deadLetters;
+      out.deadLetters.push(quarantinedRecord(record, 'unconvertible', err, 'events'));
+    }
     sinceYield += out.events.length + out.deadLetters.length - before;
   }
   return out;

@@ -2,7 +2,9 @@
  * The in-process consumer: log batch → rows → store, then (by returning) lets the log commit its position.
  * Each insert carries a token built from the batch's offset range; the log re-delivers a range with the same
  * boundaries after a crash, so a batch that reached the store before the crash is deduplicated, not doubled.
- * A failed insert rejects the handler and the log retries the same batch with capped exponential backoff.
+ * A failed insert rejects the handler and the log retries the same batch with capped exponential backoff — when the
+ * store is unavailable. A group whose conversion, or a block the store refuses, fails for any other reason is split
+ * until the records or rows that fail alone are found and quarantined as dead letters (isolate.ts).
  */
 import { EVENTS_TOPIC } from '../collect/ingest.ts';
 import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-log.ts';
@@ -10,19 +12,16 @@ import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Store } from '../store/store.ts';
 import { dropClientRetries } from './client-retries.ts';
+import { errorMessage, lastResortRow, quarantinedRecord, rejectedRow } from './dead-letter.ts';
 import type { DeadLetterRow } from './event-row.ts';
+import { convertIsolating, type GroupConverter, insertIsolating, type TableRows } from './isolate.ts';
 import type { Converter } from './pipeline.ts';
 
 export const PROCESSOR_GROUP = 'processor';
 
 /** What one group of records became: rows per table (dead letters included), inserted in this order. */
-export type TableRows = Array<{ table: string; rows: readonly object[] }>;
-/** Where a group sits in the log: its insert token (without the table) and whether it may be stored already. */
-export interface GroupContext {
-  token: string;
-  redelivery: boolean;
-}
-export type GroupConverter = (records: readonly LogRecord[], context: GroupContext) => Promise<TableRows>;
+export type { GroupContext, GroupConverter, TableRows } from './isolate.ts';
+
 /** Rows per insert block; larger groups are split into deterministic chunks (token suffix `.m`). */
 const CHUNK_ROWS = 200_000;
 /**
@@ -69,18 +68,35 @@ export interface ProcessorOptions extends ConsumerOptions {
   dedupeEveryEvent?: boolean;
 }
 
-async function insertChunks(
+async function insertBlock(
   options: ConsumerOptions,
   table: string,
   rows: readonly object[],
   token: string,
 ): Promise<void> {
+  const stop = options.metrics.insertSeconds.startTimer({ table });
+  await options.store.insert(table, rows, token);
+  stop();
+  options.metrics.storedRows.inc({ table }, rows.length);
+}
+
+/** Inserts in chunks; a row the store refuses on its own is left out of its chunk and passed to `refused`. */
+async function insertChunks(
+  options: ConsumerOptions,
+  table: string,
+  rows: readonly object[],
+  token: string,
+  refused: (row: object, err: unknown) => void,
+  onSplit: (size: number, err: unknown) => void,
+): Promise<void> {
   for (let start = 0, n = 0; start < rows.length; start += CHUNK_ROWS, n++) {
-    const chunk = rows.slice(start, start + CHUNK_ROWS);
-    const stop = options.metrics.insertSeconds.startTimer({ table });
-    await options.store.insert(table, chunk, `${token}.${n}`);
-    stop();
-    options.metrics.storedRows.inc({ table }, chunk.length);
+    await insertIsolating(
+      rows.slice(start, start + CHUNK_ROWS),
+      `${token}.${n}`,
+      (part, partToken) => insertBlock(options, table, part, partToken),
+      refused,
+      onSplit,
+    );
   }
 }
 
@@ -95,20 +111,73 @@ export function startBatchConsumer(
   convert: GroupConverter,
 ): Subscription {
   const logger = options.logger.child({ stage: 'process', topic });
+  const publish = async (dead: readonly DeadLetterRow[]) => {
+    if (dead.length === 0) return;
+    if (options.deadLetterTopic)
+      await options.log.append(
+        options.deadLetterTopic,
+        dead.map((d) => Buffer.from(JSON.stringify(d))),
+        dead.map((d) => Buffer.from(d.project)),
+      );
+    for (const d of dead) options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
+  };
+  const onSplit = (what: string) => (size: number, err: unknown) =>
+    logger.warn(
+      { size, err: errorMessage(err) },
+      `${what} failed; splitting it to find the records at fault`,
+    );
+  /** A record whose conversion fails on its own (whatever the converter does with the others). */
+  const quarantine = (record: LogRecord, err: unknown): TableRows => {
+    logger.warn(
+      { offset: record.offset, err: errorMessage(err) },
+      'a record fails to convert on its own; quarantined as a dead letter',
+    );
+    return [{ table: 'dead_letters', rows: [quarantinedRecord(record, 'unconvertible', err, topic)] }];
+  };
   const insertGroup = async (tables: TableRows, token: string) => {
+    const refused: DeadLetterRow[] = [];
+    const refuse = (table: string) => (row: object, err: unknown) => {
+      logger.warn(
+        { table, err: errorMessage(err) },
+        'the store refuses a row on its own; quarantined as a dead letter',
+      );
+      refused.push(rejectedRow(table, row, err));
+    };
     for (const { table, rows } of tables) {
-      await insertChunks(options, table, rows, `${table}:${token}`);
-      if (table === 'dead_letters' && rows.length > 0) {
-        const dead = rows as DeadLetterRow[];
-        if (options.deadLetterTopic)
-          await options.log.append(
-            options.deadLetterTopic,
-            dead.map((d) => Buffer.from(JSON.stringify(d))),
-            dead.map((d) => Buffer.from(d.project)),
-          );
-        for (const d of dead) options.metrics.deadLetters.inc({ reason: d.reason.split(':')[0] });
-      }
+      await insertChunks(
+        options,
+        table,
+        rows,
+        `${table}:${token}`,
+        refuse(table),
+        onSplit(`insert into ${table}`),
+      );
+      if (table === 'dead_letters') await publish(rows as DeadLetterRow[]);
     }
+    if (refused.length === 0) return;
+    // The dead letters of refused rows; should even one of those be refused, an ASCII-only row stands in for it.
+    const last: DeadLetterRow[] = [];
+    await insertChunks(
+      options,
+      'dead_letters',
+      refused,
+      `dead_letters:${token}.refused`,
+      (row, err) => last.push(lastResortRow(row as DeadLetterRow, err)),
+      onSplit('insert of refused rows'),
+    );
+    await insertChunks(
+      options,
+      'dead_letters',
+      last,
+      `dead_letters:${token}.refused.last`,
+      (row, err) =>
+        logger.error(
+          { reason: (row as DeadLetterRow).reason, err: errorMessage(err) },
+          'the store refuses even the plainest dead letter; dropped',
+        ),
+      onSplit('insert of last-resort dead letters'),
+    );
+    await publish(refused);
   };
   const handle = async (batch: LogBatch) => {
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
@@ -117,7 +186,14 @@ export function startBatchConsumer(
     try {
       for (let n = 0; n < groups.length; n++) {
         const token = `${range}#${n}`;
-        const converted = await convert(groups[n], { token, redelivery: batch.redelivery });
+        const context = { token, redelivery: batch.redelivery };
+        const converted = await convertIsolating(
+          groups[n],
+          context,
+          convert,
+          quarantine,
+          onSplit('a conversion'),
+        );
         await inserting;
         inserting = insertGroup(converted, token);
         // Handled below; without this a failure during the next conversion would count as unhandled.

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { StoreError, storeUnavailable } from './errors.ts';
+import { insertFailed, StoreError, storeUnavailable } from './errors.ts';
 import { toJsonLines } from './json-lines.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
@@ -119,7 +119,7 @@ class ClickHouseStore implements Store {
         clickhouse_settings: { ...NEUTRAL, ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
       });
     } catch (err) {
-      throw storeUnavailable(err);
+      throw insertFailed(err);
     }
   }
 

@@ -126,6 +126,44 @@ describe('processing pipeline', () => {
     assert.equal(deadLetters[3].payload, '42');
   });
 
+  it('dead-letters hostile records that reached the log instead of throwing, whatever fails', async () => {
+    const deep = `{"type":"deep","details":{"x":${'['.repeat(100_000)}1${']'.repeat(100_000)}}}`;
+    const { events, deadLetters } = await convertRecords([
+      record(0, deep),
+      // A receive time no Date can hold: even the dead letter's own time cannot come from it.
+      record(1, SEED_EVENT, { receivedAt: 1e20 }),
+      record(
+        2,
+        { data: [{ e: 'se', aid: 'app', se_ac: 'far', ttm: '8000000000000000' }] },
+        { protocol: 'snowplow' },
+      ),
+      record(
+        3,
+        { eventType: 'x', metadataJson: `{"a":${'['.repeat(50)}${']'.repeat(50)}}` },
+        { protocol: 'telemetry' },
+      ),
+      record(4, SEED_EVENT),
+    ]);
+    assert.equal(events.length, 1, 'the good record after the poison is converted');
+    assert.deepEqual(
+      deadLetters.map((d) => d.reason.split(':')[0]),
+      ['too_deep', 'unconvertible', 'bad_timestamp', 'too_deep'],
+    );
+    assert.equal(deadLetters[0].payload, deep);
+    assert.equal(deadLetters[1].envelope_id, '0b6f1c9e-4a51-4b0e-9d55-0123456789ab');
+    assert.match(deadLetters[1].payload, /"FaAa31"/);
+    assert.match(deadLetters[2].payload, /"far"/);
+  });
+
+  it('keeps __proto__ and constructor keys as properties', async () => {
+    const { events } = await convertRecords([
+      record(0, '{"type":"p","__proto__":{"a":1},"details":{"__proto__":{"b":2},"constructor":"c"}}'),
+    ]);
+    const props = JSON.parse(events[0].props);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(props, '__proto__')?.value, { b: 2 });
+    assert.equal(props.constructor, 'c');
+  });
+
   it('maps the telemetry shape, tenant and metadata', async () => {
     const { events } = await convertRecords([
       record(

@@ -25,7 +25,8 @@ export const nativeAdapter: ProtocolAdapter = (event, envelope, row, context) =>
   row.referrer = text(e.referrer);
   if (typeof e.url === 'string') context.pageUrl = e.url;
   row.path = text(e.path);
-  const props: Record<string, unknown> = {};
+  // No prototype: a `__proto__` key is kept as data instead of replacing the object's prototype.
+  const props: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(e)) if (!KNOWN.has(key)) props[key] = e[key];
   if (e.title !== undefined) props.title = e.title;
   if (e.details && typeof e.details === 'object') Object.assign(props, e.details);

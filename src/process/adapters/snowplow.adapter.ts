@@ -4,6 +4,7 @@
  * `collector time − (device sent time − device created time)`. Structured events keep their five fields,
  * self-describing events are named by their schema and keep its data, contexts are kept with the properties.
  */
+import { JsonTooDeep } from '../../collect/json-depth.ts';
 import { embeddedJson } from '../../collect/snowplow.schema.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
 
@@ -53,7 +54,8 @@ export const snowplowAdapter: ProtocolAdapter = (event, envelope, row, context) 
     let sdj: Record<string, unknown>;
     try {
       sdj = obj(obj(embeddedJson(e, 'ue_pr', 'ue_px')).data);
-    } catch {
+    } catch (err) {
+      if (err instanceof JsonTooDeep) throw new UnusableEvent('too_deep', err.message);
       throw new UnusableEvent('bad_json', 'ue_pr / ue_px is not valid JSON');
     }
     row.type = nameOfSchema(text(sdj.schema, 500)).slice(0, 200) || 'self_describing';
@@ -64,7 +66,8 @@ export const snowplowAdapter: ProtocolAdapter = (event, envelope, row, context) 
   try {
     const contexts = embeddedJson(e, 'co', 'cx');
     if (contexts) props.contexts = obj(contexts).data ?? contexts;
-  } catch {
+  } catch (err) {
+    if (err instanceof JsonTooDeep) throw new UnusableEvent('too_deep', err.message);
     throw new UnusableEvent('bad_json', 'co / cx is not valid JSON');
   }
   if (e.page) props.title = e.page;

@@ -1,4 +1,5 @@
 import { parseEventTime } from '../../collect/event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../../collect/json-depth.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
 
@@ -21,8 +22,9 @@ export const telemetryAdapter: ProtocolAdapter = (event, envelope, row, _context
   let props = '{}';
   if (typeof e.metadataJson === 'string' && e.metadataJson !== '') {
     try {
-      props = JSON.stringify(JSON.parse(e.metadataJson));
-    } catch {
+      props = JSON.stringify(parseJsonWithinDepth(e.metadataJson, 'metadataJson'));
+    } catch (err) {
+      if (err instanceof JsonTooDeep) throw new UnusableEvent('too_deep', err.message);
       throw new UnusableEvent('bad_metadata', 'metadataJson is not valid JSON');
     }
   }
