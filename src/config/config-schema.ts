@@ -249,8 +249,15 @@ export const configSchema = {
     env: 'SIGHTLINE_JWT_SECRET',
     default: undefined,
     description:
-      'HS256 key (≥ 32 bytes) for read tokens carrying `project_id` / `tenant_id`. Unset = JWTs refused.',
+      'HS256 key (≥ 32 bytes) for read tokens carrying `project_id` / `tenant_id` and `exp` (required). Unset = JWTs refused.',
     parse: secret(32),
+  }),
+  sharePropertyKeys: field({
+    env: 'SIGHTLINE_SHARE_PROPERTY_KEYS',
+    default: '',
+    description:
+      'Event property keys share links may break down and filter by (`event:props:<key>`), comma-separated, e.g. `plan,variant`. Empty = none: a public dashboard shows the fixed dimensions only.',
+    parse: list(),
   }),
   trustProxy: field({
     env: 'SIGHTLINE_TRUST_PROXY',

@@ -25,6 +25,22 @@ export const unauthenticated = (why: string) =>
 
 export const forbidden = (why: string) => new QueryError('QUERY_ERR_FORBIDDEN', 403, why);
 
+/** Data without a tenant column (logs, database changes, raw SQL) cannot be narrowed to a tenant, so it is refused. */
+export const tenantScoped = (what: string) =>
+  new QueryError(
+    'QUERY_ERR_TENANT_SCOPED',
+    403,
+    `${what} carry no tenant, so a tenant-scoped token cannot read them; use a token for the whole project`,
+  );
+
+/** A share link asked for an event property the operator has not made public (SIGHTLINE_SHARE_PROPERTY_KEYS). */
+export const shareProperty = (key: string) =>
+  new QueryError(
+    'QUERY_ERR_SHARE_PROPERTY',
+    403,
+    `a share link reads the dashboard's dimensions only; the property "${key}" is not in SIGHTLINE_SHARE_PROPERTY_KEYS`,
+  );
+
 export const badParams = (problems: ParamProblem[]) =>
   new QueryError(
     'QUERY_ERR_BAD_PARAMS',

@@ -1,6 +1,7 @@
 /**
  * `/api/v1/logs*` and `/api/v1/db/*`: what the Logs and Database changes pages read. Same authentication and
- * period parameters as the stats API; individual lines and rows, so share links are not enough.
+ * period parameters as the stats API; individual lines and rows, so share links are not enough. Neither table has
+ * a tenant column, so tenant-scoped callers are refused rather than shown every tenant's rows.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
@@ -15,9 +16,9 @@ import {
   type Interval,
   MAX_BUCKETS,
 } from './queries/timeseries.query.ts';
-import { type createReadAuth, requireMember } from './read-auth.ts';
+import { type createReadAuth, requireMember, requireWholeProject } from './read-auth.ts';
 import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
-import { createStatsRequest } from './stats-request.ts';
+import { createStatsRequest, type StatsRequest } from './stats-request.ts';
 
 type Req = FastifyRequest<{ Querystring: Query }>;
 
@@ -28,6 +29,14 @@ const list = (v: string | undefined) =>
     .filter(Boolean)
     .slice(0, 50);
 
+/** Members only, whole projects only: `tenant=` cannot narrow rows that have no tenant. */
+function requireProjectRows(r: StatsRequest, query: Query, what: string): void {
+  requireMember(r.scope);
+  requireWholeProject(r.scope, what);
+  if (query.tenant !== undefined)
+    r.problems.push({ param: 'tenant', message: `cannot narrow ${what}: they carry no tenant` });
+}
+
 export async function logsAndChangesRoutes(
   app: FastifyInstance,
   deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth> },
@@ -36,7 +45,7 @@ export async function logsAndChangesRoutes(
 
   const logRequest = async (request: Req) => {
     const r = await statsRequest(request);
-    requireMember(r.scope);
+    requireProjectRows(r, request.query, 'logs');
     const q = request.query;
     const filter = {
       text: one(q, 'q', r.problems),
@@ -89,14 +98,14 @@ export async function logsAndChangesRoutes(
 
   app.get('/api/v1/db/rates', async (request: Req, reply) => {
     const r = await statsRequest(request);
-    requireMember(r.scope);
+    requireProjectRows(r, request.query, 'database changes');
     r.check();
     return send(reply, { results: await changeRatesQuery(r.query).catch(mapStoreError) });
   });
 
   app.get('/api/v1/db/changes', async (request: Req, reply) => {
     const r = await statsRequest(request);
-    requireMember(r.scope);
+    requireProjectRows(r, request.query, 'database changes');
     const q = request.query;
     const filter = {
       database: one(q, 'database', r.problems),
@@ -118,7 +127,7 @@ export async function logsAndChangesRoutes(
 
   app.get('/api/v1/db/row-history', async (request: Req, reply) => {
     const r = await statsRequest(request);
-    requireMember(r.scope);
+    requireProjectRows(r, request.query, 'database changes');
     const q = request.query;
     const database = one(q, 'database', r.problems);
     const table = one(q, 'table', r.problems);

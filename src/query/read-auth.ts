@@ -1,12 +1,13 @@
 /**
- * Who is reading: the admin token (everything), a JWT (HS256) whose `project_id` and optional `tenant_id`
- * claims become mandatory filters, or a share link's token (aggregate stats of one project, read-only). A scope
- * never widens: asking for another project or tenant is a 403.
+ * Who is reading: the admin token (everything), a JWT (HS256, with `exp`) whose `project_id` and optional
+ * `tenant_id` claims become mandatory filters, a share link's token (aggregate stats of one project, read-only),
+ * or a dashboard login. A scope never widens: asking for another project or tenant is a 403, and data that has no
+ * tenant (logs, database changes) is a 403 for a tenant-scoped caller.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify } from 'jose';
-import { forbidden, unauthenticated } from './errors.ts';
+import { forbidden, tenantScoped, unauthenticated } from './errors.ts';
 import { SHARE_PREFIX } from './share-links.ts';
 
 export type ReadScope =
@@ -65,17 +66,27 @@ export function createReadAuth(
     if (!key || token.split('.').length !== 3) throw unauthenticated('the token is not valid');
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], clockTolerance: 30 }));
+      // A token that never expires is a password that can never be changed: `exp` is required.
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        clockTolerance: 30,
+        requiredClaims: ['exp'],
+      }));
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated('the token has expired');
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'exp')
+        throw unauthenticated('the token has no valid exp claim (read JWTs must expire)');
       throw unauthenticated('the token is not valid');
     }
     if (typeof payload.project_id !== 'string' || payload.project_id === '')
       throw unauthenticated('the token has no project_id claim');
     const tenant = payload.tenant_id;
-    if (tenant !== undefined && typeof tenant !== 'string')
-      throw unauthenticated('tenant_id claim must be a string');
-    return { kind: 'jwt', project: payload.project_id, ...(tenant ? { tenant } : {}) };
+    // An empty tenant would read as "no tenant", i.e. every tenant: a claim that is there must name one.
+    if (tenant !== undefined && (typeof tenant !== 'string' || tenant === ''))
+      throw unauthenticated(
+        'the tenant_id claim must be a non-empty string (leave it out for a token of the whole project)',
+      );
+    return { kind: 'jwt', project: payload.project_id, ...(tenant !== undefined ? { tenant } : {}) };
   };
 }
 
@@ -114,6 +125,16 @@ export function requireMember(scope: ReadScope): void {
   if (scope.kind === 'share') throw forbidden('a share link reads aggregate stats only');
 }
 
+/** The tenant a caller is held to (a JWT's `tenant_id`, a share link made for one tenant), if any. */
+export function scopeTenant(scope: ReadScope): string | undefined {
+  return scope.kind === 'jwt' || scope.kind === 'share' ? scope.tenant : undefined;
+}
+
+/** For data without a tenant column: a tenant-scoped caller gets 403 rather than every tenant's rows. */
+export function requireWholeProject(scope: ReadScope, what: string): void {
+  if (scopeTenant(scope) !== undefined) throw tenantScoped(what);
+}
+
 export function isAdminScope(scope: ReadScope): boolean {
   return scope.kind === 'admin' || (scope.kind === 'user' && scope.admin);
 }
@@ -144,7 +165,8 @@ export function resolveTarget(
   }
   if (project && project !== scope.project)
     throw forbidden(`this token reads project "${scope.project}" only`);
-  if (scope.tenant && tenant && tenant !== scope.tenant)
+  if (scope.tenant !== undefined && tenant !== undefined && tenant !== scope.tenant)
     throw forbidden(`this token reads tenant "${scope.tenant}" only`);
-  return { project: scope.project, ...(scope.tenant ? { tenant: scope.tenant } : tenant ? { tenant } : {}) };
+  const held = scope.tenant ?? tenant;
+  return { project: scope.project, ...(held !== undefined ? { tenant: held } : {}) };
 }

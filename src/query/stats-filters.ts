@@ -5,7 +5,9 @@
  */
 
 import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from './dimensions.ts';
-import type { ParamProblem } from './errors.ts';
+import { type ParamProblem, shareProperty } from './errors.ts';
+import type { Target } from './read-auth.ts';
+import { scopeFilter } from './scope-filter.ts';
 
 export const FILTER_OPS = ['is', 'is_not', 'contains', 'matches'] as const;
 type Op = (typeof FILTER_OPS)[number];
@@ -19,11 +21,21 @@ const MAX_FILTERS = 20;
 
 export const NO_FILTER: SqlFilter = { sql: '', params: {} };
 
-/** A condition on a visit's entry/exit page keeps the events of the visits that satisfy it. */
-function sessionsWhere(condition: string): string {
+/** Who the filters are parsed for: the target's scope and, for share links, the property keys they may use. */
+export interface FilterScope {
+  target: Target | undefined;
+  /** Property keys this caller may filter on; undefined = any. */
+  propertyKeys?: ReadonlySet<string>;
+}
+
+/**
+ * A condition on a visit's entry/exit page keeps the events of the visits that satisfy it. The visits are read
+ * within the same scope as the outer query (project, and tenant when scoped), so no other tenant's visit can match.
+ */
+function sessionsWhere(condition: string, target: Target | undefined): string {
+  const scope = scopeFilter(target ?? { project: '' }, true);
   return `session_id IN (SELECT session_id FROM events
-    WHERE project = {project:String} AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
-      AND session_id != ''
+    WHERE ${scope.sql} AND session_id != ''
     GROUP BY session_id HAVING ${condition})`;
 }
 
@@ -31,17 +43,25 @@ function columnOf(
   dimension: string,
   i: number,
   params: Record<string, string | string[]>,
+  propertyKeys: ReadonlySet<string> | undefined,
 ): string | undefined {
   if (dimension in DIMENSIONS) return DIMENSIONS[dimension];
   if (dimension in SESSION_DIMENSIONS) return SESSION_DIMENSIONS[dimension];
   if (dimension.startsWith(PROP_PREFIX) && dimension.length > PROP_PREFIX.length) {
-    params[`fp${i}`] = dimension.slice(PROP_PREFIX.length);
+    const key = dimension.slice(PROP_PREFIX.length);
+    // A filter on a property is an oracle for its values (`matches` guesses a secret a character at a time).
+    if (propertyKeys && !propertyKeys.has(key)) throw shareProperty(key);
+    params[`fp${i}`] = key;
     return `JSONExtractString(props, {fp${i}:String})`;
   }
   return undefined;
 }
 
-export function parseFilters(raw: string | undefined, problems: ParamProblem[]): SqlFilter {
+export function parseFilters(
+  raw: string | undefined,
+  problems: ParamProblem[],
+  scope: FilterScope,
+): SqlFilter {
   const out: SqlFilter = { sql: '', params: {} };
   if (raw === undefined) return out;
   let list: unknown;
@@ -65,7 +85,8 @@ export function parseFilters(raw: string | undefined, problems: ParamProblem[]):
       problems.push({ param: `filters[${i}]`, message: `operator must be one of ${FILTER_OPS.join(', ')}` });
       return;
     }
-    const column = typeof dimension === 'string' ? columnOf(dimension, i, out.params) : undefined;
+    const column =
+      typeof dimension === 'string' ? columnOf(dimension, i, out.params, scope.propertyKeys) : undefined;
     if (!column) {
       problems.push({ param: `filters[${i}]`, message: `unknown dimension ${JSON.stringify(dimension)}` });
       return;
@@ -86,7 +107,7 @@ export function parseFilters(raw: string | undefined, problems: ParamProblem[]):
     else if (op === 'is_not') condition = `${column} NOT IN ${vs}`;
     else if (op === 'contains') condition = `arrayExists(v -> position(${column}, v) > 0, ${vs})`;
     else condition = `arrayExists(v -> match(${column}, v), ${vs})`;
-    parts.push(dimension in SESSION_DIMENSIONS ? sessionsWhere(condition) : condition);
+    parts.push(dimension in SESSION_DIMENSIONS ? sessionsWhere(condition, scope.target) : condition);
   });
   out.sql = parts.map((p) => ` AND ${p}`).join('');
   return out;

@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
-import { badParams, type ParamProblem } from './errors.ts';
+import { badParams, type ParamProblem, shareProperty } from './errors.ts';
 import { goalCondition } from './goals.ts';
 import {
   type Comparison,
@@ -24,6 +24,8 @@ import type { TimeRange } from './time-range.ts';
 
 export interface StatsRequest {
   scope: ReadScope;
+  /** The event property keys this caller may read (share links: SIGHTLINE_SHARE_PROPERTY_KEYS); undefined = any. */
+  propertyKeys?: ReadonlySet<string>;
   query: StatsQuery;
   period: Period;
   compare?: { mode: Comparison; range: TimeRange };
@@ -49,7 +51,8 @@ export function createStatsRequest(
     const period = parsePeriod(one(q, 'period', problems), from !== undefined || to !== undefined, problems);
     const range = resolvePeriod(period, from, to, tz, problems);
     const mode = parseComparison(one(q, 'compare', problems), problems);
-    const filter = parseFilters(one(q, 'filters', problems), problems);
+    const propertyKeys = sharedPropertyKeys(scope, config);
+    const filter = parseFilters(one(q, 'filters', problems), problems, { target, propertyKeys });
     const goals = target ? (config.goals.get(target.project) ?? []) : [];
     const exactParam = one(q, 'exact', problems);
     if (exactParam !== undefined && !['0', '1', 'true', 'false'].includes(exactParam))
@@ -74,6 +77,7 @@ export function createStatsRequest(
     const sample = target && range ? await sampleFor(target, range, exact) : 1;
     return {
       scope,
+      ...(propertyKeys ? { propertyKeys } : {}),
       period,
       problems,
       check,
@@ -92,6 +96,16 @@ export function createStatsRequest(
       ...(mode && range ? { compare: { mode, range: comparisonRange(range, mode, tz) } } : {}),
     };
   };
+}
+
+/** Share links are public: of the event properties, only those the operator listed. Everyone else: any. */
+function sharedPropertyKeys(scope: ReadScope, config: Config): ReadonlySet<string> | undefined {
+  return scope.kind === 'share' ? new Set(config.sharePropertyKeys) : undefined;
+}
+
+/** 403 unless this request may read the event property `key`. */
+export function requireProperty(r: Pick<StatsRequest, 'propertyKeys'>, key: string): void {
+  if (r.propertyKeys && !r.propertyKeys.has(key)) throw shareProperty(key);
 }
 
 /** `page` as the breakdowns and lists take it. */

@@ -1,13 +1,14 @@
 /**
  * `/api/v1/stats/*`: the dashboard's API. Aggregates (overview, timeseries, breakdowns, realtime, funnels,
- * retention, goals) answer the admin token, JWTs and share links; individual rows (visits, users, events) answer
- * the admin token and JWTs only.
+ * retention, goals) answer the admin token, JWTs, logins and share links; individual rows (visits, users, events)
+ * answer everyone but share links. Share links read the fixed dimensions, and event properties only where
+ * SIGHTLINE_SHARE_PROPERTY_KEYS lists them (breakdowns, filters, funnel steps).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { toCsv } from './csv.ts';
-import { dimensionNames, isDimension } from './dimensions.ts';
+import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
 import { badParams, QueryError } from './errors.ts';
 import { breakdownQuery } from './queries/breakdown.query.ts';
 import { funnelQuery, parseSteps, parseWindow } from './queries/funnel.query.ts';
@@ -29,7 +30,7 @@ import { type createReadAuth, requireMember } from './read-auth.ts';
 import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
 import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
-import { createStatsRequest, formatOf, pageOf } from './stats-request.ts';
+import { createStatsRequest, formatOf, pageOf, requireProperty } from './stats-request.ts';
 
 type Req = FastifyRequest<{ Querystring: Query }>;
 
@@ -94,6 +95,7 @@ export async function statsRoutes(
       const dimension = request.params.dimension;
       if (!isDimension(dimension))
         r.problems.push({ param: 'dimension', message: `"${dimension}" is not one of ${dimensionNames()}` });
+      else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
       const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
       const page = pageOf(request.query, r.problems);
       const format = formatOf(request.query, r.problems);
@@ -118,6 +120,8 @@ export async function statsRoutes(
   app.get('/api/v1/stats/funnel', async (request: Req, reply) => {
     const r = await statsRequest(request);
     const steps = parseSteps(one(request.query, 'steps', r.problems), r.problems);
+    // A step's property values are as good an oracle as a filter's.
+    for (const step of steps) for (const key of Object.keys(step.props ?? {})) requireProperty(r, key);
     const window = parseWindow(one(request.query, 'window', r.problems), r.problems);
     r.check();
     return send(reply, await funnelQuery(r.query, steps, window).catch(mapStoreError));

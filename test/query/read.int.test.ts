@@ -220,6 +220,23 @@ describe('authentication and isolation', () => {
     assert.match((res.body.error as { message: string }).message, /expired/);
   });
 
+  it('refuses a JWT without exp, and a tenant_id claim that is empty or not a string', async () => {
+    const noExp = await new SignJWT({ project_id: 'a' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(SECRET));
+    const res = await get('/api/v1/telemetry/timeline', noExp);
+    assert.equal(res.status, 401);
+    assert.match((res.body.error as { message: string }).message, /exp claim/);
+    for (const tenant of ['', null, 7]) {
+      const scoped = await get(
+        '/api/v1/telemetry/timeline',
+        await jwt({ project_id: 'a', tenant_id: tenant }),
+      );
+      assert.equal(scoped.status, 401, JSON.stringify(tenant));
+      assert.match((scoped.body.error as { message: string }).message, /tenant_id claim/);
+    }
+  });
+
   it('a JWT for project A reads A, defaults to it, and can never read B', async () => {
     const token = await jwt({ project_id: 'a' });
     const own = await get('/api/v1/stats/overview?from=2024-04-01&to=2024-04-30', token);

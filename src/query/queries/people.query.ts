@@ -141,14 +141,25 @@ const USER_COLUMNS = `user_id, toString(first_seen_at) AS first_seen, toString(l
   event_count AS events, session_count AS sessions, country, device_type AS device, browser, app_version, traits`;
 
 /**
- * Profiles carry no tenant: a tenant-scoped reader sees the users with events in its tenant only.
- * `search` matches the user id or any trait value (case-insensitive).
+ * Where a caller's profiles are read from. `user_profiles` has no tenant, and one user id may act in several
+ * tenants (ids are often per-tenant database keys), so for a tenant-scoped reader the profiles are folded from
+ * that tenant's own events exactly as `user_profiles_mv` folds them — traits and counts of other tenants never mix
+ * in. `search` matches the user id or any trait value (case-insensitive).
  */
-function userScope(q: Pick<StatsQuery, 'target'>): { sql: string; params: Record<string, string> } {
+function profiles(q: Pick<StatsQuery, 'target'>): { source: string; params: Record<string, string> } {
   const scope = scopeFilter(q.target, false);
-  if (q.target.tenant === undefined) return { sql: 'project = {project:String}', params: scope.params };
+  if (q.target.tenant === undefined) return { source: 'user_profiles_view', params: scope.params };
+  const latest = ['country', 'device_type', 'browser', 'app_version'];
+  // Inner aliases differ from the columns: ClickHouse would read `country != ''` as the aggregate otherwise.
   return {
-    sql: `project = {project:String} AND user_id IN (SELECT DISTINCT user_id FROM events WHERE ${scope.sql})`,
+    source: `(SELECT project, user_id, first_seen_at, last_seen_at, event_count, session_count,
+                     ${latest.map((c) => `last_${c} AS ${c}`).join(', ')}, last_traits AS traits
+              FROM (SELECT project, user_id, min(timestamp) AS first_seen_at, max(timestamp) AS last_seen_at,
+                           count() AS event_count, uniqIf(session_id, session_id != '') AS session_count,
+                           ${latest.map((c) => `argMaxIf(${c}, timestamp, ${c} != '') AS last_${c}`).join(', ')},
+                           argMaxIf(props, timestamp, type = 'identify') AS last_traits
+                    FROM events WHERE ${scope.sql} AND updates_profile AND NOT is_bot
+                    GROUP BY project, user_id))`,
     params: scope.params,
   };
 }
@@ -158,10 +169,10 @@ export async function usersQuery(
   search: string | undefined,
   p: Page,
 ): Promise<UserRow[]> {
-  const scope = userScope(q);
+  const scope = profiles(q);
   const rows = await q.store.query<Record<string, string | number>>(
-    `SELECT ${USER_COLUMNS} FROM user_profiles_view
-     WHERE ${scope.sql}${search ? ' AND (positionCaseInsensitive(user_id, {search:String}) > 0 OR positionCaseInsensitive(traits, {search:String}) > 0)' : ''}
+    `SELECT ${USER_COLUMNS} FROM ${scope.source}
+     WHERE project = {project:String}${search ? ' AND (positionCaseInsensitive(user_id, {search:String}) > 0 OR positionCaseInsensitive(traits, {search:String}) > 0)' : ''}
      ORDER BY last_seen_at DESC, user_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     { ...scope.params, ...(search ? { search } : {}), ...paging(p) },
     { timeoutMs: q.timeoutMs },
@@ -175,9 +186,9 @@ export async function userQuery(
   userId: string,
   eventLimit: number,
 ): Promise<{ user: UserRow; events: EventItem[] } | undefined> {
-  const scope = userScope(q);
+  const scope = profiles(q);
   const [profile] = await q.store.query<Record<string, string | number>>(
-    `SELECT ${USER_COLUMNS} FROM user_profiles_view WHERE ${scope.sql} AND user_id = {user:String}`,
+    `SELECT ${USER_COLUMNS} FROM ${scope.source} WHERE project = {project:String} AND user_id = {user:String}`,
     { ...scope.params, user: userId },
     { timeoutMs: q.timeoutMs },
   );
