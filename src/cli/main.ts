@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `sightline <command>`: the single entry point; each role is wired in its own `*.role.ts`. */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
 import { configHelp, HELP } from './help.ts';
 
@@ -11,6 +11,7 @@ type RoleName = 'collect' | 'process' | 'api';
 async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
+  for (const warning of unknownVariableWarnings(process.env)) logger.warn(warning);
   // Loaded on demand: `--help` and config errors should not wait for the embedded ClickHouse to load.
   const { ALL_ROLES, startRoles } = await import('./roles.ts');
   const server = await startRoles(config, logger, roles ? new Set(roles) : ALL_ROLES, name);
