@@ -8,7 +8,7 @@
 import type { LookupAddress } from 'node:dns';
 import dns from 'node:dns';
 import { isIP } from 'node:net';
-import { type CidrList, parseCidrList } from '../config/cidr.ts';
+import { type CidrList, ipv6Bytes, parseCidrList } from '../config/cidr.ts';
 
 export interface WebhookAllowList {
   /** The list as written, for messages. */
@@ -59,26 +59,6 @@ function v4Reason(ip: string): string | undefined {
   if (a >= 224 && a <= 239) return 'a multicast address';
   if (a >= 240) return 'a reserved address';
   return undefined;
-}
-
-/** An IPv6 address (as `isIP` accepts it) as 16 bytes. */
-function ipv6Bytes(ip: string): number[] {
-  let text = ip.replace(/%.*$/, '');
-  const tail: number[] = [];
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    tail.push(...dotted[1].split('.').map(Number));
-    text = text.slice(0, -dotted[1].length);
-    if (!text.endsWith('::')) text = text.slice(0, -1);
-  }
-  const [head, rest] = text.split('::');
-  const groups = (s: string | undefined) => (s ? s.split(':').filter((g) => g !== '') : []);
-  const h = groups(head);
-  const r = rest === undefined ? [] : groups(rest);
-  const want = (tail.length ? 6 : 8) - h.length - r.length;
-  const words = [...h, ...Array(rest === undefined ? 0 : want).fill('0'), ...r].map((g) => parseInt(g, 16));
-  const bytes = words.flatMap((w) => [w >> 8, w & 0xff]);
-  return [...bytes, ...tail].slice(0, 16);
 }
 
 /** The IPv4 address carried inside an IPv4-mapped/-compatible, NAT64 or 6to4 IPv6 address. */

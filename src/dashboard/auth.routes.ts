@@ -10,6 +10,7 @@ import { badParams, type ParamProblem, QueryError, unauthenticated } from '../qu
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
 import { mapStoreError, send } from '../query/request-params.ts';
 import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
+import { LoginLimiter } from './login-limiter.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
 const MIN_PASSWORD = 10;
@@ -46,15 +47,10 @@ export async function authRoutes(
 ): Promise<void> {
   const { config, accounts, authenticate } = deps;
   const known = new Set(config.projects.map((p) => p.name));
-  const attempts = new Map<string, { minute: number; count: number }>();
+  const attempts = new LoginLimiter({ limit: ATTEMPTS_PER_MINUTE, capacity: 10_000, windowMs: 60_000 });
 
   const throttle = (request: FastifyRequest) => {
-    const minute = Math.floor(Date.now() / 60_000);
-    const seen = attempts.get(request.ip);
-    const count = seen && seen.minute === minute ? seen.count + 1 : 1;
-    if (attempts.size > 10_000) attempts.clear();
-    attempts.set(request.ip, { minute, count });
-    if (count > ATTEMPTS_PER_MINUTE)
+    if (!attempts.attempt(request.ip))
       throw new QueryError('QUERY_ERR_TOO_MANY_LOGINS', 429, 'too many login attempts; wait a minute');
   };
 
