@@ -210,7 +210,7 @@ async function apiRoutes(
   alerts: Alerts,
 ): Promise<void> {
   const config = effective;
-  const accounts = createAccounts(store);
+  const accounts = createAccounts(store, { invitationDays: config.invitationDays });
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
   await app.register(readRoutes, { store, config: effective, resolveSession, shares });

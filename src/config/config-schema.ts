@@ -501,6 +501,12 @@ export const configSchema = {
       'Serve the dashboard at `/` (and build it at start when its sources changed and Vite is installed).',
     parse: bool,
   }),
+  invitationDays: field({
+    env: 'SIGHTLINE_INVITATION_DAYS',
+    default: '7',
+    description: 'Days a dashboard invitation link stays valid; after that the admin invites again.',
+    parse: integer(1, 365),
+  }),
   goals: field({
     env: 'SIGHTLINE_GOALS',
     default: '',

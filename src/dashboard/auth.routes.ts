@@ -124,10 +124,16 @@ export async function authRoutes(
           message: `must be at least ${MIN_PASSWORD} characters, sent with the invitation`,
         },
       ]);
-    const account = await accounts.acceptInvite(invite, password).catch(mapStoreError);
-    if (!account) throw unauthenticated('the invitation is not valid (used already, or revoked)');
-    await startSession(request, reply, account.email);
-    return send(reply, { email: account.email, name: account.name });
+    const result = await accounts.acceptInvite(invite, password).catch(mapStoreError);
+    if (!result.ok && result.reason === 'expired')
+      throw new QueryError(
+        'QUERY_ERR_INVITATION_EXPIRED',
+        410,
+        `the invitation expired on ${result.expired}; ask an admin to invite you again`,
+      );
+    if (!result.ok) throw unauthenticated('the invitation is not valid (used already, or revoked)');
+    await startSession(request, reply, result.account.email);
+    return send(reply, { email: result.account.email, name: result.account.name });
   });
 
   app.get('/api/v1/dashboard/users', async (request, reply) => {
@@ -177,12 +183,31 @@ export async function authRoutes(
       if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
         problems.push({ param: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
       const roles = body.role !== undefined ? rolesOf(body, known, problems) : undefined;
+      if (self && password !== undefined && typeof body.current_password !== 'string')
+        problems.push({ param: 'current_password', message: 'is required to change your own password' });
       if (problems.length > 0) throw badParams(problems);
+      if (self && typeof password === 'string') {
+        // A guessed current password is a login attempt: the same limit applies.
+        throttle(request);
+        const outcome = await accounts
+          .changeOwnPassword(
+            email,
+            body.current_password as string,
+            password,
+            request.cookies[SESSION_COOKIE],
+          )
+          .catch(mapStoreError);
+        if (outcome === 'wrong-password')
+          throw new QueryError('QUERY_ERR_WRONG_PASSWORD', 403, 'the current password is not right');
+        if (outcome === 'unknown')
+          throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+        if (body.role === undefined && body.name === undefined) return send(reply, await accounts.get(email));
+      }
       const changed = await accounts
         .update(email, {
           ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
           ...(roles ? { roles } : {}),
-          ...(password ? { password: password as string } : {}),
+          ...(password && !self ? { password: password as string } : {}),
         })
         .catch(mapStoreError);
       if (!changed) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
