@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
 import { configHelp, HELP } from './help.ts';
+import { restrictUmask } from './private-dir.ts';
 
 type RoleName = 'collect' | 'process' | 'api';
 
@@ -117,6 +118,8 @@ const COMMAND_HELP: Record<string, () => Promise<string>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Before anything is written: the embedded store's files, exports and backups get no group/other bits either.
+  restrictUmask();
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
