@@ -6,7 +6,6 @@
  * Every process answers /health, /ready and /metrics.
  */
 
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { alertsRoutes } from '../alerts/alerts.routes.ts';
