@@ -146,9 +146,12 @@ describe('unknown SIGHTLINE_* variables', () => {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           if (entry.name !== 'node_modules' && file !== path.join(root, 'test/config')) walk(file);
-        } else if (/\.(ts|tsx|js|sh|ya?ml|env|conf)$|Dockerfile/.test(entry.name))
-          for (const m of fs.readFileSync(file, 'utf8').matchAll(/SIGHTLINE_[A-Z0-9_]*[A-Z0-9]\b/g))
-            names.add(m[0]);
+        } else if (/\.(ts|tsx|js|sh|ya?ml|env|conf)$|Dockerfile/.test(entry.name)) {
+          const text = fs.readFileSync(file, 'utf8');
+          // Tests that check the warning set a mistyped variable on purpose.
+          if (text.includes('did you mean')) continue;
+          for (const m of text.matchAll(/SIGHTLINE_[A-Z0-9_]*[A-Z0-9]\b/g)) names.add(m[0]);
+        }
       }
     };
     for (const dir of ['src', 'scripts', 'test', 'deploy', 'bin', 'bench']) walk(path.join(root, dir));
