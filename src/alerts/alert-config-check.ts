@@ -1,6 +1,7 @@
 /** Start-up checks across settings: rules and reports name configured projects, e-mail needs a mail server. */
 import type { AlertRule } from './alert-rules.ts';
 import type { ReportSpec } from './report-specs.ts';
+import { literalUrlProblem, type WebhookAllowList } from './webhook-target.ts';
 
 interface Settings {
   alerts?: AlertRule[];
@@ -8,6 +9,7 @@ interface Settings {
   projects?: Array<{ name: string }>;
   smtpUrl?: string;
   smtpFrom?: string;
+  webhookAllow?: WebhookAllowList;
 }
 
 export function alertSettingProblems(s: Settings): string[] {
@@ -19,6 +21,13 @@ export function alertSettingProblems(s: Settings): string[] {
       problems.push(
         `SIGHTLINE_ALERTS: alerts[${i}].project "${rule.project}" is not in SIGHTLINE_PROJECTS (${known})`,
       );
+  });
+  (s.alerts ?? []).forEach((rule, i) => {
+    rule.channels.forEach((c, j) => {
+      const why =
+        c.type === 'webhook' && s.webhookAllow ? literalUrlProblem(c.url, s.webhookAllow) : undefined;
+      if (why) problems.push(`SIGHTLINE_ALERTS: alerts[${i}].channels[${j}].url: ${why}`);
+    });
   });
   (s.reports ?? []).forEach((report, i) => {
     if (!projects.has(report.project))

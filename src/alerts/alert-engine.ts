@@ -59,7 +59,7 @@ export function createAlertEngine(deps: AlertEngineDeps) {
   async function deliver(channel: Channel, notice: Notice): Promise<string> {
     if (channel.type === 'webhook') {
       await postWebhook(channel.url, notice, deps.webhook);
-      return `webhook ${channel.url} ok`;
+      return `webhook ${channel.url} delivered`;
     }
     if (!deps.mailer) throw new Error('no SMTP server configured (SIGHTLINE_SMTP_URL)');
     const label = notice.state === 'firing' ? 'FIRING' : notice.state === 'resolved' ? 'RESOLVED' : 'TEST';
@@ -76,7 +76,11 @@ export function createAlertEngine(deps: AlertEngineDeps) {
       rule.channels.map((c) =>
         deliver(c, notice).catch((err: Error) => {
           deps.logger.warn({ rule: rule.id, err: err.message }, 'alert notification failed');
-          return `${c.type} ${c.type === 'webhook' ? c.url : c.to.join(', ')} failed: ${err.message}`;
+          // Whoever saves a rule picks the webhook's URL: what the target answered (or that nothing listens
+          // there) stays in the server's log, or the history would be a scanner of the internal network.
+          return c.type === 'webhook'
+            ? `webhook ${c.url} failed`
+            : `email ${c.to.join(', ')} failed: ${err.message}`;
         }),
       ),
     );

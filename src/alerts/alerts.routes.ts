@@ -11,6 +11,7 @@ import { parseRule } from './alert-rules.ts';
 import type { Alerts } from './alerts.ts';
 import { badRule, deliveryFailed, noMailServer, notFound, readOnly } from './errors.ts';
 import { REPORT_PERIODS, type ReportPeriod } from './report-specs.ts';
+import { webhookUrlProblem } from './webhook-target.ts';
 
 type Body = { Body: Record<string, unknown> | undefined };
 
@@ -43,6 +44,10 @@ export async function alertsRoutes(
     const rule = parseRule(body, 'rule', problems, 'dashboard');
     if (rule?.project && !projects.has(rule.project))
       problems.push(`rule.project: must be one of ${[...projects].join(', ')}`);
+    for (const [i, c] of (rule?.channels ?? []).entries()) {
+      const why = c.type === 'webhook' ? await webhookUrlProblem(c.url, deps.config.webhookAllow) : undefined;
+      if (why) problems.push(`rule.channels[${i}].url: ${why}`);
+    }
     if (problems.length > 0 || !rule) throw badRule(problems);
     if (rule.channels.some((c) => c.type === 'email') && !alerts.hasMailer) throw noMailServer();
     return reply.code(201).send(await engine.alerts.addRule(rule, who(scope)));

@@ -8,11 +8,12 @@ import type { Store } from '../store/store.ts';
 import { createAlertEngine } from './alert-engine.ts';
 import { createMailer } from './email.channel.ts';
 import { createReporter } from './report-sender.ts';
+import type { WebhookOptions } from './webhook.channel.ts';
 
 export interface AlertsOptions {
   /** The clock; tests pass their own to evaluate at chosen times. */
   now?: () => number;
-  webhook?: { attempts?: number; firstDelayMs?: number };
+  webhook?: Omit<WebhookOptions, 'allow'>;
 }
 
 export function createAlerts(config: Config, store: Store, logger: Logger, options: AlertsOptions = {}) {
@@ -28,7 +29,11 @@ export function createAlerts(config: Config, store: Store, logger: Logger, optio
     timeoutMs: config.queryTimeoutMs * 3,
     publicUrl: config.publicUrl,
   };
-  const engine = createAlertEngine({ ...common, configRules: config.alerts, webhook: options.webhook });
+  const engine = createAlertEngine({
+    ...common,
+    configRules: config.alerts,
+    webhook: { ...options.webhook, allow: config.webhookAllow },
+  });
   const reporter = createReporter({ ...common, alerts: engine.alerts, specs: config.reports });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

@@ -19,7 +19,7 @@ export function resolveAdminToken(
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const token = `sl_${randomBytes(24).toString('base64url')}`;
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return { token, generated: true };
 }

@@ -11,8 +11,10 @@ export const BACKUP_HELP = `Usage: sightline backup <dir>
 
 backup   Freezes every table of the embedded store (a consistent set of parts, taken while it runs), copies them
          into <dir> (which must be empty or new) with the schema and a manifest of row counts and checksums.
-restore  Replaces every table with the backup's and checks each table's rows and checksum against the manifest.
-         Everything in the store now is dropped first — hence --yes.
+restore  Verifies the whole backup first: the manifest, every statement of the schema, and every table's copy
+         read in full (a damaged part fails its checksums) with its rows and checksum compared with the manifest.
+         A backup that fails leaves the store untouched. Only then is every table in the store dropped and
+         replaced with the backup's (hence --yes), and each is checked against the manifest again.
 
 The embedded store can be open in one process only: stop \`sightline serve\` first. A ClickHouse server
 (SIGHTLINE_STORE=http…) has its own BACKUP and RESTORE commands; see docs/operations.md.
@@ -49,7 +51,7 @@ export async function runBackupCli(
   }
   if (command === 'restore' && !parsed.values.yes) {
     process.stderr.write(
-      'sightline restore: this drops every table in the store first; add --yes to go ahead\n',
+      'sightline restore: this replaces every table in the store (after verifying the backup); add --yes to go ahead\n',
     );
     return 2;
   }
@@ -68,8 +70,8 @@ export async function runBackupCli(
         `Backed up ${Object.keys(manifest.tables).length} tables (${rows.toLocaleString('en-US')} rows) to ${dir}.\n`,
       );
     } else {
-      const result = await restoreStore(store, dir, (name, done, total) =>
-        bar?.update(`Restoring ${name}`, done, total),
+      const result = await restoreStore(store, dir, (name, done, total, phase) =>
+        bar?.update(`${phase === 'verify' ? 'Verifying' : 'Restoring'} ${name}`, done, total),
       );
       bar?.stop();
       process.stdout.write(

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /** `sightline <command>`: the single entry point; each role is wired in its own `*.role.ts`. */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config/config.ts';
+import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
 import { configHelp, HELP } from './help.ts';
+import { restrictUmask } from './private-dir.ts';
 
 type RoleName = 'collect' | 'process' | 'api';
 
@@ -11,6 +12,7 @@ type RoleName = 'collect' | 'process' | 'api';
 async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
+  for (const warning of unknownVariableWarnings(process.env)) logger.warn(warning);
   // Loaded on demand: `--help` and config errors should not wait for the embedded ClickHouse to load.
   const { ALL_ROLES, startRoles } = await import('./roles.ts');
   const server = await startRoles(config, logger, roles ? new Set(roles) : ALL_ROLES, name);
@@ -116,6 +118,8 @@ const COMMAND_HELP: Record<string, () => Promise<string>> = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  // Before anything is written: the embedded store's files, exports and backups get no group/other bits either.
+  restrictUmask();
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

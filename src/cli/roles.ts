@@ -6,7 +6,6 @@
  * Every process answers /health, /ready and /metrics.
  */
 
-import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { alertsRoutes } from '../alerts/alerts.routes.ts';
@@ -40,6 +39,7 @@ import { migrate } from '../store/migrate.ts';
 import { applyRetention } from '../store/retention.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { resolveAdminToken } from './admin-token.ts';
+import { preparePrivateDir } from './private-dir.ts';
 
 export type Role = 'collect' | 'process' | 'api';
 export const ALL_ROLES: ReadonlySet<Role> = new Set(['collect', 'process', 'api']);
@@ -108,7 +108,15 @@ export async function startRoles(
     throw new RoleConfigError(
       `SIGHTLINE_LOG: "sightline ${name}" needs a log the other roles can reach; the WAL is local to "sightline serve". Set SIGHTLINE_LOG=kafka://host:9092 (see docs/scale-out.md)`,
     );
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  for (const dir of [config.dataDir, config.archiveDir]) {
+    if (!dir) continue;
+    const tightened = preparePrivateDir(dir);
+    if (tightened)
+      logger.warn(
+        { dir, was: tightened.was, now: '0700', changed: tightened.changed },
+        'folder was readable by other users; removed their access to it and everything in it',
+      );
+  }
   let effective: Config = config;
   if (roles.has('api')) {
     const admin = resolveAdminToken(config.adminToken, config.dataDir);
@@ -210,7 +218,7 @@ async function apiRoutes(
   alerts: Alerts,
 ): Promise<void> {
   const config = effective;
-  const accounts = createAccounts(store);
+  const accounts = createAccounts(store, { invitationDays: config.invitationDays });
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
   await app.register(readRoutes, { store, config: effective, resolveSession, shares });

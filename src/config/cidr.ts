@@ -34,3 +34,35 @@ export function parseCidrList(raw: string): CidrList {
     },
   };
 }
+
+/** An IPv6 address (as `isIP` accepts it) as 16 bytes. */
+export function ipv6Bytes(ip: string): number[] {
+  let text = ip.replace(/%.*$/, '');
+  const tail: number[] = [];
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    tail.push(...dotted[1].split('.').map(Number));
+    text = text.slice(0, -dotted[1].length);
+    if (!text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const [head, rest] = text.split('::');
+  const groups = (s: string | undefined) => (s ? s.split(':').filter((g) => g !== '') : []);
+  const h = groups(head);
+  const r = rest === undefined ? [] : groups(rest);
+  const want = (tail.length ? 6 : 8) - h.length - r.length;
+  const words = [...h, ...Array(rest === undefined ? 0 : want).fill('0'), ...r].map((g) => parseInt(g, 16));
+  const bytes = words.flatMap((w) => [w >> 8, w & 0xff]);
+  return [...bytes, ...tail].slice(0, 16);
+}
+
+/**
+ * The client an address stands for when counting attempts: an IPv4 address, or the /64 network of an IPv6 one
+ * (one host usually holds a whole /64, so counting single IPv6 addresses would let it rotate without limit).
+ */
+export function clientKey(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const b = ipv6Bytes(ip);
+  if (b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return b.slice(12).join('.');
+  const groups = [0, 2, 4, 6].map((i) => ((b[i] << 8) | b[i + 1]).toString(16));
+  return `${groups.join(':')}::/64`;
+}

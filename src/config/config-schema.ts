@@ -5,6 +5,7 @@
  */
 import { parseAlertRules } from '../alerts/alert-rules.ts';
 import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from '../alerts/report-specs.ts';
+import { parseWebhookAllow } from '../alerts/webhook-target.ts';
 import { parseForwardConfig } from '../forward/forward-config.ts';
 import { parseCidrList } from './cidr.ts';
 
@@ -507,6 +508,12 @@ export const configSchema = {
       'Serve the dashboard at `/` (and build it at start when its sources changed and Vite is installed).',
     parse: bool,
   }),
+  invitationDays: field({
+    env: 'SIGHTLINE_INVITATION_DAYS',
+    default: '7',
+    description: 'Days a dashboard invitation link stays valid; after that the admin invites again.',
+    parse: integer(1, 365),
+  }),
   goals: field({
     env: 'SIGHTLINE_GOALS',
     default: '',
@@ -534,6 +541,13 @@ export const configSchema = {
     description:
       'How often the api role evaluates alert rules and checks for reports due; `0` turns the scheduler off (run it in one api instance only).',
     parse: integer(0, 86_400),
+  }),
+  webhookAllow: field({
+    env: 'SIGHTLINE_WEBHOOK_ALLOW',
+    default: '',
+    description:
+      'Private targets alert webhooks may reach, comma-separated: CIDRs or addresses (`10.0.0.0/8`, `127.0.0.1`) and host names (`hooks.internal`, `*.corp.example`). Loopback, private, link-local, multicast and unspecified addresses are refused otherwise.',
+    parse: parseWebhookAllow,
   }),
   smtpUrl: field({
     env: 'SIGHTLINE_SMTP_URL',

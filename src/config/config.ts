@@ -101,3 +101,46 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   config.dataDir = path.resolve(config.dataDir);
   return config;
 }
+
+/** `SIGHTLINE_*` names read outside this schema: the CDC agent's own settings, and the tests' screenshot folder. */
+const READ_ELSEWHERE = [/^SIGHTLINE_CDC_/, /^SIGHTLINE_SCREENSHOTS_DIR$/];
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+/** The known variable a mistyped or shortened one most likely meant, if any is close. */
+function closestVariable(name: string, known: string[]): string | undefined {
+  let best: { name: string; score: number } | undefined;
+  for (const k of known) {
+    // A shortened name (`…_RATE_LIMIT`) is one step from each longer one; the first in the schema wins.
+    const score = k.startsWith(`${name}_`) ? 1 : editDistance(name, k);
+    if (!best || score < best.score) best = { name: k, score };
+  }
+  const allowed = Math.max(2, Math.floor((name.length - 'SIGHTLINE_'.length) / 3));
+  return best && best.score <= allowed ? best.name : undefined;
+}
+
+/**
+ * A `SIGHTLINE_*` variable no part of Sightline reads is most likely a typo whose setting silently keeps its
+ * default; one warning per such variable, naming the closest known one.
+ */
+export function unknownVariableWarnings(env: Record<string, string | undefined>): string[] {
+  const known = Object.values(configSchema).map((f) => f.env);
+  return Object.keys(env)
+    .filter((v) => v.startsWith('SIGHTLINE_') && !known.includes(v) && !READ_ELSEWHERE.some((r) => r.test(v)))
+    .sort()
+    .map((v) => {
+      const close = closestVariable(v, known);
+      return close
+        ? `unknown variable ${v}; did you mean ${close}?`
+        : `unknown variable ${v}; it is ignored (\`sightline help config\` lists every setting)`;
+    });
+}

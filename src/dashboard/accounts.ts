@@ -23,6 +23,8 @@ export interface Account {
   roles: Roles;
   /** True while the invitation has not been accepted (no password yet). */
   invited: boolean;
+  /** While invited: when the invitation link stops working. */
+  invitation_expires?: string;
   disabled: boolean;
   created_at: string;
 }
@@ -78,10 +80,31 @@ interface UserRow {
   roles: string;
   invite_hash: string;
   created_at: string;
+  invited_at: string;
   disabled: boolean;
 }
 
-export function createAccounts(store: Store) {
+const USER_COLUMNS = `email, name, password_hash, roles, invite_hash, toString(created_at) AS created_at,
+       toString(invited_at) AS invited_at, disabled`;
+
+/** ClickHouse's `2026-01-02 03:04:05.678` (UTC) as ISO 8601; an ISO time stays as it is. */
+const iso = (s: string) => (s.includes('T') ? s : `${s.replace(' ', 'T')}Z`);
+
+export type InviteResult =
+  | { ok: true; account: Account }
+  | { ok: false; reason: 'unknown' }
+  | { ok: false; reason: 'expired'; expired: string };
+
+export interface AccountsOptions {
+  /** How long an invitation link works (SIGHTLINE_INVITATION_DAYS). */
+  invitationDays?: number;
+  /** The clock; tests pass their own. */
+  now?: () => number;
+}
+
+export function createAccounts(store: Store, options: AccountsOptions = {}) {
+  const now = options.now ?? Date.now;
+  const invitationMs = (options.invitationDays ?? 7) * 86_400_000;
   const sessionCache = new Map<string, { at: number; user: SessionUser | undefined }>();
   // A dummy hash keeps "unknown e-mail" as slow as "wrong password": no account discovery by timing.
   const dummy = hashPassword(randomBytes(16).toString('hex'));
@@ -90,8 +113,7 @@ export function createAccounts(store: Store) {
 
   async function row(email: string): Promise<UserRow | undefined> {
     const [found] = await store.query<UserRow>(
-      `SELECT email, name, password_hash, roles, invite_hash, toString(created_at) AS created_at, disabled
-       FROM dashboard_users FINAL WHERE email = {email:String}`,
+      `SELECT ${USER_COLUMNS} FROM dashboard_users FINAL WHERE email = {email:String}`,
       { email },
     );
     return found;
@@ -103,20 +125,52 @@ export function createAccounts(store: Store) {
     sessionCache.clear();
   }
 
+  const invitationExpires = (r: UserRow) => new Date(Date.parse(iso(r.invited_at)) + invitationMs);
+
   const account = (r: UserRow): Account => ({
     email: r.email,
     name: r.name,
     roles: JSON.parse(r.roles) as Roles,
     invited: r.password_hash === '',
+    ...(r.password_hash === '' && r.invite_hash !== ''
+      ? { invitation_expires: invitationExpires(r).toISOString() }
+      : {}),
     disabled: Boolean(r.disabled),
-    created_at: `${r.created_at.replace(' ', 'T')}Z`,
+    created_at: iso(r.created_at),
   });
+
+  /** Revokes every live session of `email` but the one whose token is `keep`. */
+  async function endSessionsOf(email: string, keep?: string): Promise<number> {
+    const kept = keep ? sha256(keep) : '';
+    const live = await store.query<{ token_hash: string; expires: string; created: string }>(
+      `SELECT token_hash, toString(expires_at) AS expires, toString(created_at) AS created
+       FROM dashboard_sessions FINAL
+       WHERE email = {email:String} AND NOT revoked AND expires_at > now64(3)`,
+      { email },
+    );
+    const ended = live.filter((s) => s.token_hash !== kept);
+    if (ended.length === 0) return 0;
+    const v = version();
+    await store.insert(
+      'dashboard_sessions',
+      ended.map((s) => ({
+        token_hash: s.token_hash,
+        email,
+        created_at: iso(s.created),
+        expires_at: iso(s.expires),
+        revoked: true,
+        version: v,
+      })),
+      `sessions-ended:${email}:${v}`,
+    );
+    sessionCache.clear();
+    return ended.length;
+  }
 
   return {
     async list(): Promise<Account[]> {
       const rows = await store.query<UserRow>(
-        `SELECT email, name, password_hash, roles, invite_hash, toString(created_at) AS created_at, disabled
-         FROM dashboard_users FINAL WHERE NOT disabled ORDER BY email`,
+        `SELECT ${USER_COLUMNS} FROM dashboard_users FINAL WHERE NOT disabled ORDER BY email`,
       );
       return rows.map(account);
     },
@@ -135,19 +189,27 @@ export function createAccounts(store: Store) {
     }): Promise<{ account: Account; invite?: string }> {
       const invite = input.password ? undefined : token('inv_');
       const existing = await row(input.email);
+      const at = new Date(now()).toISOString();
       const r: UserRow = {
         email: input.email,
         name: input.name,
         password_hash: input.password ? await hashPassword(input.password) : '',
         roles: JSON.stringify(input.roles),
         invite_hash: invite ? sha256(invite) : '',
-        created_at: existing && !existing.disabled ? existing.created_at : new Date().toISOString(),
+        created_at: existing && !existing.disabled ? iso(existing.created_at) : at,
+        invited_at: at,
         disabled: false,
       };
       await write(r);
+      // Re-creating an account replaces its password: sessions opened with the old one end.
+      if (existing && !existing.disabled) await endSessionsOf(input.email);
       return { account: account(r), ...(invite ? { invite } : {}) };
     },
 
+    /**
+     * An admin's change of another account. A new password (a reset) ends every session of that account: whoever
+     * held the old password may have opened them.
+     */
     async update(
       email: string,
       change: { name?: string; roles?: Roles; password?: string },
@@ -160,27 +222,49 @@ export function createAccounts(store: Store) {
         ...(change.roles ? { roles: JSON.stringify(change.roles) } : {}),
         ...(change.password ? { password_hash: await hashPassword(change.password), invite_hash: '' } : {}),
       });
+      if (change.password) await endSessionsOf(email);
       return true;
+    },
+
+    /**
+     * A user's change of their own password: only with the current one (a session left open on a shared machine
+     * must not be enough), and every other session of theirs ends; the one making the change (`keep`) stays.
+     */
+    async changeOwnPassword(
+      email: string,
+      current: string,
+      next: string,
+      keep: string | undefined,
+    ): Promise<'changed' | 'wrong-password' | 'unknown'> {
+      const r = await row(email);
+      if (!r || r.disabled || r.password_hash === '') return 'unknown';
+      if (!(await verifyPassword(current, r.password_hash))) return 'wrong-password';
+      await write({ ...r, password_hash: await hashPassword(next), invite_hash: '' });
+      await endSessionsOf(email, keep);
+      return 'changed';
     },
 
     async remove(email: string): Promise<boolean> {
       const r = await row(email);
       if (!r || r.disabled) return false;
       await write({ ...r, disabled: true, password_hash: '', invite_hash: '' });
+      await endSessionsOf(email);
       return true;
     },
 
-    /** Sets the password of an invited account; the invitation then stops working. */
-    async acceptInvite(invite: string, password: string): Promise<Account | undefined> {
+    /** Sets the password of an invited account; the invitation then stops working, as it does when it expires. */
+    async acceptInvite(invite: string, password: string): Promise<InviteResult> {
       const [r] = await store.query<UserRow>(
-        `SELECT email, name, password_hash, roles, invite_hash, toString(created_at) AS created_at, disabled
-         FROM dashboard_users FINAL WHERE invite_hash = {hash:String} AND NOT disabled`,
+        `SELECT ${USER_COLUMNS} FROM dashboard_users FINAL
+         WHERE invite_hash = {hash:String} AND NOT disabled AND password_hash = ''`,
         { hash: sha256(invite) },
       );
-      if (!r) return undefined;
+      if (!r) return { ok: false, reason: 'unknown' };
+      const expires = invitationExpires(r);
+      if (now() >= expires.getTime()) return { ok: false, reason: 'expired', expired: expires.toISOString() };
       const updated = { ...r, password_hash: await hashPassword(password), invite_hash: '' };
       await write(updated);
-      return account(updated);
+      return { ok: true, account: account(updated) };
     },
 
     async verify(email: string, password: string): Promise<SessionUser | undefined> {

@@ -10,6 +10,7 @@ import { badParams, type ParamProblem, QueryError, unauthenticated } from '../qu
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
 import { mapStoreError, send } from '../query/request-params.ts';
 import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
+import { LoginLimiter } from './login-limiter.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
 const MIN_PASSWORD = 10;
@@ -46,15 +47,10 @@ export async function authRoutes(
 ): Promise<void> {
   const { config, accounts, authenticate } = deps;
   const known = new Set(config.projects.map((p) => p.name));
-  const attempts = new Map<string, { minute: number; count: number }>();
+  const attempts = new LoginLimiter({ limit: ATTEMPTS_PER_MINUTE, capacity: 10_000, windowMs: 60_000 });
 
   const throttle = (request: FastifyRequest) => {
-    const minute = Math.floor(Date.now() / 60_000);
-    const seen = attempts.get(request.ip);
-    const count = seen && seen.minute === minute ? seen.count + 1 : 1;
-    if (attempts.size > 10_000) attempts.clear();
-    attempts.set(request.ip, { minute, count });
-    if (count > ATTEMPTS_PER_MINUTE)
+    if (!attempts.attempt(request.ip))
       throw new QueryError('QUERY_ERR_TOO_MANY_LOGINS', 429, 'too many login attempts; wait a minute');
   };
 
@@ -128,10 +124,16 @@ export async function authRoutes(
           message: `must be at least ${MIN_PASSWORD} characters, sent with the invitation`,
         },
       ]);
-    const account = await accounts.acceptInvite(invite, password).catch(mapStoreError);
-    if (!account) throw unauthenticated('the invitation is not valid (used already, or revoked)');
-    await startSession(request, reply, account.email);
-    return send(reply, { email: account.email, name: account.name });
+    const result = await accounts.acceptInvite(invite, password).catch(mapStoreError);
+    if (!result.ok && result.reason === 'expired')
+      throw new QueryError(
+        'QUERY_ERR_INVITATION_EXPIRED',
+        410,
+        `the invitation expired on ${result.expired}; ask an admin to invite you again`,
+      );
+    if (!result.ok) throw unauthenticated('the invitation is not valid (used already, or revoked)');
+    await startSession(request, reply, result.account.email);
+    return send(reply, { email: result.account.email, name: result.account.name });
   });
 
   app.get('/api/v1/dashboard/users', async (request, reply) => {
@@ -181,12 +183,31 @@ export async function authRoutes(
       if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
         problems.push({ param: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
       const roles = body.role !== undefined ? rolesOf(body, known, problems) : undefined;
+      if (self && password !== undefined && typeof body.current_password !== 'string')
+        problems.push({ param: 'current_password', message: 'is required to change your own password' });
       if (problems.length > 0) throw badParams(problems);
+      if (self && typeof password === 'string') {
+        // A guessed current password is a login attempt: the same limit applies.
+        throttle(request);
+        const outcome = await accounts
+          .changeOwnPassword(
+            email,
+            body.current_password as string,
+            password,
+            request.cookies[SESSION_COOKIE],
+          )
+          .catch(mapStoreError);
+        if (outcome === 'wrong-password')
+          throw new QueryError('QUERY_ERR_WRONG_PASSWORD', 403, 'the current password is not right');
+        if (outcome === 'unknown')
+          throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+        if (body.role === undefined && body.name === undefined) return send(reply, await accounts.get(email));
+      }
       const changed = await accounts
         .update(email, {
           ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
           ...(roles ? { roles } : {}),
-          ...(password ? { password: password as string } : {}),
+          ...(password && !self ? { password: password as string } : {}),
         })
         .catch(mapStoreError);
       if (!changed) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);

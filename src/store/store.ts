@@ -189,7 +189,7 @@ class ClickHouseStore implements Store {
 export function openStore(options: StoreOptions): Store {
   if (options.url === 'chdb') {
     const dir = path.join(options.dataDir, 'chdb');
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const connection = createChdbConnection({ path: dir });
     // chdb's Connection type comes from its own copy of client-common; the shapes are the same.
     const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);

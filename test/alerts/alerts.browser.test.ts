@@ -22,6 +22,7 @@ before(async () => {
   hook = await startWebhookReceiver();
   server = await startInProcess({
     SIGHTLINE_ALERT_INTERVAL_SECONDS: '0',
+    SIGHTLINE_WEBHOOK_ALLOW: '127.0.0.1',
     SIGHTLINE_ALERTS: JSON.stringify([
       {
         id: 'dlq',

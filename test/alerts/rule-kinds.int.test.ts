@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAlertEngine } from '../../src/alerts/alert-engine.ts';
 import { parseAlertRules } from '../../src/alerts/alert-rules.ts';
+import { parseWebhookAllow } from '../../src/alerts/webhook-target.ts';
 import { createLogger } from '../../src/observe/logger.ts';
 import { eventually, startInProcess } from '../support/in-process-server.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -33,6 +34,7 @@ before(async () => {
   hook = await startWebhookReceiver();
   server = await startInProcess({
     SIGHTLINE_ALERT_INTERVAL_SECONDS: '1',
+    SIGHTLINE_WEBHOOK_ALLOW: '127.0.0.1',
     // `locked` never receives anything in this file: the running scheduler must say so, once.
     SIGHTLINE_ALERTS: JSON.stringify([
       {
@@ -160,6 +162,7 @@ describe('rule kinds', () => {
       configRules: rules,
       logger: createLogger('silent'),
       now: () => now,
+      webhook: { allow: parseWebhookAllow('127.0.0.1') },
     });
     const byRule = async () =>
       Object.fromEntries((await engine.evaluate()).map((n) => [n.rule.id, [n.state, n.value]]));
@@ -207,6 +210,7 @@ describe('rule kinds', () => {
         ]),
       ),
       logger: createLogger('silent'),
+      webhook: { allow: parseWebhookAllow('127.0.0.1') },
     });
     assert.deepEqual(
       (await dlq.evaluate()).map((n) => [n.rule.id, n.state, n.value]),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, loadConfig, unknownVariableWarnings } from '../../src/config/config.ts';
 import { replaceTable } from '../../src/config/config-table.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -115,5 +115,48 @@ describe('config', () => {
   it('keeps the README configuration table in step with the schema', () => {
     const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
     assert.equal(readme, replaceTable(readme), 'run `npm run docs:config` to regenerate the README table');
+  });
+});
+
+describe('unknown SIGHTLINE_* variables', () => {
+  it('warn at start, naming the closest known variable', () => {
+    assert.deepEqual(
+      unknownVariableWarnings({
+        SIGHTLINE_RATE_LIMIT: '0',
+        SIGHTLINE_PROJETCS: 'app',
+        SIGHTLINE_WEBHOOK_ALLOWS: '10.0.0.0/8',
+        SIGHTLINE_FROBNICATE: '1',
+        SIGHTLINE_PORT: '8080',
+        PATH: '/bin',
+      }),
+      [
+        'unknown variable SIGHTLINE_FROBNICATE; it is ignored (`sightline help config` lists every setting)',
+        'unknown variable SIGHTLINE_PROJETCS; did you mean SIGHTLINE_PROJECTS?',
+        'unknown variable SIGHTLINE_RATE_LIMIT; did you mean SIGHTLINE_RATE_LIMIT_PER_SECOND?',
+        'unknown variable SIGHTLINE_WEBHOOK_ALLOWS; did you mean SIGHTLINE_WEBHOOK_ALLOW?',
+      ],
+    );
+  });
+
+  it('stay quiet about every SIGHTLINE_* name the project reads outside the schema (CDC agent, tests, scripts)', () => {
+    const root = path.join(import.meta.dirname, '../..');
+    const names = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== 'node_modules' && file !== path.join(root, 'test/config')) walk(file);
+        } else if (/\.(ts|tsx|js|sh|ya?ml|env|conf)$|Dockerfile/.test(entry.name)) {
+          const text = fs.readFileSync(file, 'utf8');
+          // Tests that check the warning set a mistyped variable on purpose.
+          if (text.includes('did you mean')) continue;
+          for (const m of text.matchAll(/SIGHTLINE_[A-Z0-9_]*[A-Z0-9]\b/g)) names.add(m[0]);
+        }
+      }
+    };
+    for (const dir of ['src', 'scripts', 'test', 'deploy', 'bin', 'bench']) walk(path.join(root, dir));
+    assert.ok(names.has('SIGHTLINE_CDC_MYSQL_PASSWORD') && names.has('SIGHTLINE_SCREENSHOTS_DIR'));
+    const env = Object.fromEntries([...names].map((n) => [n, 'x']));
+    assert.deepEqual(unknownVariableWarnings(env), []);
   });
 });

@@ -63,7 +63,7 @@ function columnMap(
 }
 
 export async function runAgent(o: CdcOptions, logger: Logger, signal: AbortSignal): Promise<void> {
-  await fs.mkdir(o.stateDir, { recursive: true });
+  await fs.mkdir(o.stateDir, { recursive: true, mode: 0o700 });
   const unlock = await lockStateDir(o.stateDir);
   const pool = createQueryPool(o.target);
   const stopping = new AbortController();

@@ -17,7 +17,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 
 export async function writeFileDurably(file: string, content: string | Buffer): Promise<void> {
   const tmp = `${file}.tmp`;
-  const handle = await fs.open(tmp, 'w');
+  const handle = await fs.open(tmp, 'w', 0o600);
   try {
     await handle.writeFile(content);
     await handle.sync();

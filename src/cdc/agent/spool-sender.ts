@@ -190,7 +190,7 @@ export class SpoolSender {
     outcome: { status: number; body: string },
   ): Promise<void> {
     const dir = path.join(this.#o.stateDir, 'rejected');
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const base = path.join(dir, `${String(batch.seq).padStart(12, '0')}-${offset}`);
     await writeFileDurably(`${base}.ndjson`, `${chunk.join('\n')}\n`);
     await writeFileDurably(

@@ -67,7 +67,7 @@ export class Spool {
    * from being deleted: they are removed now, so nothing is sent twice.
    */
   static async open(dir: string, deliveredSeq: number): Promise<Spool> {
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const names = (await fs.readdir(dir)).sort();
     const found: SpoolBatch[] = [];
     for (const name of names) {

@@ -22,7 +22,7 @@ export async function lockStateDir(stateDir: string): Promise<() => Promise<void
   const file = path.join(stateDir, 'agent.pid');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx' });
+      await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
       return async () => {
         await fs.rm(file, { force: true });
       };

@@ -37,7 +37,7 @@ function receivedAt(value: Buffer, fallback: number): number {
 }
 
 function durableWrite(file: string, data: Buffer | string, append = false): void {
-  const fd = fs.openSync(file, append ? 'a' : 'w');
+  const fd = fs.openSync(file, append ? 'a' : 'w', 0o600);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fs.fsyncSync(fd);
@@ -60,7 +60,7 @@ export async function archiveBatch(dir: string, batch: LogBatch): Promise<Manife
     JSON.stringify({ offset: r.offset, record: r.value.toString('base64') }),
   );
   const target = path.join(dir, file);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
   durableWrite(`${target}.tmp`, gzipSync(`${lines.join('\n')}\n`));
   fs.renameSync(`${target}.tmp`, target);
   const entry: ManifestEntry = {
@@ -83,7 +83,7 @@ export function startRawArchive(
   topics: readonly string[],
   logger: Logger,
 ): Subscription[] {
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return topics.map((topic) =>
     log.subscribe(topic, ARCHIVE_GROUP, { maxRecords: 20_000, maxWaitMs: 1_000 }, async (batch) => {
       const entry = await archiveBatch(dir, batch);

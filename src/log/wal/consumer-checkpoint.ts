@@ -20,7 +20,7 @@ export class CheckpointStore {
 
   constructor(topicDir: string) {
     this.#dir = path.join(topicDir, 'consumers');
-    fs.mkdirSync(this.#dir, { recursive: true });
+    fs.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
   }
 
   #file(group: string): string {
@@ -50,7 +50,7 @@ export class CheckpointStore {
   async write(group: string, checkpoint: Checkpoint): Promise<void> {
     const file = this.#file(group);
     const temp = `${file}.tmp`;
-    const handle = await fs.promises.open(temp, 'w');
+    const handle = await fs.promises.open(temp, 'w', 0o600);
     try {
       await handle.writeFile(JSON.stringify(checkpoint));
       await handle.datasync();

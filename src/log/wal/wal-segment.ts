@@ -53,7 +53,7 @@ export class Segment {
 
   static async create(dir: string, base: number): Promise<Segment> {
     const file = path.join(dir, segmentName(base));
-    const handle = await fs.promises.open(file, 'wx+');
+    const handle = await fs.promises.open(file, 'wx+', 0o600);
     await syncDir(dir);
     return new Segment(base, file, handle, 0, 0);
   }

@@ -56,7 +56,7 @@ export class WalTopic {
   }
 
   static async open(name: string, dir: string, options: TopicOptions): Promise<WalTopic> {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const segments: Segment[] = [];
     for (const base of listSegmentBases(dir)) {
       const { segment, repair } = await Segment.open(dir, base);

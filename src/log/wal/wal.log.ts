@@ -44,7 +44,7 @@ export class WalEventLog implements EventLog {
 
   /** Opens the log folder and every topic in it (repairing torn tails) before returning. */
   static async open(options: WalOptions): Promise<WalEventLog> {
-    fs.mkdirSync(options.dir, { recursive: true });
+    fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     const log = new WalEventLog(options);
     for (const entry of fs.readdirSync(options.dir, { withFileTypes: true }))
       if (entry.isDirectory() && TOPIC.test(entry.name)) await log.#topic(entry.name);

@@ -9,12 +9,25 @@ interface Account {
   name: string;
   roles: Record<string, string>;
   invited: boolean;
+  /** While invited: when the invitation link stops working. */
+  invitation_expires?: string;
 }
 interface Share {
   id: string;
   project: string;
   name: string;
   created_at: string;
+}
+
+function InvitationExpiry(props: { at: string }) {
+  const expired = Date.parse(props.at) <= Date.now();
+  return (
+    <span class="muted invitation-expiry">
+      {expired
+        ? `invitation expired ${dateTime(props.at)}; invite again`
+        : `link valid until ${dateTime(props.at)}`}
+    </span>
+  );
 }
 
 function UsersCard(props: { me: Me }) {
@@ -33,7 +46,7 @@ function UsersCard(props: { me: Me }) {
       });
       setMessage(
         created.invite_url
-          ? `Invitation link for ${created.email} (shown once): ${location.origin}${created.invite_url}`
+          ? `Invitation link for ${created.email} (shown once, valid until ${dateTime(created.invitation_expires ?? '')}): ${location.origin}${created.invite_url}`
           : `${created.email} can log in now.`,
       );
       setForm({ ...form, email: '', name: '', password: '' });
@@ -59,7 +72,8 @@ function UsersCard(props: { me: Me }) {
               {list.map((u) => (
                 <tr key={u.email}>
                   <td>
-                    {u.email} {u.invited && <span class="badge">invited</span>}
+                    {u.email} {u.invited && <span class="badge">invited</span>}{' '}
+                    {u.invitation_expires && <InvitationExpiry at={u.invitation_expires} />}
                   </td>
                   <td>{u.name}</td>
                   <td>
