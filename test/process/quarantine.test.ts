@@ -220,7 +220,7 @@ describe('splitting a failing conversion', () => {
       firstTokens.slice(1).every((t) => /^events-0-100-112#0(\/[01])+$/.test(t)),
       firstTokens.join(' '),
     );
-    const parts = firstTokens.filter((t, i) => first[i].every((o) => o !== 105));
+    const parts = firstTokens.filter((_t, i) => first[i].every((o) => o !== 105));
     assert.equal(new Set(parts).size, parts.length, 'no two converted parts share a token');
   });
 

@@ -82,5 +82,6 @@ export function statsParams(params: URLSearchParams): Record<string, string | un
     to: params.get('to') ?? undefined,
     tz: params.get('tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     filters: params.get('filters') ?? undefined,
+    exact: params.get('exact') ?? undefined,
   };
 }

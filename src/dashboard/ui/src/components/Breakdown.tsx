@@ -135,6 +135,19 @@ function Details(props: {
   );
 }
 
+/** A mark beside a card's title when its numbers were read from a sample of visitors. */
+export function Estimated(props: { sampled?: number }) {
+  if (!props.sampled) return null;
+  return (
+    <span
+      class="estimated"
+      title={`Estimated from a sample of ${Math.round(props.sampled * 1000) / 10}% of visitors`}
+    >
+      estimated
+    </span>
+  );
+}
+
 /** A card of tabs, each a breakdown by one dimension; a row click filters the whole dashboard by it. */
 export function BreakdownCard(props: {
   tabs: Array<[dimension: string, label: string]>;
@@ -144,13 +157,17 @@ export function BreakdownCard(props: {
 }) {
   const [tab, setTab] = useState(props.tabs[0][0]);
   const [details, setDetails] = useState(false);
+  const [sampled, setSampled] = useState<number | undefined>(undefined);
   const state = useApi(
     () =>
-      get<{ results: Row[] }>(`stats/breakdown/${tab}`, {
+      get<{ results: Row[]; sampled?: number }>(`stats/breakdown/${tab}`, {
         ...props.params,
         limit: 9,
         metrics: 'counts',
-      }).then((r) => r.results),
+      }).then((r) => {
+        setSampled(r.sampled);
+        return r.results;
+      }),
     [tab, JSON.stringify(props.params)],
   );
   return (
@@ -168,6 +185,7 @@ export function BreakdownCard(props: {
         }
         actions={
           <>
+            <Estimated sampled={sampled} />
             <button type="button" class="ghost" onClick={() => setDetails(true)}>
               Details
             </button>

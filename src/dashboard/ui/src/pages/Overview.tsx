@@ -1,5 +1,5 @@
 import { get } from '../api.ts';
-import { BreakdownCard } from '../components/Breakdown.tsx';
+import { BreakdownCard, Estimated } from '../components/Breakdown.tsx';
 import { Chart } from '../components/Chart.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { COUNT_METRICS, LOWER_IS_BETTER, METRICS, type MetricName } from '../format.ts';
@@ -9,6 +9,31 @@ import { useApi } from '../use-api.ts';
 type Numbers = Record<MetricName, number> & { conversions?: number; conversion_rate?: number };
 interface Overview extends Numbers {
   comparison?: { results: Numbers; change: Record<string, number | null> };
+  /** Share of visitors read when the range was sampled (0.1 = a tenth); absent when exact. */
+  sampled?: number;
+}
+
+/** Says when the numbers are estimates from a sample, and switches between estimates and exact numbers. */
+function SampleNote(props: { sampled?: number; exact: boolean }) {
+  if (props.sampled)
+    return (
+      <p class="sample-note" data-testid="sample-note">
+        Estimated from a sample of {Math.round(props.sampled * 1000) / 10}% of visitors (a large range).{' '}
+        <button type="button" class="link" onClick={() => update({ exact: '1' })}>
+          Show exact numbers
+        </button>
+      </p>
+    );
+  if (props.exact)
+    return (
+      <p class="sample-note" data-testid="sample-note">
+        Exact numbers.{' '}
+        <button type="button" class="link" onClick={() => update({ exact: undefined })}>
+          Use faster estimates
+        </button>
+      </p>
+    );
+  return null;
 }
 interface Point extends Numbers {
   date: string;
@@ -66,6 +91,11 @@ function Kpis(props: { params: Record<string, string | undefined>; metric: Metri
               </div>
             </li>
           )}
+          {(o.sampled !== undefined || props.params.exact === '1') && (
+            <li class="kpi-note">
+              <SampleNote sampled={o.sampled} exact={props.params.exact === '1'} />
+            </li>
+          )}
         </ul>
       )}
     </Panel>
@@ -81,19 +111,27 @@ function MainChart(props: {
   const counts = COUNT_METRICS.has(props.metric);
   const state = useApi(
     () =>
-      get<{ results: Point[]; comparison?: Point[]; interval: string }>('stats/timeseries', {
-        ...props.params,
-        compare: props.compare,
-        interval: props.interval,
-        metrics: counts ? 'counts' : undefined,
-      }),
+      get<{ results: Point[]; comparison?: Point[]; interval: string; sampled?: number }>(
+        'stats/timeseries',
+        {
+          ...props.params,
+          compare: props.compare,
+          interval: props.interval,
+          metrics: counts ? 'counts' : undefined,
+        },
+      ),
     [JSON.stringify(props.params), props.compare, props.interval, counts],
   );
   return (
     <Panel
       state={state}
       testId="main-chart"
-      title={METRICS[props.metric].label}
+      title={
+        <>
+          {METRICS[props.metric].label}
+          <Estimated sampled={state.data?.sampled} />
+        </>
+      }
       actions={
         <select
           aria-label="Interval"

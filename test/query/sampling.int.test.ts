@@ -1,0 +1,128 @@
+// Sampling for big ranges: a seeded project read through the API, sampled (the default past the threshold) and
+// exact (`exact=1`). The seed is fixed (seed 42, fixed dates) and the sample is a hash of the visitor, so the
+// answers are deterministic: the bounds below are checked on the same numbers every run.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { seed } from '../../src/seed/seed.ts';
+import { ADMIN, startInProcess } from '../support/in-process-server.ts';
+
+type Server = Awaited<ReturnType<typeof startInProcess>>;
+let server: Server;
+let seeded = 0;
+const EVENTS_PER_DAY = 20_000;
+const DAYS = 30;
+const RANGE = { period: 'custom', from: '2026-10-02', to: '2026-10-31', tz: 'UTC' };
+
+before(async () => {
+  server = await startInProcess({
+    SIGHTLINE_PROJECTS: 'demo,small',
+    SIGHTLINE_GOALS: 'demo:event:signup,demo:page:/pricing*',
+    // ~600 000 events in the range: more than twice this, so a sample of 1/2 (visitors hashed into halves).
+    SIGHTLINE_SAMPLE_ROWS: '250000',
+  });
+  const result = await seed(server.store, {
+    project: 'demo',
+    days: DAYS,
+    eventsPerDay: EVENTS_PER_DAY,
+    seed: 42,
+    end: '2026-10-31',
+    tz: 'UTC',
+    now: Date.parse('2026-11-01T00:00:00Z'),
+  });
+  seeded = result.events;
+});
+after(async () => {
+  await server?.cleanup();
+});
+
+async function api(path: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+  const res = await fetch(
+    `${server.url}/api/v1/${path}?${new URLSearchParams({ project: 'demo', ...RANGE, ...params })}`,
+    {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    },
+  );
+  const body = (await res.json()) as Record<string, unknown>;
+  assert.equal(res.status, 200, JSON.stringify(body));
+  return body;
+}
+
+const within = (sampled: number, exact: number, share: number, what: string) =>
+  assert.ok(
+    Math.abs(sampled - exact) <= share * exact,
+    `${what}: sampled ${sampled} vs exact ${exact} (${((100 * (sampled - exact)) / exact).toFixed(2)} %)`,
+  );
+
+describe('sampling', () => {
+  it('reads a sample past the threshold, says so, and stays within 2 % of exact on every KPI', async () => {
+    assert.ok(seeded > 500_000, `seeded ${seeded}`);
+    for (const filters of [undefined, JSON.stringify([['is', 'device', ['desktop']]])]) {
+      const extra: Record<string, string> = filters ? { filters } : {};
+      const sampled = await api('stats/overview', extra);
+      const exact = await api('stats/overview', { ...extra, exact: '1' });
+      assert.equal(sampled.sampled, 0.5, 'the answer says what share was read');
+      assert.equal(exact.sampled, undefined, 'exact=1 reads every event');
+      for (const k of [
+        'visitors',
+        'visits',
+        'pageviews',
+        'events',
+        'conversions',
+        'views_per_visit',
+        'visit_duration',
+      ])
+        within(Number(sampled[k]), Number(exact[k]), 0.02, `${filters ?? 'no filter'} ${k}`);
+      for (const k of ['bounce_rate', 'conversion_rate'])
+        assert.ok(Math.abs(Number(sampled[k]) - Number(exact[k])) <= 2, `${k}: ${sampled[k]} vs ${exact[k]}`);
+    }
+  });
+
+  it('every card and the goals: rows with a tenth of the visitors or more within 2 %, the same top rows', async () => {
+    // Goals with a page goal read the events (not the rollups) for every card: the sampled path.
+    for (const dimension of ['page', 'channel', 'country', 'device', 'browser', 'event', 'entry_page']) {
+      const params = { limit: '9', metrics: 'counts' };
+      const sampled = await api(`stats/breakdown/${dimension}`, params);
+      const exact = await api(`stats/breakdown/${dimension}`, { ...params, exact: '1' });
+      assert.equal(sampled.sampled, 0.5, dimension);
+      const rows = (r: Record<string, unknown>) => r.results as Array<Record<string, number | string>>;
+      const exactRows = rows(exact);
+      const total = Number((await api('stats/overview', { exact: '1' })).visitors);
+      const big = exactRows.filter((r) => Number(r.visitors) >= total / 10);
+      assert.ok(big.length > 0, `${dimension}: some rows carry a tenth of the visitors`);
+      for (const row of big) {
+        const match = rows(sampled).find((r) => r.value === row.value);
+        assert.ok(match, `${dimension} ${row.value} is among the sampled top rows`);
+        for (const k of ['visitors', 'visits', 'pageviews', 'events'])
+          within(Number(match[k]), Number(row[k]), 0.02, `${dimension} ${row.value} ${k}`);
+      }
+    }
+    const goals = await api('stats/goals', {});
+    const exactGoals = await api('stats/goals', { exact: '1' });
+    assert.equal(goals.sampled, 0.5);
+    for (const g of exactGoals.results as Array<{ goal: string; visitors: number; events: number }>) {
+      const s = (goals.results as (typeof g)[]).find((x) => x.goal === g.goal);
+      assert.ok(s);
+      within(s.visitors, g.visitors, 0.02, `goal ${g.goal} visitors`);
+      within(s.events, g.events, 0.02, `goal ${g.goal} events`);
+    }
+  });
+
+  it('the chart reads the same sample; a small project (or a short range) is never sampled', async () => {
+    const chart = await api('stats/timeseries', {
+      metrics: 'counts',
+      filters: JSON.stringify([['is', 'device', ['desktop']]]),
+    });
+    assert.equal(chart.sampled, 0.5);
+    const week = await api('stats/overview', { from: '2026-10-25', to: '2026-10-26' });
+    assert.equal(week.sampled, undefined, 'two days hold fewer than twice the threshold');
+    const res = await fetch(`${server.url}/api/v1/stats/overview?project=small&period=30d`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    assert.equal(((await res.json()) as Record<string, unknown>).sampled, undefined);
+    const bad = await fetch(`${server.url}/api/v1/stats/overview?project=demo&exact=maybe`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /exact/);
+  });
+});
