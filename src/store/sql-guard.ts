@@ -142,7 +142,7 @@ const OUTSIDE_TABLE_FUNCTIONS = [
 ];
 
 /** Ordinary functions that read the host: files, server configuration, the binary, the machine; or call out (AI). */
-const HOST_FUNCTIONS = [
+export const HOST_FUNCTIONS = [
   'file',
   'catboostEvaluate',
   'getServerSetting',
