@@ -1,11 +1,13 @@
 /**
  * Explore: an admin's own SQL against the store — the seeds' "make an SQL query → get a table → create a
- * visualisation" — plus saved queries. Read-only, time- and row-limited, whatever the SQL says.
+ * visualisation" — plus saved queries. Read-only (the engine's `readonly = 1`, after the checks of
+ * src/store/sql-guard.ts), time- and row-limited, whatever the SQL says.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { StoreError } from '../store/errors.ts';
+import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, QueryError } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
@@ -14,25 +16,31 @@ import { mapStoreError, send } from './request-params.ts';
 const MAX_SQL = 20_000;
 
 /**
- * The user's statement becomes a subquery, so only a SELECT (or WITH … SELECT) can run; the outer query's
- * `readonly=1`, time and row limits then hold. A SETTINGS clause inside could lift them (ClickHouse applies
- * a subquery's own settings), so the SQL may not mention settings at all.
+ * The user's statement, checked (one SELECT or WITH … SELECT; no SETTINGS — a subquery's own settings would lift
+ * the limits —, nothing that reaches the host, no secret or private system tables), becomes a subquery under a row
+ * cap. It runs with the engine's `readonly = 1` and the query time budget (store.query's options).
  */
-export function exploreSql(sql: string, maxRows: number, timeoutMs: number): string {
-  const body = sql.trim().replace(/;\s*$/, '');
-  if (body === '') throw badParams([{ param: 'sql', message: 'is empty' }]);
-  if (body.length > MAX_SQL)
+export function exploreSql(sql: string, maxRows: number): string {
+  if (sql.trim() === '') throw badParams([{ param: 'sql', message: 'is empty' }]);
+  if (sql.length > MAX_SQL)
     throw badParams([{ param: 'sql', message: `is longer than ${MAX_SQL} characters` }]);
-  if (/\b(settings|readonly)\b/i.test(body))
-    throw badParams([
-      {
-        param: 'sql',
-        message: 'may not carry SETTINGS: Explore runs read-only with fixed time and row limits',
-      },
-    ]);
-  if (body.includes(';')) throw badParams([{ param: 'sql', message: 'must be a single statement' }]);
-  return `SELECT * FROM (\n${body}\n) LIMIT ${maxRows + 1}
-SETTINGS readonly = 1, max_execution_time = ${Math.max(1, Math.ceil(timeoutMs / 1000))}, max_result_rows = ${maxRows + 1}, result_overflow_mode = 'break'`;
+  let statement: Statement;
+  try {
+    statement = checkRead(sql, { selectOnly: true });
+  } catch (err) {
+    if (!(err instanceof SqlRefused)) throw err;
+    throw new QueryError('QUERY_ERR_SQL_REFUSED', 400, `sql: ${err.message}`, { reason: err.reason });
+  }
+  // Balanced parentheses keep the statement inside the subquery: `1) UNION ALL (SELECT …` cannot step out of it.
+  let depth = 0;
+  for (const token of statement.tokens) {
+    if (token.kind !== 'punct') continue;
+    if (token.value === '(') depth++;
+    else if (token.value === ')' && --depth < 0) break;
+  }
+  if (depth !== 0)
+    throw new QueryError('QUERY_ERR_SQL_REFUSED', 400, 'sql: unbalanced parentheses', { reason: 'SYNTAX' });
+  return `SELECT * FROM (\n${statement.sql}\n) LIMIT ${maxRows + 1}`;
 }
 
 interface SavedQuery {
@@ -60,11 +68,9 @@ export async function exploreRoutes(
     let rows: Array<Record<string, unknown>>;
     try {
       rows = await store.query<Record<string, unknown>>(
-        exploreSql(sql, maxRows, config.queryTimeoutMs),
+        exploreSql(sql, maxRows),
         {},
-        {
-          timeoutMs: config.queryTimeoutMs,
-        },
+        { timeoutMs: config.queryTimeoutMs, readonly: true },
       );
     } catch (err) {
       // The database's own message is what an SQL author needs (syntax, unknown column, readonly).

@@ -16,6 +16,12 @@ export type QueryParams = Record<string, string | number | boolean | null | stri
 export interface QueryOptions {
   /** Server-side time budget; past it the query fails with STORE_ERR_TIMEOUT. */
   timeoutMs?: number;
+  /**
+   * Run with the engine's `readonly = 1`, which the statement cannot lift at its top level: SQL from outside (Explore,
+   * the ClickHouse-compatible endpoint's readers). Checked by src/store/sql-guard.ts first, which refuses what
+   * `readonly` does not stop.
+   */
+  readonly?: boolean;
 }
 
 export interface Store {
@@ -27,7 +33,13 @@ export interface Store {
    * Any statement, answered as raw bytes in whatever FORMAT it names (the ClickHouse-compatible endpoint).
    * `settings` are limited to EXEC_SETTINGS.
    */
-  exec(sql: string, params?: QueryParams, settings?: Record<string, string>, data?: Buffer): Promise<Buffer>;
+  exec(
+    sql: string,
+    params?: QueryParams,
+    settings?: Record<string, string>,
+    data?: Buffer,
+    options?: Pick<QueryOptions, 'readonly'>,
+  ): Promise<Buffer>;
   command(sql: string): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -76,23 +88,62 @@ const INSERT_SETTINGS = {
   date_time_input_format: 'best_effort' as const,
 };
 
+/**
+ * The last setting a read-only call makes. chDB applies a call's settings as `SET`s in this order, and once
+ * `readonly = 1` is on no setting can change, so it comes after every other one.
+ */
+const READONLY = { readonly: '1' };
+
+/** A client for one read-only call, closed after it. */
+type ReaderFactory = () => ClickHouseClient;
+
 class ClickHouseStore implements Store {
   readonly kind: 'chdb' | 'server';
   readonly #client: ClickHouseClient;
   readonly #raw: RawInserter | undefined;
+  readonly #openReader: ReaderFactory | undefined;
   /** chDB runs one session; serialising keeps each call's SETs paired with its statement. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Read-only calls, one at a time, each in a session of its own (see #read). */
+  #readQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(kind: 'chdb' | 'server', client: ClickHouseClient, raw?: RawInserter) {
+  constructor(
+    kind: 'chdb' | 'server',
+    client: ClickHouseClient,
+    raw?: RawInserter,
+    openReader?: ReaderFactory,
+  ) {
     this.kind = kind;
     this.#client = client;
     this.#raw = raw;
+    this.#openReader = openReader;
   }
 
   #run<T>(op: () => Promise<T>): Promise<T> {
     if (this.kind === 'server') return op();
     const next = this.#queue.then(op, op);
     this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * A read-only call. chDB keeps `readonly = 1` for the rest of a session and then refuses every later `SET`, so each
+   * read-only call opens a session of its own on the same data (about 1 ms), sets its limits, then `readonly`, and
+   * closes it. A server takes the settings per request.
+   */
+  #read<T>(op: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+    const openReader = this.#openReader;
+    if (!openReader) return op(this.#client);
+    const run = async () => {
+      const client = openReader();
+      try {
+        return await op(client);
+      } finally {
+        await client.close();
+      }
+    };
+    const next = this.#readQueue.then(run, run);
+    this.#readQueue = next.catch(() => undefined);
     return next;
   }
 
@@ -125,20 +176,22 @@ class ClickHouseStore implements Store {
 
   async query<T>(sql: string, params: QueryParams = {}, options: QueryOptions = {}): Promise<T[]> {
     const seconds = options.timeoutMs ? Math.max(1, Math.ceil(options.timeoutMs / 1000)) : 0;
-    try {
-      return await this.#run(async () => {
-        const result = await this.#client.query({
-          query: sql,
-          query_params: params,
-          format: 'JSONEachRow',
-          clickhouse_settings: {
-            ...NEUTRAL,
-            max_execution_time: seconds,
-            output_format_json_quote_64bit_integers: 0,
-          },
-        });
-        return (await result.json()) as T[];
+    const run = async (client: ClickHouseClient) => {
+      const result = await client.query({
+        query: sql,
+        query_params: params,
+        format: 'JSONEachRow',
+        clickhouse_settings: {
+          ...NEUTRAL,
+          max_execution_time: seconds,
+          output_format_json_quote_64bit_integers: 0,
+          ...(options.readonly ? READONLY : {}),
+        },
       });
+      return (await result.json()) as T[];
+    };
+    try {
+      return await (options.readonly ? this.#read(run) : this.#run(() => run(this.#client)));
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message))
@@ -152,19 +205,29 @@ class ClickHouseStore implements Store {
     params: QueryParams = {},
     settings: Record<string, string> = {},
     data?: Buffer,
+    options: Pick<QueryOptions, 'readonly'> = {},
   ): Promise<Buffer> {
     const allowed: Record<string, string> = {};
     for (const name of EXEC_SETTINGS) if (settings[name] !== undefined) allowed[name] = settings[name];
-    return this.#run(async () => {
-      const result = await this.#client.exec({
+    const run = async (client: ClickHouseClient) => {
+      const result = await client.exec({
         query: data ? `${sql}\n${data.toString('utf8')}` : sql,
         query_params: params,
-        clickhouse_settings: { ...NEUTRAL, ...allowed } as unknown as Record<string, string>,
+        clickhouse_settings: {
+          ...NEUTRAL,
+          ...allowed,
+          ...(options.readonly ? READONLY : {}),
+        } as unknown as Record<string, string>,
       });
       const chunks: Buffer[] = [];
       for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Uint8Array));
       return Buffer.concat(chunks);
-    });
+    };
+    if (options.readonly) {
+      if (data) throw new Error('a read-only call takes no data');
+      return this.#read(run);
+    }
+    return this.#run(() => run(this.#client));
   }
 
   async command(sql: string): Promise<void> {
@@ -182,6 +245,7 @@ class ClickHouseStore implements Store {
 
   async close(): Promise<void> {
     await this.#queue;
+    await this.#readQueue;
     await this.#client.close();
   }
 }
@@ -190,10 +254,13 @@ export function openStore(options: StoreOptions): Store {
   if (options.url === 'chdb') {
     const dir = path.join(options.dataDir, 'chdb');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const connection = createChdbConnection({ path: dir });
     // chdb's Connection type comes from its own copy of client-common; the shapes are the same.
-    const client = createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
-    return new ClickHouseStore('chdb', client, connection.chdb as unknown as RawInserter);
+    const clientOf = (connection: ReturnType<typeof createChdbConnection>) =>
+      createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
+    const connection = createChdbConnection({ path: dir });
+    return new ClickHouseStore('chdb', clientOf(connection), connection.chdb as unknown as RawInserter, () =>
+      clientOf(createChdbConnection({ path: dir })),
+    );
   }
   const url = new URL(options.url);
   const database = url.pathname.replace(/^\//, '') || 'default';

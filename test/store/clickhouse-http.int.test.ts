@@ -2,6 +2,10 @@
 // own users and other Sightline processes use it): ping, create, insert JSONEachRow, parameterised select, auth,
 // read-only mode; and a second Sightline process whose processor writes into this store through it.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import type { FastifyInstance } from 'fastify';
@@ -250,5 +254,220 @@ describe('ClickHouse-compatible endpoint', () => {
       results.get('json')?.error ?? '',
       /columns of type JSON cannot be sent in Native format.*cast them/,
     );
+  });
+});
+
+describe('a read-only endpoint: what an attacker with its password tries', () => {
+  let guarded: FastifyInstance;
+  let guardedPort: number;
+  let probe: http.Server;
+  let probeHits = 0;
+  let probeUrl: string;
+  const hostname = fs.readFileSync('/etc/hostname', 'utf8').trim();
+  const { dir: outDir, cleanup: outCleanup } = tempDir('outfile');
+
+  before(async () => {
+    // The same user name as a writer would have, so clickhouse-go (which logs in as "sightline") can be used.
+    guardedPort = await freePort();
+    guarded = await startClickHouseHttp({
+      store: server.store,
+      host: '127.0.0.1',
+      port: guardedPort,
+      user: 'sightline',
+      password: PASSWORD,
+      writes: false,
+      logger: createLogger('silent'),
+    });
+    probe = http.createServer((_req, res) => {
+      probeHits++;
+      res.end('reached\n');
+    });
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    probeUrl = `http://127.0.0.1:${(probe.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    await guarded?.close();
+    await new Promise((resolve) => probe?.close(resolve));
+    outCleanup();
+  });
+
+  /** One request as curl would send it: SQL in ?query= and/or the body. */
+  async function send(sql: { query?: string; body?: string; method?: string }) {
+    const url = new URL(`http://127.0.0.1:${guardedPort}/`);
+    if (sql.query !== undefined) url.searchParams.set('query', sql.query);
+    const res = await fetch(url, {
+      method: sql.method ?? 'POST',
+      headers: { 'x-clickhouse-user': 'sightline', 'x-clickhouse-key': PASSWORD },
+      body: sql.body,
+    });
+    return {
+      status: res.status,
+      code: res.headers.get('x-clickhouse-exception-code'),
+      text: await res.text(),
+    };
+  }
+
+  async function tableExists(name: string): Promise<boolean> {
+    const [row] = await server.store.query<{ n: number }>(
+      'SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {name:String}',
+      { name },
+    );
+    return Number(row.n) > 0;
+  }
+
+  it('reads run with the engine’s readonly = 1', async () => {
+    const res = await send({ body: "SELECT getSetting('readonly')" });
+    assert.deepEqual([res.status, res.text], [200, '1\n']);
+  });
+
+  it('a body beside ?query=SELECT is not more SQL (no appended CREATE TABLE / INSERT INTO dashboard_users)', async () => {
+    for (const body of [
+      '; CREATE TABLE pwned_a (a UInt8) ENGINE = Memory',
+      '; INSERT INTO dashboard_users (email, roles) VALUES (\'evil@example.com\', \'{"*":"admin"}\')',
+      '\nUNION ALL SELECT 2',
+    ]) {
+      const res = await send({ query: 'SELECT 1', body });
+      assert.equal(res.status, 403, body);
+      assert.equal(res.code, '164');
+    }
+    assert.equal(await tableExists('pwned_a'), false);
+    const users = await server.store.query("SELECT 1 FROM dashboard_users WHERE email = 'evil@example.com'");
+    assert.deepEqual(users, []);
+  });
+
+  it('writes and a second statement are refused however they are hidden', async () => {
+    const cases: Array<[string, number, string]> = [
+      ['CREATE TABLE pwned_b (a UInt8) ENGINE = Memory', 403, '164'],
+      [
+        'INSERT INTO dashboard_users (email, roles) VALUES (\'evil@example.com\', \'{"*":"admin"}\')',
+        403,
+        '164',
+      ],
+      ["SELECT 1 /* ' */; CREATE TABLE pwned_b (a UInt8) ENGINE = Memory -- '", 400, '62'],
+      ["SELECT 1 -- '\n; CREATE TABLE pwned_b (a UInt8) ENGINE = Memory", 400, '62'],
+      ['SELECT 1 /* /* */ ; */ ; CREATE TABLE pwned_b (a UInt8) ENGINE = Memory', 400, '62'],
+      ["SELECT 'a;b'; CREATE TABLE pwned_b (a UInt8) ENGINE = Memory", 400, '62'],
+      ['KILL QUERY WHERE 1', 403, '164'],
+      ['SYSTEM SHUTDOWN', 403, '164'],
+      ['DETACH TABLE events', 403, '164'],
+      ['ATTACH TABLE events', 403, '164'],
+      ['SET readonly = 0', 403, '164'],
+    ];
+    for (const [sql, status, code] of cases) {
+      const res = await send({ body: sql });
+      assert.deepEqual([res.status, res.code], [status, code], `${sql}\n${res.text}`);
+    }
+    // The same with the SQL in the URL (GET), and clickhouse-js's command().
+    assert.equal((await send({ query: 'DROP TABLE events', method: 'GET' })).status, 403);
+    assert.equal(await tableExists('pwned_b'), false);
+    assert.equal(await tableExists('events'), true);
+    const users = await server.store.query("SELECT 1 FROM dashboard_users WHERE email = 'evil@example.com'");
+    assert.deepEqual(users, []);
+  });
+
+  it('nothing reads files or URLs or writes files: table functions, file(path), INTO OUTFILE, settings lifted', async () => {
+    const out = path.join(outDir, 'written.txt');
+    const cases = [
+      "SELECT * FROM file('/etc/hostname', 'LineAsString')",
+      "SELECT * FROM `file`('/etc/hostname', 'LineAsString')",
+      "SELECT * FROM FILE('/etc/hostname', 'LineAsString')",
+      "SELECT file('/etc/hostname')",
+      "SELECT `file`('/etc/hostname')",
+      'SELECT "file"(\'/etc/hostname\')',
+      "SELECT “file”('/etc/hostname')",
+      "SELECT `fi\\x6ce`('/etc/hostname')",
+      "SELECT file\u200b('/etc/hostname')",
+      "SELECT file /* ( */ ('/etc/hostname')",
+      "SELECT file('/proc/self/environ')",
+      "SELECT * FROM (SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0)",
+      "SELECT * FROM (SELECT file('/etc/hostname') SETTINGS readonly = 0)",
+      'SELECT * FROM (SELECT 1 SETTINGS allow_ddl = 1)',
+      'SELECT 1 SETTINGS readonly = 0',
+      `SELECT * FROM url('${probeUrl}', 'LineAsString')`,
+      `SELECT * FROM urlCluster('default', '${probeUrl}', 'LineAsString')`,
+      `SELECT * FROM remote('127.0.0.1:${guardedPort}', system.one)`,
+      `SELECT 1 INTO OUTFILE '${out}'`,
+      `SELECT 1 INTO /**/ OUTFILE '${out}' TRUNCATE`,
+      "SELECT * FROM executable('cat /etc/hostname', 'LineAsString', 'x String')",
+      "SELECT * FROM s3('http://127.0.0.1:1/x.csv')",
+      "SELECT * FROM merge(currentDatabase(), '^dashboard_')",
+      "SELECT getServerSetting('path')",
+    ];
+    for (const sql of cases) {
+      const res = await send({ body: sql });
+      assert.equal(res.status, 403, `${sql}\n${res.text}`);
+      assert.equal(res.code, '164', sql);
+      assert.doesNotMatch(res.text, new RegExp(`${hostname}|SIGHTLINE_|reached`), sql);
+    }
+    assert.equal(probeHits, 0, 'no request reached the probe');
+    assert.equal(fs.existsSync(out), false, 'no file was written');
+  });
+
+  it('tables holding secrets and system tables with other callers’ data are not readable', async () => {
+    for (const sql of [
+      'SELECT * FROM dashboard_users',
+      'SELECT email, password_hash FROM default.`dashboard_users`',
+      'SELECT token_hash FROM dashboard_sessions',
+      'SELECT token_hash FROM share_links',
+      'SELECT rule FROM alert_rules',
+      'SELECT delivery FROM alert_history',
+      'SELECT count() FROM events WHERE session_id IN (SELECT email FROM dashboard_users)',
+      'SELECT query FROM system.processes',
+      'SELECT * FROM system.users',
+      'SELECT * FROM system.named_collections',
+    ]) {
+      const res = await send({ body: sql });
+      assert.deepEqual([res.status, res.code], [403, '497'], `${sql}\n${res.text}`);
+    }
+    const identifier = await fetch(
+      `http://127.0.0.1:${guardedPort}/?param_t=dashboard_users&query=${encodeURIComponent('SELECT * FROM {t:Identifier}')}`,
+      { headers: { 'x-clickhouse-user': 'sightline', 'x-clickhouse-key': PASSWORD } },
+    );
+    assert.equal(identifier.status, 403);
+    assert.equal((await send({ body: 'SHOW PROCESSLIST' })).status, 403);
+  });
+
+  it('through clickhouse-go (Grafana’s driver) the same: reads work, bypasses are refused', async () => {
+    const results = await queryWithClickHouseGo(`127.0.0.1:${guardedPort}`, PASSWORD, {
+      count: 'SELECT count() AS n FROM events',
+      tables: "SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'events'",
+      file: "SELECT file('/etc/hostname') AS f",
+      lifted: "SELECT * FROM (SELECT * FROM file('/etc/hostname', 'LineAsString') SETTINGS readonly = 0)",
+      users: 'SELECT email FROM dashboard_users',
+      drop: 'DROP TABLE visits_test',
+    });
+    assert.equal(results.get('count')?.error, undefined);
+    assert.deepEqual(results.get('tables')?.rows, [['events']]);
+    for (const name of ['file', 'lifted', 'users', 'drop']) {
+      assert.match(results.get(name)?.error ?? '', /code: (164|497)/, name);
+      assert.equal(results.get(name)?.rows, undefined, name);
+    }
+    assert.equal(await tableExists('visits_test'), true);
+  });
+
+  it('a write-enabled endpoint too refuses what reaches outside the store, and takes a body only as INSERT data', async () => {
+    const writer = async (query: string | undefined, body?: string) => {
+      const url = new URL(`http://127.0.0.1:${port}/`);
+      if (query !== undefined) url.searchParams.set('query', query);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'x-clickhouse-user': 'sightline', 'x-clickhouse-key': PASSWORD },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    assert.equal((await writer("SELECT file('/etc/hostname')")).status, 403);
+    assert.equal((await writer(`SELECT * FROM url('${probeUrl}', 'LineAsString')`)).status, 403);
+    assert.equal(
+      (await writer('INSERT INTO visits_test (id, page) VALUES', "(9, file('/etc/hostname'))")).status,
+      403,
+    );
+    assert.equal((await writer('SELECT 1', '; DROP TABLE visits_test')).status, 400);
+    assert.equal((await writer('SELECT 1; DROP TABLE visits_test')).status, 400);
+    assert.equal(probeHits, 0);
+    const ok = await writer('INSERT INTO visits_test FORMAT JSONEachRow', '{"id": 10, "page": "/x;--\'"}');
+    assert.equal(ok.status, 200, ok.text);
+    const [row] = await server.store.query<{ page: string }>('SELECT page FROM visits_test WHERE id = 10');
+    assert.equal(row.page, "/x;--'");
   });
 });

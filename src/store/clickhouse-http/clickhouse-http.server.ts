@@ -3,15 +3,17 @@
  * for `@clickhouse/client` and other HTTP clients: `GET /ping`, queries by `GET`/`POST` (SQL in `query` or the
  * body, data in the body when the SQL is in `query`), `param_*` query parameters, `default_format`, `query_id`,
  * the settings in EXEC_SETTINGS, authentication by `X-ClickHouse-User`/`X-ClickHouse-Key`, HTTP Basic or
- * `user`/`password`. Read-only unless writes are enabled. See docs/clickhouse-http.md.
+ * `user`/`password`. Read-only unless writes are enabled: reads run with the engine's `readonly = 1` after the checks
+ * of ../sql-guard.ts (sql-statement.ts decides). See docs/clickhouse-http.md.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../../observe/logger.ts';
+import { type Refusal, SqlRefused } from '../sql-guard.ts';
 import { EXEC_SETTINGS, type QueryParams, type Store } from '../store.ts';
 import { NativeTypeUnsupported, nativeForRevision } from './native-revision.ts';
-import { CONTENT_TYPES, isMultiStatement, isRead, namedFormat, reachesOutside } from './sql-statement.ts';
+import { CONTENT_TYPES, type Plan, planRequest } from './sql-statement.ts';
 
 export interface ClickHouseHttpOptions {
   store: Store;
@@ -26,7 +28,35 @@ export interface ClickHouseHttpOptions {
 }
 
 /** ClickHouse's own error codes for the failures this layer raises. */
-const CODES = { AUTH: 516, READONLY: 164, SYNTAX: 62, ILLEGAL_TYPE: 43, UNKNOWN: 1002 } as const;
+const CODES = {
+  AUTH: 516,
+  READONLY: 164,
+  SYNTAX: 62,
+  ILLEGAL_TYPE: 43,
+  ACCESS_DENIED: 497,
+  UNKNOWN: 1002,
+} as const;
+
+/** A refusal as ClickHouse would answer it: HTTP status, exception code and name. */
+const REFUSALS: Record<Refusal, [status: number, code: number, name: string]> = {
+  SYNTAX: [400, CODES.SYNTAX, 'SYNTAX_ERROR'],
+  MULTI_STATEMENT: [400, CODES.SYNTAX, 'SYNTAX_ERROR'],
+  READONLY: [403, CODES.READONLY, 'READONLY'],
+  OUTSIDE: [403, CODES.READONLY, 'READONLY'],
+  SETTINGS: [403, CODES.READONLY, 'READONLY'],
+  TABLE: [403, CODES.ACCESS_DENIED, 'ACCESS_DENIED'],
+};
+
+/** Engine errors a caller caused (bad SQL, unknown names, readonly, access) are 4xx, as on a ClickHouse server. */
+const CLIENT_ERROR_STATUS: Record<number, number> = {
+  62: 400,
+  47: 400,
+  60: 400,
+  43: 400,
+  46: 400,
+  164: 403,
+  497: 403,
+};
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -82,39 +112,11 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
         `${user}: Authentication failed: password is incorrect, or there is no user with such name`,
       );
     const q = request.query;
-    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
-    let sql = q.query;
-    let data: Buffer | undefined;
-    if (sql === undefined) sql = body?.toString('utf8') ?? '';
-    else if (body && body.length > 0) data = body;
-    if (sql.trim() === '') {
+    const body = Buffer.isBuffer(request.body) && request.body.length > 0 ? request.body : undefined;
+    const sqlText = q.query ?? body?.toString('utf8') ?? '';
+    if (sqlText.trim() === '') {
       if (request.method === 'GET') return ok(request, reply);
       return fail(reply, 400, CODES.SYNTAX, 'SYNTAX_ERROR', 'Empty query');
-    }
-    const read = isRead(sql);
-    const writes = options.writes && request.method === 'POST';
-    if (!read && !writes)
-      return fail(
-        reply,
-        403,
-        CODES.READONLY,
-        'READONLY',
-        `${user}: Cannot execute query in readonly mode (writes are off on this endpoint${options.writes ? '; use POST' : ''})`,
-      );
-    if (!options.writes && reachesOutside(sql))
-      return fail(
-        reply,
-        403,
-        CODES.READONLY,
-        'READONLY',
-        'table functions that read outside the store are not available on this endpoint',
-      );
-    if (!data && read && isMultiStatement(sql))
-      return fail(reply, 400, CODES.SYNTAX, 'SYNTAX_ERROR', 'Multi-statements are not allowed');
-    let format = namedFormat(sql);
-    if (!format && read && firstWordIsSelectLike(sql) && q.default_format) {
-      format = q.default_format;
-      sql = `${sql.trim().replace(/;\s*$/, '')}\nFORMAT ${format}`;
     }
     const params: QueryParams = {};
     const settings: Record<string, string> = {};
@@ -122,11 +124,37 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
       if (name.startsWith('param_')) params[name.slice(6)] = value;
       else if ((EXEC_SETTINGS as readonly string[]).includes(name)) settings[name] = value;
     }
+    let plan: Plan;
+    try {
+      plan = planRequest({
+        sql: sqlText,
+        body: q.query === undefined ? undefined : body,
+        params,
+        mayWrite: options.writes && request.method === 'POST',
+        writesEnabled: options.writes,
+      });
+    } catch (err) {
+      if (!(err instanceof SqlRefused)) throw err;
+      const [status, code, name] = REFUSALS[err.reason];
+      return fail(reply, status, code, name, `${user}: ${err.message}`);
+    }
+    const { statement, data } = plan;
+    let sql = statement.sql;
+    let format = statement.format;
+    if (
+      !format &&
+      ['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXISTS', 'EXPLAIN'].includes(statement.keyword)
+    ) {
+      if (q.default_format) {
+        format = q.default_format;
+        sql = `${sql}\nFORMAT ${format}`;
+      }
+    }
     const queryId = q.query_id || randomUUID();
     // clickhouse-go (Grafana's data source) names its protocol revision and reads Native blocks in that layout.
     const revision = format === 'Native' ? Number(q.client_protocol_version ?? 0) || 0 : 0;
     try {
-      const output = await options.store.exec(sql, params, settings, data);
+      const output = await options.store.exec(sql, params, settings, data, { readonly: plan.readonly });
       const result = revision > 0 ? nativeForRevision(output, revision) : output;
       return reply
         .header('x-clickhouse-query-id', queryId)
@@ -147,7 +175,7 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
       reply.header('x-clickhouse-query-id', queryId);
       // The engine's own message already reads "Code: N. DB::Exception: …"; pass it through as ClickHouse does.
       return reply
-        .code(code === 62 || code === 47 || code === 60 || code === 43 ? 400 : 500)
+        .code(CLIENT_ERROR_STATUS[code] ?? 500)
         .header('x-clickhouse-exception-code', String(code))
         .type('text/plain; charset=UTF-8')
         .send(
@@ -165,8 +193,4 @@ export async function startClickHouseHttp(options: ClickHouseHttpOptions): Promi
     'ClickHouse-compatible HTTP endpoint listening',
   );
   return app;
-}
-
-function firstWordIsSelectLike(sql: string): boolean {
-  return /^\s*(\(|--|\/\*)*\s*(SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS|EXPLAIN)\b/i.test(sql);
 }

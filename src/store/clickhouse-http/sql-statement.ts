@@ -1,50 +1,71 @@
 /**
- * What the ClickHouse-compatible endpoint needs to know about a statement before running it: does it write, which
- * output format does it name, does it reach outside the store. A light reading of the text — not a parser — so
- * anything it cannot place is treated as a write.
+ * What the ClickHouse-compatible endpoint runs for a request, decided on tokens (../sql-guard.ts): which statement,
+ * with which data, on a read-only connection or not. Refusals are SqlRefused.
+ *
+ * - A read-only endpoint runs one read (checkRead: no SETTINGS, no host functions, no secret or private system
+ *   tables) with the engine's `readonly = 1`, and takes no body beside `?query=`.
+ * - A write-enabled endpoint runs reads on GET the same way (without the table checks: its user may read and write
+ *   every table anyway), and on POST any one statement that does not reach outside the store. A body beside
+ *   `?query=` is the data of an INSERT, never more SQL.
  */
+import {
+  checkRead,
+  parseStatement,
+  type QueryParamValues,
+  refuseOutsideReach,
+  SqlRefused,
+  type Statement,
+} from '../sql-guard.ts';
 
-const READS = new Set(['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXISTS', 'EXPLAIN']);
-/** Table functions that read files, other servers or run programs: never through a read-only endpoint. */
-const OUTSIDE =
-  /\b(file|url|s3|s3Cluster|gcs|azureBlobStorage|hdfs|remote|remoteSecure|cluster|clusterAllReplicas|mysql|postgresql|mongodb|redis|sqlite|jdbc|odbc|executable|input|deltaLake|hudi|iceberg)\s*\(/i;
+const READS = ['SELECT', 'WITH', 'SHOW', 'DESCRIBE', 'DESC', 'EXISTS', 'EXPLAIN'];
 
-/** The statement without leading comments, whitespace and opening parentheses. */
-function head(sql: string): string {
-  let s = sql;
-  for (;;) {
-    const before = s;
-    s = s
-      .replace(/^\s+/, '')
-      .replace(/^--[^\n]*\n?/, '')
-      .replace(/^\/\*[\s\S]*?\*\//, '')
-      .replace(/^\(/, '');
-    if (s === before) return s;
+export interface Plan {
+  statement: Statement;
+  /** Insert data to send after the statement. */
+  data?: Buffer;
+  /** Run with the engine's readonly = 1. */
+  readonly: boolean;
+}
+
+export interface PlanRequest {
+  sql: string;
+  /** A body sent beside `?query=`. */
+  body?: Buffer;
+  params: QueryParamValues;
+  /** The endpoint allows writes and this request may make them (POST). */
+  mayWrite: boolean;
+  /** The endpoint allows writes at all (its user is trusted with every table). */
+  writesEnabled: boolean;
+}
+
+export function planRequest(request: PlanRequest): Plan {
+  const { sql, body, params, mayWrite, writesEnabled } = request;
+  if (!mayWrite) {
+    const statement = writesEnabled ? parseStatement(sql) : checkRead(sql, { params });
+    if (writesEnabled) {
+      if (!READS.includes(statement.keyword) || statement.dataStart !== undefined)
+        throw new SqlRefused(
+          'READONLY',
+          `Cannot execute ${statement.keyword} in readonly mode (writes need POST)`,
+        );
+      refuseOutsideReach(statement);
+    }
+    if (body)
+      throw new SqlRefused(
+        'READONLY',
+        'a request body beside ?query= is INSERT data, and this request may not write; send the SQL in one place',
+      );
+    return { statement, readonly: true };
   }
-}
-
-export function firstKeyword(sql: string): string {
-  return /^[A-Za-z]+/.exec(head(sql))?.[0]?.toUpperCase() ?? '';
-}
-
-export function isRead(sql: string): boolean {
-  return READS.has(firstKeyword(sql));
-}
-
-export function reachesOutside(sql: string): boolean {
-  return OUTSIDE.test(sql);
-}
-
-/** The FORMAT a statement names at its end (`… FORMAT JSONEachRow`), if any. */
-export function namedFormat(sql: string): string | undefined {
-  return /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i.exec(sql)?.[1];
-}
-
-/** More than one statement (a `;` before the end). Data after `INSERT … FORMAT` is not looked at. */
-export function isMultiStatement(sql: string): boolean {
-  const trimmed = sql.trim().replace(/;\s*$/, '');
-  // Remove quoted strings so a ';' inside a literal is not counted.
-  return trimmed.replace(/'(?:[^'\\]|\\.)*'/g, "''").includes(';');
+  const statement = parseStatement(sql);
+  refuseOutsideReach(statement);
+  if (!body) return { statement, readonly: false };
+  if (statement.keyword !== 'INSERT' || statement.dataStart !== undefined)
+    throw new SqlRefused('SYNTAX', 'a request body beside ?query= is only taken as the data of an INSERT');
+  // Values rows (an INSERT without FORMAT, or FORMAT Values) are expressions: read them as SQL too.
+  if (statement.format === undefined || statement.format.toLowerCase() === 'values')
+    refuseOutsideReach(parseStatement(`${statement.sql}\n${body.toString('utf8')}`));
+  return { statement, data: body, readonly: false };
 }
 
 export const CONTENT_TYPES: Record<string, string> = {
