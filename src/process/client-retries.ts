@@ -73,7 +73,7 @@ async function findRetries(
 
 async function recordedDecision(store: Store, token: string): Promise<number[] | undefined> {
   const rows = await store.query<{ dropped: number[] }>(
-    `SELECT dropped FROM ${BATCH_DROPS_TABLE} WHERE token = {token:String} LIMIT 1`,
+    `SELECT dropped FROM ${BATCH_DROPS_TABLE} WHERE batch_key = {token:String} LIMIT 1`,
     { token },
   );
   return rows[0]?.dropped.map(Number);
@@ -96,7 +96,7 @@ export async function dropClientRetries(
     drop = await findRetries(store, events, candidates);
     await store.insert(
       BATCH_DROPS_TABLE,
-      [{ token: context.token, dropped: drop }],
+      [{ batch_key: context.token, dropped: drop }],
       `drops:${context.token}`,
     );
   }
