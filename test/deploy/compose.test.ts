@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import YAML from 'yaml';
+import { SECRET_TABLES } from '../../src/store/sql-guard.ts';
 import { ROOT } from '../support/server-process.ts';
 
 const DEPLOY = path.join(ROOT, 'deploy');
@@ -275,6 +276,13 @@ describe('docker-compose.yml', () => {
     const users = fs.readFileSync(path.join(DEPLOY, 'clickhouse/users.xml'), 'utf8');
     assert.match(users, /<grafana>[\s\S]*<profile>grafana_readonly<\/profile>[\s\S]*<\/grafana>/);
     assert.match(users, /<grafana_readonly>[\s\S]*<readonly>2<\/readonly>[\s\S]*<\/grafana_readonly>/);
+    // readonly=2 does not stop table functions: explicit grants do (no source privileges), and the secret tables
+    // the compatible endpoint refuses are revoked for Grafana too.
+    const grants = [...users.matchAll(/<query>([^<]+)<\/query>/g)].map((m) => m[1]);
+    assert.ok(grants.includes('GRANT SELECT ON sightline.*'), grants.join('; '));
+    assert.ok(!grants.some((g) => /\b(FILE|URL|REMOTE|S3|SOURCES|ALL)\b/.test(g)), 'no source privileges');
+    for (const table of SECRET_TABLES)
+      assert.ok(grants.includes(`REVOKE SELECT ON sightline.${table}`), `${table} revoked for Grafana`);
     assert.match(users, /<password from_env="CLICKHOUSE_GRAFANA_PASSWORD" \/>/);
     assert.equal(
       services.clickhouse.environment?.CLICKHOUSE_GRAFANA_PASSWORD,

@@ -193,10 +193,18 @@ describe('forwarding', () => {
       'the receiver did fail',
     );
     // The idempotency key is the stored event id, the same in every copy of an event.
-    const stored = await server.store.query<{ event_id: string; n: number }>(
-      `SELECT event_id, JSONExtractInt(props, 'n') AS n FROM events WHERE project = 'app'`,
+    // Forwarding reads the log, not the store: an event can reach the receiver before the processor stored it.
+    const idOf = await eventually(
+      async () => {
+        const stored = await server.store.query<{ event_id: string; n: number }>(
+          `SELECT event_id, JSONExtractInt(props, 'n') AS n FROM events WHERE project = 'app'`,
+        );
+        const byN = new Map(stored.map((r) => [Number(r.n), r.event_id]));
+        return all.every((e) => byN.has(e.props.n as number)) ? byN : undefined;
+      },
+      30_000,
+      'every forwarded event in the store',
     );
-    const idOf = new Map(stored.map((r) => [Number(r.n), r.event_id]));
     for (const e of all) {
       assert.equal(e.idempotency_key, e.event_id);
       assert.equal(e.event_id, idOf.get(e.props.n as number), `event ${e.props.n}`);
