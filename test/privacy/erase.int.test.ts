@@ -2,7 +2,8 @@
 // Snowplow endpoints, a profile with traits, a dead letter and a forwarding dead letter carrying their id, and
 // other people's traffic around them. Export returns their rows; erasure leaves no trace of the id in any
 // String/Map/JSON/Array column of any table (system.columns enumerated, aggregate states included), while
-// everyone else's rows and the rollup-backed stats stay exact. Only admins may ask.
+// everyone else's rows stay as they were and the rollups (hourly, daily) hold exactly what the remaining events
+// roll up to, so the stats lose the person's contribution and nothing else. Only admins may ask.
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -14,7 +15,13 @@ import { overviewQuery } from '../../src/query/queries/overview.query.ts';
 import { NO_FILTER } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
-import { ROLLUP_COLUMNS } from '../../src/store/rollups.ts';
+import {
+  DAILY_TABLE,
+  dailySelect,
+  ROLLUP_COLUMNS,
+  ROLLUP_TABLE,
+  rollupSelect,
+} from '../../src/store/rollups.ts';
 import type { Store } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, postJson, startInProcess } from '../support/in-process-server.ts';
@@ -138,7 +145,7 @@ async function traces(store: Store, needle: string): Promise<string[]> {
   return found;
 }
 
-async function exportOf(user: string, headers = admin) {
+async function exportOf(user: string, headers: Record<string, string> = admin) {
   const res = await fetch(`${server.url}/api/v1/people/${encodeURIComponent(user)}/export?project=shop`, {
     headers,
   });
@@ -156,26 +163,71 @@ async function erase(id: string, by = 'user_id', headers: Record<string, string>
 const tablesOf = (body: Record<string, unknown>) =>
   body.tables as Record<string, Array<Record<string, unknown>>>;
 
-function statsQuery(exact: boolean): StatsQuery {
-  const now = Date.now();
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Ranges of whole UTC days (read from `events_daily`) and of whole hours within a day (`events_hourly`): the
+ * rollups answer only such ranges, so both tables are put to the test.
+ */
+function ranges() {
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  const hour = Math.floor(Date.now() / HOUR) * HOUR;
+  return { days: rangeOf(today - DAY, today + 2 * DAY), hours: rangeOf(hour - 2 * HOUR, hour + 2 * HOUR) };
+}
+
+function statsQuery(range: StatsQuery['range']): StatsQuery {
   return {
     store: server.store,
     target: { project: 'shop' },
-    range: rangeOf(now - 2 * 86_400_000, now + 86_400_000),
+    range,
     tz: 'UTC',
     filter: NO_FILTER,
     timeoutMs: 30_000,
-    ...(exact ? { exact: true } : {}),
   };
 }
 
-/** The overview and every rolled-up breakdown, from the rollups and from the events. */
-async function stats(exact: boolean) {
-  const q = statsQuery(exact);
-  const breakdowns: Record<string, unknown> = {};
-  for (const dimension of Object.keys(ROLLUP_COLUMNS).filter((d) => d !== ''))
-    breakdowns[dimension] = await breakdownQuery(q, dimension, 100, 1, true);
-  return { overview: await overviewQuery(q), breakdowns };
+/** The overview and every rolled-up breakdown, as the API answers them from the rollups. */
+async function stats() {
+  const out: Record<string, { overview: Record<string, number>; breakdowns: Record<string, unknown> }> = {};
+  for (const [name, range] of Object.entries(ranges())) {
+    const q = statsQuery(range);
+    const breakdowns: Record<string, unknown> = {};
+    for (const dimension of Object.keys(ROLLUP_COLUMNS).filter((d) => d !== ''))
+      breakdowns[dimension] = await breakdownQuery(q, dimension, 100, 1, true);
+    out[name] = {
+      overview: { ...(await overviewQuery(q)) } as unknown as Record<string, number>,
+      breakdowns,
+    };
+  }
+  return out;
+}
+
+/**
+ * A rollup table's rows merged (sums, exact-at-this-size visitor and visit counts), and the same rows rolled up
+ * afresh from the events the store holds now: equal when the rollups count exactly the remaining events.
+ */
+async function rollups(table: typeof ROLLUP_TABLE | typeof DAILY_TABLE) {
+  const time = table === ROLLUP_TABLE ? 'hour' : 'day';
+  const fresh = rollupSelect("(SELECT * FROM events WHERE project = 'shop') AS e");
+  const source = table === ROLLUP_TABLE ? `(${fresh})` : `(${dailySelect(`(${fresh})`)})`;
+  const merged = (from: string) =>
+    server.store.query<Record<string, unknown>>(
+      `SELECT dimension, value, type, tenant_id, toString(${time}) AS t, sum(events) AS events,
+              sum(pageviews) AS pageviews, sum(visit_pageviews) AS visit_pageviews,
+              uniqCombined64Merge(14)(visitors) AS visitors, uniqCombined64Merge(14)(visits) AS visits
+       FROM ${from} WHERE project = 'shop'
+       GROUP BY dimension, value, type, tenant_id, t ORDER BY dimension, value, type, tenant_id, t`,
+    );
+  return { stored: await merged(table), fresh: await merged(source) };
+}
+
+async function assertRollupsExact(): Promise<void> {
+  for (const table of [ROLLUP_TABLE, DAILY_TABLE] as const) {
+    const { stored, fresh } = await rollups(table);
+    assert.ok(fresh.length > 10, `${table}: ${fresh.length} rows`);
+    assert.deepEqual(stored, fresh, `${table} holds exactly the rollup of the remaining events`);
+  }
 }
 
 const stable = (body: Record<string, unknown>) => ({ counts: body.counts, tables: body.tables });
@@ -312,7 +364,8 @@ describe('privacy: erase and export one person', () => {
 
   it('erases the person: no trace of the id in any column of any table, counts per table answered', async () => {
     bobBefore = (await exportOf(BOB)).body;
-    statsBefore = await stats(false);
+    await assertRollupsExact();
+    statsBefore = await stats();
     // The scan finds what is there: the id is in every kind of table before.
     const before = await traces(server.store, ALICE);
     for (const where of [
@@ -341,20 +394,21 @@ describe('privacy: erase and export one person', () => {
     assert.deepEqual(await traces(server.store, '/alice/landing'), []);
   });
 
-  it("leaves everyone else's rows as they were, and the rollup-backed stats exact", async () => {
+  it("leaves everyone else's rows as they were; rollups hold exactly the remaining events", async () => {
     assert.deepEqual(stable((await exportOf(BOB)).body), stable(bobBefore));
-    const after = await stats(false);
-    const exact = await stats(true);
-    assert.deepEqual(after, exact, 'rollups answer what the remaining events answer');
+    await assertRollupsExact();
+    const after = await stats();
     // Her contribution, and only hers, left the totals.
     const hers = tablesOf(aliceExport).events;
-    const o = (s: typeof after) => s.overview as unknown as Record<string, number>;
-    assert.equal(o(after).events, o(statsBefore).events - hers.length);
-    assert.equal(
-      o(after).pageviews,
-      o(statsBefore).pageviews - hers.filter((e) => e.type === 'pageview').length,
-    );
-    assert.notDeepEqual(after.breakdowns, statsBefore.breakdowns);
+    for (const range of ['days', 'hours'] as const) {
+      const [now, then] = [after[range].overview, statsBefore[range].overview];
+      assert.equal(now.events, then.events - hers.length, range);
+      assert.equal(now.pageviews, then.pageviews - hers.filter((e) => e.type === 'pageview').length, range);
+      assert.equal(now.visitors, then.visitors - new Set(hers.map((e) => e.visitor_id)).size, range);
+      assert.equal(now.visits, then.visits - new Set(hers.map((e) => e.session_id)).size, range);
+    }
+    assert.notDeepEqual(after.days.breakdowns, statsBefore.days.breakdowns);
+    assert.notDeepEqual(after.hours.breakdowns, statsBefore.hours.breakdowns);
   });
 
   it('records every request in the audit, with a hash of the id and never the id', async () => {
@@ -387,15 +441,15 @@ describe('privacy: erase and export one person', () => {
        WHERE project = 'shop' AND path LIKE '/carol/%'`,
     );
     assert.equal(Number(carol.events), 2);
-    const overviewBefore = (await stats(false)).overview as unknown as Record<string, number>;
+    const overviewBefore = (await stats()).days.overview;
     const res = await erase(carol.visitor, 'visitor_id');
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal((res.body.removed as Record<string, number>).events, 2);
     assert.equal((res.body.removed as Record<string, number>).sessions, 1);
     assert.deepEqual(await traces(server.store, '/carol/'), []);
-    const after = await stats(false);
-    assert.deepEqual(after, await stats(true));
-    assert.equal((after.overview as unknown as Record<string, number>).events, overviewBefore.events - 2);
-    assert.equal((after.overview as unknown as Record<string, number>).visitors, overviewBefore.visitors - 1);
+    await assertRollupsExact();
+    const overview = (await stats()).days.overview;
+    assert.equal(overview.events, overviewBefore.events - 2);
+    assert.equal(overview.visitors, overviewBefore.visitors - 1);
   });
 });
