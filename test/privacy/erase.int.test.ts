@@ -15,16 +15,10 @@ import { overviewQuery } from '../../src/query/queries/overview.query.ts';
 import { NO_FILTER } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
-import {
-  DAILY_TABLE,
-  dailySelect,
-  ROLLUP_COLUMNS,
-  ROLLUP_TABLE,
-  rollupSelect,
-} from '../../src/store/rollups.ts';
-import type { Store } from '../../src/store/store.ts';
+import { ROLLUP_COLUMNS } from '../../src/store/rollups.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, postJson, startInProcess } from '../support/in-process-server.ts';
+import { assertRollupsExact, traces } from './store-checks.ts';
 
 type Server = Awaited<ReturnType<typeof startInProcess>>;
 let server: Server;
@@ -126,25 +120,6 @@ async function traffic(user: string, ua: string, tag: string): Promise<void> {
   ]);
 }
 
-/** Every place a value could hide: each String/Map/JSON/Array(String) column (and aggregate state) of each table. */
-async function traces(store: Store, needle: string): Promise<string[]> {
-  const columns = await store.query<{ table: string; name: string }>(
-    `SELECT table, name FROM system.columns
-     WHERE database = currentDatabase() AND (type LIKE '%String%' OR type LIKE '%JSON%' OR type LIKE 'Map%')
-     ORDER BY table, name`,
-  );
-  assert.ok(columns.length > 50, `only ${columns.length} columns to scan`);
-  const found: string[] = [];
-  for (const c of columns) {
-    const [row] = await store.query<{ n: number | string }>(
-      `SELECT count() AS n FROM \`${c.table}\` WHERE position(toString(\`${c.name}\`), {needle:String}) > 0`,
-      { needle },
-    );
-    if (Number(row.n) > 0) found.push(`${c.table}.${c.name}`);
-  }
-  return found;
-}
-
 async function exportOf(user: string, headers: Record<string, string> = admin) {
   const res = await fetch(`${server.url}/api/v1/people/${encodeURIComponent(user)}/export?project=shop`, {
     headers,
@@ -201,33 +176,6 @@ async function stats() {
     };
   }
   return out;
-}
-
-/**
- * A rollup table's rows merged (sums, exact-at-this-size visitor and visit counts), and the same rows rolled up
- * afresh from the events the store holds now: equal when the rollups count exactly the remaining events.
- */
-async function rollups(table: typeof ROLLUP_TABLE | typeof DAILY_TABLE) {
-  const time = table === ROLLUP_TABLE ? 'hour' : 'day';
-  const fresh = rollupSelect("(SELECT * FROM events WHERE project = 'shop') AS e");
-  const source = table === ROLLUP_TABLE ? `(${fresh})` : `(${dailySelect(`(${fresh})`)})`;
-  const merged = (from: string) =>
-    server.store.query<Record<string, unknown>>(
-      `SELECT dimension, value, type, tenant_id, toString(${time}) AS t, sum(events) AS events,
-              sum(pageviews) AS pageviews, sum(visit_pageviews) AS visit_pageviews,
-              uniqCombined64Merge(14)(visitors) AS visitors, uniqCombined64Merge(14)(visits) AS visits
-       FROM ${from} WHERE project = 'shop'
-       GROUP BY dimension, value, type, tenant_id, t ORDER BY dimension, value, type, tenant_id, t`,
-    );
-  return { stored: await merged(table), fresh: await merged(source) };
-}
-
-async function assertRollupsExact(): Promise<void> {
-  for (const table of [ROLLUP_TABLE, DAILY_TABLE] as const) {
-    const { stored, fresh } = await rollups(table);
-    assert.ok(fresh.length > 10, `${table}: ${fresh.length} rows`);
-    assert.deepEqual(stored, fresh, `${table} holds exactly the rollup of the remaining events`);
-  }
 }
 
 const stable = (body: Record<string, unknown>) => ({ counts: body.counts, tables: body.tables });
@@ -364,7 +312,7 @@ describe('privacy: erase and export one person', () => {
 
   it('erases the person: no trace of the id in any column of any table, counts per table answered', async () => {
     bobBefore = (await exportOf(BOB)).body;
-    await assertRollupsExact();
+    await assertRollupsExact(server.store, 'shop');
     statsBefore = await stats();
     // The scan finds what is there: the id is in every kind of table before.
     const before = await traces(server.store, ALICE);
@@ -396,7 +344,7 @@ describe('privacy: erase and export one person', () => {
 
   it("leaves everyone else's rows as they were; rollups hold exactly the remaining events", async () => {
     assert.deepEqual(stable((await exportOf(BOB)).body), stable(bobBefore));
-    await assertRollupsExact();
+    await assertRollupsExact(server.store, 'shop');
     const after = await stats();
     // Her contribution, and only hers, left the totals.
     const hers = tablesOf(aliceExport).events;
@@ -447,7 +395,7 @@ describe('privacy: erase and export one person', () => {
     assert.equal((res.body.removed as Record<string, number>).events, 2);
     assert.equal((res.body.removed as Record<string, number>).sessions, 1);
     assert.deepEqual(await traces(server.store, '/carol/'), []);
-    await assertRollupsExact();
+    await assertRollupsExact(server.store, 'shop');
     const overview = (await stats()).days.overview;
     assert.equal(overview.events, overviewBefore.events - 2);
     assert.equal(overview.visitors, overviewBefore.visitors - 1);
