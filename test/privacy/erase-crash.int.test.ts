@@ -3,7 +3,8 @@
 // again on the same data, completes both before it reports ready; then no trace of either person is left, the
 // rollups hold exactly the remaining events, and the other person's rows are as they were.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/store.ts';
@@ -136,6 +137,35 @@ describe('privacy: an erasure killed half-way', () => {
     for (const user of [ALICE, DAVE])
       assert.deepEqual(Object.values((await exportOf(server.url, user)).counts), [0, 0, 0, 0, 0]);
     assert.deepEqual((await exportOf(server.url, BOB)).tables, bob.tables);
+    // The CLI goes through the running server, which holds the embedded store.
+    const out = path.join(dir, 'bob.json');
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'src/cli/main.ts'),
+        'export-person',
+        '--project',
+        'shop',
+        '--user-id',
+        BOB,
+        '--out',
+        out,
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          SIGHTLINE_DATA_DIR: dir,
+          SIGHTLINE_PORT: String(server.port),
+          SIGHTLINE_PROJECTS: 'shop,app',
+          SIGHTLINE_ADMIN_TOKEN: ADMIN_TOKEN,
+        },
+      },
+    );
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')).tables, bob.tables);
+    assert.equal((fs.statSync(out).mode & 0o777).toString(8), '600');
     await stop(server);
     server = undefined;
 
