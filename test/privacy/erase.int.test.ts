@@ -371,7 +371,9 @@ describe('privacy: erase and export one person', () => {
       assert.equal(r.requested_by, 'admin token');
       assert.ok(r.finished_at);
     }
-    assert.equal((hers.find((r) => r.kind === 'erase')?.counts as Record<string, number>).user_profiles, 1);
+    const erased = hers.find((r) => r.kind === 'erase');
+    assert.ok(erased);
+    assert.equal((erased.counts as Record<string, number>).user_profiles, 1);
     assert.ok(!JSON.stringify(body).includes(ALICE));
   });
 
