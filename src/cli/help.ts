@@ -32,6 +32,11 @@ Commands:
   forward    Dead letters of forwarding (SIGHTLINE_FORWARD: webhooks, Mixpanel, Segment):
              sightline forward list, sightline forward retry --destination crm --since 1d.
              "sightline forward --help" explains; docs/forwarding.md sets up destinations and rules.
+  export-person  Every row the store holds for one person, as one JSON (a GDPR/CCPA access request):
+             sightline export-person --project shop --user-id alice@example.com --out alice.json
+  erase      Remove one person's rows everywhere in the store, rebuilding the counts they were part of
+             (a GDPR/CCPA erasure request): sightline erase --project shop --user-id alice@example.com --yes.
+             "sightline erase --help" says what is and is not covered; docs/privacy.md explains.
   help       This text. "sightline help config" lists every setting.
 
 Options:

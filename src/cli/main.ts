@@ -88,6 +88,14 @@ const COMMANDS: Record<string, () => Promise<void>> = {
     const { runExportCli } = await import('./export.command.ts');
     process.exitCode = await runExportCli(process.argv.slice(3), process.env);
   },
+  erase: async () => {
+    const { runPrivacyCli } = await import('../privacy/privacy.command.ts');
+    process.exitCode = await runPrivacyCli('erase', process.argv.slice(3), process.env);
+  },
+  'export-person': async () => {
+    const { runPrivacyCli } = await import('../privacy/privacy.command.ts');
+    process.exitCode = await runPrivacyCli('export-person', process.argv.slice(3), process.env);
+  },
   report: async () => {
     const { runReportCli } = await import('../alerts/report.command.ts');
     process.exitCode = await runReportCli(process.argv.slice(3), process.env);
@@ -113,6 +121,8 @@ const COMMAND_HELP: Record<string, () => Promise<string>> = {
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
   replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
   forward: async () => (await import('../forward/forward.command.ts')).FORWARD_HELP,
+  erase: async () => (await import('../privacy/privacy.command.ts')).ERASE_HELP,
+  'export-person': async () => (await import('../privacy/privacy.command.ts')).EXPORT_PERSON_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
   restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
 };

@@ -25,6 +25,9 @@ import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
+import { resumeErasures } from '../privacy/erase.ts';
+import { privacyRoutes } from '../privacy/privacy.routes.ts';
+import { createWriteGate, type WriteGate } from '../privacy/write-gate.ts';
 import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
 import { SessionTracker } from '../process/enrich/session-tracker.ts';
 import { createConverter, createSteps } from '../process/pipeline.ts';
@@ -136,6 +139,8 @@ export async function startRoles(
       ? openStore({ url: config.store, dataDir: config.dataDir })
       : undefined;
 
+  // Erasures hold the processor's inserts while they rebuild (src/privacy/write-gate.ts).
+  const gate = createWriteGate();
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
   if (roles.has('process') && store)
@@ -148,7 +153,7 @@ export async function startRoles(
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
-  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts);
+  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts, gate);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
@@ -160,8 +165,13 @@ export async function startRoles(
             (err) => logger.warn({ err: (err as Error).message }, 'retention could not be applied'),
           );
         if (ok) alerts?.start();
+        // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).
+        if (ok && roles.has('api'))
+          await resumeErasures(store, logger).catch((err) =>
+            logger.error({ err: (err as Error).message }, 'unfinished erasures could not be completed yet'),
+          );
         if (ok && roles.has('process') && log)
-          subscriptions.push(...(await startProcessing(config, log, store, metrics, logger)));
+          subscriptions.push(...(await startProcessing(config, log, gate.wrap(store), metrics, logger)));
       })
     : Promise.resolve();
   // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
@@ -216,6 +226,7 @@ async function apiRoutes(
   store: Store,
   logger: Logger,
   alerts: Alerts,
+  gate: WriteGate,
 ): Promise<void> {
   const config = effective;
   const accounts = createAccounts(store, { invitationDays: config.invitationDays });
@@ -227,6 +238,7 @@ async function apiRoutes(
     share: (token) => shares.resolve(token),
   });
   await alertsRoutes(app, { config: effective, alerts, authenticate });
+  await privacyRoutes(app, { store, config: effective, authenticate, gate });
   if (config.dashboard) {
     await app.register(authRoutes, { config: effective, accounts, authenticate });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>

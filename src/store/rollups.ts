@@ -144,5 +144,7 @@ export async function rebuildRollups(
           AND timestamp >= toDateTime64({from:UInt32}, 3, 'UTC') AND timestamp < toDateTime64({to:UInt32}, 3, 'UTC')) AS e`,
     )}`,
     params,
+    // A rebuild equal to an earlier one (the same day rebuilt again) must not be dropped as a repeated block.
+    { insert_deduplicate: '0' },
   );
 }

@@ -200,6 +200,8 @@ export const SECRET_TABLES: ReadonlySet<string> = new Set([
   'share_links',
   'alert_rules',
   'alert_history',
+  // Who asked to be erased, with the id itself while the erasure is pending.
+  'privacy_requests',
 ]);
 
 /**

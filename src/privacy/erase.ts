@@ -1,0 +1,213 @@
+/**
+ * Erasure of one person: their rows in `events`, `sessions`, `user_profiles`, `dead_letters` and
+ * `forward_dead_letters`, with the sessions, profiles and rollups (hourly, daily) they were part of rebuilt from
+ * the events that remain, so everyone else's numbers stay exact.
+ *
+ * Durable: the plan is decided and journalled (`privacy_requests`, pending) before anything is deleted; every step
+ * can run again with the same outcome, and `resumeErasures` runs the unfinished ones at start-up. Deletes are
+ * `ALTER TABLE … DELETE` mutations waited for (`mutations_sync = 2`): the parts holding the rows are rewritten
+ * without them, rather than the rows only being masked until some later merge.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../observe/logger.ts';
+import { DAILY_TABLE, ROLLUP_TABLE, rebuildRollups } from '../store/rollups.ts';
+import type { QueryParams, Store } from '../store/store.ts';
+import { privacyUnavailable } from './errors.ts';
+import {
+  deadLettersWhere,
+  eventsWhere,
+  forwardDeadLettersWhere,
+  journalRefs,
+  PARAMS,
+  profilesWhere,
+  sessionsWhere,
+} from './person-rows.ts';
+import {
+  type ErasurePlan,
+  forgetPending,
+  type PendingErasure,
+  pendingErasures,
+  recordErased,
+  recordPending,
+} from './privacy-requests.ts';
+import { rebuildFromView } from './rebuild-views.ts';
+import type { Subject } from './subject.ts';
+import type { WriteGate } from './write-gate.ts';
+
+/** The tables an erasure removes rows from, in the order it does. */
+export const ERASED_TABLES = [
+  'events',
+  'sessions',
+  'user_profiles',
+  'dead_letters',
+  'forward_dead_letters',
+] as const;
+
+export interface ErasureResult {
+  request: string;
+  project: string;
+  subject_type: Subject['type'];
+  status: 'done';
+  /** Rows per table; `sessions` and `user_profiles` count visits and people, `rollup_days` the days rebuilt. */
+  removed: Record<string, number>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Reads, before anything changes, what the erasure will touch; the id travels as a query parameter only. */
+export async function planErasure(store: Store, subject: Subject): Promise<ErasurePlan> {
+  const base = { project: subject.project, subject: subject.id };
+  const own =
+    subject.type === 'visitor_id'
+      ? 'visitor_id != 0 AND visitor_id = toUInt64OrZero({subject:String})'
+      : "user_id != '' AND user_id = {subject:String}";
+  const [s] = await store.query<{ sessions: string[] }>(
+    `SELECT groupUniqArray(session_id) AS sessions FROM events
+     WHERE project = {project:String} AND session_id != '' AND ${own}`,
+    base,
+  );
+  const sessions = [...s.sessions].sort();
+  const [e] = await store.query<{ events: number | string; days: string[]; users: string[] }>(
+    `SELECT count() AS events, arraySort(groupUniqArray(toString(toDate(timestamp, 'UTC')))) AS days,
+            groupUniqArrayIf(user_id, user_id != '' AND updates_profile) AS users
+     FROM events WHERE ${eventsWhere(subject.type, PARAMS)}`,
+    { ...base, sessions },
+  );
+  // A user's profile is theirs whatever their events say; a visitor's events may have fed some users' profiles.
+  const users = subject.type === 'user_id' ? [subject.id] : [...e.users].sort();
+  const params = { ...base, sessions, users };
+  const [c] = await store.query<Record<string, number | string>>(
+    `SELECT
+       (SELECT uniqExact(tenant_id, session_id) FROM sessions WHERE ${sessionsWhere(PARAMS)}) AS sessions,
+       (SELECT uniqExact(user_id) FROM user_profiles WHERE ${profilesWhere(PARAMS)}) AS user_profiles,
+       (SELECT count() FROM dead_letters WHERE ${deadLettersWhere(subject.type, PARAMS)}) AS dead_letters,
+       (SELECT count() FROM forward_dead_letters FINAL WHERE ${forwardDeadLettersWhere(subject.type, PARAMS)}) AS forward_dead_letters`,
+    params,
+  );
+  return {
+    sessions,
+    users,
+    days: e.days,
+    counts: {
+      events: Number(e.events),
+      sessions: Number(c.sessions),
+      user_profiles: subject.type === 'user_id' ? Number(c.user_profiles) : 0,
+      dead_letters: Number(c.dead_letters),
+      forward_dead_letters: Number(c.forward_dead_letters),
+      rollup_days: e.days.length,
+    },
+  };
+}
+
+/** Consecutive days as [from, to) ranges in ms, so a long stretch is rebuilt in one pass. */
+export function dayRanges(days: readonly string[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const day of [...days].sort()) {
+    const start = Date.parse(`${day}T00:00:00Z`);
+    const last = ranges.at(-1);
+    if (last && last[1] === start) last[1] = start + DAY_MS;
+    else ranges.push([start, start + DAY_MS]);
+  }
+  return ranges;
+}
+
+async function mutate(store: Store, table: string, where: string, params: QueryParams): Promise<void> {
+  await store.exec(`ALTER TABLE ${table} DELETE WHERE ${where} SETTINGS mutations_sync = 2`, params);
+}
+
+/** Every step of an erasure journalled as `e`; each may run again (after a crash) with the same result. */
+async function runSteps(store: Store, e: PendingErasure): Promise<void> {
+  const refs = journalRefs();
+  const params = { project: e.subject.project, request: e.id };
+  const type = e.subject.type;
+  await mutate(store, 'events', eventsWhere(type, refs), params);
+  // The person's visits and profiles, removed, then rebuilt from what is left (other people in the same visit,
+  // users a visitor logged in as): rebuilding from nothing leaves nothing.
+  await mutate(store, 'sessions', sessionsWhere(refs), params);
+  await rebuildFromView(store, 'sessions_mv', 'sessions', sessionsWhere(refs), params);
+  await mutate(store, 'user_profiles', profilesWhere(refs), params);
+  await rebuildFromView(store, 'user_profiles_mv', 'user_profiles', profilesWhere(refs), params);
+  for (const [from, to] of dayRanges(e.plan.days)) await rebuildRollups(store, e.subject.project, from, to);
+  await mutate(store, 'dead_letters', deadLettersWhere(type, refs), params);
+  await mutate(store, 'forward_dead_letters', forwardDeadLettersWhere(type, refs), params);
+}
+
+/** The rollups' lightweight deletes leave masked rows in place; rewriting the touched parts removes them. */
+async function purgeMaskedRollups(store: Store, e: PendingErasure): Promise<void> {
+  if (e.plan.days.length === 0) return;
+  for (const table of [ROLLUP_TABLE, DAILY_TABLE])
+    await store.exec(`ALTER TABLE ${table} APPLY DELETED MASK SETTINGS mutations_sync = 2`);
+}
+
+/** One erasure at a time per store: two rebuilding the same day at once would count its events twice. */
+const queues = new WeakMap<Store, Promise<unknown>>();
+
+function serialised<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  const next = (queues.get(store) ?? Promise.resolve()).then(work, work);
+  queues.set(
+    store,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+async function complete(store: Store, e: PendingErasure, gate: WriteGate | undefined): Promise<void> {
+  await (gate ? gate.hold(() => runSteps(store, e)) : runSteps(store, e));
+  await purgeMaskedRollups(store, e);
+  await recordErased(store, e);
+}
+
+export interface EraseOptions {
+  /** The processor's inserts, held while the rebuilds run (absent: nothing else writes to this store). */
+  gate?: WriteGate;
+  now?: number;
+}
+
+export async function erasePerson(
+  store: Store,
+  subject: Subject,
+  requestedBy: string,
+  options: EraseOptions = {},
+): Promise<ErasureResult> {
+  return serialised(store, async () => {
+    const now = options.now ?? Date.now();
+    const plan = await planErasure(store, subject).catch((err) => {
+      throw privacyUnavailable(err);
+    });
+    const e: PendingErasure = {
+      id: randomUUID(),
+      subject,
+      requestedBy,
+      requestedAt: now,
+      version: now,
+      plan,
+    };
+    await recordPending(store, e).catch((err) => {
+      throw privacyUnavailable(err);
+    });
+    await complete(store, e, options.gate).catch((err) => {
+      throw privacyUnavailable(err);
+    });
+    return {
+      request: e.id,
+      project: subject.project,
+      subject_type: subject.type,
+      status: 'done',
+      removed: plan.counts,
+    };
+  });
+}
+
+/** At start-up, before processing: the erasures a crash (or a failing store) left pending are finished. */
+export async function resumeErasures(store: Store, logger: Logger, gate?: WriteGate): Promise<number> {
+  return serialised(store, async () => {
+    const left = await pendingErasures(store);
+    for (const e of left) {
+      // Done but its pending version (with the id) not yet deleted: only that is left to do.
+      if (e.done) await forgetPending(store, e.id);
+      else await complete(store, e, gate);
+      logger.info({ request: e.id, project: e.subject.project }, 'unfinished erasure completed');
+    }
+    return left.length;
+  });
+}

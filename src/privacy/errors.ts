@@ -1,0 +1,27 @@
+/** Errors of erasure and export: a stable `code`, an HTTP status, and what the caller can fix. */
+export class PrivacyError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly details: unknown;
+  constructor(code: string, statusCode: number, message: string, details?: unknown) {
+    super(message);
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+}
+
+export const privacyBadParams = (problems: Array<{ param: string; message: string }>) =>
+  new PrivacyError(
+    'PRIVACY_ERR_BAD_PARAMS',
+    400,
+    problems.map((p) => `${p.param} ${p.message}`).join('; '),
+    problems,
+  );
+
+export const privacyUnavailable = (cause: unknown) =>
+  new PrivacyError(
+    'PRIVACY_ERR_UNAVAILABLE',
+    503,
+    `the store did not complete the request; an erasure that started is finished at the next start: ${(cause as Error)?.message ?? cause}`,
+  );

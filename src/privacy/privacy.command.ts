@@ -1,0 +1,223 @@
+/**
+ * `sightline erase` and `sightline export-person`: the erasure and access requests of one person. While a server
+ * holds the embedded store (chDB opens in one process only) they go through its API, as `sightline forward` does;
+ * otherwise they open the store themselves.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Config, loadConfig } from '../config/config.ts';
+import { createLogger } from '../observe/logger.ts';
+import { migrate } from '../store/migrate.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { type ErasureResult, erasePerson, resumeErasures } from './erase.ts';
+import { PrivacyError } from './errors.ts';
+import { exportPerson, type PersonExport } from './export.ts';
+import { parseSubject, type Subject } from './subject.ts';
+
+const WHO = `  --project NAME       The project (required).
+  --user-id ID         The person's user id, as your site or app sends it.
+  --visitor-id N       Or a visitor id (the cookieless visitor hash the dashboard shows), for a person who
+                       never logged in. Exactly one of --user-id and --visitor-id.`;
+
+const SERVER = `  --url URL            A running Sightline to ask (its api role holds the store), e.g. http://127.0.0.1:8080.
+                       With the embedded store this defaults to the local server (SIGHTLINE_PORT); when none
+                       answers, the store is opened directly.
+  --token TOKEN        Admin token for --url (default: SIGHTLINE_ADMIN_TOKEN, else <data dir>/admin-token).
+  -h, --help           This text.`;
+
+export const ERASE_HELP = `Usage: sightline erase --project NAME (--user-id ID | --visitor-id N) --yes [options]
+
+Answers a "delete everything you hold on me" request (GDPR art. 17, CCPA): removes the person's rows from
+events, sessions, user_profiles, dead_letters and forward_dead_letters, and rebuilds the sessions, profiles and
+hourly/daily rollups they were part of from the events that remain, so everyone else's numbers stay exact.
+A user's rows include the anonymous events of the visits they logged in during.
+
+It cannot be undone: if the person also asked for a copy, run "sightline export-person" first. The request is
+journalled before anything is deleted; if the server stops half-way, it finishes the erasure when it starts again.
+Every erasure is recorded in the audit (GET /api/v1/privacy/requests) with who asked, when and the row counts —
+with a SHA-256 of the id, never the id itself.
+
+Not covered yet (see docs/privacy.md): the raw bodies in the WAL, on Kafka and in the raw archive age out on
+their own schedule; logs and db_changes are not searched.
+
+Options:
+${WHO}
+  --yes                Confirm: without it nothing is erased.
+${SERVER}
+
+Examples:
+  sightline export-person --project shop --user-id alice@example.com --out alice.json
+  sightline erase --project shop --user-id alice@example.com --yes
+
+Exit status: 0 when erased, 1 when the store or server failed (a started erasure completes at the next start),
+2 for a usage error.
+`;
+
+export const EXPORT_PERSON_HELP = `Usage: sightline export-person --project NAME (--user-id ID | --visitor-id N) [--out FILE] [options]
+
+Answers a "send me a copy of my data" request (GDPR art. 15/20, CCPA): one JSON document with every row the store
+holds for the person — events, sessions, user_profiles, dead_letters, forward_dead_letters — the same rows
+"sightline erase" would remove. The export is recorded in the audit (who, when, row counts).
+
+Options:
+${WHO}
+  --out FILE           Write the JSON there (mode 0600) instead of to standard output.
+${SERVER}
+
+Example:
+  sightline export-person --project shop --user-id alice@example.com --out alice.json
+`;
+
+type Action = 'erase' | 'export-person';
+
+function localAdminToken(config: Config): string | undefined {
+  if (config.adminToken) return config.adminToken;
+  try {
+    return fs.readFileSync(path.join(config.dataDir, 'admin-token'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function printErasure(result: ErasureResult): void {
+  for (const [table, n] of Object.entries(result.removed))
+    process.stdout.write(
+      `  ${table.padEnd(22)} ${String(n).padStart(8)} ${table === 'rollup_days' ? 'rebuilt' : 'removed'}\n`,
+    );
+  process.stdout.write(`Erased (request ${result.request}).\n`);
+}
+
+function writeExport(body: PersonExport | Record<string, unknown>, out: string | undefined): void {
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  if (out) {
+    fs.writeFileSync(out, text, { mode: 0o600 });
+    const counts = (body as PersonExport).counts ?? {};
+    process.stderr.write(
+      `Wrote ${out}: ${Object.entries(counts)
+        .map(([t, n]) => `${n} ${t}`)
+        .join(', ')}.\n`,
+    );
+  } else process.stdout.write(text);
+}
+
+/** Asks a running server; undefined when nothing listens there. */
+async function viaServer(
+  base: string,
+  token: string | undefined,
+  action: Action,
+  subject: Subject,
+  out: string | undefined,
+): Promise<number | undefined> {
+  const query = new URLSearchParams({ project: subject.project, by: subject.type });
+  const url = `${base}/api/v1/people/${encodeURIComponent(subject.id)}${action === 'erase' ? '' : '/export'}?${query}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: action === 'erase' ? 'DELETE' : 'GET',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  } catch {
+    return undefined;
+  }
+  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok) {
+    const error = body.error as { message?: string } | undefined;
+    process.stderr.write(`sightline ${action}: ${base} answered ${res.status}: ${error?.message ?? ''}\n`);
+    return res.status === 400 ? 2 : 1;
+  }
+  if (action === 'erase') printErasure(body as unknown as ErasureResult);
+  else writeExport(body, out);
+  return 0;
+}
+
+async function direct(
+  store: Store,
+  action: Action,
+  subject: Subject,
+  out: string | undefined,
+): Promise<number> {
+  // A store no server has started yet lacks the tables; an erasure a crash interrupted is finished first.
+  await migrate(store);
+  await resumeErasures(store, createLogger('warn'));
+  const who = `cli (${os.userInfo().username})`;
+  if (action === 'erase') printErasure(await erasePerson(store, subject, who));
+  else writeExport(await exportPerson(store, subject, who), out);
+  return 0;
+}
+
+export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const help = action === 'erase' ? ERASE_HELP : EXPORT_PERSON_HELP;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        project: { type: 'string' },
+        'user-id': { type: 'string' },
+        'visitor-id': { type: 'string' },
+        out: { type: 'string' },
+        yes: { type: 'boolean' },
+        url: { type: 'string' },
+        token: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`sightline ${action}: ${(err as Error).message}\n\n${help}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const config = loadConfig(env);
+  const userId = values['user-id'] as string | undefined;
+  const visitorId = values['visitor-id'] as string | undefined;
+  const usage = (message: string) => {
+    process.stderr.write(`sightline ${action}: ${message}\n(see sightline ${action} --help)\n`);
+    return 2;
+  };
+  if ((userId === undefined) === (visitorId === undefined))
+    return usage('give exactly one of --user-id and --visitor-id');
+  if (action === 'erase' && !values.yes)
+    return usage(
+      'an erasure cannot be undone; add --yes to confirm (run "sightline export-person" first if the person asked for a copy)',
+    );
+  if (action === 'erase' && values.out !== undefined) return usage('--out is for export-person');
+  let subject: Subject;
+  try {
+    subject = parseSubject(
+      values.project as string | undefined,
+      userId !== undefined ? 'user_id' : 'visitor_id',
+      userId ?? visitorId,
+      config.projects.map((p) => p.name),
+    );
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  const out = values.out as string | undefined;
+  const server =
+    (values.url as string | undefined) ??
+    (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);
+  if (server) {
+    const token = (values.token as string | undefined) ?? localAdminToken(config);
+    const answered = await viaServer(server.replace(/\/$/, ''), token, action, subject, out);
+    if (answered !== undefined) return answered;
+    if (values.url) {
+      process.stderr.write(`sightline ${action}: nothing answers at ${server}\n`);
+      return 1;
+    }
+  }
+  const store = openStore({ url: config.store, dataDir: config.dataDir });
+  try {
+    return await direct(store, action, subject, out);
+  } catch (err) {
+    if (!(err instanceof PrivacyError)) throw err;
+    process.stderr.write(`sightline ${action}: ${err.message}\n`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `DELETE /api/v1/people/:id` (erase), `GET /api/v1/people/:id/export` and `GET /api/v1/privacy/requests` (the
+ * audit). Admins only — the admin token or a dashboard admin login: a project- or tenant-scoped JWT, a viewer and a
+ * share link get 403. `?by=visitor_id` names a visitor instead of a user. `sightline erase|export-person` call these
+ * while a server holds the embedded store.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
+import type { Store } from '../store/store.ts';
+import { erasePerson } from './erase.ts';
+import { privacyBadParams } from './errors.ts';
+import { exportPerson } from './export.ts';
+import { listRequests } from './privacy-requests.ts';
+import { parseSubject } from './subject.ts';
+import type { WriteGate } from './write-gate.ts';
+
+type Query = Record<string, string | string[] | undefined>;
+type PersonRequest = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
+
+export interface PrivacyRoutesDeps {
+  store: Store;
+  config: Config;
+  authenticate: ReturnType<typeof createReadAuth>;
+  gate?: WriteGate;
+}
+
+/** Who asked, as the audit records it. */
+export const requesterOf = (scope: ReadScope) => (scope.kind === 'user' ? scope.email : 'admin token');
+
+function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw privacyBadParams([{ param: name, message: 'is given more than once' }]);
+  return value;
+}
+
+export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDeps): Promise<void> {
+  const { store, authenticate } = deps;
+  const projects = deps.config.projects.map((p) => p.name);
+  const admin = async (request: FastifyRequest) => {
+    const scope = await authenticate(request);
+    requireAdmin(scope);
+    return scope;
+  };
+  const subjectOf = (request: PersonRequest) =>
+    parseSubject(single(request.query, 'project'), single(request.query, 'by'), request.params.id, projects);
+
+  app.delete('/api/v1/people/:id', async (request: PersonRequest, reply) => {
+    const scope = await admin(request);
+    const subject = subjectOf(request);
+    const result = await erasePerson(store, subject, requesterOf(scope), {
+      ...(deps.gate ? { gate: deps.gate } : {}),
+    });
+    return reply.header('cache-control', 'no-store').send(result);
+  });
+
+  app.get('/api/v1/people/:id/export', async (request: PersonRequest, reply) => {
+    const scope = await admin(request);
+    const subject = subjectOf(request);
+    const body = await exportPerson(store, subject, requesterOf(scope));
+    return reply
+      .header('cache-control', 'no-store')
+      .header(
+        'content-disposition',
+        `attachment; filename="sightline-${subject.project}-${subject.type}-export-${body.request}.json"`,
+      )
+      .send(body);
+  });
+
+  app.get('/api/v1/privacy/requests', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    await admin(request);
+    const raw = single(request.query, 'limit') ?? '100';
+    const limit = Number(raw);
+    if (!/^\d+$/.test(raw) || limit < 1 || limit > 10_000)
+      throw privacyBadParams([{ param: 'limit', message: 'must be a whole number from 1 to 10000' }]);
+    const results = await listRequests(store, limit);
+    return reply.header('cache-control', 'no-store').send({ results, count: results.length });
+  });
+}

@@ -1,0 +1,166 @@
+// The pieces of erasure that need no store: who a request names, the audit's hash, days folded into ranges, the
+// write gate's ordering, and the CLI's refusals (before it opens anything).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { dayRanges } from '../../src/privacy/erase.ts';
+import { PrivacyError } from '../../src/privacy/errors.ts';
+import { parseSubject, subjectHash } from '../../src/privacy/subject.ts';
+import { createWriteGate } from '../../src/privacy/write-gate.ts';
+import type { Store } from '../../src/store/store.ts';
+import { ROOT } from '../support/server-process.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const PROJECTS = ['shop', 'app'];
+
+describe('parseSubject', () => {
+  it('takes a user id as it is, and a visitor id in canonical decimal', () => {
+    assert.deepEqual(parseSubject('shop', undefined, "a/b'c@x", PROJECTS), {
+      project: 'shop',
+      type: 'user_id',
+      id: "a/b'c@x",
+    });
+    assert.equal(parseSubject('shop', 'visitor_id', '007', PROJECTS).id, '7');
+    assert.equal(
+      parseSubject('shop', 'visitor_id', '18446744073709551615', PROJECTS).id,
+      '18446744073709551615',
+    );
+  });
+
+  it('refuses unknown projects, kinds, empty, too long and non-numeric visitor ids with 400', () => {
+    const cases: Array<[string | undefined, string | undefined, string | undefined, string]> = [
+      [undefined, undefined, 'x', 'project'],
+      ['nope', undefined, 'x', 'project'],
+      ['shop', 'email', 'x', 'by'],
+      ['shop', undefined, '', 'user_id'],
+      ['shop', undefined, 'x'.repeat(1025), 'user_id'],
+      ['shop', 'visitor_id', 'abc', 'visitor_id'],
+      ['shop', 'visitor_id', '0', 'visitor_id'],
+      ['shop', 'visitor_id', '18446744073709551616', 'visitor_id'],
+    ];
+    for (const [project, by, id, param] of cases)
+      assert.throws(
+        () => parseSubject(project, by, id, PROJECTS),
+        (err: unknown) =>
+          err instanceof PrivacyError &&
+          err.statusCode === 400 &&
+          err.code === 'PRIVACY_ERR_BAD_PARAMS' &&
+          (err.details as Array<{ param: string }>).some((p) => p.param === param),
+        JSON.stringify([project, by, id]),
+      );
+  });
+
+  it('hashes project, kind and id as docs/privacy.md says', () => {
+    const expected = createHash('sha256').update('shop\u0000user_id\u0000alice@example.com').digest('hex');
+    assert.equal(subjectHash({ project: 'shop', type: 'user_id', id: 'alice@example.com' }), expected);
+    assert.notEqual(subjectHash({ project: 'app', type: 'user_id', id: 'alice@example.com' }), expected);
+  });
+});
+
+describe('dayRanges', () => {
+  it('folds consecutive days into one range, in order', () => {
+    const ms = (d: string) => Date.parse(`${d}T00:00:00Z`);
+    assert.deepEqual(dayRanges(['2026-03-03', '2026-03-01', '2026-03-02', '2026-03-10']), [
+      [ms('2026-03-01'), ms('2026-03-04')],
+      [ms('2026-03-10'), ms('2026-03-11')],
+    ]);
+    assert.deepEqual(dayRanges([]), []);
+  });
+});
+
+describe('write gate', () => {
+  it('lets running inserts finish, holds new ones until the work is done, and passes everything else', async () => {
+    const order: string[] = [];
+    const releases: Array<() => void> = [];
+    const store = {
+      insert: (table: string) => {
+        order.push(`insert ${table} start`);
+        return new Promise<void>((resolve) => {
+          releases.push(() => {
+            order.push(`insert ${table} end`);
+            resolve();
+          });
+        });
+      },
+      query: async () => {
+        order.push('query');
+        return [];
+      },
+    } as unknown as Store;
+    const gate = createWriteGate();
+    const gated = gate.wrap(store);
+    const first = gated.insert('a', [], 't');
+    let workStarted!: () => void;
+    const started = new Promise<void>((r) => {
+      workStarted = r;
+    });
+    let finishWork!: () => void;
+    const held = gate.hold(async () => {
+      order.push('work start');
+      workStarted();
+      await new Promise<void>((r) => {
+        finishWork = r;
+      });
+      order.push('work end');
+    });
+    const second = gated.insert('b', [], 't');
+    await gated.query('SELECT 1');
+    assert.deepEqual(order, ['insert a start', 'query'], 'the work waits for the running insert');
+    releases[0]();
+    await first;
+    await started;
+    assert.deepEqual(order.slice(2), ['insert a end', 'work start'], 'the new insert waits for the work');
+    finishWork();
+    await held;
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order.slice(4), ['work end', 'insert b start']);
+    releases[1]();
+    await second;
+  });
+});
+
+describe('sightline erase / export-person', () => {
+  const run = (args: string[]) => {
+    const { dir, cleanup } = tempDir('privacy-cli');
+    try {
+      return spawnSync(process.execPath, [path.join(ROOT, 'src/cli/main.ts'), ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', SIGHTLINE_DATA_DIR: dir, SIGHTLINE_PROJECTS: 'shop' },
+        encoding: 'utf8',
+      });
+    } finally {
+      cleanup();
+    }
+  };
+
+  it('teaches with --help', () => {
+    const erase = run(['erase', '--help']);
+    assert.equal(erase.status, 0);
+    assert.match(erase.stdout, /--user-id ID/);
+    assert.match(erase.stdout, /--yes/);
+    assert.match(erase.stdout, /export-person/);
+    assert.match(erase.stdout, /Not covered yet/);
+    const exp = run(['help', 'export-person']);
+    assert.equal(exp.status, 0);
+    assert.match(exp.stdout, /--out FILE/);
+    assert.match(run(['--help']).stdout, /erase {6}Remove one person's rows/);
+  });
+
+  it('refuses to erase without --yes, with both or neither id, or an unknown project: exit 2', () => {
+    const cases = [
+      ['erase', '--project', 'shop', '--user-id', 'alice'],
+      ['erase', '--project', 'shop', '--yes'],
+      ['erase', '--project', 'shop', '--user-id', 'a', '--visitor-id', '1', '--yes'],
+      ['export-person', '--project', 'nope', '--user-id', 'alice'],
+      ['export-person', '--project', 'shop', '--visitor-id', 'abc'],
+    ];
+    for (const args of cases) {
+      const r = run(args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /see sightline (erase|export-person) --help/);
+    }
+    assert.match(run(cases[0]).stderr, /cannot be undone; add --yes/);
+  });
+});

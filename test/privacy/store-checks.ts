@@ -1,0 +1,51 @@
+/** What the privacy tests check in a store: traces of a value anywhere, and rollups against the remaining events. */
+import assert from 'node:assert/strict';
+import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, rollupSelect } from '../../src/store/rollups.ts';
+import type { Store } from '../../src/store/store.ts';
+
+/** Every place a value could hide: each String/Map/JSON/Array(String) column (and aggregate state) of each table. */
+export async function traces(store: Store, needle: string): Promise<string[]> {
+  const columns = await store.query<{ table: string; name: string }>(
+    `SELECT table, name FROM system.columns
+     WHERE database = currentDatabase() AND (type LIKE '%String%' OR type LIKE '%JSON%' OR type LIKE 'Map%')
+     ORDER BY table, name`,
+  );
+  assert.ok(columns.length > 50, `only ${columns.length} columns to scan`);
+  const found: string[] = [];
+  for (const c of columns) {
+    const [row] = await store.query<{ n: number | string }>(
+      `SELECT count() AS n FROM \`${c.table}\` WHERE position(toString(\`${c.name}\`), {needle:String}) > 0`,
+      { needle },
+    );
+    if (Number(row.n) > 0) found.push(`${c.table}.${c.name}`);
+  }
+  return found;
+}
+
+/**
+ * A rollup table's rows merged (sums, exact-at-this-size visitor and visit counts), and the same rows rolled up
+ * afresh from the events the store holds now: equal when the rollups count exactly the remaining events.
+ */
+async function rollups(store: Store, project: string, table: typeof ROLLUP_TABLE | typeof DAILY_TABLE) {
+  const time = table === ROLLUP_TABLE ? 'hour' : 'day';
+  const fresh = rollupSelect('(SELECT * FROM events WHERE project = {project:String}) AS e');
+  const source = table === ROLLUP_TABLE ? `(${fresh})` : `(${dailySelect(`(${fresh})`)})`;
+  const merged = (from: string) =>
+    store.query<Record<string, unknown>>(
+      `SELECT dimension, value, type, tenant_id, toString(${time}) AS t, sum(events) AS events,
+              sum(pageviews) AS pageviews, sum(visit_pageviews) AS visit_pageviews,
+              uniqCombined64Merge(14)(visitors) AS visitors, uniqCombined64Merge(14)(visits) AS visits
+       FROM ${from} WHERE project = {project:String}
+       GROUP BY dimension, value, type, tenant_id, t ORDER BY dimension, value, type, tenant_id, t`,
+      { project },
+    );
+  return { stored: await merged(table), fresh: await merged(source) };
+}
+
+export async function assertRollupsExact(store: Store, project: string): Promise<void> {
+  for (const table of [ROLLUP_TABLE, DAILY_TABLE] as const) {
+    const { stored, fresh } = await rollups(store, project, table);
+    assert.ok(fresh.length > 10, `${table}: ${fresh.length} rows`);
+    assert.deepEqual(stored, fresh, `${table} holds exactly the rollup of the remaining events`);
+  }
+}
