@@ -17,21 +17,34 @@ export function patternToRegex(pattern: string): string {
     .join('.*')}$`;
 }
 
+/**
+ * `/thanks*` → `/thanks%` for LIKE, every other character literal (`%`, `_` and `\` escaped). LIKE with a
+ * literal prefix is far cheaper than a regular expression per row (~30 % of a sampled card's time with goals).
+ */
+export function patternToLike(pattern: string): string {
+  return pattern
+    .split('*')
+    .map((part) => part.replace(/[\\%_]/g, '\\$&'))
+    .join('%');
+}
+
 /** One condition true for an event that reaches any of `goals` (`prefix` keeps parameter names apart). */
 export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): GoalCondition | undefined {
   if (goals.length === 0) return undefined;
   const events = goals.filter((g) => g.kind === 'event').map((g) => g.value);
   const patterns = goals.filter((g) => g.kind === 'page').map((g) => g.value);
-  const pages = patterns.map(patternToRegex);
   const parts: string[] = [];
-  const params: Record<string, string[]> = {};
+  const params: Record<string, string | string[]> = {};
   if (events.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
     params[`${prefix}_events`] = events;
   }
-  if (pages.length > 0) {
-    parts.push(`(type = 'pageview' AND arrayExists(re -> match(path, re), {${prefix}_pages:Array(String)}))`);
-    params[`${prefix}_pages`] = pages;
+  if (patterns.length > 0) {
+    const likes = patterns.map((p, i) => {
+      params[`${prefix}_page${i}`] = patternToLike(p);
+      return `path LIKE {${prefix}_page${i}:String}`;
+    });
+    parts.push(`(type = 'pageview' AND (${likes.join(' OR ')}))`);
   }
   return { sql: `(${parts.join(' OR ')})`, params, events, pages: patterns };
 }
