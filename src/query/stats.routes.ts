@@ -11,6 +11,7 @@ import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
 import { badParams, QueryError } from './errors.ts';
 import { breakdownQuery } from './queries/breakdown.query.ts';
+import { breakdownsQuery } from './queries/breakdowns.query.ts';
 import { funnelQuery, parseSteps, parseWindow } from './queries/funnel.query.ts';
 import { goalsQuery } from './queries/goals.query.ts';
 import { overviewQuery } from './queries/overview.query.ts';
@@ -110,6 +111,23 @@ export async function statsRoutes(
       return send(reply, { dimension, results, ...sampledShare(r.query.sample) });
     },
   );
+
+  // The overview page's cards in one request: `dimensions=page,channel,…` (at most 12), counting metrics only.
+  app.get('/api/v1/stats/breakdowns', async (request: Req, reply) => {
+    const r = await statsRequest(request);
+    const raw = one(request.query, 'dimensions', r.problems);
+    const dimensions = [...new Set((raw ?? '').split(',').filter((d) => d !== ''))];
+    if (dimensions.length === 0 || dimensions.length > 12)
+      r.problems.push({ param: 'dimensions', message: 'one to twelve dimensions, comma-separated' });
+    for (const dimension of dimensions)
+      if (!isDimension(dimension))
+        r.problems.push({ param: 'dimensions', message: `"${dimension}" is not one of ${dimensionNames()}` });
+      else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
+    const limit = limitOf(request.query, 9, 100, r.problems);
+    r.check();
+    const results = await breakdownsQuery(r.query, dimensions, limit).catch(mapStoreError);
+    return send(reply, { results, ...sampledShare(r.query.sample) });
+  });
 
   app.get('/api/v1/stats/realtime', async (request: Req, reply) => {
     const r = await statsRequest(request);

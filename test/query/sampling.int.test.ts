@@ -107,6 +107,33 @@ describe('sampling', () => {
     }
   });
 
+  it('the page’s cards in one request answer what each card answers alone (sampled, exact, filtered)', async () => {
+    const dims = ['page', 'channel', 'country', 'device', 'event', 'entry_page'];
+    const device = JSON.stringify([['is', 'device', ['desktop']]]);
+    // The last: two days (not sampled), an event goal only, no filter: the cards the rollups answer.
+    for (const extra of [
+      {},
+      { exact: '1' },
+      { filters: device },
+      { filters: device, exact: '1' },
+      { from: '2026-10-25', to: '2026-10-26', goal: 'event:signup' },
+    ] as Array<Record<string, string>>) {
+      const together = await api('stats/breakdowns', { ...extra, dimensions: dims.join(','), limit: '9' });
+      const results = together.results as Record<string, unknown[]>;
+      assert.deepEqual(Object.keys(results), dims);
+      for (const d of dims) {
+        const alone = await api(`stats/breakdown/${d}`, { ...extra, limit: '9', metrics: 'counts' });
+        assert.deepEqual(results[d], alone.results, `${d} ${JSON.stringify(extra)}`);
+        assert.equal(together.sampled, alone.sampled);
+      }
+    }
+    const res = await fetch(`${server.url}/api/v1/stats/breakdowns?project=demo&dimensions=page,nope`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /nope/);
+  });
+
   it('the chart reads the same sample; a small project (or a short range) is never sampled', async () => {
     const chart = await api('stats/timeseries', {
       metrics: 'counts',
