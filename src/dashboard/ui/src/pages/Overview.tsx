@@ -1,5 +1,6 @@
+import { useMemo } from 'preact/hooks';
 import { get } from '../api.ts';
-import { BreakdownCard, Estimated } from '../components/Breakdown.tsx';
+import { BreakdownCard, Estimated, type FirstTabs } from '../components/Breakdown.tsx';
 import { Chart } from '../components/Chart.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { COUNT_METRICS, LOWER_IS_BETTER, METRICS, type MetricName } from '../format.ts';
@@ -168,10 +169,19 @@ function MainChart(props: {
   );
 }
 
+/** The first tab of each breakdown card below, in the page's order. */
+const FIRST_TABS = ['page', 'channel', 'country', 'device', 'event'];
+
 export function OverviewPage(props: { route: Route; project: string }) {
   const params = { ...statsParams(props.route.params), project: props.project };
   const metric = (props.route.params.get('metric') as MetricName | null) ?? 'visitors';
   const compare = props.route.params.get('compare') ?? undefined;
+  const key = JSON.stringify(params);
+  // Every card's first tab in one request: the store answers one query at a time, and one pass beats five.
+  const shared: FirstTabs = useMemo(
+    () => get('stats/breakdowns', { ...params, dimensions: FIRST_TABS.join(','), limit: 9 }),
+    [key],
+  );
   return (
     <main class="grid">
       <Kpis params={params} metric={metric} compare={compare} />
@@ -184,6 +194,7 @@ export function OverviewPage(props: { route: Route; project: string }) {
       <BreakdownCard
         testId="pages"
         params={params}
+        shared={shared}
         tabs={[
           ['page', 'Top pages'],
           ['entry_page', 'Entry pages'],
@@ -193,6 +204,7 @@ export function OverviewPage(props: { route: Route; project: string }) {
       <BreakdownCard
         testId="sources"
         params={params}
+        shared={shared}
         tabs={[
           ['channel', 'Channels'],
           ['source', 'Sources'],
@@ -203,6 +215,7 @@ export function OverviewPage(props: { route: Route; project: string }) {
       <BreakdownCard
         testId="locations"
         params={params}
+        shared={shared}
         tabs={[
           ['country', 'Countries'],
           ['region', 'Regions'],
@@ -212,13 +225,20 @@ export function OverviewPage(props: { route: Route; project: string }) {
       <BreakdownCard
         testId="devices"
         params={params}
+        shared={shared}
         tabs={[
           ['device', 'Devices'],
           ['browser', 'Browsers'],
           ['os', 'Operating systems'],
         ]}
       />
-      <BreakdownCard testId="events" params={params} metric="events" tabs={[['event', 'Events']]} />
+      <BreakdownCard
+        testId="events"
+        params={params}
+        metric="events"
+        tabs={[['event', 'Events']]}
+        shared={shared}
+      />
       <Goals params={params} />
     </main>
   );
