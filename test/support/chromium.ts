@@ -24,10 +24,12 @@ export async function desktopPage(browser: Browser): Promise<{ context: BrowserC
   return { context, page: await context.newPage() };
 }
 
-/** Logs in on the dashboard's login form with the admin token. */
+/** Logs in on the dashboard's login form with the admin token; returns once the session is in place. */
 export async function logInAsAdmin(page: Page, url: string, token: string): Promise<void> {
   await page.goto(`${url}/`);
   await page.getByRole('tab', { name: 'Admin token' }).click();
   await page.getByLabel('Admin token').fill(token);
   await page.getByRole('button', { name: 'Log in' }).click();
+  // The session cookie comes with the login's answer: a navigation before it would land on the login form again.
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
 }
