@@ -3,6 +3,12 @@ import type { GoalSpec } from '../config/config-schema.ts';
 
 export interface GoalCondition {
   sql: string;
+  /**
+   * The same condition over rollup rows (src/store/rollups.ts): event goals are the totals' rows of their types,
+   * page goals the `page` rows of pageviews whose value matches — which a rollup scope of the totals and the
+   * pageviews' page rows holds (rollup-scope.ts, `goalPages`).
+   */
+  rollup: string;
   params: Record<string, string | string[]>;
   /** The event types and the page patterns it stands for (the rollups answer event goals only). */
   events: string[];
@@ -34,17 +40,27 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
   const events = goals.filter((g) => g.kind === 'event').map((g) => g.value);
   const patterns = goals.filter((g) => g.kind === 'page').map((g) => g.value);
   const parts: string[] = [];
+  const rollup: string[] = [];
   const params: Record<string, string | string[]> = {};
   if (events.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
+    rollup.push(`(dimension = '' AND type IN {${prefix}_events:Array(String)})`);
     params[`${prefix}_events`] = events;
   }
   if (patterns.length > 0) {
-    const likes = patterns.map((p, i) => {
+    const like = (column: string) =>
+      patterns.map((_, i) => `${column} LIKE {${prefix}_page${i}:String}`).join(' OR ');
+    patterns.forEach((p, i) => {
       params[`${prefix}_page${i}`] = patternToLike(p);
-      return `path LIKE {${prefix}_page${i}:String}`;
     });
-    parts.push(`(type = 'pageview' AND (${likes.join(' OR ')}))`);
+    parts.push(`(type = 'pageview' AND (${like('path')}))`);
+    rollup.push(`(dimension = 'page' AND type = 'pageview' AND (${like('value')}))`);
   }
-  return { sql: `(${parts.join(' OR ')})`, params, events, pages: patterns };
+  return {
+    sql: `(${parts.join(' OR ')})`,
+    rollup: `(${rollup.join(' OR ')})`,
+    params,
+    events,
+    pages: patterns,
+  };
 }

@@ -12,7 +12,7 @@ import type { StatsQuery } from './stats-query.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const COLUMNS = 'value, type, visitors, visits, events, pageviews, visit_pageviews';
+const COLUMNS = 'dimension, value, type, visitors, visits, events, pageviews, visit_pageviews';
 
 export interface RollupScope {
   /** A subquery of rollup rows in scope (project, tenant, dimension, range), for `FROM`. */
@@ -27,13 +27,26 @@ export function rollupScope(
    * With an `hour` column for time buckets: `hours` reads hourly rows only (buckets of any whole-hour time zone);
    * `days` keeps the daily rows, each at its UTC midnight (day, week or month buckets of UTC).
    */
-  options: { time?: 'hours' | 'days' } = {},
+  options: {
+    time?: 'hours' | 'days';
+    /**
+     * The caller reads the totals (`dimension` ''), counts with `dimension = ''` and conversions with the goal's
+     * `rollup` condition: page goals are then answered too, from the pageviews' `page` rows kept in scope.
+     */
+    goalPages?: boolean;
+  } = {},
 ): RollupScope | undefined {
   if (q.exact || q.filter.sql !== '' || !(dimension in ROLLUP_COLUMNS)) return undefined;
   const { startMs, endMs } = q.range;
   if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
-  if (q.goal && q.goal.pages.length > 0) return undefined;
-  const scope = ['project = {project:String}', 'dimension = {rollup_dimension:String}'];
+  const pageGoals = q.goal !== undefined && q.goal.pages.length > 0;
+  if (pageGoals && !(options.goalPages && dimension === '')) return undefined;
+  const scope = [
+    'project = {project:String}',
+    pageGoals
+      ? "(dimension = {rollup_dimension:String} OR (dimension = 'page' AND type = 'pageview'))"
+      : 'dimension = {rollup_dimension:String}',
+  ];
   const params: Record<string, string | number | string[]> = {
     project: q.target.project,
     rollup_dimension: dimension,
@@ -42,7 +55,7 @@ export function rollupScope(
     scope.push('tenant_id = {tenant:String}');
     params.tenant = q.target.tenant;
   }
-  if (q.goal) params.goal_events = q.goal.events;
+  if (q.goal) Object.assign(params, q.goal.params, { goal_events: q.goal.events });
   const firstDay = Math.ceil(startMs / DAY) * DAY;
   const lastDay = Math.floor(endMs / DAY) * DAY;
   const pieces: string[] = [];

@@ -80,6 +80,12 @@ const GOALS = [
   { name: 'Signup', kind: 'event' as const, value: 'signup' },
   { name: 'Purchase', kind: 'event' as const, value: 'purchase' },
 ];
+/** With page goals (a wildcard and an exact path): the KPIs, the chart and the goals list read them rolled up too. */
+const WITH_PAGES = [
+  ...GOALS,
+  { name: 'Product pages', kind: 'page' as const, value: '/p/1*' },
+  { name: 'Page 3', kind: 'page' as const, value: '/p/3' },
+];
 
 function query(over: Partial<StatsQuery> = {}): StatsQuery {
   return {
@@ -178,12 +184,26 @@ describe('hourly rollups', () => {
     const exact = await goalsQuery(query({ goal, exact: true }), GOALS);
     assert.ok(exact[0].visitors > 0);
     assert.deepEqual(rolled, exact);
+    const withPages = goalCondition(WITH_PAGES);
+    const rolledPages = await goalsQuery(query({ goal: withPages }), WITH_PAGES);
+    const exactPages = await goalsQuery(query({ goal: withPages, exact: true }), WITH_PAGES);
+    assert.ok(
+      exactPages.filter((g) => g.goal !== 'Signup' && g.goal !== 'Purchase').every((g) => g.events > 0),
+    );
+    assert.deepEqual(rolledPages, exactPages, 'page goals from the page rows');
   });
 
   it('give the overview every number the events give, compared periods and goals included', async () => {
     const goal = goalCondition(GOALS);
     const earlier = rangeOf(T0 - 31 * HOUR, T0);
-    for (const q of [query(), query({ goal }), query({ target: { project: 'shop', tenant: 't2' }, goal })]) {
+    const pages = goalCondition(WITH_PAGES);
+    for (const q of [
+      query(),
+      query({ goal }),
+      query({ target: { project: 'shop', tenant: 't2' }, goal }),
+      query({ goal: pages }),
+      query({ target: { project: 'shop', tenant: 't2' }, goal: pages }),
+    ]) {
       const rolled = await overviewQuery(q, earlier);
       const exact = await overviewQuery({ ...q, exact: true }, earlier);
       assert.ok(exact.visits > 0 && exact.bounce_rate > 0 && exact.visit_duration > 0);
@@ -192,9 +212,9 @@ describe('hourly rollups', () => {
   });
 
   it('chart the counting metrics per bucket as the events do, in any time zone, and as the full timeseries does', async () => {
-    const goal = goalCondition(GOALS);
     for (const tz of ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata'])
       for (const interval of ['hour', 'day'] as const) {
+        const goal = goalCondition(interval === 'hour' ? GOALS : WITH_PAGES);
         const q = query({ tz, goal });
         const rolled = await timeseriesCounts(q, interval);
         const exact = await timeseriesCounts({ ...q, exact: true }, interval);
@@ -248,6 +268,9 @@ describe('hourly rollups', () => {
       assert.ok(kpis.visitors > 0);
       const emptied = await overviewQuery(whole);
       assert.equal(emptied.visitors, 0, 'the KPIs count visitors from the rollups');
+      const withPageGoal = { ...whole, goal: goalCondition(WITH_PAGES) };
+      assert.equal((await overviewQuery(withPageGoal)).visitors, 0, 'with a page goal as well');
+      assert.equal((await goalsQuery(withPageGoal, WITH_PAGES))[0].visitors, 0, 'the goals list too');
       assert.equal(emptied.visits, kpis.visits, 'and visits from the events');
       assert.ok(
         (await timeseriesCounts(whole, 'hour')).every((p) => p.events === 0),

@@ -34,22 +34,25 @@ async function fromEvents(
   return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
 
-/** The same from the rollups' totals, whose rows are kept per event type: when every goal is an event type. */
+/**
+ * The same from the rollups: event goals from the totals' rows of their types, page goals from the pageviews'
+ * `page` rows whose value matches (the scope of every listed goal holds both).
+ */
 async function fromRollups(
   q: StatsQuery,
   goals: readonly GoalSpec[],
 ): Promise<Record<string, number> | undefined> {
-  const scope = goals.every((g) => g.kind === 'event') ? rollupScope(q, '') : undefined;
+  const scope = rollupScope({ ...q, goal: goalCondition(goals) }, '', { goalPages: true });
   if (!scope) return undefined;
-  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
   const mergeIf = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
   const params: Record<string, unknown> = { ...scope.params };
   const columns = goals.map((g, i) => {
-    params[`g${i}`] = g.value;
-    return `${mergeIf}(visitors, type = {g${i}:String}) AS v${i}, sumIf(events, type = {g${i}:String}) AS e${i}`;
+    const c = goalCondition([g], `g${i}`);
+    Object.assign(params, c?.params);
+    return `${mergeIf}(visitors, ${c?.rollup}) AS v${i}, sumIf(events, ${c?.rollup}) AS e${i}`;
   });
   const [row] = await q.store.query<Record<string, number>>(
-    `SELECT ${merge}(visitors) AS total, ${columns.join(', ')} FROM ${scope.source}`,
+    `SELECT ${mergeIf}(visitors, dimension = '') AS total, ${columns.join(', ')} FROM ${scope.source}`,
     params as Record<string, string>,
     { timeoutMs: q.timeoutMs },
   );

@@ -103,20 +103,22 @@ export async function timeseriesCounts(
   const inRange = { ...q, range };
   const time =
     interval === 'minute' || !bucketsOfWholeHours(range, q.tz) ? undefined : utcDays(range, q.tz, interval);
-  const scope = time ? rollupScope(inRange, '', { time }) : undefined;
+  const scope = time ? rollupScope(inRange, '', { time, goalPages: true }) : undefined;
   let rows: BreakdownRow[];
   if (scope) {
-    const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
     const mergeIf = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
+    // The scope may hold the pageviews' page rows too (page goals): counts come from the totals' rows only.
     const found = await q.store.query<Record<string, unknown>>(
-      `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'hour')} AS value, ${merge}(visitors) AS n_visitors,
-              ${merge}(visits) AS n_visits, sum(pageviews) AS n_pageviews, sum(events) AS n_events
-              ${q.goal ? `, ${mergeIf}(visitors, type IN {goal_events:Array(String)}) AS n_conversions` : ''}
-       FROM ${scope.source} GROUP BY value`,
+      // `bucket`, not `value`: a page goal's condition reads the rows' own `value` column.
+      `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'hour')} AS bucket,
+              ${mergeIf}(visitors, dimension = '') AS n_visitors, ${mergeIf}(visits, dimension = '') AS n_visits,
+              sumIf(pageviews, dimension = '') AS n_pageviews, sumIf(events, dimension = '') AS n_events
+              ${q.goal ? `, ${mergeIf}(visitors, ${q.goal.rollup}) AS n_conversions` : ''}
+       FROM ${scope.source} GROUP BY bucket`,
       { ...scope.params, tz: q.tz },
       { timeoutMs: q.timeoutMs },
     );
-    rows = found.map((r) => countsRow(r, q.goal !== undefined, 'n_'));
+    rows = found.map((r) => countsRow({ ...r, value: r.bucket }, q.goal !== undefined, 'n_'));
   } else rows = await countsBreakdown(inRange, LABEL_SQL[interval], { limit: 10 * MAX_BUCKETS, offset: 0 });
   const byLabel = new Map(rows.map(({ value, ...counts }) => [value, counts]));
   const empty = {
