@@ -26,6 +26,7 @@ import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../lo
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { resumeErasures } from '../privacy/erase.ts';
+import { fieldsOf } from '../privacy/person-rows.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
 import { createWriteGate, type WriteGate } from '../privacy/write-gate.ts';
 import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
@@ -167,7 +168,7 @@ export async function startRoles(
         if (ok) alerts?.start();
         // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).
         if (ok && roles.has('api'))
-          await resumeErasures(store, logger).catch((err) =>
+          await resumeErasures(store, logger, undefined, fieldsOf(config)).catch((err) =>
             logger.error({ err: (err as Error).message }, 'unfinished erasures could not be completed yet'),
           );
         if (ok && roles.has('process') && log)

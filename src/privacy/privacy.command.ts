@@ -14,6 +14,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { type ErasureResult, erasePerson, resumeErasures } from './erase.ts';
 import { PrivacyError } from './errors.ts';
 import { exportPerson, type PersonExport } from './export.ts';
+import { fieldsOf, type PersonFields } from './person-rows.ts';
 import { parseSubject, type Subject } from './subject.ts';
 
 const WHO = `  --project NAME       The project (required).
@@ -30,7 +31,8 @@ const SERVER = `  --url URL            A running Sightline to ask (its api role 
 export const ERASE_HELP = `Usage: sightline erase --project NAME (--user-id ID | --visitor-id N) --yes [options]
 
 Answers a "delete everything you hold on me" request (GDPR art. 17, CCPA): removes the person's rows from
-events, sessions, user_profiles, dead_letters and forward_dead_letters, and rebuilds the sessions, profiles and
+events, sessions, user_profiles, dead_letters, forward_dead_letters, and the logs and db_changes rows that hold
+the id in a field named by SIGHTLINE_PRIVACY_LOG_FIELDS / SIGHTLINE_PRIVACY_DB_COLUMNS, and rebuilds the sessions, profiles and
 hourly/daily rollups they were part of from the events that remain, so everyone else's numbers stay exact.
 A user's rows include the anonymous events of the visits they logged in during.
 
@@ -40,7 +42,7 @@ Every erasure is recorded in the audit (GET /api/v1/privacy/requests) with who a
 with a SHA-256 of the id, never the id itself.
 
 Not covered yet (see docs/privacy.md): the raw bodies in the WAL, on Kafka and in the raw archive age out on
-their own schedule; logs and db_changes are not searched.
+their own schedule.
 
 Options:
 ${WHO}
@@ -58,7 +60,8 @@ Exit status: 0 when erased, 1 when the store or server failed (a started erasure
 export const EXPORT_PERSON_HELP = `Usage: sightline export-person --project NAME (--user-id ID | --visitor-id N) [--out FILE] [options]
 
 Answers a "send me a copy of my data" request (GDPR art. 15/20, CCPA): one JSON document with every row the store
-holds for the person — events, sessions, user_profiles, dead_letters, forward_dead_letters — the same rows
+holds for the person — events, sessions, user_profiles, dead_letters, forward_dead_letters, logs, db_changes
+(by the fields SIGHTLINE_PRIVACY_LOG_FIELDS / SIGHTLINE_PRIVACY_DB_COLUMNS name) — the same rows
 "sightline erase" would remove. The export is recorded in the audit (who, when, row counts).
 
 Options:
@@ -137,13 +140,14 @@ async function direct(
   action: Action,
   subject: Subject,
   out: string | undefined,
+  fields: PersonFields,
 ): Promise<number> {
   // A store no server has started yet lacks the tables; an erasure a crash interrupted is finished first.
   await migrate(store);
-  await resumeErasures(store, createLogger('warn'));
+  await resumeErasures(store, createLogger('warn'), undefined, fields);
   const who = `cli (${os.userInfo().username})`;
-  if (action === 'erase') printErasure(await erasePerson(store, subject, who));
-  else writeExport(await exportPerson(store, subject, who), out);
+  if (action === 'erase') printErasure(await erasePerson(store, subject, who, { fields }));
+  else writeExport(await exportPerson(store, subject, who, Date.now(), fields), out);
   return 0;
 }
 
@@ -212,7 +216,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    return await direct(store, action, subject, out);
+    return await direct(store, action, subject, out, fieldsOf(config));
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;
     process.stderr.write(`sightline ${action}: ${err.message}\n`);

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.ts';
 import { erasePerson } from './erase.ts';
 import { privacyBadParams } from './errors.ts';
 import { exportPerson } from './export.ts';
+import { fieldsOf } from './person-rows.ts';
 import { listRequests } from './privacy-requests.ts';
 import { parseSubject } from './subject.ts';
 import type { WriteGate } from './write-gate.ts';
@@ -37,6 +38,7 @@ function single(query: Query, name: string): string | undefined {
 export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDeps): Promise<void> {
   const { store, authenticate } = deps;
   const projects = deps.config.projects.map((p) => p.name);
+  const fields = fieldsOf(deps.config);
   const admin = async (request: FastifyRequest) => {
     const scope = await authenticate(request);
     requireAdmin(scope);
@@ -50,6 +52,7 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     const subject = subjectOf(request);
     const result = await erasePerson(store, subject, requesterOf(scope), {
       ...(deps.gate ? { gate: deps.gate } : {}),
+      fields,
     });
     return reply.header('cache-control', 'no-store').send(result);
   });
@@ -57,7 +60,7 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
   app.get('/api/v1/people/:id/export', async (request: PersonRequest, reply) => {
     const scope = await admin(request);
     const subject = subjectOf(request);
-    const body = await exportPerson(store, subject, requesterOf(scope));
+    const body = await exportPerson(store, subject, requesterOf(scope), Date.now(), fields);
     return reply
       .header('cache-control', 'no-store')
       .header(
