@@ -60,6 +60,11 @@ export function createMetrics() {
       help: 'Segment/Snowplow messages dropped because the same messageId/eid was already stored (client retries)',
       registers,
     }),
+    suppressedEvents: new Counter({
+      name: 'sightline_process_suppressed_events_total',
+      help: 'Events dropped unstored because their person is on the suppression list (erased with suppress_days)',
+      registers,
+    }),
     backlog: new Gauge({
       name: 'sightline_log_backlog_records',
       help: 'Log records appended but not yet committed by the processor, by topic',

@@ -36,7 +36,8 @@ import {
   recordPending,
 } from './privacy-requests.ts';
 import { rebuildFromView } from './rebuild-views.ts';
-import type { Subject } from './subject.ts';
+import { type Subject, subjectHash } from './subject.ts';
+import { recordSuppression, type SuppressionList } from './suppressions.ts';
 import type { WriteGate } from './write-gate.ts';
 
 /** The tables an erasure removes rows from, in the order it does. */
@@ -57,6 +58,8 @@ export interface ErasureResult {
   status: 'done';
   /** Rows per table; `sessions` and `user_profiles` count visits and people, `rollup_days` the days rebuilt. */
   removed: Record<string, number>;
+  /** With `suppressDays`: until when the person's new events are dropped. */
+  suppressed_until?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -184,6 +187,10 @@ export interface EraseOptions {
   gate?: WriteGate;
   /** Which log attributes and database columns hold a person's id (none: logs and db_changes are not searched). */
   fields?: PersonFields;
+  /** Drop the person's new events for this many days (the suppression list); 0 or absent: none. */
+  suppressDays?: number;
+  /** This process's list, told at once (the processor would otherwise see it at its next refresh). */
+  suppressions?: SuppressionList;
   now?: number;
 }
 
@@ -196,11 +203,20 @@ export async function erasePerson(
   return serialised(store, async () => {
     const now = options.now ?? Date.now();
     const fields = options.fields ?? NO_FIELDS;
+    const id = randomUUID();
+    // Suppressed first: events arriving while the erasure runs (or after a crash in it) are already refused.
+    let until: number | undefined;
+    if (options.suppressDays) {
+      until = await recordSuppression(store, subject, id, options.suppressDays, now).catch((err) => {
+        throw privacyUnavailable(err);
+      });
+      options.suppressions?.add(subjectHash(subject));
+    }
     const plan = await planErasure(store, subject, fields).catch((err) => {
       throw privacyUnavailable(err);
     });
     const e: PendingErasure = {
-      id: randomUUID(),
+      id,
       subject,
       requestedBy,
       requestedAt: now,
@@ -219,6 +235,7 @@ export async function erasePerson(
       subject_type: subject.type,
       status: 'done',
       removed: plan.counts,
+      ...(until ? { suppressed_until: new Date(until).toISOString() } : {}),
     };
   });
 }

@@ -15,6 +15,7 @@ import { type ErasureResult, erasePerson, resumeErasures } from './erase.ts';
 import { PrivacyError } from './errors.ts';
 import { exportPerson, type PersonExport } from './export.ts';
 import { fieldsOf, type PersonFields } from './person-rows.ts';
+import { parseSuppressDays } from './privacy.routes.ts';
 import { parseSubject, type Subject } from './subject.ts';
 
 const WHO = `  --project NAME       The project (required).
@@ -46,12 +47,16 @@ their own schedule.
 
 Options:
 ${WHO}
+  --suppress-days N    Also refuse the person's new events for N days (1 to 3650; user ids only): the processor
+                       drops them unstored and counts them (sightline_process_suppressed_events_total). Only a
+                       SHA-256 of the id is kept, in privacy_suppressions.
   --yes                Confirm: without it nothing is erased.
 ${SERVER}
 
 Examples:
   sightline export-person --project shop --user-id alice@example.com --out alice.json
   sightline erase --project shop --user-id alice@example.com --yes
+  sightline erase --project shop --user-id alice@example.com --suppress-days 30 --yes
 
 Exit status: 0 when erased, 1 when the store or server failed (a started erasure completes at the next start),
 2 for a usage error.
@@ -85,6 +90,8 @@ function localAdminToken(config: Config): string | undefined {
 }
 
 function printErasure(result: ErasureResult): void {
+  if (result.suppressed_until)
+    process.stdout.write(`  new events of the person are dropped until ${result.suppressed_until}\n`);
   for (const [table, n] of Object.entries(result.removed))
     process.stdout.write(
       `  ${table.padEnd(22)} ${String(n).padStart(8)} ${table === 'rollup_days' ? 'rebuilt' : 'removed'}\n`,
@@ -112,8 +119,10 @@ async function viaServer(
   action: Action,
   subject: Subject,
   out: string | undefined,
+  suppressDays: number,
 ): Promise<number | undefined> {
   const query = new URLSearchParams({ project: subject.project, by: subject.type });
+  if (suppressDays > 0) query.set('suppress_days', String(suppressDays));
   const url = `${base}/api/v1/people/${encodeURIComponent(subject.id)}${action === 'erase' ? '' : '/export'}?${query}`;
   let res: Response;
   try {
@@ -141,12 +150,13 @@ async function direct(
   subject: Subject,
   out: string | undefined,
   fields: PersonFields,
+  suppressDays: number,
 ): Promise<number> {
   // A store no server has started yet lacks the tables; an erasure a crash interrupted is finished first.
   await migrate(store);
   await resumeErasures(store, createLogger('warn'), undefined, fields);
   const who = `cli (${os.userInfo().username})`;
-  if (action === 'erase') printErasure(await erasePerson(store, subject, who, { fields }));
+  if (action === 'erase') printErasure(await erasePerson(store, subject, who, { fields, suppressDays }));
   else writeExport(await exportPerson(store, subject, who, Date.now(), fields), out);
   return 0;
 }
@@ -162,6 +172,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
         'user-id': { type: 'string' },
         'visitor-id': { type: 'string' },
         out: { type: 'string' },
+        'suppress-days': { type: 'string' },
         yes: { type: 'boolean' },
         url: { type: 'string' },
         token: { type: 'string' },
@@ -201,13 +212,21 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   } catch (err) {
     return usage((err as Error).message);
   }
+  const rawDays = values['suppress-days'] as string | undefined;
+  if (action !== 'erase' && rawDays !== undefined) return usage('--suppress-days is for erase');
+  let suppressDays: number;
+  try {
+    suppressDays = parseSuppressDays(rawDays, subject);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
   const out = values.out as string | undefined;
   const server =
     (values.url as string | undefined) ??
     (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);
   if (server) {
     const token = (values.token as string | undefined) ?? localAdminToken(config);
-    const answered = await viaServer(server.replace(/\/$/, ''), token, action, subject, out);
+    const answered = await viaServer(server.replace(/\/$/, ''), token, action, subject, out, suppressDays);
     if (answered !== undefined) return answered;
     if (values.url) {
       process.stderr.write(`sightline ${action}: nothing answers at ${server}\n`);
@@ -216,7 +235,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    return await direct(store, action, subject, out, fieldsOf(config));
+    return await direct(store, action, subject, out, fieldsOf(config), suppressDays);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;
     process.stderr.write(`sightline ${action}: ${err.message}\n`);
