@@ -460,6 +460,13 @@ export const configSchema = {
       'Store the client IP in `events.ip`. Off by default: the IP is used for geo and visitor hashing only.',
     parse: bool,
   }),
+  honorGpc: field({
+    env: 'SIGHTLINE_HONOR_GPC',
+    default: 'false',
+    description:
+      'Drop the events of browser requests (native, Plausible, Umami, Snowplow) that carry `DNT: 1` or `Sec-GPC: 1`; they are still answered as accepted. Counted in `sightline_collect_opted_out_events_total`. See PRIVACY.md.',
+    parse: bool,
+  }),
   privacyLogFields: field({
     env: 'SIGHTLINE_PRIVACY_LOG_FIELDS',
     default: 'user_id,userId,user,email',

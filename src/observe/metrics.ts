@@ -13,6 +13,12 @@ export function createMetrics() {
       labelNames: ['protocol'] as const,
       registers,
     }),
+    optedOutEvents: new Counter({
+      name: 'sightline_collect_opted_out_events_total',
+      help: 'Browser events answered but dropped for DNT: 1 or Sec-GPC: 1 (SIGHTLINE_HONOR_GPC), by protocol',
+      labelNames: ['protocol'] as const,
+      registers,
+    }),
     rejectedRequests: new Counter({
       name: 'sightline_collect_rejected_requests_total',
       help: 'Ingestion requests refused, by error code',
