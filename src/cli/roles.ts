@@ -26,10 +26,13 @@ import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../lo
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { resumeErasures } from '../privacy/erase.ts';
+import { fieldsOf } from '../privacy/person-rows.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
+import { SuppressionList } from '../privacy/suppressions.ts';
 import { createWriteGate, type WriteGate } from '../privacy/write-gate.ts';
 import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
 import { SessionTracker } from '../process/enrich/session-tracker.ts';
+import type { EventRow } from '../process/event-row.ts';
 import { createConverter, createSteps } from '../process/pipeline.ts';
 import { startBatchConsumer, startProcessor } from '../process/processor.ts';
 import { readRoutes } from '../query/read.routes.ts';
@@ -141,6 +144,8 @@ export async function startRoles(
 
   // Erasures hold the processor's inserts while they rebuild (src/privacy/write-gate.ts).
   const gate = createWriteGate();
+  // One suppression list for the processor and this process's erasures, which add to it at once.
+  const suppressions = store ? new SuppressionList(store, logger) : undefined;
   const app = createHttpServer(effective, logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
   if (roles.has('process') && store)
@@ -153,7 +158,7 @@ export async function startRoles(
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
-  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts, gate);
+  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts, gate, suppressions);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
@@ -167,11 +172,13 @@ export async function startRoles(
         if (ok) alerts?.start();
         // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).
         if (ok && roles.has('api'))
-          await resumeErasures(store, logger).catch((err) =>
+          await resumeErasures(store, logger, undefined, fieldsOf(config)).catch((err) =>
             logger.error({ err: (err as Error).message }, 'unfinished erasures could not be completed yet'),
           );
         if (ok && roles.has('process') && log)
-          subscriptions.push(...(await startProcessing(config, log, gate.wrap(store), metrics, logger)));
+          subscriptions.push(
+            ...(await startProcessing(config, log, gate.wrap(store), metrics, logger, 'live', suppressions)),
+          );
       })
     : Promise.resolve();
   // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
@@ -227,6 +234,7 @@ async function apiRoutes(
   logger: Logger,
   alerts: Alerts,
   gate: WriteGate,
+  suppressions: SuppressionList | undefined,
 ): Promise<void> {
   const config = effective;
   const accounts = createAccounts(store, { invitationDays: config.invitationDays });
@@ -238,7 +246,13 @@ async function apiRoutes(
     share: (token) => shares.resolve(token),
   });
   await alertsRoutes(app, { config: effective, alerts, authenticate });
-  await privacyRoutes(app, { store, config: effective, authenticate, gate });
+  await privacyRoutes(app, {
+    store,
+    config: effective,
+    authenticate,
+    gate,
+    ...(suppressions ? { suppressions } : {}),
+  });
   if (config.dashboard) {
     await app.register(authRoutes, { config: effective, accounts, authenticate });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
@@ -260,10 +274,18 @@ export async function startProcessing(
   logger: Logger,
   /** `replay`: every event id checked (the archive may hold what is stored), no archive of the replay itself. */
   mode: 'live' | 'replay' = 'live',
+  /** The list an erasure in this process adds to at once; otherwise one of its own, refreshed from the store. */
+  suppressions = new SuppressionList(store, logger),
 ): Promise<Subscription[]> {
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
   const geo = await openGeoLookup(config.geoipCityDb);
-  const convert = createConverter(await createSteps({ ...config, sessions, geo }));
+  await suppressions.start();
+  const suppressed = (row: EventRow) => {
+    if (!suppressions.has(row)) return false;
+    metrics.suppressedEvents.inc();
+    return true;
+  };
+  const convert = createConverter(await createSteps({ ...config, sessions, geo }), suppressed);
   const convertLogs = createLogConverter(geo);
   const restored = await sessions.restore(store).catch((err) => {
     logger.warn({ err: (err as Error).message }, 'open sessions could not be restored; new ones start fresh');
@@ -279,13 +301,25 @@ export async function startProcessing(
     maxWaitMs: config.batchMaxWaitMs,
     ...(mode === 'live' && config.log !== 'wal' ? { deadLetterTopic: DEAD_LETTERS_TOPIC } : {}),
   };
-  const subscriptions = [
+  const subscriptions: Subscription[] = [
+    { stop: async () => suppressions.stop() },
     startProcessor({ ...consumer, convert, dedupeEveryEvent: mode === 'replay' || config.log !== 'wal' }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),
   ];
   // Each destination reads the log in its own consumer group: a destination that is down delays nothing else.
-  if (mode === 'live') subscriptions.push(...startForwarding({ config, log, store, metrics, logger, geo }));
+  if (mode === 'live')
+    subscriptions.push(
+      ...startForwarding({
+        config,
+        log,
+        store,
+        metrics,
+        logger,
+        geo,
+        drop: (row) => suppressions.has(row),
+      }),
+    );
   if (mode === 'live' && config.archiveDir)
     subscriptions.push(
       ...startRawArchive(log, config.archiveDir, TOPICS, logger.child({ stage: 'archive' })),

@@ -50,11 +50,12 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
     });
   }
   const keys = new ProjectKeys(config.projects, config.siteProjects);
-  nativeRoutes(app, { ...deps, keys });
-  telemetryRoutes(app, { ...deps, keys });
-  segmentRoutes(app, { ...deps, keys });
-  siteProtocolRoutes(app, { ...deps, keys });
-  snowplowRoutes(app, { ...deps, keys });
+  const ingestDeps = { ...deps, keys, honorGpc: config.honorGpc };
+  nativeRoutes(app, ingestDeps);
+  telemetryRoutes(app, ingestDeps);
+  segmentRoutes(app, ingestDeps);
+  siteProtocolRoutes(app, ingestDeps);
+  snowplowRoutes(app, ingestDeps);
   logsRoutes(app, { ...deps, keys });
   cdcRoutes(app, { ...deps, keys });
   trackerRoutes(app);

@@ -6,12 +6,15 @@ import { ENVELOPE_HEADERS, encodeEnvelope, type Protocol } from './envelope.ts';
 import { emptyBatch, type FieldProblem, invalidEvents, logUnavailable } from './errors.ts';
 import type { EventValidator } from './event-validator.ts';
 import { asCollectError } from './json-body.ts';
+import { BROWSER_PROTOCOLS, optedOut } from './opt-out.ts';
 
 export const EVENTS_TOPIC = 'events';
 
 export interface IngestDeps {
   log: EventLog;
   metrics: Metrics;
+  /** SIGHTLINE_HONOR_GPC: drop browser events of requests with `DNT: 1` or `Sec-GPC: 1` (opt-out.ts). */
+  honorGpc?: boolean;
 }
 
 /** A body is one event or a JSON array of them; every event must pass or none is accepted. */
@@ -55,6 +58,11 @@ function pickHeaders(request: FastifyRequest): Record<string, string> {
 }
 
 export async function ingest(deps: IngestDeps, request: FastifyRequest, input: IngestInput): Promise<number> {
+  if (deps.honorGpc && BROWSER_PROTOCOLS.has(input.protocol) && optedOut(request.headers)) {
+    // Answered as accepted (nothing for the tracker to retry), but never written anywhere.
+    deps.metrics.optedOutEvents.inc({ protocol: input.protocol }, input.count);
+    return input.count;
+  }
   const record = encodeEnvelope(
     {
       v: 1,

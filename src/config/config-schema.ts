@@ -460,6 +460,27 @@ export const configSchema = {
       'Store the client IP in `events.ip`. Off by default: the IP is used for geo and visitor hashing only.',
     parse: bool,
   }),
+  honorGpc: field({
+    env: 'SIGHTLINE_HONOR_GPC',
+    default: 'false',
+    description:
+      'Drop the events of browser requests (native, Plausible, Umami, Snowplow) that carry `DNT: 1` or `Sec-GPC: 1`; they are still answered as accepted. Counted in `sightline_collect_opted_out_events_total`. See PRIVACY.md.',
+    parse: bool,
+  }),
+  privacyLogFields: field({
+    env: 'SIGHTLINE_PRIVACY_LOG_FIELDS',
+    default: 'user_id,userId,user,email',
+    description:
+      "Keys of `logs.attributes` that hold a person's id: an erasure or export (`sightline erase`, `DELETE /api/v1/people/…`) takes the log lines whose value there equals the id. Comma-separated; empty = logs are not searched.",
+    parse: list(),
+  }),
+  privacyDbColumns: field({
+    env: 'SIGHTLINE_PRIVACY_DB_COLUMNS',
+    default: 'user_id,email',
+    description:
+      "Columns of captured rows (`db_changes.data` and `.old`) that hold a person's id: an erasure or export takes the changes whose value there equals the id (string or number). Comma-separated; empty = not searched.",
+    parse: list(),
+  }),
   stripQueryParams: field({
     env: 'SIGHTLINE_STRIP_QUERY_PARAMS',
     default:

@@ -7,7 +7,7 @@
 import type { LogRecord } from '../log/event-log.ts';
 import { DailySalts } from '../process/enrich/daily-salts.ts';
 import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
-import { createConverter } from '../process/pipeline.ts';
+import { createConverter, type EventDrop } from '../process/pipeline.ts';
 import { createBotStep } from '../process/steps/put-bot.step.ts';
 import { putGeo } from '../process/steps/put-geo.step.ts';
 import { putReferrer } from '../process/steps/put-referrer.step.ts';
@@ -23,19 +23,24 @@ export interface MappingOptions {
   stripQueryParams: readonly string[];
   botUserAgents: readonly string[];
   geo: GeoLookup;
+  /** Events not to forward: a suppressed person's (src/privacy/suppressions.ts), as the processor drops them. */
+  drop?: EventDrop;
 }
 
 export type ForwardMapper = (records: readonly LogRecord[]) => Promise<ForwardEvent[]>;
 
 export function createForwardMapper(options: MappingOptions): ForwardMapper {
-  const convert = createConverter([
-    putUrl({ trailingSlash: options.trailingSlash, hashRouting: options.hashRouting }),
-    putReferrer({ stripParams: options.stripQueryParams }),
-    putUserAgent,
-    createBotStep(options.botUserAgents),
-    putGeo(options.geo, false),
-    putVisitor(new DailySalts(options.dataDir)),
-  ]);
+  const convert = createConverter(
+    [
+      putUrl({ trailingSlash: options.trailingSlash, hashRouting: options.hashRouting }),
+      putReferrer({ stripParams: options.stripQueryParams }),
+      putUserAgent,
+      createBotStep(options.botUserAgents),
+      putGeo(options.geo, false),
+      putVisitor(new DailySalts(options.dataDir)),
+    ],
+    options.drop,
+  );
   // Records that cannot become events are the processor's dead letters; there is nothing here to forward.
   return async (records) => (await convert(records)).events.map(toForwardEvent);
 }

@@ -5,6 +5,7 @@ import type { EventLog, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
+import type { EventDrop } from '../process/pipeline.ts';
 import type { Store } from '../store/store.ts';
 import { startAggregatePushes } from './aggregate-push.ts';
 import { forwardGroup, startForwarder } from './forward-consumer.ts';
@@ -18,6 +19,7 @@ export interface ForwardingDeps {
   metrics: Metrics;
   logger: Logger;
   geo: GeoLookup;
+  drop?: EventDrop;
 }
 
 export function startForwarding(deps: ForwardingDeps): Subscription[] {
@@ -30,7 +32,11 @@ export function startForwarding(deps: ForwardingDeps): Subscription[] {
   );
   if (forward.destinations.length === 0) return [];
   const metrics = createForwardMetrics(deps.metrics.registry);
-  const map = createForwardMapper({ ...config, geo: deps.geo });
+  const map = createForwardMapper({
+    ...config,
+    geo: deps.geo,
+    ...(deps.drop ? { drop: deps.drop } : {}),
+  });
   const logger = deps.logger.child({ stage: 'forward' });
   const forwarders = new Map(
     forward.destinations.map((spec) => [

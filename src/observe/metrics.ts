@@ -13,6 +13,12 @@ export function createMetrics() {
       labelNames: ['protocol'] as const,
       registers,
     }),
+    optedOutEvents: new Counter({
+      name: 'sightline_collect_opted_out_events_total',
+      help: 'Browser events answered but dropped for DNT: 1 or Sec-GPC: 1 (SIGHTLINE_HONOR_GPC), by protocol',
+      labelNames: ['protocol'] as const,
+      registers,
+    }),
     rejectedRequests: new Counter({
       name: 'sightline_collect_rejected_requests_total',
       help: 'Ingestion requests refused, by error code',
@@ -58,6 +64,11 @@ export function createMetrics() {
     clientRetriesDropped: new Counter({
       name: 'sightline_process_client_retries_dropped_total',
       help: 'Segment/Snowplow messages dropped because the same messageId/eid was already stored (client retries)',
+      registers,
+    }),
+    suppressedEvents: new Counter({
+      name: 'sightline_process_suppressed_events_total',
+      help: 'Events dropped unstored because their person is on the suppression list (erased with suppress_days)',
       registers,
     }),
     backlog: new Gauge({

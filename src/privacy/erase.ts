@@ -14,11 +14,16 @@ import { DAILY_TABLE, ROLLUP_TABLE, rebuildRollups } from '../store/rollups.ts';
 import type { QueryParams, Store } from '../store/store.ts';
 import { privacyUnavailable } from './errors.ts';
 import {
+  dbChangesWhere,
   deadLettersWhere,
   eventsWhere,
+  fieldParams,
   forwardDeadLettersWhere,
   journalRefs,
+  logsWhere,
+  NO_FIELDS,
   PARAMS,
+  type PersonFields,
   profilesWhere,
   sessionsWhere,
 } from './person-rows.ts';
@@ -31,7 +36,8 @@ import {
   recordPending,
 } from './privacy-requests.ts';
 import { rebuildFromView } from './rebuild-views.ts';
-import type { Subject } from './subject.ts';
+import { type Subject, subjectHash } from './subject.ts';
+import { recordSuppression, type SuppressionList } from './suppressions.ts';
 import type { WriteGate } from './write-gate.ts';
 
 /** The tables an erasure removes rows from, in the order it does. */
@@ -41,6 +47,8 @@ export const ERASED_TABLES = [
   'user_profiles',
   'dead_letters',
   'forward_dead_letters',
+  'logs',
+  'db_changes',
 ] as const;
 
 export interface ErasureResult {
@@ -50,12 +58,18 @@ export interface ErasureResult {
   status: 'done';
   /** Rows per table; `sessions` and `user_profiles` count visits and people, `rollup_days` the days rebuilt. */
   removed: Record<string, number>;
+  /** With `suppressDays`: until when the person's new events are dropped. */
+  suppressed_until?: string;
 }
 
 const DAY_MS = 86_400_000;
 
 /** Reads, before anything changes, what the erasure will touch; the id travels as a query parameter only. */
-export async function planErasure(store: Store, subject: Subject): Promise<ErasurePlan> {
+export async function planErasure(
+  store: Store,
+  subject: Subject,
+  fields: PersonFields = NO_FIELDS,
+): Promise<ErasurePlan> {
   const base = { project: subject.project, subject: subject.id };
   const own =
     subject.type === 'visitor_id'
@@ -75,13 +89,15 @@ export async function planErasure(store: Store, subject: Subject): Promise<Erasu
   );
   // A user's profile is theirs whatever their events say; a visitor's events may have fed some users' profiles.
   const users = subject.type === 'user_id' ? [subject.id] : [...e.users].sort();
-  const params = { ...base, sessions, users };
+  const params = { ...base, sessions, users, ...fieldParams(fields) };
   const [c] = await store.query<Record<string, number | string>>(
     `SELECT
        (SELECT uniqExact(tenant_id, session_id) FROM sessions WHERE ${sessionsWhere(PARAMS)}) AS sessions,
        (SELECT uniqExact(user_id) FROM user_profiles WHERE ${profilesWhere(PARAMS)}) AS user_profiles,
        (SELECT count() FROM dead_letters WHERE ${deadLettersWhere(subject.type, PARAMS)}) AS dead_letters,
-       (SELECT count() FROM forward_dead_letters FINAL WHERE ${forwardDeadLettersWhere(subject.type, PARAMS)}) AS forward_dead_letters`,
+       (SELECT count() FROM forward_dead_letters FINAL WHERE ${forwardDeadLettersWhere(subject.type, PARAMS)}) AS forward_dead_letters,
+       (SELECT count() FROM logs WHERE ${logsWhere(subject.type, PARAMS)}) AS logs,
+       (SELECT count() FROM db_changes WHERE ${dbChangesWhere(subject.type, PARAMS)}) AS db_changes`,
     params,
   );
   return {
@@ -94,6 +110,8 @@ export async function planErasure(store: Store, subject: Subject): Promise<Erasu
       user_profiles: subject.type === 'user_id' ? Number(c.user_profiles) : 0,
       dead_letters: Number(c.dead_letters),
       forward_dead_letters: Number(c.forward_dead_letters),
+      logs: Number(c.logs),
+      db_changes: Number(c.db_changes),
       rollup_days: e.days.length,
     },
   };
@@ -116,9 +134,9 @@ async function mutate(store: Store, table: string, where: string, params: QueryP
 }
 
 /** Every step of an erasure journalled as `e`; each may run again (after a crash) with the same result. */
-async function runSteps(store: Store, e: PendingErasure): Promise<void> {
+async function runSteps(store: Store, e: PendingErasure, fields: PersonFields): Promise<void> {
   const refs = journalRefs();
-  const params = { project: e.subject.project, request: e.id };
+  const params = { project: e.subject.project, request: e.id, ...fieldParams(fields) };
   const type = e.subject.type;
   await mutate(store, 'events', eventsWhere(type, refs), params);
   // The person's visits and profiles, removed, then rebuilt from what is left (other people in the same visit,
@@ -130,6 +148,8 @@ async function runSteps(store: Store, e: PendingErasure): Promise<void> {
   for (const [from, to] of dayRanges(e.plan.days)) await rebuildRollups(store, e.subject.project, from, to);
   await mutate(store, 'dead_letters', deadLettersWhere(type, refs), params);
   await mutate(store, 'forward_dead_letters', forwardDeadLettersWhere(type, refs), params);
+  await mutate(store, 'logs', logsWhere(type, refs), params);
+  await mutate(store, 'db_changes', dbChangesWhere(type, refs), params);
 }
 
 /** The rollups' lightweight deletes leave masked rows in place; rewriting the touched parts removes them. */
@@ -151,8 +171,13 @@ function serialised<T>(store: Store, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-async function complete(store: Store, e: PendingErasure, gate: WriteGate | undefined): Promise<void> {
-  await (gate ? gate.hold(() => runSteps(store, e)) : runSteps(store, e));
+async function complete(
+  store: Store,
+  e: PendingErasure,
+  gate: WriteGate | undefined,
+  fields: PersonFields,
+): Promise<void> {
+  await (gate ? gate.hold(() => runSteps(store, e, fields)) : runSteps(store, e, fields));
   await purgeMaskedRollups(store, e);
   await recordErased(store, e);
 }
@@ -160,6 +185,12 @@ async function complete(store: Store, e: PendingErasure, gate: WriteGate | undef
 export interface EraseOptions {
   /** The processor's inserts, held while the rebuilds run (absent: nothing else writes to this store). */
   gate?: WriteGate;
+  /** Which log attributes and database columns hold a person's id (none: logs and db_changes are not searched). */
+  fields?: PersonFields;
+  /** Drop the person's new events for this many days (the suppression list); 0 or absent: none. */
+  suppressDays?: number;
+  /** This process's list, told at once (the processor would otherwise see it at its next refresh). */
+  suppressions?: SuppressionList;
   now?: number;
 }
 
@@ -171,11 +202,21 @@ export async function erasePerson(
 ): Promise<ErasureResult> {
   return serialised(store, async () => {
     const now = options.now ?? Date.now();
-    const plan = await planErasure(store, subject).catch((err) => {
+    const fields = options.fields ?? NO_FIELDS;
+    const id = randomUUID();
+    // Suppressed first: events arriving while the erasure runs (or after a crash in it) are already refused.
+    let until: number | undefined;
+    if (options.suppressDays) {
+      until = await recordSuppression(store, subject, id, options.suppressDays, now).catch((err) => {
+        throw privacyUnavailable(err);
+      });
+      options.suppressions?.add(subjectHash(subject));
+    }
+    const plan = await planErasure(store, subject, fields).catch((err) => {
       throw privacyUnavailable(err);
     });
     const e: PendingErasure = {
-      id: randomUUID(),
+      id,
       subject,
       requestedBy,
       requestedAt: now,
@@ -185,7 +226,7 @@ export async function erasePerson(
     await recordPending(store, e).catch((err) => {
       throw privacyUnavailable(err);
     });
-    await complete(store, e, options.gate).catch((err) => {
+    await complete(store, e, options.gate, fields).catch((err) => {
       throw privacyUnavailable(err);
     });
     return {
@@ -194,18 +235,27 @@ export async function erasePerson(
       subject_type: subject.type,
       status: 'done',
       removed: plan.counts,
+      ...(until ? { suppressed_until: new Date(until).toISOString() } : {}),
     };
   });
 }
 
-/** At start-up, before processing: the erasures a crash (or a failing store) left pending are finished. */
-export async function resumeErasures(store: Store, logger: Logger, gate?: WriteGate): Promise<number> {
+/**
+ * At start-up, before processing: the erasures a crash (or a failing store) left pending are finished, searching
+ * logs and db_changes by the fields configured now (the journal keeps no field list).
+ */
+export async function resumeErasures(
+  store: Store,
+  logger: Logger,
+  gate?: WriteGate,
+  fields: PersonFields = NO_FIELDS,
+): Promise<number> {
   return serialised(store, async () => {
     const left = await pendingErasures(store);
     for (const e of left) {
       // Done but its pending version (with the id) not yet deleted: only that is left to do.
       if (e.done) await forgetPending(store, e.id);
-      else await complete(store, e, gate);
+      else await complete(store, e, gate, fields);
       logger.info({ request: e.id, project: e.subject.project }, 'unfinished erasure completed');
     }
     return left.length;

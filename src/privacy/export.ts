@@ -7,10 +7,15 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { privacyUnavailable } from './errors.ts';
 import {
+  dbChangesWhere,
   deadLettersWhere,
   eventsWhere,
+  fieldParams,
   forwardDeadLettersWhere,
+  logsWhere,
+  NO_FIELDS,
   PARAMS,
+  type PersonFields,
   profilesWhere,
   sessionsWhere,
 } from './person-rows.ts';
@@ -32,6 +37,7 @@ export async function exportPerson(
   subject: Subject,
   requestedBy: string,
   now = Date.now(),
+  fields: PersonFields = NO_FIELDS,
 ): Promise<PersonExport> {
   try {
     const base = { project: subject.project, subject: subject.id };
@@ -46,7 +52,7 @@ export async function exportPerson(
       base,
     );
     const users = subject.type === 'user_id' ? [subject.id] : s.users;
-    const params = { ...base, sessions: s.sessions, users };
+    const params = { ...base, sessions: s.sessions, users, ...fieldParams(fields) };
     const read = (sql: string) => store.query<Record<string, unknown>>(sql, params);
     const tables = {
       events: await read(
@@ -66,6 +72,10 @@ export async function exportPerson(
       forward_dead_letters: await read(
         `SELECT * EXCEPT (version) FROM forward_dead_letters FINAL
          WHERE ${forwardDeadLettersWhere(subject.type, PARAMS)} ORDER BY failed_at, destination, event_id`,
+      ),
+      logs: await read(`SELECT * FROM logs WHERE ${logsWhere(subject.type, PARAMS)} ORDER BY timestamp`),
+      db_changes: await read(
+        `SELECT * FROM db_changes WHERE ${dbChangesWhere(subject.type, PARAMS)} ORDER BY ts, xid, xoffset`,
       ),
     };
     const counts = Object.fromEntries(Object.entries(tables).map(([name, rows]) => [name, rows.length]));

@@ -77,3 +77,54 @@ export function forwardDeadLettersWhere(type: SubjectType, r: PersonRefs): strin
   return `${PROJECT} AND ((${r.subject} != '' AND ${field('user_id')} = ${r.subject})
     OR (${field('user_id')} = '' AND ${field('session_id')} != '' AND ${field('session_id')} IN ${r.sessions}))`;
 }
+
+/**
+ * Where logs and database changes carry a person's id: the operator names the fields (`SIGHTLINE_PRIVACY_LOG_FIELDS`,
+ * `SIGHTLINE_PRIVACY_DB_COLUMNS`); Sightline cannot know which of an application's fields hold a user id. They
+ * travel as query parameters (`{log_fields:Array(String)}`, `{db_columns:Array(String)}`).
+ */
+export interface PersonFields {
+  /** Keys of `logs.attributes`. */
+  logFields: readonly string[];
+  /** Keys of `db_changes.data` / `.old` (the changed row's columns). */
+  dbColumns: readonly string[];
+}
+
+export const NO_FIELDS: PersonFields = { logFields: [], dbColumns: [] };
+
+/** The fields as configured (`SIGHTLINE_PRIVACY_LOG_FIELDS`, `SIGHTLINE_PRIVACY_DB_COLUMNS`). */
+export const fieldsOf = (config: {
+  privacyLogFields: string[];
+  privacyDbColumns: string[];
+}): PersonFields => ({
+  logFields: config.privacyLogFields,
+  dbColumns: config.privacyDbColumns,
+});
+
+export const fieldParams = (f: PersonFields) => ({
+  log_fields: [...f.logFields],
+  db_columns: [...f.dbColumns],
+});
+
+/**
+ * Log lines whose named attributes hold the id. The id is compared outside the lambda (`has` on the looked-up
+ * values): in a mutation it is a subquery on the journal. Visitor ids are computed by Sightline and are in no log.
+ */
+export function logsWhere(type: SubjectType, r: PersonRefs): string {
+  if (type === 'visitor_id') return '0';
+  return `${PROJECT} AND ${r.subject} != ''
+    AND has(arrayMap(k -> attributes[k], {log_fields:Array(String)}), ${r.subject})`;
+}
+
+/**
+ * Database changes whose row (after, or before an update: `old`) has the id in a named column, as a JSON string or
+ * as a bare number (an integer user id).
+ */
+export function dbChangesWhere(type: SubjectType, r: PersonRefs): string {
+  if (type === 'visitor_id') return '0';
+  const values = (column: string) =>
+    `arrayConcat(arrayMap(k -> JSONExtractString(${column}, k), {db_columns:Array(String)}),
+                 arrayMap(k -> JSONExtractRaw(${column}, k), {db_columns:Array(String)}))`;
+  return `${PROJECT} AND ${r.subject} != ''
+    AND has(arrayConcat(${values('data')}, ${values('old')}), ${r.subject})`;
+}

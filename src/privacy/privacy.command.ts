@@ -14,6 +14,8 @@ import { openStore, type Store } from '../store/store.ts';
 import { type ErasureResult, erasePerson, resumeErasures } from './erase.ts';
 import { PrivacyError } from './errors.ts';
 import { exportPerson, type PersonExport } from './export.ts';
+import { fieldsOf, type PersonFields } from './person-rows.ts';
+import { parseSuppressDays } from './privacy.routes.ts';
 import { parseSubject, type Subject } from './subject.ts';
 
 const WHO = `  --project NAME       The project (required).
@@ -30,7 +32,8 @@ const SERVER = `  --url URL            A running Sightline to ask (its api role 
 export const ERASE_HELP = `Usage: sightline erase --project NAME (--user-id ID | --visitor-id N) --yes [options]
 
 Answers a "delete everything you hold on me" request (GDPR art. 17, CCPA): removes the person's rows from
-events, sessions, user_profiles, dead_letters and forward_dead_letters, and rebuilds the sessions, profiles and
+events, sessions, user_profiles, dead_letters, forward_dead_letters, and the logs and db_changes rows that hold
+the id in a field named by SIGHTLINE_PRIVACY_LOG_FIELDS / SIGHTLINE_PRIVACY_DB_COLUMNS, and rebuilds the sessions, profiles and
 hourly/daily rollups they were part of from the events that remain, so everyone else's numbers stay exact.
 A user's rows include the anonymous events of the visits they logged in during.
 
@@ -40,16 +43,20 @@ Every erasure is recorded in the audit (GET /api/v1/privacy/requests) with who a
 with a SHA-256 of the id, never the id itself.
 
 Not covered yet (see docs/privacy.md): the raw bodies in the WAL, on Kafka and in the raw archive age out on
-their own schedule; logs and db_changes are not searched.
+their own schedule.
 
 Options:
 ${WHO}
+  --suppress-days N    Also refuse the person's new events for N days (1 to 3650; user ids only): the processor
+                       drops them unstored and counts them (sightline_process_suppressed_events_total). Only a
+                       SHA-256 of the id is kept, in privacy_suppressions.
   --yes                Confirm: without it nothing is erased.
 ${SERVER}
 
 Examples:
   sightline export-person --project shop --user-id alice@example.com --out alice.json
   sightline erase --project shop --user-id alice@example.com --yes
+  sightline erase --project shop --user-id alice@example.com --suppress-days 30 --yes
 
 Exit status: 0 when erased, 1 when the store or server failed (a started erasure completes at the next start),
 2 for a usage error.
@@ -58,7 +65,8 @@ Exit status: 0 when erased, 1 when the store or server failed (a started erasure
 export const EXPORT_PERSON_HELP = `Usage: sightline export-person --project NAME (--user-id ID | --visitor-id N) [--out FILE] [options]
 
 Answers a "send me a copy of my data" request (GDPR art. 15/20, CCPA): one JSON document with every row the store
-holds for the person — events, sessions, user_profiles, dead_letters, forward_dead_letters — the same rows
+holds for the person — events, sessions, user_profiles, dead_letters, forward_dead_letters, logs, db_changes
+(by the fields SIGHTLINE_PRIVACY_LOG_FIELDS / SIGHTLINE_PRIVACY_DB_COLUMNS name) — the same rows
 "sightline erase" would remove. The export is recorded in the audit (who, when, row counts).
 
 Options:
@@ -82,6 +90,8 @@ function localAdminToken(config: Config): string | undefined {
 }
 
 function printErasure(result: ErasureResult): void {
+  if (result.suppressed_until)
+    process.stdout.write(`  new events of the person are dropped until ${result.suppressed_until}\n`);
   for (const [table, n] of Object.entries(result.removed))
     process.stdout.write(
       `  ${table.padEnd(22)} ${String(n).padStart(8)} ${table === 'rollup_days' ? 'rebuilt' : 'removed'}\n`,
@@ -109,8 +119,10 @@ async function viaServer(
   action: Action,
   subject: Subject,
   out: string | undefined,
+  suppressDays: number,
 ): Promise<number | undefined> {
   const query = new URLSearchParams({ project: subject.project, by: subject.type });
+  if (suppressDays > 0) query.set('suppress_days', String(suppressDays));
   const url = `${base}/api/v1/people/${encodeURIComponent(subject.id)}${action === 'erase' ? '' : '/export'}?${query}`;
   let res: Response;
   try {
@@ -137,13 +149,15 @@ async function direct(
   action: Action,
   subject: Subject,
   out: string | undefined,
+  fields: PersonFields,
+  suppressDays: number,
 ): Promise<number> {
   // A store no server has started yet lacks the tables; an erasure a crash interrupted is finished first.
   await migrate(store);
-  await resumeErasures(store, createLogger('warn'));
+  await resumeErasures(store, createLogger('warn'), undefined, fields);
   const who = `cli (${os.userInfo().username})`;
-  if (action === 'erase') printErasure(await erasePerson(store, subject, who));
-  else writeExport(await exportPerson(store, subject, who), out);
+  if (action === 'erase') printErasure(await erasePerson(store, subject, who, { fields, suppressDays }));
+  else writeExport(await exportPerson(store, subject, who, Date.now(), fields), out);
   return 0;
 }
 
@@ -158,6 +172,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
         'user-id': { type: 'string' },
         'visitor-id': { type: 'string' },
         out: { type: 'string' },
+        'suppress-days': { type: 'string' },
         yes: { type: 'boolean' },
         url: { type: 'string' },
         token: { type: 'string' },
@@ -197,13 +212,21 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   } catch (err) {
     return usage((err as Error).message);
   }
+  const rawDays = values['suppress-days'] as string | undefined;
+  if (action !== 'erase' && rawDays !== undefined) return usage('--suppress-days is for erase');
+  let suppressDays: number;
+  try {
+    suppressDays = parseSuppressDays(rawDays, subject);
+  } catch (err) {
+    return usage((err as Error).message);
+  }
   const out = values.out as string | undefined;
   const server =
     (values.url as string | undefined) ??
     (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);
   if (server) {
     const token = (values.token as string | undefined) ?? localAdminToken(config);
-    const answered = await viaServer(server.replace(/\/$/, ''), token, action, subject, out);
+    const answered = await viaServer(server.replace(/\/$/, ''), token, action, subject, out, suppressDays);
     if (answered !== undefined) return answered;
     if (values.url) {
       process.stderr.write(`sightline ${action}: nothing answers at ${server}\n`);
@@ -212,7 +235,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    return await direct(store, action, subject, out);
+    return await direct(store, action, subject, out, fieldsOf(config), suppressDays);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;
     process.stderr.write(`sightline ${action}: ${err.message}\n`);

@@ -11,8 +11,10 @@ import type { Store } from '../store/store.ts';
 import { erasePerson } from './erase.ts';
 import { privacyBadParams } from './errors.ts';
 import { exportPerson } from './export.ts';
+import { fieldsOf } from './person-rows.ts';
 import { listRequests } from './privacy-requests.ts';
-import { parseSubject } from './subject.ts';
+import { parseSubject, type Subject } from './subject.ts';
+import { MAX_SUPPRESS_DAYS, type SuppressionList } from './suppressions.ts';
 import type { WriteGate } from './write-gate.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -23,10 +25,26 @@ export interface PrivacyRoutesDeps {
   config: Config;
   authenticate: ReturnType<typeof createReadAuth>;
   gate?: WriteGate;
+  suppressions?: SuppressionList;
 }
 
 /** Who asked, as the audit records it. */
 export const requesterOf = (scope: ReadScope) => (scope.kind === 'user' ? scope.email : 'admin token');
+
+/** `suppress_days`: whole days the person's new events are refused; only for a user id (a visitor id changes daily). */
+export function parseSuppressDays(raw: string | undefined, subject: Subject): number {
+  if (raw === undefined || raw === '0') return 0;
+  const days = Number(raw);
+  if (!/^\d+$/.test(raw) || days < 1 || days > MAX_SUPPRESS_DAYS)
+    throw privacyBadParams([
+      { param: 'suppress_days', message: `must be a whole number from 0 to ${MAX_SUPPRESS_DAYS}` },
+    ]);
+  if (subject.type !== 'user_id')
+    throw privacyBadParams([
+      { param: 'suppress_days', message: 'is for a user id: a visitor id changes every day' },
+    ]);
+  return days;
+}
 
 function single(query: Query, name: string): string | undefined {
   const value = query[name];
@@ -37,6 +55,7 @@ function single(query: Query, name: string): string | undefined {
 export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDeps): Promise<void> {
   const { store, authenticate } = deps;
   const projects = deps.config.projects.map((p) => p.name);
+  const fields = fieldsOf(deps.config);
   const admin = async (request: FastifyRequest) => {
     const scope = await authenticate(request);
     requireAdmin(scope);
@@ -48,8 +67,12 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
   app.delete('/api/v1/people/:id', async (request: PersonRequest, reply) => {
     const scope = await admin(request);
     const subject = subjectOf(request);
+    const suppressDays = parseSuppressDays(single(request.query, 'suppress_days'), subject);
     const result = await erasePerson(store, subject, requesterOf(scope), {
       ...(deps.gate ? { gate: deps.gate } : {}),
+      ...(deps.suppressions ? { suppressions: deps.suppressions } : {}),
+      fields,
+      suppressDays,
     });
     return reply.header('cache-control', 'no-store').send(result);
   });
@@ -57,7 +80,7 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
   app.get('/api/v1/people/:id/export', async (request: PersonRequest, reply) => {
     const scope = await admin(request);
     const subject = subjectOf(request);
-    const body = await exportPerson(store, subject, requesterOf(scope));
+    const body = await exportPerson(store, subject, requesterOf(scope), Date.now(), fields);
     return reply
       .header('cache-control', 'no-store')
       .header(

@@ -111,7 +111,15 @@ function eventPayload(event: unknown, envelope: Envelope): string | Buffer {
   }
 }
 
-function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Converted): void {
+/** Decides, after the steps, that an event is not to be kept (a suppressed person's): it is left out, not a dead letter. */
+export type EventDrop = (row: EventRow) => boolean;
+
+function convertEnvelope(
+  envelope: Envelope,
+  steps: readonly Step[],
+  out: Converted,
+  drop: EventDrop | undefined,
+): void {
   const adapter = ADAPTERS[envelope.protocol];
   if (!adapter) {
     out.deadLetters.push(
@@ -151,6 +159,7 @@ function convertEnvelope(envelope: Envelope, steps: readonly Step[], out: Conver
       );
       continue;
     }
+    if (drop?.(row)) continue;
     out.events.push(row);
   }
 }
@@ -160,11 +169,15 @@ const EVENTS_PER_SLICE = 250;
 
 export type Converter = (records: readonly LogRecord[]) => Promise<Converted>;
 
-export function createConverter(steps: readonly Step[]): Converter {
-  return (records) => convertRecords(records, steps);
+export function createConverter(steps: readonly Step[], drop?: EventDrop): Converter {
+  return (records) => convertRecords(records, steps, drop);
 }
 
-async function convertRecords(records: readonly LogRecord[], steps: readonly Step[]): Promise<Converted> {
+async function convertRecords(
+  records: readonly LogRecord[],
+  steps: readonly Step[],
+  drop: EventDrop | undefined,
+): Promise<Converted> {
   const out: Converted = { events: [], deadLetters: [] };
   let sinceYield = 0;
   for (const record of records) {
@@ -185,7 +198,7 @@ async function convertRecords(records: readonly LogRecord[], steps: readonly Ste
     const events = out.events.length;
     const deadLetters = out.deadLetters.length;
     try {
-      convertEnvelope(envelope, steps, out);
+      convertEnvelope(envelope, steps, out, drop);
     } catch (err) {
       // Whatever a hostile body made throw, the record as a whole becomes one dead letter.
       out.events.length = events;

@@ -202,6 +202,8 @@ export const SECRET_TABLES: ReadonlySet<string> = new Set([
   'alert_history',
   // Who asked to be erased, with the id itself while the erasure is pending.
   'privacy_requests',
+  // Hashes of erased people's ids (a hash of an e-mail address is found again by hashing guesses).
+  'privacy_suppressions',
 ]);
 
 /**

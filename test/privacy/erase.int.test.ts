@@ -120,6 +120,42 @@ async function traffic(user: string, ua: string, tag: string): Promise<void> {
   ]);
 }
 
+/** Log lines and captured database rows that carry the person's id in the configured fields. */
+async function logsAndChanges(user: string, tag: string, id: number): Promise<void> {
+  const lines = [
+    { message: `${tag} logged in`, level: 'info', service: 'auth', user_id: user },
+    { message: `${tag} paid`, level: 'info', service: 'billing', email: user, amount: 42 },
+    { message: `${tag} page rendered`, level: 'debug', service: 'web', route: `/${tag}` },
+  ];
+  const logs = await fetch(`${server.url}/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', 'x-app': 'shop', 'x-project-key': KEY },
+    body: lines.map((l) => JSON.stringify(l)).join('\n'),
+  });
+  assert.equal(logs.status, 202, await logs.clone().text());
+  const ts = Math.floor(Date.now() / 1000);
+  const changes = [
+    { table: 'users', type: 'insert', xid: id * 10, data: { id, email: user, plan: 'free' } },
+    // An update that changed the e-mail away from the id: the old value still names the person.
+    {
+      table: 'users',
+      type: 'update',
+      xid: id * 10 + 1,
+      data: { id, email: `${tag}-renamed@example.org`, plan: 'pro' },
+      old: { email: user, plan: 'free' },
+    },
+    { table: 'orders', type: 'insert', xid: id * 10 + 2, data: { id: id * 100, total: 42 } },
+  ];
+  const cdc = await fetch(`${server.url}/cdc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', 'x-app': 'shop', 'x-project-key': KEY },
+    body: changes
+      .map((c) => JSON.stringify({ database: 'shopdb', ts, xoffset: 0, commit: true, ...c }))
+      .join('\n'),
+  });
+  assert.equal(cdc.status, 202, await cdc.clone().text());
+}
+
 async function exportOf(user: string, headers: Record<string, string> = admin) {
   const res = await fetch(`${server.url}/api/v1/people/${encodeURIComponent(user)}/export?project=shop`, {
     headers,
@@ -203,6 +239,8 @@ before(async () => {
   });
   await traffic(ALICE, UA_ALICE, 'alice');
   await traffic(BOB, UA_BOB, 'bob');
+  await logsAndChanges(ALICE, 'alice', 1);
+  await logsAndChanges(BOB, 'bob', 2);
   // Carol never logs in: a visitor only.
   await native(
     [
@@ -216,9 +254,17 @@ before(async () => {
       const [r] = await server.store.query<Record<string, number | string>>(
         `SELECT (SELECT count() FROM events WHERE project = 'shop') AS events,
                 (SELECT count() FROM dead_letters WHERE project = 'shop') AS dead,
-                (SELECT count() FROM forward_dead_letters WHERE project = 'shop') AS forward`,
+                (SELECT count() FROM forward_dead_letters WHERE project = 'shop') AS forward,
+                (SELECT count() FROM logs WHERE project = 'shop') AS logs,
+                (SELECT count() FROM db_changes WHERE project = 'shop') AS changes`,
       );
-      return Number(r.events) >= 2 * 8 + 2 && Number(r.dead) >= 2 && Number(r.forward) >= 2 ? r : undefined;
+      return Number(r.events) >= 2 * 8 + 2 &&
+        Number(r.dead) >= 2 &&
+        Number(r.forward) >= 2 &&
+        Number(r.logs) === 6 &&
+        Number(r.changes) === 6
+        ? r
+        : undefined;
     },
     60_000,
     'every event, dead letter and forward dead letter stored',
@@ -300,6 +346,12 @@ describe('privacy: erase and export one person', () => {
     assert.equal(t.dead_letters.length, 1);
     assert.match(String(t.dead_letters[0].payload), /not-a-date/);
     assert.ok(t.forward_dead_letters.length >= 1);
+    // Log lines with her id in `user_id` or `email`; her user row's insert and the update whose old e-mail was hers.
+    assert.deepEqual(t.logs.map((l) => l.message).sort(), ['alice logged in', 'alice paid']);
+    assert.deepEqual(
+      t.db_changes.map((c) => c.type),
+      ['insert', 'update'],
+    );
     assert.ok(!JSON.stringify(t).includes(BOB), "bob's rows are not in alice's export");
     assert.deepEqual(aliceExport.counts, {
       events: t.events.length,
@@ -307,6 +359,8 @@ describe('privacy: erase and export one person', () => {
       user_profiles: 1,
       dead_letters: 1,
       forward_dead_letters: t.forward_dead_letters.length,
+      logs: 2,
+      db_changes: 2,
     });
   });
 
@@ -321,6 +375,9 @@ describe('privacy: erase and export one person', () => {
       'user_profiles.traits',
       'dead_letters.payload',
       'forward_dead_letters.payload',
+      'logs.attributes',
+      'db_changes.data',
+      'db_changes.old',
     ])
       assert.ok(before.includes(where), `${where} not found before erasure (${before.join(', ')})`);
 
@@ -333,6 +390,8 @@ describe('privacy: erase and export one person', () => {
     assert.equal(removed.user_profiles, 1);
     assert.equal(removed.dead_letters, 1);
     assert.equal(removed.forward_dead_letters, exported.forward_dead_letters);
+    assert.equal(removed.logs, 2);
+    assert.equal(removed.db_changes, 2);
     assert.ok(removed.rollup_days >= 1);
 
     assert.deepEqual(await traces(server.store, ALICE), []);
@@ -340,6 +399,22 @@ describe('privacy: erase and export one person', () => {
     const sessionIds = tablesOf(aliceExport).sessions.map((s) => String(s.session_id));
     for (const id of sessionIds) assert.deepEqual(await traces(server.store, id), [], `session ${id}`);
     assert.deepEqual(await traces(server.store, '/alice/landing'), []);
+    // Her log line without an id in a configured field, the order row and everyone else's stay.
+    const [left] = await server.store.query<Record<string, number | string>>(
+      `SELECT (SELECT count() FROM logs WHERE project = 'shop') AS logs,
+              (SELECT count() FROM logs WHERE message = 'alice page rendered') AS untagged,
+              (SELECT count() FROM db_changes WHERE project = 'shop') AS changes,
+              (SELECT count() FROM db_changes WHERE \`table\` = 'orders') AS orders`,
+    );
+    assert.deepEqual(
+      {
+        logs: Number(left.logs),
+        untagged: Number(left.untagged),
+        changes: Number(left.changes),
+        orders: Number(left.orders),
+      },
+      { logs: 4, untagged: 1, changes: 4, orders: 2 },
+    );
   });
 
   it("leaves everyone else's rows as they were; rollups hold exactly the remaining events", async () => {
@@ -380,9 +455,9 @@ describe('privacy: erase and export one person', () => {
   it('erasing again finds nothing; the export is empty', async () => {
     const again = await erase(ALICE);
     assert.equal(again.status, 200);
-    assert.deepEqual(Object.values(again.body.removed as Record<string, number>), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(again.body.removed as Record<string, number>), [0, 0, 0, 0, 0, 0, 0, 0]);
     const empty = await exportOf(ALICE);
-    assert.deepEqual(Object.values(empty.body.counts as Record<string, number>), [0, 0, 0, 0, 0]);
+    assert.deepEqual(Object.values(empty.body.counts as Record<string, number>), [0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('erases a visitor who never logged in by visitor id, the stats staying exact', async () => {

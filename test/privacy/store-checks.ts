@@ -3,10 +3,22 @@ import assert from 'node:assert/strict';
 import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, rollupSelect } from '../../src/store/rollups.ts';
 import type { Store } from '../../src/store/store.ts';
 
+/**
+ * A column as searchable text. `toString` of a Map or an Array quotes its strings and escapes `'` and `\\` in them,
+ * so an id with a quote would not be found there: their elements are joined unescaped as well.
+ */
+function asText(column: string, type: string): string {
+  const joined = (array: string) => `arrayStringConcat(arrayMap(x -> toString(x), ${array}), '\\n')`;
+  if (type.startsWith('Map('))
+    return `concat(toString(${column}), ${joined(`mapKeys(${column})`)}, ${joined(`mapValues(${column})`)})`;
+  if (type.startsWith('Array(')) return `concat(toString(${column}), ${joined(column)})`;
+  return `toString(${column})`;
+}
+
 /** Every place a value could hide: each String/Map/JSON/Array(String) column (and aggregate state) of each table. */
 export async function traces(store: Store, needle: string): Promise<string[]> {
-  const columns = await store.query<{ table: string; name: string }>(
-    `SELECT table, name FROM system.columns
+  const columns = await store.query<{ table: string; name: string; type: string }>(
+    `SELECT table, name, type FROM system.columns
      WHERE database = currentDatabase() AND (type LIKE '%String%' OR type LIKE '%JSON%' OR type LIKE 'Map%')
      ORDER BY table, name`,
   );
@@ -14,7 +26,7 @@ export async function traces(store: Store, needle: string): Promise<string[]> {
   const found: string[] = [];
   for (const c of columns) {
     const [row] = await store.query<{ n: number | string }>(
-      `SELECT count() AS n FROM \`${c.table}\` WHERE position(toString(\`${c.name}\`), {needle:String}) > 0`,
+      `SELECT count() AS n FROM \`${c.table}\` WHERE position(${asText(`\`${c.name}\``, c.type)}, {needle:String}) > 0`,
       { needle },
     );
     if (Number(row.n) > 0) found.push(`${c.table}.${c.name}`);

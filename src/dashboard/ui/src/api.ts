@@ -61,6 +61,8 @@ export const post = <T>(path: string, body: unknown, params?: Params) =>
   request<T>('POST', path, params, body);
 export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, {}, body);
 export const del = (path: string) => request<void>('DELETE', path);
+/** A DELETE whose answer is read (an erasure's counts). */
+export const remove = <T>(path: string, params: Params) => request<T>('DELETE', path, params);
 
 /** A CSV download link for the same query (the browser sends the cookie or share token along). */
 export const csvUrl = (path: string, params: Params) =>

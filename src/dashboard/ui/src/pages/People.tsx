@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { csvUrl, get } from '../api.ts';
+import { useRef, useState } from 'preact/hooks';
+import { ApiError, csvUrl, get, query, remove } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { navigate, type Route, statsParams, update } from '../url-state.ts';
@@ -150,7 +150,68 @@ function Timeline(props: { events: EventItem[] }) {
   );
 }
 
-export function UserPage(props: { route: Route; project: string; id: string }) {
+interface Erased {
+  request: string;
+  removed: Record<string, number>;
+}
+
+/**
+ * A person's access and erasure requests (admins only; the API refuses anyone else): "Export" downloads the JSON of
+ * every row held on them, "Erase" asks for confirmation naming the id, then erases and shows what was removed.
+ */
+function PrivacyActions(props: { project: string; id: string }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string>();
+  const path = `people/${encodeURIComponent(props.id)}`;
+  const erase = async () => {
+    setBusy(true);
+    try {
+      const done = await remove<Erased>(path, { project: props.project });
+      const counts = Object.entries(done.removed)
+        .map(([table, n]) => `${n} ${table}`)
+        .join(', ');
+      setResult(`Erased (request ${done.request}): ${counts}.`);
+    } catch (err) {
+      setResult(`Not erased: ${err instanceof ApiError ? err.message : String(err)}`);
+    } finally {
+      setBusy(false);
+      dialog.current?.close();
+    }
+  };
+  return (
+    <div class="form-row privacy-actions">
+      <a class="ghost" href={`/api/v1/${path}/export${query({ project: props.project })}`} download>
+        Export
+      </a>
+      <button type="button" class="ghost danger" onClick={() => dialog.current?.showModal()}>
+        Erase
+      </button>
+      {result && (
+        <p class="note" data-testid="erase-result">
+          {result}
+        </p>
+      )}
+      <dialog ref={dialog} aria-label="Erase this person">
+        <p>
+          Erase everything held on <b data-testid="erase-subject">{props.id}</b> in {props.project}: events,
+          visits, profile, log lines, database changes and dead letters. This cannot be undone — export first
+          if they asked for a copy.
+        </p>
+        <div class="form-row">
+          <button type="button" class="danger" disabled={busy} onClick={erase}>
+            Erase {props.id}
+          </button>
+          <button type="button" class="ghost" disabled={busy} onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
+        </div>
+      </dialog>
+    </div>
+  );
+}
+
+export function UserPage(props: { route: Route; project: string; id: string; admin: boolean }) {
   const state = useApi(
     () =>
       get<{ user: User; events: EventItem[] }>(`stats/users/${encodeURIComponent(props.id)}`, {
@@ -182,6 +243,7 @@ export function UserPage(props: { route: Route; project: string; id: string }) {
               ))}
             </dl>
             <Timeline events={events} />
+            {props.admin && <PrivacyActions project={props.project} id={props.id} />}
           </div>
         )}
       </Panel>

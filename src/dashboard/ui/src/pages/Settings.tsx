@@ -197,11 +197,83 @@ function SharesCard(props: { me: Me }) {
   );
 }
 
+interface PrivacyRequest {
+  id: string;
+  kind: 'erase' | 'export';
+  project: string;
+  subject_type: string;
+  subject_hash: string;
+  requested_by: string;
+  requested_at: string;
+  status: string;
+  finished_at: string | null;
+  counts: Record<string, number>;
+}
+
+/** The audit of erasures and exports: who, when, what (a hash of the id, never the id) and how many rows. */
+function PrivacyCard() {
+  const requests = useApi(
+    () => get<{ results: PrivacyRequest[] }>('privacy/requests', { limit: 100 }).then((r) => r.results),
+    [],
+  );
+  return (
+    <Panel
+      state={requests}
+      class="wide"
+      testId="privacy-requests"
+      title="Privacy requests (erasures and exports)"
+    >
+      {(list) =>
+        list.length === 0 ? (
+          <p class="muted">No erasure or export yet.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Requested</th>
+                <th>Kind</th>
+                <th>Project</th>
+                <th>Person (SHA-256)</th>
+                <th>By</th>
+                <th>Status</th>
+                <th>Rows</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <tr key={r.id}>
+                  <td>{dateTime(r.requested_at)}</td>
+                  <td>{r.kind}</td>
+                  <td>{r.project}</td>
+                  <td>
+                    <code title={r.subject_hash}>
+                      {r.subject_type} {r.subject_hash.slice(0, 12)}…
+                    </code>
+                  </td>
+                  <td>{r.requested_by}</td>
+                  <td>{r.status}</td>
+                  <td>
+                    {Object.entries(r.counts)
+                      .filter(([, n]) => n > 0)
+                      .map(([t, n]) => `${n} ${t}`)
+                      .join(', ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Panel>
+  );
+}
+
 export function SettingsPage(props: { me: Me }) {
   return (
     <main class="grid">
       <UsersCard me={props.me} />
       <SharesCard me={props.me} />
+      <PrivacyCard />
     </main>
   );
 }
