@@ -46,7 +46,11 @@ export function pageCalls(config: PageConfig, base: Record<string, string>): Pag
   const compare: Record<string, string> = config.compare ? { compare: config.compare } : {};
   return [
     { name: 'overview (KPIs)', path: 'stats/overview', params: { ...params, ...compare } },
-    { name: 'chart (counts)', path: 'stats/timeseries', params: { ...params, ...compare, metrics: 'counts' } },
+    {
+      name: 'chart (counts)',
+      path: 'stats/timeseries',
+      params: { ...params, ...compare, metrics: 'counts' },
+    },
     // The first tab of the pages, sources, locations, devices and events cards, in one request (Overview.tsx).
     {
       name: 'cards (5 breakdowns)',
