@@ -10,7 +10,8 @@ import { tempDir } from '../support/temp-dir.ts';
 const { dir, cleanup } = tempDir('sample-key');
 after(cleanup);
 
-const all = listMigrations();
+// Up to 015 itself: later migrations are not this test's business.
+const all = listMigrations().filter((m) => m.version <= 15);
 const before = all.filter((m) => m.version < 15);
 
 function event(n: number): EventRow {
