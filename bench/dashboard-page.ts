@@ -9,6 +9,8 @@ export interface PageConfig {
   goals: boolean;
   filters?: unknown[];
   compare?: 'previous_period';
+  /** Every event read (`exact=1`), never a sample. */
+  exact?: boolean;
 }
 
 /** The four configurations issue 17 names: what real sites run, not only the easy case. */

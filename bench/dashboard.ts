@@ -28,6 +28,7 @@ Seeds a project with \`sightline seed\` and times the dashboard's overview page 
   --days D        days they span, ending 2026-11-30 (default 30)
   --runs R        pages timed per configuration after one warm-up (default 5)
   --configs LIST  comma-separated, of: ${PAGE_CONFIGS.map((c) => c.name).join(', ')} (default all)
+  --exact         also time every configuration with exact=1 (every event read, no sample)
   --data DIR      keep the seeded store in DIR and reuse it next time (seeding 100 M events takes a while);
                   default: a temporary folder, removed afterwards
   --json          print the report as JSON
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '30' },
     runs: { type: 'string', default: '5' },
     configs: { type: 'string' },
+    exact: { type: 'boolean', default: false },
     data: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -58,13 +60,20 @@ const fail = (message: string) => {
 if (!Number.isInteger(EVENTS) || EVENTS < 1000) fail('--events must be a whole number ≥ 1000');
 if (!Number.isInteger(DAYS) || DAYS < 1 || DAYS > 400) fail('--days must be a whole number from 1 to 400');
 if (!Number.isInteger(RUNS) || RUNS < 1) fail('--runs must be a whole number ≥ 1');
-const configs: PageConfig[] = values.configs
+const chosen: PageConfig[] = values.configs
   ? values.configs.split(',').map((name) => {
       const config = PAGE_CONFIGS.find((c) => c.name === name.trim());
       if (!config) fail(`unknown configuration "${name}"`);
       return config as PageConfig;
     })
   : [...PAGE_CONFIGS];
+// With --exact, each configuration a second time reading every event (what `?exact=1` costs).
+const configs: PageConfig[] = values.exact
+  ? chosen.flatMap((c) => [
+      c,
+      { ...c, name: `${c.name} exact`, description: `${c.description}; exact=1`, exact: true },
+    ])
+  : chosen;
 
 const PROJECT = 'demo';
 const END = '2026-11-30';
@@ -146,7 +155,14 @@ async function measure(dir: string, withGoals: boolean, todo: PageConfig[], prog
   const results: ConfigResult[] = [];
   try {
     for (const config of todo) {
-      const calls = pageCalls(config, { project: PROJECT, period: 'custom', from: FROM, to: END, tz: 'UTC' });
+      const calls = pageCalls(config, {
+        project: PROJECT,
+        period: 'custom',
+        from: FROM,
+        to: END,
+        tz: 'UTC',
+        ...(config.exact ? { exact: '1' } : {}),
+      });
       const pages: number[] = [];
       const perCall = new Map<string, { ms: number[]; statuses: Set<number> }>();
       for (let run = 0; run <= RUNS; run++) {
