@@ -1,15 +1,7 @@
+import { CodedError } from '../server/coded-error.ts';
+
 /** Errors of the alerts API: a stable `code`, an HTTP status, and details a caller can act on. */
-export class AlertError extends Error {
-  readonly code: string;
-  readonly statusCode: number;
-  readonly details: unknown;
-  constructor(code: string, statusCode: number, message: string, details?: unknown) {
-    super(message);
-    this.code = code;
-    this.statusCode = statusCode;
-    this.details = details;
-  }
-}
+export class AlertError extends CodedError {}
 
 export const badRule = (problems: string[]) =>
   new AlertError('ALERT_ERR_BAD_RULE', 400, problems.join('; '), problems);

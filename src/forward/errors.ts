@@ -1,15 +1,7 @@
+import { CodedError } from '../server/coded-error.ts';
+
 /** Errors of the forwarding endpoints: a stable code, an HTTP status, details a caller can act on. */
-export class ForwardError extends Error {
-  readonly code: string;
-  readonly statusCode: number;
-  readonly details: unknown;
-  constructor(code: string, statusCode: number, message: string, details?: unknown) {
-    super(message);
-    this.code = code;
-    this.statusCode = statusCode;
-    this.details = details;
-  }
-}
+export class ForwardError extends CodedError {}
 
 export const forwardUnauthenticated = () =>
   new ForwardError('FORWARD_ERR_UNAUTHENTICATED', 401, 'send "Authorization: Bearer <admin token>"');

@@ -1,15 +1,7 @@
+import { CodedError } from '../server/coded-error.ts';
+
 /** Errors of erasure and export: a stable `code`, an HTTP status, and what the caller can fix. */
-export class PrivacyError extends Error {
-  readonly code: string;
-  readonly statusCode: number;
-  readonly details: unknown;
-  constructor(code: string, statusCode: number, message: string, details?: unknown) {
-    super(message);
-    this.code = code;
-    this.statusCode = statusCode;
-    this.details = details;
-  }
-}
+export class PrivacyError extends CodedError {}
 
 export const privacyBadParams = (problems: Array<{ param: string; message: string }>) =>
   new PrivacyError(

@@ -1,15 +1,7 @@
+import { CodedError } from '../server/coded-error.ts';
+
 /** Errors of the read side: a stable `code`, an HTTP status, and the details a caller can fix. */
-export class QueryError extends Error {
-  readonly code: string;
-  readonly statusCode: number;
-  readonly details: unknown;
-  constructor(code: string, statusCode: number, message: string, details?: unknown) {
-    super(message);
-    this.code = code;
-    this.statusCode = statusCode;
-    this.details = details;
-  }
-}
+export class QueryError extends CodedError {}
 
 export interface ParamProblem {
   param: string;
