@@ -40,7 +40,11 @@ export function createStatsRequest(
   authenticate: ReturnType<typeof createReadAuth>,
 ) {
   const sampleFor = createSampler(store, { sampleRows: config.sampleRows });
-  return async function statsRequest(request: FastifyRequest<{ Querystring: Query }>): Promise<StatsRequest> {
+  /** `sampled`: the route's queries can read a sample (overview, timeseries, breakdowns, goals); others never ask. */
+  return async function statsRequest(
+    request: FastifyRequest<{ Querystring: Query }>,
+    options: { sampled?: boolean } = {},
+  ): Promise<StatsRequest> {
     const scope = await authenticate(request);
     const q = request.query;
     const problems: ParamProblem[] = [];
@@ -74,7 +78,7 @@ export function createStatsRequest(
       if (problems.length > 0 || !target || !range) throw badParams(problems);
     };
     // Decided once per request, for its range (and its comparison alike): see sampling.ts.
-    const sample = target && range ? await sampleFor(target, range, exact) : 1;
+    const sample = options.sampled && target && range ? await sampleFor(target, range, exact) : 1;
     return {
       scope,
       ...(propertyKeys ? { propertyKeys } : {}),

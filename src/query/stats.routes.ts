@@ -52,14 +52,14 @@ export async function statsRoutes(
   const statsRequest = createStatsRequest(deps.store, config, deps.authenticate);
 
   app.get('/api/v1/stats/overview', async (request: Req, reply) => {
-    const r = await statsRequest(request);
+    const r = await statsRequest(request, { sampled: true });
     r.check();
     const overview = await overviewQuery(r.query, r.compare?.range).catch(mapStoreError);
     return send(reply, { ...overview, ...sampledShare(r.query.sample) });
   });
 
   app.get('/api/v1/stats/timeseries', async (request: Req, reply) => {
-    const r = await statsRequest(request);
+    const r = await statsRequest(request, { sampled: true });
     const asked = one(request.query, 'interval', r.problems);
     if (asked !== undefined && !INTERVALS.includes(asked as Interval))
       r.problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
@@ -92,7 +92,7 @@ export async function statsRoutes(
   app.get(
     '/api/v1/stats/breakdown/:dimension',
     async (request: FastifyRequest<{ Querystring: Query; Params: { dimension: string } }>, reply) => {
-      const r = await statsRequest(request);
+      const r = await statsRequest(request, { sampled: true });
       const dimension = request.params.dimension;
       if (!isDimension(dimension))
         r.problems.push({ param: 'dimension', message: `"${dimension}" is not one of ${dimensionNames()}` });
@@ -114,7 +114,7 @@ export async function statsRoutes(
 
   // The overview page's cards in one request: `dimensions=page,channel,…` (at most 12), counting metrics only.
   app.get('/api/v1/stats/breakdowns', async (request: Req, reply) => {
-    const r = await statsRequest(request);
+    const r = await statsRequest(request, { sampled: true });
     const raw = one(request.query, 'dimensions', r.problems);
     const dimensions = [...new Set((raw ?? '').split(',').filter((d) => d !== ''))];
     if (dimensions.length === 0 || dimensions.length > 12)
@@ -156,7 +156,7 @@ export async function statsRoutes(
   });
 
   app.get('/api/v1/stats/goals', async (request: Req, reply) => {
-    const r = await statsRequest(request);
+    const r = await statsRequest(request, { sampled: true });
     const format = formatOf(request.query, r.problems);
     r.check();
     const goals = config.goals.get(r.query.target.project) ?? [];
