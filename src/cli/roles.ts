@@ -35,6 +35,7 @@ import { SessionTracker } from '../process/enrich/session-tracker.ts';
 import type { EventRow } from '../process/event-row.ts';
 import { createConverter, createSteps } from '../process/pipeline.ts';
 import { startBatchConsumer, startProcessor } from '../process/processor.ts';
+import { VisitKeeper } from '../process/visits/visit-keeper.ts';
 import { readRoutes } from '../query/read.routes.ts';
 import { createReadAuth } from '../query/read-auth.ts';
 import { createShareLinks } from '../query/share-links.ts';
@@ -303,7 +304,12 @@ export async function startProcessing(
   };
   const subscriptions: Subscription[] = [
     { stop: async () => suppressions.stop() },
-    startProcessor({ ...consumer, convert, dedupeEveryEvent: mode === 'replay' || config.log !== 'wal' }),
+    startProcessor({
+      ...consumer,
+      convert,
+      dedupeEveryEvent: mode === 'replay' || config.log !== 'wal',
+      visits: new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id) }),
+    }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),
   ];

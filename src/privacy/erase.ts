@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observe/logger.ts';
 import { DAILY_TABLE, ROLLUP_TABLE, rebuildRollups } from '../store/rollups.ts';
 import type { QueryParams, Store } from '../store/store.ts';
+import { insertVisitsFromEvents, VISITS_TABLE } from '../store/visits.ts';
 import { privacyUnavailable } from './errors.ts';
 import {
   dbChangesWhere,
@@ -44,6 +45,7 @@ import type { WriteGate } from './write-gate.ts';
 export const ERASED_TABLES = [
   'events',
   'sessions',
+  VISITS_TABLE,
   'user_profiles',
   'dead_letters',
   'forward_dead_letters',
@@ -143,6 +145,8 @@ async function runSteps(store: Store, e: PendingErasure, fields: PersonFields): 
   // users a visitor logged in as): rebuilding from nothing leaves nothing.
   await mutate(store, 'sessions', sessionsWhere(refs), params);
   await rebuildFromView(store, 'sessions_mv', 'sessions', sessionsWhere(refs), params);
+  await mutate(store, VISITS_TABLE, sessionsWhere(refs), params);
+  await insertVisitsFromEvents(store, sessionsWhere(refs), params);
   await mutate(store, 'user_profiles', profilesWhere(refs), params);
   await rebuildFromView(store, 'user_profiles_mv', 'user_profiles', profilesWhere(refs), params);
   for (const [from, to] of dayRanges(e.plan.days)) await rebuildRollups(store, e.subject.project, from, to);

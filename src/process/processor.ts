@@ -16,6 +16,7 @@ import { errorMessage, lastResortRow, quarantinedRecord, rejectedRow } from './d
 import type { DeadLetterRow } from './event-row.ts';
 import { convertIsolating, type GroupConverter, insertIsolating, type TableRows } from './isolate.ts';
 import type { Converter } from './pipeline.ts';
+import type { VisitKeeper } from './visits/visit-keeper.ts';
 
 export const PROCESSOR_GROUP = 'processor';
 
@@ -66,6 +67,16 @@ export interface ProcessorOptions extends ConsumerOptions {
   convert: Converter;
   /** Check every event id against the store, not only client-supplied ids (a log that can duplicate: Kafka). */
   dedupeEveryEvent?: boolean;
+  /** Keeps `visits` beside the events (src/process/visits/); without it only the events are written. */
+  visits?: VisitKeeper;
+}
+
+/** What a consumer with state of its own is told about each batch. */
+export interface BatchHooks {
+  /** Before a batch's first group is converted. */
+  starting?: (batch: LogBatch) => void;
+  /** When a batch failed and will be retried. */
+  failed?: () => void;
 }
 
 async function insertBlock(
@@ -109,6 +120,7 @@ export function startBatchConsumer(
   topic: string,
   group: string,
   convert: GroupConverter,
+  hooks: BatchHooks = {},
 ): Subscription {
   const logger = options.logger.child({ stage: 'process', topic });
   const publish = async (dead: readonly DeadLetterRow[]) => {
@@ -183,6 +195,7 @@ export function startBatchConsumer(
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
     const groups = splitRecords(batch.records);
     let inserting: Promise<void> = Promise.resolve();
+    hooks.starting?.(batch);
     try {
       for (let n = 0; n < groups.length; n++) {
         const token = `${range}#${n}`;
@@ -201,6 +214,7 @@ export function startBatchConsumer(
       }
       await inserting;
     } catch (err) {
+      hooks.failed?.();
       options.metrics.insertFailures.inc();
       logger.warn({ err: (err as Error).message, range }, 'insert failed; the batch will be retried');
       throw err;
@@ -216,19 +230,37 @@ export function startBatchConsumer(
   );
 }
 
-/** Events: the processing pipeline into `events` (and `dead_letters`). */
+/** Events: the processing pipeline into `events` (and `dead_letters`, and `visits`). */
 export function startProcessor(options: ProcessorOptions): Subscription {
-  return startBatchConsumer(options, EVENTS_TOPIC, PROCESSOR_GROUP, async (records, group) => {
-    const converted = await options.convert(records);
-    const { kept: events, dropped } = await dropClientRetries(options.store, converted.events, {
-      ...group,
-      everyProtocol: options.dedupeEveryEvent === true,
-    });
-    if (dropped > 0) options.metrics.clientRetriesDropped.inc(dropped);
-    const deadLetters = converted.deadLetters;
-    return [
-      { table: 'dead_letters', rows: deadLetters },
-      { table: 'events', rows: events },
-    ];
-  });
+  const { visits } = options;
+  // A re-delivered batch may be stored in part, and a failed one is retried: the visits it touched are read again.
+  const hooks: BatchHooks = visits
+    ? {
+        starting: (batch) => {
+          if (batch.redelivery) visits.reset();
+        },
+        failed: () => visits.reset(),
+      }
+    : {};
+  return startBatchConsumer(
+    options,
+    EVENTS_TOPIC,
+    PROCESSOR_GROUP,
+    async (records, group) => {
+      const converted = await options.convert(records);
+      const { kept: events, dropped } = await dropClientRetries(options.store, converted.events, {
+        ...group,
+        everyProtocol: options.dedupeEveryEvent === true,
+      });
+      if (dropped > 0) options.metrics.clientRetriesDropped.inc(dropped);
+      const deadLetters = converted.deadLetters;
+      return [
+        { table: 'dead_letters', rows: deadLetters },
+        { table: 'events', rows: events },
+        // After the events: a visit row is never stored before the events it folds (visit-keeper.ts relies on it).
+        ...(visits ? [{ table: 'visits', rows: await visits.rowsFor(events) }] : []),
+      ];
+    },
+    hooks,
+  );
 }

@@ -13,6 +13,7 @@ import { openStore } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 const KILLS = 10;
 const WORKERS = 24;
@@ -186,6 +187,8 @@ async function crashRun(run: CrashRun): Promise<{ refused: number }> {
         assert.equal(Number(v.daily), Number(v.events), `daily rollups == events (${at})`);
         assert.equal(Number(v.sessions), Number(v.in_sessions), `sessions == events with a session (${at})`);
         assert.equal(Number(v.profiles), Number(v.profiled), `user profiles == profile events (${at})`);
+        const visits = await assertVisitsMatchEvents(store, project, at);
+        assert.ok(visits > 0, `the load has visits (${at})`);
       }
     } finally {
       await store.close();

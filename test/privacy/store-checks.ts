@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, rollupSelect } from '../../src/store/rollups.ts';
 import type { Store } from '../../src/store/store.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 /**
  * A column as searchable text. `toString` of a Map or an Array quotes its strings and escapes `'` and `\\` in them,
@@ -60,4 +61,5 @@ export async function assertRollupsExact(store: Store, project: string): Promise
     assert.ok(fresh.length > 10, `${table}: ${fresh.length} rows`);
     assert.deepEqual(stored, fresh, `${table} holds exactly the rollup of the remaining events`);
   }
+  await assertVisitsMatchEvents(store, project, 'visits after the erasure');
 }

@@ -5,6 +5,7 @@ import { openStore } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN_TOKEN, type ServerProcess, startServerProcess } from '../support/server-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 const { dir, cleanup } = tempDir('sessions');
 after(cleanup);
@@ -122,6 +123,22 @@ describe('sessions and profiles', () => {
       assert.equal(p.last_seen_at, at(201).replace('T', ' ').replace('Z', ''));
       assert.equal(p.browser, 'Firefox');
       assert.deepEqual(JSON.parse(String(p.traits)), { plan: 'team' });
+
+      // Visits as rows: the same three visits, each one live row equal to its events folded, across the restart.
+      assert.equal(await assertVisitsMatchEvents(store, 'app'), 4);
+      const [v] = await store.query<{ n_visits: string; n_pageviews: string; n_bounces: string }>(
+        `SELECT sum(sign) AS n_visits, sum(sign * pageviews) AS n_pageviews,
+                sum(sign * (pageviews = 1 AND events = 1)) AS n_bounces
+         FROM visits WHERE project = 'app' AND NOT is_bot`,
+      );
+      assert.deepEqual(
+        [Number(v.n_visits), Number(v.n_pageviews), Number(v.n_bounces)],
+        [
+          sessions.length,
+          sessions.reduce((n, s) => n + Number(s.pageview_count), 0),
+          sessions.filter((s) => s.bounce).length,
+        ],
+      );
     } finally {
       await store.close();
     }

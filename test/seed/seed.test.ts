@@ -21,6 +21,7 @@ import { SeedError, type SeedOptions, type SeedResult, seed } from '../../src/se
 import { AGENTS } from '../../src/seed/world.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -300,6 +301,8 @@ describe('seeded traffic', () => {
     );
     assert.ok(s.bounces > s.all * 0.3 && s.bounces < s.all * 0.65, `${s.bounces} bounces of ${s.all}`);
     assert.ok(s.entries > 50);
+    // Visits as rows, folded from the seeded events as the processor folds live ones.
+    assert.equal(await assertVisitsMatchEvents(store, 'demo', 'seeded'), Number(r.events_sessions));
   });
 
   it('writes nginx and app logs that parse like real ones, and database changes', async () => {

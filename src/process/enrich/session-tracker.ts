@@ -19,6 +19,8 @@ export const SESSION_PREFIX = 'sl-';
 export class SessionTracker {
   readonly #timeoutMs: number;
   readonly #open: LruCache<string, OpenSession>;
+  /** Sessions opened since the visit keeper last asked (it needs no store lookup for a visit that just began). */
+  #opened = new Set<string>();
 
   constructor(timeoutMs: number, maxVisitors = 200_000) {
     this.#timeoutMs = timeoutMs;
@@ -37,7 +39,14 @@ export class SessionTracker {
       SESSION_PREFIX +
       createHash('sha256').update(`${project}\u0000${visitor}\u0000${time}`).digest('hex').slice(0, 24);
     this.#open.set(key, { id, last: time });
+    if (this.#opened.size >= 100_000) this.#opened = new Set();
+    this.#opened.add(id);
     return id;
+  }
+
+  /** Whether `id` was opened by this tracker and not asked about since (asking consumes the mark). */
+  openedNow(id: string): boolean {
+    return this.#opened.delete(id);
   }
 
   /** Reloads the sessions that may still be open from the events stored recently. */

@@ -1,0 +1,132 @@
+/**
+ * Folds events into a visit row, in the processor, the way `visitsFromEventsSql` (src/store/visits.ts) folds stored
+ * events: the first event (by time, then event id) gives the visitor and the attributes, the first and last
+ * pageviews give the entry and exit pages. The order the events come in does not matter, so a visit folded from
+ * a batch on top of its earlier state equals the visit folded from all its events at once.
+ */
+import { VISIT_ATTRIBUTES } from '../../store/visits.ts';
+import type { EventRow } from '../event-row.ts';
+
+type Attribute = (typeof VISIT_ATTRIBUTES)[number];
+
+/** A `visits` row as the processor inserts it. */
+export type VisitRow = {
+  project: string;
+  tenant_id: string;
+  session_id: string;
+  sign: 1 | -1;
+  version: number;
+  /** UInt64 as a decimal string. */
+  visitor_id: string;
+  user_id: string;
+  started_at: string;
+  ended_at: string;
+  pageviews: number;
+  events: number;
+  is_bot: boolean;
+  entry_page: string;
+  exit_page: string;
+} & Record<Attribute, string>;
+
+/** (time ms, event id): the order both folds use. */
+type At = readonly [number, string];
+
+/** A visit as the processor holds it: the row it last wrote, and where its first/last parts came from. */
+export interface VisitState {
+  row: VisitRow;
+  first: At;
+  last: At;
+  entry?: At;
+  exit?: At;
+  user?: At;
+}
+
+const before = (a: At, b: At) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
+export function visitKey(project: string, sessionId: string): string {
+  return `${project}\u0000${sessionId}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** A new visit of one event (version 0: the caller numbers what it writes). */
+function start(event: EventRow, at: At): VisitState {
+  const row = {
+    project: event.project,
+    tenant_id: event.tenant_id,
+    session_id: event.session_id,
+    sign: 1,
+    version: 0,
+    visitor_id: event.visitor_id,
+    user_id: event.user_id,
+    started_at: iso(at[0]),
+    ended_at: iso(at[0]),
+    pageviews: event.type === 'pageview' ? 1 : 0,
+    events: 1,
+    is_bot: event.is_bot,
+    entry_page: event.type === 'pageview' ? event.path : '',
+    exit_page: event.type === 'pageview' ? event.path : '',
+  } as VisitRow;
+  for (const c of VISIT_ATTRIBUTES) row[c] = event[c];
+  return {
+    row,
+    first: at,
+    last: at,
+    entry: event.type === 'pageview' ? at : undefined,
+    exit: event.type === 'pageview' ? at : undefined,
+    user: event.user_id !== '' ? at : undefined,
+  };
+}
+
+/** `state` with one more event (a new state: the one given is left as it was). */
+export function foldEvent(state: VisitState | undefined, event: EventRow): VisitState {
+  const at: At = [Date.parse(event.timestamp), event.event_id];
+  if (!state) return start(event, at);
+  const row = { ...state.row };
+  const next: VisitState = { ...state, row };
+  row.events += 1;
+  if (event.is_bot) row.is_bot = true;
+  if (before(at, state.first)) {
+    next.first = at;
+    row.started_at = iso(at[0]);
+    row.tenant_id = event.tenant_id;
+    row.visitor_id = event.visitor_id;
+    for (const c of VISIT_ATTRIBUTES) row[c] = event[c];
+  }
+  if (before(state.last, at)) {
+    next.last = at;
+    row.ended_at = iso(at[0]);
+  }
+  if (event.type === 'pageview') {
+    row.pageviews += 1;
+    if (!state.entry || before(at, state.entry)) {
+      next.entry = at;
+      row.entry_page = event.path;
+    }
+    if (!state.exit || before(state.exit, at)) {
+      next.exit = at;
+      row.exit_page = event.path;
+    }
+  }
+  if (event.user_id !== '' && (!state.user || before(at, state.user))) {
+    next.user = at;
+    row.user_id = event.user_id;
+  }
+  return next;
+}
+
+/** The row that cancels `row` in every sum weighted by sign (and in the engine's merges). */
+export function cancelOf(row: VisitRow): VisitRow {
+  return { ...row, sign: -1 };
+}
+
+/** Whether two rows describe the same visit in every column a query reads (sign and version aside). */
+export function sameVisit(a: VisitRow, b: VisitRow): boolean {
+  for (const key of Object.keys(a) as Array<keyof VisitRow>) {
+    if (key === 'sign' || key === 'version') continue;
+    if (a[key] !== b[key]) return false;
+  }
+  return true;
+}

@@ -1,0 +1,149 @@
+/**
+ * Visits as rows (`visits`, migration 021), in the manner of Plausible's sessions: one row per visit, kept by the
+ * processor as it stores the visit's events (src/process/visits/). A visit that gains events is replaced, not
+ * updated: the processor writes a copy of the row it wrote before with `sign = -1` (a cancel) and the new row with
+ * `sign = 1` and the next `version`. `VersionedCollapsingMergeTree` drops each pair in its merges; until then the
+ * pairs cancel in any sum weighted by `sign`, so a visit metric is a plain pass over rows — `sum(sign)` visits,
+ * `sum(sign * pageviews)`, `sum(sign * (pageviews = 1 AND events = 1))` bounces — never a GROUP BY over events.
+ *
+ * Ordered like `events` (project, start day, sample key) and sampled by the same hash of the visitor, so
+ * `SAMPLE 1/N` reads the same visitors in both tables. The visitor key is the visit's first event's (events.ts
+ * `VISITOR_KEY` over the visit's columns).
+ *
+ * The SELECT that folds stored events into visit rows is defined here once: it backfills the table in the migration,
+ * fills it after `sightline seed`, and rebuilds visits after an erasure. src/process/visits/visit-fold.ts folds
+ * the same way in the processor (a test holds the two equal).
+ */
+import { VISITOR_KEY } from './event-keys.ts';
+import type { Migration } from './migrate.ts';
+import type { QueryParams, Store } from './store.ts';
+
+export const VISITS_TABLE = 'visits';
+
+/** The columns a visit carries beside its key, sign and version, in insert order (the fold and the SELECT agree). */
+export const VISIT_ATTRIBUTES = [
+  'referrer',
+  'referrer_source',
+  'channel',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'host',
+  'country',
+  'region',
+  'city',
+  'browser',
+  'os',
+  'device_type',
+  'locale',
+] as const;
+
+export const VISITS_DDL = `CREATE TABLE IF NOT EXISTS ${VISITS_TABLE}
+(
+    project         LowCardinality(String),
+    tenant_id       LowCardinality(String),
+    session_id      String CODEC(ZSTD(1)),
+    sign            Int8,
+    version         UInt32,
+    visitor_id      UInt64 CODEC(ZSTD(1)),
+    user_id         String CODEC(ZSTD(1)),
+    started_at      DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1)),
+    ended_at        DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1)),
+    pageviews       UInt32,
+    events          UInt32,
+    is_bot          Bool,
+    entry_page      String CODEC(ZSTD(1)),
+    exit_page       String CODEC(ZSTD(1)),
+    referrer        String CODEC(ZSTD(1)),
+    referrer_source LowCardinality(String),
+    channel         LowCardinality(String),
+    utm_source      LowCardinality(String),
+    utm_medium      LowCardinality(String),
+    utm_campaign    LowCardinality(String),
+    utm_term        String CODEC(ZSTD(1)),
+    utm_content     String CODEC(ZSTD(1)),
+    host            LowCardinality(String),
+    country         LowCardinality(String),
+    region          LowCardinality(String),
+    city            LowCardinality(String),
+    browser         LowCardinality(String),
+    os              LowCardinality(String),
+    device_type     LowCardinality(String),
+    locale          LowCardinality(String),
+    sample_key      UInt32 MATERIALIZED intHash32(${VISITOR_KEY}),
+    INDEX session_idx session_id TYPE bloom_filter(0.01) GRANULARITY 4
+)
+ENGINE = VersionedCollapsingMergeTree(sign, version)
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (project, toDate(started_at), sample_key, session_id)
+SAMPLE BY sample_key
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`;
+
+/**
+ * Visit rows (sign 1, version 1) of the stored events matching `where` (SQL over \`events\`, with parameters),
+ * one per (project, session). The first event decides the visitor and the visit's attributes; the entry and
+ * exit pages are the first and last pageviews' paths.
+ */
+export function visitsFromEventsSql(where: string, version = '1'): string {
+  const first = VISIT_ATTRIBUTES.map((c) => `argMin(${c}, (timestamp, toString(event_id))) AS ${c}`).join(
+    ',\n       ',
+  );
+  return `SELECT project, argMin(tenant_id, (timestamp, toString(event_id))) AS tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
+       argMin(visitor_id, (timestamp, toString(event_id))) AS visitor_id,
+       argMinIf(user_id, (timestamp, toString(event_id)), user_id != '') AS user_id,
+       min(timestamp) AS started_at, max(timestamp) AS ended_at,
+       toUInt32(countIf(type = 'pageview')) AS pageviews, toUInt32(count()) AS events, max(is_bot) AS is_bot,
+       argMinIf(path, (timestamp, toString(event_id)), type = 'pageview') AS entry_page,
+       argMaxIf(path, (timestamp, toString(event_id)), type = 'pageview') AS exit_page,
+       ${first}
+FROM events
+WHERE session_id != '' AND (${where})
+GROUP BY project, session_id`;
+}
+
+const COLUMNS = `project, tenant_id, session_id, sign, version, visitor_id, user_id, started_at, ended_at, pageviews,
+  events, is_bot, entry_page, exit_page, ${VISIT_ATTRIBUTES.join(', ')}`;
+
+/** Events folded per pass: a visit's events are grouped in memory, so a big store is filled in slices of visits. */
+const EVENTS_PER_PASS = 20_000_000;
+
+/**
+ * Inserts the visits of the stored events matching `where` (SQL over `events`, with `params`), in slices of visits
+ * (by a hash of the session id, so a visit is never cut in two) of about 20 M events each. The caller makes sure
+ * none of those visits has a row yet.
+ */
+export async function insertVisitsFromEvents(
+  store: Store,
+  where = '1',
+  params: QueryParams = {},
+): Promise<void> {
+  const [row] = await store.query<{ n: string }>(
+    `SELECT count() AS n FROM events WHERE session_id != '' AND (${where})`,
+    params,
+  );
+  const passes = Math.max(1, Math.ceil(Number(row?.n ?? 0) / EVENTS_PER_PASS));
+  for (let slice = 0; slice < passes; slice++)
+    await store.exec(
+      `INSERT INTO ${VISITS_TABLE} (${COLUMNS})
+       ${visitsFromEventsSql(`(${where}) AND cityHash64(session_id) % {passes:UInt32} = {slice:UInt32}`)}`,
+      { ...params, passes, slice },
+      // Rows equal to an earlier insert's (a rebuild after an erasure) must not be taken for a repeat of it.
+      { insert_deduplicate: '0' },
+    );
+}
+
+/**
+ * Migration 021: the table, then the visits of every event stored before it. Safe to run again: it starts from an
+ * empty table (the migration runs before any processor starts, and is recorded only at its end).
+ */
+export const VISITS_MIGRATION: Migration = {
+  version: 21,
+  name: '021_visits (src/store/visits.ts)',
+  statements: [VISITS_DDL],
+  async run(store: Store): Promise<void> {
+    await store.command(`TRUNCATE TABLE ${VISITS_TABLE}`);
+    await insertVisitsFromEvents(store);
+  },
+};

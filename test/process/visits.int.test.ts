@@ -1,0 +1,143 @@
+// The visit keeper (src/process/visits/) against a real store: whatever part of a group reached the store before a
+// crash or a failure, the visits end as one live row per visit equal to its stored events folded.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { blankRow, type EventRow } from '../../src/process/event-row.ts';
+import { foldEvent, type VisitState } from '../../src/process/visits/visit-fold.ts';
+import { VisitKeeper } from '../../src/process/visits/visit-keeper.ts';
+import { migrate } from '../../src/store/migrate.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { insertVisitsFromEvents } from '../../src/store/visits.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
+
+const { dir, cleanup } = tempDir('visits');
+let store: Store;
+before(async () => {
+  store = openStore({ url: 'chdb', dataDir: path.join(dir, 'data') });
+  await migrate(store);
+});
+after(async () => {
+  await store.close();
+  cleanup();
+});
+
+const T0 = Date.UTC(2026, 10, 3, 10, 0, 0);
+let n = 0;
+function event(session: string, minute: number, fields: Partial<EventRow> = {}): EventRow {
+  const at = new Date(T0 + minute * 60_000).toISOString();
+  return {
+    ...blankRow(),
+    event_id: randomUUID(),
+    project: 'web',
+    type: 'pageview',
+    timestamp: at,
+    received_at: at,
+    session_id: session,
+    visitor_id: String(1000 + session.length),
+    path: `/p${n++ % 4}`,
+    channel: 'Direct',
+    country: 'DE',
+    props: '{}',
+    ...fields,
+  };
+}
+
+let token = 0;
+async function insertEvents(events: EventRow[]) {
+  await store.insert('events', events, `events:test-${token++}`);
+}
+async function insertVisits(rows: object[], t: string) {
+  if (rows.length > 0) await store.insert('visits', rows, `visits:${t}`);
+}
+
+describe('visits kept as rows', () => {
+  it('folds events in any order to the same visit', () => {
+    const events = [
+      event('a', 3),
+      event('a', 1, { type: 'signup', path: '/x', user_id: 'u7' }),
+      event('a', 2, { channel: 'Organic Search', country: 'FR' }),
+      event('a', 5, { user_id: 'u8' }),
+    ];
+    const fold = (list: EventRow[]) =>
+      list.reduce<VisitState | undefined>((s, e) => foldEvent(s, e), undefined);
+    const expected = fold(events)?.row;
+    for (const order of [
+      [0, 1, 2, 3],
+      [3, 2, 1, 0],
+      [1, 3, 0, 2],
+      [2, 0, 3, 1],
+    ])
+      assert.deepEqual(fold(order.map((i) => events[i]))?.row, expected);
+    assert.equal(expected?.started_at, new Date(T0 + 60_000).toISOString());
+    assert.equal(expected?.entry_page, events[2].path, 'the first pageview, not the first event');
+    assert.equal(expected?.exit_page, events[3].path);
+    assert.equal(expected?.user_id, 'u7', 'the first user id of the visit');
+    assert.equal(expected?.channel, 'Direct', "the first event's attributes");
+    assert.deepEqual([expected?.pageviews, expected?.events], [3, 4]);
+  });
+
+  it('writes one live row per visit across groups, and each group again after a crash writes nothing twice', async () => {
+    const keeper = new VisitKeeper(store);
+    // Group 1: two visits.
+    const g1 = [event('s1', 0), event('s1', 2, { type: 'click' }), event('s2', 1)];
+    await insertEvents(g1);
+    await insertVisits(await keeper.rowsFor(g1), 'g1');
+    await assertVisitsMatchEvents(store, 'web', 'after group 1');
+
+    // Group 2 extends s1 and s2, starts s3; both inserts land, then the process dies before committing the log.
+    const g2 = [event('s1', 5), event('s2', 0.5, { channel: 'Referral' }), event('s3', 6)];
+    await insertEvents(g2);
+    const rows2 = await keeper.rowsFor(g2);
+    assert.equal(rows2.filter((r) => r.sign === -1).length, 2, 'the two earlier rows are cancelled');
+    await insertVisits(rows2, 'g2');
+    await assertVisitsMatchEvents(store, 'web', 'after group 2');
+    // Re-delivered to a fresh process: the rows it would write are the stored ones, so it writes none.
+    assert.deepEqual(await new VisitKeeper(store).rowsFor(g2), []);
+
+    // Group 3: the events land, the process dies before the visits' insert; the re-delivery writes them.
+    const g3 = [event('s1', 7), event('s4', 8), event('s4', 9)];
+    await insertEvents(g3);
+    const fresh = new VisitKeeper(store);
+    await insertVisits(await fresh.rowsFor(g3), 'g3');
+    await assertVisitsMatchEvents(store, 'web', 'after group 3 re-delivered');
+
+    // Group 4: the insert fails (the store was away): memory is dropped and the retry reads the store again.
+    const g4 = [event('s4', 10), event('s1', 11)];
+    const firstTry = await fresh.rowsFor(g4);
+    assert.ok(firstTry.length > 0);
+    fresh.reset();
+    await insertEvents(g4);
+    await insertVisits(await fresh.rowsFor(g4), 'g4');
+    await assertVisitsMatchEvents(store, 'web', 'after group 4 retried');
+
+    // A later group on the same keeper continues from memory without reading the store.
+    const g5 = [event('s4', 12, { type: 'signup' })];
+    await insertEvents(g5);
+    await insertVisits(await fresh.rowsFor(g5), 'g5');
+    const visits = await assertVisitsMatchEvents(store, 'web', 'after group 5');
+    assert.equal(visits, 4);
+  });
+
+  it('skips the store lookup for a visit the session tracker just opened', async () => {
+    const opened = new Set(['new-1']);
+    const keeper = new VisitKeeper(store, { openedNow: (id) => opened.delete(id) });
+    const g = [event('new-1', 30), event('new-1', 31)];
+    await insertEvents(g);
+    const rows = await keeper.rowsFor(g);
+    assert.deepEqual(
+      rows.map((r) => [r.sign, r.version, r.pageviews]),
+      [[1, 1, 2]],
+    );
+    await insertVisits(rows, 'new-1');
+    await assertVisitsMatchEvents(store, 'web', 'a visit opened now');
+  });
+
+  it('gives the migration backfill and the processor the same rows', async () => {
+    await store.command('TRUNCATE TABLE visits');
+    await insertVisitsFromEvents(store, "project = 'web'");
+    assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 5);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * The invariant of `visits` (src/store/visits.ts): after the pairs cancel, each visit is one live row equal to the
+ * visit folded from its stored events — whatever crashed, was re-delivered or retried on the way.
+ */
+import assert from 'node:assert/strict';
+import type { Store } from '../../src/store/store.ts';
+import { VISIT_ATTRIBUTES, visitsFromEventsSql } from '../../src/store/visits.ts';
+
+const COLUMNS = `session_id, tenant_id, toString(visitor_id) AS visitor_id, user_id,
+  toUnixTimestamp64Milli(started_at) AS started, toUnixTimestamp64Milli(ended_at) AS ended, pageviews, events,
+  toUInt8(is_bot) AS is_bot, entry_page, exit_page, ${VISIT_ATTRIBUTES.join(', ')}`;
+
+export async function assertVisitsMatchEvents(store: Store, project: string, context = ''): Promise<number> {
+  const folded = await store.query<Record<string, unknown>>(
+    `SELECT ${COLUMNS} FROM (${visitsFromEventsSql('project = {p:String}')}) ORDER BY session_id`,
+    { p: project },
+  );
+  const weights = await store.query<{ session_id: string; n: string; pv: string; ev: string; rows: string }>(
+    `SELECT session_id, sum(sign) AS n, sum(sign * pageviews) AS pv, sum(sign * events) AS ev, count() AS rows
+     FROM visits WHERE project = {p:String} GROUP BY session_id HAVING n != 0 OR rows > 0 ORDER BY session_id`,
+    { p: project },
+  );
+  const live = await store.query<Record<string, unknown>>(
+    `SELECT ${COLUMNS} FROM visits WHERE project = {p:String} AND sign = 1
+     ORDER BY session_id, version DESC LIMIT 1 BY session_id`,
+    { p: project },
+  );
+  const byId = (rows: Array<Record<string, unknown>>) => new Map(rows.map((r) => [String(r.session_id), r]));
+  const expected = byId(folded);
+  const wrong = weights.filter((w) => {
+    const e = expected.get(w.session_id);
+    return (
+      Number(w.n) !== 1 || !e || Number(w.pv) !== Number(e.pageviews) || Number(w.ev) !== Number(e.events)
+    );
+  });
+  assert.deepEqual(
+    wrong.slice(0, 5),
+    [],
+    `visits whose rows do not sum to one visit of its events (${context})`,
+  );
+  assert.equal(weights.length, folded.length, `one visit per session with events (${context})`);
+  const liveById = byId(live);
+  const differ = [...expected]
+    .filter(([id, e]) => JSON.stringify(liveById.get(id)) !== JSON.stringify(e))
+    .map(([id, e]) => ({ expected: e, stored: liveById.get(id) ?? null, id }));
+  assert.deepEqual(differ.slice(0, 3), [], `visit rows that differ from their events (${context})`);
+  return folded.length;
+}
