@@ -1,6 +1,8 @@
 import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import { VISITS_TABLE } from '../../store/visits.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { sampleClause, scaled } from '../sampling.ts';
+import { scopeFilter } from '../scope-filter.ts';
 import {
   changeOf,
   EMPTY_METRICS,
@@ -18,6 +20,53 @@ export type OverviewNumbers = Metrics & { sessions: number };
 export type Overview = OverviewNumbers & {
   comparison?: { from: string; to: string; results: OverviewNumbers; change: Record<string, number | null> };
 };
+
+/**
+ * A sampled, unfiltered range: visitors, pageviews and events from the rollups; the visits and their shape from
+ * `visits` — rows of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no
+ * grouping by visit; conversions from the same sample of the events (the rollups' merged sets of several goals
+ * stray by 2 % and more). Visits count in the range they start in.
+ */
+async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
+  if (q.exact || q.sample === undefined || q.sample <= 1 || q.filter.sql !== '') return undefined;
+  const scope = rollupScope({ ...q, goal: undefined }, '');
+  if (!scope) return undefined;
+  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
+  const [counts] = await q.store.query<Record<string, unknown>>(
+    `SELECT ${merge}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
+     FROM ${scope.source}`,
+    scope.params,
+    { timeoutMs: q.timeoutMs },
+  );
+  let conversions: unknown;
+  if (q.goal) {
+    const w = whereOf(q);
+    const [row] = await q.store.query<{ n: string }>(
+      `SELECT uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
+      w.params,
+      { timeoutMs: q.timeoutMs },
+    );
+    conversions = scaled(row?.n, q.sample);
+  }
+  const visitScope = scopeFilter(q.target, false);
+  const [visits] = await q.store.query<Record<string, unknown>>(
+    `SELECT sum(sign) AS visits, sum(sign * (pageviews = 1 AND events = 1)) AS bounces,
+            sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS duration_sum,
+            sum(sign * pageviews) AS visit_pageviews
+     FROM ${VISITS_TABLE}${sampleClause(q.sample)}
+     WHERE ${visitScope.sql} AND NOT is_bot
+       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}`,
+    { ...visitScope.params, from: q.range.start, to: q.range.end },
+    { timeoutMs: q.timeoutMs },
+  );
+  return {
+    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
+    visitors: counts?.n_visitors,
+    pageviews: counts?.n_pageviews,
+    events: counts?.n_events,
+    ...(q.goal ? { conversions } : {}),
+  };
+}
 
 /**
  * Visitors, pageviews and events from the rollups; the visits and their shape (bounces, duration, pageviews per
@@ -62,7 +111,8 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
 }
 
 async function totals(q: StatsQuery, range?: TimeRange): Promise<OverviewNumbers> {
-  const rolled = await fromRollups(range ? { ...q, range } : q);
+  const ranged = range ? { ...q, range } : q;
+  const rolled = (await fromVisitRows(ranged)) ?? (await fromRollups(ranged));
   const [row] = rolled
     ? [{ value: '', ...metricsOf(rolled, q.goal !== undefined) }]
     : await aggregate(q, "''", { range, byTime: true });
