@@ -14,6 +14,7 @@ import { createMetrics } from '../src/observe/metrics.ts';
 import { SessionTracker } from '../src/process/enrich/session-tracker.ts';
 import { createConverter, createSteps } from '../src/process/pipeline.ts';
 import { startProcessor } from '../src/process/processor.ts';
+import { VisitKeeper } from '../src/process/visits/visit-keeper.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openStore } from '../src/store/store.ts';
 import { buildRecords } from './processor-events.ts';
@@ -38,15 +39,22 @@ async function main(): Promise<void> {
   try {
     await migrate(store);
     const config = loadConfig({ SIGHTLINE_DATA_DIR: dir });
-    const convert = createConverter(
-      await createSteps({ ...config, sessions: new SessionTracker(30 * 60_000) }),
-    );
-    for (const [mix, perRecord] of [
-      ['single events', 1],
-      ['batches of 100', 100],
+    // Each mix without and then with the visits the processor keeps (issue 17 asks for the cost in the same run).
+    for (const [mix, perRecord, keepVisits] of [
+      ['single events', 1, false],
+      ['single events + visits', 1, true],
+      ['batches of 100', 100, false],
+      ['batches of 100 + visits', 100, true],
     ] as const) {
+      const sessions = new SessionTracker(30 * 60_000);
+      const convert = createConverter(await createSteps({ ...config, sessions }));
+      const visits = keepVisits
+        ? new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id) })
+        : undefined;
+      // One log per record size, read on by the second run: its offsets (and so its insert tokens) follow the
+      // first run's, so the store cannot take its inserts for repeats of the first run's.
       const log = await WalEventLog.open({ dir: path.join(dir, `wal-${perRecord}`) });
-      const records = buildRecords(total, perRecord, perRecord);
+      const records = buildRecords(total, perRecord, perRecord + (keepVisits ? 1000 : 0));
       for (let i = 0; i < records.length; i += 5000)
         await log.append(
           'events',
@@ -61,6 +69,7 @@ async function main(): Promise<void> {
         metrics: createMetrics(),
         logger: createLogger('warn'),
         convert,
+        visits,
         maxRecords: config.batchMaxRows,
         maxWaitMs: 50,
       });
