@@ -20,6 +20,11 @@ export interface WalOptions {
   dir: string;
   /** Size at which a new segment file starts (default 64 MiB). */
   segmentBytes?: number;
+  /**
+   * Age of the active segment's first record at which a new segment starts anyway (ms; default none), so a quiet
+   * log's records leave the disk within about 1.5 × this once every consumer group is past them.
+   */
+  maxSegmentAgeMs?: number;
   logger?: WalLogger;
   /** Called after every group-commit fsync: its duration and how many records it made durable. */
   onFsync?: (seconds: number, records: number) => void;
