@@ -151,12 +151,16 @@ async function direct(
   out: string | undefined,
   fields: PersonFields,
   suppressDays: number,
+  archiveDir: string | undefined,
 ): Promise<number> {
   // A store no server has started yet lacks the tables; an erasure a crash interrupted is finished first.
   await migrate(store);
-  await resumeErasures(store, createLogger('warn'), undefined, fields);
+  await resumeErasures(store, createLogger('warn'), undefined, fields, archiveDir);
   const who = `cli (${os.userInfo().username})`;
-  if (action === 'erase') printErasure(await erasePerson(store, subject, who, { fields, suppressDays }));
+  if (action === 'erase')
+    printErasure(
+      await erasePerson(store, subject, who, { fields, suppressDays, ...(archiveDir ? { archiveDir } : {}) }),
+    );
   else writeExport(await exportPerson(store, subject, who, Date.now(), fields), out);
   return 0;
 }
@@ -235,7 +239,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    return await direct(store, action, subject, out, fieldsOf(config), suppressDays);
+    return await direct(store, action, subject, out, fieldsOf(config), suppressDays, config.archiveDir);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;
     process.stderr.write(`sightline ${action}: ${err.message}\n`);

@@ -73,6 +73,7 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
       ...(deps.suppressions ? { suppressions: deps.suppressions } : {}),
       fields,
       suppressDays,
+      ...(deps.config.archiveDir ? { archiveDir: deps.config.archiveDir } : {}),
     });
     return reply.header('cache-control', 'no-store').send(result);
   });

@@ -17,6 +17,8 @@ export interface WalLogger {
 
 export interface TopicOptions {
   segmentBytes: number;
+  /** The offset a new topic starts at (default 0). */
+  firstOffset?: number;
   /** Age (ms) of its first record at which the active segment is rolled, even on a quiet log; undefined: none. */
   maxSegmentAgeMs?: number;
   logger: WalLogger;
@@ -100,7 +102,7 @@ export class WalTopic {
         );
       segments.push(segment);
     }
-    if (segments.length === 0) segments.push(await Segment.create(dir, 0));
+    if (segments.length === 0) segments.push(await Segment.create(dir, options.firstOffset ?? 0));
     return new WalTopic(name, dir, segments, options);
   }
 

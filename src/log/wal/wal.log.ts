@@ -18,6 +18,11 @@ import { type WalLogger, WalTopic } from './wal-topic.ts';
 
 export interface WalOptions {
   dir: string;
+  /**
+   * The offset a new topic starts at (default 0). `sightline replay` starts its temporary log elsewhere: inserts are
+   * deduplicated by tokens made of offsets, and the live log's tokens (the same offsets) must not match its own.
+   */
+  firstOffset?: number;
   /** Size at which a new segment file starts (default 64 MiB). */
   segmentBytes?: number;
   /**
