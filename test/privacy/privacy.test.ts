@@ -141,7 +141,8 @@ describe('sightline erase / export-person', () => {
     assert.match(erase.stdout, /--user-id ID/);
     assert.match(erase.stdout, /--yes/);
     assert.match(erase.stdout, /export-person/);
-    assert.match(erase.stdout, /Not covered yet/);
+    assert.match(erase.stdout, /--match KEY=VALUE/);
+    assert.match(erase.stdout, /SIGHTLINE_ARCHIVE_DIR/);
     const exp = run(['help', 'export-person']);
     assert.equal(exp.status, 0);
     assert.match(exp.stdout, /--out FILE/);
