@@ -1,7 +1,9 @@
 /**
  * Erasure of one person: their rows in `events`, `sessions`, `user_profiles`, `dead_letters` and
  * `forward_dead_letters`, with the sessions, profiles and rollups (hourly, daily) they were part of rebuilt from
- * the events that remain, so everyone else's numbers stay exact.
+ * the events that remain, so everyone else's numbers stay exact; with the raw archive on, its files are rewritten
+ * without the person's records, and every user-id erasure leaves a marker (src/privacy/suppressions.ts) that keeps
+ * what was received from them before it out of the store when it is processed again.
  *
  * Durable: the plan is decided and journalled (`privacy_requests`, pending) before anything is deleted; every step
  * can run again with the same outcome, and `resumeErasures` runs the unfinished ones at start-up. Deletes are
