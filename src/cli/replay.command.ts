@@ -15,7 +15,8 @@ export const REPLAY_HELP = `Usage: sightline replay --from <archive dir> [--sinc
 Reads the raw archive (SIGHTLINE_ARCHIVE_DIR of the server that wrote it) and processes the envelopes received in
 the range again, into the store of this configuration (SIGHTLINE_DATA_DIR / SIGHTLINE_STORE): the same enrichment
 as live traffic. Events already stored (same event id) are skipped, so replaying twice changes nothing; log lines and
-database changes have no ids — replay those into an empty store.
+database changes have no ids — replay those into an empty store. Events of a person erased from this store
+(sightline erase) that were received before the erasure are dropped, not restored.
 
   --from DIR       the archive folder (holds manifest.ndjson)
   --since TIME     first receive time to replay: YYYY-MM-DD (UTC midnight) or ISO 8601

@@ -28,6 +28,7 @@ import { createMetrics } from '../observe/metrics.ts';
 import { resumeErasures } from '../privacy/erase.ts';
 import { fieldsOf } from '../privacy/person-rows.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
+import { droppedByPrivacy } from '../privacy/raw-records.ts';
 import { SuppressionList } from '../privacy/suppressions.ts';
 import { createWriteGate, type WriteGate } from '../privacy/write-gate.ts';
 import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
@@ -173,7 +174,7 @@ export async function startRoles(
         if (ok) alerts?.start();
         // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).
         if (ok && roles.has('api'))
-          await resumeErasures(store, logger, undefined, fieldsOf(config)).catch((err) =>
+          await resumeErasures(store, logger, undefined, fieldsOf(config), config.archiveDir).catch((err) =>
             logger.error({ err: (err as Error).message }, 'unfinished erasures could not be completed yet'),
           );
         if (ok && roles.has('process') && log)
@@ -328,7 +329,13 @@ export async function startProcessing(
     );
   if (mode === 'live' && config.archiveDir)
     subscriptions.push(
-      ...startRawArchive(log, config.archiveDir, TOPICS, logger.child({ stage: 'archive' })),
+      ...startRawArchive(
+        log,
+        config.archiveDir,
+        TOPICS,
+        logger.child({ stage: 'archive' }),
+        droppedByPrivacy(suppressions),
+      ),
     );
   // On Kafka, the shippers' and Maxwell's own topics are read too (what they write is not wrapped in envelopes).
   if (mode === 'live' && config.log !== 'wal') {

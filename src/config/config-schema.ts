@@ -310,6 +310,13 @@ export const configSchema = {
       'Size at which the write-ahead log starts a new segment file; consumed segments are deleted.',
     parse: integer(4096, 4 * 1024 * 1024 * 1024),
   }),
+  walMaxSegmentAgeSeconds: field({
+    env: 'SIGHTLINE_WAL_MAX_SEGMENT_AGE_SECONDS',
+    default: '3600',
+    description:
+      'Age (seconds) of the oldest record in the active write-ahead log segment at which a new segment starts even on a quiet site, so raw bodies leave the disk within about 1.5 × this after every consumer is past them (docs/privacy.md).',
+    parse: integer(1, 7 * 86_400),
+  }),
   log: field({
     env: 'SIGHTLINE_LOG',
     default: 'wal',

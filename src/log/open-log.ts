@@ -24,6 +24,7 @@ export async function openEventLog(
     return WalEventLog.open({
       dir: path.join(config.dataDir, 'wal'),
       segmentBytes: config.walSegmentBytes,
+      maxSegmentAgeMs: config.walMaxSegmentAgeSeconds * 1000,
       logger: logger.child({ stage: 'log' }),
       onFsync: (seconds, records) => {
         metrics.walFsyncSeconds.observe(seconds);

@@ -1,7 +1,9 @@
 /**
  * Erasure of one person: their rows in `events`, `sessions`, `user_profiles`, `dead_letters` and
  * `forward_dead_letters`, with the sessions, profiles and rollups (hourly, daily) they were part of rebuilt from
- * the events that remain, so everyone else's numbers stay exact.
+ * the events that remain, so everyone else's numbers stay exact; with the raw archive on, its files are rewritten
+ * without the person's records, and every user-id erasure leaves a marker (src/privacy/suppressions.ts) that keeps
+ * what was received from them before it out of the store when it is processed again.
  *
  * Durable: the plan is decided and journalled (`privacy_requests`, pending) before anything is deleted; every step
  * can run again with the same outcome, and `resumeErasures` runs the unfinished ones at start-up. Deletes are
@@ -9,6 +11,7 @@
  * without them, rather than the rows only being masked until some later merge.
  */
 import { randomUUID } from 'node:crypto';
+import { dropFromArchive } from '../log/archive/archive-rewrite.ts';
 import type { Logger } from '../observe/logger.ts';
 import { DAILY_TABLE, ROLLUP_TABLE, rebuildRollups } from '../store/rollups.ts';
 import type { QueryParams, Store } from '../store/store.ts';
@@ -30,12 +33,14 @@ import {
 } from './person-rows.ts';
 import {
   type ErasurePlan,
+  erasedSessionHashes,
   forgetPending,
   type PendingErasure,
   pendingErasures,
   recordErased,
   recordPending,
 } from './privacy-requests.ts';
+import { personRecords } from './raw-records.ts';
 import { rebuildFromView } from './rebuild-views.ts';
 import { type Subject, subjectHash } from './subject.ts';
 import { recordSuppression, type SuppressionList } from './suppressions.ts';
@@ -135,11 +140,36 @@ async function mutate(store: Store, table: string, where: string, params: QueryP
   await store.exec(`ALTER TABLE ${table} DELETE WHERE ${where} SETTINGS mutations_sync = 2`, params);
 }
 
+/**
+ * The raw archive's files, rewritten without the person's records (src/log/archive/archive-rewrite.ts). Runs before
+ * the events are deleted: their ids (client message ids, the anonymous events of the person's visits) find the
+ * records. After a crash it runs again: if the events were deleted by then, this step had completed before.
+ */
+async function eraseArchived(
+  store: Store,
+  e: PendingErasure,
+  archiveDir: string,
+  params: QueryParams,
+): Promise<number> {
+  const rows = await store.query<{ id: string }>(
+    `SELECT toString(event_id) AS id FROM events WHERE ${eventsWhere(e.subject.type, journalRefs())}`,
+    params,
+  );
+  const ids = new Set(rows.map((r) => r.id));
+  return (await dropFromArchive(archiveDir, personRecords(e.subject, ids))).records;
+}
+
 /** Every step of an erasure journalled as `e`; each may run again (after a crash) with the same result. */
-async function runSteps(store: Store, e: PendingErasure, fields: PersonFields): Promise<void> {
+async function runSteps(
+  store: Store,
+  e: PendingErasure,
+  fields: PersonFields,
+  archiveDir: string | undefined,
+): Promise<void> {
   const refs = journalRefs();
   const params = { project: e.subject.project, request: e.id, ...fieldParams(fields) };
   const type = e.subject.type;
+  if (archiveDir) e.plan.counts.archive_records = await eraseArchived(store, e, archiveDir, params);
   await mutate(store, 'events', eventsWhere(type, refs), params);
   // The person's visits and profiles, removed, then rebuilt from what is left (other people in the same visit,
   // users a visitor logged in as): rebuilding from nothing leaves nothing.
@@ -180,8 +210,10 @@ async function complete(
   e: PendingErasure,
   gate: WriteGate | undefined,
   fields: PersonFields,
+  archiveDir: string | undefined,
 ): Promise<void> {
-  await (gate ? gate.hold(() => runSteps(store, e, fields)) : runSteps(store, e, fields));
+  const steps = () => runSteps(store, e, fields, archiveDir);
+  await (gate ? gate.hold(steps) : steps());
   await purgeMaskedRollups(store, e);
   await recordErased(store, e);
 }
@@ -195,6 +227,8 @@ export interface EraseOptions {
   suppressDays?: number;
   /** This process's list, told at once (the processor would otherwise see it at its next refresh). */
   suppressions?: SuppressionList;
+  /** The raw archive (SIGHTLINE_ARCHIVE_DIR): its files are rewritten without the person's records. */
+  archiveDir?: string;
   now?: number;
 }
 
@@ -230,7 +264,10 @@ export async function erasePerson(
     await recordPending(store, e).catch((err) => {
       throw privacyUnavailable(err);
     });
-    await complete(store, e, options.gate, fields).catch((err) => {
+    // What was received before now stays out if it reaches the processor again (the audit keeps this marker).
+    if (subject.type === 'user_id')
+      options.suppressions?.addErasure(subjectHash(subject), now, erasedSessionHashes(e));
+    await complete(store, e, options.gate, fields, options.archiveDir).catch((err) => {
       throw privacyUnavailable(err);
     });
     return {
@@ -246,20 +283,21 @@ export async function erasePerson(
 
 /**
  * At start-up, before processing: the erasures a crash (or a failing store) left pending are finished, searching
- * logs and db_changes by the fields configured now (the journal keeps no field list).
+ * logs and db_changes by the fields configured now (the journal keeps no field list), and the archive configured now.
  */
 export async function resumeErasures(
   store: Store,
   logger: Logger,
   gate?: WriteGate,
   fields: PersonFields = NO_FIELDS,
+  archiveDir?: string,
 ): Promise<number> {
   return serialised(store, async () => {
     const left = await pendingErasures(store);
     for (const e of left) {
       // Done but its pending version (with the id) not yet deleted: only that is left to do.
       if (e.done) await forgetPending(store, e.id);
-      else await complete(store, e, gate, fields);
+      else await complete(store, e, gate, fields, archiveDir);
       logger.info({ request: e.id, project: e.subject.project }, 'unfinished erasure completed');
     }
     return left.length;

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/store.ts';
 import { JOURNAL_TABLE } from './person-rows.ts';
-import { type Subject, type SubjectType, subjectHash } from './subject.ts';
+import { type Subject, type SubjectType, sessionHash, subjectHash } from './subject.ts';
 
 export type RequestKind = 'erase' | 'export';
 
@@ -56,6 +56,7 @@ function row(
   counts: Record<string, number>,
   plan?: Omit<ErasurePlan, 'counts'>,
   finishedAt?: number,
+  sessionHashes: string[] = [],
 ) {
   return {
     id,
@@ -69,7 +70,8 @@ function row(
     status,
     finished_at: finishedAt ? iso(finishedAt) : EPOCH,
     counts,
-    sessions: plan?.sessions ?? [],
+    // Pending: the person's session ids (the plan); done: only their hashes, the erasure's marker.
+    sessions: plan?.sessions ?? sessionHashes,
     users: plan?.users ?? [],
     days: plan?.days ?? [],
     version,
@@ -85,7 +87,10 @@ export async function recordPending(store: Store, e: PendingErasure): Promise<vo
   );
 }
 
-/** The `done` version without the id, then the pending version (id and plan) deleted for good. */
+/**
+ * The `done` version without the id — a user's session ids only as hashes (`sessionHash`), the marker that keeps
+ * replayed anonymous events of their visits out — then the pending version (id and plan) deleted for good.
+ */
 export async function recordErased(store: Store, e: PendingErasure, now = Date.now()): Promise<void> {
   await store.insert(
     JOURNAL_TABLE,
@@ -101,12 +106,17 @@ export async function recordErased(store: Store, e: PendingErasure, now = Date.n
         e.plan.counts,
         undefined,
         now,
+        erasedSessionHashes(e),
       ),
     ],
     `${JOURNAL_TABLE}:${e.id}:done`,
   );
   await forgetPending(store, e.id);
 }
+
+/** The hashes of a user's visits an erasure deleted the anonymous events of (a visitor's: none). */
+export const erasedSessionHashes = (e: PendingErasure): string[] =>
+  e.subject.type === 'user_id' ? e.plan.sessions.map((s) => sessionHash(e.subject.project, s)) : [];
 
 /** Deletes the pending version of a finished erasure: the id and the plan go with it. */
 export async function forgetPending(store: Store, id: string): Promise<void> {

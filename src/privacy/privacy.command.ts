@@ -14,6 +14,7 @@ import { openStore, type Store } from '../store/store.ts';
 import { type ErasureResult, erasePerson, resumeErasures } from './erase.ts';
 import { PrivacyError } from './errors.ts';
 import { exportPerson, type PersonExport } from './export.ts';
+import { MAX_MATCHES, matchingUsers, type PersonMatch, parseMatch } from './match.ts';
 import { fieldsOf, type PersonFields } from './person-rows.ts';
 import { parseSuppressDays } from './privacy.routes.ts';
 import { parseSubject, type Subject } from './subject.ts';
@@ -29,7 +30,7 @@ const SERVER = `  --url URL            A running Sightline to ask (its api role 
   --token TOKEN        Admin token for --url (default: SIGHTLINE_ADMIN_TOKEN, else <data dir>/admin-token).
   -h, --help           This text.`;
 
-export const ERASE_HELP = `Usage: sightline erase --project NAME (--user-id ID | --visitor-id N) --yes [options]
+export const ERASE_HELP = `Usage: sightline erase --project NAME (--user-id ID | --visitor-id N | --match KEY=VALUE) --yes [options]
 
 Answers a "delete everything you hold on me" request (GDPR art. 17, CCPA): removes the person's rows from
 events, sessions, user_profiles, dead_letters, forward_dead_letters, and the logs and db_changes rows that hold
@@ -42,11 +43,15 @@ journalled before anything is deleted; if the server stops half-way, it finishes
 Every erasure is recorded in the audit (GET /api/v1/privacy/requests) with who asked, when and the row counts —
 with a SHA-256 of the id, never the id itself.
 
-Not covered yet (see docs/privacy.md): the raw bodies in the WAL, on Kafka and in the raw archive age out on
-their own schedule.
+With the raw archive on (SIGHTLINE_ARCHIVE_DIR), its files are rewritten without the person's records. The raw
+bodies in the write-ahead log leave the disk within SIGHTLINE_WAL_MAX_SEGMENT_AGE_SECONDS × 1.5 once processed;
+on Kafka, topics keep them for SIGHTLINE_KAFKA_RETENTION_HOURS (see docs/privacy.md).
 
 Options:
 ${WHO}
+  --match KEY=VALUE    Or the people whose profile traits or event properties hold VALUE under KEY, e.g.
+                       'email=alice@example.com': they are listed, and with --yes each is erased by user id.
+                       At most ${MAX_MATCHES} people.
   --suppress-days N    Also refuse the person's new events for N days (1 to 3650; user ids only): the processor
                        drops them unstored and counts them (sightline_process_suppressed_events_total). Only a
                        SHA-256 of the id is kept, in privacy_suppressions.
@@ -57,6 +62,8 @@ Examples:
   sightline export-person --project shop --user-id alice@example.com --out alice.json
   sightline erase --project shop --user-id alice@example.com --yes
   sightline erase --project shop --user-id alice@example.com --suppress-days 30 --yes
+  sightline erase --project shop --match 'email=alice@example.com'         (lists who it names)
+  sightline erase --project shop --match 'email=alice@example.com' --yes
 
 Exit status: 0 when erased, 1 when the store or server failed (a started erasure completes at the next start),
 2 for a usage error.
@@ -151,13 +158,88 @@ async function direct(
   out: string | undefined,
   fields: PersonFields,
   suppressDays: number,
+  archiveDir: string | undefined,
 ): Promise<number> {
   // A store no server has started yet lacks the tables; an erasure a crash interrupted is finished first.
   await migrate(store);
-  await resumeErasures(store, createLogger('warn'), undefined, fields);
+  await resumeErasures(store, createLogger('warn'), undefined, fields, archiveDir);
   const who = `cli (${os.userInfo().username})`;
-  if (action === 'erase') printErasure(await erasePerson(store, subject, who, { fields, suppressDays }));
+  if (action === 'erase')
+    printErasure(
+      await erasePerson(store, subject, who, { fields, suppressDays, ...(archiveDir ? { archiveDir } : {}) }),
+    );
   else writeExport(await exportPerson(store, subject, who, Date.now(), fields), out);
+  return 0;
+}
+
+function printMatches(match: PersonMatch, users: readonly string[]): void {
+  process.stdout.write(
+    users.length === 0
+      ? `No one in ${match.project} has ${match.key} = ${match.value}.\n`
+      : `${users.length} ${users.length === 1 ? 'person' : 'people'} in ${match.project} with ${match.key} = ${match.value}:\n${users.map((u) => `  ${u}\n`).join('')}`,
+  );
+}
+
+const confirmMatches = () => {
+  process.stderr.write('sightline erase: nothing erased; add --yes to erase each user id listed\n');
+  return 2;
+};
+
+/** `--match` through a running server: the people listed (GET), then each erased by user id. */
+async function matchViaServer(
+  base: string,
+  token: string | undefined,
+  match: PersonMatch,
+  yes: boolean,
+  suppressDays: number,
+): Promise<number | undefined> {
+  const query = new URLSearchParams({ project: match.project, match: `${match.key}=${match.value}` });
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/v1/people?${query}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  } catch {
+    return undefined;
+  }
+  const body = (await res.json().catch(() => ({}))) as { user_ids?: string[]; error?: { message?: string } };
+  if (!res.ok) {
+    process.stderr.write(`sightline erase: ${base} answered ${res.status}: ${body.error?.message ?? ''}\n`);
+    return res.status === 400 ? 2 : 1;
+  }
+  const users = body.user_ids ?? [];
+  printMatches(match, users);
+  if (users.length > 0 && !yes) return confirmMatches();
+  for (const id of users) {
+    const subject: Subject = { project: match.project, type: 'user_id', id };
+    const status = await viaServer(base, token, 'erase', subject, undefined, suppressDays);
+    if (status !== 0) return status ?? 1;
+  }
+  return 0;
+}
+
+async function matchDirect(
+  store: Store,
+  match: PersonMatch,
+  yes: boolean,
+  fields: PersonFields,
+  suppressDays: number,
+  archiveDir: string | undefined,
+): Promise<number> {
+  await migrate(store);
+  await resumeErasures(store, createLogger('warn'), undefined, fields, archiveDir);
+  const users = await matchingUsers(store, match);
+  printMatches(match, users);
+  if (users.length > 0 && !yes) return confirmMatches();
+  const who = `cli (${os.userInfo().username})`;
+  for (const id of users)
+    printErasure(
+      await erasePerson(store, { project: match.project, type: 'user_id', id }, who, {
+        fields,
+        suppressDays,
+        ...(archiveDir ? { archiveDir } : {}),
+      }),
+    );
   return 0;
 }
 
@@ -171,6 +253,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
         project: { type: 'string' },
         'user-id': { type: 'string' },
         'visitor-id': { type: 'string' },
+        match: { type: 'string' },
         out: { type: 'string' },
         'suppress-days': { type: 'string' },
         yes: { type: 'boolean' },
@@ -194,6 +277,13 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
     process.stderr.write(`sightline ${action}: ${message}\n(see sightline ${action} --help)\n`);
     return 2;
   };
+  const rawMatch = values.match as string | undefined;
+  if (rawMatch !== undefined) {
+    if (action !== 'erase') return usage('--match is for erase');
+    if (userId !== undefined || visitorId !== undefined)
+      return usage('give one of --user-id, --visitor-id and --match');
+    return runMatchCli(config, values, rawMatch, usage);
+  }
   if ((userId === undefined) === (visitorId === undefined))
     return usage('give exactly one of --user-id and --visitor-id');
   if (action === 'erase' && !values.yes)
@@ -235,11 +325,62 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    return await direct(store, action, subject, out, fieldsOf(config), suppressDays);
+    return await direct(store, action, subject, out, fieldsOf(config), suppressDays, config.archiveDir);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;
     process.stderr.write(`sightline ${action}: ${err.message}\n`);
     return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `sightline erase --match KEY=VALUE`: without --yes, only the list of the people it names. */
+async function runMatchCli(
+  config: Config,
+  values: Record<string, string | boolean | undefined>,
+  raw: string,
+  usage: (message: string) => number,
+): Promise<number> {
+  let match: PersonMatch;
+  let suppressDays: number;
+  try {
+    const project = values.project as string | undefined;
+    parseSubject(
+      project,
+      'user_id',
+      '-',
+      config.projects.map((p) => p.name),
+    );
+    match = parseMatch(project as string, raw);
+    suppressDays = parseSuppressDays(values['suppress-days'] as string | undefined, {
+      project: match.project,
+      type: 'user_id',
+      id: '',
+    });
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+  const yes = values.yes === true;
+  const server =
+    (values.url as string | undefined) ??
+    (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);
+  if (server) {
+    const token = (values.token as string | undefined) ?? localAdminToken(config);
+    const answered = await matchViaServer(server.replace(/\/$/, ''), token, match, yes, suppressDays);
+    if (answered !== undefined) return answered;
+    if (values.url) {
+      process.stderr.write(`sightline erase: nothing answers at ${server}\n`);
+      return 1;
+    }
+  }
+  const store = openStore({ url: config.store, dataDir: config.dataDir });
+  try {
+    return await matchDirect(store, match, yes, fieldsOf(config), suppressDays, config.archiveDir);
+  } catch (err) {
+    if (!(err instanceof PrivacyError)) throw err;
+    process.stderr.write(`sightline erase: ${err.message}\n`);
+    return err.statusCode === 400 ? 2 : 1;
   } finally {
     await store.close();
   }

@@ -1,5 +1,6 @@
 /**
- * `DELETE /api/v1/people/:id` (erase), `GET /api/v1/people/:id/export` and `GET /api/v1/privacy/requests` (the
+ * `DELETE /api/v1/people/:id` (erase), `GET /api/v1/people/:id/export`, `GET|DELETE /api/v1/people?match=key=value`
+ * (the people a trait/property value names, or their erasure) and `GET /api/v1/privacy/requests` (the
  * audit). Admins only — the admin token or a dashboard admin login: a project- or tenant-scoped JWT, a viewer and a
  * share link get 403. `?by=visitor_id` names a visitor instead of a user. `sightline erase|export-person` call these
  * while a server holds the embedded store.
@@ -8,9 +9,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
 import type { Store } from '../store/store.ts';
-import { erasePerson } from './erase.ts';
+import { type EraseOptions, erasePerson } from './erase.ts';
 import { privacyBadParams } from './errors.ts';
 import { exportPerson } from './export.ts';
+import { matchingUsers, parseMatch } from './match.ts';
 import { fieldsOf } from './person-rows.ts';
 import { listRequests } from './privacy-requests.ts';
 import { parseSubject, type Subject } from './subject.ts';
@@ -61,6 +63,13 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     requireAdmin(scope);
     return scope;
   };
+  const eraseOptions = (suppressDays: number): EraseOptions => ({
+    ...(deps.gate ? { gate: deps.gate } : {}),
+    ...(deps.suppressions ? { suppressions: deps.suppressions } : {}),
+    fields,
+    suppressDays,
+    ...(deps.config.archiveDir ? { archiveDir: deps.config.archiveDir } : {}),
+  });
   const subjectOf = (request: PersonRequest) =>
     parseSubject(single(request.query, 'project'), single(request.query, 'by'), request.params.id, projects);
 
@@ -68,13 +77,47 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     const scope = await admin(request);
     const subject = subjectOf(request);
     const suppressDays = parseSuppressDays(single(request.query, 'suppress_days'), subject);
-    const result = await erasePerson(store, subject, requesterOf(scope), {
-      ...(deps.gate ? { gate: deps.gate } : {}),
-      ...(deps.suppressions ? { suppressions: deps.suppressions } : {}),
-      fields,
-      suppressDays,
-    });
+    const result = await erasePerson(store, subject, requesterOf(scope), eraseOptions(suppressDays));
     return reply.header('cache-control', 'no-store').send(result);
+  });
+
+  // By a trait or property value: the people it names (GET, what the CLI's confirmation lists), or their erasure.
+  const matchOf = (request: FastifyRequest<{ Querystring: Query }>) => {
+    const project = single(request.query, 'project');
+    parseSubject(project, 'user_id', '-', projects);
+    return parseMatch(project as string, single(request.query, 'match'));
+  };
+
+  app.get('/api/v1/people', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    await admin(request);
+    const match = matchOf(request);
+    const users = await matchingUsers(store, match);
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ project: match.project, key: match.key, user_ids: users, count: users.length });
+  });
+
+  app.delete('/api/v1/people', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    const scope = await admin(request);
+    const match = matchOf(request);
+    const subjects = (await matchingUsers(store, match)).map(
+      (id): Subject => ({ project: match.project, type: 'user_id', id }),
+    );
+    const suppressDays = parseSuppressDays(single(request.query, 'suppress_days'), {
+      project: match.project,
+      type: 'user_id',
+      id: '',
+    });
+    const erasures = [];
+    // One after the other, each a user-id erasure of its own (journalled, audited, resumable).
+    for (const subject of subjects)
+      erasures.push({
+        user_id: subject.id,
+        ...(await erasePerson(store, subject, requesterOf(scope), eraseOptions(suppressDays))),
+      });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ project: match.project, key: match.key, count: erasures.length, erasures });
   });
 
   app.get('/api/v1/people/:id/export', async (request: PersonRequest, reply) => {

@@ -50,3 +50,11 @@ export function subjectHash(subject: Subject): string {
     .update(`${subject.project}\u0000${subject.type}\u0000${subject.id}`)
     .digest('hex');
 }
+
+/**
+ * What the audit keeps of an erased user's visits (their session ids): a replayed anonymous event of such a visit,
+ * received before the erasure, is dropped as the erasure deleted it (src/privacy/suppressions.ts).
+ */
+export function sessionHash(project: string, sessionId: string): string {
+  return createHash('sha256').update(`${project}\u0000session_id\u0000${sessionId}`).digest('hex');
+}

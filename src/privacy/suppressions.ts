@@ -3,14 +3,22 @@
  * the processor drops — never stores, only counts — until the period ends. A client that keeps sending (an app
  * still logged in, a retried batch) would otherwise bring the person back right after the erasure.
  *
- * Only hashes are kept (`subjectHash`: SHA-256 of project, type and id). The processor holds them in a Set, loaded
- * at start and refreshed every few seconds from `privacy_suppressions`, so the check costs one hash per event with
- * a user id, and nothing while the list is empty. An erasure in the same process adds its hash at once.
+ * It also holds every erasure's marker: the hash and the time of each user-id erasure (read from the audit,
+ * `privacy_requests`, which keeps both for good). An event of that person *received before* the erasure is dropped
+ * whenever it reaches the processor again — the log re-read after a crash, a Kafka group reset, `sightline replay`
+ * of the raw archive — so a replay never restores an erased person, while what they send after it is stored (unless
+ * suppressed).
+ *
+ * Only hashes are kept (`subjectHash`: SHA-256 of project, type and id). The processor holds them in memory, loaded
+ * at start and refreshed every few seconds, so the check costs one hash per event with a user id while a suppression
+ * is active or the event was received before the latest erasure, and nothing otherwise. An erasure in the same
+ * process adds its entries at once.
  */
 import type { Logger } from '../observe/logger.ts';
 import type { EventRow } from '../process/event-row.ts';
 import type { Store } from '../store/store.ts';
-import { type Subject, subjectHash } from './subject.ts';
+import { JOURNAL_TABLE } from './person-rows.ts';
+import { type Subject, sessionHash, subjectHash } from './subject.ts';
 
 export const SUPPRESSIONS_TABLE = 'privacy_suppressions';
 /** How often the processor reads the list again: an erasure made by another process takes effect within this. */
@@ -44,6 +52,12 @@ export async function recordSuppression(
 
 export class SuppressionList {
   private hashes = new Set<string>();
+  /** Erased user ids' hashes → the erasure's time (ISO, as `received_at`; the latest erasure of each). */
+  private erased = new Map<string, string>();
+  /** Erased users' visits (`sessionHash`) → the erasure's time: their anonymous events received before it. */
+  private erasedSessions = new Map<string, string>();
+  /** The latest erasure's time: an event received at or after it needs no marker check. */
+  private latest = '';
   private timer: NodeJS.Timeout | undefined;
   private readonly store: Store;
   private readonly logger: Logger | undefined;
@@ -57,21 +71,60 @@ export class SuppressionList {
     return this.hashes.size;
   }
 
-  /** Whether this event's person is suppressed (by user id; a visitor id changes daily and is not listed). */
-  has(row: Pick<EventRow, 'project' | 'user_id'>): boolean {
-    if (this.hashes.size === 0 || row.user_id === '') return false;
-    return this.hashes.has(subjectHash({ project: row.project, type: 'user_id', id: row.user_id }));
+  /** Whether anything can be dropped at all. */
+  get active(): boolean {
+    return this.hashes.size > 0 || this.erased.size > 0;
+  }
+
+  /** Whether an event received at `receivedAt` (ISO) may be dropped: cheap enough to ask before parsing it. */
+  mayDrop(receivedAt: string): boolean {
+    return this.hashes.size > 0 || (this.erased.size > 0 && receivedAt < this.latest);
+  }
+
+  /**
+   * Whether this event is to be dropped: its person is suppressed, or was erased after the event was received
+   * (user ids only; a visitor id changes daily and is not listed).
+   */
+  has(row: Pick<EventRow, 'project' | 'user_id' | 'received_at'> & { session_id?: string }): boolean {
+    if (!this.mayDrop(row.received_at)) return false;
+    if (row.user_id === '') {
+      // An anonymous event of an erased user's visit (the page views before login), as the erasure deleted them.
+      if (!row.session_id || this.erasedSessions.size === 0) return false;
+      const erasedAt = this.erasedSessions.get(sessionHash(row.project, row.session_id));
+      return erasedAt !== undefined && row.received_at < erasedAt;
+    }
+    const hash = subjectHash({ project: row.project, type: 'user_id', id: row.user_id });
+    if (this.hashes.has(hash)) return true;
+    const erasedAt = this.erased.get(hash);
+    return erasedAt !== undefined && row.received_at < erasedAt;
   }
 
   add(hash: string): void {
     this.hashes.add(hash);
   }
 
+  /** An erasure of a user id at `at` (ms), with their visits' hashes: what was received before it stays out. */
+  addErasure(hash: string, at: number, sessionHashes: readonly string[] = []): void {
+    const iso = new Date(at).toISOString();
+    if ((this.erased.get(hash) ?? '') < iso) this.erased.set(hash, iso);
+    for (const s of sessionHashes)
+      if ((this.erasedSessions.get(s) ?? '') < iso) this.erasedSessions.set(s, iso);
+    if (this.latest < iso) this.latest = iso;
+  }
+
   async refresh(): Promise<void> {
     const rows = await this.store.query<{ subject_hash: string }>(
       `SELECT DISTINCT subject_hash FROM ${SUPPRESSIONS_TABLE} WHERE until > now64(3)`,
     );
+    // Done versions only hold the visits' hashes (a pending one holds the session ids themselves).
+    const markers = await this.store.query<{ subject_hash: string; at: number | string; sessions: string[] }>(
+      `SELECT subject_hash, toUnixTimestamp64Milli(max(requested_at)) AS at,
+              groupUniqArrayArrayIf(sessions, status = 'done') AS sessions
+       FROM ${JOURNAL_TABLE} WHERE kind = 'erase' AND subject_type = 'user_id' GROUP BY subject_hash`,
+    );
     this.hashes = new Set(rows.map((r) => r.subject_hash));
+    // Kept, not replaced: an erasure this process just began is in memory before its journal row is written.
+    for (const m of markers) this.addErasure(m.subject_hash, Number(m.at), m.sessions);
   }
 
   /** Loads the list, then refreshes it every REFRESH_MS; a failed refresh keeps the list it had. */

@@ -30,7 +30,7 @@ import { putVisitor } from './steps/put-visitor.step.ts';
 import type { EventContext, Step } from './steps/step.ts';
 
 /** Protocols whose events become `events` rows (log lines have their own pipeline in src/logs). */
-const ADAPTERS: Partial<Record<Protocol, ProtocolAdapter>> = {
+export const ADAPTERS: Partial<Record<Protocol, ProtocolAdapter>> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,
   segment: segmentAdapter,
@@ -42,9 +42,9 @@ const ADAPTERS: Partial<Record<Protocol, ProtocolAdapter>> = {
 type Splitter = (parsed: unknown, envelope: Envelope) => unknown[];
 
 /** One event or a JSON array of events — unless the protocol wraps its events (Segment and Snowplow batches). */
-const splitDefault: Splitter = (parsed) => (Array.isArray(parsed) ? parsed : [parsed]);
+export const splitDefault: Splitter = (parsed) => (Array.isArray(parsed) ? parsed : [parsed]);
 
-const SPLITTERS: Partial<Record<Protocol, Splitter>> = {
+export const SPLITTERS: Partial<Record<Protocol, Splitter>> = {
   segment: (parsed, envelope) => splitSegmentBody(parsed, envelope.call),
   snowplow: (parsed) => splitSnowplowBody(parsed),
 };

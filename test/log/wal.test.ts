@@ -260,6 +260,64 @@ describe('write-ahead log', () => {
     await log.close();
   });
 
+  describe('age bound (SIGHTLINE_WAL_MAX_SEGMENT_AGE_SECONDS)', () => {
+    const holding = (dir: string, needle: string) =>
+      segmentFiles(dir).filter((f) => fs.readFileSync(path.join(dir, 'events', f)).includes(needle));
+
+    /** Polls (no timing assertion: only whether it happens) until `check` holds, or fails after 10 s. */
+    async function until(check: () => boolean, what: string): Promise<void> {
+      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(check(), what);
+    }
+
+    it('rolls a quiet active segment once old, and deletes it when every group is past it', async () => {
+      const dir = folder();
+      const log = await WalEventLog.open({ dir, maxSegmentAgeMs: 100 });
+      await log.append('events', [Buffer.from('quiet-secret-1'), Buffer.from('quiet-secret-2')]);
+      await consume(log, 2);
+      await until(() => holding(dir, 'quiet-secret').length === 0, 'the consumed records left the disk');
+      assert.equal(segmentFiles(dir).length, 1, 'an empty active segment is left');
+      // The log goes on at the next offset.
+      await log.append('events', [Buffer.from('later')]);
+      const more = await consume(log, 1);
+      assert.equal(more[0].first, 2);
+      await log.close();
+    });
+
+    it('without the bound, the consumed records stay in the active segment', async () => {
+      const dir = folder();
+      const log = await WalEventLog.open({ dir });
+      await log.append('events', [Buffer.from('quiet-secret')]);
+      await consume(log, 1);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(holding(dir, 'quiet-secret').length, 1);
+      await log.close();
+    });
+
+    it('rolls but keeps an old segment a group has not read yet', async () => {
+      const dir = folder();
+      const log = await WalEventLog.open({ dir, maxSegmentAgeMs: 100 });
+      await log.subscribe('events', 'slow', { maxRecords: 1, maxWaitMs: 1 }, async () => undefined).stop();
+      await log.append('events', [Buffer.from('unread-secret')]);
+      await consume(log, 1, undefined, 'fast');
+      await until(() => segmentFiles(dir).length === 2, 'rolled');
+      assert.equal(holding(dir, 'unread-secret').length, 1);
+      assert.equal(log.stats().backlog.events, 1);
+      await log.close();
+    });
+
+    it('counts a segment found at start as at least as old as its file', async () => {
+      const dir = folder();
+      const first = await WalEventLog.open({ dir });
+      await first.append('events', [Buffer.from('before-restart-secret')]);
+      await consume(first, 1);
+      await first.close();
+      const log = await WalEventLog.open({ dir, maxSegmentAgeMs: 100 });
+      await until(() => holding(dir, 'before-restart-secret').length === 0, 'gone after the restart');
+      await log.close();
+    });
+  });
+
   it('refuses topic names that could escape the folder, and appends after close', async () => {
     const log = await WalEventLog.open({ dir: folder() });
     await assert.rejects(log.append('../x', payloads(1)), TypeError);

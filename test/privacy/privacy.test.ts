@@ -7,7 +7,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { dayRanges } from '../../src/privacy/erase.ts';
 import { PrivacyError } from '../../src/privacy/errors.ts';
-import { parseSubject, subjectHash } from '../../src/privacy/subject.ts';
+import { parseSubject, sessionHash, subjectHash } from '../../src/privacy/subject.ts';
+import { SuppressionList } from '../../src/privacy/suppressions.ts';
 import { createWriteGate } from '../../src/privacy/write-gate.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ROOT } from '../support/server-process.ts';
@@ -141,7 +142,8 @@ describe('sightline erase / export-person', () => {
     assert.match(erase.stdout, /--user-id ID/);
     assert.match(erase.stdout, /--yes/);
     assert.match(erase.stdout, /export-person/);
-    assert.match(erase.stdout, /Not covered yet/);
+    assert.match(erase.stdout, /--match KEY=VALUE/);
+    assert.match(erase.stdout, /SIGHTLINE_ARCHIVE_DIR/);
     const exp = run(['help', 'export-person']);
     assert.equal(exp.status, 0);
     assert.match(exp.stdout, /--out FILE/);
@@ -162,5 +164,30 @@ describe('sightline erase / export-person', () => {
       assert.match(r.stderr, /see sightline (erase|export-person) --help/);
     }
     assert.match(run(cases[0]).stderr, /cannot be undone; add --yes/);
+  });
+});
+
+describe("an erasure's marker (SuppressionList.addErasure)", () => {
+  const at = Date.parse('2026-11-01T12:00:00Z');
+  const list = new SuppressionList({} as Store);
+  list.addErasure(subjectHash({ project: 'shop', type: 'user_id', id: 'alice' }), at, [
+    sessionHash('shop', 'alice-visit'),
+  ]);
+  const before = '2026-11-01T11:59:59.999Z';
+  const after = '2026-11-01T12:00:00.000Z';
+
+  it('drops what the person sent before the erasure, not after', () => {
+    assert.ok(list.has({ project: 'shop', user_id: 'alice', received_at: before }));
+    assert.ok(!list.has({ project: 'shop', user_id: 'alice', received_at: after }));
+    assert.ok(!list.has({ project: 'app', user_id: 'alice', received_at: before }), 'in its project only');
+    assert.ok(!list.has({ project: 'shop', user_id: 'bob', received_at: before }));
+  });
+
+  it("drops the anonymous events of the person's erased visits received before it", () => {
+    const anonymous = { project: 'shop', user_id: '', received_at: before };
+    assert.ok(list.has({ ...anonymous, session_id: 'alice-visit' }));
+    assert.ok(!list.has({ ...anonymous, session_id: 'bob-visit' }));
+    assert.ok(!list.has({ ...anonymous, session_id: 'alice-visit', received_at: after }));
+    assert.ok(!list.has(anonymous));
   });
 });

@@ -46,7 +46,10 @@ function durableWrite(file: string, data: Buffer | string, append = false): void
   }
 }
 
-export async function archiveBatch(dir: string, batch: LogBatch): Promise<ManifestEntry> {
+/** Records not to archive (an erased or suppressed person's: src/privacy/raw-records.ts). */
+export type ArchiveDrop = (topic: string, value: Buffer) => boolean;
+
+export async function archiveBatch(dir: string, batch: LogBatch, drop?: ArchiveDrop): Promise<ManifestEntry> {
   const now = Date.now();
   const times = batch.records.map((r) => receivedAt(r.value, now));
   const from = Math.min(...times);
@@ -56,12 +59,12 @@ export async function archiveBatch(dir: string, batch: LogBatch): Promise<Manife
     hour(from),
     `p${batch.partition}-${batch.first}-${batch.last}.ndjson.gz`,
   );
-  const lines = batch.records.map((r) =>
-    JSON.stringify({ offset: r.offset, record: r.value.toString('base64') }),
-  );
+  // The file keeps the batch's name (its offsets) whatever is left out, so a re-delivery still rewrites it.
+  const kept = drop ? batch.records.filter((r) => !drop(batch.topic, r.value)) : batch.records;
+  const lines = kept.map((r) => JSON.stringify({ offset: r.offset, record: r.value.toString('base64') }));
   const target = path.join(dir, file);
   fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-  durableWrite(`${target}.tmp`, gzipSync(`${lines.join('\n')}\n`));
+  durableWrite(`${target}.tmp`, gzipSync(lines.length > 0 ? `${lines.join('\n')}\n` : ''));
   fs.renameSync(`${target}.tmp`, target);
   const entry: ManifestEntry = {
     file,
@@ -69,7 +72,7 @@ export async function archiveBatch(dir: string, batch: LogBatch): Promise<Manife
     partition: batch.partition,
     first: batch.first,
     last: batch.last,
-    records: batch.records.length,
+    records: kept.length,
     from,
     to,
   };
@@ -82,11 +85,12 @@ export function startRawArchive(
   dir: string,
   topics: readonly string[],
   logger: Logger,
+  drop?: ArchiveDrop,
 ): Subscription[] {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return topics.map((topic) =>
     log.subscribe(topic, ARCHIVE_GROUP, { maxRecords: 20_000, maxWaitMs: 1_000 }, async (batch) => {
-      const entry = await archiveBatch(dir, batch);
+      const entry = await archiveBatch(dir, batch, drop);
       logger.debug({ file: entry.file, records: entry.records }, 'archived');
     }),
   );

@@ -30,7 +30,9 @@ export async function replayArchive(o: ReplayOptions): Promise<{ files: number; 
       (o.since === undefined || e.to >= o.since) && (o.until === undefined || e.from < o.until),
   );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sightline-replay-'));
-  const log = await WalEventLog.open({ dir: tmp });
+  // Offsets no live log reaches (ms × 1000, past 2^50): the store deduplicates inserts by tokens made of offsets,
+  // and a replay's first batches would otherwise carry the very tokens of the live log's, and be dropped unstored.
+  const log = await WalEventLog.open({ dir: tmp, firstOffset: Date.now() * 1000 });
   let records = 0;
   try {
     for (const [i, e] of entries.entries()) {

@@ -35,6 +35,11 @@ export class Segment {
   count: number;
   /** Bytes durable in this segment. */
   size: number;
+  /**
+   * When its first record was written (ms), for the age bound; undefined while empty. A segment found at start
+   * counts from its file's creation (which is no later), or as already old where the file system keeps no such time.
+   */
+  firstAt: number | undefined;
   #handle: fs.promises.FileHandle;
 
   private constructor(
@@ -65,6 +70,7 @@ export class Segment {
     const scan = scanFrames(bytes);
     const handle = await fs.promises.open(file, 'r+');
     const segment = new Segment(base, file, handle, scan.frames.length, scan.validEnd);
+    if (segment.count > 0) segment.firstAt = (await handle.stat()).birthtimeMs || 0;
     if (scan.validEnd === bytes.length) return { segment };
     await handle.truncate(scan.validEnd);
     await handle.datasync();
@@ -96,7 +102,8 @@ export class Segment {
     return this.#handle.datasync();
   }
 
-  commit(bytes: number, records: number): void {
+  commit(bytes: number, records: number, at = Date.now()): void {
+    if (records > 0) this.firstAt ??= at;
     this.size += bytes;
     this.count += records;
   }

@@ -17,6 +17,10 @@ export interface WalLogger {
 
 export interface TopicOptions {
   segmentBytes: number;
+  /** The offset a new topic starts at (default 0). */
+  firstOffset?: number;
+  /** Age (ms) of its first record at which the active segment is rolled, even on a quiet log; undefined: none. */
+  maxSegmentAgeMs?: number;
   logger: WalLogger;
   onFsync?: (seconds: number, records: number) => void;
 }
@@ -40,6 +44,7 @@ export class WalTopic {
   readonly #options: TopicOptions;
   readonly #writer: GroupCommit;
   readonly #waiters = new Set<() => void>();
+  #ageTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   private constructor(name: string, dir: string, segments: Segment[], options: TopicOptions) {
@@ -53,6 +58,36 @@ export class WalTopic {
       if (cp) this.committed.set(group, cp.committed);
     }
     this.#writer = new GroupCommit((frames, records) => this.#writeDurably(frames, records));
+    const maxAge = options.maxSegmentAgeMs;
+    if (maxAge !== undefined) {
+      // Checked twice per period: a record leaves the active segment within 1.5 × the age.
+      this.#ageTimer = setInterval(() => this.#rollIfOld(), Math.max(50, Math.min(maxAge / 2, 60_000)));
+      this.#ageTimer.unref();
+    }
+  }
+
+  #aged(segment: Segment, now = Date.now()): boolean {
+    const maxAge = this.#options.maxSegmentAgeMs;
+    return maxAge !== undefined && segment.firstAt !== undefined && now - segment.firstAt >= maxAge;
+  }
+
+  /**
+   * A quiet log would keep its last records in the active segment — which is never deleted — until enough new
+   * bytes arrived to fill it: rolled once it is old, it is deleted as soon as every group is past it. The roll goes
+   * through the writer (an empty write), so it never races an append.
+   */
+  #rollIfOld(): void {
+    const active = this.#segments[this.#segments.length - 1];
+    if (this.#closed || !this.#aged(active)) return;
+    this.#writer
+      .submit(Buffer.alloc(0), 0)
+      .then(() => this.deleteConsumed())
+      .catch((err) =>
+        this.#options.logger.warn(
+          { topic: this.name, err: (err as Error).message },
+          'write-ahead log: an old segment could not be rolled',
+        ),
+      );
   }
 
   static async open(name: string, dir: string, options: TopicOptions): Promise<WalTopic> {
@@ -67,7 +102,7 @@ export class WalTopic {
         );
       segments.push(segment);
     }
-    if (segments.length === 0) segments.push(await Segment.create(dir, 0));
+    if (segments.length === 0) segments.push(await Segment.create(dir, options.firstOffset ?? 0));
     return new WalTopic(name, dir, segments, options);
   }
 
@@ -90,10 +125,11 @@ export class WalTopic {
   async #writeDurably(frames: Buffer, records: number): Promise<void> {
     let segment = this.#segments[this.#segments.length - 1];
     try {
-      if (segment.size >= this.#options.segmentBytes && segment.count > 0) {
+      if (segment.count > 0 && (segment.size >= this.#options.segmentBytes || this.#aged(segment))) {
         segment = await Segment.create(this.dir, segment.next);
         this.#segments.push(segment);
       }
+      if (records === 0) return;
       const started = performance.now();
       segment.writeNow(frames, segment.size);
       await segment.sync();
@@ -210,6 +246,7 @@ export class WalTopic {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#ageTimer);
     await this.#writer.drain();
     this.wake();
     for (const segment of this.#segments) await segment.close().catch(() => undefined);

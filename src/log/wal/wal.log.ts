@@ -18,8 +18,18 @@ import { type WalLogger, WalTopic } from './wal-topic.ts';
 
 export interface WalOptions {
   dir: string;
+  /**
+   * The offset a new topic starts at (default 0). `sightline replay` starts its temporary log elsewhere: inserts are
+   * deduplicated by tokens made of offsets, and the live log's tokens (the same offsets) must not match its own.
+   */
+  firstOffset?: number;
   /** Size at which a new segment file starts (default 64 MiB). */
   segmentBytes?: number;
+  /**
+   * Age of the active segment's first record at which a new segment starts anyway (ms; default none), so a quiet
+   * log's records leave the disk within about 1.5 × this once every consumer group is past them.
+   */
+  maxSegmentAgeMs?: number;
   logger?: WalLogger;
   /** Called after every group-commit fsync: its duration and how many records it made durable. */
   onFsync?: (seconds: number, records: number) => void;
