@@ -140,6 +140,15 @@ export interface GoalSpec {
   kind: 'event' | 'page';
   /** Event type, or a path pattern where `*` stands for any run of characters. */
   value: string;
+  /** Event goals only: every condition must hold for an event to count (`plan is pro`); goals made in the dashboard. */
+  conditions?: readonly GoalPropertyCondition[];
+}
+
+export interface GoalPropertyCondition {
+  /** An event property (a key of `props`). */
+  key: string;
+  op: 'is' | 'is_not';
+  value: string;
 }
 
 /** `website:event:signup,website:page:/thanks*` → goals per project (a conversion is reaching any of them). */
@@ -539,7 +548,7 @@ export const configSchema = {
     env: 'SIGHTLINE_GOALS',
     default: '',
     description:
-      'Conversion goals per project: `project:event:<type>` or `project:page:<path, * = any>`, comma-separated (e.g. `website:event:signup,website:page:/thanks*`).',
+      'Conversion goals per project: `project:event:<type>` or `project:page:<path, * = any>`, comma-separated (e.g. `website:event:signup,website:page:/thanks*`). Shown read-only ("managed by configuration") beside the goals made in the dashboard (Settings → Goals).',
     parse: parseGoals,
   }),
   alerts: field({
