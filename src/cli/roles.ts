@@ -28,6 +28,7 @@ import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
+import { adminTokenFileOf } from '../observe/start-banner.ts';
 import { resumeErasures } from '../privacy/erase.ts';
 import { fieldsOf } from '../privacy/person-rows.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
@@ -101,7 +102,7 @@ async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSig
 
 export async function startServe(
   config: Config,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
   return (await startRoles(config, logger, ALL_ROLES, 'serve')) as RunningServer;
 }
@@ -199,6 +200,8 @@ export async function startRoles(
       dataDir: config.dataDir,
       store: store?.kind,
       log: config.log.split('://')[0],
+      projects: config.projects.map((p) => p.name),
+      ...(roles.has('api') ? { adminTokenFile: adminTokenFileOf(config) ?? 'SIGHTLINE_ADMIN_TOKEN' } : {}),
     },
     `sightline ${name} is running`,
   );

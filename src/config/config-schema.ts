@@ -621,8 +621,15 @@ export const configSchema = {
   logLevel: field({
     env: 'SIGHTLINE_LOG_LEVEL',
     default: 'info',
-    description: 'Log level of the JSON logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`.',
+    description: 'Log level of the logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`.',
     parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  }),
+  logFormat: field({
+    env: 'SIGHTLINE_LOG_FORMAT',
+    default: 'auto',
+    description:
+      'Log lines on stdout: `auto` (readable lines — time, level, message, key=value — when stdout is a terminal, one JSON object per line otherwise), `json` or `pretty` (either one always).',
+    parse: oneOf(['auto', 'json', 'pretty'] as const),
   }),
   shutdownTimeoutMs: field({
     env: 'SIGHTLINE_SHUTDOWN_TIMEOUT_MS',
