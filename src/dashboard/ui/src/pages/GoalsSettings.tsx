@@ -42,10 +42,9 @@ export function describeGoal(g: Pick<Goal, 'kind' | 'value' | 'conditions'>): st
 
 export function GoalsCard(props: { me: Me }) {
   // The project the dashboard was on (the overview's "add a goal" link carries it), else the first.
+  const projects = props.me.admin ? props.me.projects : (props.me.admin_of ?? []);
   const asked = new URLSearchParams(location.search).get('project');
-  const [project, setProject] = useState(
-    asked && props.me.projects.includes(asked) ? asked : (props.me.projects[0] ?? ''),
-  );
+  const [project, setProject] = useState(asked && projects.includes(asked) ? asked : (projects[0] ?? ''));
   const goals = useApi(
     () => get<{ results: Goal[] }>('goals', { project }).then((r) => r.results),
     [project],
@@ -90,7 +89,7 @@ export function GoalsCard(props: { me: Me }) {
             setDraft(EMPTY);
           }}
         >
-          {props.me.projects.map((p) => (
+          {projects.map((p) => (
             <option key={p} value={p}>
               {p}
             </option>

@@ -215,7 +215,7 @@ function MainChart(props: {
 /** The first tab of each breakdown card below, in the page's order. */
 const FIRST_TABS = ['page', 'channel', 'country', 'device', 'event'];
 
-export function OverviewPage(props: { route: Route; project: string }) {
+export function OverviewPage(props: { route: Route; project: string; managesGoals?: boolean }) {
   const params = { ...statsParams(props.route.params), project: props.project };
   const metric = (props.route.params.get('metric') as MetricName | null) ?? 'visitors';
   const compare = props.route.params.get('compare') ?? undefined;
@@ -282,12 +282,12 @@ export function OverviewPage(props: { route: Route; project: string }) {
         tabs={[['event', 'Events']]}
         shared={shared}
       />
-      <Goals params={params} />
+      <Goals params={params} manages={props.managesGoals === true} />
     </main>
   );
 }
 
-function Goals(props: { params: Record<string, string | undefined> }) {
+function Goals(props: { params: Record<string, string | undefined>; manages: boolean }) {
   const state = useApi(
     () =>
       get<{ results: Array<{ goal: string; visitors: number; events: number; conversion_rate: number }> }>(
@@ -301,8 +301,8 @@ function Goals(props: { params: Record<string, string | undefined> }) {
       {(goals) =>
         goals.length === 0 ? (
           <div class="state empty" data-testid="goals-empty">
-            No goals yet.{' '}
-            {!isShared() && (
+            No goals yet. {!isShared() && !props.manages && 'An admin can add one in Settings → Goals.'}
+            {!isShared() && props.manages && (
               <button
                 type="button"
                 class="link"

@@ -270,6 +270,13 @@ function PrivacyCard() {
 }
 
 export function SettingsPage(props: { me: Me }) {
+  // An admin of some projects only: their goals, nothing of the whole installation.
+  if (!props.me.admin)
+    return (
+      <main class="grid">
+        <GoalsCard me={props.me} />
+      </main>
+    );
   return (
     <main class="grid">
       <GoalsCard me={props.me} />
