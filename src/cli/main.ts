@@ -2,7 +2,8 @@
 /** `sightline <command>`: the single entry point; each role is wired in its own `*.role.ts`. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
-import { createLogger } from '../observe/logger.ts';
+import { createLogger, resolveLogFormat } from '../observe/logger.ts';
+import { adminTokenFileOf, startBanner } from '../observe/start-banner.ts';
 import { configHelp, HELP } from './help.ts';
 import { restrictUmask } from './private-dir.ts';
 
@@ -11,11 +12,24 @@ type RoleName = 'collect' | 'process' | 'api';
 /** `serve` (every role) or one role; stops cleanly on SIGTERM/SIGINT. */
 async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   for (const warning of unknownVariableWarnings(process.env)) logger.warn(warning);
   // Loaded on demand: `--help` and config errors should not wait for the embedded ClickHouse to load.
   const { ALL_ROLES, startRoles } = await import('./roles.ts');
-  const server = await startRoles(config, logger, roles ? new Set(roles) : ALL_ROLES, name);
+  const playing = roles ? new Set(roles) : ALL_ROLES;
+  const server = await startRoles(config, logger, playing, name);
+  // A person at a terminal gets the essentials in one place; machines have them in the "is running" line.
+  if (resolveLogFormat(config.logFormat) === 'pretty' && config.logLevel !== 'silent')
+    process.stdout.write(
+      startBanner({
+        name,
+        url: server.url,
+        roles: [...playing],
+        projects: config.projects.map((p) => p.name),
+        adminTokenFile: adminTokenFileOf(config),
+        dashboard: config.dashboard,
+      }),
+    );
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) {

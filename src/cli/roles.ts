@@ -19,12 +19,16 @@ import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
 import { buildUi } from '../dashboard/ui-build.ts';
 import { forwardRoutes } from '../forward/forward.routes.ts';
 import { startForwarding } from '../forward/start-forwarding.ts';
+import { createGoalRegistry, type GoalRegistry } from '../goals/goal-registry.ts';
+import { goalsRoutes } from '../goals/goals.routes.ts';
+import { createSavedFunnels } from '../goals/saved-funnels.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
+import { adminTokenFileOf } from '../observe/start-banner.ts';
 import { resumeErasures } from '../privacy/erase.ts';
 import { fieldsOf } from '../privacy/person-rows.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
@@ -100,7 +104,7 @@ async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSig
 
 export async function startServe(
   config: Config,
-  logger: Logger = createLogger(config.logLevel),
+  logger: Logger = createLogger(config.logLevel, config.logFormat),
 ): Promise<RunningServer> {
   return (await startRoles(config, logger, ALL_ROLES, 'serve')) as RunningServer;
 }
@@ -160,7 +164,10 @@ export async function startRoles(
   if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
-  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts, gate, suppressions);
+  // Goals of SIGHTLINE_GOALS and the dashboard's, read by the stats routes (src/goals/goal-registry.ts).
+  const goals = roles.has('api') && store ? createGoalRegistry(store, config, logger) : undefined;
+  if (store && alerts && goals)
+    await apiRoutes(app, effective, store, logger, alerts, gate, suppressions, goals);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
@@ -172,6 +179,7 @@ export async function startRoles(
             (err) => logger.warn({ err: (err as Error).message }, 'retention could not be applied'),
           );
         if (ok) alerts?.start();
+        if (ok) await goals?.start();
         // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).
         if (ok && roles.has('api'))
           await resumeErasures(store, logger, undefined, fieldsOf(config), config.archiveDir).catch((err) =>
@@ -194,6 +202,8 @@ export async function startRoles(
       dataDir: config.dataDir,
       store: store?.kind,
       log: config.log.split('://')[0],
+      projects: config.projects.map((p) => p.name),
+      ...(roles.has('api') ? { adminTokenFile: adminTokenFileOf(config) ?? 'SIGHTLINE_ADMIN_TOKEN' } : {}),
     },
     `sightline ${name} is running`,
   );
@@ -218,6 +228,7 @@ export async function startRoles(
       await app.close();
       await processing;
       await alerts?.stop();
+      goals?.stop();
       for (const s of subscriptions) await s.stop();
       await log?.close();
       await store?.close();
@@ -237,17 +248,25 @@ async function apiRoutes(
   alerts: Alerts,
   gate: WriteGate,
   suppressions: SuppressionList | undefined,
+  goals: GoalRegistry,
 ): Promise<void> {
   const config = effective;
   const accounts = createAccounts(store, { invitationDays: config.invitationDays });
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
-  await app.register(readRoutes, { store, config: effective, resolveSession, shares });
+  await app.register(readRoutes, {
+    store,
+    config: effective,
+    resolveSession,
+    shares,
+    goalsOf: (project: string) => goals.goalsOf(project),
+  });
   const authenticate = createReadAuth(effective, {
     session: resolveSession,
     share: (token) => shares.resolve(token),
   });
   await alertsRoutes(app, { config: effective, alerts, authenticate });
+  await goalsRoutes(app, { config: effective, goals, funnels: createSavedFunnels(store), authenticate });
   await privacyRoutes(app, {
     store,
     config: effective,

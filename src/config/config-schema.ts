@@ -140,6 +140,15 @@ export interface GoalSpec {
   kind: 'event' | 'page';
   /** Event type, or a path pattern where `*` stands for any run of characters. */
   value: string;
+  /** Event goals only: every condition must hold for an event to count (`plan is pro`); goals made in the dashboard. */
+  conditions?: readonly GoalPropertyCondition[];
+}
+
+export interface GoalPropertyCondition {
+  /** An event property (a key of `props`). */
+  key: string;
+  op: 'is' | 'is_not';
+  value: string;
 }
 
 /** `website:event:signup,website:page:/thanks*` → goals per project (a conversion is reaching any of them). */
@@ -546,7 +555,7 @@ export const configSchema = {
     env: 'SIGHTLINE_GOALS',
     default: '',
     description:
-      'Conversion goals per project: `project:event:<type>` or `project:page:<path, * = any>`, comma-separated (e.g. `website:event:signup,website:page:/thanks*`).',
+      'Conversion goals per project: `project:event:<type>` or `project:page:<path, * = any>`, comma-separated (e.g. `website:event:signup,website:page:/thanks*`). Shown read-only ("managed by configuration") beside the goals made in the dashboard (Settings → Goals).',
     parse: parseGoals,
   }),
   alerts: field({
@@ -619,8 +628,15 @@ export const configSchema = {
   logLevel: field({
     env: 'SIGHTLINE_LOG_LEVEL',
     default: 'info',
-    description: 'Log level of the JSON logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`.',
+    description: 'Log level of the logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace`.',
     parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  }),
+  logFormat: field({
+    env: 'SIGHTLINE_LOG_FORMAT',
+    default: 'auto',
+    description:
+      'Log lines on stdout: `auto` (readable lines — time, level, message, key=value — when stdout is a terminal, one JSON object per line otherwise), `json` or `pretty` (either one always).',
+    parse: oneOf(['auto', 'json', 'pretty'] as const),
   }),
   shutdownTimeoutMs: field({
     env: 'SIGHTLINE_SHUTDOWN_TIMEOUT_MS',

@@ -1,4 +1,7 @@
-/** Conversion goals as SQL conditions over `events`: event types by name, page goals by path pattern. */
+/**
+ * Conversion goals as SQL conditions over `events`: event types by name (optionally with property conditions),
+ * page goals by path pattern.
+ */
 import type { GoalSpec } from '../config/config-schema.ts';
 
 export interface GoalCondition {
@@ -13,6 +16,11 @@ export interface GoalCondition {
   /** The event types and the page patterns it stands for (the rollups answer event goals only). */
   events: string[];
   pages: string[];
+  /**
+   * Some goal tests event properties, which the rollups do not keep: such a condition is answered from the events
+   * only (`rollup` then stands for the goals' event types alone and must not be read).
+   */
+  properties: boolean;
 }
 
 /** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
@@ -37,15 +45,32 @@ export function patternToLike(pattern: string): string {
 /** One condition true for an event that reaches any of `goals` (`prefix` keeps parameter names apart). */
 export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): GoalCondition | undefined {
   if (goals.length === 0) return undefined;
-  const events = goals.filter((g) => g.kind === 'event').map((g) => g.value);
+  const eventGoals = goals.filter((g) => g.kind === 'event');
+  const plain = eventGoals.filter((g) => !g.conditions?.length).map((g) => g.value);
+  const withProps = eventGoals.filter((g) => g.conditions?.length);
+  const events = eventGoals.map((g) => g.value);
   const patterns = goals.filter((g) => g.kind === 'page').map((g) => g.value);
   const parts: string[] = [];
   const rollup: string[] = [];
   const params: Record<string, string | string[]> = {};
-  if (events.length > 0) {
+  if (plain.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
-    rollup.push(`(dimension = '' AND type IN {${prefix}_events:Array(String)})`);
-    params[`${prefix}_events`] = events;
+    params[`${prefix}_events`] = plain;
+  }
+  withProps.forEach((g, i) => {
+    const name = `${prefix}_pe${i}`;
+    params[name] = g.value;
+    const tests = (g.conditions ?? []).map((c, j) => {
+      params[`${name}_k${j}`] = c.key;
+      params[`${name}_v${j}`] = c.value;
+      const op = c.op === 'is' ? '=' : '!=';
+      return `JSONExtractString(props, {${name}_k${j}:String}) ${op} {${name}_v${j}:String}`;
+    });
+    parts.push(`(type = {${name}:String} AND ${tests.join(' AND ')})`);
+  });
+  if (events.length > 0) {
+    rollup.push(`(dimension = '' AND type IN {${prefix}_rollup_events:Array(String)})`);
+    params[`${prefix}_rollup_events`] = events;
   }
   if (patterns.length > 0) {
     const like = (column: string) =>
@@ -62,5 +87,6 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     params,
     events,
     pages: patterns,
+    properties: withProps.length > 0,
   };
 }

@@ -16,6 +16,7 @@ import { limitOf, mapStoreError, one, type Query, send, targetOf } from './reque
 import { createShareLinks, type ShareLinks } from './share-links.ts';
 import { sharesRoutes } from './shares.routes.ts';
 import { statsRoutes } from './stats.routes.ts';
+import type { GoalsOf } from './stats-request.ts';
 import { parseTimeRange } from './time-range.ts';
 
 export interface ReadDeps {
@@ -25,6 +26,8 @@ export interface ReadDeps {
   resolveSession?: SessionResolver;
   /** Share links, when the caller also authenticates with them elsewhere (the dashboard's `auth/me`). */
   shares?: ShareLinks;
+  /** Each project's goals (src/goals/goal-registry.ts); SIGHTLINE_GOALS alone when absent. */
+  goalsOf?: GoalsOf;
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
@@ -81,7 +84,12 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     return send(reply, await sessionsQuery(store, target, range, limit, budget).catch(mapStoreError));
   });
 
-  await statsRoutes(app, { store, config, authenticate });
+  await statsRoutes(app, {
+    store,
+    config,
+    authenticate,
+    ...(deps.goalsOf ? { goalsOf: deps.goalsOf } : {}),
+  });
   await sharesRoutes(app, { config, shares, authenticate });
   await exploreRoutes(app, { store, config, authenticate });
   await logsAndChangesRoutes(app, { store, config, authenticate });

@@ -37,6 +37,8 @@ export function rollupScope(
   } = {},
 ): RollupScope | undefined {
   if (q.exact || q.filter.sql !== '' || !(dimension in ROLLUP_COLUMNS)) return undefined;
+  // Goals on event properties: the rollups keep no properties.
+  if (q.goal?.properties) return undefined;
   const { startMs, endMs } = q.range;
   if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
   const pageGoals = q.goal !== undefined && q.goal.pages.length > 0;

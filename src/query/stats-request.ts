@@ -4,6 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { GoalSpec } from '../config/config-schema.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem, shareProperty } from './errors.ts';
 import { goalCondition } from './goals.ts';
@@ -34,10 +35,19 @@ export interface StatsRequest {
   check(): void;
 }
 
+/** A project's goals (SIGHTLINE_GOALS and the dashboard's: src/goals/goal-registry.ts). */
+export type GoalsOf = (project: string) => readonly GoalSpec[];
+
+export const configGoals =
+  (config: Pick<Config, 'goals'>): GoalsOf =>
+  (project) =>
+    config.goals.get(project) ?? [];
+
 export function createStatsRequest(
   store: Store,
   config: Config,
   authenticate: ReturnType<typeof createReadAuth>,
+  goalsOf: GoalsOf = configGoals(config),
 ) {
   const sampleFor = createSampler(store, { sampleRows: config.sampleRows });
   /** `sampled`: the route's queries can read a sample (overview, timeseries, breakdowns, goals); others never ask. */
@@ -57,7 +67,7 @@ export function createStatsRequest(
     const mode = parseComparison(one(q, 'compare', problems), problems);
     const propertyKeys = sharedPropertyKeys(scope, config);
     const filter = parseFilters(one(q, 'filters', problems), problems, { target, propertyKeys });
-    const goals = target ? (config.goals.get(target.project) ?? []) : [];
+    const goals = target ? goalsOf(target.project) : [];
     const exactParam = one(q, 'exact', problems);
     if (exactParam !== undefined && !['0', '1', 'true', 'false'].includes(exactParam))
       problems.push({ param: 'exact', message: 'must be 1 (read every event) or 0' });
@@ -71,7 +81,7 @@ export function createStatsRequest(
           param: 'goal',
           message: goals.length
             ? `"${goalName}" is not a goal of this project (${goals.map((g) => g.name).join(', ')})`
-            : 'this project has no goals (set SIGHTLINE_GOALS)',
+            : 'this project has no goals (add one in Settings → Goals, or in SIGHTLINE_GOALS)',
         });
     }
     const check = () => {

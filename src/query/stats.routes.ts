@@ -9,9 +9,10 @@ import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
-import { badParams, QueryError } from './errors.ts';
+import { badParams, type ParamProblem, QueryError } from './errors.ts';
 import { breakdownQuery } from './queries/breakdown.query.ts';
 import { breakdownsQuery } from './queries/breakdowns.query.ts';
+import { extentQuery } from './queries/extent.query.ts';
 import { funnelQuery, parseSteps, parseWindow } from './queries/funnel.query.ts';
 import { goalsQuery } from './queries/goals.query.ts';
 import { overviewQuery } from './queries/overview.query.ts';
@@ -28,10 +29,17 @@ import {
   timeseriesQuery,
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
-import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
+import { limitOf, mapStoreError, one, type Query, send, targetOf } from './request-params.ts';
 import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
-import { createStatsRequest, formatOf, pageOf, requireProperty } from './stats-request.ts';
+import {
+  configGoals,
+  createStatsRequest,
+  formatOf,
+  type GoalsOf,
+  pageOf,
+  requireProperty,
+} from './stats-request.ts';
 
 type Req = FastifyRequest<{ Querystring: Query }>;
 
@@ -46,10 +54,11 @@ function sendCsv(reply: FastifyReply, name: string, rows: readonly object[], emp
 
 export async function statsRoutes(
   app: FastifyInstance,
-  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth> },
+  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth>; goalsOf?: GoalsOf },
 ): Promise<void> {
   const { config } = deps;
-  const statsRequest = createStatsRequest(deps.store, config, deps.authenticate);
+  const goalsOf = deps.goalsOf ?? configGoals(config);
+  const statsRequest = createStatsRequest(deps.store, config, deps.authenticate, goalsOf);
 
   app.get('/api/v1/stats/overview', async (request: Req, reply) => {
     const r = await statsRequest(request, { sampled: true });
@@ -159,11 +168,20 @@ export async function statsRoutes(
     const r = await statsRequest(request, { sampled: true });
     const format = formatOf(request.query, r.problems);
     r.check();
-    const goals = config.goals.get(r.query.target.project) ?? [];
+    const goals = goalsOf(r.query.target.project);
     const results = await goalsQuery(r.query, goals).catch(mapStoreError);
     if (format === 'csv')
       return sendCsv(reply, 'goals', results, ['goal', 'visitors', 'events', 'conversion_rate']);
     return send(reply, { results, ...sampledShare(r.query.sample) });
+  });
+
+  // How many events the caller's scope holds at all, and when: the dashboard says so when a period shows none.
+  app.get('/api/v1/stats/extent', async (request: Req, reply) => {
+    const scope = await deps.authenticate(request);
+    const problems: ParamProblem[] = [];
+    const target = targetOf(scope, request.query, problems);
+    if (problems.length > 0 || !target) throw badParams(problems);
+    return send(reply, await extentQuery(deps.store, target, config.queryTimeoutMs).catch(mapStoreError));
   });
 
   app.get('/api/v1/stats/sessions', async (request: Req, reply) => {

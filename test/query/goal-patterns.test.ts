@@ -44,3 +44,41 @@ describe('page goal patterns', () => {
     }
   });
 });
+
+describe('event goals with property conditions', () => {
+  it('match in the engine only the events whose properties hold every condition', async () => {
+    const goal = goalCondition([
+      { name: 'signup', kind: 'event', value: 'signup' },
+      {
+        name: 'pro purchase',
+        kind: 'event',
+        value: 'purchase',
+        conditions: [
+          { key: 'plan', op: 'is', value: 'pro' },
+          { key: 'coupon', op: 'is_not', value: 'FREE' },
+        ],
+      },
+    ]);
+    assert.ok(goal);
+    assert.equal(goal.properties, true, 'the rollups cannot answer it');
+    assert.deepEqual(goal.events, ['signup', 'purchase']);
+    const cases: Array<[string, Record<string, string>, boolean]> = [
+      ['signup', {}, true],
+      ['purchase', { plan: 'pro' }, true],
+      ['purchase', { plan: 'pro', coupon: 'SPRING' }, true],
+      ['purchase', { plan: 'pro', coupon: 'FREE' }, false],
+      ['purchase', { plan: 'free' }, false],
+      ['purchase', {}, false],
+      ['refund', { plan: 'pro' }, false],
+    ];
+    for (const [type, props, expected] of cases) {
+      const rows: Array<{ hit: number }> = await store.query<{ hit: number }>(
+        `SELECT toUInt8(${goal.sql}) AS hit FROM (SELECT {type:String} AS type, {props:String} AS props)`,
+        { ...goal.params, type, props: JSON.stringify(props) } as Record<string, string>,
+      );
+      assert.equal(Number(rows[0].hit) === 1, expected, `${type} ${JSON.stringify(props)}`);
+    }
+    const plain = goalCondition([{ name: 'signup', kind: 'event', value: 'signup' }]);
+    assert.equal(plain?.properties, false);
+  });
+});

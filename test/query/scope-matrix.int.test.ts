@@ -407,6 +407,14 @@ describe('every read route × every caller', () => {
       'GET /api/v1/stats/overview',
       'GET /api/v1/stats/breakdown/:dimension',
       'GET /api/v1/stats/users/:id',
+      'GET /api/v1/stats/extent',
+      'GET /api/v1/goals',
+      'POST /api/v1/goals',
+      'PATCH /api/v1/goals/:id',
+      'DELETE /api/v1/goals/:id',
+      'GET /api/v1/funnels',
+      'POST /api/v1/funnels',
+      'DELETE /api/v1/funnels/:id',
       'GET /api/v1/logs',
       'GET /api/v1/db/changes',
       'GET /api/v1/telemetry/timeline',
@@ -578,6 +586,28 @@ describe('scope inside the queries', () => {
     assert.match(String((noExp.json.error as { message?: string }).message), /exp/);
     const logs = await get('admin token', '/api/v1/logs?project=app&period=7d&tenant=ta');
     assert.equal(logs.status, 400, 'logs cannot be narrowed to a tenant');
+  });
+
+  it("the extent counts the caller's own events only: its project, its tenant", async () => {
+    const expected: Record<string, number> = {
+      'admin token': 10,
+      'project JWT': 10,
+      'viewer session': 10,
+      'share link': 10,
+      'tenant JWT': 5,
+      'tenant share link': 5,
+    };
+    for (const [caller, count] of Object.entries(expected)) {
+      const own = await get(caller, '/api/v1/stats/extent?project=app');
+      assert.equal(own.status, 200, caller);
+      assert.equal(own.json.count, count, caller);
+      // Tenant B's identify is the project's latest event; tenant A's own latest is a minute earlier.
+      assert.equal(own.json.last, count === 5 ? ago(9) : ago(8), caller);
+    }
+    for (const caller of ['project JWT', 'tenant JWT', 'share link', 'viewer session'])
+      assert.equal((await get(caller, '/api/v1/stats/extent?project=website')).status, 403, caller);
+    for (const caller of ['tenant JWT', 'tenant share link'])
+      assert.equal((await get(caller, '/api/v1/stats/extent?project=app&tenant=tb')).status, 403, caller);
   });
 
   it('share links read listed properties only: breakdowns, filters and funnel steps', async () => {

@@ -68,10 +68,15 @@ export const remove = <T>(path: string, params: Params) => request<T>('DELETE', 
 export const csvUrl = (path: string, params: Params) =>
   `/api/v1/${path}${query({ ...params, format: 'csv' })}`;
 
+/** Whether this login manages a project's settings (goals, saved funnels): an admin, or that project's admin. */
+export const managesProject = (me: Me, project: string) => me.admin || (me.admin_of ?? []).includes(project);
+
 export interface Me {
   email: string;
   name: string;
   admin: boolean;
   projects: string[];
+  /** Projects this account is admin of (their goals and saved funnels), when it is not admin of every one. */
+  admin_of?: string[];
   shared?: boolean;
 }

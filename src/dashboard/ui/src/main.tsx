@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, type Me, useShareToken, whenLoggedOut } from './api.ts';
+import { get, type Me, managesProject, useShareToken, whenLoggedOut } from './api.ts';
 import { Header } from './components/Header.tsx';
 import { AlertsPage } from './pages/Alerts.tsx';
 import { ChangesPage } from './pages/Changes.tsx';
@@ -78,9 +78,10 @@ function App() {
   else if (route.path === '/logs') page = <LogsPage route={route} project={project} />;
   else if (route.path === '/changes') page = <ChangesPage route={route} project={project} />;
   else if (route.path === '/explore' && me.admin) page = <ExplorePage route={route} />;
-  else if (route.path === '/settings' && me.admin) page = <SettingsPage me={me} />;
+  else if (route.path === '/settings' && (me.admin || (me.admin_of ?? []).length > 0))
+    page = <SettingsPage me={me} />;
   else if (route.path === '/alerts' && me.admin) page = <AlertsPage me={me} project={project} />;
-  else page = <OverviewPage route={route} project={project} />;
+  else page = <OverviewPage route={route} project={project} managesGoals={managesProject(me, project)} />;
   const showRange =
     !['/explore', '/settings', '/alerts', '/realtime', '/users'].includes(route.path) && !users;
   return (

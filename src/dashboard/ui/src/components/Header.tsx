@@ -92,7 +92,13 @@ export function Header(props: { me: Me; route: Route; showRange?: boolean; base:
         {!isShared() && (
           <nav aria-label="Pages">
             {NAV.filter(([, , member]) => !member || !me.shared)
-              .filter(([path]) => (['/explore', '/alerts', '/settings'].includes(path) ? me.admin : true))
+              .filter(([path]) =>
+                ['/explore', '/alerts'].includes(path)
+                  ? me.admin
+                  : path === '/settings'
+                    ? me.admin || (me.admin_of ?? []).length > 0
+                    : true,
+              )
               .map(([path, label]) => (
                 <a
                   key={path}

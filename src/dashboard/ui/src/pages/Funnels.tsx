@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { get } from '../api.ts';
+import { ApiError, del, get, isShared, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { count } from '../format.ts';
 import { type Route, statsParams, update } from '../url-state.ts';
@@ -30,6 +30,100 @@ function parseSteps(raw: string | null): Step[] {
   } catch {
     return DEFAULT;
   }
+}
+
+interface SavedFunnel {
+  id: string;
+  name: string;
+  steps: Step[];
+  window: string;
+}
+
+/** The project's saved funnels: pick one to run it; admins save the current steps under a name, or delete one. */
+function SavedFunnels(props: {
+  project: string;
+  steps: Step[];
+  window: string;
+  pick: (f: SavedFunnel) => void;
+}) {
+  const saved = useApi(
+    () => get<{ results: SavedFunnel[] }>('funnels', { project: props.project }).then((r) => r.results),
+    [props.project],
+  );
+  const [name, setName] = useState('');
+  const [chosen, setChosen] = useState('');
+  const [message, setMessage] = useState<string>();
+  const list = saved.data ?? [];
+  const current = list.find((f) => f.id === chosen);
+  return (
+    <div class="form-row saved-funnels" data-testid="saved-funnels">
+      <select
+        aria-label="Saved funnel"
+        value={chosen}
+        onChange={(e) => {
+          const id = (e.target as HTMLSelectElement).value;
+          setChosen(id);
+          const f = list.find((x) => x.id === id);
+          if (f) props.pick(f);
+        }}
+      >
+        <option value="">{list.length ? 'Saved funnels…' : 'No saved funnels'}</option>
+        {list.map((f) => (
+          <option key={f.id} value={f.id}>
+            {f.name}
+          </option>
+        ))}
+      </select>
+      {current && (
+        <button
+          type="button"
+          class="ghost"
+          onClick={() =>
+            confirm(`Delete the saved funnel "${current.name}"?`) &&
+            del(`funnels/${current.id}`).then(
+              () => {
+                setChosen('');
+                saved.reload();
+              },
+              (err: Error) => setMessage(err.message),
+            )
+          }
+        >
+          Delete
+        </button>
+      )}
+      <input
+        aria-label="Funnel name"
+        placeholder="Name to save these steps as"
+        value={name}
+        onInput={(e) => setName((e.target as HTMLInputElement).value)}
+      />
+      <button
+        type="button"
+        class="ghost"
+        disabled={name.trim() === ''}
+        onClick={async () => {
+          try {
+            const f = await post<SavedFunnel>('funnels', {
+              project: props.project,
+              name: name.trim(),
+              steps: props.steps,
+              window: props.window,
+            });
+            setMessage(`Saved "${f.name}".`);
+            setName('');
+            setChosen(f.id);
+            saved.reload();
+          } catch (err) {
+            setMessage(err instanceof ApiError ? err.message : String(err));
+          }
+        }}
+      >
+        Save funnel
+      </button>
+      {message && <span class="muted">{message}</span>}
+    </div>
+  );
 }
 
 /** Steps are edited locally and applied to the URL (so a funnel is a shareable link). */
@@ -93,6 +187,17 @@ export function FunnelsPage(props: { route: Route; project: string }) {
               </li>
             ))}
           </ol>
+          {!isShared() && (
+            <SavedFunnels
+              project={props.project}
+              steps={applied}
+              window={window}
+              pick={(f) => {
+                setSteps(f.steps);
+                update({ steps: JSON.stringify(f.steps), window: f.window });
+              }}
+            />
+          )}
           <div class="form-row">
             {steps.length < 8 && (
               <button type="button" class="ghost" onClick={() => setSteps([...steps, { event: '' }])}>

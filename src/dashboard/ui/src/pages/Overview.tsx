@@ -1,10 +1,10 @@
 import { useMemo } from 'preact/hooks';
-import { get } from '../api.ts';
+import { get, isShared } from '../api.ts';
 import { BreakdownCard, Estimated, type FirstTabs } from '../components/Breakdown.tsx';
 import { Chart } from '../components/Chart.tsx';
 import { Panel } from '../components/Panel.tsx';
 import { COUNT_METRICS, LOWER_IS_BETTER, METRICS, type MetricName } from '../format.ts';
-import { type Route, statsParams, update } from '../url-state.ts';
+import { navigate, type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
 
 type Numbers = Record<MetricName, number> & { conversions?: number; conversion_rate?: number };
@@ -36,6 +36,44 @@ function SampleNote(props: { sampled?: number; exact: boolean }) {
     );
   return null;
 }
+interface Extent {
+  count: number;
+  first: string | null;
+  last: string | null;
+}
+
+/** `2024-04-17` of an instant in the dashboard's time zone. */
+function dayIn(iso: string, tz: string | undefined): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date(iso));
+}
+
+/**
+ * A period without events while the project has some: says how many are stored and when the latest was, with a
+ * link to the range that holds them — never a silent wall of zeros.
+ */
+function ExtentNote(props: { params: Record<string, string | undefined> }) {
+  const { project, tenant, tz } = props.params;
+  const state = useApi(() => get<Extent>('stats/extent', { project, tenant }), [project, tenant]);
+  const e = state.data;
+  if (!e || e.count === 0 || !e.first || !e.last) return null;
+  const first = dayIn(e.first, tz);
+  const last = dayIn(e.last, tz);
+  return (
+    <p class="sample-note" data-testid="extent-note">
+      No events in this period. {e.count.toLocaleString()} event{e.count === 1 ? '' : 's'} stored, latest{' '}
+      {last} —{' '}
+      <button type="button" class="link" onClick={() => update({ period: undefined, from: first, to: last })}>
+        show all time
+      </button>
+    </p>
+  );
+}
+
 interface Point extends Numbers {
   date: string;
 }
@@ -90,6 +128,11 @@ function Kpis(props: { params: Record<string, string | undefined>; metric: Metri
                 <span class="kpi-label">Conversion rate</span>
                 <span class="kpi-value">{o.conversion_rate}%</span>
               </div>
+            </li>
+          )}
+          {o.events === 0 && !props.params.filters && (
+            <li class="kpi-note">
+              <ExtentNote params={props.params} />
             </li>
           )}
           {(o.sampled !== undefined || props.params.exact === '1') && (
@@ -172,7 +215,7 @@ function MainChart(props: {
 /** The first tab of each breakdown card below, in the page's order. */
 const FIRST_TABS = ['page', 'channel', 'country', 'device', 'event'];
 
-export function OverviewPage(props: { route: Route; project: string }) {
+export function OverviewPage(props: { route: Route; project: string; managesGoals?: boolean }) {
   const params = { ...statsParams(props.route.params), project: props.project };
   const metric = (props.route.params.get('metric') as MetricName | null) ?? 'visitors';
   const compare = props.route.params.get('compare') ?? undefined;
@@ -239,12 +282,12 @@ export function OverviewPage(props: { route: Route; project: string }) {
         tabs={[['event', 'Events']]}
         shared={shared}
       />
-      <Goals params={params} />
+      <Goals params={params} manages={props.managesGoals === true} />
     </main>
   );
 }
 
-function Goals(props: { params: Record<string, string | undefined> }) {
+function Goals(props: { params: Record<string, string | undefined>; manages: boolean }) {
   const state = useApi(
     () =>
       get<{ results: Array<{ goal: string; visitors: number; events: number; conversion_rate: number }> }>(
@@ -254,34 +297,44 @@ function Goals(props: { params: Record<string, string | undefined> }) {
     [JSON.stringify(props.params)],
   );
   return (
-    <Panel
-      title="Goal conversions"
-      state={state}
-      isEmpty={(g) => g.length === 0}
-      empty="No goals configured (SIGHTLINE_GOALS)"
-    >
-      {(goals) => (
-        <table>
-          <thead>
-            <tr>
-              <th>Goal</th>
-              <th>Visitors</th>
-              <th>Events</th>
-              <th>Conversion</th>
-            </tr>
-          </thead>
-          <tbody>
-            {goals.map((g) => (
-              <tr key={g.goal}>
-                <td>{g.goal}</td>
-                <td>{g.visitors}</td>
-                <td>{g.events}</td>
-                <td>{g.conversion_rate}%</td>
+    <Panel title="Goal conversions" state={state} testId="goal-conversions">
+      {(goals) =>
+        goals.length === 0 ? (
+          <div class="state empty" data-testid="goals-empty">
+            No goals yet. {!isShared() && !props.manages && 'An admin can add one in Settings → Goals.'}
+            {!isShared() && props.manages && (
+              <button
+                type="button"
+                class="link"
+                onClick={() => navigate('/settings', { project: props.params.project })}
+              >
+                Add one in Settings → Goals
+              </button>
+            )}
+          </div>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Goal</th>
+                <th>Visitors</th>
+                <th>Events</th>
+                <th>Conversion</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {goals.map((g) => (
+                <tr key={g.goal}>
+                  <td>{g.goal}</td>
+                  <td>{g.visitors}</td>
+                  <td>{g.events}</td>
+                  <td>{g.conversion_rate}%</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
     </Panel>
   );
 }

@@ -3,6 +3,7 @@ import { ApiError, del, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
+import { GoalsCard } from './GoalsSettings.tsx';
 
 interface Account {
   email: string;
@@ -269,8 +270,16 @@ function PrivacyCard() {
 }
 
 export function SettingsPage(props: { me: Me }) {
+  // An admin of some projects only: their goals, nothing of the whole installation.
+  if (!props.me.admin)
+    return (
+      <main class="grid">
+        <GoalsCard me={props.me} />
+      </main>
+    );
   return (
     <main class="grid">
+      <GoalsCard me={props.me} />
       <UsersCard me={props.me} />
       <SharesCard me={props.me} />
       <PrivacyCard />

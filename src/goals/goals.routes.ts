@@ -1,0 +1,172 @@
+/**
+ * Goals and saved funnels of a project, from the dashboard or the API:
+ * `GET/POST /api/v1/goals`, `PATCH/DELETE /api/v1/goals/:id`, `GET/POST /api/v1/funnels`, `DELETE /api/v1/funnels/:id`.
+ * Goals are settings: the admin token, an admin login, or a login that is admin of the goal's project — never a
+ * viewer, a JWT or a share link. Saved funnels are read by anyone who may read the project's stats except share
+ * links (they pick one to run the funnel query they could run anyway); changing them is for admins as goals are.
+ * Every change leaves a `settings_audit` row.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { badParams, forbidden, type ParamProblem } from '../query/errors.ts';
+import {
+  type createReadAuth,
+  isAdminScope,
+  type ReadScope,
+  requireMember,
+  requireProjectAdmin,
+} from '../query/read-auth.ts';
+import { mapStoreError, one, type Query, send, targetOf } from '../query/request-params.ts';
+import { badInput, type FieldProblem, notFound } from './errors.ts';
+import { parseGoalInput } from './goal-input.ts';
+import type { GoalEntry, GoalRegistry } from './goal-registry.ts';
+import { parseFunnelInput, type SavedFunnels } from './saved-funnels.ts';
+
+type Body = { Body: unknown };
+type WithId = { Params: { id: string }; Body: unknown };
+
+/** Who made a change, for the audit: the account, or `admin-token`. */
+export function actorOf(scope: ReadScope): string {
+  return scope.kind === 'user' && scope.email !== '' ? scope.email : 'admin-token';
+}
+
+/** Before anything is looked up: a caller who administers no project learns nothing (not even whether an id exists). */
+function requireSomeAdmin(scope: ReadScope): void {
+  if (isAdminScope(scope)) return;
+  if (scope.kind === 'user' && (scope.adminOf?.size ?? 0) > 0) return;
+  throw forbidden('goals and saved funnels are changed by admins: the admin token or an admin login');
+}
+
+const bodyOf = (raw: unknown): Record<string, unknown> =>
+  typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+
+/** The answer's view of a goal (the registry's entry as is; config goals say so). */
+const shown = (g: GoalEntry) => ({
+  id: g.id,
+  project: g.project,
+  name: g.name,
+  kind: g.kind,
+  value: g.value,
+  conditions: g.conditions,
+  managed: g.managed,
+  read_only: g.managed === 'config',
+  created_by: g.created_by,
+  updated_at: g.updated_at,
+});
+
+export async function goalsRoutes(
+  app: FastifyInstance,
+  deps: {
+    config: Config;
+    goals: GoalRegistry;
+    funnels: SavedFunnels;
+    authenticate: ReturnType<typeof createReadAuth>;
+    /** Whether a project exists (SIGHTLINE_PROJECTS, or sites made in the dashboard). */
+    knownProject?: (name: string) => boolean;
+  },
+): Promise<void> {
+  const { goals, funnels, authenticate } = deps;
+  const known = deps.knownProject ?? ((name: string) => deps.config.projects.some((p) => p.name === name));
+
+  /** The body's `project`, which must exist and which the caller must administer. */
+  const projectOf = (scope: ReadScope, body: Record<string, unknown>, problems: FieldProblem[]) => {
+    const project = body.project;
+    if (typeof project !== 'string' || !known(project)) {
+      problems.push({ field: 'project', message: 'must name an existing project' });
+      return undefined;
+    }
+    requireProjectAdmin(scope, project);
+    return project;
+  };
+
+  app.get('/api/v1/goals', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    const scope = await authenticate(request);
+    requireSomeAdmin(scope);
+    const problems: ParamProblem[] = [];
+    const project = one(request.query, 'project', problems);
+    if (problems.length > 0) throw badParams(problems);
+    if (project !== undefined) {
+      if (!known(project)) throw badParams([{ param: 'project', message: `no project "${project}"` }]);
+      requireProjectAdmin(scope, project);
+    }
+    await goals.refresh().catch(mapStoreError);
+    const mine = (g: GoalEntry) =>
+      isAdminScope(scope) || (scope.kind === 'user' && scope.adminOf?.has(g.project) === true);
+    return send(reply, { results: goals.list(project).filter(mine).map(shown) });
+  });
+
+  app.post('/api/v1/goals', async (request: FastifyRequest<Body>, reply) => {
+    const scope = await authenticate(request);
+    requireSomeAdmin(scope);
+    const problems: FieldProblem[] = [];
+    const body = bodyOf(request.body);
+    const project = projectOf(scope, body, problems);
+    const goal = parseGoalInput(request.body, problems);
+    if (problems.length > 0 || !goal || !project) throw badInput(problems);
+    const created = await goals.create(project, goal, actorOf(scope)).catch(mapStoreError);
+    return reply.code(201).header('cache-control', 'no-store').send(shown(created));
+  });
+
+  /** The stored goal `id`, once the caller is known to administer its project. */
+  const goalFor = (scope: ReadScope, id: string) => {
+    requireSomeAdmin(scope);
+    const found = goals.find(id);
+    if (!found) throw notFound(`no goal "${id}"`);
+    requireProjectAdmin(scope, found.project);
+    return found;
+  };
+
+  app.patch('/api/v1/goals/:id', async (request: FastifyRequest<WithId>, reply) => {
+    const scope = await authenticate(request);
+    requireSomeAdmin(scope);
+    await goals.refresh().catch(mapStoreError);
+    const old = goalFor(scope, request.params.id);
+    const body = bodyOf(request.body);
+    const problems: FieldProblem[] = [];
+    if (body.project !== undefined && body.project !== old.project)
+      problems.push({ field: 'project', message: 'a goal stays in its project; create it in the other one' });
+    const goal = parseGoalInput(request.body, problems, old);
+    if (problems.length > 0 || !goal) throw badInput(problems);
+    const updated = await goals.update(old.id, goal, actorOf(scope)).catch(mapStoreError);
+    return send(reply, shown(updated));
+  });
+
+  app.delete('/api/v1/goals/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const scope = await authenticate(request);
+    requireSomeAdmin(scope);
+    await goals.refresh().catch(mapStoreError);
+    const old = goalFor(scope, request.params.id);
+    await goals.remove(old.id, actorOf(scope)).catch(mapStoreError);
+    return reply.code(204).send();
+  });
+
+  app.get('/api/v1/funnels', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+    const scope = await authenticate(request);
+    requireMember(scope);
+    const problems: ParamProblem[] = [];
+    const target = targetOf(scope, request.query, problems);
+    if (problems.length > 0 || !target) throw badParams(problems);
+    return send(reply, { results: await funnels.list(target.project).catch(mapStoreError) });
+  });
+
+  app.post('/api/v1/funnels', async (request: FastifyRequest<Body>, reply) => {
+    const scope = await authenticate(request);
+    requireSomeAdmin(scope);
+    const problems: FieldProblem[] = [];
+    const project = projectOf(scope, bodyOf(request.body), problems);
+    const input = parseFunnelInput(request.body, problems);
+    if (problems.length > 0 || !input || !project) throw badInput(problems);
+    const created = await funnels.create(project, input, actorOf(scope)).catch(mapStoreError);
+    return reply.code(201).header('cache-control', 'no-store').send(created);
+  });
+
+  app.delete('/api/v1/funnels/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const scope = await authenticate(request);
+    requireSomeAdmin(scope);
+    const funnel = await funnels.get(request.params.id).catch(mapStoreError);
+    if (!funnel) throw notFound(`no saved funnel "${request.params.id}"`);
+    requireProjectAdmin(scope, funnel.project);
+    await funnels.remove(funnel, actorOf(scope)).catch(mapStoreError);
+    return reply.code(204).send();
+  });
+}
