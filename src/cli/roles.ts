@@ -40,6 +40,8 @@ import { createReadAuth } from '../query/read-auth.ts';
 import { createShareLinks } from '../query/share-links.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
+import { SiteRegistry } from '../sites/site-registry.ts';
+import { sitesRoutes } from '../sites/sites.routes.ts';
 import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
 import { migrate } from '../store/migrate.ts';
 import { applyRetention } from '../store/retention.ts';
@@ -142,6 +144,21 @@ export async function startRoles(
       ? openStore({ url: config.store, dataDir: config.dataDir })
       : undefined;
 
+  // A collector of its own (`sightline collect`) reads the sites from the ClickHouse server the other roles share;
+  // with no server to reach (the embedded store lives in the api process) it knows SIGHTLINE_PROJECTS only.
+  const sitesStore =
+    store ??
+    (roles.has('collect') && config.store !== 'chdb'
+      ? openStore({ url: config.store, dataDir: config.dataDir })
+      : undefined);
+  const sites = new SiteRegistry({
+    projects: config.projects,
+    siteProjects: config.siteProjects,
+    ...(sitesStore ? { store: sitesStore } : {}),
+    logger,
+    refreshMs: config.sitesRefreshSeconds * 1000,
+  });
+
   // Erasures hold the processor's inserts while they rebuild (src/privacy/write-gate.ts).
   const gate = createWriteGate();
   // One suppression list for the processor and this process's erasures, which add to it at once.
@@ -155,15 +172,17 @@ export async function startRoles(
       adminToken: effective.adminToken,
       registry: metrics.registry,
     });
-  if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
+  if (roles.has('collect') && log)
+    await app.register(collectPlugin, { config: effective, log, metrics, keys: sites.keys });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
-  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts, gate, suppressions);
+  if (store && alerts) await apiRoutes(app, effective, store, logger, alerts, gate, suppressions, sites);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
   const processing = store
     ? migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
+        if (ok) await loadSites(sites, roles.has('api'), logger);
         if (ok)
           await applyRetention(store, config).then(
             (changed) => changed.length > 0 && logger.info({ changed }, 'retention updated'),
@@ -180,7 +199,9 @@ export async function startRoles(
             ...(await startProcessing(config, log, gate.wrap(store), metrics, logger, 'live', suppressions)),
           );
       })
-    : Promise.resolve();
+    : sitesStore
+      ? loadSites(sites, false, logger)
+      : Promise.resolve();
   // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
   if (store?.kind === 'chdb') await processing;
 
@@ -212,6 +233,7 @@ export async function startRoles(
   const close = () => {
     closing ??= (async () => {
       stopping.abort();
+      sites.stop();
       await clickhouse?.close();
       await app.close();
       await processing;
@@ -219,11 +241,29 @@ export async function startRoles(
       for (const s of subscriptions) await s.stop();
       await log?.close();
       await store?.close();
+      if (sitesStore !== store) await sitesStore?.close();
     })();
     return closing;
   };
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   return { app, store, log, url, close };
+}
+
+/**
+ * The sites of the store, then their reload every SIGHTLINE_SITES_REFRESH_SECONDS. The api role first writes those
+ * of SIGHTLINE_PROJECTS as managed sites. A store that cannot be read leaves SIGHTLINE_PROJECTS in force.
+ */
+async function loadSites(sites: SiteRegistry, writeConfigured: boolean, logger: Logger): Promise<void> {
+  try {
+    if (writeConfigured) await sites.syncConfigured();
+    else await sites.refresh();
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message },
+      'sites could not be read from the store yet; SIGHTLINE_PROJECTS is in force until they can',
+    );
+  }
+  sites.start();
 }
 
 /** The read API, dashboard logins and pages. */
@@ -235,16 +275,19 @@ async function apiRoutes(
   alerts: Alerts,
   gate: WriteGate,
   suppressions: SuppressionList | undefined,
+  sites: SiteRegistry,
 ): Promise<void> {
   const config = effective;
   const accounts = createAccounts(store, { invitationDays: config.invitationDays });
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
-  await app.register(readRoutes, { store, config: effective, resolveSession, shares });
+  const projects = () => sites.names();
+  await app.register(readRoutes, { store, config: effective, resolveSession, shares, projects });
   const authenticate = createReadAuth(effective, {
     session: resolveSession,
     share: (token) => shares.resolve(token),
   });
+  await sitesRoutes(app, { store, sites, shares, authenticate, siteProjects: config.siteProjects });
   await alertsRoutes(app, { config: effective, alerts, authenticate });
   await privacyRoutes(app, {
     store,
@@ -254,7 +297,7 @@ async function apiRoutes(
     ...(suppressions ? { suppressions } : {}),
   });
   if (config.dashboard) {
-    await app.register(authRoutes, { config: effective, accounts, authenticate });
+    await app.register(authRoutes, { config: effective, accounts, authenticate, projects });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
       logger.warn(
         { err: (err as Error).message },

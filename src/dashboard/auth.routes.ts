@@ -43,10 +43,17 @@ function rolesOf(body: Record<string, unknown>, known: Set<string>, problems: Pa
 
 export async function authRoutes(
   app: FastifyInstance,
-  deps: { config: Config; accounts: Accounts; authenticate: ReturnType<typeof createReadAuth> },
+  deps: {
+    config: Config;
+    accounts: Accounts;
+    authenticate: ReturnType<typeof createReadAuth>;
+    /** The sites as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */
+    projects?: () => readonly string[];
+  },
 ): Promise<void> {
   const { config, accounts, authenticate } = deps;
-  const known = new Set(config.projects.map((p) => p.name));
+  const configured = config.projects.map((p) => p.name);
+  const knownNow = () => new Set(deps.projects?.() ?? configured);
   const attempts = new LoginLimiter({ limit: ATTEMPTS_PER_MINUTE, capacity: 10_000, windowMs: 60_000 });
 
   const throttle = (request: FastifyRequest) => {
@@ -93,7 +100,7 @@ export async function authRoutes(
 
   app.get('/api/v1/auth/me', async (request, reply) => {
     const scope = await authenticate(request);
-    const all = [...known];
+    const all = [...knownNow()];
     if (scope.kind === 'admin')
       return send(reply, { email: '', name: 'Admin (token)', admin: true, projects: all });
     if (scope.kind === 'user') {
@@ -154,7 +161,7 @@ export async function authRoutes(
         param: 'password',
         message: `must be at least ${MIN_PASSWORD} characters (or left out to invite)`,
       });
-    const roles = rolesOf(body, known, problems);
+    const roles = rolesOf(body, knownNow(), problems);
     if (problems.length > 0) throw badParams(problems);
     const created = await accounts
       .create({ email, name: name || email, roles, ...(password ? { password: password as string } : {}) })
@@ -182,7 +189,7 @@ export async function authRoutes(
       const password = body.password;
       if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
         problems.push({ param: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
-      const roles = body.role !== undefined ? rolesOf(body, known, problems) : undefined;
+      const roles = body.role !== undefined ? rolesOf(body, knownNow(), problems) : undefined;
       if (self && password !== undefined && typeof body.current_password !== 'string')
         problems.push({ param: 'current_password', message: 'is required to change your own password' });
       if (problems.length > 0) throw badParams(problems);

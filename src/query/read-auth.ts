@@ -14,8 +14,11 @@ export type ReadScope =
   | { kind: 'admin' }
   | { kind: 'jwt'; project: string; tenant?: string }
   | { kind: 'share'; project: string; tenant?: string; shareId: string }
-  /** A dashboard login (session cookie): `projects` undefined = every project. */
-  | { kind: 'user'; email: string; admin: boolean; projects: Set<string> | undefined };
+  /**
+   * A dashboard login (session cookie): `projects` undefined = every project; `adminOf` = the projects it is admin
+   * of one by one (an admin of every project has `admin` instead).
+   */
+  | { kind: 'user'; email: string; admin: boolean; projects: Set<string> | undefined; adminOf: Set<string> };
 
 /** The dashboard's session cookie; requests it authenticates that change something must also carry CSRF_HEADER. */
 export const SESSION_COOKIE = 'sightline_session';
@@ -106,6 +109,11 @@ async function sessionScope(
     email: user.email,
     admin: user.roles['*'] === 'admin',
     projects: all ? undefined : new Set(Object.keys(user.roles)),
+    adminOf: new Set(
+      Object.entries(user.roles)
+        .filter(([project, role]) => project !== '*' && role === 'admin')
+        .map(([project]) => project),
+    ),
   };
 }
 

@@ -25,6 +25,8 @@ export interface ReadDeps {
   resolveSession?: SessionResolver;
   /** Share links, when the caller also authenticates with them elsewhere (the dashboard's `auth/me`). */
   shares?: ShareLinks;
+  /** The sites' names as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */
+  projects?: () => readonly string[];
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
@@ -82,7 +84,12 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
   });
 
   await statsRoutes(app, { store, config, authenticate });
-  await sharesRoutes(app, { config, shares, authenticate });
+  await sharesRoutes(app, {
+    config,
+    shares,
+    authenticate,
+    ...(deps.projects ? { projects: deps.projects } : {}),
+  });
   await exploreRoutes(app, { store, config, authenticate });
   await logsAndChangesRoutes(app, { store, config, authenticate });
 }
