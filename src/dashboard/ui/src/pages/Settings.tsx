@@ -3,6 +3,7 @@ import { ApiError, del, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
+import { SitesCard } from './Sites.tsx';
 
 interface Account {
   email: string;
@@ -271,6 +272,7 @@ function PrivacyCard() {
 export function SettingsPage(props: { me: Me }) {
   return (
     <main class="grid">
+      <SitesCard />
       <UsersCard me={props.me} />
       <SharesCard me={props.me} />
       <PrivacyCard />
