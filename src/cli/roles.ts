@@ -41,6 +41,7 @@ import { createShareLinks } from '../query/share-links.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
 import { SiteRegistry } from '../sites/site-registry.ts';
+import { startSiteRetention } from '../sites/site-retention.ts';
 import { sitesRoutes } from '../sites/sites.routes.ts';
 import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
 import { migrate } from '../store/migrate.ts';
@@ -180,9 +181,12 @@ export async function startRoles(
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
+  let siteRetention: { stop(): void } | undefined;
   const processing = store
     ? migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
         if (ok) await loadSites(sites, roles.has('api'), logger);
+        if (ok && roles.has('api') && !stopping.signal.aborted)
+          siteRetention = startSiteRetention(store, sites, logger);
         if (ok)
           await applyRetention(store, config).then(
             (changed) => changed.length > 0 && logger.info({ changed }, 'retention updated'),
@@ -234,6 +238,7 @@ export async function startRoles(
     closing ??= (async () => {
       stopping.abort();
       sites.stop();
+      siteRetention?.stop();
       await clickhouse?.close();
       await app.close();
       await processing;

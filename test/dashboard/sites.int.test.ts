@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { blankRow } from '../../src/process/event-row.ts';
 import { listSettingsChanges } from '../../src/server/settings-audit.ts';
 import { SiteRegistry } from '../../src/sites/site-registry.ts';
+import { applySiteRetention } from '../../src/sites/site-retention.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
 
 const SECRET = 'sites-test-jwt-secret-0123456789abcdef';
@@ -371,5 +373,47 @@ describe('sites over the API', () => {
       changes.every((c) => !c.detail.includes(shopKey)),
       'never a key in the audit',
     );
+  });
+
+  it("keeps a site's events for its retention_days only, leaving other sites alone", async () => {
+    assert.equal((await call('POST', '/api/v1/sites', { name: 'brief', retention_days: 30 })).status, 201);
+    const day = 86_400_000;
+    const row = (project: string, daysAgo: number) => ({
+      ...blankRow(),
+      event_id: crypto.randomUUID(),
+      project,
+      type: 'pageview',
+      path: `/${daysAgo}`,
+      timestamp: new Date(Date.now() - daysAgo * day).toISOString(),
+      received_at: new Date().toISOString(),
+      protocol: 'native',
+    });
+    await server.store.insert(
+      'events',
+      [row('brief', 40), row('brief', 1), row('app', 40)],
+      'site-retention',
+    );
+    const registry = new SiteRegistry({
+      projects: [{ name: 'app', key: undefined }],
+      siteProjects: new Map(),
+      store: server.store,
+      refreshMs: 0,
+    });
+    await registry.refresh();
+    assert.deepEqual(await applySiteRetention(server.store, registry), ['brief']);
+    const paths = async (project: string) =>
+      (
+        await server.store.query<{ path: string }>(
+          'SELECT path FROM events WHERE project = {p:String} ORDER BY path',
+          { p: project },
+        )
+      ).map((r) => r.path);
+    assert.deepEqual(await paths('brief'), ['/1']);
+    assert.ok((await paths('app')).includes('/40'), 'a site without its own limit keeps everything');
+    const [hourly] = await server.store.query<{ n: string }>(
+      "SELECT count() AS n FROM events_hourly WHERE project = 'brief' AND hour < now() - INTERVAL 30 DAY",
+    );
+    assert.equal(Number(hourly.n), 0, 'the rollups go with the events');
+    assert.deepEqual(await applySiteRetention(server.store, registry), [], 'nothing left to delete');
   });
 });
