@@ -287,10 +287,12 @@ async function apiRoutes(
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
   const projects = () => sites.names();
-  await app.register(readRoutes, { store, config: effective, resolveSession, shares, projects });
+  const publicSite = (project: string) => sites.get(project)?.public === true;
+  await app.register(readRoutes, { store, config: effective, resolveSession, shares, projects, publicSite });
   const authenticate = createReadAuth(effective, {
     session: resolveSession,
     share: (token) => shares.resolve(token),
+    publicSite,
   });
   await sitesRoutes(app, { store, sites, shares, authenticate, siteProjects: config.siteProjects });
   await alertsRoutes(app, { config: effective, alerts, authenticate });

@@ -27,6 +27,8 @@ export interface ReadDeps {
   shares?: ShareLinks;
   /** The sites' names as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */
   projects?: () => readonly string[];
+  /** Sites marked public: read without a credential, as with a share link. */
+  publicSite?: (project: string) => boolean;
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
@@ -35,6 +37,7 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
   const authenticate = createReadAuth(config, {
     share: (token) => shares.resolve(token),
     session: deps.resolveSession,
+    ...(deps.publicSite ? { publicSite: deps.publicSite } : {}),
   });
   const budget = config.queryTimeoutMs;
 

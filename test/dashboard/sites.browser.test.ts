@@ -1,7 +1,7 @@
 // Settings → Sites in Chromium: an admin adds a site, copies the `<script>` snippet of its setup screen into a page
 // served locally, and sees "Waiting for the first event…" turn green when that page's pageview is stored; then
-// rotates the key (no grace period) and the old key is refused while the new one is taken; a configured project is
-// shown read-only; deleting asks with the event count.
+// marks it public and a stranger sees its dashboard; rotates the key (no grace period) and the old key is refused
+// while the new one is taken; a configured project is shown read-only; deleting asks with the event count.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,10 +111,21 @@ describe('sites in the dashboard', () => {
       assert.match((await status.getAttribute('class')) ?? '', /received/);
       await visitor.close();
 
-      // Rotation with no grace period: the old key is refused at once, the new one is taken.
+      // Marked public, its dashboard opens at /share/shop for anyone, without a login or a token.
       await onboarding.getByRole('button', { name: 'Close' }).click();
       const row = sites.getByTestId('site-shop');
-      await row.waitFor();
+      await row.getByRole('button', { name: 'Edit' }).click();
+      const edit = sites.getByTestId('site-edit-shop');
+      await edit.getByLabel('Public').check();
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await row.getByText('public', { exact: true }).waitFor();
+      const stranger = await browser.newContext({ timezoneId: 'UTC', locale: 'en-US' });
+      const anonymous = await stranger.newPage();
+      await anonymous.goto(`${server.url}/share/shop?period=7d`);
+      await anonymous.getByTestId('kpi-pageviews').locator('.kpi-value[data-value="1"]').waitFor();
+      await stranger.close();
+
+      // Rotation with no grace period: the old key is refused at once, the new one is taken.
       await sites.getByLabel('Grace period').selectOption('0');
       await row.getByRole('button', { name: 'Rotate' }).click();
       const fresh = ((await row.getByTestId('fresh-key').textContent()) ?? '').trim();

@@ -416,4 +416,32 @@ describe('sites over the API', () => {
     assert.equal(Number(hourly.n), 0, 'the rollups go with the events');
     assert.deepEqual(await applySiteRetention(server.store, registry), [], 'nothing left to delete');
   });
+
+  it("a public site is read without a credential, with a share link's limits, until it is no longer public", async () => {
+    const anonymous = {};
+    const overview = '/api/v1/stats/overview?project=open&period=7d';
+    assert.equal((await call('POST', '/api/v1/sites', { name: 'open' })).status, 201);
+    assert.equal((await call('GET', overview, undefined, anonymous)).status, 401, 'not public yet');
+    assert.equal((await call('PATCH', '/api/v1/sites/open', { public: true })).status, 200);
+    assert.equal((await call('GET', overview, undefined, anonymous)).status, 200);
+    const me = await call('GET', '/api/v1/auth/me?project=open', undefined, anonymous);
+    assert.deepEqual([me.body.projects, me.body.shared], [['open'], true]);
+    assert.equal(
+      (await call('GET', '/api/v1/telemetry/timeline?project=open', undefined, anonymous)).status,
+      403,
+      'aggregates only',
+    );
+    assert.equal((await call('GET', '/api/v1/sites?project=open', undefined, anonymous)).status, 403);
+    assert.equal(
+      (await call('PATCH', '/api/v1/sites/open?project=open', { public: false }, anonymous)).status,
+      403,
+    );
+    assert.equal(
+      (await call('GET', '/api/v1/stats/overview?project=app&period=7d', undefined, anonymous)).status,
+      401,
+      'other sites stay closed',
+    );
+    assert.equal((await call('PATCH', '/api/v1/sites/open', { public: false }, undefined)).status, 200);
+    assert.equal((await call('GET', overview, undefined, anonymous)).status, 401, 'closed again at once');
+  });
 });

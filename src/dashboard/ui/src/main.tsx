@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, type Me, useShareToken, whenLoggedOut } from './api.ts';
+import { get, type Me, usePublicProject, useShareToken, whenLoggedOut } from './api.ts';
 import { Header } from './components/Header.tsx';
 import { AlertsPage } from './pages/Alerts.tsx';
 import { ChangesPage } from './pages/Changes.tsx';
@@ -23,7 +23,12 @@ function App() {
   const route = useRoute();
   const shared = route.path.startsWith('/share/');
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  if (shared) useShareToken(route.params.get('auth') ?? undefined);
+  if (shared) {
+    const token = route.params.get('auth') ?? undefined;
+    useShareToken(token);
+    // Without a token, `/share/<project>` is the public dashboard of a site marked public.
+    usePublicProject(token ? undefined : decodeURIComponent(route.path.slice('/share/'.length)));
+  }
 
   const loadMe = () =>
     get<Me>('auth/me').then(
@@ -51,7 +56,7 @@ function App() {
   if (me === null)
     return shared ? (
       <main class="login">
-        <p class="panel">This share link is not valid any more.</p>
+        <p class="panel">This share link is not valid any more, or the site is not public.</p>
       </main>
     ) : (
       <LoginPage

@@ -446,7 +446,7 @@ export function SitesCard() {
             <tbody>
               {all.map((s) =>
                 editing === s.name ? (
-                  <tr key={s.name}>
+                  <tr key={s.name} data-testid={`site-edit-${s.name}`}>
                     <td colSpan={5}>
                       <b>{s.name}</b>
                       <SiteForm
