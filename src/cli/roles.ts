@@ -304,7 +304,13 @@ async function apiRoutes(
     ...(suppressions ? { suppressions } : {}),
   });
   if (config.dashboard) {
-    await app.register(authRoutes, { config: effective, accounts, authenticate, projects });
+    await app.register(authRoutes, {
+      config: effective,
+      accounts,
+      authenticate,
+      projects,
+      timeZoneOf: (project: string) => sites.get(project)?.timeZone ?? '',
+    });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
       logger.warn(
         { err: (err as Error).message },

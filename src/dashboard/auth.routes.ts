@@ -49,6 +49,8 @@ export async function authRoutes(
     authenticate: ReturnType<typeof createReadAuth>;
     /** The sites as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */
     projects?: () => readonly string[];
+    /** A site's time zone (empty: the viewer's own), for the dashboard to report it in. */
+    timeZoneOf?: (project: string) => string;
   },
 ): Promise<void> {
   const { config, accounts, authenticate } = deps;
@@ -98,18 +100,30 @@ export async function authRoutes(
     return reply.code(204).send();
   });
 
+  /** The sites' own time zones, for those of `projects` that have one. */
+  const zonesOf = (projects: string[]) =>
+    Object.fromEntries(projects.map((p) => [p, deps.timeZoneOf?.(p) ?? '']).filter(([, tz]) => tz !== ''));
+
   app.get('/api/v1/auth/me', async (request, reply) => {
     const scope = await authenticate(request);
     const all = [...knownNow()];
     if (scope.kind === 'admin')
-      return send(reply, { email: '', name: 'Admin (token)', admin: true, projects: all });
+      return send(reply, {
+        email: '',
+        name: 'Admin (token)',
+        admin: true,
+        projects: all,
+        time_zones: zonesOf(all),
+      });
     if (scope.kind === 'user') {
       const account = scope.email ? await accounts.get(scope.email).catch(mapStoreError) : undefined;
+      const projects = scope.projects ? all.filter((p) => scope.projects?.has(p)) : all;
       return send(reply, {
         email: scope.email,
         name: account?.name ?? ADMIN_TOKEN_USER.name,
         admin: scope.admin,
-        projects: scope.projects ? all.filter((p) => scope.projects?.has(p)) : all,
+        projects,
+        time_zones: zonesOf(projects),
       });
     }
     return send(reply, {
@@ -117,6 +131,7 @@ export async function authRoutes(
       name: 'Shared link',
       admin: false,
       projects: [scope.project],
+      time_zones: zonesOf([scope.project]),
       shared: scope.kind === 'share',
     });
   });

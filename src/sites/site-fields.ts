@@ -9,6 +9,7 @@ import { isTimeZone } from '../query/time-range.ts';
 export interface SiteSettings {
   displayName: string;
   domains: string[];
+  /** IANA zone the dashboard reports the site in; empty = each viewer's own. */
   timeZone: string;
   allowedOrigins: string[];
   retentionDays: number;
@@ -113,10 +114,14 @@ export function checkSettings(
       problems,
     );
   if (body.time_zone !== undefined) {
-    if (typeof body.time_zone !== 'string' || body.time_zone.length > 64 || !isTimeZone(body.time_zone))
+    if (
+      typeof body.time_zone !== 'string' ||
+      body.time_zone.length > 64 ||
+      (body.time_zone !== '' && !isTimeZone(body.time_zone))
+    )
       problems.push({
         param: 'time_zone',
-        message: 'must be an IANA time zone such as Europe/Berlin or UTC',
+        message: "must be an IANA time zone such as Europe/Berlin or UTC (empty: each viewer's own)",
       });
     else out.timeZone = body.time_zone;
   }
@@ -149,7 +154,8 @@ export function checkSettings(
 export const defaultSettings = (name: string): SiteSettings => ({
   displayName: name,
   domains: [],
-  timeZone: 'UTC',
+  // Empty: the dashboard follows each viewer's browser, as it did before sites had a zone.
+  timeZone: '',
   allowedOrigins: [],
   retentionDays: 0,
   public: false,

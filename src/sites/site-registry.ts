@@ -129,19 +129,24 @@ export class SiteRegistry {
     this.keys.replace(keyed);
   }
 
-  /** Reads the store again; concurrent callers share one read. */
+  /**
+   * Reads the store again. Reads run one after another, and each starts after the call: a caller that has just
+   * written (a revoked key) never gets the answer of a read that began before its write.
+   */
   refresh(): Promise<void> {
     const store = this.#options.store;
     if (!store) return Promise.resolve();
-    this.#loading ??= (async () => {
-      try {
-        const [rows, keys] = await Promise.all([readSites(store), readKeys(store, this.#now())]);
-        this.#install(rows, keys);
-      } finally {
-        this.#loading = undefined;
-      }
-    })();
-    return this.#loading;
+    const read = async () => {
+      const [rows, keys] = await Promise.all([readSites(store), readKeys(store, this.#now())]);
+      this.#install(rows, keys);
+    };
+    const next = (this.#loading ?? Promise.resolve()).then(read, read);
+    this.#loading = next;
+    const clear = () => {
+      if (this.#loading === next) this.#loading = undefined;
+    };
+    next.then(clear, clear);
+    return next;
   }
 
   /**

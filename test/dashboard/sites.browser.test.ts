@@ -90,6 +90,7 @@ describe('sites in the dashboard', () => {
         .getByText(/allowed_origins/)
         .waitFor();
 
+      await sites.getByLabel('Time zone').fill('Asia/Tokyo');
       await sites.getByLabel('Allowed origins').fill(siteUrl);
       await sites.getByRole('button', { name: 'Add site' }).click();
       const onboarding = page.getByTestId('onboarding');
@@ -121,7 +122,9 @@ describe('sites in the dashboard', () => {
       await row.getByText('public', { exact: true }).waitFor();
       const stranger = await browser.newContext({ timezoneId: 'UTC', locale: 'en-US' });
       const anonymous = await stranger.newPage();
+      const asked = anonymous.waitForRequest(/\/api\/v1\/stats\/overview/);
       await anonymous.goto(`${server.url}/share/shop?period=7d`);
+      assert.equal(new URL((await asked).url()).searchParams.get('tz'), 'Asia/Tokyo', "the site's zone");
       await anonymous.getByTestId('kpi-pageviews').locator('.kpi-value[data-value="1"]').waitFor();
       await stranger.close();
 

@@ -126,6 +126,8 @@ describe('sites over the API', () => {
     assert.equal(await send('shop'), 401);
     const me = await call('GET', '/api/v1/auth/me');
     assert.ok(me.body.projects.includes('shop'), 'the dashboard offers the new site');
+    assert.equal(me.body.time_zones.shop, 'Europe/Berlin', 'and reports it in its zone');
+    assert.equal(me.body.time_zones.app, undefined, "a site without a zone follows the viewer's");
   });
 
   it('another process picks a new site up within its refresh, without a restart', async () => {

@@ -79,5 +79,7 @@ export interface Me {
   name: string;
   admin: boolean;
   projects: string[];
+  /** Sites that report in a zone of their own (project → IANA zone). */
+  time_zones?: Record<string, string>;
   shared?: boolean;
 }

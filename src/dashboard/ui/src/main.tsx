@@ -13,7 +13,7 @@ import { EventsPage, UserPage, UsersPage } from './pages/People.tsx';
 import { RealtimePage } from './pages/Realtime.tsx';
 import { RetentionPage } from './pages/Retention.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
-import { navigate, useRoute } from './url-state.ts';
+import { navigate, setSiteTimeZones, useRoute } from './url-state.ts';
 import './styles.css';
 
 const theme = localStorage.getItem('sightline-theme');
@@ -32,7 +32,10 @@ function App() {
 
   const loadMe = () =>
     get<Me>('auth/me').then(
-      (m) => setMe(m),
+      (m) => {
+        setSiteTimeZones(m.time_zones ?? {}, m.projects[0]);
+        setMe(m);
+      },
       () => setMe(null),
     );
   useEffect(() => {

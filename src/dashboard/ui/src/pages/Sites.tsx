@@ -245,7 +245,7 @@ function SiteForm(props: {
         onInput={set('domains')}
       />
       <input
-        placeholder="Time zone"
+        placeholder="Time zone (empty = each viewer's)"
         aria-label="Time zone"
         value={form.time_zone}
         onInput={set('time_zone')}
@@ -473,7 +473,7 @@ export function SitesCard() {
                       {s.public && <span class="badge">public</span>}
                     </td>
                     <td>{s.domains.join(', ') || <span class="muted">—</span>}</td>
-                    <td>{s.time_zone}</td>
+                    <td>{s.time_zone || <span class="muted">viewer's</span>}</td>
                     <td>
                       <Keys
                         site={s}
