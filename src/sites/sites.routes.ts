@@ -277,14 +277,17 @@ export async function sitesRoutes(
           `site "${name}" holds ${stored.events} events, not ${confirm}; confirm with the current number`,
           stored,
         );
-      // The site goes first, so the collector stops taking its events; then its keys, its share links, its rows.
-      await writeSite(store, { ...site, updatedAt: Date.now() }, true).catch(mapStoreError);
+      // First the site stops taking events (no keys, no domains) but stays, so a removal that fails half-way can be
+      // asked again; then its rows go; only then the site itself and its share links.
       for (const key of (await readKeys(store).catch(mapStoreError)).filter((k) => k.site === name))
         await writeKey(store, key, true).catch(mapStoreError);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }).catch(mapStoreError);
+      await sites.refresh().catch(mapStoreError);
+      await removeSiteData(store, name).catch(mapStoreError);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true).catch(mapStoreError);
       for (const link of await deps.shares.list(name).catch(mapStoreError))
         await deps.shares.revoke(link.id).catch(mapStoreError);
       await sites.refresh().catch(mapStoreError);
-      await removeSiteData(store, name).catch(mapStoreError);
       await audit(scope, {
         project: name,
         entity: 'site',
