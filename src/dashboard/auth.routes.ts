@@ -123,6 +123,8 @@ export async function authRoutes(
         name: account?.name ?? ADMIN_TOKEN_USER.name,
         admin: scope.admin,
         projects,
+        // Projects whose settings (goals, saved funnels) this account manages without being an admin of all.
+        admin_of: all.filter((p) => scope.adminOf?.has(p)),
         time_zones: zonesOf(projects),
       });
     }

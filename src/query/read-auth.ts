@@ -15,11 +15,15 @@ export type ReadScope =
   | { kind: 'jwt'; project: string; tenant?: string }
   /** A share link, or (`shareId` `public`) anyone reading a site marked public: the same aggregates-only scope. */
   | { kind: 'share'; project: string; tenant?: string; shareId: string }
-  /**
-   * A dashboard login (session cookie): `projects` undefined = every project; `adminOf` = the projects it is admin
-   * of one by one (an admin of every project has `admin` instead).
-   */
-  | { kind: 'user'; email: string; admin: boolean; projects: Set<string> | undefined; adminOf: Set<string> };
+  /** A dashboard login (session cookie): `projects` undefined = every project. */
+  | {
+      kind: 'user';
+      email: string;
+      admin: boolean;
+      projects: Set<string> | undefined;
+      /** Projects this account is an admin of (a role `admin` for the project itself); `admin` covers every one. */
+      adminOf?: ReadonlySet<string>;
+    };
 
 /** The dashboard's session cookie; requests it authenticates that change something must also carry CSRF_HEADER. */
 export const SESSION_COOKIE = 'sightline_session';
@@ -118,11 +122,7 @@ async function sessionScope(
     email: user.email,
     admin: user.roles['*'] === 'admin',
     projects: all ? undefined : new Set(Object.keys(user.roles)),
-    adminOf: new Set(
-      Object.entries(user.roles)
-        .filter(([project, role]) => project !== '*' && role === 'admin')
-        .map(([project]) => project),
-    ),
+    adminOf: new Set(Object.keys(user.roles).filter((p) => p !== '*' && user.roles[p] === 'admin')),
   };
 }
 
@@ -158,6 +158,13 @@ export function isAdminScope(scope: ReadScope): boolean {
 
 export function requireAdmin(scope: ReadScope): void {
   if (!isAdminScope(scope)) throw forbidden('this needs the admin token or an admin login');
+}
+
+/** The settings of one project (its goals, saved funnels): an admin, or an account that is admin of that project. */
+export function requireProjectAdmin(scope: ReadScope, project: string): void {
+  if (isAdminScope(scope)) return;
+  if (scope.kind === 'user' && scope.adminOf?.has(project)) return;
+  throw forbidden(`this needs the admin token or an admin login for project "${project}"`);
 }
 
 export interface Target {

@@ -8,7 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badParams, forbidden, type ParamProblem, QueryError } from '../query/errors.ts';
-import { type createReadAuth, isAdminScope, type ReadScope } from '../query/read-auth.ts';
+import {
+  type createReadAuth,
+  isAdminScope,
+  type ReadScope,
+  requireProjectAdmin,
+} from '../query/read-auth.ts';
 import { mapStoreError, send } from '../query/request-params.ts';
 import type { ShareLinks } from '../query/share-links.ts';
 import { CodedError } from '../server/coded-error.ts';
@@ -77,11 +82,7 @@ function requireSitesAdmin(scope: ReadScope): void {
 }
 
 /** Also an account that is admin of this one site. */
-function requireSiteAdmin(scope: ReadScope, site: string): void {
-  if (isAdminScope(scope)) return;
-  if (scope.kind === 'user' && scope.adminOf.has(site)) return;
-  throw forbidden(`changing site "${site}" needs an admin of it`);
-}
+const requireSiteAdmin = requireProjectAdmin;
 
 function bodyOf(request: FastifyRequest): Body {
   const b = request.body;
@@ -149,11 +150,8 @@ export async function sitesRoutes(
 
   app.get('/api/v1/sites', async (request, reply) => {
     const scope = await authenticate(request);
-    const mine = isAdminScope(scope)
-      ? undefined
-      : scope.kind === 'user' && scope.adminOf.size > 0
-        ? scope.adminOf
-        : null;
+    const adminOf = scope.kind === 'user' ? scope.adminOf : undefined;
+    const mine = isAdminScope(scope) ? undefined : adminOf && adminOf.size > 0 ? adminOf : null;
     if (mine === null) throw forbidden('sites are listed to admins');
     await sites.refresh().catch(mapStoreError);
     return send(reply, {

@@ -305,6 +305,7 @@ describe('sites over the API', () => {
     assert.equal(await send('shop', shopKey), 202, 'nothing was changed');
 
     const owner = await login('owner@example.com', 'owner-password-123');
+    assert.deepEqual((await call('GET', '/api/v1/auth/me', undefined, owner)).body.admin_of, ['shop']);
     const mine = await call('GET', '/api/v1/sites', undefined, owner);
     assert.equal(mine.status, 200);
     assert.deepEqual(

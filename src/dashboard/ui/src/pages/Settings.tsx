@@ -272,7 +272,7 @@ function PrivacyCard() {
 export function SettingsPage(props: { me: Me }) {
   return (
     <main class="grid">
-      <SitesCard />
+      <SitesCard admin={props.me.admin} />
       <UsersCard me={props.me} />
       <SharesCard me={props.me} />
       <PrivacyCard />

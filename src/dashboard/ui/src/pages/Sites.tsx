@@ -413,7 +413,9 @@ function Keys(props: { site: Site; onChange: () => void; onNewKey: (k: NewKey) =
   );
 }
 
-export function SitesCard() {
+/** `admin`: an admin of every project adds and deletes sites; an admin of some sites edits those and their keys. */
+export function SitesCard(props: { admin?: boolean }) {
+  const admin = props.admin ?? true;
   const sites = useApi(() => get<{ results: Site[] }>('sites').then((r) => r.results), []);
   const [onboarding, setOnboarding] = useState<{ site: Site; key?: string }>();
   const [editing, setEditing] = useState<string>();
@@ -498,7 +500,7 @@ export function SitesCard() {
                           <button type="button" class="ghost" onClick={() => setEditing(s.name)}>
                             Edit
                           </button>
-                          <DeleteSite site={s} onDeleted={sites.reload} />
+                          {admin && <DeleteSite site={s} onDeleted={sites.reload} />}
                         </>
                       )}
                     </td>
@@ -507,15 +509,19 @@ export function SitesCard() {
               )}
             </tbody>
           </table>
-          <h3>Add a site</h3>
-          <SiteForm
-            initial={emptyForm}
-            editing={false}
-            onSubmit={async (body) => {
-              const created = await post<Site & { key: NewKey }>('sites', body);
-              setOnboarding({ site: created, key: created.key.key });
-            }}
-          />
+          {admin && (
+            <>
+              <h3>Add a site</h3>
+              <SiteForm
+                initial={emptyForm}
+                editing={false}
+                onSubmit={async (body) => {
+                  const created = await post<Site & { key: NewKey }>('sites', body);
+                  setOnboarding({ site: created, key: created.key.key });
+                }}
+              />
+            </>
+          )}
         </>
       )}
     </Panel>
