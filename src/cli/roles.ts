@@ -46,6 +46,9 @@ import { createReadAuth } from '../query/read-auth.ts';
 import { createShareLinks } from '../query/share-links.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
+import { SiteRegistry } from '../sites/site-registry.ts';
+import { startSiteRetention } from '../sites/site-retention.ts';
+import { sitesRoutes } from '../sites/sites.routes.ts';
 import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
 import { migrate } from '../store/migrate.ts';
 import { applyRetention } from '../store/retention.ts';
@@ -148,6 +151,21 @@ export async function startRoles(
       ? openStore({ url: config.store, dataDir: config.dataDir })
       : undefined;
 
+  // A collector of its own (`sightline collect`) reads the sites from the ClickHouse server the other roles share;
+  // with no server to reach (the embedded store lives in the api process) it knows SIGHTLINE_PROJECTS only.
+  const sitesStore =
+    store ??
+    (roles.has('collect') && config.store !== 'chdb'
+      ? openStore({ url: config.store, dataDir: config.dataDir })
+      : undefined);
+  const sites = new SiteRegistry({
+    projects: config.projects,
+    siteProjects: config.siteProjects,
+    ...(sitesStore ? { store: sitesStore } : {}),
+    logger,
+    refreshMs: config.sitesRefreshSeconds * 1000,
+  });
+
   // Erasures hold the processor's inserts while they rebuild (src/privacy/write-gate.ts).
   const gate = createWriteGate();
   // One suppression list for the processor and this process's erasures, which add to it at once.
@@ -161,18 +179,23 @@ export async function startRoles(
       adminToken: effective.adminToken,
       registry: metrics.registry,
     });
-  if (roles.has('collect') && log) await app.register(collectPlugin, { config: effective, log, metrics });
+  if (roles.has('collect') && log)
+    await app.register(collectPlugin, { config: effective, log, metrics, keys: sites.keys });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
   // Goals of SIGHTLINE_GOALS and the dashboard's, read by the stats routes (src/goals/goal-registry.ts).
   const goals = roles.has('api') && store ? createGoalRegistry(store, config, logger) : undefined;
   if (store && alerts && goals)
-    await apiRoutes(app, effective, store, logger, alerts, gate, suppressions, goals);
+    await apiRoutes(app, effective, store, logger, alerts, gate, suppressions, sites, goals);
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
+  let siteRetention: { stop(): void } | undefined;
   const processing = store
     ? migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
+        if (ok) await loadSites(sites, roles.has('api'), logger);
+        if (ok && roles.has('api') && !stopping.signal.aborted)
+          siteRetention = startSiteRetention(store, sites, logger);
         if (ok)
           await applyRetention(store, config).then(
             (changed) => changed.length > 0 && logger.info({ changed }, 'retention updated'),
@@ -190,7 +213,9 @@ export async function startRoles(
             ...(await startProcessing(config, log, gate.wrap(store), metrics, logger, 'live', suppressions)),
           );
       })
-    : Promise.resolve();
+    : sitesStore
+      ? loadSites(sites, false, logger)
+      : Promise.resolve();
   // Embedded stores are local: wait for migrations so /ready and first queries see the tables.
   if (store?.kind === 'chdb') await processing;
 
@@ -224,6 +249,8 @@ export async function startRoles(
   const close = () => {
     closing ??= (async () => {
       stopping.abort();
+      sites.stop();
+      siteRetention?.stop();
       await clickhouse?.close();
       await app.close();
       await processing;
@@ -232,11 +259,29 @@ export async function startRoles(
       for (const s of subscriptions) await s.stop();
       await log?.close();
       await store?.close();
+      if (sitesStore !== store) await sitesStore?.close();
     })();
     return closing;
   };
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   return { app, store, log, url, close };
+}
+
+/**
+ * The sites of the store, then their reload every SIGHTLINE_SITES_REFRESH_SECONDS. The api role first writes those
+ * of SIGHTLINE_PROJECTS as managed sites. A store that cannot be read leaves SIGHTLINE_PROJECTS in force.
+ */
+async function loadSites(sites: SiteRegistry, writeConfigured: boolean, logger: Logger): Promise<void> {
+  try {
+    if (writeConfigured) await sites.syncConfigured();
+    else await sites.refresh();
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message },
+      'sites could not be read from the store yet; SIGHTLINE_PROJECTS is in force until they can',
+    );
+  }
+  sites.start();
 }
 
 /** The read API, dashboard logins and pages. */
@@ -248,25 +293,38 @@ async function apiRoutes(
   alerts: Alerts,
   gate: WriteGate,
   suppressions: SuppressionList | undefined,
+  sites: SiteRegistry,
   goals: GoalRegistry,
 ): Promise<void> {
   const config = effective;
   const accounts = createAccounts(store, { invitationDays: config.invitationDays });
   const resolveSession = (token: string) => accounts.resolveSession(token);
   const shares = createShareLinks(store);
+  const projects = () => sites.names();
+  const publicSite = (project: string) => sites.get(project)?.public === true;
   await app.register(readRoutes, {
     store,
     config: effective,
     resolveSession,
     shares,
+    projects,
+    publicSite,
     goalsOf: (project: string) => goals.goalsOf(project),
   });
   const authenticate = createReadAuth(effective, {
     session: resolveSession,
     share: (token) => shares.resolve(token),
+    publicSite,
   });
+  await sitesRoutes(app, { store, sites, shares, authenticate, siteProjects: config.siteProjects });
   await alertsRoutes(app, { config: effective, alerts, authenticate });
-  await goalsRoutes(app, { config: effective, goals, funnels: createSavedFunnels(store), authenticate });
+  await goalsRoutes(app, {
+    config: effective,
+    goals,
+    funnels: createSavedFunnels(store),
+    authenticate,
+    knownProject: (name) => sites.get(name) !== undefined,
+  });
   await privacyRoutes(app, {
     store,
     config: effective,
@@ -275,7 +333,13 @@ async function apiRoutes(
     ...(suppressions ? { suppressions } : {}),
   });
   if (config.dashboard) {
-    await app.register(authRoutes, { config: effective, accounts, authenticate });
+    await app.register(authRoutes, {
+      config: effective,
+      accounts,
+      authenticate,
+      projects,
+      timeZoneOf: (project: string) => sites.get(project)?.timeZone ?? '',
+    });
     await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
       logger.warn(
         { err: (err as Error).message },

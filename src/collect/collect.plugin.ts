@@ -11,7 +11,7 @@ import { cdcRoutes } from './cdc.route.ts';
 import { rateLimited } from './errors.ts';
 import { logsRoutes } from './logs.route.ts';
 import { nativeRoutes } from './native.route.ts';
-import { ProjectKeys } from './project-keys.ts';
+import type { ProjectKeys } from './project-keys.ts';
 import { TokenBuckets } from './rate-limit.ts';
 import { segmentRoutes } from './segment.route.ts';
 import { siteProtocolRoutes } from './site-protocols.route.ts';
@@ -23,6 +23,8 @@ export interface CollectDeps {
   config: Config;
   log: EventLog;
   metrics: Metrics;
+  /** The sites' keys and origins; the site registry keeps them current (src/sites/site-registry.ts). */
+  keys: ProjectKeys;
 }
 
 export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Promise<void> {
@@ -49,14 +51,15 @@ export async function collectPlugin(app: FastifyInstance, deps: CollectDeps): Pr
       if (wait > 0) throw rateLimited(wait);
     });
   }
-  const keys = new ProjectKeys(config.projects, config.siteProjects);
-  const ingestDeps = { ...deps, keys, honorGpc: config.honorGpc };
+  const { keys } = deps;
+  const checkOrigin = (project: string, origin: string | undefined) => keys.checkOrigin(project, origin);
+  const ingestDeps = { ...deps, keys, checkOrigin, honorGpc: config.honorGpc };
   nativeRoutes(app, ingestDeps);
   telemetryRoutes(app, ingestDeps);
   segmentRoutes(app, ingestDeps);
   siteProtocolRoutes(app, ingestDeps);
   snowplowRoutes(app, ingestDeps);
-  logsRoutes(app, { ...deps, keys });
-  cdcRoutes(app, { ...deps, keys });
+  logsRoutes(app, { ...deps, keys, checkOrigin });
+  cdcRoutes(app, { ...deps, keys, checkOrigin });
   trackerRoutes(app);
 }

@@ -57,7 +57,7 @@ export const unknownProject = (name: string) =>
   new CollectError(
     'COLLECT_ERR_UNKNOWN_PROJECT',
     401,
-    `project "${name}" is not configured (SIGHTLINE_PROJECTS)`,
+    `project "${name}" is not a site (add it under Settings → Sites, or in SIGHTLINE_PROJECTS)`,
   );
 
 export const keyRequired = (name: string) =>
@@ -81,7 +81,14 @@ export const siteNotListed = (project: string) =>
   new CollectError(
     'COLLECT_ERR_SITE_NOT_LISTED',
     403,
-    `project "${project}" has a write key, which this protocol cannot send; list the site in SIGHTLINE_SITE_PROJECTS to accept it`,
+    `project "${project}" has a write key, which this protocol cannot send; list the domain among the site's domains (or in SIGHTLINE_SITE_PROJECTS) to accept it`,
+  );
+
+export const originNotAllowed = (project: string, origin: string) =>
+  new CollectError(
+    'COLLECT_ERR_ORIGIN_NOT_ALLOWED',
+    403,
+    `the origin "${origin.slice(0, 200)}" is not among the allowed origins of site "${project}"`,
   );
 
 export const wrongKey = () =>

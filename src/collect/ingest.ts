@@ -15,6 +15,8 @@ export interface IngestDeps {
   metrics: Metrics;
   /** SIGHTLINE_HONOR_GPC: drop browser events of requests with `DNT: 1` or `Sec-GPC: 1` (opt-out.ts). */
   honorGpc?: boolean;
+  /** The site's allowed origins (src/collect/project-keys.ts): throws for a browser origin the site does not list. */
+  checkOrigin?: (project: string, origin: string | undefined) => void;
 }
 
 /** A body is one event or a JSON array of them; every event must pass or none is accepted. */
@@ -58,6 +60,8 @@ function pickHeaders(request: FastifyRequest): Record<string, string> {
 }
 
 export async function ingest(deps: IngestDeps, request: FastifyRequest, input: IngestInput): Promise<number> {
+  const origin = request.headers.origin;
+  deps.checkOrigin?.(input.project, typeof origin === 'string' ? origin : undefined);
   if (deps.honorGpc && BROWSER_PROTOCOLS.has(input.protocol) && optedOut(request.headers)) {
     // Answered as accepted (nothing for the tracker to retry), but never written anywhere.
     deps.metrics.optedOutEvents.inc({ protocol: input.protocol }, input.count);

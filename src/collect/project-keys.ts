@@ -1,34 +1,85 @@
-/** Which project a request writes to, and whether it proved it may. */
-import { timingSafeEqual } from 'node:crypto';
+/**
+ * Which project a request writes to, and whether it proved it may. The sites and their keys are a snapshot the
+ * site registry replaces when sites change (src/sites/site-registry.ts), so the collector follows without a restart.
+ */
 import type { ProjectSpec } from '../config/config.ts';
+import { hashWriteKey, sameHash } from '../sites/write-keys.ts';
 import {
   keyMissing,
   keyRequired,
+  originNotAllowed,
   projectRequired,
   siteNotListed,
   unknownProject,
   wrongKey,
 } from './errors.ts';
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** One project as the collector needs it. */
+export interface KeyedSite {
+  name: string;
+  /** A SIGHTLINE_PROJECTS entry without a key: anyone may write to it. */
+  keyless: boolean;
+  /** SHA-256 (hex) of each key; a rotated key carries when its grace period ends. */
+  keys: ReadonlyArray<{ hash: string; expiresAt?: number }>;
+  /** Host names: Plausible's domain / Umami's id resolves to this site through them. */
+  domains: readonly string[];
+  /** Browser origins that may send; empty = any. */
+  origins: readonly string[];
+}
+
+export function keyedFromConfig(projects: readonly ProjectSpec[]): KeyedSite[] {
+  return projects.map((p) => ({
+    name: p.name,
+    keyless: p.key === undefined,
+    keys: p.key === undefined ? [] : [{ hash: hashWriteKey(p.key) }],
+    domains: [],
+    origins: [],
+  }));
 }
 
 export class ProjectKeys {
-  readonly #byName = new Map<string, ProjectSpec>();
-  readonly #sites: ReadonlyMap<string, string>;
+  #byName = new Map<string, KeyedSite>();
+  #sites = new Map<string, string>();
+  readonly #configured: ReadonlyMap<string, string>;
+  readonly #now: () => number;
 
-  constructor(projects: readonly ProjectSpec[], sites: ReadonlyMap<string, string> = new Map()) {
-    for (const p of projects) this.#byName.set(p.name, p);
-    this.#sites = sites;
+  /** @param configured SIGHTLINE_SITE_PROJECTS: site id → project; it wins over a site's own domains. */
+  constructor(
+    sites: readonly KeyedSite[],
+    configured: ReadonlyMap<string, string> = new Map(),
+    now: () => number = Date.now,
+  ) {
+    this.#configured = configured;
+    this.#now = now;
+    this.replace(sites);
+  }
+
+  static fromConfig(projects: readonly ProjectSpec[], sites?: ReadonlyMap<string, string>): ProjectKeys {
+    return new ProjectKeys(keyedFromConfig(projects), sites);
+  }
+
+  /** Swaps in a new snapshot of the sites at once (one assignment each: a request sees the old or the new). */
+  replace(sites: readonly KeyedSite[]): void {
+    const byName = new Map<string, KeyedSite>();
+    const domains = new Map<string, string>();
+    for (const s of sites) {
+      byName.set(s.name, s);
+      for (const d of s.domains) if (!domains.has(d)) domains.set(d, s.name);
+    }
+    for (const [site, project] of this.#configured) domains.set(site, project);
+    this.#byName = byName;
+    this.#sites = domains;
+  }
+
+  #matches(site: KeyedSite, hash: string): boolean {
+    const now = this.#now();
+    return site.keys.some((k) => (k.expiresAt === undefined || k.expiresAt > now) && sameHash(k.hash, hash));
   }
 
   /**
    * Plausible's domain or Umami's website id → project. Those clients cannot send a key: a site maps to a keyed
-   * project only when the operator listed it in SIGHTLINE_SITE_PROJECTS; otherwise to the keyless project of the
-   * same name (for domains, also without a leading `www.`).
+   * project only when the operator listed it (SIGHTLINE_SITE_PROJECTS, or the site's domains); otherwise to the
+   * keyless project of the same name (for domains, also without a leading `www.`).
    */
   resolveSite(site: string | undefined): string {
     if (!site) throw projectRequired();
@@ -40,7 +91,7 @@ export class ProjectKeys {
     }
     for (const candidate of [id, id.replace(/^www\./, '')]) {
       const project = this.#byName.get(candidate);
-      if (project && project.key === undefined) return project.name;
+      if (project?.keyless) return project.name;
       if (project) throw siteNotListed(project.name);
     }
     throw unknownProject(site);
@@ -51,9 +102,9 @@ export class ProjectKeys {
     if (!name) throw projectRequired();
     const project = this.#byName.get(name);
     if (!project) throw unknownProject(name);
-    if (project.key === undefined) return project.name;
+    if (project.keyless) return project.name;
     if (!key) throw keyRequired(name);
-    if (!sameSecret(project.key, key)) throw wrongKey();
+    if (!this.#matches(project, hashWriteKey(key))) throw wrongKey();
     return project.name;
   }
 
@@ -68,9 +119,20 @@ export class ProjectKeys {
     }
     const colon = value.indexOf(':');
     if (colon > 0) return this.authorize(value.slice(0, colon), value.slice(colon + 1));
-    for (const p of this.#byName.values()) if (p.key !== undefined && sameSecret(p.key, value)) return p.name;
+    const hash = hashWriteKey(value);
+    for (const p of this.#byName.values()) if (this.#matches(p, hash)) return p.name;
     const byName = this.#byName.get(value);
     if (byName) return this.authorize(byName.name, undefined);
     throw wrongKey();
+  }
+
+  /**
+   * A browser request (it carries `Origin`) for a site that lists its origins must come from one of them. Requests
+   * without `Origin` (servers, curl) are not browsers' and pass: they are held to the write key instead.
+   */
+  checkOrigin(project: string, origin: string | undefined): void {
+    const origins = this.#byName.get(project)?.origins;
+    if (!origins || origins.length === 0 || origin === undefined) return;
+    if (!origins.includes(origin.toLowerCase())) throw originNotAllowed(project, origin);
   }
 }

@@ -112,7 +112,7 @@ export interface ProjectSpec {
   key: string | undefined;
 }
 
-const PROJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+export const PROJECT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 
 /** The seed's list form: `app,website`; a project may carry a write key: `app:KEY`. */
 export function parseProjects(raw: string): ProjectSpec[] {
@@ -238,7 +238,8 @@ export const configSchema = {
   projects: field({
     env: 'SIGHTLINE_PROJECTS',
     default: 'app,website',
-    description: 'Projects that may send data: `app,website`; `app:KEY` requires the write key `KEY`.',
+    description:
+      'Projects that may send data: `app,website`; `app:KEY` requires the write key `KEY`. Created as sites "managed by configuration" at start (read-only in the dashboard); more sites can be added under Settings → Sites.',
     parse: parseProjects,
   }),
   siteProjects: field({
@@ -247,6 +248,13 @@ export const configSchema = {
     description:
       'Plausible domains and Umami website ids → projects: `example.com=website,4fb7…=shop`. Unlisted sites go to the project of the same name (keyed projects only when listed here).',
     parse: parseSiteProjects,
+  }),
+  sitesRefreshSeconds: field({
+    env: 'SIGHTLINE_SITES_REFRESH_SECONDS',
+    default: '5',
+    description:
+      'How often each process reloads the sites and write keys made in the dashboard or over the API (the process that made a change reloads at once); `0` = only at start and after its own changes.',
+    parse: integer(0, 3_600),
   }),
   adminToken: field({
     env: 'SIGHTLINE_ADMIN_TOKEN',

@@ -43,10 +43,19 @@ function rolesOf(body: Record<string, unknown>, known: Set<string>, problems: Pa
 
 export async function authRoutes(
   app: FastifyInstance,
-  deps: { config: Config; accounts: Accounts; authenticate: ReturnType<typeof createReadAuth> },
+  deps: {
+    config: Config;
+    accounts: Accounts;
+    authenticate: ReturnType<typeof createReadAuth>;
+    /** The sites as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */
+    projects?: () => readonly string[];
+    /** A site's time zone (empty: the viewer's own), for the dashboard to report it in. */
+    timeZoneOf?: (project: string) => string;
+  },
 ): Promise<void> {
   const { config, accounts, authenticate } = deps;
-  const known = new Set(config.projects.map((p) => p.name));
+  const configured = config.projects.map((p) => p.name);
+  const knownNow = () => new Set(deps.projects?.() ?? configured);
   const attempts = new LoginLimiter({ limit: ATTEMPTS_PER_MINUTE, capacity: 10_000, windowMs: 60_000 });
 
   const throttle = (request: FastifyRequest) => {
@@ -91,20 +100,32 @@ export async function authRoutes(
     return reply.code(204).send();
   });
 
+  /** The sites' own time zones, for those of `projects` that have one. */
+  const zonesOf = (projects: string[]) =>
+    Object.fromEntries(projects.map((p) => [p, deps.timeZoneOf?.(p) ?? '']).filter(([, tz]) => tz !== ''));
+
   app.get('/api/v1/auth/me', async (request, reply) => {
     const scope = await authenticate(request);
-    const all = [...known];
+    const all = [...knownNow()];
     if (scope.kind === 'admin')
-      return send(reply, { email: '', name: 'Admin (token)', admin: true, projects: all });
+      return send(reply, {
+        email: '',
+        name: 'Admin (token)',
+        admin: true,
+        projects: all,
+        time_zones: zonesOf(all),
+      });
     if (scope.kind === 'user') {
       const account = scope.email ? await accounts.get(scope.email).catch(mapStoreError) : undefined;
+      const projects = scope.projects ? all.filter((p) => scope.projects?.has(p)) : all;
       return send(reply, {
         email: scope.email,
         name: account?.name ?? ADMIN_TOKEN_USER.name,
         admin: scope.admin,
-        projects: scope.projects ? all.filter((p) => scope.projects?.has(p)) : all,
+        projects,
         // Projects whose settings (goals, saved funnels) this account manages without being an admin of all.
         admin_of: all.filter((p) => scope.adminOf?.has(p)),
+        time_zones: zonesOf(projects),
       });
     }
     return send(reply, {
@@ -112,6 +133,7 @@ export async function authRoutes(
       name: 'Shared link',
       admin: false,
       projects: [scope.project],
+      time_zones: zonesOf([scope.project]),
       shared: scope.kind === 'share',
     });
   });
@@ -156,7 +178,7 @@ export async function authRoutes(
         param: 'password',
         message: `must be at least ${MIN_PASSWORD} characters (or left out to invite)`,
       });
-    const roles = rolesOf(body, known, problems);
+    const roles = rolesOf(body, knownNow(), problems);
     if (problems.length > 0) throw badParams(problems);
     const created = await accounts
       .create({ email, name: name || email, roles, ...(password ? { password: password as string } : {}) })
@@ -184,7 +206,7 @@ export async function authRoutes(
       const password = body.password;
       if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
         problems.push({ param: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
-      const roles = body.role !== undefined ? rolesOf(body, known, problems) : undefined;
+      const roles = body.role !== undefined ? rolesOf(body, knownNow(), problems) : undefined;
       if (self && password !== undefined && typeof body.current_password !== 'string')
         problems.push({ param: 'current_password', message: 'is required to change your own password' });
       if (problems.length > 0) throw badParams(problems);

@@ -13,6 +13,7 @@ import { SHARE_PREFIX } from './share-links.ts';
 export type ReadScope =
   | { kind: 'admin' }
   | { kind: 'jwt'; project: string; tenant?: string }
+  /** A share link, or (`shareId` `public`) anyone reading a site marked public: the same aggregates-only scope. */
   | { kind: 'share'; project: string; tenant?: string; shareId: string }
   /** A dashboard login (session cookie): `projects` undefined = every project. */
   | {
@@ -50,7 +51,12 @@ function sameSecret(a: string, b: string): boolean {
 
 export function createReadAuth(
   config: ReadAuthConfig,
-  resolvers: { share?: ShareResolver; session?: SessionResolver } = {},
+  resolvers: {
+    share?: ShareResolver;
+    session?: SessionResolver;
+    /** Whether a site is marked public (src/sites/site-registry.ts): read without a credential, as a share link. */
+    publicSite?: (project: string) => boolean;
+  } = {},
 ) {
   const key = config.jwtSecret ? new TextEncoder().encode(config.jwtSecret) : undefined;
   const resolveShare = resolvers.share;
@@ -64,6 +70,9 @@ export function createReadAuth(
     const shared = (request.query as Record<string, unknown> | undefined)?.auth;
     if (!header && typeof shared === 'string' && shared.startsWith(SHARE_PREFIX))
       return shareScope(shared, resolveShare);
+    const asked = (request.query as Record<string, unknown> | undefined)?.project;
+    if (!header && typeof asked === 'string' && resolvers.publicSite?.(asked))
+      return { kind: 'share', project: asked, shareId: 'public' };
     if (!header) throw unauthenticated('not logged in and no Authorization header');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthenticated('the Authorization header is not "Bearer <token>"');

@@ -28,6 +28,10 @@ export interface ReadDeps {
   shares?: ShareLinks;
   /** Each project's goals (src/goals/goal-registry.ts); SIGHTLINE_GOALS alone when absent. */
   goalsOf?: GoalsOf;
+  /** The sites' names as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */
+  projects?: () => readonly string[];
+  /** Sites marked public: read without a credential, as with a share link. */
+  publicSite?: (project: string) => boolean;
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
@@ -36,6 +40,7 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
   const authenticate = createReadAuth(config, {
     share: (token) => shares.resolve(token),
     session: deps.resolveSession,
+    ...(deps.publicSite ? { publicSite: deps.publicSite } : {}),
   });
   const budget = config.queryTimeoutMs;
 
@@ -90,7 +95,12 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     authenticate,
     ...(deps.goalsOf ? { goalsOf: deps.goalsOf } : {}),
   });
-  await sharesRoutes(app, { config, shares, authenticate });
+  await sharesRoutes(app, {
+    config,
+    shares,
+    authenticate,
+    ...(deps.projects ? { projects: deps.projects } : {}),
+  });
   await exploreRoutes(app, { store, config, authenticate });
   await logsAndChangesRoutes(app, { store, config, authenticate });
 }

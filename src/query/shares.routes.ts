@@ -8,10 +8,17 @@ import type { ShareLinks } from './share-links.ts';
 
 export async function sharesRoutes(
   app: FastifyInstance,
-  deps: { config: Config; shares: ShareLinks; authenticate: ReturnType<typeof createReadAuth> },
+  deps: {
+    config: Config;
+    shares: ShareLinks;
+    authenticate: ReturnType<typeof createReadAuth>;
+    /** The sites as they are now; SIGHTLINE_PROJECTS when absent. */
+    projects?: () => readonly string[];
+  },
 ): Promise<void> {
   const { shares, authenticate } = deps;
-  const projects = new Set(deps.config.projects.map((p) => p.name));
+  const configured = deps.config.projects.map((p) => p.name);
+  const known = () => new Set(deps.projects?.() ?? configured);
 
   app.post(
     '/api/v1/shares',
@@ -20,6 +27,7 @@ export async function sharesRoutes(
       const body = request.body && typeof request.body === 'object' ? request.body : {};
       const problems: ParamProblem[] = [];
       const { project, tenant, name } = body;
+      const projects = known();
       if (typeof project !== 'string' || !projects.has(project))
         problems.push({ param: 'project', message: `must be one of ${[...projects].join(', ')}` });
       if (tenant !== undefined && (typeof tenant !== 'string' || tenant === ''))

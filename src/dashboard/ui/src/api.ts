@@ -15,7 +15,12 @@ let shareToken: string | undefined;
 export function useShareToken(token: string | undefined): void {
   shareToken = token;
 }
-export const isShared = () => shareToken !== undefined;
+/** Set on the public dashboard of a site marked public (`/share/<project>` without a token): every request names it. */
+let publicProject: string | undefined;
+export function usePublicProject(project: string | undefined): void {
+  publicProject = project;
+}
+export const isShared = () => shareToken !== undefined || publicProject !== undefined;
 
 export type Params = Record<string, string | number | undefined>;
 
@@ -23,6 +28,7 @@ export function query(params: Params): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
   if (shareToken) q.set('auth', shareToken);
+  else if (publicProject) q.set('project', publicProject);
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -78,5 +84,7 @@ export interface Me {
   projects: string[];
   /** Projects this account is admin of (their goals and saved funnels), when it is not admin of every one. */
   admin_of?: string[];
+  /** Sites that report in a zone of their own (project → IANA zone). */
+  time_zones?: Record<string, string>;
   shared?: boolean;
 }

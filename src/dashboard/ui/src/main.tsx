@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, type Me, managesProject, useShareToken, whenLoggedOut } from './api.ts';
+import { get, type Me, managesProject, usePublicProject, useShareToken, whenLoggedOut } from './api.ts';
 import { Header } from './components/Header.tsx';
 import { AlertsPage } from './pages/Alerts.tsx';
 import { ChangesPage } from './pages/Changes.tsx';
@@ -13,7 +13,7 @@ import { EventsPage, UserPage, UsersPage } from './pages/People.tsx';
 import { RealtimePage } from './pages/Realtime.tsx';
 import { RetentionPage } from './pages/Retention.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
-import { navigate, useRoute } from './url-state.ts';
+import { navigate, setSiteTimeZones, useRoute } from './url-state.ts';
 import './styles.css';
 
 const theme = localStorage.getItem('sightline-theme');
@@ -23,11 +23,19 @@ function App() {
   const route = useRoute();
   const shared = route.path.startsWith('/share/');
   const [me, setMe] = useState<Me | null | undefined>(undefined);
-  if (shared) useShareToken(route.params.get('auth') ?? undefined);
+  if (shared) {
+    const token = route.params.get('auth') ?? undefined;
+    useShareToken(token);
+    // Without a token, `/share/<project>` is the public dashboard of a site marked public.
+    usePublicProject(token ? undefined : decodeURIComponent(route.path.slice('/share/'.length)));
+  }
 
   const loadMe = () =>
     get<Me>('auth/me').then(
-      (m) => setMe(m),
+      (m) => {
+        setSiteTimeZones(m.time_zones ?? {}, m.projects[0]);
+        setMe(m);
+      },
       () => setMe(null),
     );
   useEffect(() => {
@@ -51,7 +59,7 @@ function App() {
   if (me === null)
     return shared ? (
       <main class="login">
-        <p class="panel">This share link is not valid any more.</p>
+        <p class="panel">This share link is not valid any more, or the site is not public.</p>
       </main>
     ) : (
       <LoginPage

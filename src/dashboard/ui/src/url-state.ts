@@ -72,6 +72,14 @@ export function addFilter(dimension: string, value: string): void {
   setFilters([...filters, ['is', dimension, [value]]]);
 }
 
+/** The zone each site reports in (Settings → Sites); a site without one follows the viewer's browser. */
+let siteTimeZones: Record<string, string> = {};
+let firstProject: string | undefined;
+export function setSiteTimeZones(zones: Record<string, string>, defaultProject: string | undefined): void {
+  siteTimeZones = zones;
+  firstProject = defaultProject;
+}
+
 /** The stats API parameters the URL implies (shared by every panel). */
 export function statsParams(params: URLSearchParams): Record<string, string | undefined> {
   const period = params.get('period') ?? '30d';
@@ -80,7 +88,10 @@ export function statsParams(params: URLSearchParams): Record<string, string | un
     period: params.get('from') ? 'custom' : period,
     from: params.get('from') ?? undefined,
     to: params.get('to') ?? undefined,
-    tz: params.get('tz') ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+    tz:
+      params.get('tz') ??
+      siteTimeZones[params.get('project') ?? firstProject ?? ''] ??
+      Intl.DateTimeFormat().resolvedOptions().timeZone,
     filters: params.get('filters') ?? undefined,
     exact: params.get('exact') ?? undefined,
   };

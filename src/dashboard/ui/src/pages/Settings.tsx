@@ -4,6 +4,7 @@ import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
 import { GoalsCard } from './GoalsSettings.tsx';
+import { SitesCard } from './Sites.tsx';
 
 interface Account {
   email: string;
@@ -274,11 +275,13 @@ export function SettingsPage(props: { me: Me }) {
   if (!props.me.admin)
     return (
       <main class="grid">
+        <SitesCard admin={false} />
         <GoalsCard me={props.me} />
       </main>
     );
   return (
     <main class="grid">
+      <SitesCard admin={props.me.admin} />
       <GoalsCard me={props.me} />
       <UsersCard me={props.me} />
       <SharesCard me={props.me} />

@@ -1,0 +1,375 @@
+/**
+ * Sites and write keys over the API (the dashboard's Settings → Sites): list, add, edit and delete sites, add,
+ * rotate and revoke keys. Admins only — the admin token, an admin login, or a login that is admin of that one site
+ * (which may edit it and its keys, but not add or delete sites). Viewers, share links and JWTs get 403. Every change
+ * is an audit row (src/server/settings-audit.ts) and is in force in this process at once, in the others within
+ * SIGHTLINE_SITES_REFRESH_SECONDS.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badParams, forbidden, type ParamProblem, QueryError } from '../query/errors.ts';
+import {
+  type createReadAuth,
+  isAdminScope,
+  type ReadScope,
+  requireProjectAdmin,
+} from '../query/read-auth.ts';
+import { mapStoreError, send } from '../query/request-params.ts';
+import type { ShareLinks } from '../query/share-links.ts';
+import { CodedError } from '../server/coded-error.ts';
+import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../server/settings-audit.ts';
+import type { Store } from '../store/store.ts';
+import { removeSiteData, siteEvents } from './site-data.ts';
+import { checkName, checkSettings, defaultSettings, type SiteSettings } from './site-fields.ts';
+import type { KeyView, SiteRegistry, SiteView } from './site-registry.ts';
+import { type KeyRow, readKeys, writeKey, writeSite } from './site-store.ts';
+import { newWriteKey } from './write-keys.ts';
+
+/** A rotated key keeps working this long unless the call says otherwise. */
+export const DEFAULT_GRACE_SECONDS = 86_400;
+const MAX_GRACE_SECONDS = 30 * 86_400;
+const MAX_KEYS = 10;
+
+class SiteError extends CodedError {}
+
+type Body = Record<string, unknown>;
+type Params = { name: string; id: string };
+
+const notFound = (name: string) => new QueryError('QUERY_ERR_NOT_FOUND', 404, `no site "${name}"`);
+const managed = (name: string) =>
+  new SiteError(
+    'SITES_ERR_MANAGED',
+    409,
+    `site "${name}" is managed by configuration (SIGHTLINE_PROJECTS); change it there and restart`,
+  );
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+function keyJson(k: KeyView) {
+  return {
+    id: k.id,
+    prefix: k.prefix,
+    created_at: iso(k.createdAt),
+    expires_at: iso(k.expiresAt),
+    managed: k.managed,
+  };
+}
+
+export function siteJson(s: SiteView) {
+  return {
+    name: s.name,
+    display_name: s.displayName,
+    domains: s.domains,
+    time_zone: s.timeZone,
+    allowed_origins: s.allowedOrigins,
+    retention_days: s.retentionDays,
+    public: s.public,
+    managed: s.managed,
+    keyless: s.keyless,
+    created_at: iso(s.createdAt),
+    updated_at: iso(s.updatedAt),
+    keys: s.keys.map(keyJson),
+  };
+}
+
+const actorOf = (scope: ReadScope) =>
+  scope.kind === 'user' && scope.email !== '' ? scope.email : 'admin-token';
+
+/** The admin token or an admin of every project. */
+function requireSitesAdmin(scope: ReadScope): void {
+  if (!isAdminScope(scope))
+    throw forbidden('adding and deleting sites needs the admin token or an admin login');
+}
+
+/** Also an account that is admin of this one site. */
+const requireSiteAdmin = requireProjectAdmin;
+
+function bodyOf(request: FastifyRequest): Body {
+  const b = request.body;
+  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Body) : {};
+}
+
+export async function sitesRoutes(
+  app: FastifyInstance,
+  deps: {
+    store: Store;
+    sites: SiteRegistry;
+    shares: ShareLinks;
+    authenticate: ReturnType<typeof createReadAuth>;
+    /** SIGHTLINE_SITE_PROJECTS: a domain listed there belongs to its project. */
+    siteProjects: ReadonlyMap<string, string>;
+  },
+): Promise<void> {
+  const { store, sites, authenticate } = deps;
+
+  const audit = (scope: ReadScope, change: Omit<SettingsChange, 'actor'>) =>
+    recordSettingsChange(store, { actor: actorOf(scope), ...change });
+
+  /** The site, read fresh (another process may have changed it), or 404. */
+  async function current(name: string): Promise<SiteView> {
+    await sites.refresh().catch(mapStoreError);
+    const site = sites.get(name);
+    if (!site) throw notFound(name);
+    return site;
+  }
+
+  /** A domain may belong to one site only, or Plausible's events for it would have two homes. */
+  function checkDomains(name: string, domains: string[] | undefined, problems: ParamProblem[]): void {
+    for (const d of domains ?? []) {
+      const owner = sites.list().find((s) => s.name !== name && s.domains.includes(d))?.name;
+      const listed = deps.siteProjects.get(d);
+      if (owner) problems.push({ param: 'domains', message: `"${d}" belongs to site "${owner}" already` });
+      else if (listed && listed !== name)
+        problems.push({
+          param: 'domains',
+          message: `"${d}" is mapped to "${listed}" in SIGHTLINE_SITE_PROJECTS`,
+        });
+    }
+  }
+
+  async function addKey(scope: ReadScope, site: string, action: string, detail = '') {
+    const made = newWriteKey();
+    const row: KeyRow = {
+      id: randomUUID(),
+      site,
+      prefix: made.prefix,
+      hash: made.hash,
+      createdAt: Date.now(),
+    };
+    await writeKey(store, row).catch(mapStoreError);
+    await audit(scope, {
+      project: site,
+      entity: 'write_key',
+      entityId: row.id,
+      action,
+      detail: `${made.prefix}…${detail}`,
+    }).catch(mapStoreError);
+    // Shown once: only its hash is kept.
+    return { id: row.id, prefix: row.prefix, key: made.key, created_at: iso(row.createdAt) };
+  }
+
+  app.get('/api/v1/sites', async (request, reply) => {
+    const scope = await authenticate(request);
+    const adminOf = scope.kind === 'user' ? scope.adminOf : undefined;
+    const mine = isAdminScope(scope) ? undefined : adminOf && adminOf.size > 0 ? adminOf : null;
+    if (mine === null) throw forbidden('sites are listed to admins');
+    await sites.refresh().catch(mapStoreError);
+    return send(reply, {
+      results: sites
+        .list()
+        .filter((s) => !mine || mine.has(s.name))
+        .map(siteJson),
+    });
+  });
+
+  app.post('/api/v1/sites', async (request, reply) => {
+    const scope = await authenticate(request);
+    requireSitesAdmin(scope);
+    const body = bodyOf(request);
+    const problems: ParamProblem[] = [];
+    const name = checkName(body.name, problems);
+    const settings = checkSettings(body, problems, defaultSettings(name)) as SiteSettings;
+    if (body.confirm !== undefined)
+      problems.push({ param: 'confirm', message: 'is for deleting a site only' });
+    await sites.refresh().catch(mapStoreError);
+    if (name && sites.get(name)) problems.push({ param: 'name', message: `a site "${name}" exists already` });
+    checkDomains(name, settings.domains, problems);
+    if (problems.length > 0) throw badParams(problems);
+    const now = Date.now();
+    const site = { name, ...settings, managed: false, createdAt: now, updatedAt: now };
+    // The key first: a site is never visible to the collector without one (a keyed site without keys takes nothing).
+    const key = await addKey(scope, name, 'create');
+    await writeSite(store, site).catch(mapStoreError);
+    await audit(scope, {
+      project: name,
+      entity: 'site',
+      entityId: name,
+      action: 'create',
+      detail: settings.domains.join(', '),
+    }).catch(mapStoreError);
+    await sites.refresh().catch(mapStoreError);
+    const created = sites.get(name);
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .send({ ...(created ? siteJson(created) : {}), key });
+  });
+
+  app.get('/api/v1/sites/:name', async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const scope = await authenticate(request);
+    requireSiteAdmin(scope, request.params.name);
+    return send(reply, siteJson(await current(request.params.name)));
+  });
+
+  /** Stored events of the site: the count a deletion is confirmed with; onboarding polls it for the first event. */
+  app.get('/api/v1/sites/:name/events', async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const scope = await authenticate(request);
+    requireSiteAdmin(scope, request.params.name);
+    await current(request.params.name);
+    return send(reply, await siteEvents(store, request.params.name).catch(mapStoreError));
+  });
+
+  app.get('/api/v1/sites/:name/changes', async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const scope = await authenticate(request);
+    requireSiteAdmin(scope, request.params.name);
+    const results = await listSettingsChanges(store, { limit: 100, project: request.params.name }).catch(
+      mapStoreError,
+    );
+    return send(reply, { results });
+  });
+
+  app.patch('/api/v1/sites/:name', async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const scope = await authenticate(request);
+    const { name } = request.params;
+    requireSiteAdmin(scope, name);
+    const site = await current(name);
+    if (site.managed) throw managed(name);
+    const body = bodyOf(request);
+    const problems: ParamProblem[] = [];
+    if (body.name !== undefined && body.name !== name)
+      problems.push({
+        param: 'name',
+        message: 'cannot change: it is the project id stored with every event',
+      });
+    if (body.confirm !== undefined)
+      problems.push({ param: 'confirm', message: 'is for deleting a site only' });
+    const changes = checkSettings(body, problems);
+    checkDomains(name, changes.domains, problems);
+    if (problems.length > 0) throw badParams(problems);
+    await writeSite(store, { ...site, ...changes, updatedAt: Date.now() }).catch(mapStoreError);
+    await audit(scope, {
+      project: name,
+      entity: 'site',
+      entityId: name,
+      action: 'update',
+      detail: Object.keys(body)
+        .filter((k) => k !== 'name')
+        .join(', '),
+    }).catch(mapStoreError);
+    return send(reply, siteJson(await current(name)));
+  });
+
+  app.delete(
+    '/api/v1/sites/:name',
+    async (request: FastifyRequest<{ Params: Params; Querystring: { confirm?: string } }>, reply) => {
+      const scope = await authenticate(request);
+      requireSitesAdmin(scope);
+      const { name } = request.params;
+      const site = await current(name);
+      if (site.managed) throw managed(name);
+      const stored = await siteEvents(store, name).catch(mapStoreError);
+      const raw = request.query.confirm ?? bodyOf(request).confirm;
+      const confirm =
+        typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+      if (Number.isNaN(confirm))
+        throw badParams([
+          {
+            param: 'confirm',
+            message: `is required: the number of events that will be removed (${stored.events}), as ?confirm=${stored.events}`,
+          },
+        ]);
+      if (confirm !== stored.events)
+        throw new SiteError(
+          'SITES_ERR_CONFIRM_MISMATCH',
+          409,
+          `site "${name}" holds ${stored.events} events, not ${confirm}; confirm with the current number`,
+          stored,
+        );
+      // First the site stops taking events (no keys, no domains) but stays, so a removal that fails half-way can be
+      // asked again; then its rows go; only then the site itself and its share links.
+      for (const key of (await readKeys(store).catch(mapStoreError)).filter((k) => k.site === name))
+        await writeKey(store, key, true).catch(mapStoreError);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }).catch(mapStoreError);
+      await sites.refresh().catch(mapStoreError);
+      await removeSiteData(store, name).catch(mapStoreError);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true).catch(mapStoreError);
+      for (const link of await deps.shares.list(name).catch(mapStoreError))
+        await deps.shares.revoke(link.id).catch(mapStoreError);
+      await sites.refresh().catch(mapStoreError);
+      await audit(scope, {
+        project: name,
+        entity: 'site',
+        entityId: name,
+        action: 'delete',
+        detail: `${stored.events} events removed`,
+      }).catch(mapStoreError);
+      return send(reply, { deleted: name, events: stored.events });
+    },
+  );
+
+  /** The site's stored key row, for rotation and revocation; managed sites' keys live in configuration. */
+  async function keyOf(scope: ReadScope, params: Params): Promise<KeyRow> {
+    requireSiteAdmin(scope, params.name);
+    const site = await current(params.name);
+    if (site.managed) throw managed(params.name);
+    const key = (await readKeys(store).catch(mapStoreError)).find(
+      (k) => k.id === params.id && k.site === params.name,
+    );
+    if (!key)
+      throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live key "${params.id}" of site "${params.name}"`);
+    return key;
+  }
+
+  app.post('/api/v1/sites/:name/keys', async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const scope = await authenticate(request);
+    const { name } = request.params;
+    requireSiteAdmin(scope, name);
+    const site = await current(name);
+    if (site.managed) throw managed(name);
+    if (site.keys.length >= MAX_KEYS)
+      throw badParams([
+        { param: 'keys', message: `a site has at most ${MAX_KEYS} live keys; revoke one first` },
+      ]);
+    const key = await addKey(scope, name, 'create');
+    await sites.refresh().catch(mapStoreError);
+    return reply.code(201).header('cache-control', 'no-store').send(key);
+  });
+
+  app.post(
+    '/api/v1/sites/:name/keys/:id/rotate',
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const scope = await authenticate(request);
+      const old = await keyOf(scope, request.params);
+      const body = bodyOf(request);
+      const grace = body.grace_seconds ?? DEFAULT_GRACE_SECONDS;
+      if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS)
+        throw badParams([
+          {
+            param: 'grace_seconds',
+            message: `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (how long the old key keeps working)`,
+          },
+        ]);
+      const until = Date.now() + grace * 1000;
+      const expiresAt = old.expiresAt === undefined ? until : Math.min(old.expiresAt, until);
+      const key = await addKey(scope, old.site, 'rotate', ` replaces ${old.prefix}…`);
+      await writeKey(store, { ...old, expiresAt }).catch(mapStoreError);
+      await audit(scope, {
+        project: old.site,
+        entity: 'write_key',
+        entityId: old.id,
+        action: 'expire',
+        detail: `${old.prefix}… works until ${iso(expiresAt)}`,
+      }).catch(mapStoreError);
+      await sites.refresh().catch(mapStoreError);
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...key, previous: { id: old.id, prefix: old.prefix, expires_at: iso(expiresAt) } });
+    },
+  );
+
+  app.delete('/api/v1/sites/:name/keys/:id', async (request: FastifyRequest<{ Params: Params }>, reply) => {
+    const scope = await authenticate(request);
+    const key = await keyOf(scope, request.params);
+    await writeKey(store, key, true).catch(mapStoreError);
+    await audit(scope, {
+      project: key.site,
+      entity: 'write_key',
+      entityId: key.id,
+      action: 'revoke',
+      detail: `${key.prefix}…`,
+    }).catch(mapStoreError);
+    await sites.refresh().catch(mapStoreError);
+    return reply.code(204).send();
+  });
+}
