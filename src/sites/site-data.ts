@@ -13,6 +13,7 @@ export const SITE_DATA_TABLES = [
   'events_hourly',
   'events_daily',
   'sessions',
+  'visits',
   'user_profiles',
   'logs',
   'db_changes',
