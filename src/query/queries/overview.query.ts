@@ -21,6 +21,21 @@ export type Overview = OverviewNumbers & {
   comparison?: { from: string; to: string; results: OverviewNumbers; change: Record<string, number | null> };
 };
 
+/** Visitors, pageviews and events of the range from the rollups, or nothing when they cannot answer it. */
+async function rollupCounts(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
+  const scope = rollupScope({ ...q, goal: undefined }, '');
+  if (!scope) return undefined;
+  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
+  const [counts] = await q.store.query<Record<string, unknown>>(
+    // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
+    `SELECT ${merge}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
+     FROM ${scope.source}`,
+    scope.params,
+    { timeoutMs: q.timeoutMs },
+  );
+  return counts ?? {};
+}
+
 /**
  * A sampled, unfiltered range: visitors, pageviews and events from the rollups; the visits and their shape from
  * `visits` — rows of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no
@@ -29,15 +44,8 @@ export type Overview = OverviewNumbers & {
  */
 async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
   if (q.exact || q.sample === undefined || q.sample <= 1 || q.filter.sql !== '') return undefined;
-  const scope = rollupScope({ ...q, goal: undefined }, '');
-  if (!scope) return undefined;
-  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
-  const [counts] = await q.store.query<Record<string, unknown>>(
-    `SELECT ${merge}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
-     FROM ${scope.source}`,
-    scope.params,
-    { timeoutMs: q.timeoutMs },
-  );
+  const counts = await rollupCounts(q);
+  if (!counts) return undefined;
   let conversions: unknown;
   if (q.goal) {
     const w = whereOf(q);
@@ -75,16 +83,8 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
  * so page goals cost nothing extra and stay as accurate as the visits.
  */
 async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
-  const scope = rollupScope({ ...q, goal: undefined }, '');
-  if (!scope) return undefined;
-  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
-  const [counts] = await q.store.query<Record<string, unknown>>(
-    // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
-    `SELECT ${merge}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
-     FROM ${scope.source}`,
-    scope.params,
-    { timeoutMs: q.timeoutMs },
-  );
+  const counts = await rollupCounts(q);
+  if (!counts) return undefined;
   const w = whereOf(q);
   // With goals, events without a visit count too (each on its own); without, only visits are needed.
   const [visits] = await q.store.query<Record<string, unknown>>(
