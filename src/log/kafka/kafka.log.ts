@@ -13,8 +13,9 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-log.ts';
+import { CLIENT_TIMEOUTS, withTimeout } from './kafka-client.ts';
 import { groupLag } from './kafka-lag.ts';
-import { CLIENT_TIMEOUTS, kafkaSubscribe, withTimeout } from './kafka-subscription.ts';
+import { kafkaSubscribe } from './kafka-subscription.ts';
 import { ensureTopics, type TopicSettings } from './kafka-topics.ts';
 
 export interface KafkaLogOptions extends TopicSettings {
