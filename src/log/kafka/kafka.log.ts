@@ -8,6 +8,7 @@ import type { Logger } from '../../observe/logger.ts';
 import type {
   BatchHandler,
   EventLog,
+  LogCapabilities,
   LogPayload,
   LogStats,
   SubscribeOptions,
@@ -54,6 +55,13 @@ interface PendingAppend {
 }
 
 export class KafkaEventLog implements EventLog {
+  /** Every role and outside writer reaches the brokers; a producer retry can append a record twice. */
+  static readonly CAPABILITIES: LogCapabilities = Object.freeze({
+    shared: true,
+    mayDuplicate: true,
+    hasDeadLetterTopic: true,
+  });
+  readonly capabilities = KafkaEventLog.CAPABILITIES;
   readonly #options: KafkaLogOptions;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #admin: Admin;
