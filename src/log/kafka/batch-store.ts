@@ -2,8 +2,10 @@
  * What a member does with one closed batch: mark it in flight (so a crash redelivers exactly it), hand it to the
  * handler until that succeeds, then commit past it.
  */
+
 import type { Admin, Consumer } from '@platformatic/kafka';
 import type { Logger } from '../../observe/logger.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { BatchHandler, LogBatch } from '../event-log.ts';
 import { sleep, withTimeout } from './kafka-client.ts';
 import { markInflight } from './kafka-inflight.ts';
@@ -59,7 +61,7 @@ export async function storeBatch(
       await handler(logBatch);
       break;
     } catch (err) {
-      const wait = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)) * (0.5 + Math.random() / 2);
+      const wait = backoffDelay(attempt, { baseMs: 200, capMs: 30_000, jitter: [0.5, 1] });
       logger.warn(
         { err: (err as Error).message, topic, partition, first, last, retryInMs: Math.round(wait) },
         'batch handler failed; retrying the same batch',

@@ -9,6 +9,7 @@
  * and its stream are dropped, a new member joins, and reading resumes from the committed offsets. The states and
  * generations of that cycle are member-lifecycle.ts.
  */
+
 import {
   type Admin,
   Consumer,
@@ -17,6 +18,7 @@ import {
   MessagesStreamModes,
 } from '@platformatic/kafka';
 import type { Logger } from '../../observe/logger.ts';
+import { backoffDelay } from '../backoff.ts';
 import type { BatchHandler, SubscribeOptions, Subscription } from '../event-log.ts';
 import { storeBatch } from './batch-store.ts';
 import { CLIENT_TIMEOUTS, retire, sleep, withTimeout } from './kafka-client.ts';
@@ -132,7 +134,7 @@ class KafkaMember implements Subscription {
     const { topic, group, logger, options } = this.#deps;
     for (let attempt = 0; this.#life.current(gen); attempt++) {
       if (attempt > 0) {
-        await sleep(Math.min(10_000, 250 * 2 ** attempt));
+        await sleep(backoffDelay(attempt, { baseMs: 250, capMs: 10_000 }));
         if (!this.#life.current(gen)) return;
         // A join that failed can leave the client half in the group; a new member starts clean.
         retire(this.#consumer);
