@@ -21,6 +21,7 @@ import type { Logger } from '../../observe/logger.ts';
 import { backoffDelay } from '../backoff.ts';
 import type { BatchHandler, SubscribeOptions, Subscription } from '../event-log.ts';
 import { storeBatch } from './batch-store.ts';
+import { drainRound } from './drain-round.ts';
 import { CLIENT_TIMEOUTS, retire, sleep, withTimeout } from './kafka-client.ts';
 import { type PartitionMarks, readMarks } from './kafka-inflight.ts';
 import { partitionBacklog } from './kafka-lag.ts';
@@ -222,41 +223,23 @@ class KafkaMember implements Subscription {
       });
   }
 
-  /** Stores the closed batches one at a time; the stream is paused meanwhile. */
-  async #drain(gen: number): Promise<void> {
-    const current = this.#stream;
-    current?.pause();
-    try {
-      for (;;) {
-        const taken = this.#batches.next(Date.now());
-        if (!taken || !this.#life.current(gen)) {
-          taken?.putBack();
-          return;
-        }
-        if (!this.#owned(taken.partition)) {
-          this.#batches.drop(taken.partition);
-          continue;
-        }
-        let committed: boolean;
-        try {
-          committed = await storeBatch(
-            { ...this.#deps, consumer: () => this.#consumer, current: () => this.#life.current(gen) },
-            taken.partition,
-            taken.batch,
-          );
-        } catch (err) {
-          // Never skip a batch: it goes back to the front, and the next round tries again.
-          taken.putBack();
-          throw err;
-        }
-        if (!committed) {
-          if (this.#life.live) this.#restart('a commit did not go through');
-          return;
-        }
-      }
-    } finally {
-      if (current === this.#stream) current?.resume();
-    }
+  /** Stores the closed batches one at a time (drain-round.ts); the stream is paused meanwhile. */
+  #drain(gen: number): Promise<void> {
+    return drainRound({
+      batches: this.#batches,
+      stream: () => this.#stream,
+      current: () => this.#life.current(gen),
+      owned: (p) => this.#owned(p),
+      store: (taken) =>
+        storeBatch(
+          { ...this.#deps, consumer: () => this.#consumer, current: () => this.#life.current(gen) },
+          taken.partition,
+          taken.batch,
+        ),
+      refused: () => {
+        if (this.#life.live) this.#restart('a commit did not go through');
+      },
+    });
   }
 
   #restart(why: string): void {
