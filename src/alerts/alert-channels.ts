@@ -2,7 +2,8 @@
 
 export type Channel = { type: 'webhook'; url: string } | { type: 'email'; to: string[] };
 
-const EMAIL = /^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/;
+/** An e-mail address as alerts and reports take it (also the `pattern` of their JSON Schemas). */
+export const EMAIL = /^[^\s@<>,;"]+@[A-Za-z0-9.-]+$/;
 
 export const isEmail = (s: unknown): s is string => typeof s === 'string' && EMAIL.test(s);
 

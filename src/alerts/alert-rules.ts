@@ -2,6 +2,7 @@
  * Alert rules as operators write them (SIGHTLINE_ALERTS, the `alerts:` key of a config file, or the dashboard's
  * form): checked field by field so one message names every problem and how to fix it.
  */
+import { compileSchema, when } from '../config/json-schema.ts';
 import { type Channel, channelOf, strings } from './alert-channels.ts';
 
 export const RULE_KINDS = ['threshold', 'change', 'no_events', 'dead_letters'] as const;
@@ -49,7 +50,7 @@ export interface AlertRule {
 }
 
 const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
-const KEYS = new Set([
+const KEYS = [
   'id',
   'name',
   'kind',
@@ -65,7 +66,7 @@ const KEYS = new Set([
   'source',
   'database',
   'channels',
-]);
+];
 
 const slug = (s: string) =>
   s
@@ -74,15 +75,96 @@ const slug = (s: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 64) || 'rule';
 
-function num(r: Record<string, unknown>, key: string, at: string, problems: string[], min = 0) {
-  const v = r[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-    problems.push(`${at}.${key}: must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
-    return undefined;
-  }
-  return v;
-}
+const number = (min: number) => ({
+  type: 'number',
+  minimum: min,
+  hint: `must be a number ≥ ${min}, got {got}`,
+});
+const anyNumber = { type: 'number', hint: `must be a number ≥ ${Number.NEGATIVE_INFINITY}, got {got}` };
+const kindIs = (...kinds: RuleKind[]) => ({ properties: { kind: { enum: kinds } }, required: ['kind'] });
+const names = (example: string) => ({
+  type: ['string', 'array'],
+  items: { type: 'string' },
+  hint: `a list of names, e.g. ${example}`,
+});
+
+/** `logs` of a rule on metric "logs"; anything but an object matches every line (as it always did). */
+const LOG_MATCH = {
+  type: ['object', 'string', 'number', 'boolean', 'array', 'null'],
+  properties: {
+    levels: names('["error"]'),
+    services: names('["error"]'),
+    text: { type: 'string', hint: 'words the message must contain' },
+  },
+};
+
+/**
+ * The shape of a rule; what a schema cannot say (one of above/below, a database with its source, e-mail addresses
+ * and URLs) is checked in `parseRule`. Fields a kind does not use are not checked for it.
+ */
+const RULE_SCHEMA = {
+  type: 'object',
+  hint: 'must be an object like {"name": "…", "kind": "threshold", …}',
+  unknownHint: `unknown field; known: ${KEYS.join(', ')}`,
+  properties: {
+    kind: { enum: [...RULE_KINDS], hint: `must be one of ${RULE_KINDS.join(', ')}` },
+    name: { type: 'string', pattern: '\\S', hint: 'required (a short text naming the rule)' },
+    id: { type: 'string', pattern: ID.source, hint: 'letters, digits, . _ - (at most 64)' },
+    project: true,
+    windowMinutes: number(1),
+    metric: true,
+    logs: true,
+    above: true,
+    below: true,
+    dropPercent: true,
+    risePercent: true,
+    minutes: true,
+    source: true,
+    database: true,
+    channels: {
+      type: 'array',
+      minItems: 1,
+      hint: 'one or more of {"type": "webhook", "url": "…"} or {"type": "email", "to": ["…"]}',
+    },
+  },
+  required: ['kind', 'name', 'channels'],
+  additionalProperties: false,
+  allOf: [
+    when(
+      kindIs('dead_letters'),
+      { properties: { above: number(0) } },
+      {
+        properties: { project: { type: 'string', minLength: 1, hint: 'required, e.g. "website"' } },
+        required: ['project'],
+      },
+    ),
+    when(kindIs('threshold', 'change'), {
+      properties: {
+        metric: { enum: [...RULE_METRICS], hint: `must be one of ${RULE_METRICS.join(', ')}` },
+      },
+      allOf: [
+        when(
+          { properties: { metric: { const: 'logs' } }, required: ['metric'] },
+          { properties: { logs: LOG_MATCH } },
+          { properties: { logs: { not: {}, hint: 'only for metric "logs"' } } },
+        ),
+      ],
+    }),
+    when(kindIs('threshold'), { properties: { above: anyNumber, below: anyNumber } }),
+    when(kindIs('change'), { properties: { dropPercent: number(0), risePercent: number(0) } }),
+    when(kindIs('no_events'), {
+      properties: {
+        minutes: { ...number(1), missingHint: 'required, e.g. 30' },
+        source: { enum: [...NO_EVENTS_SOURCES], hint: 'must be "events" or "db_changes"' },
+      },
+      required: ['minutes'],
+    }),
+  ],
+};
+const RULE_CHECK = compileSchema(RULE_SCHEMA);
+
+const numberIn = (r: Record<string, unknown>, key: string) =>
+  typeof r[key] === 'number' ? r[key] : undefined;
 
 /** One rule; problems are pushed as `<at>.<field>: what is wrong and what to write`. */
 export function parseRule(
@@ -91,57 +173,41 @@ export function parseRule(
   problems: string[],
   origin: AlertRule['origin'],
 ): AlertRule | undefined {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    problems.push(`${at}: must be an object like {"name": "…", "kind": "threshold", …}`);
-    return undefined;
-  }
-  const r = raw as Record<string, unknown>;
   const before = problems.length;
-  for (const key of Object.keys(r))
-    if (!KEYS.has(key)) problems.push(`${at}.${key}: unknown field; known: ${[...KEYS].join(', ')}`);
+  problems.push(...RULE_CHECK.problems(raw, at));
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
   const kind = r.kind as RuleKind;
-  if (!RULE_KINDS.includes(kind)) problems.push(`${at}.kind: must be one of ${RULE_KINDS.join(', ')}`);
-  const name = typeof r.name === 'string' && r.name.trim() ? r.name.trim().slice(0, 200) : undefined;
-  if (!name) problems.push(`${at}.name: required (a short text naming the rule)`);
-  if (r.id !== undefined && (typeof r.id !== 'string' || !ID.test(r.id)))
-    problems.push(`${at}.id: letters, digits, . _ - (at most 64)`);
+  const name = typeof r.name === 'string' ? r.name.trim().slice(0, 200) : '';
   const project = typeof r.project === 'string' && r.project ? r.project : undefined;
-  if (!project && kind !== 'dead_letters') problems.push(`${at}.project: required, e.g. "website"`);
   const rule: AlertRule = {
-    id: typeof r.id === 'string' ? r.id : slug(name ?? ''),
-    name: name ?? '',
+    id: typeof r.id === 'string' ? r.id : slug(name),
+    name,
     kind,
     ...(project ? { project } : {}),
-    windowMinutes: num(r, 'windowMinutes', at, problems, 1) ?? 60,
+    windowMinutes: numberIn(r, 'windowMinutes') ?? 60,
     channels: [],
     origin,
   };
   if (kind === 'threshold' || kind === 'change') {
-    const metric = r.metric as RuleMetric;
-    if (!RULE_METRICS.includes(metric))
-      problems.push(`${at}.metric: must be one of ${RULE_METRICS.join(', ')}`);
-    rule.metric = metric;
-    if (metric === 'logs') rule.logs = logMatchOf(r.logs, `${at}.logs`, problems);
-    else if (r.logs !== undefined) problems.push(`${at}.logs: only for metric "logs"`);
+    rule.metric = r.metric as RuleMetric;
+    if (rule.metric === 'logs') rule.logs = logMatchOf(r.logs);
   }
   if (kind === 'threshold') {
-    rule.above = num(r, 'above', at, problems, Number.NEGATIVE_INFINITY);
-    rule.below = num(r, 'below', at, problems, Number.NEGATIVE_INFINITY);
+    rule.above = numberIn(r, 'above');
+    rule.below = numberIn(r, 'below');
     if ((rule.above === undefined) === (rule.below === undefined))
       problems.push(`${at}: a threshold rule needs exactly one of "above" or "below"`);
   }
   if (kind === 'change') {
-    rule.dropPercent = num(r, 'dropPercent', at, problems);
-    rule.risePercent = num(r, 'risePercent', at, problems);
+    rule.dropPercent = numberIn(r, 'dropPercent');
+    rule.risePercent = numberIn(r, 'risePercent');
     if (rule.dropPercent === undefined && rule.risePercent === undefined)
       problems.push(`${at}: a change rule needs "dropPercent" or "risePercent" (vs the window before)`);
   }
   if (kind === 'no_events') {
-    rule.minutes = num(r, 'minutes', at, problems, 1);
-    if (rule.minutes === undefined) problems.push(`${at}.minutes: required, e.g. 30`);
+    rule.minutes = numberIn(r, 'minutes');
     const source = (r.source ?? 'events') as AlertRule['source'];
-    if (!NO_EVENTS_SOURCES.includes(source as 'events'))
-      problems.push(`${at}.source: must be "events" or "db_changes"`);
     rule.source = source;
     if (r.database !== undefined) {
       if (typeof r.database !== 'string' || source !== 'db_changes')
@@ -149,12 +215,8 @@ export function parseRule(
       else rule.database = r.database;
     }
   }
-  if (kind === 'dead_letters') rule.above = num(r, 'above', at, problems) ?? 0;
-  if (!Array.isArray(r.channels) || r.channels.length === 0)
-    problems.push(
-      `${at}.channels: one or more of {"type": "webhook", "url": "…"} or {"type": "email", "to": ["…"]}`,
-    );
-  else
+  if (kind === 'dead_letters') rule.above = numberIn(r, 'above') ?? 0;
+  if (Array.isArray(r.channels))
     r.channels.forEach((c, i) => {
       const channel = channelOf(c, `${at}.channels[${i}]`, problems);
       if (channel) rule.channels.push(channel);
@@ -162,20 +224,15 @@ export function parseRule(
   return problems.length > before ? undefined : rule;
 }
 
-function logMatchOf(raw: unknown, at: string, problems: string[]): LogMatch {
-  if (raw === undefined) return {};
+/** The schema checked the fields; a `logs` that is not an object matches every line, as before. */
+function logMatchOf(raw: unknown): LogMatch {
   const r = (raw ?? {}) as Record<string, unknown>;
   const out: LogMatch = {};
   for (const key of ['levels', 'services'] as const) {
-    if (r[key] === undefined) continue;
     const v = strings(r[key]);
     if (v) out[key] = v;
-    else problems.push(`${at}.${key}: a list of names, e.g. ["error"]`);
   }
-  if (r.text !== undefined) {
-    if (typeof r.text === 'string') out.text = r.text;
-    else problems.push(`${at}.text: words the message must contain`);
-  }
+  if (typeof r.text === 'string') out.text = r.text;
   return out;
 }
 

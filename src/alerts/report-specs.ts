@@ -1,6 +1,8 @@
 /** SIGHTLINE_REPORTS (the `reports:` key of a config file): which project's report goes to whom, how often. */
+
+import { compileSchema } from '../config/json-schema.ts';
 import { isTimeZone } from '../query/time-range.ts';
-import { isEmail } from './alert-channels.ts';
+import { EMAIL, isEmail } from './alert-channels.ts';
 
 export const REPORT_PERIODS = ['week', 'month'] as const;
 export type ReportPeriod = (typeof REPORT_PERIODS)[number];
@@ -14,6 +16,36 @@ export interface ReportSpec {
   tz: string;
 }
 
+const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/;
+const TO_HINT = 'one or more e-mail addresses, e.g. ["team@example.com"]';
+
+/** One report's shape; the time zone's existence, the default id and unique ids are checked in code. */
+const REPORTS_SCHEMA = {
+  type: 'array',
+  hint: 'must be a JSON list of reports (an array)',
+  items: {
+    type: 'object',
+    hint: 'must be an object like {"project": "website", "every": "week", "to": ["me@example.com"]}',
+    unknownHint: 'unknown field; known: id, project, every, to, tz',
+    properties: {
+      project: { type: 'string', minLength: 1, hint: 'required, e.g. "website"' },
+      every: { enum: [...REPORT_PERIODS], hint: '"week" or "month"' },
+      to: {
+        type: ['string', 'array'],
+        pattern: EMAIL.source,
+        minItems: 1,
+        items: { type: 'string', pattern: EMAIL.source },
+        hint: TO_HINT,
+      },
+      tz: { type: 'string', hint: 'an IANA time zone, e.g. "Europe/Berlin"' },
+      id: { type: 'string', pattern: ID.source, hint: 'letters, digits, . _ -' },
+    },
+    required: ['project', 'every', 'to'],
+    additionalProperties: false,
+  },
+};
+const REPORTS_CHECK = compileSchema(REPORTS_SCHEMA);
+
 export function parseReportSpecs(raw: string): ReportSpec[] {
   if (raw.trim() === '') return [];
   let list: unknown;
@@ -25,29 +57,20 @@ export function parseReportSpecs(raw: string): ReportSpec[] {
     );
   }
   if (!Array.isArray(list)) throw new Error('must be a JSON list of reports (an array)');
-  const problems: string[] = [];
+  const problems = REPORTS_CHECK.problems(list, 'reports');
   const specs = list.map((item, i): ReportSpec => {
     const at = `reports[${i}]`;
     const r = (item ?? {}) as Record<string, unknown>;
-    for (const key of Object.keys(r))
-      if (!['id', 'project', 'every', 'to', 'tz'].includes(key))
-        problems.push(`${at}.${key}: unknown field; known: id, project, every, to, tz`);
-    if (typeof r.project !== 'string' || !r.project) problems.push(`${at}.project: required, e.g. "website"`);
-    if (!REPORT_PERIODS.includes(r.every as ReportPeriod)) problems.push(`${at}.every: "week" or "month"`);
-    const to = typeof r.to === 'string' ? [r.to] : r.to;
-    if (!Array.isArray(to) || to.length === 0 || !to.every(isEmail))
-      problems.push(`${at}.to: one or more e-mail addresses, e.g. ["team@example.com"]`);
     const tz = r.tz ?? 'UTC';
-    if (typeof tz !== 'string' || !isTimeZone(tz))
+    if (typeof tz === 'string' && !isTimeZone(tz))
       problems.push(`${at}.tz: an IANA time zone, e.g. "Europe/Berlin"`);
     const id = r.id ?? `${r.project}-${r.every}`;
-    if (typeof id !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,127}$/.test(id))
-      problems.push(`${at}.id: letters, digits, . _ -`);
+    if (r.id === undefined && !ID.test(String(id))) problems.push(`${at}.id: letters, digits, . _ -`);
     return {
       id: String(id),
       project: String(r.project),
       every: r.every as ReportPeriod,
-      to: to as string[],
+      to: (typeof r.to === 'string' ? [r.to] : r.to) as string[],
       tz: String(tz),
     };
   });

@@ -24,7 +24,7 @@ import { goalsRoutes } from '../goals/goals.routes.ts';
 import { createSavedFunnels } from '../goals/saved-funnels.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
-import { DEAD_LETTERS_TOPIC, openEventLog, TOPICS } from '../log/open-log.ts';
+import { DEAD_LETTERS_TOPIC, logCapabilities, openEventLog, TOPICS } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
@@ -119,7 +119,7 @@ export async function startRoles(
   name: string,
 ): Promise<RunningRoles> {
   const all = roles.size === ALL_ROLES.size;
-  if (!all && config.log === 'wal' && (roles.has('collect') || roles.has('process')))
+  if (!all && !logCapabilities(config).shared && (roles.has('collect') || roles.has('process')))
     throw new RoleConfigError(
       `SIGHTLINE_LOG: "sightline ${name}" needs a log the other roles can reach; the WAL is local to "sightline serve". Set SIGHTLINE_LOG=kafka://host:9092 (see docs/scale-out.md)`,
     );
@@ -384,14 +384,16 @@ export async function startProcessing(
     logger,
     maxRecords: config.batchMaxRows,
     maxWaitMs: config.batchMaxWaitMs,
-    ...(mode === 'live' && config.log !== 'wal' ? { deadLetterTopic: DEAD_LETTERS_TOPIC } : {}),
+    ...(mode === 'live' && log.capabilities.hasDeadLetterTopic
+      ? { deadLetterTopic: DEAD_LETTERS_TOPIC }
+      : {}),
   };
   const subscriptions: Subscription[] = [
     { stop: async () => suppressions.stop() },
     startProcessor({
       ...consumer,
       convert,
-      dedupeEveryEvent: mode === 'replay' || config.log !== 'wal',
+      dedupeEveryEvent: mode === 'replay' || log.capabilities.mayDuplicate,
       visits: new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id) }),
     }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
@@ -421,7 +423,7 @@ export async function startProcessing(
       ),
     );
   // On Kafka, the shippers' and Maxwell's own topics are read too (what they write is not wrapped in envelopes).
-  if (mode === 'live' && config.log !== 'wal') {
+  if (mode === 'live' && log.capabilities.shared) {
     const project = config.kafkaShipperProject ?? config.projects[0].name;
     if (config.kafkaLogsTopic)
       subscriptions.push(

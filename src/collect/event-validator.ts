@@ -2,10 +2,9 @@
  * Synchronous schema checks at the door: a client must learn at once that a payload is bad.
  * Schemas are compiled once (Ajv); problems are reported per field and, for batches, per index.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { ajv } from '../config/json-schema.ts';
 import type { FieldProblem } from './errors.ts';
-
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
 export type SchemaObject = Record<string, unknown>;
 

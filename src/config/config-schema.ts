@@ -8,6 +8,7 @@ import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from '../alerts/report-
 import { parseWebhookAllow } from '../alerts/webhook-target.ts';
 import { parseForwardConfig } from '../forward/forward-config.ts';
 import { parseCidrList } from './cidr.ts';
+import { boolFromText, wholeNumberFromText } from './text-values.ts';
 
 export class ConfigValueError extends Error {}
 
@@ -25,8 +26,8 @@ function field<T>(spec: FieldSpec<T>): FieldSpec<T> {
 
 function integer(min: number, max: number) {
   return (raw: string): number => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigValueError(`expected a whole number, got "${raw}"`);
-    const n = Number(raw);
+    const n = wholeNumberFromText(raw);
+    if (n === undefined) throw new ConfigValueError(`expected a whole number, got "${raw}"`);
     if (n < min || n > max) throw new ConfigValueError(`expected a number from ${min} to ${max}, got ${n}`);
     return n;
   };
@@ -100,10 +101,9 @@ function topicNames(raw: string): Record<string, string> {
 }
 
 function bool(raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  throw new ConfigValueError(`expected true or false, got "${raw}"`);
+  const v = boolFromText(raw);
+  if (v === undefined) throw new ConfigValueError(`expected true or false, got "${raw}"`);
+  return v;
 }
 
 export interface ProjectSpec {

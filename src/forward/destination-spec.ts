@@ -1,5 +1,17 @@
 /** One destination of `SIGHTLINE_FORWARD`: its service, address, credentials and delivery settings. */
-import { fail, int, object, onlyKeys, str } from './forward-config-fields.ts';
+import { when } from '../config/json-schema.ts';
+import {
+  checkShape,
+  compileSchema,
+  fail,
+  type Json,
+  numbersFromText,
+  OPTIONAL_TEXT,
+  REQUIRED_TEXT,
+  strictObject,
+  textOf,
+  wholeNumber,
+} from './forward-config-fields.ts';
 
 export const DESTINATION_TYPES = ['webhook', 'mixpanel', 'segment'] as const;
 export type DestinationType = (typeof DESTINATION_TYPES)[number];
@@ -32,33 +44,55 @@ const DEFAULT_URLS: Partial<Record<DestinationType, string>> = {
 };
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
+const INTEGERS = ['batchSize', 'ratePerSecond', 'maxAttempts', 'timeoutMs', 'backoffMs', 'backoffMaxMs'];
+const requiredFor = (type: DestinationType, key: string) =>
+  when(
+    { properties: { type: { const: type } }, required: ['type'] },
+    { properties: { [key]: REQUIRED_TEXT }, required: [key] },
+  );
+
+/** A destination's shape; its URL, the secret's length and which credential fits which type are checked in code. */
+const DESTINATION = compileSchema(
+  strictObject(
+    {
+      name: {
+        ...REQUIRED_TEXT,
+        pattern: NAME.source,
+        hint: { ...REQUIRED_TEXT.hint, pattern: '{got} must be 1-64 letters, digits, "_" or "-"' },
+      },
+      type: {
+        ...REQUIRED_TEXT,
+        enum: [...DESTINATION_TYPES, '', null],
+        hint: { ...REQUIRED_TEXT.hint, enum: `expected one of ${DESTINATION_TYPES.join(', ')}, got {got}` },
+      },
+      url: OPTIONAL_TEXT,
+      secret: OPTIONAL_TEXT,
+      token: OPTIONAL_TEXT,
+      writeKey: OPTIONAL_TEXT,
+      batchSize: wholeNumber(1, 10_000),
+      ratePerSecond: wholeNumber(1, 10_000),
+      maxAttempts: wholeNumber(1, 1000),
+      timeoutMs: wholeNumber(100, 600_000),
+      backoffMs: wholeNumber(1, 600_000),
+      backoffMaxMs: wholeNumber(1, 3_600_000),
+    },
+    {
+      required: ['name', 'type'],
+      allOf: [
+        requiredFor('webhook', 'url'),
+        requiredFor('mixpanel', 'token'),
+        requiredFor('segment', 'writeKey'),
+      ],
+    },
+  ),
+);
 
 export function parseDestination(value: unknown, at: string): DestinationSpec {
-  const o = object(value, at);
-  onlyKeys(
-    o,
-    [
-      'name',
-      'type',
-      'url',
-      'secret',
-      'token',
-      'writeKey',
-      'batchSize',
-      'ratePerSecond',
-      'maxAttempts',
-      'timeoutMs',
-      'backoffMs',
-      'backoffMaxMs',
-    ],
-    at,
-  );
-  const name = str(o, 'name', at, true) as string;
-  if (!NAME.test(name)) fail(`${at}.name`, `"${name}" must be 1-64 letters, digits, "_" or "-"`);
-  const type = str(o, 'type', at, true) as DestinationType;
-  if (!DESTINATION_TYPES.includes(type))
-    fail(`${at}.type`, `expected one of ${DESTINATION_TYPES.join(', ')}, got "${type}"`);
-  const url = str(o, 'url', at, DEFAULT_URLS[type] === undefined) ?? (DEFAULT_URLS[type] as string);
+  const o = numbersFromText(value, INTEGERS) as Json;
+  checkShape(DESTINATION, o, at, at);
+  const name = o.name as string;
+  const type = o.type as DestinationType;
+  const url = textOf(o.url) ?? (DEFAULT_URLS[type] as string);
   let parsed: URL | undefined;
   try {
     parsed = new URL(url);
@@ -67,31 +101,32 @@ export function parseDestination(value: unknown, at: string): DestinationSpec {
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
     fail(`${at}.url`, `expected an http(s):// URL, got "${url}"`);
+  const int = (key: string, fallback: number) => (o[key] as number | undefined) ?? fallback;
   const spec: DestinationSpec = {
     name,
     type,
     url,
-    batchSize: int(o, 'batchSize', at, type === 'mixpanel' ? 2000 : 100, 1, 10_000),
-    ratePerSecond: int(o, 'ratePerSecond', at, 10, 1, 10_000),
-    maxAttempts: int(o, 'maxAttempts', at, 20, 1, 1000),
-    timeoutMs: int(o, 'timeoutMs', at, 10_000, 100, 600_000),
-    backoffMs: int(o, 'backoffMs', at, 500, 1, 600_000),
-    backoffMaxMs: int(o, 'backoffMaxMs', at, 60_000, 1, 3_600_000),
+    batchSize: int('batchSize', type === 'mixpanel' ? 2000 : 100),
+    ratePerSecond: int('ratePerSecond', 10),
+    maxAttempts: int('maxAttempts', 20),
+    timeoutMs: int('timeoutMs', 10_000),
+    backoffMs: int('backoffMs', 500),
+    backoffMaxMs: int('backoffMaxMs', 60_000),
   };
   if (spec.backoffMaxMs < spec.backoffMs)
     fail(`${at}.backoffMaxMs`, `must not be below backoffMs (${spec.backoffMs})`);
-  const secret = str(o, 'secret', at, false);
+  const secret = textOf(o.secret);
   if (secret !== undefined) {
     if (type !== 'webhook') fail(`${at}.secret`, 'only webhook destinations sign their requests');
     if (Buffer.byteLength(secret) < 16) fail(`${at}.secret`, 'must be at least 16 bytes long');
     spec.secret = secret;
   }
-  const token = str(o, 'token', at, type === 'mixpanel');
+  const token = textOf(o.token);
   if (token !== undefined) {
     if (type !== 'mixpanel') fail(`${at}.token`, 'is the Mixpanel project token; use it on type mixpanel');
     spec.token = token;
   }
-  const writeKey = str(o, 'writeKey', at, type === 'segment');
+  const writeKey = textOf(o.writeKey);
   if (writeKey !== undefined) {
     if (type !== 'segment') fail(`${at}.writeKey`, 'is the Segment write key; use it on type segment');
     spec.writeKey = writeKey;

@@ -3,9 +3,24 @@
  * periodic aggregate pushes. Parsed once at start; every problem names its field (`destinations[1].url`) and the fix,
  * because a typo in a rule would otherwise forward nothing, silently.
  */
+
+import type { SchemaObject } from '../config/json-schema.ts';
 import { canonicalType } from '../process/event-row.ts';
 import { type DestinationSpec, parseDestination } from './destination-spec.ts';
-import { ForwardConfigError, fail, list, object, onlyKeys, str } from './forward-config-fields.ts';
+import {
+  checkShape,
+  compileSchema,
+  ForwardConfigError,
+  fail,
+  type Json,
+  numbersFromText,
+  OBJECT_HINT,
+  OPTIONAL_TEXT,
+  objectOr,
+  REQUIRED_TEXT,
+  strictObject,
+  textOf,
+} from './forward-config-fields.ts';
 import { type Condition, compileCondition } from './prop-condition.ts';
 
 export type { DestinationSpec, DestinationType } from './destination-spec.ts';
@@ -67,74 +82,105 @@ export const RULE_FIELDS = [
 ] as const;
 
 const PROJECT = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+const projectText = (required: boolean) => ({
+  ...(required ? REQUIRED_TEXT : OPTIONAL_TEXT),
+  pattern: `^(?:${PROJECT.source.slice(1, -1)})?$`,
+  hint: {
+    ...(required ? REQUIRED_TEXT.hint : { default: OPTIONAL_TEXT.hint }),
+    pattern: '{got} is not a project name',
+  },
+});
+const list = (items: SchemaObject) => ({ type: 'array', hint: 'expected a list', items });
+
+/** The shape of the whole setting; destinations are checked by destination-spec.ts, names and conditions here. */
+const FORWARD = compileSchema(
+  strictObject({
+    destinations: { type: 'array', hint: 'expected a list' },
+    rules: list(
+      strictObject(
+        {
+          destination: REQUIRED_TEXT,
+          project: projectText(false),
+          types: {
+            type: ['string', 'array'],
+            minItems: 1,
+            items: { type: 'string', minLength: 1, hint: 'expected an event type' },
+            hint: {
+              type: 'expected a list',
+              minItems: 'an empty list matches nothing; leave it out to match all',
+            },
+          },
+          props: { type: 'object', hint: OBJECT_HINT },
+          fields: { type: 'object', hint: OBJECT_HINT },
+          sample: { type: 'number', minimum: 0, maximum: 1, hint: 'expected a share from 0 to 1, got {got}' },
+        },
+        { required: ['destination'] },
+      ),
+    ),
+    aggregates: list(
+      strictObject(
+        {
+          destination: REQUIRED_TEXT,
+          every: { enum: ['day', 'hour', '', null], hint: 'expected day or hour, got {got}' },
+          metric: {
+            enum: [...AGGREGATE_METRICS, '', null],
+            hint: `expected one of ${AGGREGATE_METRICS.join(', ')}, got {got}`,
+          },
+          project: projectText(true),
+        },
+        { required: ['destination', 'project'] },
+      ),
+    ),
+  }),
+);
 
 function parseConditions(value: unknown, at: string, allowed?: readonly string[]) {
-  if (value === undefined) return [];
-  const o = object(value, at);
-  return Object.entries(o).map(([key, raw]) => {
+  return Object.entries(objectOr(value)).map(([key, raw]) => {
     if (allowed && !allowed.includes(key))
       fail(`${at}.${key}`, `not a field rules can test; known: ${allowed.join(', ')}`);
     return { key, condition: compileCondition(raw, `${at}.${key}`) };
   });
 }
 
-function parseRule(value: unknown, at: string, destinations: ReadonlySet<string>): RuleSpec {
-  const o = object(value, at);
-  onlyKeys(o, ['destination', 'project', 'types', 'props', 'fields', 'sample'], at);
-  const destination = str(o, 'destination', at, true) as string;
+function knownDestination(o: Json, at: string, destinations: ReadonlySet<string>, none = ''): string {
+  const destination = o.destination as string;
   if (!destinations.has(destination))
     fail(
       `${at}.destination`,
-      `"${destination}" is not a destination; known: ${[...destinations].join(', ') || '(none)'}`,
+      `"${destination}" is not a destination; known: ${[...destinations].join(', ') || none}`,
     );
-  const project = str(o, 'project', at, false);
-  if (project !== undefined && !PROJECT.test(project))
-    fail(`${at}.project`, `"${project}" is not a project name`);
+  return destination;
+}
+
+function parseRule(o: Json, at: string, destinations: ReadonlySet<string>): RuleSpec {
+  const destination = knownDestination(o, at, destinations, '(none)');
+  const project = textOf(o.project);
   let types: string[] | undefined;
   if (o.types !== undefined) {
-    const raw = typeof o.types === 'string' ? o.types.split(',').map((t) => t.trim()) : o.types;
-    types = list(raw, `${at}.types`).map((t, i) => {
-      if (typeof t !== 'string' || t === '') fail(`${at}.types[${i}]`, 'expected an event type');
+    const raw = typeof o.types === 'string' ? o.types.split(',').map((t) => t.trim()) : (o.types as string[]);
+    types = raw.map((t, i) => {
+      if (t === '') fail(`${at}.types[${i}]`, 'expected an event type');
       // As stored: `page_view`, `$pageview`, … are all `pageview`.
       return canonicalType(t);
     });
-    if (types.length === 0) fail(`${at}.types`, 'an empty list matches nothing; leave it out to match all');
   }
-  const sample =
-    o.sample === undefined
-      ? 1
-      : typeof o.sample === 'string' && o.sample.trim() !== ''
-        ? Number(o.sample)
-        : o.sample;
-  if (typeof sample !== 'number' || !(sample >= 0 && sample <= 1))
-    fail(`${at}.sample`, `expected a share from 0 to 1, got ${JSON.stringify(o.sample)}`);
   return {
     destination,
     ...(project !== undefined ? { project } : {}),
     ...(types !== undefined ? { types } : {}),
     props: parseConditions(o.props, `${at}.props`),
     fields: parseConditions(o.fields, `${at}.fields`, RULE_FIELDS),
-    sample,
+    sample: (o.sample as number | undefined) ?? 1,
   };
 }
 
-function parseAggregate(value: unknown, at: string, destinations: ReadonlySet<string>): AggregateSpec {
-  const o = object(value, at);
-  onlyKeys(o, ['destination', 'every', 'metric', 'project'], at);
-  const destination = str(o, 'destination', at, true) as string;
-  if (!destinations.has(destination))
-    fail(
-      `${at}.destination`,
-      `"${destination}" is not a destination; known: ${[...destinations].join(', ')}`,
-    );
-  const every = (str(o, 'every', at, false) ?? 'day') as AggregateSpec['every'];
-  if (every !== 'day' && every !== 'hour') fail(`${at}.every`, `expected day or hour, got "${every}"`);
-  const metric = (str(o, 'metric', at, false) ?? 'per-user-totals') as AggregateSpec['metric'];
-  if (!AGGREGATE_METRICS.includes(metric))
-    fail(`${at}.metric`, `expected one of ${AGGREGATE_METRICS.join(', ')}, got "${metric}"`);
-  const project = str(o, 'project', at, true) as string;
-  if (!PROJECT.test(project)) fail(`${at}.project`, `"${project}" is not a project name`);
-  return { destination, every, metric, project };
+function parseAggregate(o: Json, at: string, destinations: ReadonlySet<string>): AggregateSpec {
+  return {
+    destination: knownDestination(o, at, destinations),
+    every: (textOf(o.every) ?? 'day') as AggregateSpec['every'],
+    metric: (textOf(o.metric) ?? 'per-user-totals') as AggregateSpec['metric'],
+    project: o.project as string,
+  };
 }
 
 export const NO_FORWARDING: ForwardConfig = { destinations: [], rules: [], aggregates: [] };
@@ -149,9 +195,15 @@ export function parseForwardConfig(raw: string): ForwardConfig {
       `expected JSON like {"destinations":[…],"rules":[…]}: ${(err as Error).message}`,
     );
   }
-  const o = object(parsed, 'forward');
-  onlyKeys(o, ['destinations', 'rules', 'aggregates'], 'forward');
-  const destinations = list(o.destinations, 'destinations').map((d, i) =>
+  // Numbers written as text (a YAML string, an env value) are read before the schema looks at them.
+  if (parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as Json).rules))
+    parsed = {
+      ...(parsed as Json),
+      rules: ((parsed as Json).rules as unknown[]).map((r) => numbersFromText(r, [], ['sample'])),
+    };
+  checkShape(FORWARD, parsed, '', 'forward');
+  const o = parsed as Json;
+  const destinations = ((o.destinations ?? []) as unknown[]).map((d, i) =>
     parseDestination(d, `destinations[${i}]`),
   );
   const names = new Set<string>();
@@ -159,8 +211,8 @@ export function parseForwardConfig(raw: string): ForwardConfig {
     if (names.has(d.name)) fail(`destinations[${i}].name`, `"${d.name}" is used twice`);
     names.add(d.name);
   });
-  const rules = list(o.rules, 'rules').map((r, i) => parseRule(r, `rules[${i}]`, names));
-  const aggregates = list(o.aggregates, 'aggregates').map((a, i) =>
+  const rules = ((o.rules ?? []) as Json[]).map((r, i) => parseRule(r, `rules[${i}]`, names));
+  const aggregates = ((o.aggregates ?? []) as Json[]).map((a, i) =>
     parseAggregate(a, `aggregates[${i}]`, names),
   );
   return { destinations, rules, aggregates };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config/config.ts';
+import { wholeNumberFromText } from '../config/text-values.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore } from '../store/store.ts';
 import { type RetryResult, retryDeadLetters } from './dead-letter-retry.ts';
@@ -141,8 +142,9 @@ export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Pro
   const since = values.since === undefined ? undefined : parseSince(values.since as string);
   if (values.since !== undefined && since === undefined)
     problems.push('--since must be YYYY-MM-DD, an ISO time or an age such as 6h or 7d');
-  const limit = values.limit === undefined ? 10_000 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) problems.push('--limit must be a whole number of at least 1');
+  const limit =
+    values.limit === undefined ? 10_000 : (wholeNumberFromText(values.limit as string) ?? Number.NaN);
+  if (!(limit >= 1)) problems.push('--limit must be a whole number of at least 1');
   const config = loadConfig(env);
   const destination = values.destination as string | undefined;
   if (

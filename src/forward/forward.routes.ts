@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import { wholeNumberFromText } from '../config/text-values.ts';
 import type { Store } from '../store/store.ts';
 import { retryDeadLetters } from './dead-letter-retry.ts';
 import { forwardBadParams, forwardNoAdminToken, forwardUnauthenticated } from './errors.ts';
@@ -43,8 +44,11 @@ export function deadLetterFilter(query: DeadLetterQuery) {
     query.since === undefined || query.since === '' ? undefined : parseSince(String(query.since));
   if (query.since && sinceMs === undefined)
     problems.push({ param: 'since', message: 'must be YYYY-MM-DD, an ISO time or an age such as 6h or 7d' });
-  const limit = query.limit === undefined || query.limit === '' ? 10_000 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1_000_000)
+  const limit =
+    query.limit === undefined || query.limit === ''
+      ? 10_000
+      : (wholeNumberFromText(String(query.limit)) ?? Number.NaN);
+  if (!(limit >= 1 && limit <= 1_000_000))
     problems.push({ param: 'limit', message: 'must be a whole number from 1 to 1000000' });
   if (problems.length > 0) throw forwardBadParams(problems);
   return {

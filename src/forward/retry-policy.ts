@@ -4,6 +4,7 @@
  * retrying only delays the dead letter. Delays grow exponentially up to a cap with full jitter (a random delay between 0 and the bound),
  * so destinations recovering from an outage are not hit by every sender at once; a 429's Retry-After is honoured.
  */
+import { backoffDelay as delayFor, FULL_JITTER } from '../log/backoff.ts';
 
 export type AttemptResult =
   | { ok: true; status: number }
@@ -41,8 +42,7 @@ export function backoffDelay(
   capMs: number,
   random: () => number = Math.random,
 ): number {
-  const bound = Math.min(capMs, baseMs * 2 ** Math.min(30, attempt - 1));
-  return Math.floor(random() * bound);
+  return Math.floor(delayFor(attempt - 1, { baseMs, capMs, jitter: FULL_JITTER }, random));
 }
 
 export function retryDelay(

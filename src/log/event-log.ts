@@ -51,7 +51,21 @@ export interface LogStats {
   groups?: Record<string, Record<string, number>>;
 }
 
+/** What a log can promise; roles decide from these, never from which log it is. */
+export interface LogCapabilities {
+  /**
+   * Processes other than this one reach it: the roles may run apart, and outside writers (log shippers, Maxwell)
+   * may feed topics of their own.
+   */
+  shared: boolean;
+  /** A record may be on the log twice (a producer retry after a lost acknowledgement): check every event id. */
+  mayDuplicate: boolean;
+  /** Dead letters are also published to a topic (`DEAD_LETTERS_TOPIC`), for tools that watch a topic. */
+  hasDeadLetterTopic: boolean;
+}
+
 export interface EventLog {
+  readonly capabilities: LogCapabilities;
   /**
    * Resolves once every record is durable (fsync'd / acknowledged by all replicas). Rejects otherwise.
    * `keys` (one per record) keep related records in one partition where the log has partitions.

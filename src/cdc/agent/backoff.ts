@@ -2,6 +2,7 @@
  * Capped exponential backoff with full jitter (a random wait between 0 and min(cap, base·2^attempt)): many agents
  * that lost the same server at the same moment spread their retries instead of returning in lockstep.
  */
+import { backoffDelay, FULL_JITTER } from '../../log/backoff.ts';
 
 export interface BackoffOptions {
   baseMs: number;
@@ -24,10 +25,10 @@ export class Backoff {
 
   /** The wait before the next retry; each call doubles the ceiling up to the cap. */
   next(): number {
-    const ceiling = Math.min(this.#options.capMs, this.#options.baseMs * 2 ** Math.min(this.#attempt, 30));
-    this.#attempt++;
+    const { baseMs, capMs, random } = this.#options;
+    const delay = backoffDelay(this.#attempt++, { baseMs, capMs, jitter: FULL_JITTER }, random);
     // Never zero: a retry loop must yield even when the random draw is tiny.
-    return Math.max(10, Math.round((this.#options.random ?? Math.random)() * ceiling));
+    return Math.max(10, Math.round(delay));
   }
 
   reset(): void {

@@ -1,9 +1,19 @@
 /** `sightline cdc` settings: flags, each also an environment variable SIGHTLINE_CDC_* (a flag wins). */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { boolFromText, wholeNumberFromText } from '../../config/text-values.ts';
 import { type BinlogPosition, PositionSyntaxError, parsePosition } from './binlog-position.ts';
 import { BootstrapError, parseTableName, type TableName } from './bootstrap.ts';
 import { type MysqlTarget, MysqlUrlError, parseMysqlUrl } from './mysql-connection.ts';
+import {
+  BOOLEAN_FLAGS,
+  envName,
+  INTEGER_FLAGS,
+  type IntegerFlag,
+  LIST_FLAGS,
+  OPTIONS_CHECK,
+  STRING_FLAGS,
+} from './options-schema.ts';
 import { FilterSyntaxError, TableFilter } from './table-filter.ts';
 
 export const CDC_HELP = `Usage: sightline cdc --mysql mysql://USER@HOST:PORT --url https://SIGHTLINE --project NAME [options]
@@ -107,31 +117,6 @@ export interface CdcOptions {
 
 export class OptionsError extends Error {}
 
-const STRING_FLAGS = [
-  'mysql',
-  'url',
-  'project',
-  'key',
-  'kafka',
-  'topic',
-  'state-dir',
-  'server-id',
-  'start-position',
-  'batch-rows',
-  'batch-bytes',
-  'flush-ms',
-  'spool-max-mb',
-  'request-timeout-ms',
-  'retry-max-ms',
-  'heartbeat-seconds',
-  'log-level',
-] as const;
-const LIST_FLAGS = ['include', 'exclude', 'exclude-columns', 'bootstrap'] as const;
-const BOOLEAN_FLAGS = ['output-ddl', 'force-bootstrap', 'quiet'] as const;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-const envName = (flag: string) => `SIGHTLINE_CDC_${flag.toUpperCase().replaceAll('-', '_')}`;
-
 export type ParsedCli = { help: true } | { help: false; options: CdcOptions };
 
 /** Flags, then SIGHTLINE_CDC_* variables; every problem is reported at once, each naming its flag and fix. */
@@ -152,7 +137,6 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   if (values.help) return { help: true };
 
-  const problems: string[] = [];
   const text = (flag: (typeof STRING_FLAGS)[number]): string | undefined => {
     const v = (values[flag] as string | undefined) ?? env[envName(flag)];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
@@ -165,37 +149,41 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       .map((v) => v.trim())
       .filter(Boolean);
   };
-  const flag = (name: (typeof BOOLEAN_FLAGS)[number]): boolean => {
+  const flag = (name: (typeof BOOLEAN_FLAGS)[number]): boolean | string | undefined => {
     if (values[name] !== undefined) return values[name] === true;
-    const v = env[envName(name)]?.toLowerCase();
-    return v === 'true' || v === '1' || v === 'yes';
-  };
-  const integer = (
-    name: (typeof STRING_FLAGS)[number],
-    fallback: number,
-    min: number,
-    max: number,
-  ): number => {
-    const raw = text(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      problems.push(
-        `--${name} (${envName(name)}) must be a whole number from ${min} to ${max}, got "${raw}"`,
-      );
-      return fallback;
-    }
-    return n;
-  };
-  const required = (name: (typeof STRING_FLAGS)[number], example: string): string => {
-    const v = text(name);
-    if (v === undefined)
-      problems.push(`--${name} is required (or ${envName(name)}), e.g. --${name} ${example}`);
-    return v ?? '';
+    const v = env[envName(name)];
+    return v === undefined ? undefined : (boolFromText(v) ?? v);
   };
 
+  // Each flag's text, with numbers and booleans read by the one rule every setting uses; the schema checks them.
+  const brokers = (text('kafka') ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  const raw: Record<string, unknown> = {};
+  for (const name of STRING_FLAGS) {
+    const v = text(name);
+    if (v !== undefined) raw[name] = name in INTEGER_FLAGS ? (wholeNumberFromText(v) ?? v) : v;
+  }
+  delete raw.kafka;
+  if (brokers.length > 0) raw.kafka = brokers;
+  raw['log-level'] = (text('log-level') ?? env.SIGHTLINE_LOG_LEVEL ?? 'info').toLowerCase();
+  for (const name of BOOLEAN_FLAGS) {
+    const v = flag(name);
+    if (v !== undefined) raw[name] = v;
+  }
+  const problems = OPTIONS_CHECK.issues(raw).map((i) => {
+    const given = raw[i.field ?? ''];
+    const message = i.message.replace('{raw}', JSON.stringify(String(given)));
+    // A problem of one item of a list (a broker of --kafka) reads `--kafka: "bad" must be …`.
+    return `--${i.field}${i.path.includes('[') ? ':' : ''} ${message}`;
+  });
+  const integer = (name: IntegerFlag, fallback: number): number =>
+    typeof raw[name] === 'number' ? (raw[name] as number) : fallback;
+  const bool = (name: (typeof BOOLEAN_FLAGS)[number]): boolean => raw[name] === true;
+
   let target: MysqlTarget = { host: '', port: 0, user: '', password: '' };
-  const mysqlUrl = required('mysql', 'mysql://cdc@127.0.0.1:3306');
+  const mysqlUrl = text('mysql');
   if (mysqlUrl)
     try {
       target = parseMysqlUrl(mysqlUrl, env.SIGHTLINE_CDC_MYSQL_PASSWORD);
@@ -203,21 +191,12 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       if (!(err instanceof MysqlUrlError)) throw err;
       problems.push(err.message);
     }
-  const brokers = (text('kafka') ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  for (const b of brokers)
-    if (!/^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b))
-      problems.push(`--kafka: "${b}" must be host:port, e.g. --kafka kafka1:9092,kafka2:9092`);
   const topic = text('topic') ?? 'cdc';
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic))
-    problems.push(`--topic "${topic}" is not a Kafka topic name (letters, digits, . _ -)`);
   if (text('url') && brokers.length > 0)
     problems.push(
       '--url and --kafka both given: send to the central server (--url) or to its Kafka (--kafka), not both',
     );
-  const url = brokers.length > 0 ? '' : required('url', 'https://sightline.example.com');
+  const url = brokers.length > 0 ? '' : (text('url') ?? '');
   if (url)
     try {
       const parsed = new URL(url);
@@ -225,9 +204,7 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     } catch {
       problems.push(`--url "${url}" must be an http:// or https:// URL of the central Sightline`);
     }
-  const project = required('project', 'shop');
-  if (project && !/^[A-Za-z0-9_.-]{1,64}$/.test(project))
-    problems.push(`--project "${project}" must be a project name from the server's SIGHTLINE_PROJECTS`);
+  const project = text('project') ?? '';
 
   let filter = new TableFilter();
   try {
@@ -257,9 +234,7 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       if (!(err instanceof BootstrapError)) throw err;
       problems.push(err.message);
     }
-  const logLevel = (text('log-level') ?? env.SIGHTLINE_LOG_LEVEL ?? 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel))
-    problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  const logLevel = raw['log-level'] as string;
 
   const options: CdcOptions = {
     target,
@@ -268,21 +243,21 @@ export function parseCdcOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     project,
     key: text('key'),
     stateDir: path.resolve(text('state-dir') ?? './data/cdc'),
-    serverId: integer('server-id', 6379, 1, 4_294_967_295),
+    serverId: integer('server-id', 6379),
     filter,
     startPosition,
     bootstrap,
-    forceBootstrap: flag('force-bootstrap'),
-    outputDdl: flag('output-ddl'),
-    batchRows: integer('batch-rows', 1000, 1, 100_000),
-    batchBytes: integer('batch-bytes', 512 * 1024, 1024, 64 * 1024 * 1024),
-    flushMs: integer('flush-ms', 200, 1, 60_000),
-    spoolMaxBytes: integer('spool-max-mb', 1024, 1, 1_048_576) * 1024 * 1024,
-    requestTimeoutMs: integer('request-timeout-ms', 30_000, 100, 600_000),
-    retryMaxMs: integer('retry-max-ms', 30_000, 10, 3_600_000),
-    heartbeatSeconds: integer('heartbeat-seconds', 5, 1, 3600),
+    forceBootstrap: bool('force-bootstrap'),
+    outputDdl: bool('output-ddl'),
+    batchRows: integer('batch-rows', 1000),
+    batchBytes: integer('batch-bytes', 512 * 1024),
+    flushMs: integer('flush-ms', 200),
+    spoolMaxBytes: integer('spool-max-mb', 1024) * 1024 * 1024,
+    requestTimeoutMs: integer('request-timeout-ms', 30_000),
+    retryMaxMs: integer('retry-max-ms', 30_000),
+    heartbeatSeconds: integer('heartbeat-seconds', 5),
     logLevel,
-    quiet: flag('quiet'),
+    quiet: bool('quiet'),
   };
   if (problems.length > 0) throw new OptionsError(problems.join('\n'));
   return { help: false, options };

@@ -1,13 +1,15 @@
 /**
- * One consumer-group member reading one topic: messages are cut into per-partition batches (size, bytes, wait),
+ * One consumer-group member reading one topic: messages are cut into per-partition batches (partition-batcher.ts),
  * each batch is marked in flight, handed to the handler (retried with backoff until it succeeds), then committed.
  * A partition whose previous owner died mid-batch starts with exactly that batch again (see kafka-inflight.ts).
  *
  * The client can end up quietly idle after a broker outage (a rejoin that failed, a commit that never answers, a
  * stream that stopped fetching), so every way out — a stream error, a consumer error, stalled heartbeats, a refused
  * commit, a watchdog that sees an owned partition with a backlog and no commits — leads to one restart: the member
- * and its stream are dropped, a new member joins, and reading resumes from the committed offsets.
+ * and its stream are dropped, a new member joins, and reading resumes from the committed offsets. The states and
+ * generations of that cycle are member-lifecycle.ts.
  */
+
 import {
   type Admin,
   Consumer,
@@ -16,9 +18,16 @@ import {
   MessagesStreamModes,
 } from '@platformatic/kafka';
 import type { Logger } from '../../observe/logger.ts';
-import type { BatchHandler, LogBatch, LogRecord, SubscribeOptions, Subscription } from '../event-log.ts';
-import { markInflight, type PartitionMarks, readMarks } from './kafka-inflight.ts';
+import { backoffDelay } from '../backoff.ts';
+import type { BatchHandler, SubscribeOptions, Subscription } from '../event-log.ts';
+import { storeBatch } from './batch-store.ts';
+import { drainRound } from './drain-round.ts';
+import { CLIENT_TIMEOUTS, retire, sleep, withTimeout } from './kafka-client.ts';
+import { type PartitionMarks, readMarks } from './kafka-inflight.ts';
 import { partitionBacklog } from './kafka-lag.ts';
+import { MemberLifecycle } from './member-lifecycle.ts';
+import { PartitionBatcher } from './partition-batcher.ts';
+import { StallWatch } from './stall-watch.ts';
 
 export interface KafkaSubscribeDeps {
   bootstrap: string[];
@@ -33,60 +42,64 @@ export interface KafkaSubscribeDeps {
   stallMs?: number;
 }
 
-interface Pending {
-  records: LogRecord[];
-  bytes: number;
-  startedAt: number;
-  leaderEpoch: number;
-  /** Closed batches wait here (an in-flight range closes exactly at its end). */
-  closed: Array<{ records: LogRecord[]; redelivery: boolean; leaderEpoch: number }>;
-  /** Exclusive end of the range a previous owner had in flight, while it is being re-read. */
-  inflightEnd?: bigint;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A broker that comes back can leave a request unanswered; nothing in the loop may wait on one forever. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/** Client settings for every Kafka client Sightline makes: bounded waits, a few quick retries. */
-export const CLIENT_TIMEOUTS = {
-  timeout: 10_000,
-  requestTimeout: 10_000,
-  connectTimeout: 5_000,
-  retries: 3,
-  retryDelay: 500,
-};
-
 type Stream = Awaited<ReturnType<Consumer['consume']>>;
+type KafkaMessage = Message<Buffer, Buffer, Buffer, Buffer>;
 
 export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
-  const { topic, group, options, logger } = deps;
-  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-  const stallMs = deps.stallMs ?? 30_000;
-  const partitions = new Map<number, Pending>();
-  let marks: Map<number, PartitionMarks> | undefined;
-  let running = true;
-  let draining: Promise<void> | undefined;
-  let stream: Stream | undefined;
-  /** Bumped by every restart: callbacks of an older member or stream see it and stand down. */
-  let generation = 0;
-  let restarting: Promise<void> | undefined;
-  let queue: Promise<void> = Promise.resolve();
+  return new KafkaMember(deps);
+}
 
-  const makeConsumer = (): Consumer => {
+class KafkaMember implements Subscription {
+  readonly #deps: KafkaSubscribeDeps;
+  readonly #maxBytes: number;
+  readonly #life = new MemberLifecycle();
+  readonly #batches: PartitionBatcher;
+  readonly #watch: StallWatch;
+  #consumer: Consumer;
+  #stream: Stream | undefined;
+  /** The previous owners' in-flight marks, read once per assignment (a rebalance forgets them). */
+  #marks: Map<number, PartitionMarks> | undefined;
+  /** Messages are taken in order, one at a time (the first of a partition may wait for its marks). */
+  #queue: Promise<void> = Promise.resolve();
+  #draining: Promise<void> | undefined;
+  #restarting: Promise<void> | undefined;
+  #checking = false;
+  readonly #drainTimer: NodeJS.Timeout;
+  readonly #watchTimer: NodeJS.Timeout;
+  readonly #started: Promise<void>;
+
+  constructor(deps: KafkaSubscribeDeps) {
+    this.#deps = deps;
+    const { maxWaitMs, maxRecords } = deps.options;
+    this.#maxBytes = deps.options.maxBytes ?? 64 * 1024 * 1024;
+    const stallMs = deps.stallMs ?? 30_000;
+    this.#batches = new PartitionBatcher({ maxRecords, maxWaitMs, maxBytes: this.#maxBytes });
+    this.#watch = new StallWatch(stallMs);
+    this.#consumer = this.#makeConsumer();
+    this.#drainTimer = setInterval(() => this.#kick(), Math.max(10, Math.min(maxWaitMs, 100)));
+    this.#watchTimer = setInterval(() => void this.#check(), Math.max(1_000, Math.min(10_000, stallMs / 3)));
+    this.#started = this.#open(this.#life.generation);
+  }
+
+  async stop(): Promise<void> {
+    this.#life.stop();
+    clearInterval(this.#drainTimer);
+    clearInterval(this.#watchTimer);
+    await this.#started;
+    await this.#restarting;
+    await this.#draining;
+    await withTimeout(this.#stream?.close() ?? Promise.resolve(), 5_000, 'closing the stream').catch(
+      () => undefined,
+    );
+    await withTimeout(this.#consumer.close(), 10_000, 'closing the consumer').catch(() => undefined);
+    this.#life.stopped();
+  }
+
+  #makeConsumer(): Consumer {
     const c = new Consumer({
-      groupId: group,
-      clientId: deps.clientId,
-      bootstrapBrokers: deps.bootstrap,
+      groupId: this.#deps.group,
+      clientId: this.#deps.clientId,
+      bootstrapBrokers: this.#deps.bootstrap,
       // Kafka's floor is 6 s; a dead member's partitions move after this long.
       sessionTimeout: 10_000,
       ...CLIENT_TIMEOUTS,
@@ -95,216 +108,57 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
     });
     // A rebalance may move partitions away: what was buffered for them is the next owner's to read.
     c.on('consumer:group:join', () => {
-      if (c !== consumer) return;
-      marks = undefined;
-      for (const p of [...partitions.keys()]) if (!owned(p)) partitions.delete(p);
+      if (c !== this.#consumer) return;
+      this.#marks = undefined;
+      this.#batches.retain((p) => this.#owned(p));
     });
     // A rejoin that failed is reported here (unhandled, it would end the process) and leaves the member out of the
     // group for good; heartbeats that stall for a rebalance timeout mean the same.
     c.on('error', (err: Error) => {
-      if (c === consumer) restart(`consumer error: ${err.message}`);
+      if (c === this.#consumer) this.#restart(`consumer error: ${err.message}`);
     });
     c.on('consumer:heartbeat:stalled', () => {
-      if (c === consumer) restart('heartbeats stalled');
+      if (c === this.#consumer) this.#restart('heartbeats stalled');
     });
     return c;
-  };
-  let consumer = makeConsumer();
-
-  const owned = (partition: number) =>
-    consumer.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false;
-
-  function close(p: Pending, redelivery: boolean) {
-    if (p.records.length === 0) return;
-    p.closed.push({ records: p.records, redelivery, leaderEpoch: p.leaderEpoch });
-    p.records = [];
-    p.bytes = 0;
   }
 
-  async function onMessage(message: Message<Buffer, Buffer, Buffer, Buffer>, gen: number) {
-    if (gen !== generation) return;
-    let p = partitions.get(message.partition);
-    if (!p) {
-      while (!marks && running && gen === generation) {
-        try {
-          marks = await withTimeout(readMarks(deps.admin, group, topic), 20_000, 'reading in-flight marks');
-        } catch (err) {
-          logger.warn(
-            { err: (err as Error).message, topic, group },
-            'cannot read the in-flight marks yet; retrying',
-          );
-          await sleep(1_000);
-        }
-      }
-      if (!marks || gen !== generation) return;
-      const end = marks.get(message.partition)?.inflightEnd;
-      p = { records: [], bytes: 0, startedAt: Date.now(), leaderEpoch: message.leaderEpoch, closed: [] };
-      if (end !== undefined && message.offset < end) {
-        p.inflightEnd = end;
-        logger.info(
-          { topic, partition: message.partition, from: Number(message.offset), to: Number(end) - 1 },
-          'redelivering the range in flight before the restart',
-        );
-      }
-      partitions.set(message.partition, p);
-    }
-    if (p.records.length === 0) p.startedAt = Date.now();
-    p.records.push({ offset: Number(message.offset), value: message.value });
-    p.bytes += message.value.length;
-    p.leaderEpoch = message.leaderEpoch;
-    if (p.inflightEnd !== undefined) {
-      if (message.offset + 1n >= p.inflightEnd) {
-        close(p, true);
-        p.inflightEnd = undefined;
-      }
-    } else if (p.records.length >= options.maxRecords || p.bytes >= maxBytes) close(p, false);
+  #owned(partition: number): boolean {
+    const { topic } = this.#deps;
+    return (
+      this.#consumer.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false
+    );
   }
-
-  /** Stores one batch and commits it; false when the commit did not go through (the caller restarts). */
-  async function handle(
-    partition: number,
-    batch: { records: LogRecord[]; redelivery: boolean; leaderEpoch: number },
-    gen: number,
-  ): Promise<boolean> {
-    const first = batch.records[0].offset;
-    const last = batch.records[batch.records.length - 1].offset;
-    const logBatch: LogBatch = {
-      topic,
-      partition,
-      first,
-      last,
-      records: batch.records,
-      redelivery: batch.redelivery,
-    };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // The mark must be down before the store sees the batch; while Kafka is unreachable, keep trying — a
-        // batch is never skipped (a later commit would move the group past it).
-        if (!batch.redelivery)
-          await withTimeout(
-            markInflight(deps.admin, group, topic, partition, BigInt(last + 1)),
-            20_000,
-            'marking the batch in flight',
-          );
-        batch.redelivery = true;
-        await deps.handler(logBatch);
-        break;
-      } catch (err) {
-        const wait = Math.min(30_000, 200 * 2 ** Math.min(attempt, 8)) * (0.5 + Math.random() / 2);
-        logger.warn(
-          { err: (err as Error).message, topic, partition, first, last, retryInMs: Math.round(wait) },
-          'batch handler failed; retrying the same batch',
-        );
-        await sleep(wait);
-        logBatch.redelivery = true;
-        // Stopped or restarted: the batch is read again from the committed offset, with the same boundaries
-        // when its mark is down.
-        if (!running || gen !== generation) return false;
-      }
-    }
-    try {
-      await withTimeout(
-        consumer.commit({
-          offsets: [{ topic, partition, offset: BigInt(last + 1), leaderEpoch: batch.leaderEpoch }],
-        }),
-        15_000,
-        'committing the batch',
-      );
-      return true;
-    } catch (err) {
-      // The next reader of this partition (another member, or this one after the restart) starts at the batch's
-      // first offset and redelivers [first, last] with these very boundaries. Going on to the partition's next
-      // batch instead would move the mark past a range the group has not committed.
-      logger.warn(
-        { err: (err as Error).message, topic, partition, first, last },
-        'commit refused; the batch will be redelivered from the committed offset',
-      );
-      return false;
-    }
-  }
-
-  async function drain(gen: number) {
-    const current = stream;
-    current?.pause();
-    try {
-      for (;;) {
-        const now = Date.now();
-        let next: [number, Pending] | undefined;
-        for (const entry of partitions) {
-          const p = entry[1];
-          if (p.inflightEnd === undefined && p.records.length > 0 && now - p.startedAt >= options.maxWaitMs)
-            close(p, false);
-          if (p.closed.length > 0) {
-            next = entry;
-            break;
-          }
-        }
-        if (!next || !running || gen !== generation) return;
-        const [partition, p] = next;
-        const batch = p.closed.shift()!;
-        if (!owned(partition)) {
-          partitions.delete(partition);
-          continue;
-        }
-        let committed: boolean;
-        try {
-          committed = await handle(partition, batch, gen);
-        } catch (err) {
-          // Never skip a batch: it goes back to the front, and the next round tries again.
-          p.closed.unshift(batch);
-          throw err;
-        }
-        if (!committed) {
-          if (running) restart('a commit did not go through');
-          return;
-        }
-      }
-    } finally {
-      if (current === stream) current?.resume();
-    }
-  }
-
-  const kick = () => {
-    if (!draining && running && !restarting) {
-      const gen = generation;
-      draining = drain(gen)
-        .catch((err) => logger.error({ err, topic }, 'kafka consumer loop failed'))
-        .finally(() => {
-          draining = undefined;
-        });
-    }
-  };
-
-  const timer = setInterval(kick, Math.max(10, Math.min(options.maxWaitMs, 100)));
 
   /** Joins the group and starts the message stream, retrying with a fresh member until it works. */
-  const open = async (gen: number): Promise<void> => {
-    for (let attempt = 0; running && gen === generation; attempt++) {
+  async #open(gen: number): Promise<void> {
+    const { topic, group, logger, options } = this.#deps;
+    for (let attempt = 0; this.#life.current(gen); attempt++) {
       if (attempt > 0) {
-        await sleep(Math.min(10_000, 250 * 2 ** attempt));
-        if (!running || gen !== generation) return;
+        await sleep(backoffDelay(attempt, { baseMs: 250, capMs: 10_000 }));
+        if (!this.#life.current(gen)) return;
         // A join that failed can leave the client half in the group; a new member starts clean.
-        retire(consumer);
-        consumer = makeConsumer();
+        retire(this.#consumer);
+        this.#consumer = this.#makeConsumer();
       }
       try {
         const s = await withTimeout(
-          consumer.consume({
+          this.#consumer.consume({
             topics: [topic],
             mode: MessagesStreamModes.COMMITTED,
             fallbackMode: MessagesStreamFallbackModes.EARLIEST,
             autocommit: false,
             maxWaitTime: Math.max(10, Math.min(options.maxWaitMs, 500)),
-            maxBytes,
+            maxBytes: this.#maxBytes,
           }),
           45_000,
           'joining the consumer group',
         );
-        if (!running || gen !== generation) {
+        if (!this.#life.joined(gen)) {
           void s.close().catch(() => undefined);
           return;
         }
-        stream = s;
+        this.#stream = s;
         break;
       } catch (err) {
         logger.warn(
@@ -313,127 +167,126 @@ export function kafkaSubscribe(deps: KafkaSubscribeDeps): Subscription {
         );
       }
     }
-    const current = stream;
-    if (!current || !running || gen !== generation) return;
-    current.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
-      if (gen !== generation) return;
-      // Messages are taken in order, one at a time (the first of a partition may wait for its marks).
-      queue = queue
-        .then(() => onMessage(message, gen))
-        .then(kick, (err) => logger.error({ err, topic }, 'message handling failed'));
+    const current = this.#stream;
+    if (!current || !this.#life.current(gen)) return;
+    current.on('data', (message: KafkaMessage) => {
+      if (gen !== this.#life.generation) return;
+      this.#queue = this.#queue
+        .then(() => this.#onMessage(message, gen))
+        .then(
+          () => this.#kick(),
+          (err) => logger.error({ err, topic }, 'message handling failed'),
+        );
     });
     current.on('error', (err: Error) => {
-      if (gen === generation) restart(`stream error: ${err.message}`);
+      if (gen === this.#life.generation) this.#restart(`stream error: ${err.message}`);
     });
     current.on('close', () => {
-      if (gen === generation) restart('stream closed');
+      if (gen === this.#life.generation) this.#restart('stream closed');
     });
-  };
+  }
 
-  /** Leaves the group in the background; a member that cannot leave is dropped by the broker after its session. */
-  const retire = (old: Consumer, oldStream?: Stream) => {
-    void (async () => {
-      await withTimeout(oldStream?.close() ?? Promise.resolve(), 5_000, 'closing the stream').catch(
-        () => undefined,
-      );
-      for (let attempt = 0; attempt < 3; attempt++) {
+  async #onMessage(message: KafkaMessage, gen: number): Promise<void> {
+    if (gen !== this.#life.generation) return;
+    const { admin, topic, group, logger } = this.#deps;
+    if (!this.#batches.has(message.partition)) {
+      while (!this.#marks && this.#life.current(gen)) {
         try {
-          await withTimeout(old.close(true), 10_000, 'closing the consumer');
-          return;
-        } catch {
-          await sleep(5_000);
+          this.#marks = await withTimeout(readMarks(admin, group, topic), 20_000, 'reading in-flight marks');
+        } catch (err) {
+          logger.warn(
+            { err: (err as Error).message, topic, group },
+            'cannot read the in-flight marks yet; retrying',
+          );
+          await sleep(1_000);
         }
       }
-    })();
-  };
+      if (!this.#marks || gen !== this.#life.generation) return;
+      const inflightEnd = this.#marks.get(message.partition)?.inflightEnd;
+      const redelivered = this.#batches.start(message, inflightEnd, Date.now());
+      if (redelivered)
+        logger.info(
+          { topic, partition: message.partition, from: Number(redelivered.from), to: Number(redelivered.to) },
+          'redelivering the range in flight before the restart',
+        );
+    }
+    this.#batches.add(message, Date.now());
+  }
 
-  function restart(why: string) {
-    if (restarting || !running) return;
-    const gen = ++generation;
+  #kick(): void {
+    if (this.#draining || !this.#life.active) return;
+    const { logger, topic } = this.#deps;
+    this.#draining = this.#drain(this.#life.generation)
+      .catch((err) => logger.error({ err, topic }, 'kafka consumer loop failed'))
+      .finally(() => {
+        this.#draining = undefined;
+      });
+  }
+
+  /** Stores the closed batches one at a time (drain-round.ts); the stream is paused meanwhile. */
+  #drain(gen: number): Promise<void> {
+    return drainRound({
+      batches: this.#batches,
+      stream: () => this.#stream,
+      current: () => this.#life.current(gen),
+      owned: (p) => this.#owned(p),
+      store: (taken) =>
+        storeBatch(
+          { ...this.#deps, consumer: () => this.#consumer, current: () => this.#life.current(gen) },
+          taken.partition,
+          taken.batch,
+        ),
+      refused: () => {
+        if (this.#life.live) this.#restart('a commit did not go through');
+      },
+    });
+  }
+
+  #restart(why: string): void {
+    const gen = this.#life.beginRestart();
+    if (gen === undefined) return;
+    const { topic, group, logger } = this.#deps;
     logger.warn({ topic, group, why }, 'restarting the kafka consumer from the committed offsets');
-    restarting = (async () => {
+    this.#restarting = (async () => {
       // The batch in hand is finished first (or given up when its handler keeps failing: it is read again).
-      await draining;
-      await queue;
-      const oldStream = stream;
-      stream = undefined;
-      partitions.clear();
-      marks = undefined;
-      watch.reset();
-      retire(consumer, oldStream);
-      consumer = makeConsumer();
+      await this.#draining;
+      await this.#queue;
+      const oldStream = this.#stream;
+      this.#stream = undefined;
+      this.#batches.clear();
+      this.#marks = undefined;
+      this.#watch.reset();
+      retire(this.#consumer, oldStream);
+      this.#consumer = this.#makeConsumer();
       await sleep(1_000);
-      restarting = undefined;
-      if (running && gen === generation) await open(gen);
+      this.#restarting = undefined;
+      if (this.#life.rejoin(gen)) await this.#open(gen);
     })().catch((err) => {
-      restarting = undefined;
+      this.#restarting = undefined;
+      this.#life.rejoin(gen);
       logger.error({ err, topic }, 'kafka consumer restart failed');
     });
   }
 
-  /**
-   * The watchdog: an owned partition with a backlog whose committed offset has not moved for `stallMs`, while no
-   * batch is being stored, means this member stopped reading; a partition stalled twice as long while this member
-   * owns nothing at all means its view of the group is stale.
-   */
-  const watch = (() => {
-    const seen = new Map<number, { committed: bigint; since: number }>();
-    let checking = false;
-    const check = async () => {
-      if (checking || !running || restarting || !stream) return;
-      checking = true;
-      try {
-        const backlog = await withTimeout(
-          partitionBacklog(deps.admin, topic, group),
-          10_000,
-          'measuring lag',
-        );
-        const now = Date.now();
-        let stalledFor = 0;
-        let stalledMine = false;
-        for (const [partition, b] of backlog) {
-          const before = seen.get(partition);
-          if (b.records === 0 || !before || before.committed !== b.committed) {
-            seen.set(partition, { committed: b.committed, since: now });
-            continue;
-          }
-          stalledFor = Math.max(stalledFor, now - before.since);
-          if (owned(partition) && now - before.since >= stallMs) stalledMine = true;
-        }
-        if (draining || restarting || !running) return;
-        const ownsNothing = !consumer.assignments?.some((a) => a.topic === topic && a.partitions.length > 0);
-        if (stalledMine) restart(`an owned partition has had a backlog and no commits for ${stallMs} ms`);
-        else if (ownsNothing && stalledFor >= 2 * stallMs)
-          restart(
-            `a partition has had a backlog and no commits for ${stalledFor} ms while this member owns none`,
-          );
-      } catch {
-        // The broker is unreachable: the stream reports that on its own.
-      } finally {
-        checking = false;
-      }
-    };
-    const interval = setInterval(() => void check(), Math.max(1_000, Math.min(10_000, stallMs / 3)));
-    return {
-      reset: () => seen.clear(),
-      stop: () => clearInterval(interval),
-    };
-  })();
-
-  const started = open(generation);
-
-  return {
-    async stop() {
-      running = false;
-      clearInterval(timer);
-      watch.stop();
-      await started;
-      await restarting;
-      await draining;
-      await withTimeout(stream?.close() ?? Promise.resolve(), 5_000, 'closing the stream').catch(
-        () => undefined,
+  /** The watchdog (see stall-watch.ts); runs only while a stream is open and no restart is under way. */
+  async #check(): Promise<void> {
+    if (this.#checking || !this.#life.active || !this.#stream) return;
+    const { admin, topic, group } = this.#deps;
+    this.#checking = true;
+    try {
+      const backlog = await withTimeout(partitionBacklog(admin, topic, group), 10_000, 'measuring lag');
+      const why = this.#watch.observe(
+        backlog,
+        Date.now(),
+        (p) => this.#owned(p),
+        () => !this.#consumer.assignments?.some((a) => a.topic === topic && a.partitions.length > 0),
       );
-      await withTimeout(consumer.close(), 10_000, 'closing the consumer').catch(() => undefined);
-    },
-  };
+      if (this.#draining || !this.#life.active) return;
+      if (why) this.#restart(why);
+    } catch {
+      // The broker is unreachable: the stream reports that on its own.
+    } finally {
+      this.#checking = false;
+    }
+  }
 }

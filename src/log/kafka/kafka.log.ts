@@ -8,13 +8,15 @@ import type { Logger } from '../../observe/logger.ts';
 import type {
   BatchHandler,
   EventLog,
+  LogCapabilities,
   LogPayload,
   LogStats,
   SubscribeOptions,
   Subscription,
 } from '../event-log.ts';
+import { CLIENT_TIMEOUTS, withTimeout } from './kafka-client.ts';
 import { groupLag } from './kafka-lag.ts';
-import { CLIENT_TIMEOUTS, kafkaSubscribe, withTimeout } from './kafka-subscription.ts';
+import { kafkaSubscribe } from './kafka-subscription.ts';
 import { ensureTopics, type TopicSettings } from './kafka-topics.ts';
 
 export interface KafkaLogOptions extends TopicSettings {
@@ -53,6 +55,13 @@ interface PendingAppend {
 }
 
 export class KafkaEventLog implements EventLog {
+  /** Every role and outside writer reaches the brokers; a producer retry can append a record twice. */
+  static readonly CAPABILITIES: LogCapabilities = Object.freeze({
+    shared: true,
+    mayDuplicate: true,
+    hasDeadLetterTopic: true,
+  });
+  readonly capabilities = KafkaEventLog.CAPABILITIES;
   readonly #options: KafkaLogOptions;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #admin: Admin;

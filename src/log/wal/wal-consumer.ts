@@ -4,12 +4,12 @@
  * again (`redelivery`), so dedup tokens built from its boundaries match. A failing handler gets the same batch
  * again after a capped exponential backoff, until it succeeds or the subscription stops.
  */
+import { backoffDelay } from '../backoff.ts';
 import type { BatchHandler, LogBatch, SubscribeOptions, Subscription } from '../event-log.ts';
 import type { Checkpoint } from './consumer-checkpoint.ts';
 import type { WalLogger, WalTopic } from './wal-topic.ts';
 
-const BACKOFF_START_MS = 100;
-const BACKOFF_CAP_MS = 5_000;
+const LOCAL_RETRY = { baseMs: 100, capMs: 5_000 };
 /** Default byte bound of one batch, so a backlog of large records cannot exhaust memory. */
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -41,7 +41,7 @@ export function startConsumer(
         topic.committed.set(group, checkpoint.committed);
         return;
       } catch (err) {
-        const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_START_MS * 2 ** attempt);
+        const delay = backoffDelay(attempt, LOCAL_RETRY);
         logger.warn(
           { topic: topic.name, group, retryInMs: delay, err: (err as Error).message },
           'consumer checkpoint write failed; retrying',
@@ -59,8 +59,7 @@ export function startConsumer(
         return true;
       } catch (err) {
         if (stopped) return false;
-        const delay =
-          Math.min(BACKOFF_CAP_MS, BACKOFF_START_MS * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+        const delay = backoffDelay(attempt, { ...LOCAL_RETRY, jitter: [0.75, 1.25] });
         logger.warn(
           {
             topic: topic.name,

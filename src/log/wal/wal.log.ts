@@ -8,6 +8,7 @@ import { LogClosedError } from '../errors.ts';
 import type {
   BatchHandler,
   EventLog,
+  LogCapabilities,
   LogPayload,
   LogStats,
   SubscribeOptions,
@@ -39,6 +40,13 @@ const TOPIC = /^[a-zA-Z0-9._-]+$/;
 const quiet: WalLogger = { warn: () => undefined, info: () => undefined };
 
 export class WalEventLog implements EventLog {
+  /** Local to one process (`sightline serve`); appends are written once, so nothing is duplicated. */
+  static readonly CAPABILITIES: LogCapabilities = Object.freeze({
+    shared: false,
+    mayDuplicate: false,
+    hasDeadLetterTopic: false,
+  });
+  readonly capabilities = WalEventLog.CAPABILITIES;
   readonly #dir: string;
   readonly #options: Required<Pick<WalOptions, 'segmentBytes' | 'logger'>> & WalOptions;
   readonly #topics = new Map<string, Promise<WalTopic>>();
