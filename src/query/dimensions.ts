@@ -23,10 +23,23 @@ export const DIMENSIONS: Record<string, string> = {
   app_version: 'app_version',
 };
 
-/** Dimensions of a whole visit rather than of one event: its first and last pageview. */
-export const SESSION_DIMENSIONS: Record<string, string> = {
-  entry_page: "argMinIf(path, timestamp, type = 'pageview')",
-  exit_page: "argMaxIf(path, timestamp, type = 'pageview')",
+/**
+ * Dimensions that belong to the visit, as Plausible has them: where it came from (its first event's referrer,
+ * source, channel and UTM tags) and its entry and exit pages. Later events of a visit are internal navigation
+ * (channel `direct`), so counting these per event would credit every visit of two pages to `direct` as well. Their
+ * breakdowns and filters read `visits` (src/store/visits.ts): dimension → column there.
+ */
+export const VISIT_DIMENSIONS: Record<string, string> = {
+  source: 'referrer_source',
+  channel: 'channel',
+  referrer: 'referrer',
+  utm_source: 'utm_source',
+  utm_medium: 'utm_medium',
+  utm_campaign: 'utm_campaign',
+  utm_term: 'utm_term',
+  utm_content: 'utm_content',
+  entry_page: 'entry_page',
+  exit_page: 'exit_page',
 };
 
 export const PROP_PREFIX = 'event:props:';
@@ -34,11 +47,12 @@ export const PROP_PREFIX = 'event:props:';
 export function isDimension(name: string): boolean {
   return (
     name in DIMENSIONS ||
-    name in SESSION_DIMENSIONS ||
+    name in VISIT_DIMENSIONS ||
     (name.startsWith(PROP_PREFIX) && name.length > PROP_PREFIX.length)
   );
 }
 
 export function dimensionNames(): string {
-  return [...Object.keys(DIMENSIONS), ...Object.keys(SESSION_DIMENSIONS), `${PROP_PREFIX}<key>`].join(', ');
+  const names = new Set([...Object.keys(DIMENSIONS), ...Object.keys(VISIT_DIMENSIONS)]);
+  return [...names, `${PROP_PREFIX}<key>`].join(', ');
 }

@@ -4,7 +4,8 @@
  * values are always server-side parameters.
  */
 
-import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from './dimensions.ts';
+import { VISITS_TABLE } from '../store/visits.ts';
+import { DIMENSIONS, PROP_PREFIX, VISIT_DIMENSIONS } from './dimensions.ts';
 import { type ParamProblem, shareProperty } from './errors.ts';
 import type { Target } from './read-auth.ts';
 import { scopeFilter } from './scope-filter.ts';
@@ -13,8 +14,13 @@ export const FILTER_OPS = ['is', 'is_not', 'contains', 'matches'] as const;
 type Op = (typeof FILTER_OPS)[number];
 
 export interface SqlFilter {
+  /** Conditions on `events` (` AND …` each; visit-level ones as `session_id IN` the matching visits). */
   sql: string;
   params: Record<string, string | string[]>;
+  /** The visit-level conditions alone, on `visits`' columns (` AND …` each). */
+  visitSql?: string;
+  /** The event-level conditions alone, on `events` (` AND …` each). */
+  eventSql?: string;
 }
 
 const MAX_FILTERS = 20;
@@ -29,14 +35,17 @@ export interface FilterScope {
 }
 
 /**
- * A condition on a visit's entry/exit page keeps the events of the visits that satisfy it. The visits are read
- * within the same scope as the outer query (project, and tenant when scoped), so no other tenant's visit can match.
+ * A condition on a visit's dimension (its source, channel, UTM tags, entry or exit page) keeps the events of the
+ * visits that satisfy it, read from `visits` within the outer query's scope (project, and tenant when scoped: no
+ * other tenant's visit can match) for visits started up to a day before the range. A visit's rows sum to one by
+ * sign; an earlier version whose value differed sums to nothing, so it does not match.
  */
-function sessionsWhere(condition: string, target: Target | undefined): string {
-  const scope = scopeFilter(target ?? { project: '' }, true);
-  return `session_id IN (SELECT session_id FROM events
-    WHERE ${scope.sql} AND session_id != ''
-    GROUP BY session_id HAVING ${condition})`;
+function visitsWhere(condition: string, target: Target | undefined): string {
+  const scope = scopeFilter(target ?? { project: '' }, false);
+  return `session_id IN (SELECT session_id FROM ${VISITS_TABLE}
+    WHERE ${scope.sql} AND ${condition}
+      AND started_at >= {from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND started_at < {to:DateTime64(3, 'UTC')}
+    GROUP BY session_id HAVING sum(sign) > 0)`;
 }
 
 function columnOf(
@@ -45,8 +54,8 @@ function columnOf(
   params: Record<string, string | string[]>,
   propertyKeys: ReadonlySet<string> | undefined,
 ): string | undefined {
+  if (dimension in VISIT_DIMENSIONS) return VISIT_DIMENSIONS[dimension];
   if (dimension in DIMENSIONS) return DIMENSIONS[dimension];
-  if (dimension in SESSION_DIMENSIONS) return SESSION_DIMENSIONS[dimension];
   if (dimension.startsWith(PROP_PREFIX) && dimension.length > PROP_PREFIX.length) {
     const key = dimension.slice(PROP_PREFIX.length);
     // A filter on a property is an oracle for its values (`matches` guesses a secret a character at a time).
@@ -79,6 +88,8 @@ export function parseFilters(
     return out;
   }
   const parts: string[] = [];
+  const visitParts: string[] = [];
+  const eventParts: string[] = [];
   list.forEach((f, i) => {
     const [op, dimension, values] = Array.isArray(f) ? f : [];
     if (!FILTER_OPS.includes(op as Op)) {
@@ -107,8 +118,17 @@ export function parseFilters(
     else if (op === 'is_not') condition = `${column} NOT IN ${vs}`;
     else if (op === 'contains') condition = `arrayExists(v -> position(${column}, v) > 0, ${vs})`;
     else condition = `arrayExists(v -> match(${column}, v), ${vs})`;
-    parts.push(dimension in SESSION_DIMENSIONS ? sessionsWhere(condition, scope.target) : condition);
+    if (dimension in VISIT_DIMENSIONS) {
+      parts.push(visitsWhere(condition, scope.target));
+      visitParts.push(condition);
+    } else {
+      parts.push(condition);
+      eventParts.push(condition);
+    }
   });
-  out.sql = parts.map((p) => ` AND ${p}`).join('');
+  const and = (list: string[]) => list.map((p) => ` AND ${p}`).join('');
+  out.sql = and(parts);
+  out.visitSql = and(visitParts);
+  out.eventSql = and(eventParts);
   return out;
 }

@@ -6,6 +6,9 @@
  * pairs cancel in any sum weighted by `sign`, so a visit metric is a plain pass over rows — `sum(sign)` visits,
  * `sum(sign * pageviews)`, `sum(sign * (pageviews = 1 AND events = 1))` bounces — never a GROUP BY over events.
  *
+ * A visit is one tenant's: a session id that several tenants' events share (a client's own ids) makes one visit per
+ * tenant, so a tenant-scoped reader sees its own events' visit, never another tenant's events in it.
+ *
  * Ordered like `events` (project, start day, sample key) and sampled by the same hash of the visitor, so
  * `SAMPLE 1/N` reads the same visitors in both tables. The visitor key is the visit's first event's (events.ts
  * `VISITOR_KEY` over the visit's columns).
@@ -77,20 +80,20 @@ export const VISITS_DDL = `CREATE TABLE IF NOT EXISTS ${VISITS_TABLE}
 )
 ENGINE = VersionedCollapsingMergeTree(sign, version)
 PARTITION BY toYYYYMM(started_at)
-ORDER BY (project, toDate(started_at), sample_key, session_id)
+ORDER BY (project, toDate(started_at), sample_key, tenant_id, session_id)
 SAMPLE BY sample_key
 SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`;
 
 /**
  * Visit rows (sign 1, version 1) of the stored events matching `where` (SQL over \`events\`, with parameters),
- * one per (project, session). The first event decides the visitor and the visit's attributes; the entry and
+ * one per (project, tenant, session). The first event decides the visitor and the visit's attributes; the entry and
  * exit pages are the first and last pageviews' paths.
  */
 export function visitsFromEventsSql(where: string, version = '1'): string {
   const first = VISIT_ATTRIBUTES.map((c) => `argMin(${c}, (timestamp, toString(event_id))) AS ${c}`).join(
     ',\n       ',
   );
-  return `SELECT project, argMin(tenant_id, (timestamp, toString(event_id))) AS tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
+  return `SELECT project, tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
        argMin(visitor_id, (timestamp, toString(event_id))) AS visitor_id,
        argMinIf(user_id, (timestamp, toString(event_id)), user_id != '') AS user_id,
        min(timestamp) AS started_at, max(timestamp) AS ended_at,
@@ -100,7 +103,7 @@ export function visitsFromEventsSql(where: string, version = '1'): string {
        ${first}
 FROM events
 WHERE session_id != '' AND (${where})
-GROUP BY project, session_id`;
+GROUP BY project, tenant_id, session_id`;
 }
 
 const COLUMNS = `project, tenant_id, session_id, sign, version, visitor_id, user_id, started_at, ended_at, pageviews,

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { SignJWT } from 'jose';
 import { blankRow, type EventRow } from '../../src/process/event-row.ts';
+import { insertVisitsFromEvents } from '../../src/store/visits.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN, startInProcess } from '../support/in-process-server.ts';
 
@@ -181,6 +182,8 @@ before(async () => {
     PROJECTS.flatMap((p) => TENANTS.flatMap((t) => rowsOf(p, t))),
     'scope-matrix-events',
   );
+  // The processor keeps visits beside the events it stores; fixtures written straight to `events` get theirs here.
+  await insertVisitsFromEvents(store);
   await store.insert(
     'logs',
     PROJECTS.map((p) => ({

@@ -12,6 +12,7 @@ import { readRoutes } from '../../src/query/read.routes.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { insertVisitsFromEvents } from '../../src/store/visits.ts';
 import { prng } from '../support/prng.ts';
 import { modelMetrics, visitorOf } from '../support/stats-model.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -131,6 +132,8 @@ before(async () => {
   store = openStore({ url: 'chdb', dataDir: dir });
   await migrate(store);
   await store.insert('events', FIXTURES, 'stats-fixtures');
+  // The processor keeps visits beside the events it stores; fixtures written straight to `events` get theirs here.
+  await insertVisitsFromEvents(store);
   const config = loadConfig({
     SIGHTLINE_ADMIN_TOKEN: ADMIN,
     SIGHTLINE_JWT_SECRET: SECRET,

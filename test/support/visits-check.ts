@@ -15,20 +15,22 @@ export async function assertVisitsMatchEvents(store: Store, project: string, con
     `SELECT ${COLUMNS} FROM (${visitsFromEventsSql('project = {p:String}')}) ORDER BY session_id`,
     { p: project },
   );
-  const weights = await store.query<{ session_id: string; n: string; pv: string; ev: string; rows: string }>(
-    `SELECT session_id, sum(sign) AS n, sum(sign * pageviews) AS pv, sum(sign * events) AS ev, count() AS rows
-     FROM visits WHERE project = {p:String} GROUP BY session_id HAVING n != 0 OR rows > 0 ORDER BY session_id`,
+  const weights = await store.query<{ k: string; n: string; pv: string; ev: string; rows: string }>(
+    `SELECT concat(tenant_id, '/', session_id) AS k, sum(sign) AS n, sum(sign * pageviews) AS pv,
+            sum(sign * events) AS ev, count() AS rows
+     FROM visits WHERE project = {p:String} GROUP BY tenant_id, session_id ORDER BY k`,
     { p: project },
   );
   const live = await store.query<Record<string, unknown>>(
     `SELECT ${COLUMNS} FROM visits WHERE project = {p:String} AND sign = 1
-     ORDER BY session_id, version DESC LIMIT 1 BY session_id`,
+     ORDER BY tenant_id, session_id, version DESC LIMIT 1 BY tenant_id, session_id`,
     { p: project },
   );
-  const byId = (rows: Array<Record<string, unknown>>) => new Map(rows.map((r) => [String(r.session_id), r]));
+  const byId = (rows: Array<Record<string, unknown>>) =>
+    new Map(rows.map((r) => [`${r.tenant_id}/${r.session_id}`, r]));
   const expected = byId(folded);
   const wrong = weights.filter((w) => {
-    const e = expected.get(w.session_id);
+    const e = expected.get(w.k);
     return (
       Number(w.n) !== 1 || !e || Number(w.pv) !== Number(e.pageviews) || Number(w.ev) !== Number(e.events)
     );

@@ -43,8 +43,9 @@ export interface VisitState {
 
 const before = (a: At, b: At) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
-export function visitKey(project: string, sessionId: string): string {
-  return `${project}\u0000${sessionId}`;
+/** A visit is one tenant's (src/store/visits.ts). */
+export function visitKey(project: string, tenant: string, sessionId: string): string {
+  return `${project}\u0000${tenant}\u0000${sessionId}`;
 }
 
 function iso(ms: number): string {
@@ -91,7 +92,6 @@ export function foldEvent(state: VisitState | undefined, event: EventRow): Visit
   if (before(at, state.first)) {
     next.first = at;
     row.started_at = iso(at[0]);
-    row.tenant_id = event.tenant_id;
     row.visitor_id = event.visitor_id;
     for (const c of VISIT_ATTRIBUTES) row[c] = event[c];
   }

@@ -109,7 +109,7 @@ export class VisitKeeper {
     const byVisit = new Map<string, EventRow[]>();
     for (const e of events) {
       if (e.session_id === '') continue;
-      const key = visitKey(e.project, e.session_id);
+      const key = visitKey(e.project, e.tenant_id, e.session_id);
       const list = byVisit.get(key);
       if (list) list.push(e);
       else byVisit.set(key, [e]);
@@ -164,19 +164,23 @@ export class VisitKeeper {
     const resolved = new Map<string, Resolved>();
     if (keys.length === 0) return resolved;
     const groupIds = new Set(group.map((e) => e.event_id));
-    const byProject = new Map<string, string[]>();
+    // Looked up by session id per project (a visit's key also holds its tenant: rows of other tenants' visits of the
+    // same session id are read too, and matched to nothing).
+    const byProject = new Map<string, Set<string>>();
     for (const key of keys) {
-      const [project, session] = key.split('\u0000');
-      const list = byProject.get(project) ?? [];
-      list.push(session);
-      byProject.set(project, list);
+      const [project, , session] = key.split('\u0000');
+      const set = byProject.get(project) ?? new Set();
+      set.add(session);
+      byProject.set(project, set);
     }
-    for (const [project, sessions] of byProject) {
+    for (const key of keys) resolved.set(key, { version: 0 });
+    for (const [project, sessionSet] of byProject) {
+      const sessions = [...sessionSet];
       const stored = await queryByKeys<Record<string, unknown>>(
         this.#store,
         `SELECT ${VISIT_COLUMNS} FROM ${VISITS_TABLE}
          WHERE project = {project:String} AND session_id IN {sessions:Array(String)}
-         ORDER BY version DESC, sign DESC LIMIT 1 BY session_id`,
+         ORDER BY version DESC, sign DESC LIMIT 1 BY tenant_id, session_id`,
         { project },
         'sessions',
         sessions,
@@ -186,15 +190,14 @@ export class VisitKeeper {
       let from = Number.POSITIVE_INFINITY;
       for (const r of stored) {
         const row = visitRowOf(r);
-        const key = visitKey(project, row.session_id);
+        const key = visitKey(project, row.tenant_id, row.session_id);
+        if (!resolved.has(key)) continue;
         resolved.set(key, { live: row.sign === 1 ? row : undefined, version: row.version });
         if (row.sign === 1) from = Math.min(from, Date.parse(row.started_at));
       }
-      for (const session of sessions) {
-        const key = visitKey(project, session);
-        if (!resolved.has(key)) resolved.set(key, { version: 0 });
-        for (const e of byVisit.get(key) ?? []) from = Math.min(from, Date.parse(e.timestamp));
-      }
+      for (const key of keys)
+        if (key.startsWith(`${project}\u0000`))
+          for (const e of byVisit.get(key) ?? []) from = Math.min(from, Date.parse(e.timestamp));
       const events = await queryByKeys<Record<string, unknown>>(
         this.#store,
         `SELECT ${EVENT_COLUMNS} FROM events
@@ -207,7 +210,7 @@ export class VisitKeeper {
       for (const r of events) {
         if (groupIds.has(String(r.event_id))) continue;
         const event = eventOf(r);
-        const entry = resolved.get(visitKey(project, event.session_id));
+        const entry = resolved.get(visitKey(project, event.tenant_id, event.session_id));
         if (entry) entry.base = foldEvent(entry.base, event);
       }
     }

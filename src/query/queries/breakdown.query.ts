@@ -1,9 +1,10 @@
-import { DIMENSIONS, PROP_PREFIX, SESSION_DIMENSIONS } from '../dimensions.ts';
+import { DIMENSIONS, PROP_PREFIX } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { sampleClause, scaled } from '../sampling.ts';
-import { type Metrics, metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
+import { type Metrics, VISITOR_KEY } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
+import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 const ORDER = 'ORDER BY visitors DESC, events DESC, value LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
 
@@ -24,7 +25,8 @@ export async function breakdownQuery(
   counts = false,
 ): Promise<BreakdownRow[]> {
   const params: Record<string, string | number> = { limit, offset: (page - 1) * limit };
-  if (dimension in SESSION_DIMENSIONS) return visitBreakdown(q, SESSION_DIMENSIONS[dimension], params);
+  if (isVisitDimension(dimension))
+    return (await visitRowsBreakdown(q, [dimension], limit, (page - 1) * limit, counts))[dimension];
   let column = DIMENSIONS[dimension];
   if (!column) {
     column = 'JSONExtractString(props, {prop:String})';
@@ -82,33 +84,4 @@ export function countsRow(
     row.conversion_rate = visitors ? Math.round((1000 * conversions) / visitors) / 10 : 0;
   }
   return row;
-}
-
-/** Entry and exit pages belong to whole visits: fold each visit first, keep those with an event the filters match. */
-async function visitBreakdown(
-  q: StatsQuery,
-  column: string,
-  params: Record<string, string | number>,
-): Promise<Array<{ value: string } & Metrics>> {
-  const w = whereOf(q);
-  const matched = q.filter.sql ? `max(toUInt8(1${q.filter.sql}))` : '1';
-  const converted = q.goal ? `max(toUInt8(${q.goal.sql}))` : '0';
-  const rows = await q.store.query<Record<string, unknown>>(
-    `SELECT value, uniqExact(vk) AS visitors, count() AS visits, sum(pv) AS pageviews, sum(ev) AS events,
-            countIf(pv = 1 AND ev = 1) AS bounces, sum(dur) AS duration_sum, sum(pv) AS visit_pageviews,
-            uniqExactIf(vk, converted = 1) AS conversions
-     FROM (
-       SELECT ${column} AS value, any(${VISITOR_KEY}) AS vk, countIf(type = 'pageview') AS pv, count() AS ev,
-              intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur, ${converted} AS converted,
-              ${matched} AS matched
-       FROM events${sampleClause(q.sample)} WHERE ${w.sessionWhere} AND session_id != ''
-       GROUP BY session_id
-     )
-     WHERE matched = 1 AND value != ''
-     GROUP BY value
-     ${ORDER}`,
-    { ...w.params, ...params },
-    { timeoutMs: q.timeoutMs },
-  );
-  return rows.map((r) => ({ value: String(r.value), ...metricsOf(r, q.goal !== undefined, q.sample) }));
 }

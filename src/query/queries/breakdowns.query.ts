@@ -12,6 +12,7 @@ import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
+import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 export async function breakdownsQuery(
   q: StatsQuery,
@@ -20,7 +21,11 @@ export async function breakdownsQuery(
 ): Promise<Record<string, BreakdownRow[]>> {
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
+  const visitDimensions = dimensions.filter(isVisitDimension);
+  if (visitDimensions.length > 0)
+    Object.assign(results, await visitRowsBreakdown(q, visitDimensions, limit, 0, true));
   for (const dimension of dimensions) {
+    if (isVisitDimension(dimension)) continue;
     // A sampled range reads the sample in the shared pass: cheaper than merging each card's rollup sets.
     const scope = q.sample !== undefined && q.sample > 1 ? undefined : rollupScope(q, dimension);
     if (scope) results[dimension] = await rollupBreakdown(q, scope, limit, 0);

@@ -1,0 +1,75 @@
+/**
+ * Breakdowns by a visit's own dimensions (VISIT_DIMENSIONS: source, channel, referrer, UTM tags, entry and exit
+ * page) from `visits` — one row per visit, summed by sign (src/store/visits.ts) — as Plausible answers them: a visit
+ * counts once, under the value of its first event, with its whole shape (pageviews, events, bounce, duration).
+ * Several dimensions share one pass (`GROUPING SETS`). A filter on a visit dimension is a condition on the rows; a
+ * filter on an event dimension keeps the visits that hold a matching event; conversions are the visitors of visits
+ * that reached a goal. A sampled range reads the same sample of visitors as the events.
+ */
+import { VISITS_TABLE } from '../../store/visits.ts';
+import { VISIT_DIMENSIONS } from '../dimensions.ts';
+import { sampleClause } from '../sampling.ts';
+import { scopeFilter } from '../scope-filter.ts';
+import { metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
+import { type StatsQuery, whereOf } from '../stats-query.ts';
+import { type BreakdownRow, countsRow } from './breakdown.query.ts';
+
+/** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
+const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);
+
+/** Sums are read as `n_…`: ClickHouse would take a later `pageviews` for the alias, not the column. */
+const unprefixed = (r: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/^n_/, ''), v]));
+
+export function isVisitDimension(dimension: string): boolean {
+  return dimension in VISIT_DIMENSIONS;
+}
+
+export async function visitRowsBreakdown(
+  q: StatsQuery,
+  dimensions: readonly string[],
+  limit: number,
+  offset: number,
+  counts: boolean,
+): Promise<Record<string, BreakdownRow[]>> {
+  const w = whereOf(q);
+  const scope = scopeFilter(q.target, false);
+  const sample = sampleClause(q.sample);
+  // Fixed text: columns from VISIT_DIMENSIONS and positions, never request input.
+  const keys = dimensions.map((d, i) => `toString(${VISIT_DIMENSIONS[d]}) AS d${i}`);
+  const which = (pick: (i: number) => string) =>
+    `multiIf(${dimensions.map((_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${pick(0)})`;
+  const pageDims = dimensions.map((d, i) => (PAGE_DIMENSIONS.has(d) ? i : -1)).filter((i) => i >= 0);
+  // The events of the range, unfiltered: `sessionWhere` is scope, range and bots out.
+  const eventsOfRange = `SELECT session_id FROM events${sample} WHERE ${w.sessionWhere}`;
+  const rows = await q.store.query<Record<string, unknown>>(
+    `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
+            uniqExactIf(${VISITOR_KEY}, sign = 1) AS n_visitors, sum(sign) AS n_visits,
+            sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events,
+            sum(sign * (pageviews = 1 AND events = 1)) AS n_bounces,
+            sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS n_duration_sum,
+            sum(sign * pageviews) AS n_visit_pageviews
+            ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, sign = 1 AND session_id IN (${eventsOfRange} AND (${q.goal.sql}))) AS n_conversions` : ''}
+     FROM ${VISITS_TABLE}${sample}
+     WHERE ${scope.sql} AND NOT is_bot
+       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+       ${q.filter.visitSql ?? ''}
+       ${q.filter.eventSql ? `AND session_id IN (${eventsOfRange}${q.filter.eventSql})` : ''}
+     GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
+     HAVING n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}
+     ORDER BY dim, n_visitors DESC, n_events DESC, value
+     LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
+    { ...w.params, ...scope.params, limit, offset },
+    { timeoutMs: q.timeoutMs },
+  );
+  const results: Record<string, BreakdownRow[]> = Object.fromEntries(dimensions.map((d) => [d, []]));
+  for (const r of rows) {
+    const dimension = dimensions[Number(r.dim)];
+    results[dimension].push(
+      counts
+        ? countsRow(r, q.goal !== undefined, 'n_', q.sample)
+        : { value: String(r.value), ...metricsOf(unprefixed(r), q.goal !== undefined, q.sample) },
+    );
+  }
+  return results;
+}
