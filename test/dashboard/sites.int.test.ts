@@ -381,6 +381,7 @@ describe('sites over the API', () => {
 
   it('a site made over the API is a project everywhere: alert rules, reports, erasures and exports take it', async () => {
     assert.equal((await call('POST', '/api/v1/sites', { name: 'blog' })).status, 201);
+    assert.ok(server.projects().includes('blog'), 'the start banner reads the registry: it would list it');
     const rule = {
       name: 'Blog silent',
       kind: 'no_events',
