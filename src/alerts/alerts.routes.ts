@@ -19,11 +19,19 @@ const who = (scope: ReadScope) => (scope.kind === 'user' ? scope.email : 'admin 
 
 export async function alertsRoutes(
   app: FastifyInstance,
-  deps: { config: Config; alerts: Alerts; authenticate: ReturnType<typeof createReadAuth> },
+  deps: {
+    config: Config;
+    alerts: Alerts;
+    authenticate: ReturnType<typeof createReadAuth>;
+    /** The sites of this moment (src/sites/site-registry.ts); without it, those of SIGHTLINE_PROJECTS. */
+    projects?: () => readonly string[];
+  },
 ): Promise<void> {
   const { alerts, authenticate } = deps;
   const { engine } = alerts;
-  const projects = new Set(deps.config.projects.map((p) => p.name));
+  const configured = deps.config.projects.map((p) => p.name);
+  // Read per request: a site added or deleted in the dashboard counts at once.
+  const known = () => new Set(deps.projects?.() ?? configured);
   const admin = async (request: FastifyRequest) => {
     const scope = await authenticate(request);
     requireAdmin(scope);
@@ -34,7 +42,7 @@ export async function alertsRoutes(
     await admin(request);
     return reply
       .header('cache-control', 'no-store')
-      .send({ results: await engine.rulesWithState(), email: alerts.hasMailer, projects: [...projects] });
+      .send({ results: await engine.rulesWithState(), email: alerts.hasMailer, projects: [...known()] });
   });
 
   app.post('/api/v1/alerts', async (request: FastifyRequest<Body>, reply) => {
@@ -42,6 +50,7 @@ export async function alertsRoutes(
     const problems: string[] = [];
     const { id: _id, ...body } = request.body && typeof request.body === 'object' ? request.body : {};
     const rule = parseRule(body, 'rule', problems, 'dashboard');
+    const projects = known();
     if (rule?.project && !projects.has(rule.project))
       problems.push(`rule.project: must be one of ${[...projects].join(', ')}`);
     for (const [i, c] of (rule?.channels ?? []).entries()) {
@@ -85,6 +94,7 @@ export async function alertsRoutes(
     const body = request.body && typeof request.body === 'object' ? request.body : {};
     const problems: string[] = [];
     const project = body.project;
+    const projects = known();
     if (typeof project !== 'string' || !projects.has(project))
       problems.push(`project: must be one of ${[...projects].join(', ')}`);
     const period = (body.period ?? 'week') as ReportPeriod;

@@ -25,7 +25,7 @@ async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
         name,
         url: server.url,
         roles: [...playing],
-        projects: config.projects.map((p) => p.name),
+        projects: server.projects(),
         adminTokenFile: adminTokenFileOf(config),
         dashboard: config.dashboard,
       }),

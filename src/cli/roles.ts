@@ -67,6 +67,8 @@ export interface RunningRoles {
   log: EventLog | undefined;
   /** `http://host:port` the server listens on. */
   url: string;
+  /** The sites of this moment: SIGHTLINE_PROJECTS and, with a store, those made in the dashboard. */
+  projects(): string[];
   close(): Promise<void>;
 }
 
@@ -227,7 +229,8 @@ export async function startRoles(
       dataDir: config.dataDir,
       store: store?.kind,
       log: config.log.split('://')[0],
-      projects: config.projects.map((p) => p.name),
+      // The sites of the registry: those made in the dashboard too (SIGHTLINE_PROJECTS only without a store).
+      projects: sites.names(),
       ...(roles.has('api') ? { adminTokenFile: adminTokenFileOf(config) ?? 'SIGHTLINE_ADMIN_TOKEN' } : {}),
     },
     `sightline ${name} is running`,
@@ -264,7 +267,7 @@ export async function startRoles(
     return closing;
   };
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
-  return { app, store, log, url, close };
+  return { app, store, log, url, close, projects: () => sites.names() };
 }
 
 /**
@@ -316,12 +319,23 @@ async function apiRoutes(
     share: (token) => shares.resolve(token),
     publicSite,
   });
-  await sitesRoutes(app, { store, sites, shares, authenticate, siteProjects: config.siteProjects });
-  await alertsRoutes(app, { config: effective, alerts, authenticate });
+  const funnels = createSavedFunnels(store);
+  await sitesRoutes(app, {
+    store,
+    sites,
+    shares,
+    authenticate,
+    siteProjects: config.siteProjects,
+    removeSettings: async (site, actor) => {
+      await goals.removeProject(site, actor);
+      await funnels.removeProject(site, actor);
+    },
+  });
+  await alertsRoutes(app, { config: effective, alerts, authenticate, projects });
   await goalsRoutes(app, {
     config: effective,
     goals,
-    funnels: createSavedFunnels(store),
+    funnels,
     authenticate,
     knownProject: (name) => sites.get(name) !== undefined,
   });
@@ -331,6 +345,7 @@ async function apiRoutes(
     authenticate,
     gate,
     ...(suppressions ? { suppressions } : {}),
+    projects,
   });
   if (config.dashboard) {
     await app.register(authRoutes, {

@@ -203,6 +203,21 @@ export function createGoalRegistry(
       return find(id) ?? entry;
     },
 
+    /**
+     * The stored goals of a deleted site, each with its audit row. SIGHTLINE_GOALS entries stay: configuration
+     * changes there (a site of SIGHTLINE_PROJECTS cannot be deleted anyway).
+     */
+    async removeProject(project: string, actor: string): Promise<number> {
+      await refresh();
+      const gone = stored.filter((g) => g.project === project);
+      for (const g of gone) {
+        await write(g, true);
+        await audit(actor, g, 'delete');
+      }
+      await refresh();
+      return gone.length;
+    },
+
     async remove(id: string, actor: string): Promise<GoalEntry> {
       await refresh();
       const old = requireStored(id);

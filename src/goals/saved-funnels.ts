@@ -139,18 +139,27 @@ export function createSavedFunnels(store: Store) {
       return funnel;
     },
 
-    async remove(funnel: SavedFunnel, actor: string): Promise<void> {
-      await write({ ...funnel, updated_at: new Date().toISOString() }, true);
-      await recordSettingsChange(store, {
-        actor,
-        project: funnel.project,
-        entity: 'funnel',
-        entityId: funnel.id,
-        action: 'delete',
-        detail: funnel.name,
-      });
+    remove,
+
+    /** The saved funnels of a deleted site, each with its audit row. */
+    async removeProject(project: string, actor: string): Promise<number> {
+      const gone = await list(project);
+      for (const f of gone) await remove(f, actor);
+      return gone.length;
     },
   };
+
+  async function remove(funnel: SavedFunnel, actor: string): Promise<void> {
+    await write({ ...funnel, updated_at: new Date().toISOString() }, true);
+    await recordSettingsChange(store, {
+      actor,
+      project: funnel.project,
+      entity: 'funnel',
+      entityId: funnel.id,
+      action: 'delete',
+      detail: funnel.name,
+    });
+  }
 }
 
 export type SavedFunnels = ReturnType<typeof createSavedFunnels>;

@@ -178,13 +178,20 @@ export async function pendingErasures(store: Store): Promise<Array<PendingErasur
   }));
 }
 
-export async function listRequests(store: Store, limit: number): Promise<PrivacyRequest[]> {
+/** The newest requests; `projects` limits them to those projects (a project admin's view). */
+export async function listRequests(
+  store: Store,
+  limit: number,
+  projects?: readonly string[],
+): Promise<PrivacyRequest[]> {
   const rows = await store.query<Record<string, unknown>>(
     `SELECT id, kind, project, subject_type, subject_hash, requested_by,
             toUnixTimestamp64Milli(requested_at) AS requested_ms, status,
             toUnixTimestamp64Milli(finished_at) AS finished_ms, counts
-     FROM ${JOURNAL_TABLE} FINAL ORDER BY requested_at DESC, id LIMIT {limit:UInt32}`,
-    { limit },
+     FROM ${JOURNAL_TABLE} FINAL
+     ${projects ? 'WHERE project IN {projects:Array(String)}' : ''}
+     ORDER BY requested_at DESC, id LIMIT {limit:UInt32}`,
+    { limit, ...(projects ? { projects: [...projects] } : {}) },
   );
   return rows.map((r) => ({
     id: String(r.id),

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
+import { readSites } from '../sites/site-store.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { type ErasureResult, erasePerson, resumeErasures } from './erase.ts';
@@ -17,7 +18,7 @@ import { exportPerson, type PersonExport } from './export.ts';
 import { MAX_MATCHES, matchingUsers, type PersonMatch, parseMatch } from './match.ts';
 import { fieldsOf, type PersonFields } from './person-rows.ts';
 import { parseSuppressDays } from './privacy.routes.ts';
-import { parseSubject, type Subject } from './subject.ts';
+import { parseSubject, requireKnownProject, type Subject } from './subject.ts';
 
 const WHO = `  --project NAME       The project (required).
   --user-id ID         The person's user id, as your site or app sends it.
@@ -297,7 +298,8 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
       values.project as string | undefined,
       userId !== undefined ? 'user_id' : 'visitor_id',
       userId ?? visitorId,
-      config.projects.map((p) => p.name),
+      // The server checks the project against its sites; a direct run below against the store's.
+      undefined,
     );
   } catch (err) {
     return usage((err as Error).message);
@@ -325,6 +327,11 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
+    try {
+      requireKnownProject(subject.project, await knownProjects(store, config));
+    } catch (err) {
+      return usage((err as Error).message);
+    }
     return await direct(store, action, subject, out, fieldsOf(config), suppressDays, config.archiveDir);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;
@@ -333,6 +340,15 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   } finally {
     await store.close();
   }
+}
+
+/** The projects a direct run may name: SIGHTLINE_PROJECTS and the sites made in the dashboard (the store's). */
+async function knownProjects(store: Store, config: Config): Promise<string[]> {
+  const stored = await readSites(store).then(
+    (rows) => rows.map((r) => r.name),
+    () => [],
+  );
+  return [...new Set([...config.projects.map((p) => p.name), ...stored])];
 }
 
 /** `sightline erase --match KEY=VALUE`: without --yes, only the list of the people it names. */
@@ -346,12 +362,7 @@ async function runMatchCli(
   let suppressDays: number;
   try {
     const project = values.project as string | undefined;
-    parseSubject(
-      project,
-      'user_id',
-      '-',
-      config.projects.map((p) => p.name),
-    );
+    parseSubject(project, 'user_id', '-', undefined);
     match = parseMatch(project as string, raw);
     suppressDays = parseSuppressDays(values['suppress-days'] as string | undefined, {
       project: match.project,
@@ -376,6 +387,7 @@ async function runMatchCli(
   }
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
+    requireKnownProject(match.project, await knownProjects(store, config));
     return await matchDirect(store, match, yes, fieldsOf(config), suppressDays, config.archiveDir);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;

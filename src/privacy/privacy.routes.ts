@@ -1,13 +1,20 @@
 /**
  * `DELETE /api/v1/people/:id` (erase), `GET /api/v1/people/:id/export`, `GET|DELETE /api/v1/people?match=key=value`
  * (the people a trait/property value names, or their erasure) and `GET /api/v1/privacy/requests` (the
- * audit). Admins only — the admin token or a dashboard admin login: a project- or tenant-scoped JWT, a viewer and a
- * share link get 403. `?by=visitor_id` names a visitor instead of a user. `sightline erase|export-person` call these
- * while a server holds the embedded store.
+ * audit). Admins only — the admin token, a dashboard admin login, or a login whose role for that project is admin
+ * (which sees the audit of its projects only): a project- or tenant-scoped JWT, a viewer and a share link get 403.
+ * `?by=visitor_id` names a visitor instead of a user. `sightline erase|export-person` call these while a server
+ * holds the embedded store.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
+import { forbidden } from '../query/errors.ts';
+import {
+  type createReadAuth,
+  isAdminScope,
+  type ReadScope,
+  requireProjectAdmin,
+} from '../query/read-auth.ts';
 import type { Store } from '../store/store.ts';
 import { type EraseOptions, erasePerson } from './erase.ts';
 import { privacyBadParams } from './errors.ts';
@@ -28,6 +35,8 @@ export interface PrivacyRoutesDeps {
   authenticate: ReturnType<typeof createReadAuth>;
   gate?: WriteGate;
   suppressions?: SuppressionList;
+  /** The sites of this moment (src/sites/site-registry.ts); without it, those of SIGHTLINE_PROJECTS. */
+  projects?: () => readonly string[];
 }
 
 /** Who asked, as the audit records it. */
@@ -54,14 +63,30 @@ function single(query: Query, name: string): string | undefined {
   return value;
 }
 
+/** The projects a scope administers: undefined = every one (the admin token, an admin login). */
+function administered(scope: ReadScope): ReadonlySet<string> | undefined {
+  if (isAdminScope(scope)) return undefined;
+  if (scope.kind === 'user' && (scope.adminOf?.size ?? 0) > 0) return scope.adminOf;
+  throw forbidden('this needs the admin token, an admin login or an admin login for the project');
+}
+
 export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDeps): Promise<void> {
   const { store, authenticate } = deps;
-  const projects = deps.config.projects.map((p) => p.name);
+  const configured = deps.config.projects.map((p) => p.name);
   const fields = fieldsOf(deps.config);
-  const admin = async (request: FastifyRequest) => {
+  /**
+   * Who may act on `?project=`: checked before the project is validated, so a project admin learns nothing of other
+   * projects (not even which exist); the list a 400 names is the projects the caller administers.
+   */
+  const authorize = async (request: FastifyRequest<{ Querystring: Query }>) => {
     const scope = await authenticate(request);
-    requireAdmin(scope);
-    return scope;
+    const mine = administered(scope);
+    const project = single(request.query, 'project');
+    if (mine && project) requireProjectAdmin(scope, project);
+    // Read per request: a site made in the dashboard is a project here at once.
+    const all = deps.projects?.() ?? configured;
+    const projects = mine ? all.filter((p) => mine.has(p)) : [...all];
+    return { scope, projects };
   };
   const eraseOptions = (suppressDays: number): EraseOptions => ({
     ...(deps.gate ? { gate: deps.gate } : {}),
@@ -70,27 +95,27 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     suppressDays,
     ...(deps.config.archiveDir ? { archiveDir: deps.config.archiveDir } : {}),
   });
-  const subjectOf = (request: PersonRequest) =>
+  const subjectOf = (request: PersonRequest, projects: readonly string[]) =>
     parseSubject(single(request.query, 'project'), single(request.query, 'by'), request.params.id, projects);
 
   app.delete('/api/v1/people/:id', async (request: PersonRequest, reply) => {
-    const scope = await admin(request);
-    const subject = subjectOf(request);
+    const { scope, projects } = await authorize(request);
+    const subject = subjectOf(request, projects);
     const suppressDays = parseSuppressDays(single(request.query, 'suppress_days'), subject);
     const result = await erasePerson(store, subject, requesterOf(scope), eraseOptions(suppressDays));
     return reply.header('cache-control', 'no-store').send(result);
   });
 
   // By a trait or property value: the people it names (GET, what the CLI's confirmation lists), or their erasure.
-  const matchOf = (request: FastifyRequest<{ Querystring: Query }>) => {
+  const matchOf = (request: FastifyRequest<{ Querystring: Query }>, projects: readonly string[]) => {
     const project = single(request.query, 'project');
     parseSubject(project, 'user_id', '-', projects);
     return parseMatch(project as string, single(request.query, 'match'));
   };
 
   app.get('/api/v1/people', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    await admin(request);
-    const match = matchOf(request);
+    const { projects } = await authorize(request);
+    const match = matchOf(request, projects);
     const users = await matchingUsers(store, match);
     return reply
       .header('cache-control', 'no-store')
@@ -98,8 +123,8 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
   });
 
   app.delete('/api/v1/people', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    const scope = await admin(request);
-    const match = matchOf(request);
+    const { scope, projects } = await authorize(request);
+    const match = matchOf(request, projects);
     const subjects = (await matchingUsers(store, match)).map(
       (id): Subject => ({ project: match.project, type: 'user_id', id }),
     );
@@ -121,8 +146,8 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
   });
 
   app.get('/api/v1/people/:id/export', async (request: PersonRequest, reply) => {
-    const scope = await admin(request);
-    const subject = subjectOf(request);
+    const { scope, projects } = await authorize(request);
+    const subject = subjectOf(request, projects);
     const body = await exportPerson(store, subject, requesterOf(scope), Date.now(), fields);
     return reply
       .header('cache-control', 'no-store')
@@ -134,12 +159,12 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
   });
 
   app.get('/api/v1/privacy/requests', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
-    await admin(request);
+    const mine = administered(await authenticate(request));
     const raw = single(request.query, 'limit') ?? '100';
     const limit = Number(raw);
     if (!/^\d+$/.test(raw) || limit < 1 || limit > 10_000)
       throw privacyBadParams([{ param: 'limit', message: 'must be a whole number from 1 to 10000' }]);
-    const results = await listRequests(store, limit);
+    const results = await listRequests(store, limit, mine && [...mine]);
     return reply.header('cache-control', 'no-store').send({ results, count: results.length });
   });
 }

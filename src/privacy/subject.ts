@@ -23,11 +23,12 @@ export function parseSubject(
   project: string | undefined,
   type: string | undefined,
   id: string | undefined,
-  knownProjects: readonly string[],
+  /** Undefined: checked where the sites are known (the CLI passes a request on to a server, which checks it). */
+  knownProjects: readonly string[] | undefined,
 ): Subject {
   const problems: Array<{ param: string; message: string }> = [];
   if (!project) problems.push({ param: 'project', message: 'is required' });
-  else if (!knownProjects.includes(project))
+  else if (knownProjects && !knownProjects.includes(project))
     problems.push({ param: 'project', message: `must be one of ${knownProjects.join(', ')}` });
   const kind = (type ?? 'user_id') as SubjectType;
   if (!SUBJECT_TYPES.includes(kind)) problems.push({ param: 'by', message: 'must be user_id or visitor_id' });
@@ -45,6 +46,12 @@ export function parseSubject(
 }
 
 /** What the audit keeps instead of the id: an admin can hash a name to check whether it was handled. */
+/** 400 naming `project` unless it is one of `knownProjects`. */
+export function requireKnownProject(project: string, knownProjects: readonly string[]): void {
+  if (!knownProjects.includes(project))
+    throw privacyBadParams([{ param: 'project', message: `must be one of ${knownProjects.join(', ')}` }]);
+}
+
 export function subjectHash(subject: Subject): string {
   return createHash('sha256')
     .update(`${subject.project}\u0000${subject.type}\u0000${subject.id}`)

@@ -98,6 +98,8 @@ export async function sitesRoutes(
     authenticate: ReturnType<typeof createReadAuth>;
     /** SIGHTLINE_SITE_PROJECTS: a domain listed there belongs to its project. */
     siteProjects: ReadonlyMap<string, string>;
+    /** Removes what else a deleted site had (its goals and saved funnels), with their audit rows. */
+    removeSettings?: (site: string, actor: string) => Promise<void>;
   },
 ): Promise<void> {
   const { store, sites, authenticate } = deps;
@@ -282,6 +284,7 @@ export async function sitesRoutes(
       await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }).catch(mapStoreError);
       await sites.refresh().catch(mapStoreError);
       await removeSiteData(store, name).catch(mapStoreError);
+      await deps.removeSettings?.(name, actorOf(scope)).catch(mapStoreError);
       await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true).catch(mapStoreError);
       for (const link of await deps.shares.list(name).catch(mapStoreError))
         await deps.shares.revoke(link.id).catch(mapStoreError);

@@ -67,6 +67,7 @@ before(async () => {
     SIGHTLINE_PROJECTS: 'app,website,locked:secret-key-123',
     SIGHTLINE_JWT_SECRET: SECRET,
     SIGHTLINE_SITE_PROJECTS: 'mapped.example=website',
+    SIGHTLINE_WEBHOOK_ALLOW: '127.0.0.1',
   });
 });
 after(async () => {
@@ -376,6 +377,81 @@ describe('sites over the API', () => {
       changes.every((c) => !c.detail.includes(shopKey)),
       'never a key in the audit',
     );
+  });
+
+  it('a site made over the API is a project everywhere: alert rules, reports, erasures and exports take it', async () => {
+    assert.equal((await call('POST', '/api/v1/sites', { name: 'blog' })).status, 201);
+    assert.ok(server.projects().includes('blog'), 'the start banner reads the registry: it would list it');
+    const rule = {
+      name: 'Blog silent',
+      kind: 'no_events',
+      minutes: 15,
+      channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook' }],
+    };
+    const created = await call('POST', '/api/v1/alerts', { ...rule, project: 'blog' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.ok((await call('GET', '/api/v1/alerts')).body.projects.includes('blog'));
+    const unknown = await call('POST', '/api/v1/alerts', { ...rule, project: 'nosuch' });
+    assert.equal(unknown.status, 400, 'an unknown project is still refused');
+    // Reports get past the project check to the missing mail server.
+    const report = await call('POST', '/api/v1/reports/send', { project: 'blog', to: 'a@example.com' });
+    assert.notEqual(report.status, 400, JSON.stringify(report.body));
+
+    const erased = await call('DELETE', '/api/v1/people/someone%40example.com?project=blog');
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    assert.equal((await call('GET', '/api/v1/people/someone/export?project=blog')).status, 200);
+    assert.equal((await call('GET', '/api/v1/people?project=blog&match=email%3Da%40b.c')).status, 200);
+    const refused = await call('DELETE', '/api/v1/people/someone?project=nosuch');
+    assert.equal(refused.status, 400);
+    assert.deepEqual(problemsOf(refused.body), ['project']);
+    assert.equal((await call('DELETE', `/api/v1/alerts/${created.body.id}`)).status, 204);
+  });
+
+  it("deleting a site deletes its goals and saved funnels, each with an audit row; other sites' stay", async () => {
+    assert.equal((await call('POST', '/api/v1/sites', { name: 'gone' })).status, 201);
+    const goal = await call('POST', '/api/v1/goals', {
+      project: 'gone',
+      name: 'Signup',
+      kind: 'page',
+      value: '/signup*',
+    });
+    assert.equal(goal.status, 201, JSON.stringify(goal.body));
+    const kept = await call('POST', '/api/v1/goals', {
+      project: 'website',
+      name: 'Kept',
+      kind: 'page',
+      value: '/kept',
+    });
+    assert.equal(kept.status, 201, JSON.stringify(kept.body));
+    const funnel = await call('POST', '/api/v1/funnels', {
+      project: 'gone',
+      name: 'Checkout',
+      steps: [{ page: '/' }, { page: '/thanks' }],
+    });
+    assert.equal(funnel.status, 201, JSON.stringify(funnel.body));
+
+    assert.equal((await call('DELETE', '/api/v1/sites/gone?confirm=0')).status, 200);
+    const goals = (await call('GET', '/api/v1/goals')).body.results.map(
+      (g: Json) => `${g.project}:${g.name}`,
+    );
+    assert.ok(!goals.includes('gone:Signup'), goals.join(', '));
+    assert.ok(goals.includes('website:Kept'), 'another site keeps its goals');
+    const live = async (table: string) => {
+      const [r] = await server.store.query<{ n: string }>(
+        `SELECT count() AS n FROM ${table} FINAL WHERE project = 'gone' AND NOT deleted`,
+      );
+      return Number(r.n);
+    };
+    assert.equal(await live('goals'), 0);
+    assert.equal(await live('saved_funnels'), 0);
+    // A site of the same name made again starts without them.
+    assert.equal((await call('POST', '/api/v1/sites', { name: 'gone' })).status, 201);
+    assert.deepEqual((await call('GET', '/api/v1/funnels?project=gone')).body.results, []);
+
+    const changes = await listSettingsChanges(server.store, { limit: 100, project: 'gone' });
+    const seen = changes.map((c) => `${c.entity}:${c.action}:${c.entity_id}`);
+    assert.ok(seen.includes(`goal:delete:${goal.body.id}`), seen.join(', '));
+    assert.ok(seen.includes(`funnel:delete:${funnel.body.id}`), seen.join(', '));
   });
 
   it("keeps a site's events for its retention_days only, leaving other sites alone", async () => {

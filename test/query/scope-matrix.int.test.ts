@@ -144,6 +144,9 @@ type Server = Awaited<ReturnType<typeof startInProcess>>;
 let server: Server;
 let chUrl: string;
 const callers: Caller[] = [];
+/** Session headers of an account whose role for app is admin, and of app's viewer. */
+let projectAdmin: Record<string, string> = {};
+let viewerSession: Record<string, string> = {};
 
 async function call(
   base: string,
@@ -250,6 +253,30 @@ before(async () => {
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
   assert.match(cookie, /^sightline_session=/);
 
+  // An account whose role for app is admin (issue 18: "admin or a project admin"), a viewer of nothing else.
+  const owner = await fetch(`${server.url}/api/v1/dashboard/users`, {
+    method: 'POST',
+    headers: { ...admin, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: 'app-admin@example.com',
+      password: 'app-admin-password-123',
+      role: 'admin',
+      projects: ['app'],
+    }),
+  });
+  assert.equal(owner.status, 201);
+  const ownerLogin = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'app-admin@example.com', password: 'app-admin-password-123' }),
+  });
+  assert.equal(ownerLogin.status, 200);
+  projectAdmin = {
+    cookie: (ownerLogin.headers.get('set-cookie') ?? '').split(';')[0],
+    'x-sightline-csrf': '1',
+  };
+  viewerSession = { cookie, 'x-sightline-csrf': '1' };
+
   const app = (m: Marker) => m.project === 'app';
   callers.push(
     // The admin reads everything; asked for project app, it gets app only.
@@ -299,6 +326,7 @@ before(async () => {
       headers: { cookie, 'x-sightline-csrf': '1' },
       may: app,
     },
+    { name: 'project admin session', headers: projectAdmin, may: app },
   );
 });
 
@@ -461,7 +489,7 @@ describe('every read route × every caller', () => {
       );
     const has = (caller: string, m: Marker) =>
       assert.ok(seen(caller).has(JSON.stringify(m)), `${caller} sees ${JSON.stringify(m)}`);
-    for (const caller of ['admin token', 'project JWT', 'viewer session']) {
+    for (const caller of ['admin token', 'project JWT', 'viewer session', 'project admin session']) {
       for (const t of TENANTS) has(caller, { kind: 'SECRET', project: 'app', tenant: t });
       has(caller, { kind: 'LOG', project: 'app' });
       has(caller, { kind: 'DB', project: 'app' });
@@ -524,8 +552,13 @@ describe('every read route × every caller', () => {
       .filter((a) => a.status >= 500)
       .map((a) => `${a.caller} ${a.route} → ${a.status}`);
     assert.deepEqual(failures, []);
+    // A project admin may erase in its project (the walk asks for user "x", who holds nothing); nothing else.
     const writes = answers.filter(
-      (a) => !/^(clickhouse )?GET /.test(a.route) && a.caller !== 'admin token' && a.status < 300,
+      (a) =>
+        !/^(clickhouse )?GET /.test(a.route) &&
+        a.caller !== 'admin token' &&
+        !(a.caller === 'project admin session' && a.route === 'DELETE /api/v1/people/:id') &&
+        a.status < 300,
     );
     assert.deepEqual(
       writes.map((a) => `${a.caller} ${a.route} → ${a.status}`),
@@ -651,5 +684,71 @@ describe('scope inside the queries', () => {
     assert.deepEqual((member.json.results as Array<{ value: string }>).map((r) => r.value).filter(Boolean), [
       mk('SECRET', 'app', 'ta'),
     ]);
+  });
+});
+
+describe('privacy routes for a project admin (admin of app only)', () => {
+  const as = (headers: Record<string, string>) => ({ name: 'x', headers });
+  const admin = as({ authorization: `Bearer ${ADMIN}` });
+  const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+  it("exports, lists matches and erases in app; website's people and requests stay out of reach", async () => {
+    const owner = as(projectAdmin);
+    const user = mk('USER', 'app', 'ta');
+    const mine = await call(server.url, owner, 'GET', `/api/v1/people/${user}/export?project=app`);
+    assert.equal(mine.status, 200, mine.text);
+    assert.ok(markersIn(mine.text).some((m) => m.kind === 'USER' && m.project === 'app'));
+    assert.deepEqual(
+      markersIn(mine.text).filter((m) => m.project !== 'app'),
+      [],
+    );
+    const matched = await call(server.url, owner, 'GET', `/api/v1/people?project=app&match=plan%3Dnobody`);
+    assert.equal(matched.status, 200, matched.text);
+    // An erasure of someone app does not hold: allowed, and nobody's rows change.
+    const erased = await call(server.url, owner, 'DELETE', '/api/v1/people/nobody-here?project=app');
+    assert.equal(erased.status, 200, erased.text);
+
+    const other = mk('USER', 'website', 'ta');
+    // The admin exports one of website's people: a request the project admin must not see.
+    assert.equal(
+      (await call(server.url, admin, 'GET', `/api/v1/people/${other}/export?project=website`)).status,
+      200,
+    );
+    for (const [method, path] of [
+      ['GET', `/api/v1/people/${other}/export?project=website`],
+      ['DELETE', `/api/v1/people/${other}?project=website`],
+      ['GET', '/api/v1/people?project=website&match=plan%3Dx'],
+      ['DELETE', '/api/v1/people?project=website&match=plan%3Dx'],
+      // A project that does not exist is a 403 too: whether another project exists is not told.
+      ['GET', '/api/v1/people/x/export?project=nosuch'],
+    ] as const) {
+      const r = await call(server.url, owner, method, path);
+      assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
+      assert.deepEqual(markersIn(r.text), []);
+    }
+    const missing = await call(server.url, owner, 'GET', '/api/v1/people/x/export');
+    assert.equal(missing.status, 400);
+    assert.ok(!missing.text.includes('website'), missing.text);
+
+    const audit = json((await call(server.url, owner, 'GET', '/api/v1/privacy/requests')).text);
+    const projects = new Set((audit.results as Array<{ project: string }>).map((r) => r.project));
+    assert.deepEqual([...projects], ['app'], "only its projects' requests");
+    assert.ok((audit.results as Array<{ kind: string }>).some((r) => r.kind === 'erase'));
+    const all = json((await call(server.url, admin, 'GET', '/api/v1/privacy/requests')).text);
+    assert.ok((all.results as Array<{ project: string }>).some((r) => r.project === 'website'));
+  });
+
+  it("a viewer (of app) gets 403 on every privacy route, the project's too", async () => {
+    const viewer = as(viewerSession);
+    for (const [method, path] of [
+      ['GET', `/api/v1/people/${mk('USER', 'app', 'ta')}/export?project=app`],
+      ['DELETE', '/api/v1/people/nobody-here?project=app'],
+      ['GET', '/api/v1/people?project=app&match=plan%3Dx'],
+      ['DELETE', '/api/v1/people?project=app&match=plan%3Dx'],
+      ['GET', '/api/v1/privacy/requests'],
+    ] as const) {
+      const r = await call(server.url, viewer, method, path);
+      assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
+    }
   });
 });

@@ -159,7 +159,11 @@ describe('sightline seed: a run', () => {
       assert.match(first.stdout, /\n {2}[\d,]+ events in ~[\d,]+ visits by ~[\d,]+ visitors\n/);
       assert.match(first.stdout, /\n {2}[\d,]+ log lines, [\d,]+ database changes\n/);
       assert.match(first.stdout, /\n {2}written in [\d.]+ s: [\d.]+ [kM]? ?events\/s\n/);
-      assert.match(first.stdout, /add "demo" there to pick it/, 'hints at SIGHTLINE_PROJECTS');
+      assert.match(
+        first.stdout,
+        /add "demo" under Settings → Sites \(or to SIGHTLINE_PROJECTS\) to pick it/,
+        'hints at adding the site',
+      );
 
       const again = await sightline(args, env);
       assert.equal(again.code, 1);
@@ -168,10 +172,23 @@ describe('sightline seed: a run', () => {
         /sightline seed: project "demo" already holds [\d,]+ seeded events \(.+\); add --replace to delete them and seed again/,
       );
 
+      // A site made in the dashboard is a project the dashboard lists: no hint any more. Written from a third
+      // process: chDB opens one data folder per process.
+      const script = `
+        import { openStore } from ${JSON.stringify(path.join(ROOT, 'src/store/store.ts'))};
+        import { writeSite } from ${JSON.stringify(path.join(ROOT, 'src/sites/site-store.ts'))};
+        import { defaultSettings } from ${JSON.stringify(path.join(ROOT, 'src/sites/site-fields.ts'))};
+        const store = openStore({ url: 'chdb', dataDir: ${JSON.stringify(dir)} });
+        const now = Date.now();
+        await writeSite(store, { name: 'demo', ...defaultSettings('demo'), managed: false, createdAt: now, updatedAt: now });
+        await store.close();`;
+      await execFileAsync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+
       const replaced = await sightline([...args, '--replace', '--quiet'], env);
       assert.equal(replaced.code, 0, replaced.stderr);
       assert.match(replaced.stdout, /replaced [\d,]+ events of the earlier seed/);
       assert.equal(replaced.stderr.includes('Seeding demo'), false, '--quiet shows no progress');
+      assert.doesNotMatch(replaced.stdout, /to pick it/, 'the site of the store is known');
     } finally {
       cleanup();
     }

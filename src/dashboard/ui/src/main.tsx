@@ -81,7 +81,14 @@ function App() {
   else if (route.path === '/retention') page = <RetentionPage route={route} project={project} />;
   else if (route.path === '/users') page = <UsersPage route={route} project={project} />;
   else if (users)
-    page = <UserPage route={route} project={project} id={decodeURIComponent(users[1])} admin={me.admin} />;
+    page = (
+      <UserPage
+        route={route}
+        project={project}
+        id={decodeURIComponent(users[1])}
+        admin={managesProject(me, project)}
+      />
+    );
   else if (route.path === '/events') page = <EventsPage route={route} project={project} />;
   else if (route.path === '/logs') page = <LogsPage route={route} project={project} />;
   else if (route.path === '/changes') page = <ChangesPage route={route} project={project} />;

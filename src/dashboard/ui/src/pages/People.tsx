@@ -155,23 +155,34 @@ interface Erased {
   removed: Record<string, number>;
 }
 
+/** Whole days of `suppress_days` the API takes (src/privacy/suppressions.ts). */
+const MAX_SUPPRESS_DAYS = 3650;
+
 /**
- * A person's access and erasure requests (admins only; the API refuses anyone else): "Export" downloads the JSON of
- * every row held on them, "Erase" asks for confirmation naming the id, then erases and shows what was removed.
+ * A person's access and erasure requests (admins and the project's admins; the API refuses anyone else): "Export"
+ * downloads the JSON of every row held on them, "Erase" asks for confirmation naming the id, optionally with days
+ * during which the person's new events are refused (`suppress_days`), then erases and shows what was removed.
  */
 function PrivacyActions(props: { project: string; id: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<string>();
+  const [suppressDays, setSuppressDays] = useState('0');
   const path = `people/${encodeURIComponent(props.id)}`;
   const erase = async () => {
     setBusy(true);
     try {
-      const done = await remove<Erased>(path, { project: props.project });
+      const days = suppressDays.trim() === '' ? '0' : suppressDays.trim();
+      const done = await remove<Erased>(path, {
+        project: props.project,
+        ...(days !== '0' ? { suppress_days: days } : {}),
+      });
       const counts = Object.entries(done.removed)
         .map(([table, n]) => `${n} ${table}`)
         .join(', ');
-      setResult(`Erased (request ${done.request}): ${counts}.`);
+      setResult(
+        `Erased (request ${done.request}): ${counts}.${days !== '0' ? ` New events refused for ${days} days.` : ''}`,
+      );
     } catch (err) {
       setResult(`Not erased: ${err instanceof ApiError ? err.message : String(err)}`);
     } finally {
@@ -198,6 +209,19 @@ function PrivacyActions(props: { project: string; id: string }) {
           visits, profile, log lines, database changes and dead letters. This cannot be undone — export first
           if they asked for a copy.
         </p>
+        <label class="form-row">
+          Refuse their new events for
+          <input
+            type="number"
+            name="suppress_days"
+            min={0}
+            max={MAX_SUPPRESS_DAYS}
+            step={1}
+            value={suppressDays}
+            onInput={(e) => setSuppressDays((e.target as HTMLInputElement).value)}
+          />
+          days (0: events sent later are stored again)
+        </label>
         <div class="form-row">
           <button type="button" class="danger" disabled={busy} onClick={erase}>
             Erase {props.id}

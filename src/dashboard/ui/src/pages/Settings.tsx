@@ -212,7 +212,10 @@ interface PrivacyRequest {
   counts: Record<string, number>;
 }
 
-/** The audit of erasures and exports: who, when, what (a hash of the id, never the id) and how many rows. */
+/**
+ * The audit of erasures and exports: who, when, what (a hash of the id, never the id) and how many rows. A project's
+ * admin gets its projects' requests only (the API filters).
+ */
 function PrivacyCard() {
   const requests = useApi(
     () => get<{ results: PrivacyRequest[] }>('privacy/requests', { limit: 100 }).then((r) => r.results),
@@ -271,12 +274,13 @@ function PrivacyCard() {
 }
 
 export function SettingsPage(props: { me: Me }) {
-  // An admin of some projects only: their goals, nothing of the whole installation.
+  // An admin of some projects only: their sites, goals and privacy requests, nothing of the whole installation.
   if (!props.me.admin)
     return (
       <main class="grid">
         <SitesCard admin={false} />
         <GoalsCard me={props.me} />
+        <PrivacyCard />
       </main>
     );
   return (
