@@ -25,7 +25,7 @@ export const DIMENSIONS: Record<string, string> = {
 
 /**
  * Dimensions that belong to the visit, as Plausible has them: where it came from (its first event's referrer,
- * source, channel and UTM tags) and its entry and exit pages. Later events of a visit are internal navigation
+ * source, channel and UTM tags), its entry and exit pages, and its place and device. Later events of a visit are internal navigation
  * (channel `direct`), so counting these per event would credit every visit of two pages to `direct` as well. Their
  * breakdowns and filters read `visits` (src/store/visits.ts): dimension → column there.
  */
@@ -40,6 +40,14 @@ export const VISIT_DIMENSIONS: Record<string, string> = {
   utm_content: 'utm_content',
   entry_page: 'entry_page',
   exit_page: 'exit_page',
+  // Where and on what the visit happened: the same for all its events in practice, so a visit row answers them
+  // and the events pass is left with pages and event types.
+  country: 'country',
+  region: 'region',
+  city: 'city',
+  browser: 'browser',
+  os: 'os',
+  device: 'device_type',
 };
 
 export const PROP_PREFIX = 'event:props:';

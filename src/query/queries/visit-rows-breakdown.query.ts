@@ -40,6 +40,8 @@ export async function visitRowsBreakdown(
   const which = (pick: (i: number) => string) =>
     `multiIf(${dimensions.map((_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${pick(0)})`;
   const pageDims = dimensions.map((d, i) => (PAGE_DIMENSIONS.has(d) ? i : -1)).filter((i) => i >= 0);
+  // A filter built by hand (no split into visit and event parts) is taken as conditions on events.
+  const eventSql = q.filter.eventSql ?? (q.filter.visitSql === undefined ? q.filter.sql : '');
   // The events of the range, unfiltered: `sessionWhere` is scope, range and bots out.
   const eventsOfRange = `SELECT session_id FROM events${sample} WHERE ${w.sessionWhere}`;
   const rows = await q.store.query<Record<string, unknown>>(
@@ -54,7 +56,7 @@ export async function visitRowsBreakdown(
      WHERE ${scope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
        ${q.filter.visitSql ?? ''}
-       ${q.filter.eventSql ? `AND session_id IN (${eventsOfRange}${q.filter.eventSql})` : ''}
+       ${eventSql ? `AND session_id IN (${eventsOfRange}${eventSql})` : ''}
      GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
      HAVING n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}
      ORDER BY dim, n_visitors DESC, n_events DESC, value
