@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { Envelope } from '../../src/collect/envelope.ts';
+import type { Envelope } from '../../src/contract/envelope.ts';
 import { parseNginxLine } from '../../src/logs/nginx-line.ts';
 import { blankRow } from '../../src/process/event-row.ts';
 import { putReferrer } from '../../src/process/steps/put-referrer.step.ts';
