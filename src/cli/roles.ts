@@ -26,7 +26,7 @@ import { createSavedFunnels } from '../goals/saved-funnels.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { logCapabilities, openEventLog } from '../log/open-log.ts';
-import { createLogConverter, createShipperLogConverter } from '../logs/log-pipeline.ts';
+import { createLogConverter, createShipperLogConverter } from '../log-lines/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { adminTokenFileOf } from '../observe/start-banner.ts';

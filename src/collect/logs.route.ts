@@ -7,8 +7,8 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LOGS_TOPIC } from '../contract/topics.ts';
-import { LINE_FORMATS, type LineFormat, splitLogBody } from '../logs/log-body.ts';
-import { logCall } from '../logs/log-pipeline.ts';
+import { LINE_FORMATS, type LineFormat, splitLogBody } from '../log-lines/log-body.ts';
+import { logCall } from '../log-lines/log-pipeline.ts';
 import { CollectError } from './errors.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import { checkJsonDepth } from './json-body.ts';

@@ -29,7 +29,7 @@ import { putUserAgent } from './steps/put-user-agent.step.ts';
 import { putVisitor } from './steps/put-visitor.step.ts';
 import type { EventContext, Step } from './steps/step.ts';
 
-/** Protocols whose events become `events` rows (log lines have their own pipeline in src/logs). */
+/** Protocols whose events become `events` rows (log lines have their own pipeline in src/log-lines). */
 export const ADAPTERS: Partial<Record<Protocol, ProtocolAdapter>> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,

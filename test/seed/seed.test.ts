@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { Envelope } from '../../src/contract/envelope.ts';
-import { parseNginxLine } from '../../src/logs/nginx-line.ts';
+import { parseNginxLine } from '../../src/log-lines/nginx-line.ts';
 import { blankRow } from '../../src/process/event-row.ts';
 import { putReferrer } from '../../src/process/steps/put-referrer.step.ts';
 import { parseAgent } from '../../src/process/steps/put-user-agent.step.ts';
