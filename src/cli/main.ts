@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `sightline <command>`: the single entry point; each role is wired in its own `*.role.ts`. */
+/** `sightline <command>`: the single entry point; the roles are wired in roles.ts, each other command in its own `*.command.ts`. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
 import { createLogger, resolveLogFormat } from '../observe/logger.ts';
@@ -123,13 +123,13 @@ const COMMANDS: Record<string, () => Promise<void>> = {
 
 async function seedCommand(): Promise<void> {
   // Loaded on demand, like the roles: the seed pulls in the store and the enrichment tables.
-  const { runSeedCli } = await import('../seed/cli.ts');
+  const { runSeedCli } = await import('../seed/seed.command.ts');
   process.exitCode = await runSeedCli(process.argv.slice(3), process.env);
 }
 
 /** Commands with a help text of their own: `sightline seed --help`, `sightline help seed`. */
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
-  seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
+  seed: async () => (await import('../seed/seed.command.ts')).SEED_HELP,
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
   report: async () => (await import('../alerts/report.command.ts')).REPORT_HELP,
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
