@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
 import { createLogger, resolveLogFormat } from '../observe/logger.ts';
 import { adminTokenFileOf, startBanner } from '../observe/start-banner.ts';
+import { restrictUmask } from '../store/private-dir.ts';
 import { configHelp, HELP } from './help.ts';
-import { restrictUmask } from './private-dir.ts';
 
 type RoleName = 'collect' | 'process' | 'api';
 
