@@ -60,27 +60,16 @@ async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-async function migrateCommand(): Promise<void> {
-  const config = loadConfig(process.env);
-  const { openStore } = await import('../store/store.ts');
-  const { migrate } = await import('../store/migrate.ts');
-  const store = openStore({ url: config.store, dataDir: config.dataDir });
-  try {
-    const result = await migrate(store);
-    for (const name of result.alreadyApplied) process.stdout.write(`  already applied  ${name}\n`);
-    for (const name of result.applied) process.stdout.write(`  applied          ${name}\n`);
-    process.stdout.write(`Store is up to date (${result.applied.length} applied now).\n`);
-  } finally {
-    await store.close();
-  }
-}
-
 const COMMANDS: Record<string, () => Promise<void>> = {
   serve: () => runRoles('serve'),
   collect: () => runRoles('collect', ['collect']),
   process: () => runRoles('process', ['process']),
   api: () => runRoles('api', ['api']),
-  migrate: migrateCommand,
+  migrate: async () => {
+    // Loaded on demand, like the roles: the store pulls in the embedded ClickHouse.
+    const { runMigrateCli } = await import('../store/migrate.command.ts');
+    await runMigrateCli(process.env);
+  },
   seed: seedCommand,
   backup: async () => {
     const { runBackupCli } = await import('./backup.command.ts');
