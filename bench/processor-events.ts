@@ -2,7 +2,7 @@
  * A realistic mix of envelopes for the processor benchmark: browsers on every platform, a few bots, page URLs with
  * campaigns, referrers from search/social/sites, public IPs from several countries, single events and batches.
  */
-import { encodeEnvelope } from '../src/collect/envelope.ts';
+import { encodeEnvelope } from '../src/contract/envelope.ts';
 import type { LogRecord } from '../src/log/event-log.ts';
 
 const AGENTS = [

@@ -2,8 +2,8 @@
  * CDC records on the log (topic `cdc`) → `db_changes` rows; what cannot be read becomes a dead letter, and a record
  * that makes its conversion throw becomes one dead letter as a whole.
  */
-import { decodeEnvelope, type Envelope } from '../collect/envelope.ts';
-import { JsonTooDeep, MAX_JSON_DEPTH, parseJsonWithinDepth, tooDeepAt } from '../collect/json-depth.ts';
+import { decodeEnvelope, type Envelope } from '../contract/envelope.ts';
+import { JsonTooDeep, MAX_JSON_DEPTH, parseJsonWithinDepth, tooDeepAt } from '../contract/json-depth.ts';
 import type { LogRecord } from '../log/event-log.ts';
 import { deadLetterRow, errorMessage, quarantinedRecord } from '../process/dead-letter.ts';
 import type { DeadLetterRow } from '../process/event-row.ts';
@@ -11,8 +11,6 @@ import type { GroupConverter, TableRows } from '../process/processor.ts';
 import type { Store } from '../store/store.ts';
 import { dropRepeatedChanges } from './change-dedup.ts';
 import { checkMaxwellMessage, type DbChangeRow, splitMaxwellBody, toDbChangeRow } from './maxwell-message.ts';
-
-export const CDC_TOPIC = 'cdc';
 
 /** Converts a batch, then drops the changes a sender repeated (see change-dedup.ts). */
 function withoutRepeats(store: Store, convert: GroupConverter): GroupConverter {

@@ -3,7 +3,7 @@
  * commit?, data, old?, position?, primary_key?, server_id?}` with `type` insert/update/delete (plus Maxwell's
  * bootstrap and DDL messages). https://maxwells-daemon.io/dataformat/
  */
-import type { FieldProblem } from '../collect/errors.ts';
+import type { FieldProblem } from '../contract/field-problem.ts';
 
 export const CHANGE_TYPES = [
   'insert',

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-/** `sightline <command>`: the single entry point; each role is wired in its own `*.role.ts`. */
+/** `sightline <command>`: the single entry point; the roles are wired in roles.ts, each other command in its own `*.command.ts`. */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, unknownVariableWarnings } from '../config/config.ts';
 import { createLogger, resolveLogFormat } from '../observe/logger.ts';
 import { adminTokenFileOf, startBanner } from '../observe/start-banner.ts';
+import { restrictUmask } from '../store/private-dir.ts';
 import { configHelp, HELP } from './help.ts';
-import { restrictUmask } from './private-dir.ts';
 
 type RoleName = 'collect' | 'process' | 'api';
 
@@ -60,27 +60,16 @@ async function runRoles(name: string, roles?: RoleName[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-async function migrateCommand(): Promise<void> {
-  const config = loadConfig(process.env);
-  const { openStore } = await import('../store/store.ts');
-  const { migrate } = await import('../store/migrate.ts');
-  const store = openStore({ url: config.store, dataDir: config.dataDir });
-  try {
-    const result = await migrate(store);
-    for (const name of result.alreadyApplied) process.stdout.write(`  already applied  ${name}\n`);
-    for (const name of result.applied) process.stdout.write(`  applied          ${name}\n`);
-    process.stdout.write(`Store is up to date (${result.applied.length} applied now).\n`);
-  } finally {
-    await store.close();
-  }
-}
-
 const COMMANDS: Record<string, () => Promise<void>> = {
   serve: () => runRoles('serve'),
   collect: () => runRoles('collect', ['collect']),
   process: () => runRoles('process', ['process']),
   api: () => runRoles('api', ['api']),
-  migrate: migrateCommand,
+  migrate: async () => {
+    // Loaded on demand, like the roles: the store pulls in the embedded ClickHouse.
+    const { runMigrateCli } = await import('../store/migrate.command.ts');
+    await runMigrateCli(process.env);
+  },
   seed: seedCommand,
   backup: async () => {
     const { runBackupCli } = await import('./backup.command.ts');
@@ -123,13 +112,13 @@ const COMMANDS: Record<string, () => Promise<void>> = {
 
 async function seedCommand(): Promise<void> {
   // Loaded on demand, like the roles: the seed pulls in the store and the enrichment tables.
-  const { runSeedCli } = await import('../seed/cli.ts');
+  const { runSeedCli } = await import('../seed/seed.command.ts');
   process.exitCode = await runSeedCli(process.argv.slice(3), process.env);
 }
 
 /** Commands with a help text of their own: `sightline seed --help`, `sightline help seed`. */
 const COMMAND_HELP: Record<string, () => Promise<string>> = {
-  seed: async () => (await import('../seed/cli.ts')).SEED_HELP,
+  seed: async () => (await import('../seed/seed.command.ts')).SEED_HELP,
   export: async () => (await import('./export.command.ts')).EXPORT_HELP,
   report: async () => (await import('../alerts/report.command.ts')).REPORT_HELP,
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,

@@ -10,9 +10,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { alertsRoutes } from '../alerts/alerts.routes.ts';
 import { type Alerts, createAlerts } from '../alerts/alerts.ts';
-import { CDC_TOPIC, createCdcConverter, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
+import { createCdcConverter, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
+import { ProjectKeys } from '../collect/project-keys.ts';
 import type { Config } from '../config/config.ts';
+import { CDC_TOPIC, DEAD_LETTERS_TOPIC, LOGS_TOPIC, TOPICS } from '../contract/topics.ts';
 import { createAccounts } from '../dashboard/accounts.ts';
 import { authRoutes } from '../dashboard/auth.routes.ts';
 import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
@@ -24,8 +26,8 @@ import { goalsRoutes } from '../goals/goals.routes.ts';
 import { createSavedFunnels } from '../goals/saved-funnels.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
-import { DEAD_LETTERS_TOPIC, logCapabilities, openEventLog, TOPICS } from '../log/open-log.ts';
-import { createLogConverter, createShipperLogConverter, LOGS_TOPIC } from '../logs/log-pipeline.ts';
+import { logCapabilities, openEventLog } from '../log/open-log.ts';
+import { createLogConverter, createShipperLogConverter } from '../log-lines/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { adminTokenFileOf } from '../observe/start-banner.ts';
@@ -51,10 +53,10 @@ import { startSiteRetention } from '../sites/site-retention.ts';
 import { sitesRoutes } from '../sites/sites.routes.ts';
 import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
 import { migrate } from '../store/migrate.ts';
+import { preparePrivateDir } from '../store/private-dir.ts';
 import { applyRetention } from '../store/retention.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { resolveAdminToken } from './admin-token.ts';
-import { preparePrivateDir } from './private-dir.ts';
 
 export type Role = 'collect' | 'process' | 'api';
 export const ALL_ROLES: ReadonlySet<Role> = new Set(['collect', 'process', 'api']);
@@ -160,9 +162,11 @@ export async function startRoles(
     (roles.has('collect') && config.store !== 'chdb'
       ? openStore({ url: config.store, dataDir: config.dataDir })
       : undefined);
+  // The collector's view of the sites' keys; the registry hands it every new snapshot.
+  const keys = new ProjectKeys([], config.siteProjects);
   const sites = new SiteRegistry({
     projects: config.projects,
-    siteProjects: config.siteProjects,
+    keys,
     ...(sitesStore ? { store: sitesStore } : {}),
     logger,
     refreshMs: config.sitesRefreshSeconds * 1000,
@@ -182,7 +186,7 @@ export async function startRoles(
       registry: metrics.registry,
     });
   if (roles.has('collect') && log)
-    await app.register(collectPlugin, { config: effective, log, metrics, keys: sites.keys });
+    await app.register(collectPlugin, { config: effective, log, metrics, keys });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
   const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
   // Goals of SIGHTLINE_GOALS and the dashboard's, read by the stats routes (src/goals/goal-registry.ts).

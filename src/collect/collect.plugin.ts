@@ -7,17 +7,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import { cdcRoutes } from './cdc.route.ts';
+import { cdcRoutes } from './cdc.routes.ts';
 import { rateLimited } from './errors.ts';
-import { logsRoutes } from './logs.route.ts';
-import { nativeRoutes } from './native.route.ts';
+import { logsRoutes } from './logs.routes.ts';
+import { nativeRoutes } from './native.routes.ts';
 import type { ProjectKeys } from './project-keys.ts';
 import { TokenBuckets } from './rate-limit.ts';
-import { segmentRoutes } from './segment.route.ts';
-import { siteProtocolRoutes } from './site-protocols.route.ts';
-import { snowplowRoutes } from './snowplow.route.ts';
-import { telemetryRoutes } from './telemetry.route.ts';
-import { trackerRoutes } from './tracker.route.ts';
+import { segmentRoutes } from './segment.routes.ts';
+import { siteProtocolRoutes } from './site-protocols.routes.ts';
+import { snowplowRoutes } from './snowplow.routes.ts';
+import { telemetryRoutes } from './telemetry.routes.ts';
+import { trackerRoutes } from './tracker.routes.ts';
 
 export interface CollectDeps {
   config: Config;

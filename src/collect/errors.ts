@@ -1,3 +1,5 @@
+import type { FieldProblem } from '../contract/field-problem.ts';
+
 /** Errors the collector answers with: a stable `code`, an HTTP status, and details a client can act on. */
 export class CollectError extends Error {
   readonly code: string;
@@ -17,13 +19,6 @@ export class CollectError extends Error {
     this.details = details;
     this.headers = headers;
   }
-}
-
-export interface FieldProblem {
-  /** Index in a batch; absent for a single event. */
-  index?: number;
-  field: string;
-  message: string;
 }
 
 export const malformedJson = (message: string, position: number | undefined) =>

@@ -1,14 +1,14 @@
 /** The one way into the log: wrap the raw body in an envelope, append, and acknowledge only once durable. */
 import type { FastifyRequest } from 'fastify';
+import { ENVELOPE_HEADERS, encodeEnvelope, type Protocol } from '../contract/envelope.ts';
+import type { EventValidator } from '../contract/event-validator.ts';
+import type { FieldProblem } from '../contract/field-problem.ts';
+import { EVENTS_TOPIC } from '../contract/topics.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import { ENVELOPE_HEADERS, encodeEnvelope, type Protocol } from './envelope.ts';
-import { emptyBatch, type FieldProblem, invalidEvents, logUnavailable } from './errors.ts';
-import type { EventValidator } from './event-validator.ts';
+import { emptyBatch, invalidEvents, logUnavailable } from './errors.ts';
 import { asCollectError } from './json-body.ts';
 import { BROWSER_PROTOCOLS, optedOut } from './opt-out.ts';
-
-export const EVENTS_TOPIC = 'events';
 
 export interface IngestDeps {
   log: EventLog;

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
+import { assertJsonDepth, JsonTooDeep, MAX_JSON_DEPTH } from '../contract/json-depth.ts';
 import { malformedJson, notUtf8, tooDeep } from './errors.ts';
-import { assertJsonDepth, JsonTooDeep, MAX_JSON_DEPTH } from './json-depth.ts';
 
 /** A `JsonTooDeep` as the collector's 400; any other error unchanged. */
 export function asCollectError(err: unknown, index?: number): unknown {

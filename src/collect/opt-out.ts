@@ -6,7 +6,7 @@
  * a page which visitors opted out. Server-side protocols (Segment, telemetry) carry no browser's headers.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Protocol } from './envelope.ts';
+import type { Protocol } from '../contract/envelope.ts';
 
 export const BROWSER_PROTOCOLS: ReadonlySet<Protocol> = new Set<Protocol>([
   'native',

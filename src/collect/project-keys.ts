@@ -3,6 +3,7 @@
  * site registry replaces when sites change (src/sites/site-registry.ts), so the collector follows without a restart.
  */
 import type { ProjectSpec } from '../config/config.ts';
+import type { KeyedSite, KeyedSitesSink } from '../sites/site-registry.ts';
 import { hashWriteKey, sameHash } from '../sites/write-keys.ts';
 import {
   keyMissing,
@@ -14,19 +15,6 @@ import {
   wrongKey,
 } from './errors.ts';
 
-/** One project as the collector needs it. */
-export interface KeyedSite {
-  name: string;
-  /** A SIGHTLINE_PROJECTS entry without a key: anyone may write to it. */
-  keyless: boolean;
-  /** SHA-256 (hex) of each key; a rotated key carries when its grace period ends. */
-  keys: ReadonlyArray<{ hash: string; expiresAt?: number }>;
-  /** Host names: Plausible's domain / Umami's id resolves to this site through them. */
-  domains: readonly string[];
-  /** Browser origins that may send; empty = any. */
-  origins: readonly string[];
-}
-
 export function keyedFromConfig(projects: readonly ProjectSpec[]): KeyedSite[] {
   return projects.map((p) => ({
     name: p.name,
@@ -37,7 +25,7 @@ export function keyedFromConfig(projects: readonly ProjectSpec[]): KeyedSite[] {
   }));
 }
 
-export class ProjectKeys {
+export class ProjectKeys implements KeyedSitesSink {
   #byName = new Map<string, KeyedSite>();
   #sites = new Map<string, string>();
   readonly #configured: ReadonlyMap<string, string>;

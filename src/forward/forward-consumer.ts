@@ -4,7 +4,7 @@
  * then let the log commit. A slow or down destination holds back nobody but its own group — not ingestion, not the
  * processor, not the other destinations.
  */
-import { EVENTS_TOPIC } from '../collect/ingest.ts';
+import { EVENTS_TOPIC } from '../contract/topics.ts';
 import type { EventLog, LogBatch, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Store } from '../store/store.ts';

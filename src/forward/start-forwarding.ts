@@ -1,6 +1,7 @@
 /** Wiring of the forwarding stage (called by the process role in live mode): one forwarder per destination. */
-import { EVENTS_TOPIC } from '../collect/ingest.ts';
+
 import type { Config } from '../config/config.ts';
+import { EVENTS_TOPIC } from '../contract/topics.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';

@@ -1,18 +1,13 @@
 /** The log a role runs on, chosen by `SIGHTLINE_LOG`: the embedded WAL or Apache Kafka. */
+
 import path from 'node:path';
-import { CDC_TOPIC } from '../cdc/cdc-pipeline.ts';
-import { EVENTS_TOPIC } from '../collect/ingest.ts';
 import type { Config } from '../config/config.ts';
-import { LOGS_TOPIC } from '../logs/log-pipeline.ts';
+import { DEAD_LETTERS_TOPIC, TOPICS } from '../contract/topics.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { EventLog, LogCapabilities } from './event-log.ts';
 import { KafkaEventLog, parseKafkaUrl } from './kafka/kafka.log.ts';
 import { WalEventLog } from './wal/wal.log.ts';
-
-export const TOPICS = [EVENTS_TOPIC, LOGS_TOPIC, CDC_TOPIC];
-/** Kafka only: every dead letter is also published here, for tools that watch a topic rather than a table. */
-export const DEAD_LETTERS_TOPIC = 'dead-letters';
 
 /** The capabilities of the log `SIGHTLINE_LOG` chooses, known before it is opened (`log.capabilities` after). */
 export function logCapabilities(config: Pick<Config, 'log'>): LogCapabilities {

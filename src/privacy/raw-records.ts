@@ -3,9 +3,10 @@
  * An envelope carries one request, so it is kept or dropped whole — a batch that also holds other people's events
  * leaves the archive with the person's (the store keeps the others' rows; only a replay of the archive lacks them).
  */
-import { decodeEnvelope, type Envelope, eventIdOf } from '../collect/envelope.ts';
-import { EVENTS_TOPIC } from '../collect/ingest.ts';
-import { parseJsonWithinDepth } from '../collect/json-depth.ts';
+
+import { decodeEnvelope, type Envelope, eventIdOf } from '../contract/envelope.ts';
+import { parseJsonWithinDepth } from '../contract/json-depth.ts';
+import { EVENTS_TOPIC } from '../contract/topics.ts';
 import { isoTime } from '../process/adapters/adapter.ts';
 import { blankRow, type EventRow } from '../process/event-row.ts';
 import { ADAPTERS, SPLITTERS, splitDefault } from '../process/pipeline.ts';

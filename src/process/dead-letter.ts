@@ -4,7 +4,7 @@
  * message on Kafka's dead-letter topic) stays far below a Kafka message's size limit.
  */
 import { isUtf8 } from 'node:buffer';
-import { decodeEnvelope } from '../collect/envelope.ts';
+import { decodeEnvelope } from '../contract/envelope.ts';
 import type { LogRecord } from '../log/event-log.ts';
 import type { DeadLetterRow } from './event-row.ts';
 

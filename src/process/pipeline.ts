@@ -4,8 +4,8 @@
  * dead letter with the reason and the raw payload — nothing accepted is dropped silently, and no record, however
  * hostile, makes the conversion of its batch throw.
  */
-import { decodeEnvelope, type Envelope, eventIdOf, type Protocol } from '../collect/envelope.ts';
-import { JsonTooDeep, parseJsonWithinDepth } from '../collect/json-depth.ts';
+import { decodeEnvelope, type Envelope, eventIdOf, type Protocol } from '../contract/envelope.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../contract/json-depth.ts';
 import type { LogRecord } from '../log/event-log.ts';
 import type { ProtocolAdapter } from './adapters/adapter.ts';
 import { isoTime, UnusableEvent } from './adapters/adapter.ts';
@@ -29,7 +29,7 @@ import { putUserAgent } from './steps/put-user-agent.step.ts';
 import { putVisitor } from './steps/put-visitor.step.ts';
 import type { EventContext, Step } from './steps/step.ts';
 
-/** Protocols whose events become `events` rows (log lines have their own pipeline in src/logs). */
+/** Protocols whose events become `events` rows (log lines have their own pipeline in src/log-lines). */
 export const ADAPTERS: Partial<Record<Protocol, ProtocolAdapter>> = {
   native: nativeAdapter,
   telemetry: telemetryAdapter,

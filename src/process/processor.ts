@@ -6,7 +6,7 @@
  * store is unavailable. A group whose conversion, or a block the store refuses, fails for any other reason is split
  * until the records or rows that fail alone are found and quarantined as dead letters (isolate.ts).
  */
-import { EVENTS_TOPIC } from '../collect/ingest.ts';
+import { EVENTS_TOPIC } from '../contract/topics.ts';
 import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';

@@ -4,7 +4,7 @@
  * for 3 outcomes or 200. Source names, channels, browsers and operating systems come from running Sightline's own
  * enrichment over the made-up referrers and user agents, so seeded rows hold exactly what real events would.
  */
-import type { Envelope } from '../collect/envelope.ts';
+import type { Envelope } from '../contract/envelope.ts';
 import { blankRow } from '../process/event-row.ts';
 import { putReferrer } from '../process/steps/put-referrer.step.ts';
 import { parseAgent } from '../process/steps/put-user-agent.step.ts';

@@ -5,7 +5,6 @@
  * restart. When the store cannot be read, the last snapshot stays in force.
  */
 
-import { type KeyedSite, ProjectKeys } from '../collect/project-keys.ts';
 import type { ProjectSpec } from '../config/config.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Store } from '../store/store.ts';
@@ -31,10 +30,28 @@ export interface SiteView extends SiteRow {
 
 export const CONFIGURED_KEY_ID = 'configured';
 
+/** One site as the collector checks writes against it: the hashes of its keys, its domains and origins. */
+export interface KeyedSite {
+  name: string;
+  /** A SIGHTLINE_PROJECTS entry without a key: anyone may write to it. */
+  keyless: boolean;
+  /** SHA-256 (hex) of each key; a rotated key carries when its grace period ends. */
+  keys: ReadonlyArray<{ hash: string; expiresAt?: number }>;
+  /** Host names: Plausible's domain / Umami's id resolves to this site through them. */
+  domains: readonly string[];
+  /** Browser origins that may send; empty = any. */
+  origins: readonly string[];
+}
+
+/** Where each new snapshot of the keyed sites goes: the collector's `ProjectKeys` (src/collect/project-keys.ts). */
+export interface KeyedSitesSink {
+  replace(sites: readonly KeyedSite[]): void;
+}
+
 export interface SiteRegistryOptions {
   projects: readonly ProjectSpec[];
-  /** SIGHTLINE_SITE_PROJECTS. */
-  siteProjects: ReadonlyMap<string, string>;
+  /** The collector's keys, given every snapshot; absent in a process that collects nothing. */
+  keys?: KeyedSitesSink;
   /** Absent in a collector that cannot reach a store: the configured projects only. */
   store?: Store;
   logger?: Logger;
@@ -43,7 +60,6 @@ export interface SiteRegistryOptions {
 }
 
 export class SiteRegistry {
-  readonly keys: ProjectKeys;
   readonly #options: SiteRegistryOptions;
   readonly #now: () => number;
   #sites: SiteView[] = [];
@@ -53,7 +69,6 @@ export class SiteRegistry {
   constructor(options: SiteRegistryOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.keys = new ProjectKeys([], options.siteProjects, this.#now);
     this.#install([], []);
   }
 
@@ -126,7 +141,7 @@ export class SiteRegistry {
       };
     });
     this.#sites = sites;
-    this.keys.replace(keyed);
+    this.#options.keys?.replace(keyed);
   }
 
   /**

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { tightenTree } from '../cli/private-dir.ts';
+import { tightenTree } from './private-dir.ts';
 import type { Store } from './store.ts';
 
 export interface Manifest {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { ProjectKeys } from '../../src/collect/project-keys.ts';
 import { blankRow } from '../../src/process/event-row.ts';
 import { listSettingsChanges } from '../../src/server/settings-audit.ts';
 import { SiteRegistry } from '../../src/sites/site-registry.ts';
@@ -132,16 +133,17 @@ describe('sites over the API', () => {
   });
 
   it('another process picks a new site up within its refresh, without a restart', async () => {
+    const keys = new ProjectKeys([]);
     const other = new SiteRegistry({
       projects: [],
-      siteProjects: new Map(),
+      keys,
       store: server.store,
       refreshMs: 100,
     });
     await other.refresh();
     other.start();
     try {
-      assert.throws(() => other.keys.authorize('later', 'x'), /not a site/);
+      assert.throws(() => keys.authorize('later', 'x'), /not a site/);
       const created = await call('POST', '/api/v1/sites', { name: 'later' });
       assert.equal(created.status, 201);
       await eventually(
@@ -149,7 +151,7 @@ describe('sites over the API', () => {
         10_000,
         'the refresh',
       );
-      assert.equal(other.keys.authorize('later', created.body.key.key), 'later');
+      assert.equal(keys.authorize('later', created.body.key.key), 'later');
       const del = await call('DELETE', '/api/v1/sites/later?confirm=0');
       assert.equal(del.status, 200);
       await eventually(
@@ -157,7 +159,7 @@ describe('sites over the API', () => {
         10_000,
         'the removal',
       );
-      assert.throws(() => other.keys.authorize('later', created.body.key.key), /not a site/);
+      assert.throws(() => keys.authorize('later', created.body.key.key), /not a site/);
     } finally {
       other.stop();
     }
@@ -474,7 +476,6 @@ describe('sites over the API', () => {
     );
     const registry = new SiteRegistry({
       projects: [{ name: 'app', key: undefined }],
-      siteProjects: new Map(),
       store: server.store,
       refreshMs: 0,
     });

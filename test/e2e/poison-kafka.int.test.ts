@@ -1,15 +1,13 @@
 // Poison on Kafka: deep records on Sightline's own topics (events, logs, cdc) and raw deep messages on the shippers'
 // and Maxwell's topics are dead-lettered — in the `dead_letters` table and on the `dead-letters` topic — and a good
 // event after them is stored promptly (within 2 s on the WAL, poison.int.test.ts); the collector refuses the same bodies at the door.
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/kafka-broker.ts';
-import { CDC_TOPIC } from '../../src/cdc/cdc-pipeline.ts';
-import { encodeEnvelope, type Protocol } from '../../src/collect/envelope.ts';
-import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
-import { DEAD_LETTERS_TOPIC } from '../../src/log/open-log.ts';
-import { LOGS_TOPIC } from '../../src/logs/log-pipeline.ts';
+import { encodeEnvelope, type Protocol } from '../../src/contract/envelope.ts';
+import { CDC_TOPIC, DEAD_LETTERS_TOPIC, EVENTS_TOPIC, LOGS_TOPIC } from '../../src/contract/topics.ts';
 import type { DeadLetterRow } from '../../src/process/event-row.ts';
 import { eventually, postJson, startInProcess } from '../support/in-process-server.ts';
 import { tempDir } from '../support/temp-dir.ts';

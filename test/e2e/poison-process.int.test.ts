@@ -1,14 +1,13 @@
 // The issue's attack against `sightline serve` run as a child process, as a user runs it: the deep bodies are refused
 // at the door, and poison already on the WAL from before (written while the server was down, as an older version
 // accepted it) is dead-lettered on restart instead of holding every later event back.
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CDC_TOPIC } from '../../src/cdc/cdc-pipeline.ts';
-import { encodeEnvelope, type Protocol } from '../../src/collect/envelope.ts';
-import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
+import { encodeEnvelope, type Protocol } from '../../src/contract/envelope.ts';
+import { CDC_TOPIC, EVENTS_TOPIC, LOGS_TOPIC } from '../../src/contract/topics.ts';
 import { WalEventLog } from '../../src/log/wal/wal.log.ts';
-import { LOGS_TOPIC } from '../../src/logs/log-pipeline.ts';
 import { openStore } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { ADMIN_TOKEN, type ServerProcess, startServerProcess } from '../support/server-process.ts';

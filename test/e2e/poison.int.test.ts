@@ -2,12 +2,11 @@
 // huge strings, invalid UTF-8, numbers out of range, `__proto__`/`constructor` keys, and poison that was already on
 // the log before the collector checked it. Each item is refused with a 4xx, or ends up stored or in `dead_letters` —
 // never lost silently — and a good event sent after all of it is stored within 2 s.
+
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CDC_TOPIC } from '../../src/cdc/cdc-pipeline.ts';
-import { encodeEnvelope, type Protocol } from '../../src/collect/envelope.ts';
-import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
-import { LOGS_TOPIC } from '../../src/logs/log-pipeline.ts';
+import { encodeEnvelope, type Protocol } from '../../src/contract/envelope.ts';
+import { CDC_TOPIC, EVENTS_TOPIC, LOGS_TOPIC } from '../../src/contract/topics.ts';
 import { eventually, startInProcess } from '../support/in-process-server.ts';
 
 type Server = Awaited<ReturnType<typeof startInProcess>>;

@@ -2,13 +2,14 @@
  * Forwarding on Kafka: each destination is a consumer group of its own on the events topic, so a destination that
  * is down does not hold back another one, and gets its backlog once it is reachable again.
  */
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/kafka-broker.ts';
-import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { EVENTS_TOPIC } from '../../src/contract/topics.ts';
 import { parseForwardConfig } from '../../src/forward/forward-config.ts';
 import { type Forwarder, startForwarder } from '../../src/forward/forward-consumer.ts';
 import type { ForwardEvent } from '../../src/forward/forward-event.ts';

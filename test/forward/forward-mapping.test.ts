@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { encodeEnvelope, eventIdOf } from '../../src/collect/envelope.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { encodeEnvelope, eventIdOf } from '../../src/contract/envelope.ts';
 import { createForwardMapper } from '../../src/forward/forward-mapping.ts';
 import { openGeoLookup } from '../../src/process/enrich/geo-lookup.ts';
 import { tempDir } from '../support/temp-dir.ts';

@@ -2,13 +2,14 @@
  * A forwarder stopped in the middle of a delivery (shutdown, crash) leaves its batch uncommitted: the next start
  * sends the same events again, with the same ids and the same batch key — at least once, never lost.
  */
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { EVENTS_TOPIC } from '../../src/contract/topics.ts';
 import { parseForwardConfig } from '../../src/forward/forward-config.ts';
 import { startForwarder } from '../../src/forward/forward-consumer.ts';
 import type { ForwardEvent } from '../../src/forward/forward-event.ts';

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
-import { encodeEnvelope } from '../../src/collect/envelope.ts';
+import { encodeEnvelope } from '../../src/contract/envelope.ts';
 import { breakdownQuery } from '../../src/query/queries/breakdown.query.ts';
 import { overviewQuery } from '../../src/query/queries/overview.query.ts';
 import { NO_FILTER } from '../../src/query/stats-filters.ts';

@@ -1,10 +1,11 @@
 // A batch consumer on the real WAL and the embedded store: a record whose conversion throws, or whose row the store
 // refuses, is quarantined as a dead letter and the log moves on; a re-delivered batch is split the same way (same
 // insert tokens, nothing doubled); an unavailable store quarantines nothing and is simply waited for.
+
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EVENTS_TOPIC } from '../../src/collect/ingest.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { EVENTS_TOPIC } from '../../src/contract/topics.ts';
 import type { BatchHandler, EventLog, LogBatch, LogRecord } from '../../src/log/event-log.ts';
 import { WalEventLog } from '../../src/log/wal/wal.log.ts';
 import { createLogger } from '../../src/observe/logger.ts';

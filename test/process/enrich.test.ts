@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Envelope } from '../../src/collect/envelope.ts';
+import type { Envelope } from '../../src/contract/envelope.ts';
 import { DailySalts } from '../../src/process/enrich/daily-salts.ts';
 import { type GeoLookup, openGeoLookup } from '../../src/process/enrich/geo-lookup.ts';
 import { sourceOfHost } from '../../src/process/enrich/referrer-sources.ts';

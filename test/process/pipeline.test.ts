@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { encodeEnvelope, eventIdOf } from '../../src/collect/envelope.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { encodeEnvelope, eventIdOf } from '../../src/contract/envelope.ts';
 import { SessionTracker } from '../../src/process/enrich/session-tracker.ts';
 import { type Converter, createConverter, createSteps } from '../../src/process/pipeline.ts';
 import { SEED_EVENT } from '../support/seed-event.ts';

@@ -2,8 +2,8 @@
 // the split of failing conversions and refused inserts, and how store failures are told apart.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeEnvelope } from '../../src/collect/envelope.ts';
-import { MAX_JSON_DEPTH, tooDeepAt } from '../../src/collect/json-depth.ts';
+import { encodeEnvelope } from '../../src/contract/envelope.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../../src/contract/json-depth.ts';
 import type { LogRecord } from '../../src/log/event-log.ts';
 import {
   deadLetterRow,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Envelope } from '../../src/collect/envelope.ts';
+import type { Envelope } from '../../src/contract/envelope.ts';
 import { blankRow } from '../../src/process/event-row.ts';
 import { putBot } from '../../src/process/steps/put-bot.step.ts';
 import { putUserAgent } from '../../src/process/steps/put-user-agent.step.ts';

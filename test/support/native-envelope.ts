@@ -1,6 +1,6 @@
 /** A native `signup` event for user `u<n>` wrapped as the collector logs it, for tests that append to the log directly. */
 import { randomUUID } from 'node:crypto';
-import { encodeEnvelope } from '../../src/collect/envelope.ts';
+import { encodeEnvelope } from '../../src/contract/envelope.ts';
 
 export function signupEnvelope(n: number): Buffer {
   const body = Buffer.from(JSON.stringify({ type: 'signup', user_id: `u${n}`, details: { n } }));

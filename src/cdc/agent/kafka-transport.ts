@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ProduceAcks, Producer } from '@platformatic/kafka';
-import { encodeEnvelope } from '../../collect/envelope.ts';
+import { encodeEnvelope } from '../../contract/envelope.ts';
 import type { Outcome, Transport } from './spool-sender.ts';
 
 export interface KafkaTransportOptions {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeEnvelope } from '../../collect/envelope.ts';
+import { decodeEnvelope } from '../../contract/envelope.ts';
 import type { Logger } from '../../observe/logger.ts';
 import type { EventLog, LogBatch, Subscription } from '../event-log.ts';
 

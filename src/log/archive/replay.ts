@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { decodeEnvelope } from '../../collect/envelope.ts';
+import { decodeEnvelope } from '../../contract/envelope.ts';
 import type { Subscription } from '../event-log.ts';
 import { WalEventLog } from '../wal/wal.log.ts';
 import { type ManifestEntry, readManifest } from './raw-archive.ts';

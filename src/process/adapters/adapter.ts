@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Envelope } from '../../collect/envelope.ts';
+import type { Envelope } from '../../contract/envelope.ts';
 import type { EventRow } from '../event-row.ts';
 import type { EventContext } from '../steps/step.ts';
 

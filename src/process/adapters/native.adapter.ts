@@ -1,5 +1,5 @@
-import { parseEventTime } from '../../collect/event-validator.ts';
-import { nativeEventSchema } from '../../collect/native.schema.ts';
+import { parseEventTime } from '../../contract/event-validator.ts';
+import { nativeEventSchema } from '../../contract/protocols/native.schema.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
 

@@ -4,7 +4,7 @@
  * `context.ip` / `context.userAgent` describe the end user (server-side SDKs send on their behalf),
  * `context.page` and `context.campaign` fill the page and UTM fields, identify traits become profile traits.
  */
-import { parseEventTime } from '../../collect/event-validator.ts';
+import { parseEventTime } from '../../contract/event-validator.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
 

@@ -1,5 +1,5 @@
 /** Plausible's and Umami's events → canonical rows (page URL, referrer and properties; time is when received). */
-import { normalisePlausible } from '../../collect/plausible.schema.ts';
+import { normalisePlausible } from '../../contract/protocols/plausible.schema.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
 

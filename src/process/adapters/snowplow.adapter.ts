@@ -4,8 +4,8 @@
  * `collector time − (device sent time − device created time)`. Structured events keep their five fields,
  * self-describing events are named by their schema and keep its data, contexts are kept with the properties.
  */
-import { JsonTooDeep } from '../../collect/json-depth.ts';
-import { embeddedJson } from '../../collect/snowplow.schema.ts';
+import { JsonTooDeep } from '../../contract/json-depth.ts';
+import { embeddedJson } from '../../contract/protocols/snowplow.schema.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
-import { parseEventTime } from '../../collect/event-validator.ts';
-import { JsonTooDeep, parseJsonWithinDepth } from '../../collect/json-depth.ts';
+import { parseEventTime } from '../../contract/event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../../contract/json-depth.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
 

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../collect/envelope.ts';
+import type { Envelope } from '../../contract/envelope.ts';
 import type { EventRow } from '../event-row.ts';
 
 /** What an adapter learned about one event that has no column of its own (read by the steps after it). */

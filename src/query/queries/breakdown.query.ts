@@ -1,15 +1,16 @@
 import { DIMENSIONS, PROP_PREFIX } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
-import { sampleClause, scaled } from '../sampling.ts';
-import { type Metrics, VISITOR_KEY } from '../stats-metrics.ts';
+import { sampleClause } from '../sampling.ts';
+import { VISITOR_KEY } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
+import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
-const ORDER = 'ORDER BY visitors DESC, events DESC, value LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
+// The row shape is shared with the rollup path; importers of the breakdown keep finding it here.
+export { type BreakdownRow, countsRow } from './breakdown-row.ts';
 
-export type BreakdownRow = { value: string } & Partial<Metrics> &
-  Pick<Metrics, 'visitors' | 'visits' | 'pageviews' | 'events'>;
+const ORDER = 'ORDER BY visitors DESC, events DESC, value LIMIT {limit:UInt32} OFFSET {offset:UInt32}';
 
 /**
  * One row per value of `dimension` (a column, a visit's entry/exit page, or `event:props:<key>`), most visitors
@@ -58,30 +59,4 @@ export async function countsBreakdown(
     { timeoutMs: q.timeoutMs },
   );
   return rows.map((r) => countsRow(r, q.goal !== undefined, '', q.sample));
-}
-
-/**
- * A counting row as the store answers it (`prefix` before each count's name), conversions when there are goals;
- * counts scaled when read from `SAMPLE 1/sample`.
- */
-export function countsRow(
-  r: Record<string, unknown>,
-  withGoals: boolean,
-  prefix = '',
-  sample?: number,
-): BreakdownRow {
-  const visitors = Number(r[`${prefix}visitors`]);
-  const row: BreakdownRow = {
-    value: String(r.value),
-    visitors: scaled(visitors, sample),
-    visits: scaled(r[`${prefix}visits`], sample),
-    pageviews: scaled(r[`${prefix}pageviews`], sample),
-    events: scaled(r[`${prefix}events`], sample),
-  };
-  if (withGoals) {
-    const conversions = Number(r[`${prefix}conversions`]);
-    row.conversions = scaled(conversions, sample);
-    row.conversion_rate = visitors ? Math.round((1000 * conversions) / visitors) / 10 : 0;
-  }
-  return row;
 }

@@ -9,7 +9,7 @@
 import { ROLLUP_UNIQ } from '../../store/rollups.ts';
 import type { RollupScope } from '../rollup-scope.ts';
 import type { StatsQuery } from '../stats-query.ts';
-import { type BreakdownRow, countsRow } from './breakdown.query.ts';
+import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 
 const MERGE = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
 const MERGE_IF = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');

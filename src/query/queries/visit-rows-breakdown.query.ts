@@ -12,7 +12,7 @@ import { sampleClause } from '../sampling.ts';
 import { scopeFilter } from '../scope-filter.ts';
 import { metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
-import { type BreakdownRow, countsRow } from './breakdown.query.ts';
+import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
 const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);

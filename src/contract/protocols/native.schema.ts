@@ -1,5 +1,5 @@
 /** The native event (the seed's body), as `POST /`, `/e` and `/beacon` accept it. */
-import { checkEventTime, compileValidator } from './event-validator.ts';
+import { checkEventTime, compileValidator } from '../event-validator.ts';
 
 const id = { type: ['string', 'number'], maxLength: 256 };
 const shortText = (max: number) => ({ type: 'string', maxLength: max });

@@ -4,10 +4,6 @@
  * body). Answers as Segment does: `200 {"success": true}`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CollectError, keyMissing } from './errors.ts';
-import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
-import { parseJsonBody } from './json-body.ts';
-import type { ProjectKeys } from './project-keys.ts';
 import {
   BATCH_LIMIT_BYTES,
   MESSAGE_LIMIT_BYTES,
@@ -15,7 +11,11 @@ import {
   type SegmentCall,
   segmentBatchItemValidator,
   segmentCallValidator,
-} from './segment.schema.ts';
+} from '../contract/protocols/segment.schema.ts';
+import { CollectError, keyMissing } from './errors.ts';
+import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
+import { parseJsonBody } from './json-body.ts';
+import type { ProjectKeys } from './project-keys.ts';
 
 function writeKeyOf(request: FastifyRequest, body: unknown): string | undefined {
   const auth = request.headers.authorization;

@@ -1,8 +1,8 @@
 // Log bodies as the shippers document them → parsed records.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitLogBody } from '../../src/logs/log-body.ts';
-import { normaliseLevel } from '../../src/logs/log-level.ts';
+import { splitLogBody } from '../../src/log-lines/log-body.ts';
+import { normaliseLevel } from '../../src/log-lines/log-level.ts';
 
 describe('log bodies', () => {
   it("Fluent Bit's http output, format json: an array with the `date` key as epoch seconds", () => {

@@ -3,7 +3,7 @@
  * the envelope's project and receive time, and the country of an access line's client IP. Bad lines become
  * dead letters with their line number and reason; a record that cannot be read at all becomes one dead letter.
  */
-import { decodeEnvelope, type Envelope } from '../collect/envelope.ts';
+import { decodeEnvelope, type Envelope } from '../contract/envelope.ts';
 import type { LogRecord } from '../log/event-log.ts';
 import { deadLetterRow, errorMessage, quarantinedRecord } from '../process/dead-letter.ts';
 import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
@@ -11,8 +11,6 @@ import { type DeadLetterRow, isStorableTime } from '../process/event-row.ts';
 import type { TableRows } from '../process/processor.ts';
 import { type LineFormat, splitLogBody } from './log-body.ts';
 import type { LogRow } from './log-row.ts';
-
-export const LOGS_TOPIC = 'logs';
 
 /** The envelope's `call` carries the format and an optional source hint: `nginx`, `json/vector`. */
 export function logCall(format: LineFormat, source: string | undefined): string {

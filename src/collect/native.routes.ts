@@ -3,9 +3,9 @@
  * which cannot set headers, so project and key travel in the query string.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { nativeEventValidator } from '../contract/protocols/native.schema.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { parseJsonBody } from './json-body.ts';
-import { nativeEventValidator } from './native.schema.ts';
 import type { ProjectKeys } from './project-keys.ts';
 
 interface NativeQuery {

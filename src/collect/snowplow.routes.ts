@@ -4,11 +4,11 @@
  * mapped like a site (SIGHTLINE_SITE_PROJECTS). Browsers send these with credentials; CORS allows that.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { snowplowEventValidator } from '../contract/protocols/snowplow.schema.ts';
 import { CollectError } from './errors.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { parseJsonBody } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
-import { snowplowEventValidator } from './snowplow.schema.ts';
 
 /** The smallest transparent GIF, what Snowplow's collector answers to a pixel request. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');

@@ -4,7 +4,7 @@
  * raw text lines in a named format (`?format=nginx|syslog|text`). Bad lines never sink the good ones: each comes
  * back with its line number and the reason.
  */
-import { MAX_JSON_DEPTH, tooDeepAt } from '../collect/json-depth.ts';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../contract/json-depth.ts';
 import { parseJsonRecord } from './json-record.ts';
 import type { ParsedLog } from './log-row.ts';
 import { parseNginxLine } from './nginx-line.ts';

@@ -4,7 +4,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ajv } from '../config/json-schema.ts';
-import type { FieldProblem } from './errors.ts';
+import type { FieldProblem } from './field-problem.ts';
 
 export type SchemaObject = Record<string, unknown>;
 

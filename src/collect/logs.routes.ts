@@ -4,9 +4,11 @@
  * (`X-App` or `?app=`, key when the project has one). Good lines are accepted even when others are bad: the answer
  * lists each bad line with its number and reason (and they are kept as dead letters).
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { LINE_FORMATS, type LineFormat, splitLogBody } from '../logs/log-body.ts';
-import { LOGS_TOPIC, logCall } from '../logs/log-pipeline.ts';
+import { LOGS_TOPIC } from '../contract/topics.ts';
+import { LINE_FORMATS, type LineFormat, splitLogBody } from '../log-lines/log-body.ts';
+import { logCall } from '../log-lines/log-pipeline.ts';
 import { CollectError } from './errors.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import { checkJsonDepth } from './json-body.ts';

@@ -1,5 +1,5 @@
 /** Umami's `POST /api/send`: `{type: "event" | "identify", payload: {website, hostname, url, referrer, title, name, data, language, screen, id}}`. */
-import { compileValidator } from './event-validator.ts';
+import { compileValidator } from '../event-validator.ts';
 
 export const umamiSendValidator = compileValidator({
   type: 'object',

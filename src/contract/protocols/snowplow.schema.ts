@@ -3,8 +3,8 @@
  * GET /i carries one in the query string; POST tp2 carries `{schema, data: [events]}`. Checked here: the event
  * type, the app id (it names the project) and that embedded JSON (`ue_pr`/`ue_px`, `co`/`cx`) decodes.
  */
-import { compileValidator } from './event-validator.ts';
-import { JsonTooDeep, parseJsonWithinDepth } from './json-depth.ts';
+import { compileValidator } from '../event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../json-depth.ts';
 
 export const EVENT_TYPES = ['pv', 'pp', 'se', 'ue', 'tr', 'ti', 'ad', 'ev', 's'] as const;
 

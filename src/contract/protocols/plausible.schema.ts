@@ -2,8 +2,8 @@
  * Plausible's Events API body (`POST /api/event`), long or short keys as its script sends them: name/n, url/u,
  * domain/d, referrer/r, props/p (object or JSON string), revenue/$ ({currency, amount}), interactive/i.
  */
-import { compileValidator } from './event-validator.ts';
-import { JsonTooDeep, parseJsonWithinDepth } from './json-depth.ts';
+import { compileValidator } from '../event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../json-depth.ts';
 
 const LONG: Record<string, string> = {
   n: 'name',

@@ -3,9 +3,10 @@
  * agent or any Maxwell-compatible producer. Project and key as for events. All or nothing: a body with a bad
  * message is refused with every problem listed, so an agent can retry it exactly.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CDC_TOPIC } from '../cdc/cdc-pipeline.ts';
 import { checkMaxwellMessage, splitMaxwellBody } from '../cdc/maxwell-message.ts';
+import { CDC_TOPIC } from '../contract/topics.ts';
 import { emptyBatch, invalidEvents, malformedJson } from './errors.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import { checkJsonDepth, utf8Text } from './json-body.ts';

@@ -4,11 +4,11 @@
  * `tenantId` becomes the row's `tenant_id`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { telemetryEventValidator } from '../contract/protocols/telemetry.schema.ts';
 import { CollectError, projectMismatch } from './errors.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { parseJsonBody } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
-import { telemetryEventValidator } from './telemetry.schema.ts';
 
 interface TelemetryQuery {
   k?: string;

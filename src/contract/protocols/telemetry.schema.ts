@@ -1,6 +1,6 @@
 /** The Nealytics-shaped event of `/api/v1/telemetry/track` and `/beacon` (see the seed 004). */
-import { checkEventTime, compileValidator } from './event-validator.ts';
-import { JsonTooDeep, parseJsonWithinDepth } from './json-depth.ts';
+import { checkEventTime, compileValidator } from '../event-validator.ts';
+import { JsonTooDeep, parseJsonWithinDepth } from '../json-depth.ts';
 
 export const telemetryEventSchema = {
   type: 'object',

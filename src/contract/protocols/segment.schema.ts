@@ -3,7 +3,7 @@
  * Segment documents them: an identity (`userId` or `anonymousId`) on every call, `event` on track, `groupId` on
  * group, `previousId` on alias. Unknown fields are allowed — SDKs add their own.
  */
-import { checkEventTime, compileValidator, type EventValidator } from './event-validator.ts';
+import { checkEventTime, compileValidator, type EventValidator } from '../event-validator.ts';
 
 export const SEGMENT_CALLS = ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const;
 export type SegmentCall = (typeof SEGMENT_CALLS)[number];

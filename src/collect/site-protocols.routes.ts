@@ -4,11 +4,11 @@
  * The site (Plausible's domain, Umami's website id) maps to a project through SIGHTLINE_SITE_PROJECTS.
  */
 import type { FastifyInstance } from 'fastify';
+import { normalisePlausible, plausibleEventValidator } from '../contract/protocols/plausible.schema.ts';
+import { umamiSendValidator } from '../contract/protocols/umami.schema.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { asCollectError, parseJsonBody } from './json-body.ts';
-import { normalisePlausible, plausibleEventValidator } from './plausible.schema.ts';
 import type { ProjectKeys } from './project-keys.ts';
-import { umamiSendValidator } from './umami.schema.ts';
 
 export function siteProtocolRoutes(app: FastifyInstance, deps: IngestDeps & { keys: ProjectKeys }): void {
   app.post<{ Body: Buffer }>('/api/event', async (request, reply) => {
