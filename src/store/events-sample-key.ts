@@ -16,7 +16,7 @@
  */
 
 import { VISITOR_KEY } from './event-keys.ts';
-import type { Migration } from './migrate.ts';
+import type { Migration } from './migration.ts';
 import type { Store } from './store.ts';
 
 export const SAMPLE_KEY = 'sample_key';

@@ -6,19 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
+import type { Migration } from './migration.ts';
 import { ROLLUP_MIGRATION } from './rollups.ts';
 import type { Store } from './store.ts';
 import { VISITS_MIGRATION } from './visits.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
-export interface Migration {
-  version: number;
-  name: string;
-  statements: string[];
-  /** Work that is more than statements (e.g. rebuilding a table), after them. Must be safe to run again. */
-  run?: (store: Store) => Promise<void>;
-}
+export type { Migration } from './migration.ts';
 
 /** Splits on `;` at the end of a line; comments are dropped so they cannot hide a statement. */
 export function splitStatements(sql: string): string[] {

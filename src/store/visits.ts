@@ -18,7 +18,7 @@
  * the same way in the processor (a test holds the two equal).
  */
 import { VISITOR_KEY } from './event-keys.ts';
-import type { Migration } from './migrate.ts';
+import type { Migration } from './migration.ts';
 import type { QueryParams, Store } from './store.ts';
 
 export const VISITS_TABLE = 'visits';
