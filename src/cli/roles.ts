@@ -316,9 +316,10 @@ async function apiRoutes(
     share: (token) => shares.resolve(token),
     publicSite,
   });
-  await sitesRoutes(app, { store, sites, shares, authenticate, siteProjects: config.siteProjects });
+  // Registered, not called: each is a plugin context with its own store-failure mapping.
+  await app.register(sitesRoutes, { store, sites, shares, authenticate, siteProjects: config.siteProjects });
   await alertsRoutes(app, { config: effective, alerts, authenticate });
-  await goalsRoutes(app, {
+  await app.register(goalsRoutes, {
     config: effective,
     goals,
     funnels: createSavedFunnels(store),

@@ -2,13 +2,15 @@
  * Dashboard logins (admin token or e-mail + password → an httpOnly, SameSite=Strict session cookie), invitations,
  * and the admin's management of dashboard accounts.
  */
+
 import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { badParams, type ParamProblem, QueryError, unauthenticated } from '../query/errors.ts';
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
-import { mapStoreError, send } from '../query/request-params.ts';
+import { send } from '../query/request-params.ts';
+import { mapStoreErrors } from '../query/store-failures.ts';
 import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
 import { LoginLimiter } from './login-limiter.ts';
 
@@ -53,6 +55,7 @@ export async function authRoutes(
     timeZoneOf?: (project: string) => string;
   },
 ): Promise<void> {
+  mapStoreErrors(app);
   const { config, accounts, authenticate } = deps;
   const configured = config.projects.map((p) => p.name);
   const knownNow = () => new Set(deps.projects?.() ?? configured);
@@ -64,7 +67,7 @@ export async function authRoutes(
   };
 
   const startSession = async (request: FastifyRequest, reply: FastifyReply, email: string) => {
-    const session = await accounts.startSession(email).catch(mapStoreError);
+    const session = await accounts.startSession(email);
     reply.setCookie(SESSION_COOKIE, session.token, {
       path: '/',
       httpOnly: true,
@@ -87,7 +90,7 @@ export async function authRoutes(
       throw badParams([
         { param: 'email', message: 'and password (or the admin token as "token") are required' },
       ]);
-    const user = await accounts.verify(body.email.trim().toLowerCase(), body.password).catch(mapStoreError);
+    const user = await accounts.verify(body.email.trim().toLowerCase(), body.password);
     if (!user) throw unauthenticated('wrong e-mail or password');
     await startSession(request, reply, user.email);
     return send(reply, { email: user.email, name: user.name, admin: user.roles['*'] === 'admin' });
@@ -95,7 +98,7 @@ export async function authRoutes(
 
   app.post('/api/v1/auth/logout', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) await accounts.endSession(token).catch(mapStoreError);
+    if (token) await accounts.endSession(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
@@ -116,7 +119,7 @@ export async function authRoutes(
         time_zones: zonesOf(all),
       });
     if (scope.kind === 'user') {
-      const account = scope.email ? await accounts.get(scope.email).catch(mapStoreError) : undefined;
+      const account = scope.email ? await accounts.get(scope.email) : undefined;
       const projects = scope.projects ? all.filter((p) => scope.projects?.has(p)) : all;
       return send(reply, {
         email: scope.email,
@@ -148,7 +151,7 @@ export async function authRoutes(
           message: `must be at least ${MIN_PASSWORD} characters, sent with the invitation`,
         },
       ]);
-    const result = await accounts.acceptInvite(invite, password).catch(mapStoreError);
+    const result = await accounts.acceptInvite(invite, password);
     if (!result.ok && result.reason === 'expired')
       throw new QueryError(
         'QUERY_ERR_INVITATION_EXPIRED',
@@ -162,7 +165,7 @@ export async function authRoutes(
 
   app.get('/api/v1/dashboard/users', async (request, reply) => {
     requireAdmin(await authenticate(request));
-    return send(reply, { results: await accounts.list().catch(mapStoreError) });
+    return send(reply, { results: await accounts.list() });
   });
 
   app.post('/api/v1/dashboard/users', async (request: FastifyRequest<{ Body: Body }>, reply) => {
@@ -180,9 +183,12 @@ export async function authRoutes(
       });
     const roles = rolesOf(body, knownNow(), problems);
     if (problems.length > 0) throw badParams(problems);
-    const created = await accounts
-      .create({ email, name: name || email, roles, ...(password ? { password: password as string } : {}) })
-      .catch(mapStoreError);
+    const created = await accounts.create({
+      email,
+      name: name || email,
+      roles,
+      ...(password ? { password: password as string } : {}),
+    });
     return reply
       .code(201)
       .header('cache-control', 'no-store')
@@ -213,27 +219,23 @@ export async function authRoutes(
       if (self && typeof password === 'string') {
         // A guessed current password is a login attempt: the same limit applies.
         throttle(request);
-        const outcome = await accounts
-          .changeOwnPassword(
-            email,
-            body.current_password as string,
-            password,
-            request.cookies[SESSION_COOKIE],
-          )
-          .catch(mapStoreError);
+        const outcome = await accounts.changeOwnPassword(
+          email,
+          body.current_password as string,
+          password,
+          request.cookies[SESSION_COOKIE],
+        );
         if (outcome === 'wrong-password')
           throw new QueryError('QUERY_ERR_WRONG_PASSWORD', 403, 'the current password is not right');
         if (outcome === 'unknown')
           throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
         if (body.role === undefined && body.name === undefined) return send(reply, await accounts.get(email));
       }
-      const changed = await accounts
-        .update(email, {
-          ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
-          ...(roles ? { roles } : {}),
-          ...(password && !self ? { password: password as string } : {}),
-        })
-        .catch(mapStoreError);
+      const changed = await accounts.update(email, {
+        ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
+        ...(roles ? { roles } : {}),
+        ...(password && !self ? { password: password as string } : {}),
+      });
       if (!changed) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
       return send(reply, await accounts.get(email));
     },
@@ -247,7 +249,7 @@ export async function authRoutes(
       const email = request.params.email.toLowerCase();
       if (scope.kind === 'user' && scope.email === email && isAdminScope(scope))
         throw badParams([{ param: 'email', message: 'you cannot remove your own account' }]);
-      if (!(await accounts.remove(email).catch(mapStoreError)))
+      if (!(await accounts.remove(email)))
         throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
       return reply.code(204).send();
     },

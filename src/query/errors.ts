@@ -40,3 +40,9 @@ export const badParams = (problems: ParamProblem[]) =>
     problems.map((p) => `${p.param} ${p.message}`).join('; '),
     problems,
   );
+
+export const queryTimeout = () =>
+  new QueryError('QUERY_ERR_TIMEOUT', 504, 'the query took longer than its time budget; narrow the range');
+
+export const queryUnavailable = () =>
+  new QueryError('QUERY_ERR_UNAVAILABLE', 503, 'the store is not available right now');

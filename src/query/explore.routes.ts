@@ -11,7 +11,7 @@ import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, QueryError } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
-import { mapStoreError, send } from './request-params.ts';
+import { send } from './request-params.ts';
 
 const MAX_SQL = 20_000;
 
@@ -83,7 +83,7 @@ export async function exploreRoutes(
         !unreachable.test(cause.message)
       )
         throw new QueryError('QUERY_ERR_SQL', 400, cause.message.split('\n')[0].slice(0, 2000));
-      return mapStoreError(err);
+      throw err;
     }
     const truncated = rows.length > maxRows;
     if (truncated) rows = rows.slice(0, maxRows);
@@ -98,12 +98,10 @@ export async function exploreRoutes(
 
   app.get('/api/v1/explore/saved', async (request, reply) => {
     requireAdmin(await authenticate(request));
-    const rows = await store
-      .query<Record<string, string>>(
-        `SELECT id, name, sql, chart, created_by, toString(updated_at) AS updated
+    const rows = await store.query<Record<string, string>>(
+      `SELECT id, name, sql, chart, created_by, toString(updated_at) AS updated
          FROM saved_queries FINAL WHERE NOT deleted ORDER BY name`,
-      )
-      .catch(mapStoreError);
+    );
     const results: SavedQuery[] = rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -139,7 +137,7 @@ export async function exploreRoutes(
         deleted: false,
         version: Date.now(),
       };
-      await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`).catch(mapStoreError);
+      await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`);
       return reply.code(id ? 200 : 201).send({ ...saved, chart: chart ?? {} });
     },
   );
@@ -148,21 +146,17 @@ export async function exploreRoutes(
     '/api/v1/explore/saved/:id',
     async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
       requireAdmin(await authenticate(request));
-      const [row] = await store
-        .query<Record<string, string>>(
-          `SELECT id, name, sql, chart, created_by FROM saved_queries FINAL WHERE id = {id:String} AND NOT deleted`,
-          { id: request.params.id },
-        )
-        .catch(mapStoreError);
+      const [row] = await store.query<Record<string, string>>(
+        `SELECT id, name, sql, chart, created_by FROM saved_queries FINAL WHERE id = {id:String} AND NOT deleted`,
+        { id: request.params.id },
+      );
       if (!row) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no saved query "${request.params.id}"`);
       const version = Date.now();
-      await store
-        .insert(
-          'saved_queries',
-          [{ ...row, updated_at: new Date().toISOString(), deleted: true, version }],
-          `saved:${row.id}:${version}`,
-        )
-        .catch(mapStoreError);
+      await store.insert(
+        'saved_queries',
+        [{ ...row, updated_at: new Date().toISOString(), deleted: true, version }],
+        `saved:${row.id}:${version}`,
+      );
       return reply.code(204).send();
     },
   );

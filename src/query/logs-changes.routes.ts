@@ -17,7 +17,7 @@ import {
   MAX_BUCKETS,
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember, requireWholeProject } from './read-auth.ts';
-import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
+import { limitOf, one, type Query, send } from './request-params.ts';
 import { createStatsRequest, type StatsRequest } from './stats-request.ts';
 
 type Req = FastifyRequest<{ Querystring: Query }>;
@@ -64,7 +64,7 @@ export async function logsAndChangesRoutes(
     r.check();
     const { store, target, range, timeoutMs } = r.query;
     return send(reply, {
-      results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit).catch(mapStoreError),
+      results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit),
     });
   });
 
@@ -80,9 +80,7 @@ export async function logsAndChangesRoutes(
         { param: 'interval', message: `too many ${interval}s in this range; pick a coarser one` },
       ]);
     const { store, target, range, timeoutMs, tz } = r.query;
-    const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz).catch(
-      mapStoreError,
-    );
+    const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz);
     return send(reply, { interval, timezone: tz, ...volume });
   });
 
@@ -90,17 +88,14 @@ export async function logsAndChangesRoutes(
     const { r, filter } = await logRequest(request);
     r.check();
     const { store, target, range, timeoutMs } = r.query;
-    return send(
-      reply,
-      await logFacetsQuery({ store, target, range, filter, timeoutMs }).catch(mapStoreError),
-    );
+    return send(reply, await logFacetsQuery({ store, target, range, filter, timeoutMs }));
   });
 
   app.get('/api/v1/db/rates', async (request: Req, reply) => {
     const r = await statsRequest(request);
     requireProjectRows(r, request.query, 'database changes');
     r.check();
-    return send(reply, { results: await changeRatesQuery(r.query).catch(mapStoreError) });
+    return send(reply, { results: await changeRatesQuery(r.query) });
   });
 
   app.get('/api/v1/db/changes', async (request: Req, reply) => {
@@ -121,7 +116,7 @@ export async function logsAndChangesRoutes(
       });
     r.check();
     return send(reply, {
-      results: await latestChangesQuery(r.query, filter, limit, per === 'row').catch(mapStoreError),
+      results: await latestChangesQuery(r.query, filter, limit, per === 'row'),
     });
   });
 
@@ -153,7 +148,7 @@ export async function logsAndChangesRoutes(
       database as string,
       table as string,
       key as Record<string, unknown>,
-    ).catch(mapStoreError);
+    );
     return send(reply, { results: history });
   });
 }

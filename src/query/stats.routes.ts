@@ -29,7 +29,7 @@ import {
   timeseriesQuery,
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
-import { limitOf, mapStoreError, one, type Query, send, targetOf } from './request-params.ts';
+import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
 import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
 import {
@@ -63,7 +63,7 @@ export async function statsRoutes(
   app.get('/api/v1/stats/overview', async (request: Req, reply) => {
     const r = await statsRequest(request, { sampled: true });
     r.check();
-    const overview = await overviewQuery(r.query, r.compare?.range).catch(mapStoreError);
+    const overview = await overviewQuery(r.query, r.compare?.range);
     return send(reply, { ...overview, ...sampledShare(r.query.sample) });
   });
 
@@ -85,10 +85,8 @@ export async function statsRoutes(
           message: `${interval} gives more than ${MAX_BUCKETS} points here; pick a coarser one`,
         },
       ]);
-    const results = await series(r.query, interval).catch(mapStoreError);
-    const comparison = r.compare
-      ? await series(r.query, interval, r.compare.range).catch(mapStoreError)
-      : undefined;
+    const results = await series(r.query, interval);
+    const comparison = r.compare ? await series(r.query, interval, r.compare.range) : undefined;
     return send(reply, {
       interval,
       timezone: r.query.tz,
@@ -113,9 +111,7 @@ export async function statsRoutes(
       if (metrics !== undefined && metrics !== 'all' && metrics !== 'counts')
         r.problems.push({ param: 'metrics', message: 'must be all (default) or counts' });
       r.check();
-      const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts').catch(
-        mapStoreError,
-      );
+      const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts');
       if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
       return send(reply, { dimension, results, ...sampledShare(r.query.sample) });
     },
@@ -134,14 +130,14 @@ export async function statsRoutes(
       else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
     const limit = limitOf(request.query, 9, 100, r.problems);
     r.check();
-    const results = await breakdownsQuery(r.query, dimensions, limit).catch(mapStoreError);
+    const results = await breakdownsQuery(r.query, dimensions, limit);
     return send(reply, { results, ...sampledShare(r.query.sample) });
   });
 
   app.get('/api/v1/stats/realtime', async (request: Req, reply) => {
     const r = await statsRequest(request);
     r.check();
-    return send(reply, await realtimeQuery(r.query).catch(mapStoreError));
+    return send(reply, await realtimeQuery(r.query));
   });
 
   app.get('/api/v1/stats/funnel', async (request: Req, reply) => {
@@ -151,7 +147,7 @@ export async function statsRoutes(
     for (const step of steps) for (const key of Object.keys(step.props ?? {})) requireProperty(r, key);
     const window = parseWindow(one(request.query, 'window', r.problems), r.problems);
     r.check();
-    return send(reply, await funnelQuery(r.query, steps, window).catch(mapStoreError));
+    return send(reply, await funnelQuery(r.query, steps, window));
   });
 
   app.get('/api/v1/stats/retention', async (request: Req, reply) => {
@@ -160,7 +156,7 @@ export async function statsRoutes(
     if (!RETENTION_UNITS.includes(unit as RetentionUnit))
       r.problems.push({ param: 'unit', message: `must be one of ${RETENTION_UNITS.join(', ')}` });
     r.check();
-    const cohorts = await retentionQuery(r.query, unit as RetentionUnit).catch(mapStoreError);
+    const cohorts = await retentionQuery(r.query, unit as RetentionUnit);
     return send(reply, { unit, timezone: r.query.tz, cohorts });
   });
 
@@ -169,7 +165,7 @@ export async function statsRoutes(
     const format = formatOf(request.query, r.problems);
     r.check();
     const goals = goalsOf(r.query.target.project);
-    const results = await goalsQuery(r.query, goals).catch(mapStoreError);
+    const results = await goalsQuery(r.query, goals);
     if (format === 'csv')
       return sendCsv(reply, 'goals', results, ['goal', 'visitors', 'events', 'conversion_rate']);
     return send(reply, { results, ...sampledShare(r.query.sample) });
@@ -181,7 +177,7 @@ export async function statsRoutes(
     const problems: ParamProblem[] = [];
     const target = targetOf(scope, request.query, problems);
     if (problems.length > 0 || !target) throw badParams(problems);
-    return send(reply, await extentQuery(deps.store, target, config.queryTimeoutMs).catch(mapStoreError));
+    return send(reply, await extentQuery(deps.store, target, config.queryTimeoutMs));
   });
 
   app.get('/api/v1/stats/sessions', async (request: Req, reply) => {
@@ -190,7 +186,7 @@ export async function statsRoutes(
     const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
     const page = pageOf(request.query, r.problems);
     r.check();
-    return send(reply, { results: await visitsQuery(r.query, { limit, page }).catch(mapStoreError) });
+    return send(reply, { results: await visitsQuery(r.query, { limit, page }) });
   });
 
   app.get('/api/v1/stats/events', async (request: Req, reply) => {
@@ -200,7 +196,7 @@ export async function statsRoutes(
     const page = pageOf(request.query, r.problems);
     const format = formatOf(request.query, r.problems);
     r.check();
-    const results = await eventsQuery(r.query, { limit, page }).catch(mapStoreError);
+    const results = await eventsQuery(r.query, { limit, page });
     if (format === 'csv')
       return sendCsv(
         reply,
@@ -218,7 +214,7 @@ export async function statsRoutes(
     const page = pageOf(request.query, r.problems);
     const search = one(request.query, 'search', r.problems);
     r.check();
-    return send(reply, { results: await usersQuery(r.query, search, { limit, page }).catch(mapStoreError) });
+    return send(reply, { results: await usersQuery(r.query, search, { limit, page }) });
   });
 
   app.get(
@@ -228,7 +224,7 @@ export async function statsRoutes(
       requireMember(r.scope);
       const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
       r.check();
-      const found = await userQuery(r.query, request.params.id, limit).catch(mapStoreError);
+      const found = await userQuery(r.query, request.params.id, limit);
       if (!found)
         throw new QueryError(
           'QUERY_ERR_NOT_FOUND',

@@ -5,6 +5,7 @@
  * is an audit row (src/server/settings-audit.ts) and is in force in this process at once, in the others within
  * SIGHTLINE_SITES_REFRESH_SECONDS.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badParams, forbidden, type ParamProblem, QueryError } from '../query/errors.ts';
@@ -14,8 +15,9 @@ import {
   type ReadScope,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
-import { mapStoreError, send } from '../query/request-params.ts';
+import { send } from '../query/request-params.ts';
 import type { ShareLinks } from '../query/share-links.ts';
+import { mapStoreErrors } from '../query/store-failures.ts';
 import { CodedError } from '../server/coded-error.ts';
 import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../server/settings-audit.ts';
 import type { Store } from '../store/store.ts';
@@ -100,6 +102,7 @@ export async function sitesRoutes(
     siteProjects: ReadonlyMap<string, string>;
   },
 ): Promise<void> {
+  mapStoreErrors(app);
   const { store, sites, authenticate } = deps;
 
   const audit = (scope: ReadScope, change: Omit<SettingsChange, 'actor'>) =>
@@ -107,7 +110,7 @@ export async function sitesRoutes(
 
   /** The site, read fresh (another process may have changed it), or 404. */
   async function current(name: string): Promise<SiteView> {
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     const site = sites.get(name);
     if (!site) throw notFound(name);
     return site;
@@ -136,14 +139,14 @@ export async function sitesRoutes(
       hash: made.hash,
       createdAt: Date.now(),
     };
-    await writeKey(store, row).catch(mapStoreError);
+    await writeKey(store, row);
     await audit(scope, {
       project: site,
       entity: 'write_key',
       entityId: row.id,
       action,
       detail: `${made.prefix}…${detail}`,
-    }).catch(mapStoreError);
+    });
     // Shown once: only its hash is kept.
     return { id: row.id, prefix: row.prefix, key: made.key, created_at: iso(row.createdAt) };
   }
@@ -153,7 +156,7 @@ export async function sitesRoutes(
     const adminOf = scope.kind === 'user' ? scope.adminOf : undefined;
     const mine = isAdminScope(scope) ? undefined : adminOf && adminOf.size > 0 ? adminOf : null;
     if (mine === null) throw forbidden('sites are listed to admins');
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     return send(reply, {
       results: sites
         .list()
@@ -171,7 +174,7 @@ export async function sitesRoutes(
     const settings = checkSettings(body, problems, defaultSettings(name)) as SiteSettings;
     if (body.confirm !== undefined)
       problems.push({ param: 'confirm', message: 'is for deleting a site only' });
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     if (name && sites.get(name)) problems.push({ param: 'name', message: `a site "${name}" exists already` });
     checkDomains(name, settings.domains, problems);
     if (problems.length > 0) throw badParams(problems);
@@ -179,15 +182,15 @@ export async function sitesRoutes(
     const site = { name, ...settings, managed: false, createdAt: now, updatedAt: now };
     // The key first: a site is never visible to the collector without one (a keyed site without keys takes nothing).
     const key = await addKey(scope, name, 'create');
-    await writeSite(store, site).catch(mapStoreError);
+    await writeSite(store, site);
     await audit(scope, {
       project: name,
       entity: 'site',
       entityId: name,
       action: 'create',
       detail: settings.domains.join(', '),
-    }).catch(mapStoreError);
-    await sites.refresh().catch(mapStoreError);
+    });
+    await sites.refresh();
     const created = sites.get(name);
     return reply
       .code(201)
@@ -206,15 +209,13 @@ export async function sitesRoutes(
     const scope = await authenticate(request);
     requireSiteAdmin(scope, request.params.name);
     await current(request.params.name);
-    return send(reply, await siteEvents(store, request.params.name).catch(mapStoreError));
+    return send(reply, await siteEvents(store, request.params.name));
   });
 
   app.get('/api/v1/sites/:name/changes', async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const scope = await authenticate(request);
     requireSiteAdmin(scope, request.params.name);
-    const results = await listSettingsChanges(store, { limit: 100, project: request.params.name }).catch(
-      mapStoreError,
-    );
+    const results = await listSettingsChanges(store, { limit: 100, project: request.params.name });
     return send(reply, { results });
   });
 
@@ -236,7 +237,7 @@ export async function sitesRoutes(
     const changes = checkSettings(body, problems);
     checkDomains(name, changes.domains, problems);
     if (problems.length > 0) throw badParams(problems);
-    await writeSite(store, { ...site, ...changes, updatedAt: Date.now() }).catch(mapStoreError);
+    await writeSite(store, { ...site, ...changes, updatedAt: Date.now() });
     await audit(scope, {
       project: name,
       entity: 'site',
@@ -245,7 +246,7 @@ export async function sitesRoutes(
       detail: Object.keys(body)
         .filter((k) => k !== 'name')
         .join(', '),
-    }).catch(mapStoreError);
+    });
     return send(reply, siteJson(await current(name)));
   });
 
@@ -257,7 +258,7 @@ export async function sitesRoutes(
       const { name } = request.params;
       const site = await current(name);
       if (site.managed) throw managed(name);
-      const stored = await siteEvents(store, name).catch(mapStoreError);
+      const stored = await siteEvents(store, name);
       const raw = request.query.confirm ?? bodyOf(request).confirm;
       const confirm =
         typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -277,22 +278,21 @@ export async function sitesRoutes(
         );
       // First the site stops taking events (no keys, no domains) but stays, so a removal that fails half-way can be
       // asked again; then its rows go; only then the site itself and its share links.
-      for (const key of (await readKeys(store).catch(mapStoreError)).filter((k) => k.site === name))
-        await writeKey(store, key, true).catch(mapStoreError);
-      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }).catch(mapStoreError);
-      await sites.refresh().catch(mapStoreError);
-      await removeSiteData(store, name).catch(mapStoreError);
-      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true).catch(mapStoreError);
-      for (const link of await deps.shares.list(name).catch(mapStoreError))
-        await deps.shares.revoke(link.id).catch(mapStoreError);
-      await sites.refresh().catch(mapStoreError);
+      for (const key of (await readKeys(store)).filter((k) => k.site === name))
+        await writeKey(store, key, true);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() });
+      await sites.refresh();
+      await removeSiteData(store, name);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true);
+      for (const link of await deps.shares.list(name)) await deps.shares.revoke(link.id);
+      await sites.refresh();
       await audit(scope, {
         project: name,
         entity: 'site',
         entityId: name,
         action: 'delete',
         detail: `${stored.events} events removed`,
-      }).catch(mapStoreError);
+      });
       return send(reply, { deleted: name, events: stored.events });
     },
   );
@@ -302,9 +302,7 @@ export async function sitesRoutes(
     requireSiteAdmin(scope, params.name);
     const site = await current(params.name);
     if (site.managed) throw managed(params.name);
-    const key = (await readKeys(store).catch(mapStoreError)).find(
-      (k) => k.id === params.id && k.site === params.name,
-    );
+    const key = (await readKeys(store)).find((k) => k.id === params.id && k.site === params.name);
     if (!key)
       throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live key "${params.id}" of site "${params.name}"`);
     return key;
@@ -321,7 +319,7 @@ export async function sitesRoutes(
         { param: 'keys', message: `a site has at most ${MAX_KEYS} live keys; revoke one first` },
       ]);
     const key = await addKey(scope, name, 'create');
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     return reply.code(201).header('cache-control', 'no-store').send(key);
   });
 
@@ -342,15 +340,15 @@ export async function sitesRoutes(
       const until = Date.now() + grace * 1000;
       const expiresAt = old.expiresAt === undefined ? until : Math.min(old.expiresAt, until);
       const key = await addKey(scope, old.site, 'rotate', ` replaces ${old.prefix}…`);
-      await writeKey(store, { ...old, expiresAt }).catch(mapStoreError);
+      await writeKey(store, { ...old, expiresAt });
       await audit(scope, {
         project: old.site,
         entity: 'write_key',
         entityId: old.id,
         action: 'expire',
         detail: `${old.prefix}… works until ${iso(expiresAt)}`,
-      }).catch(mapStoreError);
-      await sites.refresh().catch(mapStoreError);
+      });
+      await sites.refresh();
       return reply
         .code(201)
         .header('cache-control', 'no-store')
@@ -361,15 +359,15 @@ export async function sitesRoutes(
   app.delete('/api/v1/sites/:name/keys/:id', async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const scope = await authenticate(request);
     const key = await keyOf(scope, request.params);
-    await writeKey(store, key, true).catch(mapStoreError);
+    await writeKey(store, key, true);
     await audit(scope, {
       project: key.site,
       entity: 'write_key',
       entityId: key.id,
       action: 'revoke',
       detail: `${key.prefix}…`,
-    }).catch(mapStoreError);
-    await sites.refresh().catch(mapStoreError);
+    });
+    await sites.refresh();
     return reply.code(204).send();
   });
 }
