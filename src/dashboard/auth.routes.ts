@@ -7,7 +7,15 @@ import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { badParams, type ParamProblem, QueryError, unauthenticated } from '../query/errors.ts';
+import {
+  badParams,
+  invitationExpired,
+  notFound,
+  type ParamProblem,
+  tooManyLogins,
+  unauthenticated,
+  wrongPassword,
+} from '../query/errors.ts';
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
 import { send } from '../query/request-params.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
@@ -62,8 +70,7 @@ export async function authRoutes(
   const attempts = new LoginLimiter({ limit: ATTEMPTS_PER_MINUTE, capacity: 10_000, windowMs: 60_000 });
 
   const throttle = (request: FastifyRequest) => {
-    if (!attempts.attempt(request.ip))
-      throw new QueryError('QUERY_ERR_TOO_MANY_LOGINS', 429, 'too many login attempts; wait a minute');
+    if (!attempts.attempt(request.ip)) throw tooManyLogins();
   };
 
   const startSession = async (request: FastifyRequest, reply: FastifyReply, email: string) => {
@@ -152,12 +159,7 @@ export async function authRoutes(
         },
       ]);
     const result = await accounts.acceptInvite(invite, password);
-    if (!result.ok && result.reason === 'expired')
-      throw new QueryError(
-        'QUERY_ERR_INVITATION_EXPIRED',
-        410,
-        `the invitation expired on ${result.expired}; ask an admin to invite you again`,
-      );
+    if (!result.ok && result.reason === 'expired') throw invitationExpired(result.expired);
     if (!result.ok) throw unauthenticated('the invitation is not valid (used already, or revoked)');
     await startSession(request, reply, result.account.email);
     return send(reply, { email: result.account.email, name: result.account.name });
@@ -225,10 +227,8 @@ export async function authRoutes(
           password,
           request.cookies[SESSION_COOKIE],
         );
-        if (outcome === 'wrong-password')
-          throw new QueryError('QUERY_ERR_WRONG_PASSWORD', 403, 'the current password is not right');
-        if (outcome === 'unknown')
-          throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+        if (outcome === 'wrong-password') throw wrongPassword();
+        if (outcome === 'unknown') throw notFound(`no dashboard user "${email}"`);
         if (body.role === undefined && body.name === undefined) return send(reply, await accounts.get(email));
       }
       const changed = await accounts.update(email, {
@@ -236,7 +236,7 @@ export async function authRoutes(
         ...(roles ? { roles } : {}),
         ...(password && !self ? { password: password as string } : {}),
       });
-      if (!changed) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+      if (!changed) throw notFound(`no dashboard user "${email}"`);
       return send(reply, await accounts.get(email));
     },
   );
@@ -249,8 +249,7 @@ export async function authRoutes(
       const email = request.params.email.toLowerCase();
       if (scope.kind === 'user' && scope.email === email && isAdminScope(scope))
         throw badParams([{ param: 'email', message: 'you cannot remove your own account' }]);
-      if (!(await accounts.remove(email)))
-        throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+      if (!(await accounts.remove(email))) throw notFound(`no dashboard user "${email}"`);
       return reply.code(204).send();
     },
   );

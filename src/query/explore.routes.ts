@@ -9,7 +9,7 @@ import type { Config } from '../config/config.ts';
 import { StoreError } from '../store/errors.ts';
 import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
-import { badParams, QueryError } from './errors.ts';
+import { badParams, notFound, sqlFailed, sqlRefused } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { send } from './request-params.ts';
 
@@ -29,7 +29,7 @@ export function exploreSql(sql: string, maxRows: number): string {
     statement = checkRead(sql, { selectOnly: true });
   } catch (err) {
     if (!(err instanceof SqlRefused)) throw err;
-    throw new QueryError('QUERY_ERR_SQL_REFUSED', 400, `sql: ${err.message}`, { reason: err.reason });
+    throw sqlRefused(err.message, err.reason);
   }
   // Balanced parentheses keep the statement inside the subquery: `1) UNION ALL (SELECT …` cannot step out of it.
   let depth = 0;
@@ -38,8 +38,7 @@ export function exploreSql(sql: string, maxRows: number): string {
     if (token.value === '(') depth++;
     else if (token.value === ')' && --depth < 0) break;
   }
-  if (depth !== 0)
-    throw new QueryError('QUERY_ERR_SQL_REFUSED', 400, 'sql: unbalanced parentheses', { reason: 'SYNTAX' });
+  if (depth !== 0) throw sqlRefused('unbalanced parentheses', 'SYNTAX');
   return `SELECT * FROM (\n${statement.sql}\n) LIMIT ${maxRows + 1}`;
 }
 
@@ -82,7 +81,7 @@ export async function exploreRoutes(
         cause?.message &&
         !unreachable.test(cause.message)
       )
-        throw new QueryError('QUERY_ERR_SQL', 400, cause.message.split('\n')[0].slice(0, 2000));
+        throw sqlFailed(cause.message.split('\n')[0].slice(0, 2000));
       throw err;
     }
     const truncated = rows.length > maxRows;
@@ -150,7 +149,7 @@ export async function exploreRoutes(
         `SELECT id, name, sql, chart, created_by FROM saved_queries FINAL WHERE id = {id:String} AND NOT deleted`,
         { id: request.params.id },
       );
-      if (!row) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no saved query "${request.params.id}"`);
+      if (!row) throw notFound(`no saved query "${request.params.id}"`);
       const version = Date.now();
       await store.insert(
         'saved_queries',

@@ -1,7 +1,7 @@
 /** Admin-only management of share links: create (the token is shown once), list, revoke. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { badParams, type ParamProblem, QueryError } from './errors.ts';
+import { badParams, notFound, type ParamProblem } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { one, type Query, send } from './request-params.ts';
 import type { ShareLinks } from './share-links.ts';
@@ -56,7 +56,7 @@ export async function sharesRoutes(
   app.delete('/api/v1/shares/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     requireAdmin(await authenticate(request));
     if (!(await shares.revoke(request.params.id)))
-      throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live share link "${request.params.id}"`);
+      throw notFound(`no live share link "${request.params.id}"`);
     return reply.code(204).send();
   });
 }

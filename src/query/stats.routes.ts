@@ -9,7 +9,7 @@ import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
-import { badParams, type ParamProblem, QueryError } from './errors.ts';
+import { badParams, notFound, type ParamProblem } from './errors.ts';
 import { breakdownQuery } from './queries/breakdown.query.ts';
 import { breakdownsQuery } from './queries/breakdowns.query.ts';
 import { extentQuery } from './queries/extent.query.ts';
@@ -225,12 +225,7 @@ export async function statsRoutes(
       const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
       r.check();
       const found = await userQuery(r.query, request.params.id, limit);
-      if (!found)
-        throw new QueryError(
-          'QUERY_ERR_NOT_FOUND',
-          404,
-          `no user "${request.params.id}" in project "${r.query.target.project}"`,
-        );
+      if (!found) throw notFound(`no user "${request.params.id}" in project "${r.query.target.project}"`);
       return send(reply, found);
     },
   );

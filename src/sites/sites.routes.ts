@@ -8,7 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badParams, forbidden, type ParamProblem, QueryError } from '../query/errors.ts';
+import { badParams, forbidden, type ParamProblem, notFound as siteNotFound } from '../query/errors.ts';
 import {
   type createReadAuth,
   isAdminScope,
@@ -18,9 +18,9 @@ import {
 import { send } from '../query/request-params.ts';
 import type { ShareLinks } from '../query/share-links.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
-import { CodedError } from '../server/coded-error.ts';
 import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../server/settings-audit.ts';
 import type { Store } from '../store/store.ts';
+import { confirmMismatch, managed } from './errors.ts';
 import { removeSiteData, siteEvents } from './site-data.ts';
 import { checkName, checkSettings, defaultSettings, type SiteSettings } from './site-fields.ts';
 import type { KeyView, SiteRegistry, SiteView } from './site-registry.ts';
@@ -32,18 +32,10 @@ export const DEFAULT_GRACE_SECONDS = 86_400;
 const MAX_GRACE_SECONDS = 30 * 86_400;
 const MAX_KEYS = 10;
 
-class SiteError extends CodedError {}
-
 type Body = Record<string, unknown>;
 type Params = { name: string; id: string };
 
-const notFound = (name: string) => new QueryError('QUERY_ERR_NOT_FOUND', 404, `no site "${name}"`);
-const managed = (name: string) =>
-  new SiteError(
-    'SITES_ERR_MANAGED',
-    409,
-    `site "${name}" is managed by configuration (SIGHTLINE_PROJECTS); change it there and restart`,
-  );
+const notFound = (name: string) => siteNotFound(`no site "${name}"`);
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -269,13 +261,7 @@ export async function sitesRoutes(
             message: `is required: the number of events that will be removed (${stored.events}), as ?confirm=${stored.events}`,
           },
         ]);
-      if (confirm !== stored.events)
-        throw new SiteError(
-          'SITES_ERR_CONFIRM_MISMATCH',
-          409,
-          `site "${name}" holds ${stored.events} events, not ${confirm}; confirm with the current number`,
-          stored,
-        );
+      if (confirm !== stored.events) throw confirmMismatch(name, stored, confirm);
       // First the site stops taking events (no keys, no domains) but stays, so a removal that fails half-way can be
       // asked again; then its rows go; only then the site itself and its share links.
       for (const key of (await readKeys(store)).filter((k) => k.site === name))
@@ -303,8 +289,7 @@ export async function sitesRoutes(
     const site = await current(params.name);
     if (site.managed) throw managed(params.name);
     const key = (await readKeys(store)).find((k) => k.id === params.id && k.site === params.name);
-    if (!key)
-      throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live key "${params.id}" of site "${params.name}"`);
+    if (!key) throw siteNotFound(`no live key "${params.id}" of site "${params.name}"`);
     return key;
   }
 

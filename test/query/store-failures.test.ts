@@ -9,7 +9,7 @@ import { createLogger } from '../../src/observe/logger.ts';
 import { createMetrics } from '../../src/observe/metrics.ts';
 import { mapStoreErrors } from '../../src/query/store-failures.ts';
 import { createHttpServer } from '../../src/server/http-server.ts';
-import { StoreError, storeUnavailable } from '../../src/store/errors.ts';
+import { storeTimeout, storeUnavailable } from '../../src/store/errors.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('store-failures');
@@ -17,10 +17,9 @@ let app: FastifyInstance;
 
 before(async () => {
   app = createHttpServer(loadConfig({ SIGHTLINE_DATA_DIR: dir }), createLogger('silent'), createMetrics());
-  const timeout = () => new StoreError('STORE_ERR_TIMEOUT', 'the query ran past its time budget', 504);
   await app.register(async (read) => {
     mapStoreErrors(read);
-    read.get('/read/timeout', async () => Promise.reject(timeout()));
+    read.get('/read/timeout', async () => Promise.reject(storeTimeout(new Error('TIMEOUT_EXCEEDED'))));
     read.get('/read/down', async () => Promise.reject(storeUnavailable(new Error('ECONNREFUSED'))));
     read.get('/read/other', async () =>
       Promise.reject(Object.assign(new Error('x'), { code: 'X_ERR', statusCode: 418 })),
