@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { Account, Me, Results } from '../query/api-types.ts';
 import {
   badParams,
   invitationExpired,
@@ -124,7 +125,7 @@ export async function authRoutes(
         admin: true,
         projects: all,
         time_zones: zonesOf(all),
-      });
+      } satisfies Me);
     if (scope.kind === 'user') {
       const account = scope.email ? await accounts.get(scope.email) : undefined;
       const projects = scope.projects ? all.filter((p) => scope.projects?.has(p)) : all;
@@ -136,7 +137,7 @@ export async function authRoutes(
         // Projects whose settings (goals, saved funnels) this account manages without being an admin of all.
         admin_of: all.filter((p) => scope.adminOf?.has(p)),
         time_zones: zonesOf(projects),
-      });
+      } satisfies Me);
     }
     return send(reply, {
       email: '',
@@ -145,7 +146,7 @@ export async function authRoutes(
       projects: [scope.project],
       time_zones: zonesOf([scope.project]),
       shared: scope.kind === 'share',
-    });
+    } satisfies Me);
   });
 
   app.post('/api/v1/auth/invite/accept', async (request: FastifyRequest<{ Body: Body }>, reply) => {
@@ -167,7 +168,7 @@ export async function authRoutes(
 
   app.get('/api/v1/dashboard/users', async (request, reply) => {
     requireAdmin(await authenticate(request));
-    return send(reply, { results: await accounts.list() });
+    return send(reply, { results: await accounts.list() } satisfies Results<Account>);
   });
 
   app.post('/api/v1/dashboard/users', async (request: FastifyRequest<{ Body: Body }>, reply) => {

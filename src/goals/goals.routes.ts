@@ -9,6 +9,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { Goal, Results, SavedFunnel } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem } from '../query/errors.ts';
 import {
   type createReadAuth,
@@ -43,7 +44,7 @@ const bodyOf = (raw: unknown): Record<string, unknown> =>
   typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
 
 /** The answer's view of a goal (the registry's entry as is; config goals say so). */
-const shown = (g: GoalEntry) => ({
+const shown = (g: GoalEntry): Goal => ({
   id: g.id,
   project: g.project,
   name: g.name,
@@ -149,7 +150,7 @@ export async function goalsRoutes(
     const problems: ParamProblem[] = [];
     const target = targetOf(scope, request.query, problems);
     if (problems.length > 0 || !target) throw badParams(problems);
-    return send(reply, { results: await funnels.list(target.project) });
+    return send(reply, { results: await funnels.list(target.project) } satisfies Results<SavedFunnel>);
   });
 
   app.post('/api/v1/funnels', async (request: FastifyRequest<Body>, reply) => {

@@ -5,8 +5,10 @@
  * share link get 403. `?by=visitor_id` names a visitor instead of a user. `sightline erase|export-person` call these
  * while a server holds the embedded store.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { PrivacyRequest } from '../query/api-types.ts';
 import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
 import type { Store } from '../store/store.ts';
 import { type EraseOptions, erasePerson } from './erase.ts';
@@ -140,6 +142,8 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     if (!/^\d+$/.test(raw) || limit < 1 || limit > 10_000)
       throw privacyBadParams([{ param: 'limit', message: 'must be a whole number from 1 to 10000' }]);
     const results = await listRequests(store, limit);
-    return reply.header('cache-control', 'no-store').send({ results, count: results.length });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ results: results satisfies PrivacyRequest[], count: results.length });
   });
 }

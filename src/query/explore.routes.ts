@@ -3,12 +3,14 @@
  * visualisation" — plus saved queries. Read-only (the engine's `readonly = 1`, after the checks of
  * src/store/sql-guard.ts), time- and row-limited, whatever the SQL says.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { StoreError } from '../store/errors.ts';
 import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
+import type { SavedQuery as ApiSavedQuery, ExploreResult, Results } from './api-types.ts';
 import { badParams, notFound, sqlFailed, sqlRefused } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { send } from './request-params.ts';
@@ -92,7 +94,7 @@ export async function exploreRoutes(
       truncated,
       max_rows: maxRows,
       elapsed_ms: Math.round(performance.now() - started),
-    });
+    } satisfies ExploreResult);
   });
 
   app.get('/api/v1/explore/saved', async (request, reply) => {
@@ -109,7 +111,7 @@ export async function exploreRoutes(
       created_by: r.created_by,
       updated_at: `${r.updated.replace(' ', 'T')}Z`,
     }));
-    return send(reply, { results });
+    return send(reply, { results } satisfies Results<ApiSavedQuery>);
   });
 
   app.post(

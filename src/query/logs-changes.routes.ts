@@ -3,9 +3,11 @@
  * period parameters as the stats API; individual lines and rows, so share links are not enough. Neither table has
  * a tenant column, so tenant-scoped callers are refused rather than shown every tenant's rows.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
+import type { Change, ChangeRate, LogLine, LogVolume, Results } from './api-types.ts';
 import { badParams } from './errors.ts';
 import { changeRatesQuery, latestChangesQuery, rowHistoryQuery } from './queries/db-changes.query.ts';
 import { logFacetsQuery, logLinesQuery, logVolumeQuery } from './queries/logs.query.ts';
@@ -65,7 +67,7 @@ export async function logsAndChangesRoutes(
     const { store, target, range, timeoutMs } = r.query;
     return send(reply, {
       results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit),
-    });
+    } satisfies Results<LogLine>);
   });
 
   app.get('/api/v1/logs/volume', async (request: Req, reply) => {
@@ -81,7 +83,7 @@ export async function logsAndChangesRoutes(
       ]);
     const { store, target, range, timeoutMs, tz } = r.query;
     const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz);
-    return send(reply, { interval, timezone: tz, ...volume });
+    return send(reply, { interval, timezone: tz, ...(volume satisfies LogVolume) });
   });
 
   app.get('/api/v1/logs/facets', async (request: Req, reply) => {
@@ -95,7 +97,7 @@ export async function logsAndChangesRoutes(
     const r = await statsRequest(request);
     requireProjectRows(r, request.query, 'database changes');
     r.check();
-    return send(reply, { results: await changeRatesQuery(r.query) });
+    return send(reply, { results: await changeRatesQuery(r.query) } satisfies Results<ChangeRate>);
   });
 
   app.get('/api/v1/db/changes', async (request: Req, reply) => {
@@ -117,7 +119,7 @@ export async function logsAndChangesRoutes(
     r.check();
     return send(reply, {
       results: await latestChangesQuery(r.query, filter, limit, per === 'row'),
-    });
+    } satisfies Results<Change>);
   });
 
   app.get('/api/v1/db/row-history', async (request: Req, reply) => {

@@ -1,6 +1,8 @@
 /** Admin-only management of share links: create (the token is shown once), list, revoke. */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { Results, Share } from './api-types.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { one, type Query, send } from './request-params.ts';
@@ -50,7 +52,7 @@ export async function sharesRoutes(
   app.get('/api/v1/shares', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     requireAdmin(await authenticate(request));
     const project = one(request.query, 'project', []);
-    return send(reply, { results: await shares.list(project) });
+    return send(reply, { results: await shares.list(project) } satisfies Results<Share>);
   });
 
   app.delete('/api/v1/shares/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {

@@ -4,9 +4,21 @@
  * answer everyone but share links. Share links read the fixed dimensions, and event properties only where
  * SIGHTLINE_SHARE_PROPERTY_KEYS lists them (breakdowns, filters, funnel steps).
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
+import type {
+  BreakdownRow,
+  Cohort,
+  EventItem,
+  Extent,
+  FunnelResult,
+  Overview,
+  Realtime,
+  Results,
+  User,
+} from './api-types.ts';
 import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
@@ -64,7 +76,7 @@ export async function statsRoutes(
     const r = await statsRequest(request, { sampled: true });
     r.check();
     const overview = await overviewQuery(r.query, r.compare?.range);
-    return send(reply, { ...overview, ...sampledShare(r.query.sample) });
+    return send(reply, { ...overview, ...sampledShare(r.query.sample) } satisfies Overview);
   });
 
   app.get('/api/v1/stats/timeseries', async (request: Req, reply) => {
@@ -113,7 +125,11 @@ export async function statsRoutes(
       r.check();
       const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts');
       if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
-      return send(reply, { dimension, results, ...sampledShare(r.query.sample) });
+      return send(reply, {
+        dimension,
+        results: results satisfies BreakdownRow[],
+        ...sampledShare(r.query.sample),
+      });
     },
   );
 
@@ -137,7 +153,7 @@ export async function statsRoutes(
   app.get('/api/v1/stats/realtime', async (request: Req, reply) => {
     const r = await statsRequest(request);
     r.check();
-    return send(reply, await realtimeQuery(r.query));
+    return send(reply, (await realtimeQuery(r.query)) satisfies Realtime);
   });
 
   app.get('/api/v1/stats/funnel', async (request: Req, reply) => {
@@ -147,7 +163,7 @@ export async function statsRoutes(
     for (const step of steps) for (const key of Object.keys(step.props ?? {})) requireProperty(r, key);
     const window = parseWindow(one(request.query, 'window', r.problems), r.problems);
     r.check();
-    return send(reply, await funnelQuery(r.query, steps, window));
+    return send(reply, (await funnelQuery(r.query, steps, window)) satisfies FunnelResult);
   });
 
   app.get('/api/v1/stats/retention', async (request: Req, reply) => {
@@ -157,7 +173,7 @@ export async function statsRoutes(
       r.problems.push({ param: 'unit', message: `must be one of ${RETENTION_UNITS.join(', ')}` });
     r.check();
     const cohorts = await retentionQuery(r.query, unit as RetentionUnit);
-    return send(reply, { unit, timezone: r.query.tz, cohorts });
+    return send(reply, { unit, timezone: r.query.tz, cohorts: cohorts satisfies Cohort[] });
   });
 
   app.get('/api/v1/stats/goals', async (request: Req, reply) => {
@@ -177,7 +193,7 @@ export async function statsRoutes(
     const problems: ParamProblem[] = [];
     const target = targetOf(scope, request.query, problems);
     if (problems.length > 0 || !target) throw badParams(problems);
-    return send(reply, await extentQuery(deps.store, target, config.queryTimeoutMs));
+    return send(reply, (await extentQuery(deps.store, target, config.queryTimeoutMs)) satisfies Extent);
   });
 
   app.get('/api/v1/stats/sessions', async (request: Req, reply) => {
@@ -204,7 +220,7 @@ export async function statsRoutes(
         results.map((e) => ({ ...e, props: JSON.stringify(e.props) })),
         ['event_id', 'timestamp', 'type', 'path'],
       );
-    return send(reply, { results });
+    return send(reply, { results } satisfies Results<EventItem>);
   });
 
   app.get('/api/v1/stats/users', async (request: Req, reply) => {
@@ -214,7 +230,9 @@ export async function statsRoutes(
     const page = pageOf(request.query, r.problems);
     const search = one(request.query, 'search', r.problems);
     r.check();
-    return send(reply, { results: await usersQuery(r.query, search, { limit, page }) });
+    return send(reply, {
+      results: await usersQuery(r.query, search, { limit, page }),
+    } satisfies Results<User>);
   });
 
   app.get(

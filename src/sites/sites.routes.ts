@@ -8,6 +8,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Site, SiteEvents, SiteKey } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem, notFound as siteNotFound } from '../query/errors.ts';
 import {
   type createReadAuth,
@@ -39,7 +40,7 @@ const notFound = (name: string) => siteNotFound(`no site "${name}"`);
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-function keyJson(k: KeyView) {
+function keyJson(k: KeyView): SiteKey {
   return {
     id: k.id,
     prefix: k.prefix,
@@ -49,7 +50,7 @@ function keyJson(k: KeyView) {
   };
 }
 
-export function siteJson(s: SiteView) {
+export function siteJson(s: SiteView): Site {
   return {
     name: s.name,
     display_name: s.displayName,
@@ -201,7 +202,7 @@ export async function sitesRoutes(
     const scope = await authenticate(request);
     requireSiteAdmin(scope, request.params.name);
     await current(request.params.name);
-    return send(reply, await siteEvents(store, request.params.name));
+    return send(reply, (await siteEvents(store, request.params.name)) satisfies SiteEvents);
   });
 
   app.get('/api/v1/sites/:name/changes', async (request: FastifyRequest<{ Params: Params }>, reply) => {
