@@ -2,8 +2,10 @@
  * Admin-only API: `GET/POST /api/v1/alerts`, `DELETE /api/v1/alerts/:id`, `GET /api/v1/alerts/history`,
  * `POST /api/v1/alerts/:id/test` and `POST /api/v1/reports/send`. Rules from the config are listed read-only.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { AlertHistoryEntry, AlertRule, Results } from '../query/api-types.ts';
 import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
 import { isTimeZone } from '../query/time-range.ts';
 import { isEmail } from './alert-channels.ts';
@@ -40,9 +42,11 @@ export async function alertsRoutes(
 
   app.get('/api/v1/alerts', async (request, reply) => {
     await admin(request);
-    return reply
-      .header('cache-control', 'no-store')
-      .send({ results: await engine.rulesWithState(), email: alerts.hasMailer, projects: [...known()] });
+    return reply.header('cache-control', 'no-store').send({
+      results: (await engine.rulesWithState()) satisfies AlertRule[],
+      email: alerts.hasMailer,
+      projects: [...known()],
+    });
   });
 
   app.post('/api/v1/alerts', async (request: FastifyRequest<Body>, reply) => {
@@ -78,7 +82,7 @@ export async function alertsRoutes(
       const rule = request.query.rule || undefined;
       return reply
         .header('cache-control', 'no-store')
-        .send({ results: await engine.alerts.history(limit, rule) });
+        .send({ results: await engine.alerts.history(limit, rule) } satisfies Results<AlertHistoryEntry>);
     },
   );
 

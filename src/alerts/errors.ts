@@ -1,25 +1,26 @@
-import { CodedError } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../server/coded-error.ts';
 
 /** Errors of the alerts API: a stable `code`, an HTTP status, and details a caller can act on. */
 export class AlertError extends CodedError {}
 
-export const badRule = (problems: string[]) =>
-  new AlertError('ALERT_ERR_BAD_RULE', 400, problems.join('; '), problems);
+export const alertErrors = errorCatalogue(AlertError, {
+  badRule: {
+    code: 'ALERT_ERR_BAD_RULE',
+    status: 400,
+    text: (problems: string[]) => ({ message: problems.join('; '), details: problems }),
+  },
+  notFound: { code: 'ALERT_ERR_NOT_FOUND', status: 404, text: (what: string) => what },
+  readOnly: {
+    code: 'ALERT_ERR_READ_ONLY',
+    status: 409,
+    text: (id: string) => `rule "${id}" comes from the configuration (SIGHTLINE_ALERTS); change it there`,
+  },
+  noMailServer: {
+    code: 'ALERT_ERR_NO_SMTP',
+    status: 409,
+    text: () => 'e-mail needs a mail server: set SIGHTLINE_SMTP_URL and SIGHTLINE_SMTP_FROM, then restart',
+  },
+  deliveryFailed: { code: 'ALERT_ERR_DELIVERY', status: 502, text: (why: string) => why },
+});
 
-export const notFound = (what: string) => new AlertError('ALERT_ERR_NOT_FOUND', 404, what);
-
-export const readOnly = (id: string) =>
-  new AlertError(
-    'ALERT_ERR_READ_ONLY',
-    409,
-    `rule "${id}" comes from the configuration (SIGHTLINE_ALERTS); change it there`,
-  );
-
-export const noMailServer = () =>
-  new AlertError(
-    'ALERT_ERR_NO_SMTP',
-    409,
-    'e-mail needs a mail server: set SIGHTLINE_SMTP_URL and SIGHTLINE_SMTP_FROM, then restart',
-  );
-
-export const deliveryFailed = (why: string) => new AlertError('ALERT_ERR_DELIVERY', 502, why);
+export const { badRule, notFound, readOnly, noMailServer, deliveryFailed } = alertErrors;

@@ -324,7 +324,8 @@ async function apiRoutes(
     publicSite,
   });
   const funnels = createSavedFunnels(store);
-  await sitesRoutes(app, {
+  // Registered, not called: each is a plugin context with its own store-failure mapping.
+  await app.register(sitesRoutes, {
     store,
     sites,
     shares,
@@ -336,7 +337,7 @@ async function apiRoutes(
     },
   });
   await alertsRoutes(app, { config: effective, alerts, authenticate, projects });
-  await goalsRoutes(app, {
+  await app.register(goalsRoutes, {
     config: effective,
     goals,
     funnels,

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LOGS_TOPIC } from '../contract/topics.ts';
 import { LINE_FORMATS, type LineFormat, splitLogBody } from '../log-lines/log-body.ts';
 import { logCall } from '../log-lines/log-pipeline.ts';
-import { CollectError } from './errors.ts';
+import { badLogFormat, invalidLogs } from './errors.ts';
 import { type IngestDeps, ingest } from './ingest.ts';
 import { checkJsonDepth } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
@@ -35,15 +35,7 @@ export function logsRoutes(app: FastifyInstance, deps: IngestDeps & { keys: Proj
       header(request, 'x-project-key') ?? request.query.k,
     );
     const format = (request.query.format ?? 'json') as LineFormat;
-    if (!LINE_FORMATS.includes(format))
-      throw new CollectError(
-        'COLLECT_ERR_BAD_FORMAT',
-        400,
-        `format must be one of ${LINE_FORMATS.join(', ')}`,
-        {
-          format: request.query.format,
-        },
-      );
+    if (!LINE_FORMATS.includes(format)) throw badLogFormat(LINE_FORMATS, request.query.format);
     const source =
       request.query.source && /^[a-z0-9_-]{1,32}$/i.test(request.query.source)
         ? request.query.source
@@ -53,8 +45,7 @@ export function logsRoutes(app: FastifyInstance, deps: IngestDeps & { keys: Proj
     if (format === 'json') checkJsonDepth(text, !text.trimStart().startsWith('['));
     const { records, bad } = splitLogBody(text, format, source);
     const rejected = bad.slice(0, REPORTED).map((b) => ({ line: b.line, reason: b.reason }));
-    if (records.length === 0)
-      throw new CollectError('COLLECT_ERR_INVALID_LOGS', 400, 'no usable log line in the body', rejected);
+    if (records.length === 0) throw invalidLogs(rejected);
     await ingest(deps, request, {
       protocol: 'logs',
       project,

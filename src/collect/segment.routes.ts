@@ -12,7 +12,7 @@ import {
   segmentBatchItemValidator,
   segmentCallValidator,
 } from '../contract/protocols/segment.schema.ts';
-import { CollectError, keyMissing } from './errors.ts';
+import { badShape, keyMissing, segmentTooLarge } from './errors.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { parseJsonBody } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
@@ -28,21 +28,11 @@ function writeKeyOf(request: FastifyRequest, body: unknown): string | undefined 
   return typeof inBody === 'string' && inBody !== '' ? inBody : undefined;
 }
 
-function tooLarge(what: string, limit: number) {
-  return new CollectError(
-    'COLLECT_ERR_BODY_TOO_LARGE',
-    413,
-    `${what} is larger than Segment's ${limit / 1024} KB limit`,
-    {
-      limit,
-    },
-  );
-}
-
 export function segmentRoutes(app: FastifyInstance, deps: IngestDeps & { keys: ProjectKeys }): void {
   const handle = async (request: FastifyRequest<{ Body: Buffer }>, call: SegmentCall | 'batch') => {
     const limit = call === 'batch' ? BATCH_LIMIT_BYTES : MESSAGE_LIMIT_BYTES;
-    if (request.body.length > limit) throw tooLarge(call === 'batch' ? 'the batch' : 'the message', limit);
+    if (request.body.length > limit)
+      throw segmentTooLarge(call === 'batch' ? 'the batch' : 'the message', limit);
     const parsed = parseJsonBody(request.body);
     const key = writeKeyOf(request, parsed);
     if (!key) throw keyMissing();
@@ -51,12 +41,12 @@ export function segmentRoutes(app: FastifyInstance, deps: IngestDeps & { keys: P
     if (call === 'batch') {
       const batch = (parsed as { batch?: unknown } | null)?.batch;
       if (!Array.isArray(batch))
-        throw new CollectError('COLLECT_ERR_INVALID_EVENT', 400, 'a batch is {"batch": [messages]}', [
+        throw badShape('a batch is {"batch": [messages]}', [
           { field: 'batch', message: 'must be an array of messages' },
         ]);
       count = validateBatch(batch, segmentBatchItemValidator);
       const oversized = batch.findIndex((m) => Buffer.byteLength(JSON.stringify(m)) > MESSAGE_LIMIT_BYTES);
-      if (oversized >= 0) throw tooLarge(`message ${oversized}`, MESSAGE_LIMIT_BYTES);
+      if (oversized >= 0) throw segmentTooLarge(`message ${oversized}`, MESSAGE_LIMIT_BYTES);
     } else {
       count = validateBatch(parsed, segmentCallValidator(call));
     }

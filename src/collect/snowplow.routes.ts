@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { snowplowEventValidator } from '../contract/protocols/snowplow.schema.ts';
-import { CollectError } from './errors.ts';
+import { badShape } from './errors.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { parseJsonBody } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
@@ -22,12 +22,9 @@ export function snowplowRoutes(app: FastifyInstance, deps: IngestDeps & { keys: 
     const count = validateBatch(events, snowplowEventValidator);
     const ids = appIds(events);
     if (ids.size !== 1)
-      throw new CollectError(
-        'COLLECT_ERR_INVALID_EVENT',
-        400,
-        'all events of one request must share their app id (aid)',
-        [{ field: 'aid', message: `found ${[...ids].join(', ')}` }],
-      );
+      throw badShape('all events of one request must share their app id (aid)', [
+        { field: 'aid', message: `found ${[...ids].join(', ')}` },
+      ]);
     const project = deps.keys.resolveSite([...ids][0]);
     await ingest(deps, request, { protocol: 'snowplow', project, count, body });
   };
@@ -43,12 +40,9 @@ export function snowplowRoutes(app: FastifyInstance, deps: IngestDeps & { keys: 
   app.post<{ Body: Buffer }>('/com.snowplowanalytics.snowplow/tp2', async (request, reply) => {
     const parsed = parseJsonBody(request.body) as { data?: unknown } | null;
     if (!Array.isArray(parsed?.data))
-      throw new CollectError(
-        'COLLECT_ERR_INVALID_EVENT',
-        400,
-        'a tp2 body is {"schema": …, "data": [events]}',
-        [{ field: 'data', message: 'must be an array of events' }],
-      );
+      throw badShape('a tp2 body is {"schema": …, "data": [events]}', [
+        { field: 'data', message: 'must be an array of events' },
+      ]);
     await accept(request, parsed.data, request.body);
     return reply.code(200).type('text/plain').send('ok');
   });

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { telemetryEventValidator } from '../contract/protocols/telemetry.schema.ts';
-import { CollectError, projectMismatch } from './errors.ts';
+import { badShape, projectMismatch } from './errors.ts';
 import { type IngestDeps, ingest, validateBatch } from './ingest.ts';
 import { parseJsonBody } from './json-body.ts';
 import type { ProjectKeys } from './project-keys.ts';
@@ -29,11 +29,7 @@ export function telemetryRoutes(app: FastifyInstance, deps: IngestDeps & { keys:
   const handle = async (request: TelemetryRequest, mode: 'track' | 'beacon') => {
     const parsed = parseJsonBody(request.body);
     if (mode === 'track' && Array.isArray(parsed))
-      throw new CollectError(
-        'COLLECT_ERR_INVALID_EVENT',
-        400,
-        'track takes one event object; send arrays to /beacon',
-      );
+      throw badShape('track takes one event object; send arrays to /beacon');
     const count = validateBatch(parsed, telemetryEventValidator);
     const events = Array.isArray(parsed) ? parsed : [parsed];
     const named = fieldOf(events, 'projectId');

@@ -2,13 +2,24 @@
  * Dashboard logins (admin token or e-mail + password → an httpOnly, SameSite=Strict session cookie), invitations,
  * and the admin's management of dashboard accounts.
  */
+
 import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { badParams, type ParamProblem, QueryError, unauthenticated } from '../query/errors.ts';
+import type { Account, Me, Results } from '../query/api-types.ts';
+import {
+  badParams,
+  invitationExpired,
+  notFound,
+  type ParamProblem,
+  tooManyLogins,
+  unauthenticated,
+  wrongPassword,
+} from '../query/errors.ts';
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
-import { mapStoreError, send } from '../query/request-params.ts';
+import { send } from '../query/request-params.ts';
+import { mapStoreErrors } from '../query/store-failures.ts';
 import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
 import { LoginLimiter } from './login-limiter.ts';
 
@@ -53,18 +64,18 @@ export async function authRoutes(
     timeZoneOf?: (project: string) => string;
   },
 ): Promise<void> {
+  mapStoreErrors(app);
   const { config, accounts, authenticate } = deps;
   const configured = config.projects.map((p) => p.name);
   const knownNow = () => new Set(deps.projects?.() ?? configured);
   const attempts = new LoginLimiter({ limit: ATTEMPTS_PER_MINUTE, capacity: 10_000, windowMs: 60_000 });
 
   const throttle = (request: FastifyRequest) => {
-    if (!attempts.attempt(request.ip))
-      throw new QueryError('QUERY_ERR_TOO_MANY_LOGINS', 429, 'too many login attempts; wait a minute');
+    if (!attempts.attempt(request.ip)) throw tooManyLogins();
   };
 
   const startSession = async (request: FastifyRequest, reply: FastifyReply, email: string) => {
-    const session = await accounts.startSession(email).catch(mapStoreError);
+    const session = await accounts.startSession(email);
     reply.setCookie(SESSION_COOKIE, session.token, {
       path: '/',
       httpOnly: true,
@@ -87,7 +98,7 @@ export async function authRoutes(
       throw badParams([
         { param: 'email', message: 'and password (or the admin token as "token") are required' },
       ]);
-    const user = await accounts.verify(body.email.trim().toLowerCase(), body.password).catch(mapStoreError);
+    const user = await accounts.verify(body.email.trim().toLowerCase(), body.password);
     if (!user) throw unauthenticated('wrong e-mail or password');
     await startSession(request, reply, user.email);
     return send(reply, { email: user.email, name: user.name, admin: user.roles['*'] === 'admin' });
@@ -95,7 +106,7 @@ export async function authRoutes(
 
   app.post('/api/v1/auth/logout', async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) await accounts.endSession(token).catch(mapStoreError);
+    if (token) await accounts.endSession(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
@@ -114,9 +125,9 @@ export async function authRoutes(
         admin: true,
         projects: all,
         time_zones: zonesOf(all),
-      });
+      } satisfies Me);
     if (scope.kind === 'user') {
-      const account = scope.email ? await accounts.get(scope.email).catch(mapStoreError) : undefined;
+      const account = scope.email ? await accounts.get(scope.email) : undefined;
       const projects = scope.projects ? all.filter((p) => scope.projects?.has(p)) : all;
       return send(reply, {
         email: scope.email,
@@ -126,7 +137,7 @@ export async function authRoutes(
         // Projects whose settings (goals, saved funnels) this account manages without being an admin of all.
         admin_of: all.filter((p) => scope.adminOf?.has(p)),
         time_zones: zonesOf(projects),
-      });
+      } satisfies Me);
     }
     return send(reply, {
       email: '',
@@ -135,7 +146,7 @@ export async function authRoutes(
       projects: [scope.project],
       time_zones: zonesOf([scope.project]),
       shared: scope.kind === 'share',
-    });
+    } satisfies Me);
   });
 
   app.post('/api/v1/auth/invite/accept', async (request: FastifyRequest<{ Body: Body }>, reply) => {
@@ -148,13 +159,8 @@ export async function authRoutes(
           message: `must be at least ${MIN_PASSWORD} characters, sent with the invitation`,
         },
       ]);
-    const result = await accounts.acceptInvite(invite, password).catch(mapStoreError);
-    if (!result.ok && result.reason === 'expired')
-      throw new QueryError(
-        'QUERY_ERR_INVITATION_EXPIRED',
-        410,
-        `the invitation expired on ${result.expired}; ask an admin to invite you again`,
-      );
+    const result = await accounts.acceptInvite(invite, password);
+    if (!result.ok && result.reason === 'expired') throw invitationExpired(result.expired);
     if (!result.ok) throw unauthenticated('the invitation is not valid (used already, or revoked)');
     await startSession(request, reply, result.account.email);
     return send(reply, { email: result.account.email, name: result.account.name });
@@ -162,7 +168,7 @@ export async function authRoutes(
 
   app.get('/api/v1/dashboard/users', async (request, reply) => {
     requireAdmin(await authenticate(request));
-    return send(reply, { results: await accounts.list().catch(mapStoreError) });
+    return send(reply, { results: await accounts.list() } satisfies Results<Account>);
   });
 
   app.post('/api/v1/dashboard/users', async (request: FastifyRequest<{ Body: Body }>, reply) => {
@@ -180,9 +186,12 @@ export async function authRoutes(
       });
     const roles = rolesOf(body, knownNow(), problems);
     if (problems.length > 0) throw badParams(problems);
-    const created = await accounts
-      .create({ email, name: name || email, roles, ...(password ? { password: password as string } : {}) })
-      .catch(mapStoreError);
+    const created = await accounts.create({
+      email,
+      name: name || email,
+      roles,
+      ...(password ? { password: password as string } : {}),
+    });
     return reply
       .code(201)
       .header('cache-control', 'no-store')
@@ -213,28 +222,22 @@ export async function authRoutes(
       if (self && typeof password === 'string') {
         // A guessed current password is a login attempt: the same limit applies.
         throttle(request);
-        const outcome = await accounts
-          .changeOwnPassword(
-            email,
-            body.current_password as string,
-            password,
-            request.cookies[SESSION_COOKIE],
-          )
-          .catch(mapStoreError);
-        if (outcome === 'wrong-password')
-          throw new QueryError('QUERY_ERR_WRONG_PASSWORD', 403, 'the current password is not right');
-        if (outcome === 'unknown')
-          throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+        const outcome = await accounts.changeOwnPassword(
+          email,
+          body.current_password as string,
+          password,
+          request.cookies[SESSION_COOKIE],
+        );
+        if (outcome === 'wrong-password') throw wrongPassword();
+        if (outcome === 'unknown') throw notFound(`no dashboard user "${email}"`);
         if (body.role === undefined && body.name === undefined) return send(reply, await accounts.get(email));
       }
-      const changed = await accounts
-        .update(email, {
-          ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
-          ...(roles ? { roles } : {}),
-          ...(password && !self ? { password: password as string } : {}),
-        })
-        .catch(mapStoreError);
-      if (!changed) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+      const changed = await accounts.update(email, {
+        ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
+        ...(roles ? { roles } : {}),
+        ...(password && !self ? { password: password as string } : {}),
+      });
+      if (!changed) throw notFound(`no dashboard user "${email}"`);
       return send(reply, await accounts.get(email));
     },
   );
@@ -247,8 +250,7 @@ export async function authRoutes(
       const email = request.params.email.toLowerCase();
       if (scope.kind === 'user' && scope.email === email && isAdminScope(scope))
         throw badParams([{ param: 'email', message: 'you cannot remove your own account' }]);
-      if (!(await accounts.remove(email).catch(mapStoreError)))
-        throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no dashboard user "${email}"`);
+      if (!(await accounts.remove(email))) throw notFound(`no dashboard user "${email}"`);
       return reply.code(204).send();
     },
   );

@@ -1,22 +1,27 @@
-import { CodedError } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../server/coded-error.ts';
 
 /** Errors of the forwarding endpoints: a stable code, an HTTP status, details a caller can act on. */
 export class ForwardError extends CodedError {}
 
-export const forwardUnauthenticated = () =>
-  new ForwardError('FORWARD_ERR_UNAUTHENTICATED', 401, 'send "Authorization: Bearer <admin token>"');
+export const forwardErrors = errorCatalogue(ForwardError, {
+  forwardUnauthenticated: {
+    code: 'FORWARD_ERR_UNAUTHENTICATED',
+    status: 401,
+    text: () => 'send "Authorization: Bearer <admin token>"',
+  },
+  forwardNoAdminToken: {
+    code: 'FORWARD_ERR_NO_ADMIN_TOKEN',
+    status: 403,
+    text: () => 'this process has no admin token; set SIGHTLINE_ADMIN_TOKEN to use the forwarding endpoints',
+  },
+  forwardBadParams: {
+    code: 'FORWARD_ERR_BAD_PARAMS',
+    status: 400,
+    text: (problems: Array<{ param: string; message: string }>) => ({
+      message: problems.map((p) => `${p.param} ${p.message}`).join('; '),
+      details: problems,
+    }),
+  },
+});
 
-export const forwardNoAdminToken = () =>
-  new ForwardError(
-    'FORWARD_ERR_NO_ADMIN_TOKEN',
-    403,
-    'this process has no admin token; set SIGHTLINE_ADMIN_TOKEN to use the forwarding endpoints',
-  );
-
-export const forwardBadParams = (problems: Array<{ param: string; message: string }>) =>
-  new ForwardError(
-    'FORWARD_ERR_BAD_PARAMS',
-    400,
-    problems.map((p) => `${p.param} ${p.message}`).join('; '),
-    problems,
-  );
+export const { forwardUnauthenticated, forwardNoAdminToken, forwardBadParams } = forwardErrors;

@@ -1,4 +1,4 @@
-import { CodedError } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../server/coded-error.ts';
 
 /** Errors of the goals and saved-funnels API: a stable `code`, an HTTP status, the fields a caller can fix. */
 export class GoalError extends CodedError {}
@@ -8,19 +8,22 @@ export interface FieldProblem {
   message: string;
 }
 
-export const badInput = (problems: FieldProblem[]) =>
-  new GoalError(
-    'GOALS_ERR_BAD_INPUT',
-    400,
-    problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-    problems,
-  );
+export const goalErrors = errorCatalogue(GoalError, {
+  badInput: {
+    code: 'GOALS_ERR_BAD_INPUT',
+    status: 400,
+    text: (problems: FieldProblem[]) => ({
+      message: problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+      details: problems,
+    }),
+  },
+  notFound: { code: 'GOALS_ERR_NOT_FOUND', status: 404, text: (what: string) => what },
+  managedByConfig: {
+    code: 'GOALS_ERR_READ_ONLY',
+    status: 409,
+    text: (name: string) =>
+      `goal "${name}" is managed by configuration (SIGHTLINE_GOALS); change it there and restart`,
+  },
+});
 
-export const notFound = (what: string) => new GoalError('GOALS_ERR_NOT_FOUND', 404, what);
-
-export const managedByConfig = (name: string) =>
-  new GoalError(
-    'GOALS_ERR_READ_ONLY',
-    409,
-    `goal "${name}" is managed by configuration (SIGHTLINE_GOALS); change it there and restart`,
-  );
+export const { badInput, notFound, managedByConfig } = goalErrors;

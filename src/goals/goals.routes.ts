@@ -6,8 +6,10 @@
  * links (they pick one to run the funnel query they could run anyway); changing them is for admins as goals are.
  * Every change leaves a `settings_audit` row.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { Goal, Results, SavedFunnel } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem } from '../query/errors.ts';
 import {
   type createReadAuth,
@@ -16,7 +18,8 @@ import {
   requireMember,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
-import { mapStoreError, one, type Query, send, targetOf } from '../query/request-params.ts';
+import { one, type Query, send, targetOf } from '../query/request-params.ts';
+import { mapStoreErrors } from '../query/store-failures.ts';
 import { badInput, type FieldProblem, notFound } from './errors.ts';
 import { parseGoalInput } from './goal-input.ts';
 import type { GoalEntry, GoalRegistry } from './goal-registry.ts';
@@ -41,7 +44,7 @@ const bodyOf = (raw: unknown): Record<string, unknown> =>
   typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
 
 /** The answer's view of a goal (the registry's entry as is; config goals say so). */
-const shown = (g: GoalEntry) => ({
+const shown = (g: GoalEntry): Goal => ({
   id: g.id,
   project: g.project,
   name: g.name,
@@ -65,6 +68,7 @@ export async function goalsRoutes(
     knownProject?: (name: string) => boolean;
   },
 ): Promise<void> {
+  mapStoreErrors(app);
   const { goals, funnels, authenticate } = deps;
   const known = deps.knownProject ?? ((name: string) => deps.config.projects.some((p) => p.name === name));
 
@@ -89,7 +93,7 @@ export async function goalsRoutes(
       if (!known(project)) throw badParams([{ param: 'project', message: `no project "${project}"` }]);
       requireProjectAdmin(scope, project);
     }
-    await goals.refresh().catch(mapStoreError);
+    await goals.refresh();
     const mine = (g: GoalEntry) =>
       isAdminScope(scope) || (scope.kind === 'user' && scope.adminOf?.has(g.project) === true);
     return send(reply, { results: goals.list(project).filter(mine).map(shown) });
@@ -103,7 +107,7 @@ export async function goalsRoutes(
     const project = projectOf(scope, body, problems);
     const goal = parseGoalInput(request.body, problems);
     if (problems.length > 0 || !goal || !project) throw badInput(problems);
-    const created = await goals.create(project, goal, actorOf(scope)).catch(mapStoreError);
+    const created = await goals.create(project, goal, actorOf(scope));
     return reply.code(201).header('cache-control', 'no-store').send(shown(created));
   });
 
@@ -119,7 +123,7 @@ export async function goalsRoutes(
   app.patch('/api/v1/goals/:id', async (request: FastifyRequest<WithId>, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    await goals.refresh().catch(mapStoreError);
+    await goals.refresh();
     const old = goalFor(scope, request.params.id);
     const body = bodyOf(request.body);
     const problems: FieldProblem[] = [];
@@ -127,16 +131,16 @@ export async function goalsRoutes(
       problems.push({ field: 'project', message: 'a goal stays in its project; create it in the other one' });
     const goal = parseGoalInput(request.body, problems, old);
     if (problems.length > 0 || !goal) throw badInput(problems);
-    const updated = await goals.update(old.id, goal, actorOf(scope)).catch(mapStoreError);
+    const updated = await goals.update(old.id, goal, actorOf(scope));
     return send(reply, shown(updated));
   });
 
   app.delete('/api/v1/goals/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    await goals.refresh().catch(mapStoreError);
+    await goals.refresh();
     const old = goalFor(scope, request.params.id);
-    await goals.remove(old.id, actorOf(scope)).catch(mapStoreError);
+    await goals.remove(old.id, actorOf(scope));
     return reply.code(204).send();
   });
 
@@ -146,7 +150,7 @@ export async function goalsRoutes(
     const problems: ParamProblem[] = [];
     const target = targetOf(scope, request.query, problems);
     if (problems.length > 0 || !target) throw badParams(problems);
-    return send(reply, { results: await funnels.list(target.project).catch(mapStoreError) });
+    return send(reply, { results: await funnels.list(target.project) } satisfies Results<SavedFunnel>);
   });
 
   app.post('/api/v1/funnels', async (request: FastifyRequest<Body>, reply) => {
@@ -156,17 +160,17 @@ export async function goalsRoutes(
     const project = projectOf(scope, bodyOf(request.body), problems);
     const input = parseFunnelInput(request.body, problems);
     if (problems.length > 0 || !input || !project) throw badInput(problems);
-    const created = await funnels.create(project, input, actorOf(scope)).catch(mapStoreError);
+    const created = await funnels.create(project, input, actorOf(scope));
     return reply.code(201).header('cache-control', 'no-store').send(created);
   });
 
   app.delete('/api/v1/funnels/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    const funnel = await funnels.get(request.params.id).catch(mapStoreError);
+    const funnel = await funnels.get(request.params.id);
     if (!funnel) throw notFound(`no saved funnel "${request.params.id}"`);
     requireProjectAdmin(scope, funnel.project);
-    await funnels.remove(funnel, actorOf(scope)).catch(mapStoreError);
+    await funnels.remove(funnel, actorOf(scope));
     return reply.code(204).send();
   });
 }

@@ -1,20 +1,18 @@
-/** Errors of the log stage; the collector maps any of them to a 503 (nothing acknowledged). */
-export class LogError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
-}
+import { CodedError, errorCatalogue } from '../server/coded-error.ts';
 
-export class WalWriteError extends LogError {
-  constructor(cause: unknown) {
-    super('LOG_ERR_WRITE', `write-ahead log write failed: ${(cause as Error)?.message ?? cause}`, { cause });
-  }
-}
+/** Errors of the log stage; the collector answers any of them with its own 503 (nothing acknowledged). */
+export class LogError extends CodedError {}
 
-export class LogClosedError extends LogError {
-  constructor() {
-    super('LOG_ERR_CLOSED', 'the log is closed');
-  }
-}
+export const logErrors = errorCatalogue(LogError, {
+  walWriteFailed: {
+    code: 'LOG_ERR_WRITE',
+    status: 503,
+    text: (cause: unknown) => ({
+      message: `write-ahead log write failed: ${(cause as Error)?.message ?? cause}`,
+      cause,
+    }),
+  },
+  logClosed: { code: 'LOG_ERR_CLOSED', status: 503, text: () => 'the log is closed' },
+});
+
+export const { walWriteFailed, logClosed } = logErrors;

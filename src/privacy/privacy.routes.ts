@@ -6,8 +6,10 @@
  * `?by=visitor_id` names a visitor instead of a user. `sightline erase|export-person` call these while a server
  * holds the embedded store.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import type { PrivacyRequest } from '../query/api-types.ts';
 import { forbidden } from '../query/errors.ts';
 import {
   type createReadAuth,
@@ -165,6 +167,8 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     if (!/^\d+$/.test(raw) || limit < 1 || limit > 10_000)
       throw privacyBadParams([{ param: 'limit', message: 'must be a whole number from 1 to 10000' }]);
     const results = await listRequests(store, limit, mine && [...mine]);
-    return reply.header('cache-control', 'no-store').send({ results, count: results.length });
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ results: results satisfies PrivacyRequest[], count: results.length });
   });
 }

@@ -3,15 +3,17 @@
  * visualisation" — plus saved queries. Read-only (the engine's `readonly = 1`, after the checks of
  * src/store/sql-guard.ts), time- and row-limited, whatever the SQL says.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { StoreError } from '../store/errors.ts';
 import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
-import { badParams, QueryError } from './errors.ts';
+import type { SavedQuery as ApiSavedQuery, ExploreResult, Results } from './api-types.ts';
+import { badParams, notFound, sqlFailed, sqlRefused } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
-import { mapStoreError, send } from './request-params.ts';
+import { send } from './request-params.ts';
 
 const MAX_SQL = 20_000;
 
@@ -29,7 +31,7 @@ export function exploreSql(sql: string, maxRows: number): string {
     statement = checkRead(sql, { selectOnly: true });
   } catch (err) {
     if (!(err instanceof SqlRefused)) throw err;
-    throw new QueryError('QUERY_ERR_SQL_REFUSED', 400, `sql: ${err.message}`, { reason: err.reason });
+    throw sqlRefused(err.message, err.reason);
   }
   // Balanced parentheses keep the statement inside the subquery: `1) UNION ALL (SELECT …` cannot step out of it.
   let depth = 0;
@@ -38,8 +40,7 @@ export function exploreSql(sql: string, maxRows: number): string {
     if (token.value === '(') depth++;
     else if (token.value === ')' && --depth < 0) break;
   }
-  if (depth !== 0)
-    throw new QueryError('QUERY_ERR_SQL_REFUSED', 400, 'sql: unbalanced parentheses', { reason: 'SYNTAX' });
+  if (depth !== 0) throw sqlRefused('unbalanced parentheses', 'SYNTAX');
   return `SELECT * FROM (\n${statement.sql}\n) LIMIT ${maxRows + 1}`;
 }
 
@@ -82,8 +83,8 @@ export async function exploreRoutes(
         cause?.message &&
         !unreachable.test(cause.message)
       )
-        throw new QueryError('QUERY_ERR_SQL', 400, cause.message.split('\n')[0].slice(0, 2000));
-      return mapStoreError(err);
+        throw sqlFailed(cause.message.split('\n')[0].slice(0, 2000));
+      throw err;
     }
     const truncated = rows.length > maxRows;
     if (truncated) rows = rows.slice(0, maxRows);
@@ -93,17 +94,15 @@ export async function exploreRoutes(
       truncated,
       max_rows: maxRows,
       elapsed_ms: Math.round(performance.now() - started),
-    });
+    } satisfies ExploreResult);
   });
 
   app.get('/api/v1/explore/saved', async (request, reply) => {
     requireAdmin(await authenticate(request));
-    const rows = await store
-      .query<Record<string, string>>(
-        `SELECT id, name, sql, chart, created_by, toString(updated_at) AS updated
+    const rows = await store.query<Record<string, string>>(
+      `SELECT id, name, sql, chart, created_by, toString(updated_at) AS updated
          FROM saved_queries FINAL WHERE NOT deleted ORDER BY name`,
-      )
-      .catch(mapStoreError);
+    );
     const results: SavedQuery[] = rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -112,7 +111,7 @@ export async function exploreRoutes(
       created_by: r.created_by,
       updated_at: `${r.updated.replace(' ', 'T')}Z`,
     }));
-    return send(reply, { results });
+    return send(reply, { results } satisfies Results<ApiSavedQuery>);
   });
 
   app.post(
@@ -139,7 +138,7 @@ export async function exploreRoutes(
         deleted: false,
         version: Date.now(),
       };
-      await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`).catch(mapStoreError);
+      await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`);
       return reply.code(id ? 200 : 201).send({ ...saved, chart: chart ?? {} });
     },
   );
@@ -148,21 +147,17 @@ export async function exploreRoutes(
     '/api/v1/explore/saved/:id',
     async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
       requireAdmin(await authenticate(request));
-      const [row] = await store
-        .query<Record<string, string>>(
-          `SELECT id, name, sql, chart, created_by FROM saved_queries FINAL WHERE id = {id:String} AND NOT deleted`,
-          { id: request.params.id },
-        )
-        .catch(mapStoreError);
-      if (!row) throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no saved query "${request.params.id}"`);
+      const [row] = await store.query<Record<string, string>>(
+        `SELECT id, name, sql, chart, created_by FROM saved_queries FINAL WHERE id = {id:String} AND NOT deleted`,
+        { id: request.params.id },
+      );
+      if (!row) throw notFound(`no saved query "${request.params.id}"`);
       const version = Date.now();
-      await store
-        .insert(
-          'saved_queries',
-          [{ ...row, updated_at: new Date().toISOString(), deleted: true, version }],
-          `saved:${row.id}:${version}`,
-        )
-        .catch(mapStoreError);
+      await store.insert(
+        'saved_queries',
+        [{ ...row, updated_at: new Date().toISOString(), deleted: true, version }],
+        `saved:${row.id}:${version}`,
+      );
       return reply.code(204).send();
     },
   );

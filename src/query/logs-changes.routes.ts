@@ -3,9 +3,11 @@
  * period parameters as the stats API; individual lines and rows, so share links are not enough. Neither table has
  * a tenant column, so tenant-scoped callers are refused rather than shown every tenant's rows.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
+import type { Change, ChangeRate, LogLine, LogVolume, Results } from './api-types.ts';
 import { badParams } from './errors.ts';
 import { changeRatesQuery, latestChangesQuery, rowHistoryQuery } from './queries/db-changes.query.ts';
 import { logFacetsQuery, logLinesQuery, logVolumeQuery } from './queries/logs.query.ts';
@@ -17,7 +19,7 @@ import {
   MAX_BUCKETS,
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember, requireWholeProject } from './read-auth.ts';
-import { limitOf, mapStoreError, one, type Query, send } from './request-params.ts';
+import { limitOf, one, type Query, send } from './request-params.ts';
 import { createStatsRequest, type StatsRequest } from './stats-request.ts';
 
 type Req = FastifyRequest<{ Querystring: Query }>;
@@ -64,8 +66,8 @@ export async function logsAndChangesRoutes(
     r.check();
     const { store, target, range, timeoutMs } = r.query;
     return send(reply, {
-      results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit).catch(mapStoreError),
-    });
+      results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit),
+    } satisfies Results<LogLine>);
   });
 
   app.get('/api/v1/logs/volume', async (request: Req, reply) => {
@@ -80,27 +82,22 @@ export async function logsAndChangesRoutes(
         { param: 'interval', message: `too many ${interval}s in this range; pick a coarser one` },
       ]);
     const { store, target, range, timeoutMs, tz } = r.query;
-    const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz).catch(
-      mapStoreError,
-    );
-    return send(reply, { interval, timezone: tz, ...volume });
+    const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz);
+    return send(reply, { interval, timezone: tz, ...(volume satisfies LogVolume) });
   });
 
   app.get('/api/v1/logs/facets', async (request: Req, reply) => {
     const { r, filter } = await logRequest(request);
     r.check();
     const { store, target, range, timeoutMs } = r.query;
-    return send(
-      reply,
-      await logFacetsQuery({ store, target, range, filter, timeoutMs }).catch(mapStoreError),
-    );
+    return send(reply, await logFacetsQuery({ store, target, range, filter, timeoutMs }));
   });
 
   app.get('/api/v1/db/rates', async (request: Req, reply) => {
     const r = await statsRequest(request);
     requireProjectRows(r, request.query, 'database changes');
     r.check();
-    return send(reply, { results: await changeRatesQuery(r.query).catch(mapStoreError) });
+    return send(reply, { results: await changeRatesQuery(r.query) } satisfies Results<ChangeRate>);
   });
 
   app.get('/api/v1/db/changes', async (request: Req, reply) => {
@@ -121,8 +118,8 @@ export async function logsAndChangesRoutes(
       });
     r.check();
     return send(reply, {
-      results: await latestChangesQuery(r.query, filter, limit, per === 'row').catch(mapStoreError),
-    });
+      results: await latestChangesQuery(r.query, filter, limit, per === 'row'),
+    } satisfies Results<Change>);
   });
 
   app.get('/api/v1/db/row-history', async (request: Req, reply) => {
@@ -153,7 +150,7 @@ export async function logsAndChangesRoutes(
       database as string,
       table as string,
       key as Record<string, unknown>,
-    ).catch(mapStoreError);
+    );
     return send(reply, { results: history });
   });
 }

@@ -3,6 +3,7 @@
  * API (`stats.routes.ts`) and share links (`shares.routes.ts`). Every request is authenticated first; its scope
  * becomes mandatory filters.
  */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
@@ -12,11 +13,12 @@ import { logsAndChangesRoutes } from './logs-changes.routes.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
 import { createReadAuth, requireMember, type SessionResolver } from './read-auth.ts';
-import { limitOf, mapStoreError, one, type Query, send, targetOf } from './request-params.ts';
+import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
 import { createShareLinks, type ShareLinks } from './share-links.ts';
 import { sharesRoutes } from './shares.routes.ts';
 import { statsRoutes } from './stats.routes.ts';
 import type { GoalsOf } from './stats-request.ts';
+import { mapStoreErrors } from './store-failures.ts';
 import { parseTimeRange } from './time-range.ts';
 
 export interface ReadDeps {
@@ -35,6 +37,7 @@ export interface ReadDeps {
 }
 
 export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<void> {
+  mapStoreErrors(app);
   const { store, config } = deps;
   const shares = deps.shares ?? createShareLinks(store);
   const authenticate = createReadAuth(config, {
@@ -59,7 +62,7 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
       sessionId: one(request.query, 'sessionId', problems),
     };
     if (problems.length > 0 || !target) throw badParams(problems);
-    const events = await timelineQuery(store, target, range, filters, limit, budget).catch(mapStoreError);
+    const events = await timelineQuery(store, target, range, filters, limit, budget);
     return send(reply, {
       projectId: target.project,
       tenantId: target.tenant ?? null,
@@ -86,7 +89,7 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
       },
     );
     if (problems.length > 0 || !target || !range) throw badParams(problems);
-    return send(reply, await sessionsQuery(store, target, range, limit, budget).catch(mapStoreError));
+    return send(reply, await sessionsQuery(store, target, range, limit, budget));
   });
 
   await statsRoutes(app, {

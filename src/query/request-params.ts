@@ -1,7 +1,6 @@
 /** Reading query parameters the same way on every read route: one value each, problems collected, not thrown. */
 import type { FastifyReply } from 'fastify';
-import { StoreError } from '../store/errors.ts';
-import { type ParamProblem, QueryError } from './errors.ts';
+import type { ParamProblem } from './errors.ts';
 import { type createReadAuth, resolveTarget, type Target } from './read-auth.ts';
 import { isTimeZone } from './time-range.ts';
 
@@ -46,17 +45,4 @@ export function targetOf(
 
 export function send(reply: FastifyReply, body: unknown) {
   return reply.header('cache-control', 'no-store').send(body);
-}
-
-/** Store failures become the read API's own codes; everything else is passed on unchanged. */
-export function mapStoreError(err: unknown): never {
-  if (err instanceof StoreError && err.code === 'STORE_ERR_TIMEOUT')
-    throw new QueryError(
-      'QUERY_ERR_TIMEOUT',
-      504,
-      'the query took longer than its time budget; narrow the range',
-    );
-  if (err instanceof StoreError)
-    throw new QueryError('QUERY_ERR_UNAVAILABLE', 503, 'the store is not available right now');
-  throw err;
 }

@@ -1,9 +1,11 @@
 /** Admin-only management of share links: create (the token is shown once), list, revoke. */
+
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { badParams, type ParamProblem, QueryError } from './errors.ts';
+import type { Results, Share } from './api-types.ts';
+import { badParams, notFound, type ParamProblem } from './errors.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
-import { mapStoreError, one, type Query, send } from './request-params.ts';
+import { one, type Query, send } from './request-params.ts';
 import type { ShareLinks } from './share-links.ts';
 
 export async function sharesRoutes(
@@ -35,9 +37,11 @@ export async function sharesRoutes(
       if (name !== undefined && (typeof name !== 'string' || name.length > 200))
         problems.push({ param: 'name', message: 'must be a string of at most 200 characters' });
       if (problems.length > 0) throw badParams(problems);
-      const link = await shares
-        .create(project as string, tenant as string | undefined, (name as string | undefined) ?? '')
-        .catch(mapStoreError);
+      const link = await shares.create(
+        project as string,
+        tenant as string | undefined,
+        (name as string | undefined) ?? '',
+      );
       return reply
         .code(201)
         .header('cache-control', 'no-store')
@@ -48,13 +52,13 @@ export async function sharesRoutes(
   app.get('/api/v1/shares', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
     requireAdmin(await authenticate(request));
     const project = one(request.query, 'project', []);
-    return send(reply, { results: await shares.list(project).catch(mapStoreError) });
+    return send(reply, { results: await shares.list(project) } satisfies Results<Share>);
   });
 
   app.delete('/api/v1/shares/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     requireAdmin(await authenticate(request));
-    if (!(await shares.revoke(request.params.id).catch(mapStoreError)))
-      throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live share link "${request.params.id}"`);
+    if (!(await shares.revoke(request.params.id)))
+      throw notFound(`no live share link "${request.params.id}"`);
     return reply.code(204).send();
   });
 }

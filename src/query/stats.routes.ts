@@ -4,12 +4,24 @@
  * answer everyone but share links. Share links read the fixed dimensions, and event properties only where
  * SIGHTLINE_SHARE_PROPERTY_KEYS lists them (breakdowns, filters, funnel steps).
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
+import type {
+  BreakdownRow,
+  Cohort,
+  EventItem,
+  Extent,
+  FunnelResult,
+  Overview,
+  Realtime,
+  Results,
+  User,
+} from './api-types.ts';
 import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
-import { badParams, type ParamProblem, QueryError } from './errors.ts';
+import { badParams, notFound, type ParamProblem } from './errors.ts';
 import { breakdownQuery } from './queries/breakdown.query.ts';
 import { breakdownsQuery } from './queries/breakdowns.query.ts';
 import { extentQuery } from './queries/extent.query.ts';
@@ -29,7 +41,7 @@ import {
   timeseriesQuery,
 } from './queries/timeseries.query.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
-import { limitOf, mapStoreError, one, type Query, send, targetOf } from './request-params.ts';
+import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
 import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
 import {
@@ -63,8 +75,8 @@ export async function statsRoutes(
   app.get('/api/v1/stats/overview', async (request: Req, reply) => {
     const r = await statsRequest(request, { sampled: true });
     r.check();
-    const overview = await overviewQuery(r.query, r.compare?.range).catch(mapStoreError);
-    return send(reply, { ...overview, ...sampledShare(r.query.sample) });
+    const overview = await overviewQuery(r.query, r.compare?.range);
+    return send(reply, { ...overview, ...sampledShare(r.query.sample) } satisfies Overview);
   });
 
   app.get('/api/v1/stats/timeseries', async (request: Req, reply) => {
@@ -85,10 +97,8 @@ export async function statsRoutes(
           message: `${interval} gives more than ${MAX_BUCKETS} points here; pick a coarser one`,
         },
       ]);
-    const results = await series(r.query, interval).catch(mapStoreError);
-    const comparison = r.compare
-      ? await series(r.query, interval, r.compare.range).catch(mapStoreError)
-      : undefined;
+    const results = await series(r.query, interval);
+    const comparison = r.compare ? await series(r.query, interval, r.compare.range) : undefined;
     return send(reply, {
       interval,
       timezone: r.query.tz,
@@ -113,11 +123,13 @@ export async function statsRoutes(
       if (metrics !== undefined && metrics !== 'all' && metrics !== 'counts')
         r.problems.push({ param: 'metrics', message: 'must be all (default) or counts' });
       r.check();
-      const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts').catch(
-        mapStoreError,
-      );
+      const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts');
       if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
-      return send(reply, { dimension, results, ...sampledShare(r.query.sample) });
+      return send(reply, {
+        dimension,
+        results: results satisfies BreakdownRow[],
+        ...sampledShare(r.query.sample),
+      });
     },
   );
 
@@ -134,14 +146,14 @@ export async function statsRoutes(
       else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
     const limit = limitOf(request.query, 9, 100, r.problems);
     r.check();
-    const results = await breakdownsQuery(r.query, dimensions, limit).catch(mapStoreError);
+    const results = await breakdownsQuery(r.query, dimensions, limit);
     return send(reply, { results, ...sampledShare(r.query.sample) });
   });
 
   app.get('/api/v1/stats/realtime', async (request: Req, reply) => {
     const r = await statsRequest(request);
     r.check();
-    return send(reply, await realtimeQuery(r.query).catch(mapStoreError));
+    return send(reply, (await realtimeQuery(r.query)) satisfies Realtime);
   });
 
   app.get('/api/v1/stats/funnel', async (request: Req, reply) => {
@@ -151,7 +163,7 @@ export async function statsRoutes(
     for (const step of steps) for (const key of Object.keys(step.props ?? {})) requireProperty(r, key);
     const window = parseWindow(one(request.query, 'window', r.problems), r.problems);
     r.check();
-    return send(reply, await funnelQuery(r.query, steps, window).catch(mapStoreError));
+    return send(reply, (await funnelQuery(r.query, steps, window)) satisfies FunnelResult);
   });
 
   app.get('/api/v1/stats/retention', async (request: Req, reply) => {
@@ -160,8 +172,8 @@ export async function statsRoutes(
     if (!RETENTION_UNITS.includes(unit as RetentionUnit))
       r.problems.push({ param: 'unit', message: `must be one of ${RETENTION_UNITS.join(', ')}` });
     r.check();
-    const cohorts = await retentionQuery(r.query, unit as RetentionUnit).catch(mapStoreError);
-    return send(reply, { unit, timezone: r.query.tz, cohorts });
+    const cohorts = await retentionQuery(r.query, unit as RetentionUnit);
+    return send(reply, { unit, timezone: r.query.tz, cohorts: cohorts satisfies Cohort[] });
   });
 
   app.get('/api/v1/stats/goals', async (request: Req, reply) => {
@@ -169,7 +181,7 @@ export async function statsRoutes(
     const format = formatOf(request.query, r.problems);
     r.check();
     const goals = goalsOf(r.query.target.project);
-    const results = await goalsQuery(r.query, goals).catch(mapStoreError);
+    const results = await goalsQuery(r.query, goals);
     if (format === 'csv')
       return sendCsv(reply, 'goals', results, ['goal', 'visitors', 'events', 'conversion_rate']);
     return send(reply, { results, ...sampledShare(r.query.sample) });
@@ -181,7 +193,7 @@ export async function statsRoutes(
     const problems: ParamProblem[] = [];
     const target = targetOf(scope, request.query, problems);
     if (problems.length > 0 || !target) throw badParams(problems);
-    return send(reply, await extentQuery(deps.store, target, config.queryTimeoutMs).catch(mapStoreError));
+    return send(reply, (await extentQuery(deps.store, target, config.queryTimeoutMs)) satisfies Extent);
   });
 
   app.get('/api/v1/stats/sessions', async (request: Req, reply) => {
@@ -190,7 +202,7 @@ export async function statsRoutes(
     const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
     const page = pageOf(request.query, r.problems);
     r.check();
-    return send(reply, { results: await visitsQuery(r.query, { limit, page }).catch(mapStoreError) });
+    return send(reply, { results: await visitsQuery(r.query, { limit, page }) });
   });
 
   app.get('/api/v1/stats/events', async (request: Req, reply) => {
@@ -200,7 +212,7 @@ export async function statsRoutes(
     const page = pageOf(request.query, r.problems);
     const format = formatOf(request.query, r.problems);
     r.check();
-    const results = await eventsQuery(r.query, { limit, page }).catch(mapStoreError);
+    const results = await eventsQuery(r.query, { limit, page });
     if (format === 'csv')
       return sendCsv(
         reply,
@@ -208,7 +220,7 @@ export async function statsRoutes(
         results.map((e) => ({ ...e, props: JSON.stringify(e.props) })),
         ['event_id', 'timestamp', 'type', 'path'],
       );
-    return send(reply, { results });
+    return send(reply, { results } satisfies Results<EventItem>);
   });
 
   app.get('/api/v1/stats/users', async (request: Req, reply) => {
@@ -218,7 +230,9 @@ export async function statsRoutes(
     const page = pageOf(request.query, r.problems);
     const search = one(request.query, 'search', r.problems);
     r.check();
-    return send(reply, { results: await usersQuery(r.query, search, { limit, page }).catch(mapStoreError) });
+    return send(reply, {
+      results: await usersQuery(r.query, search, { limit, page }),
+    } satisfies Results<User>);
   });
 
   app.get(
@@ -228,13 +242,8 @@ export async function statsRoutes(
       requireMember(r.scope);
       const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
       r.check();
-      const found = await userQuery(r.query, request.params.id, limit).catch(mapStoreError);
-      if (!found)
-        throw new QueryError(
-          'QUERY_ERR_NOT_FOUND',
-          404,
-          `no user "${request.params.id}" in project "${r.query.target.project}"`,
-        );
+      const found = await userQuery(r.query, request.params.id, limit);
+      if (!found) throw notFound(`no user "${request.params.id}" in project "${r.query.target.project}"`);
       return send(reply, found);
     },
   );

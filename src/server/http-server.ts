@@ -7,47 +7,65 @@ import Fastify, { type FastifyError, type FastifyInstance, LogController } from 
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
+import { CodedError, errorCatalogue } from './coded-error.ts';
 
-interface CodedError {
+/** Anything that answers with a code and a status: every stage's CodedError, and coded errors of libraries. */
+interface CodedAnswer {
   code: string;
   statusCode: number;
   message: string;
   details?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
-function isCoded(err: unknown): err is CodedError {
-  const e = err as Partial<CodedError>;
+function isCoded(err: unknown): err is CodedAnswer {
+  const e = err as Partial<CodedAnswer>;
   return typeof e?.code === 'string' && typeof e.statusCode === 'number' && !e.code.startsWith('FST_');
 }
 
-/** Fastify's own errors, renamed into our codes so clients see one vocabulary. */
-function fromFastify(err: FastifyError, bodyLimit: number): CodedError {
+/** The server's own answers: Fastify's errors renamed into our codes, so clients see one vocabulary. */
+class HttpError extends CodedError {}
+
+const httpErrors = errorCatalogue(HttpError, {
+  bodyTooLarge: {
+    code: 'COLLECT_ERR_BODY_TOO_LARGE',
+    status: 413,
+    text: (limit: number) => ({ message: `the body is larger than ${limit} bytes`, details: { limit } }),
+  },
+  badContentLength: {
+    code: 'HTTP_ERR_BAD_CONTENT_LENGTH',
+    status: 400,
+    text: () => 'Content-Length does not match the body',
+  },
+  badRequest: {
+    code: 'HTTP_ERR_BAD_REQUEST',
+    status: 400,
+    text: (message: string, details?: unknown) => ({ message, details }),
+  },
+  notFound: {
+    code: 'HTTP_ERR_NOT_FOUND',
+    status: 404,
+    text: (method: string, url: string) => `no route for ${method} ${url.split('?')[0]}`,
+  },
+  internal: { code: 'INTERNAL_ERROR', status: 500, text: () => 'internal error; see the server log' },
+});
+
+function fromFastify(err: FastifyError, bodyLimit: number): CodedAnswer {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        code: 'COLLECT_ERR_BODY_TOO_LARGE',
-        statusCode: 413,
-        message: `the body is larger than ${bodyLimit} bytes`,
-        details: { limit: bodyLimit },
-      };
+      return httpErrors.bodyTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return {
-        code: 'HTTP_ERR_BAD_CONTENT_LENGTH',
-        statusCode: 400,
-        message: 'Content-Length does not match the body',
-      };
+      return httpErrors.badContentLength();
     case 'FST_ERR_VALIDATION':
-      return {
-        code: 'HTTP_ERR_BAD_REQUEST',
-        statusCode: 400,
-        message: err.message,
-        details: err.validation?.map((v) => ({ field: v.instancePath || v.params, message: v.message })),
-      };
+      return httpErrors.badRequest(
+        err.message,
+        err.validation?.map((v) => ({ field: v.instancePath || v.params, message: v.message })),
+      );
     default:
+      // Fastify's other client errors keep their status (415, 406, …); the code is the same for all of them.
       if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
         return { code: 'HTTP_ERR_BAD_REQUEST', statusCode: err.statusCode, message: err.message };
-      return { code: 'INTERNAL_ERROR', statusCode: 500, message: 'internal error; see the server log' };
+      return httpErrors.internal();
   }
 }
 
@@ -88,12 +106,8 @@ export function createHttpServer(config: Config, logger: Logger, metrics: Metric
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({
-      error: {
-        code: 'HTTP_ERR_NOT_FOUND',
-        message: `no route for ${request.method} ${request.url.split('?')[0]}`,
-      },
-    });
+    const err = httpErrors.notFound(request.method, request.url);
+    reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
   });
 
   return app as unknown as FastifyInstance;

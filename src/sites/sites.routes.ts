@@ -5,20 +5,23 @@
  * is an audit row (src/server/settings-audit.ts) and is in force in this process at once, in the others within
  * SIGHTLINE_SITES_REFRESH_SECONDS.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badParams, forbidden, type ParamProblem, QueryError } from '../query/errors.ts';
+import type { Site, SiteEvents, SiteKey } from '../query/api-types.ts';
+import { badParams, forbidden, type ParamProblem, notFound as siteNotFound } from '../query/errors.ts';
 import {
   type createReadAuth,
   isAdminScope,
   type ReadScope,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
-import { mapStoreError, send } from '../query/request-params.ts';
+import { send } from '../query/request-params.ts';
 import type { ShareLinks } from '../query/share-links.ts';
-import { CodedError } from '../server/coded-error.ts';
+import { mapStoreErrors } from '../query/store-failures.ts';
 import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../server/settings-audit.ts';
 import type { Store } from '../store/store.ts';
+import { confirmMismatch, managed } from './errors.ts';
 import { removeSiteData, siteEvents } from './site-data.ts';
 import { checkName, checkSettings, defaultSettings, type SiteSettings } from './site-fields.ts';
 import type { KeyView, SiteRegistry, SiteView } from './site-registry.ts';
@@ -30,22 +33,14 @@ export const DEFAULT_GRACE_SECONDS = 86_400;
 const MAX_GRACE_SECONDS = 30 * 86_400;
 const MAX_KEYS = 10;
 
-class SiteError extends CodedError {}
-
 type Body = Record<string, unknown>;
 type Params = { name: string; id: string };
 
-const notFound = (name: string) => new QueryError('QUERY_ERR_NOT_FOUND', 404, `no site "${name}"`);
-const managed = (name: string) =>
-  new SiteError(
-    'SITES_ERR_MANAGED',
-    409,
-    `site "${name}" is managed by configuration (SIGHTLINE_PROJECTS); change it there and restart`,
-  );
+const notFound = (name: string) => siteNotFound(`no site "${name}"`);
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-function keyJson(k: KeyView) {
+function keyJson(k: KeyView): SiteKey {
   return {
     id: k.id,
     prefix: k.prefix,
@@ -55,7 +50,7 @@ function keyJson(k: KeyView) {
   };
 }
 
-export function siteJson(s: SiteView) {
+export function siteJson(s: SiteView): Site {
   return {
     name: s.name,
     display_name: s.displayName,
@@ -102,6 +97,7 @@ export async function sitesRoutes(
     removeSettings?: (site: string, actor: string) => Promise<void>;
   },
 ): Promise<void> {
+  mapStoreErrors(app);
   const { store, sites, authenticate } = deps;
 
   const audit = (scope: ReadScope, change: Omit<SettingsChange, 'actor'>) =>
@@ -109,7 +105,7 @@ export async function sitesRoutes(
 
   /** The site, read fresh (another process may have changed it), or 404. */
   async function current(name: string): Promise<SiteView> {
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     const site = sites.get(name);
     if (!site) throw notFound(name);
     return site;
@@ -138,14 +134,14 @@ export async function sitesRoutes(
       hash: made.hash,
       createdAt: Date.now(),
     };
-    await writeKey(store, row).catch(mapStoreError);
+    await writeKey(store, row);
     await audit(scope, {
       project: site,
       entity: 'write_key',
       entityId: row.id,
       action,
       detail: `${made.prefix}…${detail}`,
-    }).catch(mapStoreError);
+    });
     // Shown once: only its hash is kept.
     return { id: row.id, prefix: row.prefix, key: made.key, created_at: iso(row.createdAt) };
   }
@@ -155,7 +151,7 @@ export async function sitesRoutes(
     const adminOf = scope.kind === 'user' ? scope.adminOf : undefined;
     const mine = isAdminScope(scope) ? undefined : adminOf && adminOf.size > 0 ? adminOf : null;
     if (mine === null) throw forbidden('sites are listed to admins');
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     return send(reply, {
       results: sites
         .list()
@@ -173,7 +169,7 @@ export async function sitesRoutes(
     const settings = checkSettings(body, problems, defaultSettings(name)) as SiteSettings;
     if (body.confirm !== undefined)
       problems.push({ param: 'confirm', message: 'is for deleting a site only' });
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     if (name && sites.get(name)) problems.push({ param: 'name', message: `a site "${name}" exists already` });
     checkDomains(name, settings.domains, problems);
     if (problems.length > 0) throw badParams(problems);
@@ -181,15 +177,15 @@ export async function sitesRoutes(
     const site = { name, ...settings, managed: false, createdAt: now, updatedAt: now };
     // The key first: a site is never visible to the collector without one (a keyed site without keys takes nothing).
     const key = await addKey(scope, name, 'create');
-    await writeSite(store, site).catch(mapStoreError);
+    await writeSite(store, site);
     await audit(scope, {
       project: name,
       entity: 'site',
       entityId: name,
       action: 'create',
       detail: settings.domains.join(', '),
-    }).catch(mapStoreError);
-    await sites.refresh().catch(mapStoreError);
+    });
+    await sites.refresh();
     const created = sites.get(name);
     return reply
       .code(201)
@@ -208,15 +204,13 @@ export async function sitesRoutes(
     const scope = await authenticate(request);
     requireSiteAdmin(scope, request.params.name);
     await current(request.params.name);
-    return send(reply, await siteEvents(store, request.params.name).catch(mapStoreError));
+    return send(reply, (await siteEvents(store, request.params.name)) satisfies SiteEvents);
   });
 
   app.get('/api/v1/sites/:name/changes', async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const scope = await authenticate(request);
     requireSiteAdmin(scope, request.params.name);
-    const results = await listSettingsChanges(store, { limit: 100, project: request.params.name }).catch(
-      mapStoreError,
-    );
+    const results = await listSettingsChanges(store, { limit: 100, project: request.params.name });
     return send(reply, { results });
   });
 
@@ -238,7 +232,7 @@ export async function sitesRoutes(
     const changes = checkSettings(body, problems);
     checkDomains(name, changes.domains, problems);
     if (problems.length > 0) throw badParams(problems);
-    await writeSite(store, { ...site, ...changes, updatedAt: Date.now() }).catch(mapStoreError);
+    await writeSite(store, { ...site, ...changes, updatedAt: Date.now() });
     await audit(scope, {
       project: name,
       entity: 'site',
@@ -247,7 +241,7 @@ export async function sitesRoutes(
       detail: Object.keys(body)
         .filter((k) => k !== 'name')
         .join(', '),
-    }).catch(mapStoreError);
+    });
     return send(reply, siteJson(await current(name)));
   });
 
@@ -259,7 +253,7 @@ export async function sitesRoutes(
       const { name } = request.params;
       const site = await current(name);
       if (site.managed) throw managed(name);
-      const stored = await siteEvents(store, name).catch(mapStoreError);
+      const stored = await siteEvents(store, name);
       const raw = request.query.confirm ?? bodyOf(request).confirm;
       const confirm =
         typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
@@ -270,32 +264,25 @@ export async function sitesRoutes(
             message: `is required: the number of events that will be removed (${stored.events}), as ?confirm=${stored.events}`,
           },
         ]);
-      if (confirm !== stored.events)
-        throw new SiteError(
-          'SITES_ERR_CONFIRM_MISMATCH',
-          409,
-          `site "${name}" holds ${stored.events} events, not ${confirm}; confirm with the current number`,
-          stored,
-        );
+      if (confirm !== stored.events) throw confirmMismatch(name, stored, confirm);
       // First the site stops taking events (no keys, no domains) but stays, so a removal that fails half-way can be
       // asked again; then its rows go; only then the site itself and its share links.
-      for (const key of (await readKeys(store).catch(mapStoreError)).filter((k) => k.site === name))
-        await writeKey(store, key, true).catch(mapStoreError);
-      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }).catch(mapStoreError);
-      await sites.refresh().catch(mapStoreError);
-      await removeSiteData(store, name).catch(mapStoreError);
-      await deps.removeSettings?.(name, actorOf(scope)).catch(mapStoreError);
-      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true).catch(mapStoreError);
-      for (const link of await deps.shares.list(name).catch(mapStoreError))
-        await deps.shares.revoke(link.id).catch(mapStoreError);
-      await sites.refresh().catch(mapStoreError);
+      for (const key of (await readKeys(store)).filter((k) => k.site === name))
+        await writeKey(store, key, true);
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() });
+      await sites.refresh();
+      await removeSiteData(store, name);
+      await deps.removeSettings?.(name, actorOf(scope));
+      await writeSite(store, { ...site, domains: [], updatedAt: Date.now() }, true);
+      for (const link of await deps.shares.list(name)) await deps.shares.revoke(link.id);
+      await sites.refresh();
       await audit(scope, {
         project: name,
         entity: 'site',
         entityId: name,
         action: 'delete',
         detail: `${stored.events} events removed`,
-      }).catch(mapStoreError);
+      });
       return send(reply, { deleted: name, events: stored.events });
     },
   );
@@ -305,11 +292,8 @@ export async function sitesRoutes(
     requireSiteAdmin(scope, params.name);
     const site = await current(params.name);
     if (site.managed) throw managed(params.name);
-    const key = (await readKeys(store).catch(mapStoreError)).find(
-      (k) => k.id === params.id && k.site === params.name,
-    );
-    if (!key)
-      throw new QueryError('QUERY_ERR_NOT_FOUND', 404, `no live key "${params.id}" of site "${params.name}"`);
+    const key = (await readKeys(store)).find((k) => k.id === params.id && k.site === params.name);
+    if (!key) throw siteNotFound(`no live key "${params.id}" of site "${params.name}"`);
     return key;
   }
 
@@ -324,7 +308,7 @@ export async function sitesRoutes(
         { param: 'keys', message: `a site has at most ${MAX_KEYS} live keys; revoke one first` },
       ]);
     const key = await addKey(scope, name, 'create');
-    await sites.refresh().catch(mapStoreError);
+    await sites.refresh();
     return reply.code(201).header('cache-control', 'no-store').send(key);
   });
 
@@ -345,15 +329,15 @@ export async function sitesRoutes(
       const until = Date.now() + grace * 1000;
       const expiresAt = old.expiresAt === undefined ? until : Math.min(old.expiresAt, until);
       const key = await addKey(scope, old.site, 'rotate', ` replaces ${old.prefix}…`);
-      await writeKey(store, { ...old, expiresAt }).catch(mapStoreError);
+      await writeKey(store, { ...old, expiresAt });
       await audit(scope, {
         project: old.site,
         entity: 'write_key',
         entityId: old.id,
         action: 'expire',
         detail: `${old.prefix}… works until ${iso(expiresAt)}`,
-      }).catch(mapStoreError);
-      await sites.refresh().catch(mapStoreError);
+      });
+      await sites.refresh();
       return reply
         .code(201)
         .header('cache-control', 'no-store')
@@ -364,15 +348,15 @@ export async function sitesRoutes(
   app.delete('/api/v1/sites/:name/keys/:id', async (request: FastifyRequest<{ Params: Params }>, reply) => {
     const scope = await authenticate(request);
     const key = await keyOf(scope, request.params);
-    await writeKey(store, key, true).catch(mapStoreError);
+    await writeKey(store, key, true);
     await audit(scope, {
       project: key.site,
       entity: 'write_key',
       entityId: key.id,
       action: 'revoke',
       detail: `${key.prefix}…`,
-    }).catch(mapStoreError);
-    await sites.refresh().catch(mapStoreError);
+    });
+    await sites.refresh();
     return reply.code(204).send();
   });
 }

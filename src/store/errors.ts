@@ -1,32 +1,38 @@
-export class StoreError extends Error {
-  readonly code: string;
-  readonly statusCode: number;
-  constructor(code: string, message: string, statusCode = 503, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.statusCode = statusCode;
-  }
-}
+import { CodedError, errorCatalogue } from '../server/coded-error.ts';
 
-export const storeUnavailable = (cause: unknown) =>
-  new StoreError(
-    'STORE_ERR_UNAVAILABLE',
-    `the store did not answer: ${(cause as Error)?.message ?? cause}`,
-    503,
-    {
-      cause,
-    },
-  );
+/**
+ * Errors of the store. Each API plugin maps them to its own code (src/query/store-failures.ts); the processor
+ * tells a refusal of the rows from an outage by the code (src/process/isolate.ts).
+ */
+export class StoreError extends CodedError {}
 
-export const migrationFailed = (file: string, cause: unknown) =>
-  new StoreError(
-    'STORE_ERR_MIGRATION',
-    `migration ${file} failed: ${(cause as Error)?.message ?? cause}`,
-    500,
-    {
-      cause,
-    },
-  );
+const why = (cause: unknown) => (cause as Error)?.message ?? cause;
+
+export const storeErrors = errorCatalogue(StoreError, {
+  storeUnavailable: {
+    code: 'STORE_ERR_UNAVAILABLE',
+    status: 503,
+    text: (cause: unknown) => ({ message: `the store did not answer: ${why(cause)}`, cause }),
+  },
+  storeTimeout: {
+    code: 'STORE_ERR_TIMEOUT',
+    status: 504,
+    text: (cause?: unknown) => ({ message: 'the query ran past its time budget', cause }),
+  },
+  migrationFailed: {
+    code: 'STORE_ERR_MIGRATION',
+    status: 500,
+    text: (file: string, cause: unknown) => ({ message: `migration ${file} failed: ${why(cause)}`, cause }),
+  },
+  /** The store answered that these rows cannot be stored: retrying them unchanged cannot succeed. */
+  storeRejected: {
+    code: 'STORE_ERR_REJECTED',
+    status: 422,
+    text: (cause: unknown) => ({ message: `the store refused the rows: ${why(cause)}`, cause }),
+  },
+});
+
+export const { storeUnavailable, storeTimeout, migrationFailed, storeRejected } = storeErrors;
 
 /**
  * ClickHouse's codes for "this data cannot be read into these columns" (CANNOT_PARSE_*, INCORRECT_DATA,
@@ -45,15 +51,6 @@ function clickhouseCodeOf(err: unknown): number | undefined {
   const match = typeof e?.message === 'string' ? /\bCode: (\d+)\. DB::Exception/.exec(e.message) : null;
   return match ? Number(match[1]) : undefined;
 }
-
-/** The store answered that these rows cannot be stored: retrying them unchanged cannot succeed. */
-export const storeRejected = (cause: unknown) =>
-  new StoreError(
-    'STORE_ERR_REJECTED',
-    `the store refused the rows: ${(cause as Error)?.message ?? cause}`,
-    422,
-    { cause },
-  );
 
 /** An insert failure as the caller must treat it: rows the store refuses, or the store being unavailable. */
 export const insertFailed = (cause: unknown) => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
-import { insertFailed, StoreError, storeUnavailable } from './errors.ts';
+import { insertFailed, storeTimeout, storeUnavailable } from './errors.ts';
 import { toJsonLines } from './json-lines.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
@@ -194,8 +194,7 @@ class ClickHouseStore implements Store {
       return await (options.readonly ? this.#read(run) : this.#run(() => run(this.#client)));
     } catch (err) {
       const message = (err as Error).message ?? String(err);
-      if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message))
-        throw new StoreError('STORE_ERR_TIMEOUT', 'the query ran past its time budget', 504, { cause: err });
+      if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message)) throw storeTimeout(err);
       throw storeUnavailable(err);
     }
   }

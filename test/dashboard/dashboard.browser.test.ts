@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { desktopPage, launchChromium, logInAsAdmin } from '../support/chromium.ts';
 import { sendDemoTraffic } from '../support/demo-traffic.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
+import { SEED_EVENT } from '../support/seed-event.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 type Server = Awaited<ReturnType<typeof startInProcess>>;
@@ -237,6 +238,30 @@ describe('dashboard', () => {
     await page.locator('[data-testid=users] tbody tr a').first().click();
     await page.locator('[data-testid=user] .timeline li').first().waitFor();
     await shot('user-profile');
+  });
+
+  it("a user's profile shows the app version the API reports (the dashboard reads the API's own types)", async () => {
+    const res = await fetch(`${server.url}/e`, {
+      method: 'POST',
+      headers: { 'x-app': 'app', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...SEED_EVENT,
+        user_id: 'versioned',
+        timestamp: new Date().toISOString(),
+        appVersion: '2.3.1',
+      }),
+    });
+    assert.equal(res.status, 202);
+    const found = await eventually(
+      () => api<{ user: { app_version: string } }>('/api/v1/stats/users/versioned?project=app'),
+      30_000,
+      'the user with an app version',
+    );
+    assert.equal(found.user.app_version, '2.3.1');
+    await page.goto(`${server.url}/users/versioned?project=app`);
+    await page.locator('[data-testid=user] .timeline li').first().waitFor();
+    const facts = await page.locator('[data-testid=user] dl').textContent();
+    assert.match(facts ?? '', /App version\s*2\.3\.1/);
   });
 
   it('logs: search narrows the lines, live tail shows a new line within 2 s', async () => {

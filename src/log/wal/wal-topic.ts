@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { LogClosedError, WalWriteError } from '../errors.ts';
+import { logClosed, walWriteFailed } from '../errors.ts';
 import { CheckpointStore } from './consumer-checkpoint.ts';
 import { GroupCommit } from './group-commit.ts';
 import { encodeFrames, FRAME_HEADER, scanFrames } from './record-frame.ts';
@@ -117,7 +117,7 @@ export class WalTopic {
   }
 
   append(records: readonly Buffer[]): Promise<void> {
-    if (this.#closed) return Promise.reject(new LogClosedError());
+    if (this.#closed) return Promise.reject(logClosed());
     if (records.length === 0) return Promise.resolve();
     return this.#writer.submit(encodeFrames(records), records.length);
   }
@@ -138,7 +138,7 @@ export class WalTopic {
     } catch (err) {
       // Never expose bytes whose sync failed: cut the file back to the durable size.
       await segment.rollback().catch(() => undefined);
-      throw new WalWriteError(err);
+      throw walWriteFailed(err);
     }
     for (const wake of this.#waiters) wake();
   }

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { LogClosedError } from '../errors.ts';
+import { logClosed } from '../errors.ts';
 import type {
   BatchHandler,
   EventLog,
@@ -83,13 +83,13 @@ export class WalEventLog implements EventLog {
   }
 
   async append(topic: string, records: LogPayload[]): Promise<void> {
-    if (this.#closed) throw new LogClosedError();
+    if (this.#closed) throw logClosed();
     const t = this.#opened.get(topic) ?? (await this.#topic(topic));
     await t.append(records);
   }
 
   subscribe(topic: string, group: string, options: SubscribeOptions, handler: BatchHandler): Subscription {
-    if (this.#closed) throw new LogClosedError();
+    if (this.#closed) throw logClosed();
     let inner: Subscription | undefined;
     const ready = this.#topic(topic).then((t) => {
       inner = startConsumer(t, group, options, handler, this.#options.logger);

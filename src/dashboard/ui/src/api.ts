@@ -1,3 +1,6 @@
+import type { Me } from '../../../query/api-types.ts';
+
+export type { Me };
 /** The dashboard's only way to the server: same-origin fetches, the CSRF header, errors as readable messages. */
 
 export class ApiError extends Error {
@@ -76,15 +79,3 @@ export const csvUrl = (path: string, params: Params) =>
 
 /** Whether this login manages a project's settings (goals, saved funnels): an admin, or that project's admin. */
 export const managesProject = (me: Me, project: string) => me.admin || (me.admin_of ?? []).includes(project);
-
-export interface Me {
-  email: string;
-  name: string;
-  admin: boolean;
-  projects: string[];
-  /** Projects this account is admin of (their goals and saved funnels), when it is not admin of every one. */
-  admin_of?: string[];
-  /** Sites that report in a zone of their own (project → IANA zone). */
-  time_zones?: Record<string, string>;
-  shared?: boolean;
-}

@@ -1,22 +1,11 @@
 import { useState } from 'preact/hooks';
+import type { BreakdownRow, MetricNumbers } from '../../../../query/api-types.ts';
 import { csvUrl, get } from '../api.ts';
 import { count, duration } from '../format.ts';
 import { addFilter } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
 import { dimensionLabel } from './Header.tsx';
 import { Panel } from './Panel.tsx';
-
-export interface Row {
-  value: string;
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  events: number;
-  bounce_rate: number;
-  visit_duration: number;
-  conversions?: number;
-  conversion_rate?: number;
-}
 
 const regionNames = new Intl.DisplayNames(undefined, { type: 'region' });
 /** `DE` → `Germany (DE)`; anything that is not a region code stays as it is. */
@@ -149,6 +138,9 @@ export function Estimated(props: { sampled?: number }) {
 }
 
 /** The first tab of every card, loaded by the page in one request (`stats/breakdowns`). */
+/** The dashboard asks for every metric, so each row has them all. */
+export type Row = BreakdownRow & MetricNumbers;
+
 export type FirstTabs = Promise<{ results: Record<string, Row[]>; sampled?: number }>;
 
 /**

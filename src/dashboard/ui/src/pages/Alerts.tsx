@@ -1,34 +1,9 @@
 import { useState } from 'preact/hooks';
+import type { AlertHistoryEntry as HistoryEntry, AlertRule as Rule } from '../../../../query/api-types.ts';
 import { ApiError, del, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
-
-interface Rule {
-  id: string;
-  name: string;
-  kind: string;
-  project?: string;
-  metric?: string;
-  windowMinutes: number;
-  above?: number;
-  below?: number;
-  dropPercent?: number;
-  risePercent?: number;
-  minutes?: number;
-  source?: string;
-  channels: Array<{ type: 'webhook'; url: string } | { type: 'email'; to: string[] }>;
-  origin: 'config' | 'dashboard';
-  state: { state: 'ok' | 'firing'; value: number | null; since: string } | null;
-}
-interface HistoryEntry {
-  at: string;
-  rule_id: string;
-  rule_name: string;
-  state: string;
-  message: string;
-  delivery: string;
-}
 
 const METRICS = ['visitors', 'visits', 'pageviews', 'events', 'bounce_rate', 'visit_duration', 'logs'];
 

@@ -1,31 +1,10 @@
 import { useState } from 'preact/hooks';
+import type { Change, ChangeRate as Rate } from '../../../../query/api-types.ts';
 import { get } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
-
-interface Rate {
-  database: string;
-  table: string;
-  inserts: number;
-  updates: number;
-  deletes: number;
-  per_minute: number;
-  last_change: string;
-}
-interface Change {
-  ts: string;
-  database: string;
-  table: string;
-  type: string;
-  xid: number;
-  data: Record<string, unknown> | null;
-  old: Record<string, unknown> | null;
-  /** One change per row (`per=row`): the row's key and its number of changes in the period. */
-  primary_key?: unknown[];
-  versions?: number;
-}
 
 function ChangeList(props: { changes: Change[]; testId: string }) {
   return (

@@ -1,26 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ChartSpec, ExploreResult as Result, SavedQuery as Saved } from '../../../../query/api-types.ts';
 import { ApiError, del, get, post } from '../api.ts';
 import { Chart, Pie } from '../components/Chart.tsx';
 import { type Route, update } from '../url-state.ts';
-
-interface Result {
-  columns: string[];
-  rows: Array<Record<string, unknown>>;
-  truncated: boolean;
-  max_rows: number;
-  elapsed_ms: number;
-}
-interface ChartSpec {
-  kind: 'table' | 'line' | 'bar' | 'area' | 'pie';
-  x?: string;
-  y?: string[];
-}
-interface Saved {
-  id: string;
-  name: string;
-  sql: string;
-  chart: ChartSpec;
-}
 
 const EXAMPLE = `SELECT toStartOfDay(timestamp) AS day, count() AS events, uniqExact(session_id) AS visits
 FROM events
@@ -145,7 +127,8 @@ export function ExplorePage(props: { route: Route }) {
                 const q = saved.find((s) => s.id === (e.target as HTMLSelectElement).value);
                 if (q) {
                   setSql(q.sql);
-                  setSpec(q.chart.kind ? q.chart : { kind: 'line' });
+                  const chart = q.chart as Partial<ChartSpec> | null;
+                  setSpec(chart?.kind ? (chart as ChartSpec) : { kind: 'line' });
                   setName(q.name);
                   run(q.sql);
                 }

@@ -1,25 +1,10 @@
 import { useState } from 'preact/hooks';
+import type { FunnelResult, SavedFunnel, FunnelStep as Step } from '../../../../query/api-types.ts';
 import { ApiError, del, get, isShared, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { count } from '../format.ts';
 import { type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
-
-interface Step {
-  page?: string;
-  event?: string;
-  props?: Record<string, string>;
-}
-interface FunnelResult {
-  steps: Array<{
-    step: number;
-    label: string;
-    visitors: number;
-    conversion_rate: number;
-    conversion_rate_step: number;
-    dropoff: number;
-  }>;
-}
 
 const DEFAULT: Step[] = [{ page: '/' }, { page: '/pricing' }, { event: 'signup' }];
 
@@ -30,13 +15,6 @@ function parseSteps(raw: string | null): Step[] {
   } catch {
     return DEFAULT;
   }
-}
-
-interface SavedFunnel {
-  id: string;
-  name: string;
-  steps: Step[];
-  window: string;
 }
 
 /** The project's saved funnels: pick one to run it; admins save the current steps under a name, or delete one. */

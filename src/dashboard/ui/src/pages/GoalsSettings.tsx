@@ -3,26 +3,10 @@
  * SIGHTLINE_GOALS are listed as managed by configuration, read-only. A goal counts past events at once.
  */
 import { useState } from 'preact/hooks';
+import type { GoalCondition as Condition, Goal } from '../../../../query/api-types.ts';
 import { ApiError, del, get, type Me, patch, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { useApi } from '../use-api.ts';
-
-interface Condition {
-  key: string;
-  op: 'is' | 'is_not';
-  value: string;
-}
-export interface Goal {
-  id: string;
-  project: string;
-  name: string;
-  kind: 'event' | 'page';
-  value: string;
-  conditions: Condition[];
-  managed: 'config' | 'dashboard';
-  read_only: boolean;
-  created_by: string;
-}
 
 interface Draft {
   id?: string;
@@ -137,7 +121,7 @@ export function GoalsCard(props: { me: Me }) {
                                 name: g.name,
                                 kind: g.kind,
                                 value: g.value,
-                                conditions: g.conditions,
+                                conditions: [...g.conditions],
                               })
                             }
                           >

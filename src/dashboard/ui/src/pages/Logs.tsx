@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { LogLine as Line, LogVolume as Volume } from '../../../../query/api-types.ts';
 import { get } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { Panel } from '../components/Panel.tsx';
@@ -6,19 +7,6 @@ import { dateTime } from '../format.ts';
 import { type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
 import { labelTime } from './Overview.tsx';
-
-interface Line {
-  timestamp: string;
-  level: string;
-  service: string;
-  host: string;
-  message: string;
-  attributes: Record<string, string>;
-}
-interface Volume {
-  levels: string[];
-  results: Array<{ date: string; counts: Record<string, number> }>;
-}
 
 /** Search by text, level, service and host; volume by level; live tail refreshes every 2 s. */
 export function LogsPage(props: { route: Route; project: string }) {

@@ -1,4 +1,5 @@
 import { useMemo } from 'preact/hooks';
+import type { Extent, Overview, TimePoint as Point } from '../../../../query/api-types.ts';
 import { get, isShared } from '../api.ts';
 import { BreakdownCard, Estimated, type FirstTabs } from '../components/Breakdown.tsx';
 import { Chart } from '../components/Chart.tsx';
@@ -6,13 +7,6 @@ import { Panel } from '../components/Panel.tsx';
 import { COUNT_METRICS, LOWER_IS_BETTER, METRICS, type MetricName } from '../format.ts';
 import { navigate, type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
-
-type Numbers = Record<MetricName, number> & { conversions?: number; conversion_rate?: number };
-interface Overview extends Numbers {
-  comparison?: { results: Numbers; change: Record<string, number | null> };
-  /** Share of visitors read when the range was sampled (0.1 = a tenth); absent when exact. */
-  sampled?: number;
-}
 
 /** Says when the numbers are estimates from a sample, and switches between estimates and exact numbers. */
 function SampleNote(props: { sampled?: number; exact: boolean }) {
@@ -35,11 +29,6 @@ function SampleNote(props: { sampled?: number; exact: boolean }) {
       </p>
     );
   return null;
-}
-interface Extent {
-  count: number;
-  first: string | null;
-  last: string | null;
 }
 
 /** `2024-04-17` of an instant in the dashboard's time zone. */
@@ -72,10 +61,6 @@ function ExtentNote(props: { params: Record<string, string | undefined> }) {
       </button>
     </p>
   );
-}
-
-interface Point extends Numbers {
-  date: string;
 }
 
 /** `2024-04-01`, `2024-04-01 10:00`, `2024-04` → unix seconds of that local time. */

@@ -1,33 +1,16 @@
 import { useRef, useState } from 'preact/hooks';
+import type { Erased, EventItem, User } from '../../../../query/api-types.ts';
 import { ApiError, csvUrl, get, query, remove } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { navigate, type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
 
-interface User {
-  user_id: string;
-  first_seen: string;
-  last_seen: string;
-  events: number;
-  sessions: number;
-  country: string;
-  device: string;
-  browser: string;
-  traits: Record<string, unknown>;
-}
-interface EventItem {
-  event_id: string;
-  timestamp: string;
-  type: string;
-  path: string;
-  user_id: string;
-  session_id: string;
-  country: string;
-  device: string;
-  browser: string;
-  props: Record<string, unknown>;
-}
+/** Traits and event properties are JSON objects; anything else shows as none. */
+const fieldsOf = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 
 function Pager(props: { page: number; more: boolean }) {
   return (
@@ -115,7 +98,9 @@ export function UsersPage(props: { route: Route; project: string }) {
                           navigate(`/users/${encodeURIComponent(u.user_id)}`, { project: props.project });
                         }}
                       >
-                        {(u.traits.name as string) || (u.traits.email as string) || u.user_id}
+                        {(fieldsOf(u.traits).name as string) ||
+                          (fieldsOf(u.traits).email as string) ||
+                          u.user_id}
                       </a>
                     </td>
                     <td>{dateTime(u.last_seen)}</td>
@@ -143,16 +128,11 @@ function Timeline(props: { events: EventItem[] }) {
         <li key={e.event_id}>
           <time>{dateTime(e.timestamp)}</time>
           <b>{e.type}</b> <span>{e.path}</span>
-          {Object.keys(e.props).length > 0 && <code>{JSON.stringify(e.props)}</code>}
+          {Object.keys(fieldsOf(e.props)).length > 0 && <code>{JSON.stringify(e.props)}</code>}
         </li>
       ))}
     </ol>
   );
-}
-
-interface Erased {
-  request: string;
-  removed: Record<string, number>;
 }
 
 /** Whole days of `suppress_days` the API takes (src/privacy/suppressions.ts). */
@@ -259,7 +239,13 @@ export function UserPage(props: { route: Route; project: string; id: string; adm
               <dd>{user.events}</dd>
               <dt>Country · device</dt>
               <dd>{[user.country, user.device, user.browser].filter(Boolean).join(' · ')}</dd>
-              {Object.entries(user.traits).map(([k, v]) => (
+              {user.app_version && (
+                <>
+                  <dt>App version</dt>
+                  <dd>{user.app_version}</dd>
+                </>
+              )}
+              {Object.entries(fieldsOf(user.traits)).map(([k, v]) => (
                 <>
                   <dt key={`t-${k}`}>{k}</dt>
                   <dd key={`v-${k}`}>{typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>

@@ -1,3 +1,4 @@
+import type { Realtime } from '../../../../query/api-types.ts';
 import { get } from '../api.ts';
 import { Chart } from '../components/Chart.tsx';
 import { Panel } from '../components/Panel.tsx';
@@ -5,13 +6,6 @@ import { count } from '../format.ts';
 import { type Route, statsParams } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
 import { labelTime } from './Overview.tsx';
-
-interface Realtime {
-  visitors: number;
-  minutes: Array<{ minute: string; events: number; visitors: number }>;
-  pages: Array<{ value: string; visitors: number }>;
-  sources: Array<{ value: string; visitors: number }>;
-}
 
 /** Polls every 3 s: a new event shows within the 5 s the issue asks for. */
 export function RealtimePage(props: { route: Route; project: string }) {

@@ -1,13 +1,8 @@
+import type { Cohort } from '../../../../query/api-types.ts';
 import { get } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { type Route, statsParams, update } from '../url-state.ts';
 import { useApi } from '../use-api.ts';
-
-interface Cohort {
-  cohort: string;
-  visitors: number;
-  periods: Array<{ period: number; visitors: number; percentage: number }>;
-}
 
 /** The cohort size that keeps the grid readable for a period: days for a week, months for a year. */
 function defaultUnit(period: string | undefined, from?: string, to?: string): string {

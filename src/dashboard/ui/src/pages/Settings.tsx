@@ -1,25 +1,11 @@
 import { useState } from 'preact/hooks';
+import type { Account, PrivacyRequest, Share } from '../../../../query/api-types.ts';
 import { ApiError, del, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
 import { GoalsCard } from './GoalsSettings.tsx';
 import { SitesCard } from './Sites.tsx';
-
-interface Account {
-  email: string;
-  name: string;
-  roles: Record<string, string>;
-  invited: boolean;
-  /** While invited: when the invitation link stops working. */
-  invitation_expires?: string;
-}
-interface Share {
-  id: string;
-  project: string;
-  name: string;
-  created_at: string;
-}
 
 function InvitationExpiry(props: { at: string }) {
   const expired = Date.parse(props.at) <= Date.now();
@@ -197,19 +183,6 @@ function SharesCard(props: { me: Me }) {
       )}
     </Panel>
   );
-}
-
-interface PrivacyRequest {
-  id: string;
-  kind: 'erase' | 'export';
-  project: string;
-  subject_type: string;
-  subject_hash: string;
-  requested_by: string;
-  requested_at: string;
-  status: string;
-  finished_at: string | null;
-  counts: Record<string, number>;
 }
 
 /**

@@ -4,39 +4,11 @@
  * check that turns green when the first event arrives.
  */
 import { useEffect, useState } from 'preact/hooks';
+import type { NewKey, Site, SiteEvents } from '../../../../query/api-types.ts';
 import { ApiError, del, get, patch, post, remove } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { count, dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
-
-interface SiteKey {
-  id: string;
-  prefix: string;
-  created_at: string | null;
-  expires_at: string | null;
-  managed: boolean;
-}
-export interface Site {
-  name: string;
-  display_name: string;
-  domains: string[];
-  time_zone: string;
-  allowed_origins: string[];
-  retention_days: number;
-  public: boolean;
-  managed: boolean;
-  keyless: boolean;
-  keys: SiteKey[];
-}
-interface SiteEvents {
-  events: number;
-  latest: string | null;
-}
-interface NewKey {
-  id: string;
-  prefix: string;
-  key: string;
-}
 
 const message = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 const list = (text: string) =>
