@@ -7,7 +7,7 @@ import path from 'node:path';
 import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
 import type { Migration } from './migration.ts';
-import { ROLLUP_MIGRATION } from './rollups.ts';
+import { NARROW_ROLLUPS_MIGRATION, ROLLUP_MIGRATION } from './rollups.ts';
 import type { Store } from './store.ts';
 import { VISITS_MIGRATION } from './visits.ts';
 
@@ -31,7 +31,7 @@ export function splitStatements(sql: string): string[] {
  * Migrations built in code, where the same SQL also serves code that runs later (the rollups' SELECT feeds their
  * view, their backfill and `rebuildRollups`): one definition instead of copies that could drift apart.
  */
-const CODE_MIGRATIONS: readonly Migration[] = [ROLLUP_MIGRATION, VISITS_MIGRATION];
+const CODE_MIGRATIONS: readonly Migration[] = [ROLLUP_MIGRATION, VISITS_MIGRATION, NARROW_ROLLUPS_MIGRATION];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const files = fs

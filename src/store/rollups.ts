@@ -23,22 +23,14 @@ export const DAILY_VIEW = 'events_daily_mv';
 /** The state function of `visitors` and `visits`; queries merge with `uniqCombined64Merge(14)`. */
 export const ROLLUP_UNIQ = 'uniqCombined64(14)';
 
-/** API dimension → events column, for every dimension rolled up. `''` holds the totals. */
+/**
+ * API dimension → events column, for every dimension rolled up. `''` holds the totals. Only what the events answer
+ * per event is rolled up: pages and event types. Sources, places and devices belong to the visit and are read
+ * from `visits` (src/store/visits.ts); their rollup rows were dropped by migration 024 (a third of the rollups).
+ */
 export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = {
   '': "''",
   page: 'path',
-  channel: 'channel',
-  source: 'referrer_source',
-  referrer: 'referrer',
-  utm_source: 'utm_source',
-  utm_medium: 'utm_medium',
-  utm_campaign: 'utm_campaign',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  device: 'device_type',
-  browser: 'browser',
-  os: 'os',
   event: 'type',
 };
 
@@ -116,6 +108,25 @@ export const ROLLUP_MIGRATION = {
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO ${ROLLUP_TABLE} AS ${rollupSelect('events')}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${DAILY_VIEW} TO ${DAILY_TABLE} AS ${dailySelect(ROLLUP_TABLE)}`,
     `INSERT INTO ${ROLLUP_TABLE} ${rollupSelect('events')}`,
+  ],
+};
+
+/**
+ * Migration 024: the hourly view narrowed to ROLLUP_COLUMNS, and the rows of the dimensions no longer rolled up
+ * removed from both tables (rewritten parts, so the disk space comes back). Safe to run again.
+ */
+export const NARROW_ROLLUPS_MIGRATION = {
+  version: 24,
+  name: '024_rollups_pages_and_events (src/store/rollups.ts)',
+  statements: [
+    `DROP VIEW IF EXISTS ${ROLLUP_VIEW}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO ${ROLLUP_TABLE} AS ${rollupSelect('events')}`,
+    ...[ROLLUP_TABLE, DAILY_TABLE].map(
+      (table) =>
+        `ALTER TABLE ${table} DELETE WHERE dimension NOT IN (${Object.keys(ROLLUP_COLUMNS)
+          .map((d) => `'${d}'`)
+          .join(', ')}) SETTINGS mutations_sync = 2`,
+    ),
   ],
 };
 
