@@ -12,6 +12,7 @@
  * Bots are left out, as every stats query leaves them out. The event type is part of the key, so conversions of
  * event goals (visitors whose event was of the goal's type) come from the same rows.
  */
+import { ROLLED_UP_COLUMNS } from './event-columns.ts';
 import { SESSION_KEY, VISITOR_KEY } from './event-keys.ts';
 import type { Store } from './store.ts';
 
@@ -23,24 +24,8 @@ export const DAILY_VIEW = 'events_daily_mv';
 /** The state function of `visitors` and `visits`; queries merge with `uniqCombined64Merge(14)`. */
 export const ROLLUP_UNIQ = 'uniqCombined64(14)';
 
-/** API dimension → events column, for every dimension rolled up. `''` holds the totals. */
-export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = {
-  '': "''",
-  page: 'path',
-  channel: 'channel',
-  source: 'referrer_source',
-  referrer: 'referrer',
-  utm_source: 'utm_source',
-  utm_medium: 'utm_medium',
-  utm_campaign: 'utm_campaign',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  device: 'device_type',
-  browser: 'browser',
-  os: 'os',
-  event: 'type',
-};
+/** API dimension → events column, for every dimension rolled up (src/store/event-columns.ts). `''` holds the totals. */
+export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = { '': "''", ...ROLLED_UP_COLUMNS };
 
 function tableDdl(table: string, time: string, type: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table}
