@@ -74,6 +74,8 @@ export const EVENT_COLUMNS = {
   device_type: { type: LC, dimension: 'device', rollup: 11, forward: 'rule', visit: true },
   device_vendor: { type: LC },
   device_model: { type: LC },
+  /** The screen's width class (src/process/adapters/screen-size.ts), migration 022. */
+  screen_size: { type: LC, dimension: 'screen_size', forward: 'rule' },
   is_bot: { type: 'Bool', forward: 'rule' },
   bot_reason: { type: LC },
   updates_profile: { type: 'Bool' },
