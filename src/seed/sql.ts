@@ -9,6 +9,12 @@
 import { availableParallelism } from 'node:os';
 import { STORED_COLUMNS, type StoredColumn } from '../store/event-columns.ts';
 import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, ROLLUP_VIEW, rollupSelect } from '../store/rollups.ts';
+import {
+  PROFILES_VIEW,
+  profilesViewSelect,
+  SESSIONS_VIEW,
+  sessionsViewSelect,
+} from '../store/sessions-profiles.ts';
 import type { SeedDay } from './plan.ts';
 import {
   type Agent,
@@ -362,18 +368,15 @@ ${INSERT_SETTINGS}`;
 }
 
 /**
- * The views on `events` that `sessionsSelect` and `profilesSelect` stand in for, as ClickHouse prints them back
- * (system.tables.as_select, database prefix removed). A migration that changes either view no longer matches, and
- * seeding falls back to letting the views run — correct, slower — until these builders follow the change. The
- * rollups' view is mirrored by a view of the same SELECT on the staged events (`fanoutSetup`).
+ * The views on `events` that `sessionsSelect`, `profilesSelect` and the fan-out's rollup view stand in for, as the
+ * store defines them (src/store/sessions-profiles.ts, src/store/rollups.ts). `viewsMirrored` (seed.ts) compares the
+ * store's views with these as the engine formats them: a migration that changes a view no longer matches, and
+ * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
  */
 export const MIRRORED_VIEWS: Record<string, string> = {
-  [ROLLUP_VIEW]:
-    "SELECT project, tenant_id, d.1 AS dimension, d.2 AS value, type, hour, toUInt64(count()) AS events, toUInt64(countIf(type = 'pageview')) AS pageviews, toUInt64(countIf((type = 'pageview') AND (sk != 0))) AS visit_pageviews, uniqCombined64State(14)(vk) AS visitors, uniqCombined64StateIf(14)(sk, sk != 0) AS visits FROM (SELECT project, tenant_id, type, path, channel, referrer_source, referrer, utm_source, utm_medium, utm_campaign, country, region, city, device_type, browser, os, toStartOfHour(toDateTime(timestamp, 'UTC')) AS hour, if(visitor_id != 0, visitor_id, if(user_id != '', cityHash64('u', user_id), cityHash64('s', session_id))) AS vk, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sk FROM events WHERE NOT is_bot) ARRAY JOIN [('', ''), ('page', path), ('channel', channel), ('source', referrer_source), ('referrer', referrer), ('utm_source', utm_source), ('utm_medium', utm_medium), ('utm_campaign', utm_campaign), ('country', country), ('region', region), ('city', city), ('device', device_type), ('browser', browser), ('os', os), ('event', type)] AS d GROUP BY project, tenant_id, dimension, value, type, hour",
-  sessions_mv:
-    "SELECT project, tenant_id, session_id, any(visitor_id) AS visitor_id, min(timestamp) AS start, max(timestamp) AS end, toUInt64(count()) AS events, toUInt64(countIf(type = 'pageview')) AS pageviews, max(is_bot) AS is_bot, argMinIfState(path, timestamp, toUInt8(type = 'pageview')) AS entry_path, argMaxIfState(path, timestamp, toUInt8(type = 'pageview')) AS exit_path, argMinState(referrer_source, timestamp) AS source, argMinState(channel, timestamp) AS channel, argMinState(country, timestamp) AS country, argMinState(device_type, timestamp) AS device_type, argMinState(browser, timestamp) AS browser FROM events WHERE session_id != '' GROUP BY project, tenant_id, session_id",
-  user_profiles_mv:
-    "SELECT project, user_id, min(timestamp) AS first_seen, max(timestamp) AS last_seen, toUInt64(count()) AS events, uniqStateIf(session_id, session_id != '') AS sessions, argMaxIfState(country, timestamp, toUInt8(country != '')) AS country, argMaxIfState(device_type, timestamp, toUInt8(device_type != '')) AS device_type, argMaxIfState(browser, timestamp, toUInt8(browser != '')) AS browser, argMaxIfState(app_version, timestamp, toUInt8(app_version != '')) AS app_version, argMaxIfState(props, timestamp, toUInt8(type = 'identify')) AS traits FROM events WHERE updates_profile AND (NOT is_bot) GROUP BY project, user_id",
+  [ROLLUP_VIEW]: rollupSelect('events'),
+  [SESSIONS_VIEW]: sessionsViewSelect('events'),
+  [PROFILES_VIEW]: profilesViewSelect('events'),
 };
 
 /** Per funnel depth 0…4: page views in its part of FUNNEL_TAIL, and the (1-based) slot of the last one. */
