@@ -35,6 +35,7 @@ describe('screen_size', () => {
       'Desktop',
     ]);
     assert.equal(screenSize('1280'), 'Laptop');
+    assert.equal(screenSize('390x844'), 'Mobile');
     assert.equal(screenSize('tablet'), 'Tablet');
     for (const junk of [undefined, null, 0, -5, Number.NaN, '', 'huge', '12px', { width: 400 }, [400]])
       assert.equal(screenSize(junk), '', String(junk));

@@ -4,13 +4,19 @@
  * tell visitors apart), and the column holds these four values or nothing, whatever a client sends.
  */
 const CLASSES = ['Mobile', 'Tablet', 'Laptop', 'Desktop'] as const;
-const BY_NAME = new Map(CLASSES.map((c) => [c.toLowerCase(), c]));
+const BY_NAME = new Map<string, string>(CLASSES.map((c) => [c.toLowerCase(), c]));
 
-/** A width in pixels (number or digits) is bucketed; a class name is kept (any case); anything else is ''. */
+/**
+ * A width in pixels (a number, digits, or a `1920x1080` resolution as Umami and Snowplow send it) is bucketed; a
+ * class name is kept (any case); anything else is ''.
+ */
 export function screenSize(value: unknown): string {
-  if (typeof value === 'string' && BY_NAME.has(value.toLowerCase()))
-    return BY_NAME.get(value.toLowerCase()) ?? '';
-  const width = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  if (typeof value === 'string') {
+    const named = BY_NAME.get(value.toLowerCase());
+    if (named) return named;
+  }
+  const digits = typeof value === 'string' ? /^(\d{1,6})(?:x\d{1,6})?$/.exec(value) : null;
+  const width = digits ? Number(digits[1]) : value;
   if (typeof width !== 'number' || !Number.isFinite(width) || width <= 0) return '';
   return width < 576 ? 'Mobile' : width < 992 ? 'Tablet' : width < 1440 ? 'Laptop' : 'Desktop';
 }
