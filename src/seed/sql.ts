@@ -299,6 +299,11 @@ function eventsSelect(o: SeedSqlOptions, visits: string): { columns: StoredColum
         concat('{"title":', ${title}, ',"plan":"', ${strs(t.plans)}[plan], '","billing":"', if(yearly, 'yearly', 'monthly'), '","amount":', ${amount}, ',"currency":"USD"}')))`;
   const profileKinds = kindNames.flatMap((k, i) => (o.profileTypes.includes(k) ? [i + 1] : []));
   const profile = o.profileTypes.length === 0 ? 'true' : `kind IN (${[0, ...profileKinds].join(', ')})`;
+  // The screen class of the agent's device (src/process/adapters/screen-size.ts); a desktop is a laptop, or a
+  // large desktop screen for one visitor in four.
+  const screens = ['', 'Mobile', 'Tablet', 'Laptop', 'Desktop'];
+  const screenOf = (a: Agent) => ({ mobile: 2, tablet: 3, desktop: 4 })[a.deviceType] ?? 1;
+  const screen = `${ints(t.agents.map(screenOf))}[agent] + (${ints(t.agents.map((a) => (a.deviceType === 'desktop' ? 1 : 0)))}[agent] * (bitAnd(vid, 3) = 0))`;
   // Each column the seed fills, by name; the others keep their defaults (src/store/event-columns.ts).
   const columns: Partial<Record<StoredColumn, string>> = {
     event_id: `reinterpretAsUUID(concat(
@@ -331,6 +336,7 @@ function eventsSelect(o: SeedSqlOptions, visits: string): { columns: StoredColum
     device_type: agent('deviceType'),
     device_vendor: agent('deviceVendor'),
     device_model: agent('deviceModel'),
+    screen_size: `${strs(screens)}[${lc(screen)}]`,
     updates_profile: profile,
     protocol: str(SEED_PROTOCOL),
     props,
