@@ -11,8 +11,6 @@
  * value wins; empty values never overwrite known ones). Fed by the events the processor marks `updates_profile`:
  * those with a user id whose type passes SIGHTLINE_PROFILE_EVENT_TYPES (identify always does).
  */
-import type { Migration } from './migrate.ts';
-
 export const SESSIONS_VIEW = 'sessions_mv';
 export const PROFILES_VIEW = 'user_profiles_mv';
 
@@ -59,8 +57,11 @@ WHERE updates_profile AND NOT is_bot
 GROUP BY project, user_id`;
 }
 
-/** Migration 002 (once `002_sessions_profiles.sql`: the same statements). */
-export const SESSIONS_PROFILES_MIGRATION: Migration = {
+/**
+ * Migration 002 (once `002_sessions_profiles.sql`: the same statements). A plain object, so this module imports
+ * nothing from migrate.ts, which lists it.
+ */
+export const SESSIONS_PROFILES_MIGRATION = {
   version: 2,
   name: '002_sessions_profiles (src/store/sessions-profiles.ts)',
   statements: [
