@@ -19,7 +19,7 @@
   var ref = d.referrer, last, shown = Date.now();
   function send(type, details) {
     if (off) return;
-    var e = { type: type, url: l.href, referrer: ref, title: d.title, locale: n.language, timestamp: Date.now() };
+    var e = { type: type, url: l.href, referrer: ref, title: d.title, locale: n.language, screen_size: w.screen.width, timestamp: Date.now() };
     if (hash && l.hash.charAt(1) === '/') e.path = l.hash.slice(1);
     if (uid) e.user_id = uid;
     if (sid) e.session_id = sid;

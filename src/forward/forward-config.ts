@@ -6,6 +6,7 @@
 
 import type { SchemaObject } from '../config/json-schema.ts';
 import { canonicalType } from '../process/event-row.ts';
+import { RULE_COLUMNS } from '../store/event-columns.ts';
 import { type DestinationSpec, parseDestination } from './destination-spec.ts';
 import {
   checkShape,
@@ -53,33 +54,8 @@ export interface ForwardConfig {
   aggregates: AggregateSpec[];
 }
 
-/** Canonical fields a rule's `fields` may test (what the forwarded event carries). */
-export const RULE_FIELDS = [
-  'type',
-  'project',
-  'tenant_id',
-  'user_id',
-  'host',
-  'path',
-  'referrer',
-  'referrer_source',
-  'channel',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'locale',
-  'app_version',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'os',
-  'device_type',
-  'is_bot',
-  'protocol',
-] as const;
+/** Canonical fields a rule's `fields` may test (what the forwarded event carries; src/store/event-columns.ts). */
+export const RULE_FIELDS: readonly string[] = RULE_COLUMNS;
 
 const PROJECT = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 const projectText = (required: boolean) => ({

@@ -1,87 +1,28 @@
-/** The canonical `events` row (see 001_events.sql); every protocol adapter produces this shape. */
-export interface EventRow {
-  event_id: string;
-  project: string;
-  tenant_id: string;
-  type: string;
-  /** ISO 8601 UTC. */
-  timestamp: string;
-  received_at: string;
-  user_id: string;
-  session_id: string;
-  /** UInt64 as a decimal string (JSON numbers cannot hold 64 bits). */
-  visitor_id: string;
-  host: string;
-  path: string;
-  referrer: string;
-  referrer_source: string;
-  channel: string;
-  utm_source: string;
-  utm_medium: string;
-  utm_campaign: string;
-  utm_term: string;
-  utm_content: string;
-  locale: string;
-  app_version: string;
-  country: string;
-  region: string;
-  city: string;
-  browser: string;
-  browser_version: string;
-  os: string;
-  os_version: string;
-  device_type: string;
-  device_vendor: string;
-  device_model: string;
-  is_bot: boolean;
-  updates_profile: boolean;
-  bot_reason: string;
-  protocol: string;
-  ip: string;
-  /** Event details as a JSON object text. */
-  props: string;
-}
+import {
+  EVENT_COLUMNS,
+  type EventColumnName,
+  STORED_COLUMNS,
+  type StoredColumn,
+} from '../store/event-columns.ts';
 
+/**
+ * The canonical `events` row (its columns: src/store/event-columns.ts); every protocol adapter produces this shape.
+ * `Bool` columns are booleans; every other column is text (times ISO 8601 UTC, `visitor_id` a decimal string).
+ */
+export type EventRow = {
+  [K in StoredColumn]: (typeof EVENT_COLUMNS)[K]['type'] extends 'Bool' ? boolean : string;
+};
+
+const BLANK = Object.fromEntries(
+  STORED_COLUMNS.map((name) => {
+    const c: { type: string; blank?: string } = EVENT_COLUMNS[name as EventColumnName];
+    return [name, c.type === 'Bool' ? false : (c.blank ?? '')];
+  }),
+) as EventRow;
+
+/** A row no adapter or step has filled yet: every column blank. */
 export function blankRow(): EventRow {
-  return {
-    event_id: '',
-    project: '',
-    tenant_id: '',
-    type: '',
-    timestamp: '',
-    received_at: '',
-    user_id: '',
-    session_id: '',
-    visitor_id: '0',
-    host: '',
-    path: '',
-    referrer: '',
-    referrer_source: '',
-    channel: '',
-    utm_source: '',
-    utm_medium: '',
-    utm_campaign: '',
-    utm_term: '',
-    utm_content: '',
-    locale: '',
-    app_version: '',
-    country: '',
-    region: '',
-    city: '',
-    browser: '',
-    browser_version: '',
-    os: '',
-    os_version: '',
-    device_type: '',
-    device_vendor: '',
-    device_model: '',
-    is_bot: false,
-    updates_profile: false,
-    bot_reason: '',
-    protocol: '',
-    ip: '',
-    props: '{}',
-  };
+  return { ...BLANK };
 }
 
 export interface DeadLetterRow {

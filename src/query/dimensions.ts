@@ -1,27 +1,10 @@
-/** Dimension names of the API → columns. `event:props:<key>` reads a property (the key is a parameter). */
-export const DIMENSIONS: Record<string, string> = {
-  page: 'path',
-  host: 'host',
-  source: 'referrer_source',
-  channel: 'channel',
-  referrer: 'referrer',
-  utm_source: 'utm_source',
-  utm_medium: 'utm_medium',
-  utm_campaign: 'utm_campaign',
-  utm_term: 'utm_term',
-  utm_content: 'utm_content',
-  country: 'country',
-  region: 'region',
-  city: 'city',
-  browser: 'browser',
-  browser_version: 'browser_version',
-  os: 'os',
-  os_version: 'os_version',
-  device: 'device_type',
-  event: 'type',
-  locale: 'locale',
-  app_version: 'app_version',
-};
+import { DIMENSION_COLUMNS } from '../store/event-columns.ts';
+
+/**
+ * Dimension names of the API → columns (src/store/event-columns.ts). `event:props:<key>` reads a property (the key
+ * is a parameter).
+ */
+export const DIMENSIONS: Readonly<Record<string, string>> = DIMENSION_COLUMNS;
 
 /**
  * Dimensions that belong to the visit, as Plausible has them: where it came from (its first event's referrer,

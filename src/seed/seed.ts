@@ -171,7 +171,11 @@ async function mostParts(store: Store): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Whether the views on `events` are exactly those `sessionsInsert` and `profilesInsert` mirror. */
+/**
+ * Whether the views on `events` are exactly those the seed's direct writes stand in for (`MIRRORED_VIEWS`): each
+ * store view's SELECT compared with the code's, as the engine itself formats both (system.tables.as_select is
+ * `formatQuerySingleLine` of the view's SELECT, with the database named).
+ */
 export async function viewsMirrored(store: Store): Promise<boolean> {
   const views = await store.query<{ name: string; sql: string; db: string }>(
     `SELECT name, as_select AS sql, database AS db FROM system.tables
@@ -179,11 +183,14 @@ export async function viewsMirrored(store: Store): Promise<boolean> {
        SELECT arrayJoin(dependencies_table) FROM system.tables WHERE database = currentDatabase() AND name = 'events')`,
   );
   const expected = Object.entries(MIRRORED_VIEWS);
-  return (
-    views.length === expected.length &&
-    expected.every(([name, text]) =>
-      views.some((v) => v.name === name && v.sql.replaceAll(`${v.db}.events`, 'events') === text),
-    )
+  if (views.length !== expected.length) return false;
+  const params = Object.fromEntries(expected.map(([, text], i) => [`q${i}`, text]));
+  const [formatted] = await store.query<Record<string, string>>(
+    `SELECT ${expected.map((_, i) => `formatQuerySingleLine({q${i}:String}) AS q${i}`).join(', ')}`,
+    params,
+  );
+  return expected.every(([name], i) =>
+    views.some((v) => v.name === name && v.sql.replaceAll(`${v.db}.events`, 'events') === formatted[`q${i}`]),
   );
 }
 

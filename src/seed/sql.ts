@@ -7,7 +7,14 @@
  * Every value reaching the SQL text is either a number the seed code computed or a string passed through `str`.
  */
 import { availableParallelism } from 'node:os';
+import { STORED_COLUMNS, type StoredColumn } from '../store/event-columns.ts';
 import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, ROLLUP_VIEW, rollupSelect } from '../store/rollups.ts';
+import {
+  PROFILES_VIEW,
+  profilesViewSelect,
+  SESSIONS_VIEW,
+  sessionsViewSelect,
+} from '../store/sessions-profiles.ts';
 import type { SeedDay } from './plan.ts';
 import {
   type Agent,
@@ -125,40 +132,6 @@ function dayColumns(days: readonly SeedDay[]): string[] {
     `${ints(days.map((d) => (d.incident ? 1 : 0)))} AS DAY_INCIDENT`,
   ];
 }
-
-const EVENT_COLUMNS = [
-  'event_id',
-  'project',
-  'tenant_id',
-  'type',
-  'timestamp',
-  'received_at',
-  'user_id',
-  'session_id',
-  'visitor_id',
-  'host',
-  'path',
-  'referrer',
-  'referrer_source',
-  'channel',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'locale',
-  'country',
-  'browser',
-  'browser_version',
-  'os',
-  'os_version',
-  'device_type',
-  'device_vendor',
-  'device_model',
-  'updates_profile',
-  'protocol',
-  'props',
-];
 
 /**
  * A small integer as a LowCardinality index: string columns picked with it (`NAMES[lc]`) are then computed once per
@@ -303,8 +276,11 @@ function basePage(seed: number, j: string): string {
 
 const ms = (expr: string) => `fromUnixTimestamp64Milli(toInt64(${expr}), 'UTC')`;
 
-/** SELECT of the events of the visits in `visits` (a table or a subquery), each column named as in `events`. */
-function eventsSelect(o: SeedSqlOptions, visits: string): string {
+/**
+ * SELECT of the events of the visits in `visits` (a table or a subquery), each column named as in `events`, and the
+ * columns it fills (in table order).
+ */
+function eventsSelect(o: SeedSqlOptions, visits: string): { columns: StoredColumn[]; sql: string } {
   const t = o.tables;
   const json = (s: string) => JSON.stringify(s);
   const kindNames = kinds(t);
@@ -323,40 +299,51 @@ function eventsSelect(o: SeedSqlOptions, visits: string): string {
         concat('{"title":', ${title}, ',"plan":"', ${strs(t.plans)}[plan], '","billing":"', if(yearly, 'yearly', 'monthly'), '","amount":', ${amount}, ',"currency":"USD"}')))`;
   const profileKinds = kindNames.flatMap((k, i) => (o.profileTypes.includes(k) ? [i + 1] : []));
   const profile = o.profileTypes.length === 0 ? 'true' : `kind IN (${[0, ...profileKinds].join(', ')})`;
-  return `SELECT
-  reinterpretAsUUID(concat(
-    reinterpretAsFixedString(bitOr(bitAnd(he, 0xFFFFFFFFFFFF0FFF), 0x4000)),
-    reinterpretAsFixedString(bitOr(bitAnd(intHash64(he), 0x3FFFFFFFFFFFFFFF), 0x8000000000000000)))) AS event_id,
-  ${str(o.project)} AS project,
-  '' AS tenant_id,
-  ${strs(kindNames)}[kind_lc] AS type,
-  ${ms('t_ms')} AS timestamp,
-  ${ms(`t_ms + 40 + ${bits('he', 12, 10)}`)} AS received_at,
-  uid AS user_id,
-  sid AS session_id,
-  vid AS visitor_id,
-  ${str(t.host)} AS host,
-  PATHS[page] AS path,
-  ${acq('referrer')} AS referrer,
-  ${acq('referrerSource')} AS referrer_source,
-  ${acq('channel')} AS channel,
-  ${acq('utmSource')} AS utm_source,
-  ${acq('utmMedium')} AS utm_medium,
-  ${acq('utmCampaign')} AS utm_campaign,
-  ${acq('utmTerm')} AS utm_term,
-  ${acq('utmContent')} AS utm_content,
-  ${strs(['en-US', ...t.locales])}[locale_lc] AS locale,
-  ${strs(t.countries)}[country_lc] AS country,
-  ${agent('browser')} AS browser,
-  ${agent('browserVersion')} AS browser_version,
-  ${agent('os')} AS os,
-  ${agent('osVersion')} AS os_version,
-  ${agent('deviceType')} AS device_type,
-  ${agent('deviceVendor')} AS device_vendor,
-  ${agent('deviceModel')} AS device_model,
-  ${profile} AS updates_profile,
-  ${str(SEED_PROTOCOL)} AS protocol,
-  ${props} AS props
+  // The screen class of the agent's device (src/process/adapters/screen-size.ts); a desktop is a laptop, or a
+  // large desktop screen for one visitor in four.
+  const screens = ['', 'Mobile', 'Tablet', 'Laptop', 'Desktop'];
+  const screenOf = (a: Agent) => ({ mobile: 2, tablet: 3, desktop: 4 })[a.deviceType] ?? 1;
+  const screen = `${ints(t.agents.map(screenOf))}[agent] + (${ints(t.agents.map((a) => (a.deviceType === 'desktop' ? 1 : 0)))}[agent] * (bitAnd(vid, 3) = 0))`;
+  // Each column the seed fills, by name; the others keep their defaults (src/store/event-columns.ts).
+  const columns: Partial<Record<StoredColumn, string>> = {
+    event_id: `reinterpretAsUUID(concat(
+      reinterpretAsFixedString(bitOr(bitAnd(he, 0xFFFFFFFFFFFF0FFF), 0x4000)),
+      reinterpretAsFixedString(bitOr(bitAnd(intHash64(he), 0x3FFFFFFFFFFFFFFF), 0x8000000000000000))))`,
+    project: str(o.project),
+    tenant_id: "''",
+    type: `${strs(kindNames)}[kind_lc]`,
+    timestamp: ms('t_ms'),
+    received_at: ms(`t_ms + 40 + ${bits('he', 12, 10)}`),
+    user_id: 'uid',
+    session_id: 'sid',
+    visitor_id: 'vid',
+    host: str(t.host),
+    path: 'PATHS[page]',
+    referrer: acq('referrer'),
+    referrer_source: acq('referrerSource'),
+    channel: acq('channel'),
+    utm_source: acq('utmSource'),
+    utm_medium: acq('utmMedium'),
+    utm_campaign: acq('utmCampaign'),
+    utm_term: acq('utmTerm'),
+    utm_content: acq('utmContent'),
+    locale: `${strs(['en-US', ...t.locales])}[locale_lc]`,
+    country: `${strs(t.countries)}[country_lc]`,
+    browser: agent('browser'),
+    browser_version: agent('browserVersion'),
+    os: agent('os'),
+    os_version: agent('osVersion'),
+    device_type: agent('deviceType'),
+    device_vendor: agent('deviceVendor'),
+    device_model: agent('deviceModel'),
+    screen_size: `${strs(screens)}[${lc(screen)}]`,
+    updates_profile: profile,
+    protocol: str(SEED_PROTOCOL),
+    props,
+  };
+  const names = STORED_COLUMNS.filter((name) => columns[name] !== undefined);
+  const sql = `SELECT
+  ${names.map((name) => `${columns[name]} AS ${name}`).join(',\n  ')}
 FROM (
   SELECT *,
     e < n_base AS is_base,
@@ -373,30 +360,29 @@ FROM (
   ARRAY JOIN range(n_events) AS e
 )
 WHERE t_ms <= ${Math.floor(o.capMs)}`;
+  return { columns: names, sql };
 }
 
 /** Inserts the events of the visits of `days` into `events`, whose views then build sessions and profiles. */
 export function eventsInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
   const visits = visitsSql(days, o);
-  return `INSERT INTO events (${EVENT_COLUMNS.join(', ')})
+  const select = eventsSelect(o, `(${visits.select})`);
+  return `INSERT INTO events (${select.columns.join(', ')})
 WITH ${visits.withs.join(',\n  ')}
-${eventsSelect(o, `(${visits.select})`)}
+${select.sql}
 ${INSERT_SETTINGS}`;
 }
 
 /**
- * The views on `events` that `sessionsSelect` and `profilesSelect` stand in for, as ClickHouse prints them back
- * (system.tables.as_select, database prefix removed). A migration that changes either view no longer matches, and
- * seeding falls back to letting the views run — correct, slower — until these builders follow the change. The
- * rollups' view is mirrored by a view of the same SELECT on the staged events (`fanoutSetup`).
+ * The views on `events` that `sessionsSelect`, `profilesSelect` and the fan-out's rollup view stand in for, as the
+ * store defines them (src/store/sessions-profiles.ts, src/store/rollups.ts). `viewsMirrored` (seed.ts) compares the
+ * store's views with these as the engine formats them: a migration that changes a view no longer matches, and
+ * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
  */
 export const MIRRORED_VIEWS: Record<string, string> = {
-  [ROLLUP_VIEW]:
-    "SELECT project, tenant_id, d.1 AS dimension, d.2 AS value, type, hour, toUInt64(count()) AS events, toUInt64(countIf(type = 'pageview')) AS pageviews, toUInt64(countIf((type = 'pageview') AND (sk != 0))) AS visit_pageviews, uniqCombined64State(14)(vk) AS visitors, uniqCombined64StateIf(14)(sk, sk != 0) AS visits FROM (SELECT project, tenant_id, type, path, toStartOfHour(toDateTime(timestamp, 'UTC')) AS hour, if(visitor_id != 0, visitor_id, if(user_id != '', cityHash64('u', user_id), cityHash64('s', session_id))) AS vk, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sk FROM events WHERE NOT is_bot) ARRAY JOIN [('', ''), ('page', path), ('event', type)] AS d GROUP BY project, tenant_id, dimension, value, type, hour",
-  sessions_mv:
-    "SELECT project, tenant_id, session_id, any(visitor_id) AS visitor_id, min(timestamp) AS start, max(timestamp) AS end, toUInt64(count()) AS events, toUInt64(countIf(type = 'pageview')) AS pageviews, max(is_bot) AS is_bot, argMinIfState(path, timestamp, toUInt8(type = 'pageview')) AS entry_path, argMaxIfState(path, timestamp, toUInt8(type = 'pageview')) AS exit_path, argMinState(referrer_source, timestamp) AS source, argMinState(channel, timestamp) AS channel, argMinState(country, timestamp) AS country, argMinState(device_type, timestamp) AS device_type, argMinState(browser, timestamp) AS browser FROM events WHERE session_id != '' GROUP BY project, tenant_id, session_id",
-  user_profiles_mv:
-    "SELECT project, user_id, min(timestamp) AS first_seen, max(timestamp) AS last_seen, toUInt64(count()) AS events, uniqStateIf(session_id, session_id != '') AS sessions, argMaxIfState(country, timestamp, toUInt8(country != '')) AS country, argMaxIfState(device_type, timestamp, toUInt8(device_type != '')) AS device_type, argMaxIfState(browser, timestamp, toUInt8(browser != '')) AS browser, argMaxIfState(app_version, timestamp, toUInt8(app_version != '')) AS app_version, argMaxIfState(props, timestamp, toUInt8(type = 'identify')) AS traits FROM events WHERE updates_profile AND (NOT is_bot) GROUP BY project, user_id",
+  [ROLLUP_VIEW]: rollupSelect('events'),
+  [SESSIONS_VIEW]: sessionsViewSelect('events'),
+  [PROFILES_VIEW]: profilesViewSelect('events'),
 };
 
 /** Per funnel depth 0…4: page views in its part of FUNNEL_TAIL, and the (1-based) slot of the last one. */
@@ -496,7 +482,7 @@ export function fanoutSetup(o: SeedSqlOptions): string[] {
     `CREATE TABLE ${staging.events} AS events`,
     `CREATE TABLE ${staging.sessions} AS sessions`,
     `CREATE TABLE ${staging.user_profiles} AS user_profiles`,
-    `CREATE MATERIALIZED VIEW ${views[0]} TO ${staging.events} AS ${withs}${eventsSelect(o, visits)}`,
+    `CREATE MATERIALIZED VIEW ${views[0]} TO ${staging.events} AS ${withs}${eventsSelect(o, visits).sql}`,
     `CREATE MATERIALIZED VIEW ${views[1]} TO ${staging.sessions} AS ${withs}${sessionsSelect(o, visits)}`,
     `CREATE MATERIALIZED VIEW ${views[2]} TO ${staging.user_profiles} AS ${withs}${profilesSelect(o, visits)}`,
     // Fed by the staged events as they arrive (views cascade), like the rollups' own view on events.

@@ -8,6 +8,7 @@ import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
 import type { Migration } from './migration.ts';
 import { NARROW_ROLLUPS_MIGRATION, ROLLUP_MIGRATION } from './rollups.ts';
+import { SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
 import { VISITS_MIGRATION } from './visits.ts';
 
@@ -29,9 +30,14 @@ export function splitStatements(sql: string): string[] {
 
 /**
  * Migrations built in code, where the same SQL also serves code that runs later (the rollups' SELECT feeds their
- * view, their backfill and `rebuildRollups`): one definition instead of copies that could drift apart.
+ * view, their backfill and `rebuildRollups`; the seed checks the views on events against their SELECTs): one definition instead of copies that could drift apart.
  */
-const CODE_MIGRATIONS: readonly Migration[] = [ROLLUP_MIGRATION, VISITS_MIGRATION, NARROW_ROLLUPS_MIGRATION];
+const CODE_MIGRATIONS: readonly Migration[] = [
+  SESSIONS_PROFILES_MIGRATION,
+  ROLLUP_MIGRATION,
+  VISITS_MIGRATION,
+  NARROW_ROLLUPS_MIGRATION,
+];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const files = fs

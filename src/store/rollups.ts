@@ -12,6 +12,7 @@
  * Bots are left out, as every stats query leaves them out. The event type is part of the key, so conversions of
  * event goals (visitors whose event was of the goal's type) come from the same rows.
  */
+import { ROLLED_UP_COLUMNS } from './event-columns.ts';
 import { SESSION_KEY, VISITOR_KEY } from './event-keys.ts';
 import type { Store } from './store.ts';
 
@@ -24,15 +25,12 @@ export const DAILY_VIEW = 'events_daily_mv';
 export const ROLLUP_UNIQ = 'uniqCombined64(14)';
 
 /**
- * API dimension → events column, for every dimension rolled up. `''` holds the totals. Only what the events answer
- * per event is rolled up: pages and event types. Sources, places and devices belong to the visit and are read
- * from `visits` (src/store/visits.ts); their rollup rows were dropped by migration 024 (a third of the rollups).
+ * API dimension → events column, for every dimension rolled up (src/store/event-columns.ts: `rollup`). `''` holds
+ * the totals. Only what the events answer per event is rolled up: pages and event types. Sources, places and
+ * devices belong to the visit and are read from `visits` (src/store/visits.ts); their rollup rows were dropped by
+ * migration 024.
  */
-export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = {
-  '': "''",
-  page: 'path',
-  event: 'type',
-};
+export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = { '': "''", ...ROLLED_UP_COLUMNS };
 
 function tableDdl(table: string, time: string, type: string): string {
   return `CREATE TABLE IF NOT EXISTS ${table}

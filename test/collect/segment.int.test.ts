@@ -40,7 +40,13 @@ describe('Segment HTTP Tracking API', () => {
     const errors: unknown[] = [];
     analytics.on('error', (err) => errors.push(err));
     const user = {
-      context: { ip: '81.169.145.1', userAgent: IPHONE, locale: 'de-DE', app: { version: '2.4.1' } },
+      context: {
+        ip: '81.169.145.1',
+        userAgent: IPHONE,
+        locale: 'de-DE',
+        app: { version: '2.4.1' },
+        screen: { width: 390, height: 844 },
+      },
     };
     analytics.identify({ userId: 'u1', traits: { plan: 'pro', name: 'Ada' }, ...user });
     analytics.track({
@@ -96,6 +102,7 @@ describe('Segment HTTP Tracking API', () => {
     assert.deepEqual([order.browser, order.os, order.device_type], ['Mobile Safari', 'iOS', 'mobile']);
     assert.equal(order.locale, 'de-DE');
     assert.equal(order.app_version, '2.4.1');
+    assert.equal(order.screen_size, 'Mobile', 'context.screen.width 390 as its class');
 
     const page = byType.get('pageview')!;
     assert.deepEqual(

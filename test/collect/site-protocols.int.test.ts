@@ -128,6 +128,7 @@ describe('Umami /api/send', () => {
       ['shop.example.com', '/pricing', 'cpc', 'Google', 'paid', 'en-GB'],
     );
     assert.deepEqual(JSON.parse(String(view.props)), { title: 'Pricing', screen: '1920x1080' });
+    assert.equal(view.screen_size, 'Desktop', 'the screen 1920x1080 as its class');
     assert.deepEqual(JSON.parse(String(rows.find((r) => r.type === 'signup')!.props)), { plan: 'pro' });
     assert.deepEqual(JSON.parse(String(rows.find((r) => r.type === 'identify')!.props)), { company: 'Acme' });
   });

@@ -40,6 +40,7 @@ describe('Snowplow tracker protocol', () => {
     );
     tracker.setIpAddress('81.169.145.1');
     tracker.setLang('fr-FR');
+    tracker.setScreenResolution('1280', '800');
     tracker.track(
       buildPageView({
         pageUrl: 'https://shop.example.com/cart/?utm_source=google&utm_medium=cpc',
@@ -78,6 +79,7 @@ describe('Snowplow tracker protocol', () => {
       [page.user_id, page.session_id, page.locale, page.country],
       ['u-7', 'snow-session-1', 'fr-FR', 'DE'],
     );
+    assert.equal(page.screen_size, 'Laptop', 'res 1280x800 as its class');
     assert.deepEqual([page.browser, page.os], ['Safari', 'Mac OS']);
     const pageProps = JSON.parse(String(page.props));
     assert.equal(pageProps.title, 'Cart');

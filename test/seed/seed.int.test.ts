@@ -171,6 +171,20 @@ describe('seeded traffic', () => {
       devices.map((d) => d.d),
       ['desktop', 'mobile', 'tablet'],
     );
+    // The screen class follows the device, and one visitor keeps one screen.
+    const screens = await rows<{ d: string; s: string }>(
+      `SELECT DISTINCT device_type AS d, screen_size AS s FROM events WHERE project = 'demo' ORDER BY d, s`,
+    );
+    assert.deepEqual(
+      screens.map((x) => `${x.d}:${x.s}`),
+      ['desktop:Desktop', 'desktop:Laptop', 'mobile:Mobile', 'tablet:Tablet'],
+    );
+    assert.equal(
+      await num(
+        `SELECT count() FROM (SELECT visitor_id FROM events WHERE project = 'demo' GROUP BY visitor_id HAVING uniq(screen_size) > 1)`,
+      ),
+      0,
+    );
   });
 
   it('holds source, channel and UTM values exactly as the referrer step makes them', async () => {

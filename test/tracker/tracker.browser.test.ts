@@ -1,5 +1,6 @@
 // The browser tracker in real Chromium (Debian's, driven by playwright-core): page views, SPA navigations, custom
-// events (also queued before load), element events, outbound clicks and the page-hide beacon; storage-less mode.
+// events (also queued before load), element events, outbound clicks and the page-hide beacon; storage-less mode;
+// the screen's size class.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,7 +98,7 @@ describe('browser tracker', () => {
   });
 
   it('tracks page views, SPA navigations, custom and element events, outbound clicks and the page-hide beacon', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ screen: { width: 1280, height: 800 } });
     const tab = await context.newPage();
     await tab.goto(`${siteUrl}/app/`, { referer: 'https://news.ycombinator.com/' });
     // The tracker replaces the pre-load stub (which has a queue) once it runs.
@@ -146,6 +147,11 @@ describe('browser tracker', () => {
     assert.deepEqual([...new Set(rows.map((r) => `${r.user_id}/${r.session_id}`))], [`${ids[0]}/${ids[1]}`]);
     assert.equal(rows[0].browser, 'Chrome');
     assert.deepEqual(
+      [...new Set(rows.map((r) => r.screen_size))],
+      ['Laptop'],
+      'screen.width 1280, as a class',
+    );
+    assert.deepEqual(
       rows.filter((r) => r.is_bot).map((r) => [r.type, r.bot_reason, r.referrer]),
       [],
       'a real browser is not a bot',
@@ -154,7 +160,7 @@ describe('browser tracker', () => {
   });
 
   it('stores nothing in the browser in storage-less mode; the server derives the visitor', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ screen: { width: 390, height: 844 } });
     const tab = await context.newPage();
     await tab.goto(`${siteUrl}/private/`);
     await tab.evaluate(() =>
@@ -170,6 +176,7 @@ describe('browser tracker', () => {
     assert.equal(new Set(rows.map((r) => r.visitor_id)).size, 1, 'one cookieless visitor');
     assert.equal(new Set(rows.map((r) => r.session_id)).size, 1, 'one server-side session');
     assert.match(String(rows[0].session_id), /^sl-/);
+    assert.equal(rows[0].screen_size, 'Mobile', 'screen.width 390');
     await context.close();
   });
 });

@@ -19,6 +19,8 @@ export const nativeEventSchema = {
     title: shortText(1024),
     appVersion: shortText(128),
     app_version: shortText(128),
+    /** The screen's width in CSS pixels, or its class (`Mobile`, `Tablet`, `Laptop`, `Desktop`). */
+    screen_size: { type: ['string', 'number'], maxLength: 32 },
     details: { type: 'object' },
   },
   // Unknown top-level fields are kept with the event's properties rather than refused: SDKs add fields.

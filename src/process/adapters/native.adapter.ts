@@ -2,10 +2,11 @@ import { parseEventTime } from '../../contract/event-validator.ts';
 import { nativeEventSchema } from '../../contract/protocols/native.schema.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
+import { screenSize } from './screen-size.ts';
 
 const KNOWN = new Set(Object.keys(nativeEventSchema.properties));
 
-/** The seed's body: `{type, user_id, session_id, timestamp, locale, path, appVersion, details{…}}`. */
+/** The seed's body: `{type, user_id, session_id, timestamp, locale, path, appVersion, screen_size, details{…}}`. */
 export const nativeAdapter: ProtocolAdapter = (event, envelope, row, context) => {
   if (event === null || typeof event !== 'object' || Array.isArray(event))
     throw new UnusableEvent('not_an_object', 'the event is not a JSON object');
@@ -23,6 +24,7 @@ export const nativeAdapter: ProtocolAdapter = (event, envelope, row, context) =>
   row.locale = text(e.locale, 35);
   row.app_version = text(e.appVersion ?? e.app_version, 128);
   row.referrer = text(e.referrer);
+  row.screen_size = screenSize(e.screen_size);
   if (typeof e.url === 'string') context.pageUrl = e.url;
   row.path = text(e.path);
   // No prototype: a `__proto__` key is kept as data instead of replacing the object's prototype.

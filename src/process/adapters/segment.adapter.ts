@@ -7,6 +7,7 @@
 import { parseEventTime } from '../../contract/event-validator.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
+import { screenSize } from './screen-size.ts';
 
 type Message = Record<string, unknown>;
 
@@ -72,6 +73,7 @@ export const segmentAdapter: ProtocolAdapter = (event, envelope, row, context) =
   if (typeof ctx.userAgent === 'string' && ctx.userAgent !== '') context.ua = ctx.userAgent;
   row.locale = text(ctx.locale, 35);
   row.app_version = text(obj(ctx.app).version, 128);
+  row.screen_size = screenSize(obj(ctx.screen).width);
   const pageUrl = properties.url ?? page.url;
   if (typeof pageUrl === 'string') context.pageUrl = pageUrl;
   row.path = text(properties.path ?? page.path);

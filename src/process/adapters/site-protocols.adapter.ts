@@ -2,6 +2,7 @@
 import { normalisePlausible } from '../../contract/protocols/plausible.schema.ts';
 import { canonicalType } from '../event-row.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent } from './adapter.ts';
+import { screenSize } from './screen-size.ts';
 
 export const plausibleAdapter: ProtocolAdapter = (event, envelope, row, context) => {
   const e = normalisePlausible(event);
@@ -30,6 +31,7 @@ export const umamiAdapter: ProtocolAdapter = (event, envelope, row, context) => 
   const host = text(p.hostname, 255);
   context.pageUrl = url.startsWith('/') && host ? `https://${host}${url}` : url;
   row.referrer = text(p.referrer);
+  row.screen_size = screenSize(p.screen);
   const props: Record<string, unknown> = { ...obj(p.data) };
   if (p.title) props.title = p.title;
   if (p.screen) props.screen = p.screen;

@@ -7,6 +7,7 @@
 import { JsonTooDeep } from '../../contract/json-depth.ts';
 import { embeddedJson } from '../../contract/protocols/snowplow.schema.ts';
 import { isoTime, obj, type ProtocolAdapter, text, UnusableEvent, uuidFromKey } from './adapter.ts';
+import { screenSize } from './screen-size.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,6 +83,7 @@ export const snowplowAdapter: ProtocolAdapter = (event, envelope, row, context) 
   row.locale = text(e.lang, 35);
   context.pageUrl = text(e.url, 8192);
   row.referrer = text(e.refr);
+  row.screen_size = screenSize(e.res);
   if (typeof e.ua === 'string' && e.ua !== '') context.ua = e.ua;
   if (typeof e.ip === 'string' && e.ip !== '') context.ip = e.ip;
   row.props = JSON.stringify(props);

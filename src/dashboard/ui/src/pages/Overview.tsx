@@ -258,6 +258,7 @@ export function OverviewPage(props: { route: Route; project: string; managesGoal
           ['device', 'Devices'],
           ['browser', 'Browsers'],
           ['os', 'Operating systems'],
+          ['screen_size', 'Screen sizes'],
         ]}
       />
       <BreakdownCard
