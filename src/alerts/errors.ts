@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of the alerts API: a stable `code`, an HTTP status, and details a caller can act on. */
 export class AlertError extends CodedError {}

@@ -1,5 +1,5 @@
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 import type { FieldProblem } from '../contract/field-problem.ts';
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
 
 /** Errors the collector answers with: a stable `code`, an HTTP status, and details a client can act on. */
 export class CollectError extends CodedError {}

@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of the forwarding endpoints: a stable code, an HTTP status, details a caller can act on. */
 export class ForwardError extends CodedError {}

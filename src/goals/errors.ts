@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of the goals and saved-funnels API: a stable `code`, an HTTP status, the fields a caller can fix. */
 export class GoalError extends CodedError {}

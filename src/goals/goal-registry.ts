@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import type { GoalPropertyCondition, GoalSpec } from '../config/config-schema.ts';
 import type { Logger } from '../observe/logger.ts';
-import { recordSettingsChange } from '../server/settings-audit.ts';
+import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, managedByConfig, notFound } from './errors.ts';
 import { definitionKey, type GoalInput } from './goal-input.ts';

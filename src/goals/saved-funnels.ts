@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ParamProblem } from '../query/errors.ts';
 import { type FunnelStep, parseSteps, parseWindow } from '../query/queries/funnel.query.ts';
-import { recordSettingsChange } from '../server/settings-audit.ts';
+import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, type FieldProblem } from './errors.ts';
 import { hasControl } from './goal-input.ts';

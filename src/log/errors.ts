@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of the log stage; the collector answers any of them with its own 503 (nothing acknowledged). */
 export class LogError extends CodedError {}

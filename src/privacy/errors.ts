@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of erasure and export: a stable `code`, an HTTP status, and what the caller can fix. */
 export class PrivacyError extends CodedError {}

@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of the read side: a stable `code`, an HTTP status, and the details a caller can fix. */
 export class QueryError extends CodedError {}

@@ -5,9 +5,9 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/config.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import { CodedError, errorCatalogue } from './coded-error.ts';
 
 /** Anything that answers with a code and a status: every stage's CodedError, and coded errors of libraries. */
 interface CodedAnswer {

@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /** Errors of the sites API beyond the read API's own (not found, bad params, forbidden). */
 export class SiteError extends CodedError {}

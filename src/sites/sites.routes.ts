@@ -2,7 +2,7 @@
  * Sites and write keys over the API (the dashboard's Settings → Sites): list, add, edit and delete sites, add,
  * rotate and revoke keys. Admins only — the admin token, an admin login, or a login that is admin of that one site
  * (which may edit it and its keys, but not add or delete sites). Viewers, share links and JWTs get 403. Every change
- * is an audit row (src/server/settings-audit.ts) and is in force in this process at once, in the others within
+ * is an audit row (src/store/settings-audit.ts) and is in force in this process at once, in the others within
  * SIGHTLINE_SITES_REFRESH_SECONDS.
  */
 
@@ -19,7 +19,7 @@ import {
 import { send } from '../query/request-params.ts';
 import type { ShareLinks } from '../query/share-links.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
-import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../server/settings-audit.ts';
+import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { confirmMismatch, managed } from './errors.ts';
 import { removeSiteData, siteEvents } from './site-data.ts';

@@ -1,4 +1,4 @@
-import { CodedError, errorCatalogue } from '../server/coded-error.ts';
+import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 
 /**
  * Errors of the store. Each API plugin maps them to its own code (src/query/store-failures.ts); the processor

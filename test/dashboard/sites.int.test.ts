@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { ProjectKeys } from '../../src/collect/project-keys.ts';
 import { blankRow } from '../../src/process/event-row.ts';
-import { listSettingsChanges } from '../../src/server/settings-audit.ts';
 import { SiteRegistry } from '../../src/sites/site-registry.ts';
 import { applySiteRetention } from '../../src/sites/site-retention.ts';
+import { listSettingsChanges } from '../../src/store/settings-audit.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
 
 const SECRET = 'sites-test-jwt-secret-0123456789abcdef';

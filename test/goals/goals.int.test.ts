@@ -8,7 +8,7 @@ import { SignJWT } from 'jose';
 import { loadConfig } from '../../src/config/config.ts';
 import { createGoalRegistry } from '../../src/goals/goal-registry.ts';
 import { blankRow, type EventRow } from '../../src/process/event-row.ts';
-import { listSettingsChanges } from '../../src/server/settings-audit.ts';
+import { listSettingsChanges } from '../../src/store/settings-audit.ts';
 import { ADMIN, startInProcess } from '../support/in-process-server.ts';
 
 const SECRET = 'goals-test-jwt-secret-0123456789abcdef';

@@ -1,5 +1,5 @@
 -- Every change an admin makes to the site's settings from the dashboard or the API (sites, write keys, goals,
--- funnels): who, what, when. Written by src/server/settings-audit.ts; read by admins only (a secret table for the
+-- funnels): who, what, when. Written by src/store/settings-audit.ts; read by admins only (a secret table for the
 -- read-only SQL user, see src/store/sql-guard.ts).
 CREATE TABLE IF NOT EXISTS settings_audit
 (

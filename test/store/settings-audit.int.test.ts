@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { listSettingsChanges, recordSettingsChange } from '../../src/server/settings-audit.ts';
 import { migrate } from '../../src/store/migrate.ts';
+import { listSettingsChanges, recordSettingsChange } from '../../src/store/settings-audit.ts';
 import { openStore } from '../../src/store/store.ts';
 import { tempDir } from '../support/temp-dir.ts';
 

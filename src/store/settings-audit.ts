@@ -3,7 +3,7 @@
  * keys, goals, funnels), so "who changed this, and when" has an answer. Rows are only ever added.
  */
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.ts';
+import type { Store } from './store.ts';
 
 export const SETTINGS_AUDIT_TABLE = 'settings_audit';
 

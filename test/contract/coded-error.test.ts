@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CollectError, invalidEvents, rateLimited } from '../../src/collect/errors.ts';
+import { CodedError, errorCatalogue } from '../../src/contract/coded-error.ts';
 import { QueryError, queryErrors } from '../../src/query/errors.ts';
-import { CodedError, errorCatalogue } from '../../src/server/coded-error.ts';
 
 class TestError extends CodedError {}
 
