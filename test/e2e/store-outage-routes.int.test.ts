@@ -62,6 +62,5 @@ describe('a store outage on every API route', () => {
     assert.deepEqual(leaked, [], answers.join('\n'));
     const unavailable = answers.filter((a) => / 503 QUERY_ERR_UNAVAILABLE$/.test(a));
     assert.ok(unavailable.length > 20, answers.join('\n'));
-    if (process.env.SIGHTLINE_TEST_PRINT) console.log(answers.join('\n'));
   });
 });
