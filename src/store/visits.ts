@@ -17,31 +17,21 @@
  * fills it after `sightline seed`, and rebuilds visits after an erasure. src/process/visits/visit-fold.ts folds
  * the same way in the processor (a test holds the two equal).
  */
+import { EVENT_COLUMNS, type EventColumn, VISIT_ATTRIBUTE_COLUMNS } from './event-columns.ts';
 import { VISITOR_KEY } from './event-keys.ts';
 import type { Migration } from './migration.ts';
 import type { QueryParams, Store } from './store.ts';
 
 export const VISITS_TABLE = 'visits';
 
-/** The columns a visit carries beside its key, sign and version, in insert order (the fold and the SELECT agree). */
-export const VISIT_ATTRIBUTES = [
-  'referrer',
-  'referrer_source',
-  'channel',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'host',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'os',
-  'device_type',
-  'locale',
-] as const;
+/** The events' columns a visit carries from its first event (`visit: true` in src/store/event-columns.ts). */
+export const VISIT_ATTRIBUTES = VISIT_ATTRIBUTE_COLUMNS;
+
+/** Each attribute's line of the DDL, typed and compressed as in `events`. */
+const attributeLines = VISIT_ATTRIBUTES.map((name) => {
+  const c: EventColumn = EVENT_COLUMNS[name];
+  return `    ${name.padEnd(15)} ${c.type}${c.codec ? ` CODEC(${c.codec})` : ''},`;
+}).join('\n');
 
 export const VISITS_DDL = `CREATE TABLE IF NOT EXISTS ${VISITS_TABLE}
 (
@@ -59,22 +49,7 @@ export const VISITS_DDL = `CREATE TABLE IF NOT EXISTS ${VISITS_TABLE}
     is_bot          Bool,
     entry_page      String CODEC(ZSTD(1)),
     exit_page       String CODEC(ZSTD(1)),
-    referrer        String CODEC(ZSTD(1)),
-    referrer_source LowCardinality(String),
-    channel         LowCardinality(String),
-    utm_source      LowCardinality(String),
-    utm_medium      LowCardinality(String),
-    utm_campaign    LowCardinality(String),
-    utm_term        String CODEC(ZSTD(1)),
-    utm_content     String CODEC(ZSTD(1)),
-    host            LowCardinality(String),
-    country         LowCardinality(String),
-    region          LowCardinality(String),
-    city            LowCardinality(String),
-    browser         LowCardinality(String),
-    os              LowCardinality(String),
-    device_type     LowCardinality(String),
-    locale          LowCardinality(String),
+${attributeLines}
     sample_key      UInt32 MATERIALIZED intHash32(${VISITOR_KEY}),
     INDEX session_idx session_id TYPE bloom_filter(0.01) GRANULARITY 4
 )
