@@ -35,17 +35,24 @@ export interface FilterScope {
 }
 
 /**
- * A condition on a visit's dimension (its source, channel, UTM tags, entry or exit page) keeps the events of the
- * visits that satisfy it, read from `visits` within the outer query's scope (project, and tenant when scoped: no
- * other tenant's visit can match) for visits started up to a day before the range. A visit's rows sum to one by
- * sign; an earlier version whose value differed sums to nothing, so it does not match.
+ * Where the sample of a visits subquery goes: `whereOf` (stats-query.ts) puts the query's own `SAMPLE 1/N` there,
+ * so the subquery reads the same tenth of the visitors the events do (both tables sample by the visitor's hash) and
+ * builds a tenth of the set. Left as it is, it is a comment: every visit is read.
+ */
+export const VISITS_SAMPLE_MARK = '/*visits-sample*/';
+
+/**
+ * A condition on a visit's dimension (its source, channel, UTM tags, entry or exit page, place, device) keeps the
+ * events of the visits that satisfy it, read from `visits` within the outer query's scope (project, and tenant when
+ * scoped: no other tenant's visit can match) for visits started up to a day before the range. Any row of a visit
+ * with `sign = 1` names it (a cancelled version carries the same session id); a visit whose first event changed
+ * value since an earlier version still matches on the earlier value until the engine merges the pair away.
  */
 function visitsWhere(condition: string, target: Target | undefined): string {
   const scope = scopeFilter(target ?? { project: '' }, false);
-  return `session_id IN (SELECT session_id FROM ${VISITS_TABLE}
-    WHERE ${scope.sql} AND ${condition}
-      AND started_at >= {from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND started_at < {to:DateTime64(3, 'UTC')}
-    GROUP BY session_id HAVING sum(sign) > 0)`;
+  return `session_id IN (SELECT session_id FROM ${VISITS_TABLE}${VISITS_SAMPLE_MARK}
+    WHERE ${scope.sql} AND sign = 1 AND ${condition}
+      AND started_at >= {from:DateTime64(3, 'UTC')} - INTERVAL 1 DAY AND started_at < {to:DateTime64(3, 'UTC')})`;
 }
 
 function columnOf(
