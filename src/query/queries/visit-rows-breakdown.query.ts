@@ -42,8 +42,9 @@ export async function visitRowsBreakdown(
   const pageDims = dimensions.map((d, i) => (PAGE_DIMENSIONS.has(d) ? i : -1)).filter((i) => i >= 0);
   // A filter built by hand (no split into visit and event parts) is taken as conditions on events.
   const eventSql = q.filter.eventSql ?? (q.filter.visitSql === undefined ? q.filter.sql : '');
-  // The events of the range, unfiltered: `sessionWhere` is scope, range and bots out.
-  const eventsOfRange = `SELECT session_id FROM events${sample} WHERE ${w.sessionWhere}`;
+  // The events of the range, unfiltered (`sessionWhere` is scope, range and bots out), as hashes of their visits' ids:
+  // a set of numbers is built and probed about twice as fast as one of strings.
+  const eventsOfRange = `SELECT cityHash64(session_id) FROM events${sample} WHERE ${w.sessionWhere}`;
   const rows = await q.store.query<Record<string, unknown>>(
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
             uniqExactIf(${VISITOR_KEY}, sign = 1) AS n_visitors, sum(sign) AS n_visits,
@@ -51,12 +52,12 @@ export async function visitRowsBreakdown(
             sum(sign * (pageviews = 1 AND events = 1)) AS n_bounces,
             sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS n_duration_sum,
             sum(sign * pageviews) AS n_visit_pageviews
-            ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, sign = 1 AND session_id IN (${eventsOfRange} AND (${q.goal.sql}))) AS n_conversions` : ''}
+            ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, sign = 1 AND cityHash64(session_id) IN (${eventsOfRange} AND (${q.goal.sql}))) AS n_conversions` : ''}
      FROM ${VISITS_TABLE}${sample}
      WHERE ${scope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
        ${q.filter.visitSql ?? ''}
-       ${eventSql ? `AND session_id IN (${eventsOfRange}${eventSql})` : ''}
+       ${eventSql ? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})` : ''}
      GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
      HAVING n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}
      ORDER BY dim, n_visitors DESC, n_events DESC, value
