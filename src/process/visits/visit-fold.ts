@@ -83,22 +83,36 @@ function start(event: EventRow, at: At): VisitState {
 
 /** `state` with one more event (a new state: the one given is left as it was). */
 export function foldEvent(state: VisitState | undefined, event: EventRow): VisitState {
-  const at: At = [Date.parse(event.timestamp), event.event_id];
-  if (!state) return start(event, at);
-  const row = { ...state.row };
-  const next: VisitState = { ...state, row };
+  return foldEvents(state, [event]);
+}
+
+/** `state` with `events` folded in: one copy of the state, then each event in place (the processor's hot path). */
+export function foldEvents(state: VisitState | undefined, events: readonly EventRow[]): VisitState {
+  let next = state && { ...state, row: { ...state.row } };
+  for (const event of events) {
+    const at: At = [Date.parse(event.timestamp), event.event_id];
+    if (next) foldInto(next, event, at);
+    else next = start(event, at);
+  }
+  if (!next) throw new Error('a visit needs at least one event');
+  // Formatted once, not per event.
+  next.row.started_at = iso(next.first[0]);
+  next.row.ended_at = iso(next.last[0]);
+  return next;
+}
+
+/** One event into `next`, in place (its start and end times are formatted by the caller). */
+function foldInto(next: VisitState, event: EventRow, at: At): void {
+  const state = next;
+  const row = next.row;
   row.events += 1;
   if (event.is_bot) row.is_bot = true;
   if (before(at, state.first)) {
     next.first = at;
-    row.started_at = iso(at[0]);
     row.visitor_id = event.visitor_id;
     for (const c of VISIT_ATTRIBUTES) row[c] = event[c];
   }
-  if (before(state.last, at)) {
-    next.last = at;
-    row.ended_at = iso(at[0]);
-  }
+  if (before(state.last, at)) next.last = at;
   if (event.type === 'pageview') {
     row.pageviews += 1;
     if (!state.entry || before(at, state.entry)) {
@@ -114,7 +128,6 @@ export function foldEvent(state: VisitState | undefined, event: EventRow): Visit
     next.user = at;
     row.user_id = event.user_id;
   }
-  return next;
 }
 
 /** The row that cancels `row` in every sum weighted by sign (and in the engine's merges). */

@@ -17,7 +17,15 @@ import type { Store } from '../../store/store.ts';
 import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
 import { LruCache } from '../lru-cache.ts';
-import { cancelOf, foldEvent, sameVisit, type VisitRow, type VisitState, visitKey } from './visit-fold.ts';
+import {
+  cancelOf,
+  foldEvent,
+  foldEvents,
+  sameVisit,
+  type VisitRow,
+  type VisitState,
+  visitKey,
+} from './visit-fold.ts';
 
 export interface VisitKeeperOptions {
   /** Visits held in memory (each a row of ~40 strings). */
@@ -123,15 +131,13 @@ export class VisitKeeper {
       else if (this.#openedNow(list[0].session_id)) known.set(key, undefined);
       else unknown.push(key);
     }
-    const resolved = await this.#resolve(unknown, byVisit, events);
+    const resolved = await this.#resolve(unknown, events);
     const rows: VisitRow[] = [];
     const updates: Array<[string, VisitState]> = [];
     for (const [key, list] of byVisit) {
       if (known.has(key)) {
         const held = known.get(key);
-        let next = held;
-        for (const e of list) next = foldEvent(next, e);
-        if (!next) continue;
+        const next = foldEvents(held, list);
         next.row.version = (held?.row.version ?? 0) + 1;
         if (held) rows.push(cancelOf(held.row));
         rows.push(next.row);
@@ -139,9 +145,7 @@ export class VisitKeeper {
         continue;
       }
       const found = resolved.get(key) ?? { version: 0 };
-      let next = found.base;
-      for (const e of list) next = foldEvent(next, e);
-      if (!next) continue;
+      const next = foldEvents(found.base, list);
       if (found.live && sameVisit(found.live, next.row)) {
         // Stored by an earlier attempt of this group: nothing to write.
         next.row.version = found.live.version;
@@ -156,11 +160,7 @@ export class VisitKeeper {
     return rows;
   }
 
-  async #resolve(
-    keys: readonly string[],
-    byVisit: ReadonlyMap<string, EventRow[]>,
-    group: readonly EventRow[],
-  ): Promise<Map<string, Resolved>> {
+  async #resolve(keys: readonly string[], group: readonly EventRow[]): Promise<Map<string, Resolved>> {
     const resolved = new Map<string, Resolved>();
     if (keys.length === 0) return resolved;
     const groupIds = new Set(group.map((e) => e.event_id));
@@ -185,19 +185,21 @@ export class VisitKeeper {
         'sessions',
         sessions,
       );
-      // The events of a visit are no older than its start; without a stored row, only the group's own events can
-      // be stored (a crash between the group's two inserts), and those are left out below anyway.
+      // A visit without a live row has no stored events but the group's own (its earlier groups' rows landed with
+      // their batch, or they are held in memory from this batch): only visits with a live row read their events,
+      // which are no older than its start.
       let from = Number.POSITIVE_INFINITY;
+      const withRow: string[] = [];
       for (const r of stored) {
         const row = visitRowOf(r);
         const key = visitKey(project, row.tenant_id, row.session_id);
         if (!resolved.has(key)) continue;
         resolved.set(key, { live: row.sign === 1 ? row : undefined, version: row.version });
-        if (row.sign === 1) from = Math.min(from, Date.parse(row.started_at));
+        if (row.sign !== 1) continue;
+        from = Math.min(from, Date.parse(row.started_at));
+        withRow.push(row.session_id);
       }
-      for (const key of keys)
-        if (key.startsWith(`${project}\u0000`))
-          for (const e of byVisit.get(key) ?? []) from = Math.min(from, Date.parse(e.timestamp));
+      if (withRow.length === 0) continue;
       const events = await queryByKeys<Record<string, unknown>>(
         this.#store,
         `SELECT ${EVENT_COLUMNS} FROM events
@@ -205,13 +207,13 @@ export class VisitKeeper {
            AND session_id IN {sessions:Array(String)}`,
         { project, from: chTime(from) },
         'sessions',
-        sessions,
+        [...new Set(withRow)],
       );
       for (const r of events) {
         if (groupIds.has(String(r.event_id))) continue;
         const event = eventOf(r);
         const entry = resolved.get(visitKey(project, event.tenant_id, event.session_id));
-        if (entry) entry.base = foldEvent(entry.base, event);
+        if (entry?.live) entry.base = foldEvent(entry.base, event);
       }
     }
     return resolved;
