@@ -50,7 +50,8 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   if (q.goal) {
     const w = whereOf(q);
     const [row] = await q.store.query<{ n: string }>(
-      `SELECT uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
+      // In WHERE, not an -If: the engine then skips the rows (and granules of other event types) no goal can match.
+      `SELECT uniqExact(${VISITOR_KEY}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`,
       w.params,
       { timeoutMs: q.timeoutMs },
     );
