@@ -425,7 +425,7 @@ export const configSchema = {
     env: 'SIGHTLINE_RETENTION_EVENTS_DAYS',
     default: '0',
     description:
-      'Days `events` rows are kept (ClickHouse TTL on `timestamp`, applied at start); 0 keeps them forever.',
+      'Days `events` rows (and their rollups and `visits`) are kept (ClickHouse TTL, applied at start); 0 keeps them forever.',
     parse: integer(0, 100_000),
   }),
   retentionLogsDays: field({

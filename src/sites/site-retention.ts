@@ -12,6 +12,7 @@ const TABLES = [
   { table: 'events', column: 'timestamp' },
   { table: 'events_hourly', column: 'hour' },
   { table: 'events_daily', column: 'day' },
+  { table: 'visits', column: 'started_at' },
 ] as const;
 
 export const SITE_RETENTION_EVERY_MS = 3_600_000;

@@ -7,6 +7,8 @@ export const RETENTION: ReadonlyArray<{ table: string; column: string; key: keyo
   // The rollups of events hold nothing the events would not: they go with them.
   { table: 'events_hourly', column: 'hour', key: 'retentionEventsDays' },
   { table: 'events_daily', column: 'day', key: 'retentionEventsDays' },
+  // Visits go with their events too (by the time they started).
+  { table: 'visits', column: 'started_at', key: 'retentionEventsDays' },
   { table: 'logs', column: 'timestamp', key: 'retentionLogsDays' },
   { table: 'db_changes', column: 'ts', key: 'retentionDbChangesDays' },
   { table: 'dead_letters', column: 'received_at', key: 'retentionDeadLettersDays' },
