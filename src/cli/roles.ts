@@ -25,6 +25,7 @@ import { createGoalRegistry, type GoalRegistry } from '../goals/goal-registry.ts
 import { goalsRoutes } from '../goals/goals.routes.ts';
 import { createSavedFunnels } from '../goals/saved-funnels.ts';
 import { startRawArchive } from '../log/archive/raw-archive.ts';
+import { backoffDelay } from '../log/backoff.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { logCapabilities, openEventLog } from '../log/open-log.ts';
 import { createLogConverter, createShipperLogConverter } from '../log-lines/log-pipeline.ts';
@@ -92,7 +93,7 @@ async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSig
       if (result.applied.length > 0) logger.info({ applied: result.applied }, 'store migrations applied');
       return true;
     } catch (err) {
-      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      const delay = backoffDelay(attempt, { baseMs: 500, capMs: 30_000 });
       logger.error(
         { err: (err as Error).message, retryInMs: delay },
         'store not ready for migrations; retrying',

@@ -1,21 +1,11 @@
 /** The Database changes page: change rates per table, the latest changes, and every version of one row. */
 import type { Store } from '../../store/store.ts';
+import type { Change } from '../api-types.ts';
 import type { Target } from '../read-auth.ts';
 import type { TimeRange } from '../time-range.ts';
 
-export interface Change {
-  ts: string;
-  database: string;
-  table: string;
-  type: string;
-  xid: number;
-  data: unknown;
-  old: unknown;
-  position: string;
-  /** With `perRow`: the row's primary key values and how many changes it had in the range. */
-  primary_key?: unknown;
-  versions?: number;
-}
+// The shape the API answers, defined once with the other answers (the dashboard imports it too).
+export type { Change } from '../api-types.ts';
 
 interface ChangeQuery {
   store: Store;

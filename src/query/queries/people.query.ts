@@ -1,4 +1,6 @@
 /** The lists behind the dashboard's users, sessions and events pages: individual rows, newest first, paged. */
+
+import type { EventItem } from '../api-types.ts';
 import { isoFromClickHouse, scopeFilter } from '../scope-filter.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
@@ -61,21 +63,8 @@ export async function visitsQuery(q: StatsQuery, p: Page): Promise<VisitRow[]> {
   }));
 }
 
-export interface EventItem {
-  event_id: string;
-  timestamp: string;
-  type: string;
-  path: string;
-  user_id: string;
-  session_id: string;
-  visitor: string;
-  source: string;
-  country: string;
-  device: string;
-  browser: string;
-  os: string;
-  props: unknown;
-}
+// The shape the API answers, defined once with the other answers (the dashboard imports it too).
+export type { EventItem } from '../api-types.ts';
 
 const EVENT_COLUMNS = `toString(event_id) AS id, toString(timestamp) AS ts, type, path, user_id,
   session_id, toString(${VISITOR_KEY}) AS visitor, referrer_source AS source, country, device_type AS device, browser, os, props`;
