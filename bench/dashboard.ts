@@ -109,7 +109,7 @@ async function seedStore(dir: string, progress: Progress): Promise<{ seconds: nu
         ),
     });
     progress.phase('settling the parts (OPTIMIZE … FINAL)');
-    for (const table of ['events', 'sessions', 'user_profiles', 'events_hourly', 'events_daily'])
+    for (const table of ['events', 'visits', 'user_profiles', 'events_hourly', 'events_daily'])
       await store.command(`OPTIMIZE TABLE ${table} FINAL`);
     return { seconds: (performance.now() - started) / 1000, reused: false };
   } finally {

@@ -1,6 +1,6 @@
 /**
- * Erasure of one person: their rows in `events`, `sessions`, `user_profiles`, `dead_letters` and
- * `forward_dead_letters`, with the sessions, profiles and rollups (hourly, daily) they were part of rebuilt from
+ * Erasure of one person: their rows in `events`, `visits`, `user_profiles`, `dead_letters` and
+ * `forward_dead_letters`, with the visits, profiles and rollups (hourly, daily) they were part of rebuilt from
  * the events that remain, so everyone else's numbers stay exact; with the raw archive on, its files are rewritten
  * without the person's records, and every user-id erasure leaves a marker (src/privacy/suppressions.ts) that keeps
  * what was received from them before it out of the store when it is processed again.
@@ -49,7 +49,6 @@ import type { WriteGate } from './write-gate.ts';
 /** The tables an erasure removes rows from, in the order it does. */
 export const ERASED_TABLES = [
   'events',
-  'sessions',
   VISITS_TABLE,
   'user_profiles',
   'dead_letters',
@@ -99,7 +98,7 @@ export async function planErasure(
   const params = { ...base, sessions, users, ...fieldParams(fields) };
   const [c] = await store.query<Record<string, number | string>>(
     `SELECT
-       (SELECT uniqExact(tenant_id, session_id) FROM sessions WHERE ${sessionsWhere(PARAMS)}) AS sessions,
+       (SELECT uniqExact(tenant_id, session_id) FROM ${VISITS_TABLE} WHERE ${sessionsWhere(PARAMS)} AND sign = 1) AS sessions,
        (SELECT uniqExact(user_id) FROM user_profiles WHERE ${profilesWhere(PARAMS)}) AS user_profiles,
        (SELECT count() FROM dead_letters WHERE ${deadLettersWhere(subject.type, PARAMS)}) AS dead_letters,
        (SELECT count() FROM forward_dead_letters FINAL WHERE ${forwardDeadLettersWhere(subject.type, PARAMS)}) AS forward_dead_letters,
@@ -173,8 +172,6 @@ async function runSteps(
   await mutate(store, 'events', eventsWhere(type, refs), params);
   // The person's visits and profiles, removed, then rebuilt from what is left (other people in the same visit,
   // users a visitor logged in as): rebuilding from nothing leaves nothing.
-  await mutate(store, 'sessions', sessionsWhere(refs), params);
-  await rebuildFromView(store, 'sessions_mv', 'sessions', sessionsWhere(refs), params);
   await mutate(store, VISITS_TABLE, sessionsWhere(refs), params);
   await insertVisitsFromEvents(store, sessionsWhere(refs), params);
   await mutate(store, 'user_profiles', profilesWhere(refs), params);

@@ -223,9 +223,6 @@ export async function removeSeeded(store: Store, project: string): Promise<numbe
       `DELETE FROM ${VISITS_TABLE} WHERE project = ${p} AND session_id IN (${seeded.replace('%s', 'session_id')})`,
     );
     await store.command(
-      `DELETE FROM sessions WHERE project = ${p} AND session_id IN (${seeded.replace('%s', 'session_id')})`,
-    );
-    await store.command(
       `DELETE FROM user_profiles WHERE project = ${p} AND user_id IN (${seeded.replace('%s', 'user_id')})`,
     );
     await store.command(`DELETE FROM events WHERE project = ${p} AND protocol = ${str(SEED_PROTOCOL)}`);

@@ -9,12 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { STORED_COLUMNS, type StoredColumn } from '../store/event-columns.ts';
 import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, ROLLUP_VIEW, rollupSelect } from '../store/rollups.ts';
-import {
-  PROFILES_VIEW,
-  profilesViewSelect,
-  SESSIONS_VIEW,
-  sessionsViewSelect,
-} from '../store/sessions-profiles.ts';
+import { PROFILES_VIEW, profilesViewSelect } from '../store/sessions-profiles.ts';
 import type { SeedDay } from './plan.ts';
 import {
   type Agent,
@@ -363,7 +358,7 @@ WHERE t_ms <= ${Math.floor(o.capMs)}`;
   return { columns: names, sql };
 }
 
-/** Inserts the events of the visits of `days` into `events`, whose views then build sessions and profiles. */
+/** Inserts the events of the visits of `days` into `events`, whose views then build profiles and rollups. */
 export function eventsInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
   const visits = visitsSql(days, o);
   const select = eventsSelect(o, `(${visits.select})`);
@@ -374,14 +369,13 @@ ${INSERT_SETTINGS}`;
 }
 
 /**
- * The views on `events` that `sessionsSelect`, `profilesSelect` and the fan-out's rollup view stand in for, as the
+ * The views on `events` that `profilesSelect` and the fan-out's rollup view stand in for, as the
  * store defines them (src/store/sessions-profiles.ts, src/store/rollups.ts). `viewsMirrored` (seed.ts) compares the
  * store's views with these as the engine formats them: a migration that changes a view no longer matches, and
  * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
  */
 export const MIRRORED_VIEWS: Record<string, string> = {
   [ROLLUP_VIEW]: rollupSelect('events'),
-  [SESSIONS_VIEW]: sessionsViewSelect('events'),
   [PROFILES_VIEW]: profilesViewSelect('events'),
 };
 
@@ -395,35 +389,6 @@ function tailPageviews(t: SeedTables): { count: number[]; last: number[] } {
     last.push(slots.lastIndexOf('pageview') + 1);
   }
   return { count, last };
-}
-
-/**
- * The visits in `visits` as `sessions` rows, one per visit: what `sessions_mv` makes of their events, computed from
- * the visit itself instead of grouping its events again (the costliest part of the view).
- */
-function sessionsSelect(o: SeedSqlOptions, visits: string): string {
-  const t = o.tables;
-  const tail = tailPageviews(t);
-  const agent = (field: keyof Agent) => `${strs(t.agents.map((a) => a[field]))}[ai]`;
-  // The first event is always the landing page view; the last page view ends the funnel part, if any.
-  const exitEvent = `toUInt64(if(funnel > 0, n_base + has_extra + ${ints(tail.last)}[funnel + 1] - 1, n_base - 1))`;
-  const exitPage = `if(funnel > 0, TAIL_PAGES[${ints(tail.last)}[funnel + 1]], ${basePage(o.seed, 'toUInt64(n_base - 1)')})`;
-  const first = (value: string) => `initializeAggregation('argMinState', ${value}, start)`;
-  return `SELECT
-  ${str(o.project)} AS project, '' AS tenant_id, sid AS session_id, vid AS visitor_id,
-  ${ms(eventTime(o.seed, '0'))} AS start,
-  ${ms(eventTime(o.seed, 'n_events - 1'))} AS end,
-  n_events AS events,
-  n_base + ${ints(tail.count)}[funnel + 1] AS pageviews,
-  false AS is_bot,
-  initializeAggregation('argMinIfState', PATHS[landing], start, toUInt8(1)) AS entry_path,
-  initializeAggregation('argMaxIfState', PATHS[${exitPage}], ${ms(eventTime(o.seed, exitEvent))}, toUInt8(1)) AS exit_path,
-  ${first(`${strs(t.sources.map((x) => x.referrerSource))}[src]`)} AS source,
-  ${first(`${strs(t.sources.map((x) => x.channel))}[src]`)} AS channel,
-  ${first(`${strs(t.countries)}[ci]`)} AS country,
-  ${first(agent('deviceType'))} AS device_type,
-  ${first(agent('browser'))} AS browser
-FROM ${visits}`;
 }
 
 /**
@@ -451,7 +416,7 @@ FROM ${visits}`;
 
 /**
  * The direct path's objects: visits go into a table that keeps nothing (Null engine), and three views fan each block
- * of visits out — into events, sessions and profiles, each a staging copy of the real table, at the same time on
+ * of visits out — into events and profiles (and the rollups from those events), each a staging copy of the real table, at the same time on
  * separate threads. The staging copies then hand their parts over whole (`MOVE PARTITION`): no view of the real
  * tables runs, and every visit is generated once.
  */
@@ -459,14 +424,12 @@ export const FANOUT = {
   visits: 'seed_visits',
   staging: {
     events: 'seed_staging_events',
-    sessions: 'seed_staging_sessions',
     user_profiles: 'seed_staging_profiles',
     [ROLLUP_TABLE]: 'seed_staging_hourly',
     [DAILY_TABLE]: 'seed_staging_daily',
   },
   views: [
     'seed_visits_events',
-    'seed_visits_sessions',
     'seed_visits_profiles',
     'seed_staging_events_hourly',
     'seed_staging_hourly_daily',
@@ -480,16 +443,14 @@ export function fanoutSetup(o: SeedSqlOptions): string[] {
   return [
     `CREATE TABLE ${visits} (${VISIT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}) ENGINE = Null`,
     `CREATE TABLE ${staging.events} AS events`,
-    `CREATE TABLE ${staging.sessions} AS sessions`,
     `CREATE TABLE ${staging.user_profiles} AS user_profiles`,
     `CREATE MATERIALIZED VIEW ${views[0]} TO ${staging.events} AS ${withs}${eventsSelect(o, visits).sql}`,
-    `CREATE MATERIALIZED VIEW ${views[1]} TO ${staging.sessions} AS ${withs}${sessionsSelect(o, visits)}`,
-    `CREATE MATERIALIZED VIEW ${views[2]} TO ${staging.user_profiles} AS ${withs}${profilesSelect(o, visits)}`,
+    `CREATE MATERIALIZED VIEW ${views[1]} TO ${staging.user_profiles} AS ${withs}${profilesSelect(o, visits)}`,
     // Fed by the staged events as they arrive (views cascade), like the rollups' own view on events.
     `CREATE TABLE ${staging[ROLLUP_TABLE]} AS ${ROLLUP_TABLE}`,
-    `CREATE MATERIALIZED VIEW ${views[3]} TO ${staging[ROLLUP_TABLE]} AS ${rollupSelect(staging.events)}`,
+    `CREATE MATERIALIZED VIEW ${views[2]} TO ${staging[ROLLUP_TABLE]} AS ${rollupSelect(staging.events)}`,
     `CREATE TABLE ${staging[DAILY_TABLE]} AS ${DAILY_TABLE}`,
-    `CREATE MATERIALIZED VIEW ${views[4]} TO ${staging[DAILY_TABLE]} AS ${dailySelect(staging[ROLLUP_TABLE])}`,
+    `CREATE MATERIALIZED VIEW ${views[3]} TO ${staging[DAILY_TABLE]} AS ${dailySelect(staging[ROLLUP_TABLE])}`,
   ];
 }
 
@@ -501,7 +462,7 @@ export function fanoutTeardown(): string[] {
   ];
 }
 
-/** Inserts the visits of `days` into the fan-out; its views write their events, sessions and profiles. */
+/** Inserts the visits of `days` into the fan-out; its views write their events and profiles. */
 export function visitsInsert(days: readonly SeedDay[], o: SeedSqlOptions): string {
   const visits = visitsSql(days, o);
   const columns = VISIT_COLUMNS.map(([name]) => name).join(', ');

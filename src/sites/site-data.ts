@@ -12,7 +12,6 @@ export const SITE_DATA_TABLES = [
   'events',
   'events_hourly',
   'events_daily',
-  'sessions',
   'visits',
   'user_profiles',
   'logs',

@@ -8,7 +8,7 @@ import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
 import type { Migration } from './migration.ts';
 import { NARROW_ROLLUPS_MIGRATION, ROLLUP_MIGRATION } from './rollups.ts';
-import { SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
+import { SESSIONS_FROM_VISITS_MIGRATION, SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
 import { VISITS_MIGRATION } from './visits.ts';
 
@@ -37,6 +37,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   ROLLUP_MIGRATION,
   VISITS_MIGRATION,
   NARROW_ROLLUPS_MIGRATION,
+  SESSIONS_FROM_VISITS_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

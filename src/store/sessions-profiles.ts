@@ -1,42 +1,18 @@
 /**
- * Sessions and user profiles, aggregated as events arrive: each a materialized view on `events` into an
- * AggregatingMergeTree, and a plain view that merges the states (`sessions_view`, `user_profiles_view`). The views'
- * SELECTs are defined here once: migration 002 creates the views from them, and the seed checks that the store's
+ * User profiles, aggregated as events arrive (a materialized view on `events` into an AggregatingMergeTree, and
+ * `user_profiles_view` that merges the states), and `sessions_view`, the visits as the first API named them. The
+ * SELECTs are defined here once: the migrations create the views from them, and the seed checks that the store's
  * views are still these before it writes the tables directly (src/seed/seed.ts `viewsMirrored`).
  *
- * Sessions: read them with GROUP BY project, session_id and the -Merge functions (or `sessions_view`). Bounce: one
- * pageview and no other (engagement) event.
+ * Sessions were an AggregatingMergeTree of their own until migration 025: `visits` (src/store/visits.ts) holds the
+ * same visits as rows, so `sessions_view` now reads those (one row per live visit). Bounce: one pageview and no
+ * other (engagement) event.
  *
  * Profiles per (project, user_id): first/last seen, counts, last known device and traits (from identify calls, last
  * value wins; empty values never overwrite known ones). Fed by the events the processor marks `updates_profile`:
  * those with a user id whose type passes SIGHTLINE_PROFILE_EVENT_TYPES (identify always does).
  */
-export const SESSIONS_VIEW = 'sessions_mv';
 export const PROFILES_VIEW = 'user_profiles_mv';
-
-/** The `sessions` rows of the events `source` holds (a table name, or a parenthesised subquery with an alias). */
-export function sessionsViewSelect(source: string): string {
-  return `SELECT
-    project,
-    tenant_id,
-    session_id,
-    any(visitor_id) AS visitor_id,
-    min(timestamp) AS start,
-    max(timestamp) AS end,
-    toUInt64(count()) AS events,
-    toUInt64(countIf(type = 'pageview')) AS pageviews,
-    max(is_bot) AS is_bot,
-    argMinIfState(path, timestamp, toUInt8(type = 'pageview')) AS entry_path,
-    argMaxIfState(path, timestamp, toUInt8(type = 'pageview')) AS exit_path,
-    argMinState(referrer_source, timestamp) AS source,
-    argMinState(channel, timestamp) AS channel,
-    argMinState(country, timestamp) AS country,
-    argMinState(device_type, timestamp) AS device_type,
-    argMinState(browser, timestamp) AS browser
-FROM ${source}
-WHERE session_id != ''
-GROUP BY project, tenant_id, session_id`;
-}
 
 /** The `user_profiles` rows of the events `source` holds. */
 export function profilesViewSelect(source: string): string {
@@ -58,58 +34,13 @@ GROUP BY project, user_id`;
 }
 
 /**
- * Migration 002 (once `002_sessions_profiles.sql`: the same statements). A plain object, so this module imports
- * nothing from migrate.ts, which lists it.
+ * Migration 002 (once `002_sessions_profiles.sql`). A fresh store no longer gets the `sessions` table (migration 025
+ * replaced it); a plain object, so this module imports nothing from migrate.ts, which lists it.
  */
 export const SESSIONS_PROFILES_MIGRATION = {
   version: 2,
   name: '002_sessions_profiles (src/store/sessions-profiles.ts)',
   statements: [
-    `CREATE TABLE IF NOT EXISTS sessions
-(
-    project     LowCardinality(String),
-    tenant_id   LowCardinality(String),
-    session_id  String,
-    visitor_id  SimpleAggregateFunction(any, UInt64),
-    start       SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
-    end         SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
-    events      SimpleAggregateFunction(sum, UInt64),
-    pageviews   SimpleAggregateFunction(sum, UInt64),
-    is_bot      SimpleAggregateFunction(max, Bool),
-    entry_path  AggregateFunction(argMinIf, String, DateTime64(3, 'UTC'), UInt8),
-    exit_path   AggregateFunction(argMaxIf, String, DateTime64(3, 'UTC'), UInt8),
-    source      AggregateFunction(argMin, String, DateTime64(3, 'UTC')),
-    channel     AggregateFunction(argMin, String, DateTime64(3, 'UTC')),
-    country     AggregateFunction(argMin, String, DateTime64(3, 'UTC')),
-    device_type AggregateFunction(argMin, String, DateTime64(3, 'UTC')),
-    browser     AggregateFunction(argMin, String, DateTime64(3, 'UTC'))
-)
-ENGINE = AggregatingMergeTree
-ORDER BY (project, tenant_id, session_id)
-SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${SESSIONS_VIEW} TO sessions AS\n${sessionsViewSelect('events')}`,
-    `CREATE VIEW IF NOT EXISTS sessions_view AS
-SELECT
-    project,
-    tenant_id,
-    session_id,
-    any(visitor_id) AS visitor_id,
-    min(start) AS started_at,
-    max(end) AS ended_at,
-    dateDiff('second', started_at, ended_at) AS duration,
-    sum(events) AS event_count,
-    sum(pageviews) AS pageview_count,
-    toBool(pageview_count = 1 AND event_count = 1) AS bounce,
-    max(is_bot) AS is_bot,
-    argMinIfMerge(entry_path) AS entry_path,
-    argMaxIfMerge(exit_path) AS exit_path,
-    argMinMerge(source) AS source,
-    argMinMerge(channel) AS channel,
-    argMinMerge(country) AS country,
-    argMinMerge(device_type) AS device_type,
-    argMinMerge(browser) AS browser
-FROM sessions
-GROUP BY project, tenant_id, session_id`,
     `CREATE TABLE IF NOT EXISTS user_profiles
 (
     project     LowCardinality(String),
@@ -143,5 +74,45 @@ SELECT
     argMaxIfMerge(traits) AS traits
 FROM user_profiles
 GROUP BY project, user_id`,
+  ],
+};
+
+/** `sessions_view` over `visits`: the columns the sessions table's view had, from each visit's live row. */
+const SESSIONS_VIEW_OVER_VISITS = `CREATE VIEW IF NOT EXISTS sessions_view AS
+SELECT
+    project,
+    tenant_id,
+    session_id,
+    argMax(visitor_id, version) AS visitor_id,
+    argMax(started_at, version) AS started_at,
+    argMax(ended_at, version) AS ended_at,
+    dateDiff('second', started_at, ended_at) AS duration,
+    toUInt64(argMax(events, version)) AS event_count,
+    toUInt64(argMax(pageviews, version)) AS pageview_count,
+    toBool(pageview_count = 1 AND event_count = 1) AS bounce,
+    argMax(is_bot, version) AS is_bot,
+    argMax(entry_page, version) AS entry_path,
+    argMax(exit_page, version) AS exit_path,
+    argMax(referrer_source, version) AS source,
+    argMax(channel, version) AS channel,
+    argMax(country, version) AS country,
+    argMax(device_type, version) AS device_type,
+    argMax(browser, version) AS browser
+FROM visits
+GROUP BY project, tenant_id, session_id
+HAVING sum(sign) > 0`;
+
+/**
+ * Migration 025: the `sessions` AggregatingMergeTree and its view on `events` dropped — `visits` holds the same
+ * visits as rows (about 37 B/event less at 10 M events) — and `sessions_view` read from `visits`. Safe to run again.
+ */
+export const SESSIONS_FROM_VISITS_MIGRATION = {
+  version: 25,
+  name: '025_sessions_from_visits (src/store/sessions-profiles.ts)',
+  statements: [
+    'DROP VIEW IF EXISTS sessions_mv',
+    'DROP VIEW IF EXISTS sessions_view',
+    'DROP TABLE IF EXISTS sessions',
+    SESSIONS_VIEW_OVER_VISITS,
   ],
 };

@@ -20,6 +20,7 @@ import { rangeOf, startOfDay } from '../../src/query/time-range.ts';
 import { SeedError, type SeedOptions, type SeedResult, seed } from '../../src/seed/seed.ts';
 import { AGENTS } from '../../src/seed/world.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { insertVisitsFromEvents } from '../../src/store/visits.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
@@ -559,6 +560,8 @@ describe('seeding a project twice', () => {
       protocol: 'native',
     };
     await store.insert('events', [real], 'seed-test-real-event');
+    // Its visit, as the processor would have kept it.
+    await insertVisitsFromEvents(store, "session_id = 'real-session'");
     await assert.rejects(
       () => seed(store, { ...BASE, project: 'shop' }),
       (err: unknown) =>

@@ -35,7 +35,6 @@ async function fingerprint(store: Store) {
   const [row] = await store.query<Record<string, string>>(
     `SELECT (SELECT count() FROM events) AS events,
             (SELECT groupBitXor(cityHash64(*)) FROM events) AS rows_hash,
-            (SELECT sum(events) FROM sessions) AS sessions,
             (SELECT sum(events) FROM user_profiles) AS profiles,
             (SELECT sum(events) FROM events_hourly WHERE dimension = '') AS hourly,
             (SELECT sum(events) FROM events_daily WHERE dimension = '') AS daily`,
@@ -76,7 +75,7 @@ describe('migration 015: events with a sample key', () => {
       );
       const now = await fingerprint(store);
       assert.equal(Number(now.events), 660);
-      for (const view of ['sessions', 'hourly', 'daily'] as const) assert.equal(Number(now[view]), 660, view);
+      for (const view of ['hourly', 'daily'] as const) assert.equal(Number(now[view]), 660, view);
       assert.equal(Number(now.profiles), Number(was.profiles) + 12);
 
       // A sample holds whole visitors: each sampled visitor with all of its events.
@@ -114,8 +113,7 @@ describe('migration 015: events with a sample key', () => {
       await store.command(
         'ALTER TABLE sightline_migrations DELETE WHERE version = 15 SETTINGS mutations_sync = 1',
       );
-      for (const view of ['sessions_mv', 'user_profiles_mv', 'events_hourly_mv'])
-        await store.command(`DROP VIEW ${view}`);
+      for (const view of ['user_profiles_mv', 'events_hourly_mv']) await store.command(`DROP VIEW ${view}`);
       await store.command('CREATE TABLE events_before_sample_key AS events');
       assert.deepEqual((await migrate(store, all)).applied, [
         '015_events_sample_key (src/store/events-sample-key.ts)',
@@ -130,7 +128,7 @@ describe('migration 015: events with a sample key', () => {
       await store.insert('events', [event(5000)], 'test:after');
       const now = await fingerprint(store);
       assert.equal(Number(now.events), 301);
-      assert.equal(Number(now.sessions), 301);
+      assert.equal(Number(now.profiles) > 0, true);
       assert.equal(Number(now.hourly), 301);
     } finally {
       await store.close();
