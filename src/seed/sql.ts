@@ -379,18 +379,6 @@ export const MIRRORED_VIEWS: Record<string, string> = {
   [PROFILES_VIEW]: profilesViewSelect('events'),
 };
 
-/** Per funnel depth 0…4: page views in its part of FUNNEL_TAIL, and the (1-based) slot of the last one. */
-function tailPageviews(t: SeedTables): { count: number[]; last: number[] } {
-  const count: number[] = [];
-  const last: number[] = [];
-  for (const length of t.tailLength) {
-    const slots = t.tailTypes.slice(0, length);
-    count.push(slots.filter((type) => type === 'pageview').length);
-    last.push(slots.lastIndexOf('pageview') + 1);
-  }
-  return { count, last };
-}
-
 /**
  * The visits in `visits` as `user_profiles` rows, one per visit (the table adds a visitor's visits up): what
  * `user_profiles_mv` makes of their events when every event type updates profiles.
