@@ -89,7 +89,7 @@ export class RoleConfigError extends Error {
 async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSignal): Promise<boolean> {
   for (let attempt = 0; !stop.aborted; attempt++) {
     try {
-      const result = await migrate(store);
+      const result = await migrate(store, undefined, (message) => logger.info(message));
       if (result.applied.length > 0) logger.info({ applied: result.applied }, 'store migrations applied');
       return true;
     } catch (err) {

@@ -62,11 +62,15 @@ export function sampleKeyMigration(earlier: () => readonly Migration[]): Migrati
     version: 15,
     name: '015_events_sample_key (src/store/events-sample-key.ts)',
     statements: [],
-    async run(store: Store): Promise<void> {
+    async run(store: Store, progress: (message: string) => void): Promise<void> {
       const views = viewsOverEvents(earlier());
       if (!(await hasSampleKey(store, 'events'))) {
         await store.command(`DROP TABLE IF EXISTS ${COPY}`);
         await store.command(await copyDdl(store));
+        const [{ n }] = await store.query<{ n: string }>('SELECT count() AS n FROM events');
+        progress(
+          `re-ordering ${Number(n).toLocaleString('en-US')} events (about 1.4 M a second on two cores)`,
+        );
         await store.command(`INSERT INTO ${COPY} SELECT * FROM events`);
         const [[a], [b]] = await Promise.all([
           store.query<{ n: string }>('SELECT count() AS n FROM events'),

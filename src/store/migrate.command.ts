@@ -7,7 +7,7 @@ export async function runMigrateCli(env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    const result = await migrate(store);
+    const result = await migrate(store, undefined, (message) => process.stderr.write(`  ${message}\n`));
     for (const name of result.alreadyApplied) process.stdout.write(`  already applied  ${name}\n`);
     for (const name of result.applied) process.stdout.write(`  applied          ${name}\n`);
     process.stdout.write(`Store is up to date (${result.applied.length} applied now).\n`);

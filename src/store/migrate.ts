@@ -59,7 +59,11 @@ export interface MigrateResult {
   alreadyApplied: string[];
 }
 
-export async function migrate(store: Store, migrations = listMigrations()): Promise<MigrateResult> {
+export async function migrate(
+  store: Store,
+  migrations = listMigrations(),
+  progress: (message: string) => void = () => {},
+): Promise<MigrateResult> {
   await store.command(
     `CREATE TABLE IF NOT EXISTS sightline_migrations (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
      ENGINE = ReplacingMergeTree ORDER BY version`,
@@ -74,7 +78,7 @@ export async function migrate(store: Store, migrations = listMigrations()): Prom
     }
     try {
       for (const statement of migration.statements) await store.command(statement);
-      await migration.run?.(store);
+      await migration.run?.(store, (message) => progress(`${migration.name}: ${message}`));
       await store.insert(
         'sightline_migrations',
         [{ version: migration.version, name: migration.name }],

@@ -5,6 +5,9 @@ export interface Migration {
   version: number;
   name: string;
   statements: string[];
-  /** Work that is more than statements (e.g. rebuilding a table), after them. Must be safe to run again. */
-  run?: (store: Store) => Promise<void>;
+  /**
+   * Work that is more than statements (e.g. rebuilding a table), after them. Must be safe to run again. Long work
+   * says how far it is through `progress` (a line for the operator: start-up can take minutes on a big store).
+   */
+  run?: (store: Store, progress: (message: string) => void) => Promise<void>;
 }

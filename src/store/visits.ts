@@ -96,13 +96,18 @@ export async function insertVisitsFromEvents(
   store: Store,
   where = '1',
   params: QueryParams = {},
+  progress: (message: string) => void = () => {},
 ): Promise<void> {
   const [row] = await store.query<{ n: string }>(
     `SELECT count() AS n FROM events WHERE session_id != '' AND (${where})`,
     params,
   );
-  const passes = Math.max(1, Math.ceil(Number(row?.n ?? 0) / EVENTS_PER_PASS));
-  for (let slice = 0; slice < passes; slice++)
+  const events = Number(row?.n ?? 0);
+  const passes = Math.max(1, Math.ceil(events / EVENTS_PER_PASS));
+  for (let slice = 0; slice < passes; slice++) {
+    progress(
+      `folding ${events.toLocaleString('en-US')} events into visits, slice ${slice + 1} of ${passes} (${Math.round((100 * slice) / passes)} %)`,
+    );
     await store.exec(
       `INSERT INTO ${VISITS_TABLE} (${COLUMNS})
        ${visitsFromEventsSql(`(${where}) AND cityHash64(session_id) % {passes:UInt32} = {slice:UInt32}`)}`,
@@ -110,6 +115,7 @@ export async function insertVisitsFromEvents(
       // Rows equal to an earlier insert's (a rebuild after an erasure) must not be taken for a repeat of it.
       { insert_deduplicate: '0' },
     );
+  }
 }
 
 /**
@@ -120,8 +126,8 @@ export const VISITS_MIGRATION: Migration = {
   version: 21,
   name: '021_visits (src/store/visits.ts)',
   statements: [VISITS_DDL],
-  async run(store: Store): Promise<void> {
+  async run(store: Store, progress: (message: string) => void): Promise<void> {
     await store.command(`TRUNCATE TABLE ${VISITS_TABLE}`);
-    await insertVisitsFromEvents(store);
+    await insertVisitsFromEvents(store, '1', {}, progress);
   },
 };

@@ -137,7 +137,9 @@ describe('visits kept as rows', () => {
 
   it('gives the migration backfill and the processor the same rows', async () => {
     await store.command('TRUNCATE TABLE visits');
-    await insertVisitsFromEvents(store, "project = 'web'");
+    const said: string[] = [];
+    await insertVisitsFromEvents(store, "project = 'web'", {}, (message) => said.push(message));
+    assert.deepEqual(said, ['folding 14 events into visits, slice 1 of 1 (0 %)']);
     assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 5);
   });
 });
