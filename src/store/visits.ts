@@ -62,22 +62,25 @@ SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsy
 /**
  * Visit rows (sign 1, version 1) of the stored events matching `where` (SQL over \`events\`, with parameters),
  * one per (project, tenant, session). The first event decides the visitor and the visit's attributes; the entry and
- * exit pages are the first and last pageviews' paths.
+ * exit pages are the first and last pageviews' paths. Order: time, then (within a millisecond) an event with a
+ * referrer before one without, then the event id — as src/process/visits/visit-fold.ts orders them.
  */
 export function visitsFromEventsSql(where: string, version = '1'): string {
-  const first = VISIT_ATTRIBUTES.map((c) => `argMin(${c}, (timestamp, toString(event_id))) AS ${c}`).join(
-    ',\n       ',
-  );
+  const first = VISIT_ATTRIBUTES.map(
+    (c) => `argMin(${c}, (timestamp, internal, toString(event_id))) AS ${c}`,
+  ).join(',\n       ');
   return `SELECT project, tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
-       argMin(visitor_id, (timestamp, toString(event_id))) AS visitor_id,
-       argMinIf(user_id, (timestamp, toString(event_id)), user_id != '') AS user_id,
+       argMin(visitor_id, (timestamp, internal, toString(event_id))) AS visitor_id,
+       argMinIf(user_id, (timestamp, internal, toString(event_id)), user_id != '') AS user_id,
        min(timestamp) AS started_at, max(timestamp) AS ended_at,
        toUInt32(countIf(type = 'pageview')) AS pageviews, toUInt32(count()) AS events, max(is_bot) AS is_bot,
-       argMinIf(path, (timestamp, toString(event_id)), type = 'pageview') AS entry_page,
-       argMaxIf(path, (timestamp, toString(event_id)), type = 'pageview') AS exit_page,
+       argMinIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS entry_page,
+       argMaxIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS exit_page,
        ${first}
-FROM events
-WHERE session_id != '' AND (${where})
+FROM (
+  -- Computed before grouping: an alias \`referrer\` (the visit's) would shadow the column inside the aggregates.
+  SELECT *, referrer = '' AS internal FROM events WHERE session_id != '' AND (${where})
+)
 GROUP BY project, tenant_id, session_id`;
 }
 

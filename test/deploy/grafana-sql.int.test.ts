@@ -236,8 +236,14 @@ before(async () => {
         await count("SELECT count() AS n FROM logs WHERE project = 'app'"),
         await count("SELECT count() AS n FROM db_changes WHERE project = 'app'"),
         await count('SELECT count() AS n FROM dead_letters'),
+        // The visits are written just after their events (by the processor, not a view): wait for them too.
+        await count(
+          "SELECT (SELECT count() FROM events WHERE project = 'website' AND session_id != '') - (SELECT sum(sign * events) FROM visits WHERE project = 'website') AS n",
+        ),
       ];
-      return stored[0] >= 8 && stored[1] >= 6 && stored[2] >= 4 && stored[3] >= 1 ? true : undefined;
+      return stored[0] >= 8 && stored[1] >= 6 && stored[2] >= 4 && stored[3] >= 1 && stored[4] === 0
+        ? true
+        : undefined;
     },
     30_000,
     'the traffic to be stored',

@@ -28,8 +28,12 @@ export type VisitRow = {
   exit_page: string;
 } & Record<Attribute, string>;
 
-/** (time ms, event id): the order both folds use. */
-type At = readonly [number, string];
+/**
+ * (time ms, 1 when the event has no referrer, event id): the order both folds use. Events of one request often share
+ * their millisecond (a batch without timestamps is stamped on arrival); among those, the one that came from
+ * elsewhere (a referrer) starts the visit, and internal navigation follows — the event id alone would pick at random.
+ */
+type At = readonly [number, number, string];
 
 /** A visit as the processor holds it: the row it last wrote, and where its first/last parts came from. */
 export interface VisitState {
@@ -41,7 +45,8 @@ export interface VisitState {
   user?: At;
 }
 
-const before = (a: At, b: At) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+const before = (a: At, b: At) =>
+  a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
 
 /** A visit is one tenant's (src/store/visits.ts). */
 export function visitKey(project: string, tenant: string, sessionId: string): string {
@@ -90,7 +95,7 @@ export function foldEvent(state: VisitState | undefined, event: EventRow): Visit
 export function foldEvents(state: VisitState | undefined, events: readonly EventRow[]): VisitState {
   let next = state && { ...state, row: { ...state.row } };
   for (const event of events) {
-    const at: At = [Date.parse(event.timestamp), event.event_id];
+    const at: At = [Date.parse(event.timestamp), event.referrer === '' ? 1 : 0, event.event_id];
     if (next) foldInto(next, event, at);
     else next = start(event, at);
   }
