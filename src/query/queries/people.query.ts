@@ -1,6 +1,6 @@
 /** The lists behind the dashboard's users, sessions and events pages: individual rows, newest first, paged. */
 
-import type { EventItem } from '../api-types.ts';
+import type { EventItem, User } from '../api-types.ts';
 import { isoFromClickHouse, scopeFilter } from '../scope-filter.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
@@ -92,18 +92,8 @@ export async function eventsQuery(q: StatsQuery, p: Page): Promise<EventItem[]> 
   return rows.map(eventItem);
 }
 
-export interface UserRow {
-  user_id: string;
-  first_seen: string;
-  last_seen: string;
-  events: number;
-  sessions: number;
-  country: string;
-  device: string;
-  browser: string;
-  app_version: string;
-  traits: unknown;
-}
+/** A user as the API answers it (src/query/api-types.ts `User`). */
+type UserRow = User;
 
 function userRow(r: Record<string, string | number>): UserRow {
   let traits: unknown = {};
