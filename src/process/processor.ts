@@ -75,6 +75,11 @@ export interface ProcessorOptions extends ConsumerOptions {
 export interface BatchHooks {
   /** Before a batch's first group is converted. */
   starting?: (batch: LogBatch) => void;
+  /**
+   * After every group of a batch is stored, before the batch is committed: more rows to store, inserted with the
+   * batch's own token (`<range>#end`).
+   */
+  finishing?: () => Promise<TableRows>;
   /** When a batch failed and will be retried. */
   failed?: () => void;
 }
@@ -213,6 +218,7 @@ export function startBatchConsumer(
         inserting.catch(() => undefined);
       }
       await inserting;
+      if (hooks.finishing) await insertGroup(await hooks.finishing(), `${range}#end`);
     } catch (err) {
       hooks.failed?.();
       options.metrics.insertFailures.inc();
@@ -234,11 +240,13 @@ export function startBatchConsumer(
 export function startProcessor(options: ProcessorOptions): Subscription {
   const { visits } = options;
   // A re-delivered batch may be stored in part, and a failed one is retried: the visits it touched are read again.
+  // The batch's visit rows are stored after all its events (visit-keeper.ts relies on it).
   const hooks: BatchHooks = visits
     ? {
         starting: (batch) => {
           if (batch.redelivery) visits.reset();
         },
+        finishing: async () => [{ table: 'visits', rows: await visits.rows() }],
         failed: () => visits.reset(),
       }
     : {};
@@ -253,12 +261,10 @@ export function startProcessor(options: ProcessorOptions): Subscription {
         everyProtocol: options.dedupeEveryEvent === true,
       });
       if (dropped > 0) options.metrics.clientRetriesDropped.inc(dropped);
-      const deadLetters = converted.deadLetters;
+      visits?.add(events);
       return [
-        { table: 'dead_letters', rows: deadLetters },
+        { table: 'dead_letters', rows: converted.deadLetters },
         { table: 'events', rows: events },
-        // After the events: a visit row is never stored before the events it folds (visit-keeper.ts relies on it).
-        ...(visits ? [{ table: 'visits', rows: await visits.rowsFor(events) }] : []),
       ];
     },
     hooks,

@@ -46,11 +46,22 @@ function event(session: string, minute: number, fields: Partial<EventRow> = {}):
 }
 
 let token = 0;
-async function insertEvents(events: EventRow[]) {
-  await store.insert('events', events, `events:test-${token++}`);
+/** `name`: the insert token of a re-delivered group (the same name is the same block, stored once). */
+async function insertEvents(events: EventRow[], name = `test-${token++}`) {
+  await store.insert('events', events, `events:${name}`);
 }
 async function insertVisits(rows: object[], t: string) {
   if (rows.length > 0) await store.insert('visits', rows, `visits:${t}`);
+}
+/** A log batch as the processor stores it: each group's events, then the batch's visit rows. */
+async function storeBatch(keeper: VisitKeeper, name: string, ...groups: EventRow[][]) {
+  for (const [i, group] of groups.entries()) {
+    keeper.add(group);
+    await insertEvents(group, `${name}#${i}`);
+  }
+  const rows = await keeper.rows();
+  await insertVisits(rows, name);
+  return rows;
 }
 
 describe('visits kept as rows', () => {
@@ -79,59 +90,80 @@ describe('visits kept as rows', () => {
     assert.deepEqual([expected?.pageviews, expected?.events], [3, 4]);
   });
 
-  it('writes one live row per visit across groups, and each group again after a crash writes nothing twice', async () => {
+  it('writes one live row per visit across batches, and each batch again after a crash writes nothing twice', async () => {
     const keeper = new VisitKeeper(store);
-    // Group 1: two visits.
+    // Batch 1: two visits.
     const g1 = [event('s1', 0), event('s1', 2, { type: 'click' }), event('s2', 1)];
-    await insertEvents(g1);
-    await insertVisits(await keeper.rowsFor(g1), 'g1');
-    await assertVisitsMatchEvents(store, 'web', 'after group 1');
+    await storeBatch(keeper, 'b1', g1);
+    await assertVisitsMatchEvents(store, 'web', 'after batch 1');
 
-    // Group 2 extends s1 and s2, starts s3; both inserts land, then the process dies before committing the log.
+    // Batch 2 extends s1 and s2, starts s3; both inserts land, then the process dies before committing the log.
     const g2 = [event('s1', 5), event('s2', 0.5, { channel: 'Referral' }), event('s3', 6)];
-    await insertEvents(g2);
-    const rows2 = await keeper.rowsFor(g2);
+    const rows2 = await storeBatch(keeper, 'b2', g2);
     assert.equal(rows2.filter((r) => r.sign === -1).length, 2, 'the two earlier rows are cancelled');
-    await insertVisits(rows2, 'g2');
-    await assertVisitsMatchEvents(store, 'web', 'after group 2');
+    await assertVisitsMatchEvents(store, 'web', 'after batch 2');
     // Re-delivered to a fresh process: the rows it would write are the stored ones, so it writes none.
-    assert.deepEqual(await new VisitKeeper(store).rowsFor(g2), []);
+    assert.deepEqual(await storeBatch(new VisitKeeper(store), 'b2', g2), []);
 
-    // Group 3: the events land, the process dies before the visits' insert; the re-delivery writes them.
+    // Batch 3: the events land, the process dies before the visits' insert; the re-delivery writes them.
     const g3 = [event('s1', 7), event('s4', 8), event('s4', 9)];
-    await insertEvents(g3);
+    await insertEvents(g3, 'b3#0');
     const fresh = new VisitKeeper(store);
-    await insertVisits(await fresh.rowsFor(g3), 'g3');
-    await assertVisitsMatchEvents(store, 'web', 'after group 3 re-delivered');
+    await storeBatch(fresh, 'b3', g3);
+    await assertVisitsMatchEvents(store, 'web', 'after batch 3 re-delivered');
 
-    // Group 4: the insert fails (the store was away): memory is dropped and the retry reads the store again.
+    // Batch 4: the insert fails (the store was away): memory is dropped and the retry reads the store again.
     const g4 = [event('s4', 10), event('s1', 11)];
-    const firstTry = await fresh.rowsFor(g4);
-    assert.ok(firstTry.length > 0);
+    fresh.add(g4);
     fresh.reset();
-    await insertEvents(g4);
-    await insertVisits(await fresh.rowsFor(g4), 'g4');
-    await assertVisitsMatchEvents(store, 'web', 'after group 4 retried');
+    await storeBatch(fresh, 'b4', g4);
+    await assertVisitsMatchEvents(store, 'web', 'after batch 4 retried');
 
-    // A later group on the same keeper continues from memory without reading the store.
+    // A later batch on the same keeper continues from memory without reading the store.
     const g5 = [event('s4', 12, { type: 'signup' })];
-    await insertEvents(g5);
-    await insertVisits(await fresh.rowsFor(g5), 'g5');
-    const visits = await assertVisitsMatchEvents(store, 'web', 'after group 5');
+    await storeBatch(fresh, 'b5', g5);
+    const visits = await assertVisitsMatchEvents(store, 'web', 'after batch 5');
     assert.equal(visits, 4);
+  });
+
+  it('writes a visit once per batch, and counts each event once when a batch of several groups is re-delivered', async () => {
+    const keeper = new VisitKeeper(store);
+    await storeBatch(keeper, 'c1', [event('m1', 40), event('m2', 40)]);
+    // Two groups touching the same visits: one cancel and one new row per visit for the whole batch.
+    const ga = [event('m1', 41), event('m2', 41), event('m3', 41)];
+    const gb = [event('m1', 42), event('m3', 42, { type: 'click' })];
+    const rows = await storeBatch(keeper, 'c2', ga, gb);
+    assert.deepEqual(
+      rows.map((r) => [r.session_id, r.sign, r.version]).sort(),
+      [
+        ['m1', -1, 1],
+        ['m1', 1, 2],
+        ['m2', -1, 1],
+        ['m2', 1, 2],
+        ['m3', 1, 1],
+      ].sort(),
+    );
+    await assertVisitsMatchEvents(store, 'web', 'after a batch of two groups');
+
+    // The next batch's events all land, the process dies before its visits; the re-delivery (every group again)
+    // must count the later group's events once, though the store holds them when the first group is folded.
+    const gc = [event('m1', 43), event('m2', 43)];
+    const gd = [event('m1', 44), event('m2', 44, { type: 'signup' })];
+    await insertEvents(gc, 'c3#0');
+    await insertEvents(gd, 'c3#1');
+    await storeBatch(new VisitKeeper(store), 'c3', gc, gd);
+    await assertVisitsMatchEvents(store, 'web', 'after a re-delivered batch of two groups');
   });
 
   it('skips the store lookup for a visit the session tracker just opened', async () => {
     const opened = new Set(['new-1']);
     const keeper = new VisitKeeper(store, { openedNow: (id) => opened.delete(id) });
     const g = [event('new-1', 30), event('new-1', 31)];
-    await insertEvents(g);
-    const rows = await keeper.rowsFor(g);
+    const rows = await storeBatch(keeper, 'new-1', g);
     assert.deepEqual(
       rows.map((r) => [r.sign, r.version, r.pageviews]),
       [[1, 1, 2]],
     );
-    await insertVisits(rows, 'new-1');
     await assertVisitsMatchEvents(store, 'web', 'a visit opened now');
   });
 
@@ -139,7 +171,7 @@ describe('visits kept as rows', () => {
     await store.command('TRUNCATE TABLE visits');
     const said: string[] = [];
     await insertVisitsFromEvents(store, "project = 'web'", {}, (message) => said.push(message));
-    assert.deepEqual(said, ['folding 14 events into visits, slice 1 of 1 (0 %)']);
-    assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 5);
+    assert.deepEqual(said, ['folding 25 events into visits, slice 1 of 1 (0 %)']);
+    assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 8);
   });
 });

@@ -1,13 +1,16 @@
 /**
- * Keeps `visits` (src/store/visits.ts) as the events are stored: for each visit a group of events touches, the
- * row written before is cancelled (`sign = -1`) and the visit with the new events is written with the next version.
+ * Keeps `visits` (src/store/visits.ts) as the events are stored: for each visit a batch touches, the row written
+ * before is cancelled (`sign = -1`) and the visit with the new events is written with the next version — once per
+ * log batch, after all the batch's events are stored, so a visit touched by several groups of a batch costs one
+ * pair of rows and the batch one insert into `visits`.
  *
  * Which row was written before is held in memory for the visits seen recently. Memory is dropped when a batch fails
  * and before a re-delivered batch (whose rows may be stored already); a visit not held — evicted, seen by another
- * process before, or after such a drop — is resolved from the store: the
- * live row in `visits` is what gets cancelled, and the new row is folded from the visit's stored events other than
- * the group's own plus the group's events. That is right whatever part of an earlier attempt reached the store:
- * if the first attempt's visit rows landed, the new row equals the stored one and nothing is written.
+ * process before, or after such a drop — is resolved from the store once the batch's events are stored: the live
+ * row in `visits` is what gets cancelled, and the new row is folded from all the visit's stored events, which then
+ * hold the batch's own exactly once (the events' inserts are deduplicated by token). That is right whatever part of
+ * an earlier attempt reached the store: if the earlier attempt's visit rows landed, the new row equals the stored one
+ * and nothing is written.
  *
  * A visit the session tracker opened in this very conversion (a visitor's first event after a pause) has no
  * earlier row: it skips the lookup, which keeps the common case free of store reads.
@@ -17,15 +20,7 @@ import type { Store } from '../../store/store.ts';
 import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
 import { LruCache } from '../lru-cache.ts';
-import {
-  cancelOf,
-  foldEvent,
-  foldEvents,
-  sameVisit,
-  type VisitRow,
-  type VisitState,
-  visitKey,
-} from './visit-fold.ts';
+import { cancelOf, foldEvents, sameVisit, type VisitRow, type VisitState, visitKey } from './visit-fold.ts';
 
 export interface VisitKeeperOptions {
   /** Visits held in memory (each a row of ~40 strings). */
@@ -39,8 +34,8 @@ interface Resolved {
   live?: VisitRow;
   /** The highest version stored for the visit (live or cancelled). */
   version: number;
-  /** The visit folded from its stored events other than the group's. */
-  base?: VisitState;
+  /** The visit folded from all its stored events (the batch's included), when it has a live row. */
+  stored?: VisitState;
 }
 
 const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -91,9 +86,20 @@ function eventOf(r: Record<string, unknown>): EventRow {
   return event;
 }
 
+/** A visit the batch touches, until the batch's rows are made. */
+interface Pending {
+  /** What memory held before the batch (its row is cancelled); undefined for a visit opened now or unresolved. */
+  held?: VisitState;
+  /** The held state, or nothing, with the batch's events folded in. */
+  next: VisitState;
+  /** Neither held nor opened now: the store tells what was written before. */
+  unresolved: boolean;
+}
+
 export class VisitKeeper {
   readonly #store: Store;
   #held: LruCache<string, VisitState>;
+  #pending = new Map<string, Pending>();
   readonly #maxVisits: number;
   readonly #openedNow: (sessionId: string) => boolean;
 
@@ -104,16 +110,14 @@ export class VisitKeeper {
     this.#openedNow = options.openedNow ?? (() => false);
   }
 
-  /** Forgets every visit held: the next groups resolve theirs from the store (after a failed batch). */
+  /** Forgets every visit held and the batch's so far: the next batch resolves its visits from the store. */
   reset(): void {
     this.#held = new LruCache(this.#maxVisits);
+    this.#pending = new Map();
   }
 
-  /**
-   * The `visits` rows for a group of events about to be stored (in the same insert order, after the events).
-   * Nothing is remembered unless it returns: a failure leaves memory as it was.
-   */
-  async rowsFor(events: readonly EventRow[]): Promise<VisitRow[]> {
+  /** A group of the batch's events, about to be stored: folded into the batch's visits (no store read). */
+  add(events: readonly EventRow[]): void {
     const byVisit = new Map<string, EventRow[]>();
     for (const e of events) {
       if (e.session_id === '') continue;
@@ -122,60 +126,64 @@ export class VisitKeeper {
       if (list) list.push(e);
       else byVisit.set(key, [e]);
     }
-    if (byVisit.size === 0) return [];
-    const known = new Map<string, VisitState | undefined>();
-    const unknown: string[] = [];
     for (const [key, list] of byVisit) {
+      const pending = this.#pending.get(key);
+      if (pending) {
+        pending.next = foldEvents(pending.next, list);
+        continue;
+      }
       const held = this.#held.get(key);
-      if (held) known.set(key, held);
-      else if (this.#openedNow(list[0].session_id)) known.set(key, undefined);
-      else unknown.push(key);
+      const unresolved = !held && !this.#openedNow(list[0].session_id);
+      this.#pending.set(key, { held, next: foldEvents(held, list), unresolved });
     }
-    const resolved = await this.#resolve(unknown, events);
+  }
+
+  /**
+   * The `visits` rows of the batch's visits, to insert once every event given to `add` is stored (visits of
+   * unresolved visits are folded from the store). Remembered at once: should their insert fail, `reset` follows.
+   */
+  async rows(): Promise<VisitRow[]> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    const resolved = await this.#resolve(pending);
     const rows: VisitRow[] = [];
-    const updates: Array<[string, VisitState]> = [];
-    for (const [key, list] of byVisit) {
-      if (known.has(key)) {
-        const held = known.get(key);
-        const next = foldEvents(held, list);
-        next.row.version = (held?.row.version ?? 0) + 1;
-        if (held) rows.push(cancelOf(held.row));
+    for (const [key, entry] of pending) {
+      const next = entry.next;
+      if (!entry.unresolved) {
+        next.row.version = (entry.held?.row.version ?? 0) + 1;
+        if (entry.held) rows.push(cancelOf(entry.held.row));
         rows.push(next.row);
-        updates.push([key, next]);
+        this.#held.set(key, next);
         continue;
       }
       const found = resolved.get(key) ?? { version: 0 };
-      const next = foldEvents(found.base, list);
-      if (found.live && sameVisit(found.live, next.row)) {
-        // Stored by an earlier attempt of this group: nothing to write.
-        next.row.version = found.live.version;
+      const full = found.stored ?? next;
+      if (found.live && sameVisit(found.live, full.row)) {
+        // Stored by an earlier attempt of this batch: nothing to write.
+        full.row.version = found.live.version;
       } else {
-        next.row.version = found.version + 1;
+        full.row.version = found.version + 1;
         if (found.live) rows.push(cancelOf(found.live));
-        rows.push(next.row);
+        rows.push(full.row);
       }
-      updates.push([key, next]);
+      this.#held.set(key, full);
     }
-    for (const [key, state] of updates) this.#held.set(key, state);
     return rows;
   }
 
-  async #resolve(keys: readonly string[], group: readonly EventRow[]): Promise<Map<string, Resolved>> {
+  async #resolve(pending: ReadonlyMap<string, Pending>): Promise<Map<string, Resolved>> {
     const resolved = new Map<string, Resolved>();
-    if (keys.length === 0) return resolved;
-    const groupIds = new Set(group.map((e) => e.event_id));
     // Looked up by session id per project (a visit's key also holds its tenant: rows of other tenants' visits of the
     // same session id are read too, and matched to nothing).
     const byProject = new Map<string, Set<string>>();
-    for (const key of keys) {
-      const [project, , session] = key.split('\u0000');
-      const set = byProject.get(project) ?? new Set();
-      set.add(session);
-      byProject.set(project, set);
+    for (const [key, entry] of pending) {
+      if (!entry.unresolved) continue;
+      resolved.set(key, { version: 0 });
+      const set = byProject.get(entry.next.row.project) ?? new Set();
+      set.add(entry.next.row.session_id);
+      byProject.set(entry.next.row.project, set);
     }
-    for (const key of keys) resolved.set(key, { version: 0 });
     for (const [project, sessionSet] of byProject) {
-      const sessions = [...sessionSet];
       const stored = await queryByKeys<Record<string, unknown>>(
         this.#store,
         `SELECT ${VISIT_COLUMNS} FROM ${VISITS_TABLE}
@@ -183,20 +191,21 @@ export class VisitKeeper {
          ORDER BY version DESC, sign DESC LIMIT 1 BY tenant_id, session_id`,
         { project },
         'sessions',
-        sessions,
+        [...sessionSet],
       );
-      // A visit without a live row has no stored events but the group's own (its earlier groups' rows landed with
-      // their batch, or they are held in memory from this batch): only visits with a live row read their events,
-      // which are no older than its start.
+      // A visit without a live row has no stored events but the batch's own (an earlier batch's rows landed with
+      // it): its row is the batch's fold. A visit with a live row is folded from all its stored events, which are no
+      // older than the earlier of its start and the batch's first event.
       let from = Number.POSITIVE_INFINITY;
       const withRow: string[] = [];
       for (const r of stored) {
         const row = visitRowOf(r);
         const key = visitKey(project, row.tenant_id, row.session_id);
-        if (!resolved.has(key)) continue;
+        const entry = pending.get(key);
+        if (!entry?.unresolved) continue;
         resolved.set(key, { live: row.sign === 1 ? row : undefined, version: row.version });
         if (row.sign !== 1) continue;
-        from = Math.min(from, Date.parse(row.started_at));
+        from = Math.min(from, Date.parse(row.started_at), entry.next.first[0]);
         withRow.push(row.session_id);
       }
       if (withRow.length === 0) continue;
@@ -209,11 +218,18 @@ export class VisitKeeper {
         'sessions',
         [...new Set(withRow)],
       );
+      const byVisit = new Map<string, EventRow[]>();
       for (const r of events) {
-        if (groupIds.has(String(r.event_id))) continue;
         const event = eventOf(r);
-        const entry = resolved.get(visitKey(project, event.tenant_id, event.session_id));
-        if (entry?.live) entry.base = foldEvent(entry.base, event);
+        const key = visitKey(project, event.tenant_id, event.session_id);
+        if (!resolved.get(key)?.live) continue;
+        const list = byVisit.get(key);
+        if (list) list.push(event);
+        else byVisit.set(key, [event]);
+      }
+      for (const [key, list] of byVisit) {
+        const entry = resolved.get(key);
+        if (entry) entry.stored = foldEvents(undefined, list);
       }
     }
     return resolved;
