@@ -12,7 +12,8 @@ import type { LogRecord } from '../log/event-log.ts';
 import { StoreError } from '../store/errors.ts';
 
 /** Rows per table, in insert order (the shape every consumer's converter returns). */
-export type TableRows = Array<{ table: string; rows: readonly object[] }>;
+/** `columns`: every row sets exactly these (sent compact: src/store/store.ts `InsertOptions`). */
+export type TableRows = Array<{ table: string; rows: readonly object[]; columns?: readonly string[] }>;
 /**
  * Where a group sits in the log: its insert token (without the table) and whether it may be stored already. A
  * split part gets a token of its own (`<token>/0`, `/1`, …), as deterministic as the split.
@@ -30,13 +31,13 @@ export function isStoreOutage(err: unknown): boolean {
 
 /** `right` appended to `left`, table by table, each table where it first appears. */
 export function mergeTableRows(left: TableRows, right: TableRows): TableRows {
-  const byTable = new Map<string, object[]>();
-  for (const { table, rows } of [...left, ...right]) {
-    const list = byTable.get(table);
-    if (list) list.push(...rows);
-    else byTable.set(table, [...rows]);
+  const byTable = new Map<string, { table: string; rows: object[]; columns?: readonly string[] }>();
+  for (const { table, rows, columns } of [...left, ...right]) {
+    const entry = byTable.get(table);
+    if (entry) entry.rows.push(...rows);
+    else byTable.set(table, { table, rows: [...rows], ...(columns ? { columns } : {}) });
   }
-  return [...byTable].map(([table, rows]) => ({ table, rows }));
+  return [...byTable.values()];
 }
 
 /** Called before a failing part is split (for logs and metrics). */

@@ -11,6 +11,7 @@ import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-l
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { Store } from '../store/store.ts';
+import { VISIT_ROW_COLUMNS, VISITS_TABLE } from '../store/visits.ts';
 import { dropClientRetries } from './client-retries.ts';
 import { errorMessage, lastResortRow, quarantinedRecord, rejectedRow } from './dead-letter.ts';
 import type { DeadLetterRow } from './event-row.ts';
@@ -89,9 +90,10 @@ async function insertBlock(
   table: string,
   rows: readonly object[],
   token: string,
+  columns?: readonly string[],
 ): Promise<void> {
   const stop = options.metrics.insertSeconds.startTimer({ table });
-  await options.store.insert(table, rows, token);
+  await options.store.insert(table, rows, token, { columns });
   stop();
   options.metrics.storedRows.inc({ table }, rows.length);
 }
@@ -104,12 +106,13 @@ async function insertChunks(
   token: string,
   refused: (row: object, err: unknown) => void,
   onSplit: (size: number, err: unknown) => void,
+  columns?: readonly string[],
 ): Promise<void> {
   for (let start = 0, n = 0; start < rows.length; start += CHUNK_ROWS, n++) {
     await insertIsolating(
       rows.slice(start, start + CHUNK_ROWS),
       `${token}.${n}`,
-      (part, partToken) => insertBlock(options, table, part, partToken),
+      (part, partToken) => insertBlock(options, table, part, partToken, columns),
       refused,
       onSplit,
     );
@@ -160,7 +163,7 @@ export function startBatchConsumer(
       );
       refused.push(rejectedRow(table, row, err));
     };
-    for (const { table, rows } of tables) {
+    for (const { table, rows, columns } of tables) {
       await insertChunks(
         options,
         table,
@@ -168,6 +171,7 @@ export function startBatchConsumer(
         `${table}:${token}`,
         refuse(table),
         onSplit(`insert into ${table}`),
+        columns,
       );
       if (table === 'dead_letters') await publish(rows as DeadLetterRow[]);
     }
@@ -246,7 +250,9 @@ export function startProcessor(options: ProcessorOptions): Subscription {
         starting: (batch) => {
           if (batch.redelivery) visits.reset();
         },
-        finishing: async () => [{ table: 'visits', rows: await visits.rows() }],
+        finishing: async () => [
+          { table: VISITS_TABLE, rows: await visits.rows(), columns: VISIT_ROW_COLUMNS },
+        ],
         failed: () => visits.reset(),
       }
     : {};

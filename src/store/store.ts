@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { insertFailed, storeTimeout, storeUnavailable } from './errors.ts';
-import { toJsonLines } from './json-lines.ts';
+import { toCompactJsonLines, toJsonLines } from './json-lines.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
 
@@ -24,10 +24,18 @@ export interface QueryOptions {
   readonly?: boolean;
 }
 
+export interface InsertOptions {
+  /**
+   * Every row sets these columns (and no others): sent as JSONCompactEachRow in this order instead of objects with
+   * their default-valued fields left out (src/store/json-lines.ts).
+   */
+  columns?: readonly string[];
+}
+
 export interface Store {
   readonly kind: 'chdb' | 'server';
   /** Inserts rows as one block. `dedupToken` makes a repeated insert of the same block a no-op. Empty rows: no-op. */
-  insert(table: string, rows: readonly object[], dedupToken: string): Promise<void>;
+  insert(table: string, rows: readonly object[], dedupToken: string, options?: InsertOptions): Promise<void>;
   query<T>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
   /**
    * Any statement, answered as raw bytes in whatever FORMAT it names (the ClickHouse-compatible endpoint).
@@ -76,7 +84,8 @@ interface RawInserter {
   rawInsert(params: {
     table: string;
     values: Buffer;
-    format: 'JSONEachRow';
+    format: 'JSONEachRow' | 'JSONCompactEachRow';
+    columns?: string[];
     settings: Record<string, string | number>;
   }): Promise<unknown>;
 }
@@ -147,28 +156,45 @@ class ClickHouseStore implements Store {
     return next;
   }
 
-  async insert(table: string, rows: readonly object[], dedupToken: string): Promise<void> {
+  async insert(
+    table: string,
+    rows: readonly object[],
+    dedupToken: string,
+    options: InsertOptions = {},
+  ): Promise<void> {
     if (rows.length === 0) return;
     const raw = this.#raw;
+    const columns = options.columns && [...options.columns];
     try {
       if (raw) {
-        const values = await toJsonLines(rows);
+        const values = columns ? await toCompactJsonLines(rows, columns) : await toJsonLines(rows);
         await this.#run(() =>
           raw.rawInsert({
             table,
             values,
-            format: 'JSONEachRow',
+            format: columns ? 'JSONCompactEachRow' : 'JSONEachRow',
+            columns,
             settings: { ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
           }),
         );
         return;
       }
-      await this.#client.insert({
-        table,
-        values: rows as object[],
-        format: 'JSONEachRow',
-        clickhouse_settings: { ...NEUTRAL, ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
-      });
+      const clickhouse_settings = { ...NEUTRAL, ...INSERT_SETTINGS, insert_deduplication_token: dedupToken };
+      if (columns)
+        await this.#client.insert({
+          table,
+          values: rows.map((row) => columns.map((c) => (row as Record<string, unknown>)[c])),
+          format: 'JSONCompactEachRow',
+          columns: columns as [string, ...string[]],
+          clickhouse_settings,
+        });
+      else
+        await this.#client.insert({
+          table,
+          values: rows as object[],
+          format: 'JSONEachRow',
+          clickhouse_settings,
+        });
     } catch (err) {
       throw insertFailed(err);
     }

@@ -84,8 +84,26 @@ FROM (
 GROUP BY project, tenant_id, session_id`;
 }
 
-const COLUMNS = `project, tenant_id, session_id, sign, version, visitor_id, user_id, started_at, ended_at, pageviews,
-  events, is_bot, entry_page, exit_page, ${VISIT_ATTRIBUTES.join(', ')}`;
+/** The columns a visit row sets (all but the materialised sample key), in the order inserts send them. */
+export const VISIT_ROW_COLUMNS: readonly string[] = [
+  'project',
+  'tenant_id',
+  'session_id',
+  'sign',
+  'version',
+  'visitor_id',
+  'user_id',
+  'started_at',
+  'ended_at',
+  'pageviews',
+  'events',
+  'is_bot',
+  'entry_page',
+  'exit_page',
+  ...VISIT_ATTRIBUTES,
+];
+
+const COLUMNS = VISIT_ROW_COLUMNS.join(', ');
 
 /** Events folded per pass: a visit's events are grouped in memory, so a big store is filled in slices of visits. */
 const EVENTS_PER_PASS = 20_000_000;

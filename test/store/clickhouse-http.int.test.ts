@@ -19,6 +19,7 @@ import { freePort } from '../support/free-port.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
 import { ADMIN_TOKEN, type ServerProcess, startServerProcess } from '../support/server-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 const PASSWORD = 'endpoint-password-123';
 type Server = Awaited<ReturnType<typeof startInProcess>>;
@@ -163,6 +164,17 @@ describe('ClickHouse-compatible endpoint', () => {
         const body = (await res.json()) as { events: number };
         return body.events === sent ? true : undefined;
       }, 30_000);
+      // Its visit rows came over the endpoint too (JSONCompactEachRow), one live row per visit equal to its events.
+      await eventually(async () => {
+        try {
+          return (
+            (await assertVisitsMatchEvents(server.store, 'website', 'written over HTTP')) >= sent || undefined
+          );
+        } catch {
+          return undefined;
+        }
+      }, 30_000);
+      assert.ok((await assertVisitsMatchEvents(server.store, 'website', 'written over HTTP')) >= sent);
       // The remote's own read API reads the same store through the endpoint.
       const mirrored = await fetch(`${remote.url}/api/v1/stats/overview?project=website&period=7d`, {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
