@@ -21,8 +21,14 @@ export const ROLLUP_VIEW = 'events_hourly_mv';
 /** The same rows summed per UTC day (fed by a view on `events_hourly`): long ranges merge 24 times fewer sets. */
 export const DAILY_TABLE = 'events_daily';
 export const DAILY_VIEW = 'events_daily_mv';
-/** The state function of `visitors` and `visits`; queries merge with `uniqCombined64Merge(14)`. */
-export const ROLLUP_UNIQ = 'uniqCombined64(14)';
+const UNIQ_FUNCTION = 'uniqCombined64';
+const UNIQ_PRECISION = 14;
+/** The state function of `visitors` and `visits`. */
+export const ROLLUP_UNIQ = `${UNIQ_FUNCTION}(${UNIQ_PRECISION})`;
+/** Its merge over the states, as queries read them (the same precision, or the merge is refused). */
+export const ROLLUP_UNIQ_MERGE = `${UNIQ_FUNCTION}Merge(${UNIQ_PRECISION})`;
+/** The merge of the states of the rows that pass a condition (conversions). */
+export const ROLLUP_UNIQ_MERGE_IF = `${UNIQ_FUNCTION}MergeIf(${UNIQ_PRECISION})`;
 
 /**
  * API dimension → events column, for every dimension rolled up (src/store/event-columns.ts: `rollup`). `''` holds

@@ -1,5 +1,6 @@
 import { DIMENSIONS, PROP_PREFIX } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
@@ -48,7 +49,8 @@ export async function countsBreakdown(
   params: Record<string, string | number>,
 ): Promise<BreakdownRow[]> {
   const w = whereOf(q);
-  const rows = await q.store.query<Record<string, unknown>>(
+  const rows = await runStats<Record<string, unknown>>(
+    q,
     `SELECT ${column} AS value, uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
             ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS conversions` : ''}
@@ -56,7 +58,6 @@ export async function countsBreakdown(
      GROUP BY value
      ${ORDER}`,
     { ...w.params, ...params },
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map((r) => countsRow(r, q.goal !== undefined, '', q.sample));
 }

@@ -7,6 +7,7 @@
  */
 import { DIMENSIONS } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
@@ -47,7 +48,8 @@ async function scanTogether(
   const keys = scan.map((d, i) => `toString(${DIMENSIONS[d]}) AS d${i}`);
   const which = (pick: (i: number) => string) =>
     `multiIf(${scan.map((_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${pick(0)})`;
-  const rows = await q.store.query<Record<string, unknown>>(
+  const rows = await runStats<Record<string, unknown>>(
+    q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
             uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
@@ -57,7 +59,6 @@ async function scanTogether(
      ORDER BY dim, visitors DESC, events DESC, value
      LIMIT {limit:UInt32} BY dim`,
     { ...w.params, limit },
-    { timeoutMs: q.timeoutMs },
   );
   const results: Record<string, BreakdownRow[]> = Object.fromEntries(scan.map((d) => [d, []]));
   for (const r of rows) results[scan[Number(r.dim)]].push(countsRow(r, q.goal !== undefined, '', q.sample));

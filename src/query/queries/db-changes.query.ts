@@ -2,6 +2,7 @@
 import type { Store } from '../../store/store.ts';
 import type { Change } from '../api-types.ts';
 import type { Target } from '../read-auth.ts';
+import { runStats } from '../run-stats.ts';
 import type { TimeRange } from '../time-range.ts';
 
 // The shape the API answers, defined once with the other answers (the dashboard imports it too).
@@ -41,13 +42,13 @@ const RANGE =
 
 /** Per table: inserts, updates, deletes in the range and changes per minute. */
 export async function changeRatesQuery(q: ChangeQuery) {
-  const rows = await q.store.query<Record<string, string | number>>(
+  const rows = await runStats<Record<string, string | number>>(
+    q,
     `SELECT database, table, countIf(type = 'insert') AS inserts, countIf(type = 'update') AS updates,
             countIf(type = 'delete') AS deletes, count() AS changes, toString(max(ts)) AS last
      FROM db_changes WHERE ${RANGE} AND type IN ('insert', 'update', 'delete')
      GROUP BY database, table ORDER BY changes DESC LIMIT 500`,
     { project: q.target.project, from: q.range.start, to: q.range.end },
-    { timeoutMs: q.timeoutMs },
   );
   const minutes = Math.max(1, (q.range.endMs - q.range.startMs) / 60_000);
   return rows.map((r) => ({
@@ -88,7 +89,8 @@ export async function latestChangesQuery(
   if (perRow) {
     // Aliases differ from the column names: ClickHouse would otherwise read `type` in WHERE as the aggregate.
     const last = (column: string) => `argMax(${column}, (ts, xid, xoffset)) AS last_${column}`;
-    const rows = await q.store.query<Record<string, string>>(
+    const rows = await runStats<Record<string, string>>(
+      q,
       `SELECT toString(max(ts)) AS last_at, database, table, ${['type', 'xid', 'data', 'old', 'position'].map(last).join(', ')},
               primary_key, count() AS versions
        FROM db_changes
@@ -97,7 +99,6 @@ export async function latestChangesQuery(
        ${filter.type ? 'HAVING last_type = {type:String}' : ''}
        ORDER BY last_at DESC, last_xid DESC LIMIT {limit:UInt32}`,
       params,
-      { timeoutMs: q.timeoutMs },
     );
     return rows.map((r) =>
       change({
@@ -111,11 +112,11 @@ export async function latestChangesQuery(
       }),
     );
   }
-  const rows = await q.store.query<Record<string, string>>(
+  const rows = await runStats<Record<string, string>>(
+    q,
     `SELECT toString(ts) AS at, database, table, type, xid, data, old, position FROM db_changes
      WHERE ${parts.join(' AND ')} ORDER BY ts DESC, xid DESC, xoffset DESC LIMIT {limit:UInt32}`,
     params,
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map(change);
 }
@@ -136,13 +137,13 @@ export async function rowHistoryQuery(
     params[`v${i}`] = JSON.stringify(value);
     return `JSONExtractRaw(data, {k${i}:String}) = {v${i}:String}`;
   });
-  const rows = await q.store.query<Record<string, string>>(
+  const rows = await runStats<Record<string, string>>(
+    q,
     `SELECT toString(ts) AS at, database, table, type, xid, data, old, position FROM db_changes
      WHERE project = {project:String} AND database = {database:String} AND table = {table:String}
        AND ${conditions.join(' AND ')}
      ORDER BY ts, xid, xoffset LIMIT 10000`,
     params,
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map(change);
 }

@@ -4,6 +4,7 @@
  */
 import type { ParamProblem } from '../errors.ts';
 import { patternToRegex } from '../goals.ts';
+import { runStats } from '../run-stats.ts';
 import { PERSON_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 
@@ -108,7 +109,8 @@ export async function funnelQuery(
     });
     return `type = {s${i}:String}${props.join('')}`;
   });
-  const rows = await q.store.query<{ level: number; visitors: number }>(
+  const rows = await runStats<{ level: number; visitors: number }>(
+    q,
     `SELECT level, count() AS visitors FROM (
        SELECT ${PERSON_KEY} AS person,
               windowFunnel({window:UInt64})(toDateTime(timestamp), ${conditions.map((c) => `(${c})`).join(', ')}) AS level
@@ -116,7 +118,6 @@ export async function funnelQuery(
        GROUP BY person
      ) WHERE level > 0 GROUP BY level`,
     params as Record<string, string | number>,
-    { timeoutMs: q.timeoutMs },
   );
   const reachedExactly = new Map(rows.map((r) => [Number(r.level), Number(r.visitors)]));
   // windowFunnel gives the deepest step reached; step n counts everyone who got at least that far.

@@ -1,7 +1,8 @@
 import type { GoalSpec } from '../../config/config-schema.ts';
-import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
 import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
@@ -26,10 +27,10 @@ async function fromEvents(
     Object.assign(params, c?.params);
     return `uniqExactIf(${VISITOR_KEY}, ${c?.sql}) AS v${i}, countIf(${c?.sql}) AS e${i}`;
   });
-  const [row] = await q.store.query<Record<string, number>>(
+  const [row] = await runStats<Record<string, number>>(
+    q,
     `SELECT uniqExact(${VISITOR_KEY}) AS total, ${columns.join(', ')} FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
     params as Record<string, string>,
-    { timeoutMs: q.timeoutMs },
   );
   return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
@@ -44,17 +45,16 @@ async function fromRollups(
 ): Promise<Record<string, number> | undefined> {
   const scope = rollupScope({ ...q, goal: goalCondition(goals) }, '', { goalPages: true });
   if (!scope) return undefined;
-  const mergeIf = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
   const params: Record<string, unknown> = { ...scope.params };
   const columns = goals.map((g, i) => {
     const c = goalCondition([g], `g${i}`);
     Object.assign(params, c?.params);
-    return `${mergeIf}(visitors, ${c?.rollup}) AS v${i}, sumIf(events, ${c?.rollup}) AS e${i}`;
+    return `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${c?.rollup}) AS v${i}, sumIf(events, ${c?.rollup}) AS e${i}`;
   });
-  const [row] = await q.store.query<Record<string, number>>(
-    `SELECT ${mergeIf}(visitors, dimension = '') AS total, ${columns.join(', ')} FROM ${scope.source}`,
+  const [row] = await runStats<Record<string, number>>(
+    q,
+    `SELECT ${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '') AS total, ${columns.join(', ')} FROM ${scope.source}`,
     params as Record<string, string>,
-    { timeoutMs: q.timeoutMs },
   );
   return row ?? {};
 }

@@ -1,6 +1,7 @@
 /** The Logs page: newest matching lines, volume per level over time, and the values worth filtering by. */
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
+import { runStats } from '../run-stats.ts';
 import { isoFromClickHouse } from '../scope-filter.ts';
 import type { TimeRange } from '../time-range.ts';
 import { bucketLabels, type Interval } from './timeseries.query.ts';
@@ -65,12 +66,12 @@ function where(q: LogQuery): { sql: string; params: Record<string, string | stri
 
 export async function logLinesQuery(q: LogQuery, limit: number): Promise<LogLine[]> {
   const w = where(q);
-  const rows = await q.store.query<Record<string, unknown>>(
+  const rows = await runStats<Record<string, unknown>>(
+    q,
     `SELECT toString(timestamp) AS ts, level, service, host, message, source, attributes
      FROM logs WHERE ${w.sql}
      ORDER BY timestamp DESC LIMIT {limit:UInt32}`,
     { ...w.params, limit },
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map((r) => ({
     timestamp: isoFromClickHouse(String(r.ts)),
@@ -86,9 +87,7 @@ export async function logLinesQuery(q: LogQuery, limit: number): Promise<LogLine
 /** How many lines match (what a log-count alert compares). */
 export async function logCountQuery(q: LogQuery): Promise<number> {
   const w = where(q);
-  const [row] = await q.store.query<{ n: number }>(`SELECT count() AS n FROM logs WHERE ${w.sql}`, w.params, {
-    timeoutMs: q.timeoutMs,
-  });
+  const [row] = await runStats<{ n: number }>(q, `SELECT count() AS n FROM logs WHERE ${w.sql}`, w.params);
   return Number(row?.n ?? 0);
 }
 
@@ -107,10 +106,10 @@ export async function logVolumeQuery(
   tz: string,
 ): Promise<{ levels: string[]; results: Array<{ date: string; counts: Record<string, number> }> }> {
   const w = where(q);
-  const rows = await q.store.query<{ date: string; level: string; n: number }>(
+  const rows = await runStats<{ date: string; level: string; n: number }>(
+    q,
     `SELECT ${BUCKET_SQL[interval]} AS date, level, count() AS n FROM logs WHERE ${w.sql} GROUP BY date, level`,
     { ...w.params, tz },
-    { timeoutMs: q.timeoutMs },
   );
   const levels = [...new Set(rows.map((r) => r.level))].sort();
   const by = new Map<string, Record<string, number>>();
@@ -135,10 +134,10 @@ export async function logFacetsQuery(
   const w = where({ ...q, filter: {} });
   const top = async (column: string) =>
     (
-      await q.store.query<{ v: string }>(
+      await runStats<{ v: string }>(
+        q,
         `SELECT ${column} AS v FROM logs WHERE ${w.sql} GROUP BY v ORDER BY count() DESC LIMIT 50`,
         w.params,
-        { timeoutMs: q.timeoutMs },
       )
     ).map((r) => r.v);
   return { services: await top('service'), hosts: await top('host'), levels: await top('level') };

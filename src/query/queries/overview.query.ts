@@ -1,6 +1,7 @@
-import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import { ROLLUP_UNIQ_MERGE } from '../../store/rollups.ts';
 import { VISITS_TABLE } from '../../store/visits.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
 import { scopeFilter } from '../scope-filter.ts';
 import {
@@ -25,13 +26,12 @@ export type Overview = OverviewNumbers & {
 async function rollupCounts(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
   const scope = rollupScope({ ...q, goal: undefined }, '');
   if (!scope) return undefined;
-  const merge = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
-  const [counts] = await q.store.query<Record<string, unknown>>(
+  const [counts] = await runStats<Record<string, unknown>>(
     // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
-    `SELECT ${merge}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
+    q,
+    `SELECT ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
      FROM ${scope.source}`,
     scope.params,
-    { timeoutMs: q.timeoutMs },
   );
   return counts ?? {};
 }
@@ -49,16 +49,17 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   let conversions: unknown;
   if (q.goal) {
     const w = whereOf(q);
-    const [row] = await q.store.query<{ n: string }>(
+    const [row] = await runStats<{ n: string }>(
       // In WHERE, not an -If: the engine then skips the rows (and granules of other event types) no goal can match.
+      q,
       `SELECT uniqExact(${VISITOR_KEY}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`,
       w.params,
-      { timeoutMs: q.timeoutMs },
     );
     conversions = scaled(row?.n, q.sample);
   }
   const visitScope = scopeFilter(q.target, false);
-  const [visits] = await q.store.query<Record<string, unknown>>(
+  const [visits] = await runStats<Record<string, unknown>>(
+    q,
     `SELECT sum(sign) AS visits, sum(sign * (pageviews = 1 AND events = 1)) AS bounces,
             sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS duration_sum,
             sum(sign * pageviews) AS visit_pageviews
@@ -66,7 +67,6 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
      WHERE ${visitScope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}`,
     { ...visitScope.params, from: q.range.start, to: q.range.end },
-    { timeoutMs: q.timeoutMs },
   );
   return {
     ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
@@ -88,7 +88,8 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
   if (!counts) return undefined;
   const w = whereOf(q);
   // With goals, events without a visit count too (each on its own); without, only visits are needed.
-  const [visits] = await q.store.query<Record<string, unknown>>(
+  const [visits] = await runStats<Record<string, unknown>>(
+    q,
     `SELECT countIf(sid != 0) AS visits, countIf(sid != 0 AND pv = 1 AND ev = 1) AS bounces,
             sumIf(dur, sid != 0) AS duration_sum, sumIf(pv, sid != 0) AS visit_pageviews
             ${q.goal ? ', uniqExactIf(vk, converted) AS conversions' : ''}
@@ -100,7 +101,6 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
        GROUP BY sid${q.goal ? ", if(sid = 0, event_id, toUUIDOrZero(''))" : ''}
      )`,
     w.params,
-    { timeoutMs: q.timeoutMs },
   );
   // The visits may come from a sample, the counts beside them never do: every sum is scaled here, once.
   return {

@@ -1,6 +1,7 @@
 /** The lists behind the dashboard's users, sessions and events pages: individual rows, newest first, paged. */
 
 import type { EventItem, User } from '../api-types.ts';
+import { runStats } from '../run-stats.ts';
 import { isoFromClickHouse, scopeFilter } from '../scope-filter.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
@@ -33,7 +34,8 @@ export interface VisitRow {
 export async function visitsQuery(q: StatsQuery, p: Page): Promise<VisitRow[]> {
   const w = whereOf(q);
   const matched = q.filter.sql ? `max(toUInt8(1${q.filter.sql}))` : '1';
-  const rows = await q.store.query<Record<string, string | number>>(
+  const rows = await runStats<Record<string, string | number>>(
+    q,
     `SELECT session_id, toString(any(${VISITOR_KEY})) AS visitor, anyIf(user_id, user_id != '') AS uid,
             toString(min(timestamp)) AS started, toString(max(timestamp)) AS ended,
             intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS duration,
@@ -48,7 +50,6 @@ export async function visitsQuery(q: StatsQuery, p: Page): Promise<VisitRow[]> {
      ORDER BY min(timestamp) DESC, session_id
      LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     { ...w.params, ...paging(p) },
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map(({ started, ended, uid, first_country, first_browser, ...r }) => ({
     ...(r as unknown as VisitRow),
@@ -83,11 +84,11 @@ function eventItem(r: Record<string, string>): EventItem {
 /** The raw event stream, filtered like every stats query. */
 export async function eventsQuery(q: StatsQuery, p: Page): Promise<EventItem[]> {
   const w = whereOf(q);
-  const rows = await q.store.query<Record<string, string>>(
+  const rows = await runStats<Record<string, string>>(
+    q,
     `SELECT ${EVENT_COLUMNS} FROM events WHERE ${w.where}
      ORDER BY timestamp DESC, event_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     { ...w.params, ...paging(p) },
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map(eventItem);
 }
@@ -149,12 +150,12 @@ export async function usersQuery(
   p: Page,
 ): Promise<UserRow[]> {
   const scope = profiles(q);
-  const rows = await q.store.query<Record<string, string | number>>(
+  const rows = await runStats<Record<string, string | number>>(
+    q,
     `SELECT ${USER_COLUMNS} FROM ${scope.source}
      WHERE project = {project:String}${search ? ' AND (positionCaseInsensitive(user_id, {search:String}) > 0 OR positionCaseInsensitive(traits, {search:String}) > 0)' : ''}
      ORDER BY last_seen_at DESC, user_id LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
     { ...scope.params, ...(search ? { search } : {}), ...paging(p) },
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map(userRow);
 }
@@ -166,18 +167,18 @@ export async function userQuery(
   eventLimit: number,
 ): Promise<{ user: UserRow; events: EventItem[] } | undefined> {
   const scope = profiles(q);
-  const [profile] = await q.store.query<Record<string, string | number>>(
+  const [profile] = await runStats<Record<string, string | number>>(
+    q,
     `SELECT ${USER_COLUMNS} FROM ${scope.source} WHERE project = {project:String} AND user_id = {user:String}`,
     { ...scope.params, user: userId },
-    { timeoutMs: q.timeoutMs },
   );
   if (!profile) return undefined;
   const events = scopeFilter(q.target, false);
-  const rows = await q.store.query<Record<string, string>>(
+  const rows = await runStats<Record<string, string>>(
+    q,
     `SELECT ${EVENT_COLUMNS} FROM events WHERE ${events.sql} AND user_id = {user:String}
      ORDER BY timestamp DESC, event_id LIMIT {limit:UInt32}`,
     { ...events.params, user: userId, limit: eventLimit },
-    { timeoutMs: q.timeoutMs },
   );
   return { user: userRow(profile), events: rows.map(eventItem) };
 }

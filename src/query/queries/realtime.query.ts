@@ -1,3 +1,4 @@
+import { runStats } from '../run-stats.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import type { StatsQuery } from '../stats-query.ts';
 import { whereOf } from '../stats-query.ts';
@@ -19,18 +20,18 @@ export async function realtimeQuery(q: Omit<StatsQuery, 'range'>, now = Date.now
   const range = rangeOf(now - 30 * 60_000, now + 1);
   const sq = { ...q, range };
   const w = whereOf(sq);
-  const rows = await q.store.query<{ minute: string; events: number; visitors: number; recent: number }>(
+  const rows = await runStats<{ minute: string; events: number; visitors: number; recent: number }>(
+    q,
     `SELECT formatDateTime(timestamp, '%Y-%m-%d %H:%i', {tz:String}) AS minute, count() AS events,
             uniqExact(${VISITOR_KEY}) AS visitors
      FROM events WHERE ${w.where}
      GROUP BY minute`,
     w.params,
-    { timeoutMs: q.timeoutMs },
   );
-  const [current] = await q.store.query<{ visitors: number }>(
+  const [current] = await runStats<{ visitors: number }>(
+    q,
     `SELECT uniqExact(${VISITOR_KEY}) AS visitors FROM events WHERE ${w.where}`,
     whereOf(sq, rangeOf(now - 5 * 60_000, now + 1)).params,
-    { timeoutMs: q.timeoutMs },
   );
   const byMinute = new Map(rows.map((r) => [r.minute, r]));
   const top = async (dimension: string) =>

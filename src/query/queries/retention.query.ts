@@ -4,6 +4,8 @@
  * ids rotate daily by design, so without a user id a person cannot be recognised on a later day. Filters apply to
  * both ends: a cohort is first seen doing what the filters match, and comes back doing it again.
  */
+
+import { runStats } from '../run-stats.ts';
 import { scopeFilter } from '../scope-filter.ts';
 import { PERSON_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
@@ -44,7 +46,8 @@ function periodsUntilEnd(cohort: string, endMs: number, unit: RetentionUnit, tz:
 export async function retentionQuery(q: StatsQuery, unit: RetentionUnit): Promise<Cohort[]> {
   const w = whereOf(q);
   const scope = scopeFilter(q.target, false);
-  const rows = await q.store.query<{ cohort_day: string; period: number; visitors: number }>(
+  const rows = await runStats<{ cohort_day: string; period: number; visitors: number }>(
+    q,
     `WITH firsts AS (
        SELECT ${PERSON_KEY} AS person, ${START_OF[unit]('toDate(min(timestamp), {tz:String})')} AS cohort
        FROM events
@@ -60,7 +63,6 @@ export async function retentionQuery(q: StatsQuery, unit: RetentionUnit): Promis
      GROUP BY cohort_day, period
      ORDER BY cohort_day, period`,
     w.params,
-    { timeoutMs: q.timeoutMs },
   );
   const cohorts = new Map<string, Map<number, number>>();
   for (const r of rows) {

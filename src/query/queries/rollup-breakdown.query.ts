@@ -6,13 +6,11 @@
  * last row of the page asked for has more visitors than the first value left out has events, nothing left out can
  * rank higher, and the answer is the one merging every value would give. Otherwise the candidates double.
  */
-import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import { ROLLUP_UNIQ_MERGE, ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
 import type { RollupScope } from '../rollup-scope.ts';
+import { runStats } from '../run-stats.ts';
 import type { StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
-
-const MERGE = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64Merge');
-const MERGE_IF = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
 
 export async function rollupBreakdown(
   q: StatsQuery,
@@ -20,11 +18,10 @@ export async function rollupBreakdown(
   limit: number,
   offset: number,
 ): Promise<BreakdownRow[]> {
-  const options = { timeoutMs: q.timeoutMs };
-  const byEvents = await q.store.query<{ value: string; events: string | number }>(
+  const byEvents = await runStats<{ value: string; events: string | number }>(
+    q,
     `SELECT value, sum(events) AS events FROM ${scope.source} GROUP BY value ORDER BY events DESC, value`,
     scope.params,
-    options,
   );
   const need = offset + limit;
   let candidates = Math.max(2 * need, need + 20);
@@ -43,17 +40,17 @@ async function merged(
   scope: RollupScope,
   values: string[] | undefined,
 ): Promise<BreakdownRow[]> {
-  const rows = await q.store.query<Record<string, string | number>>(
+  const rows = await runStats<Record<string, string | number>>(
     // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
-    `SELECT value, ${MERGE}(visitors) AS n_visitors, ${MERGE}(visits) AS n_visits, sum(pageviews) AS n_pageviews,
+    q,
+    `SELECT value, ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, ${ROLLUP_UNIQ_MERGE}(visits) AS n_visits, sum(pageviews) AS n_pageviews,
             sum(events) AS n_events
-            ${q.goal ? `, ${MERGE_IF}(visitors, type IN {goal_events:Array(String)}) AS n_conversions` : ''}
+            ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, type IN {goal_events:Array(String)}) AS n_conversions` : ''}
      FROM ${scope.source}
      ${values ? 'WHERE value IN {rollup_values:Array(String)}' : ''}
      GROUP BY value
      ORDER BY n_visitors DESC, n_events DESC, value`,
     values ? { ...scope.params, rollup_values: values } : scope.params,
-    { timeoutMs: q.timeoutMs },
   );
   return rows.map((r) => countsRow(r, q.goal !== undefined, 'n_'));
 }

@@ -1,5 +1,6 @@
-import { ROLLUP_UNIQ } from '../../store/rollups.ts';
+import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
 import { rollupScope } from '../rollup-scope.ts';
+import { runStats } from '../run-stats.ts';
 import { EMPTY_METRICS, type Metrics } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
@@ -106,17 +107,16 @@ export async function timeseriesCounts(
   const scope = time ? rollupScope(inRange, '', { time, goalPages: true }) : undefined;
   let rows: BreakdownRow[];
   if (scope) {
-    const mergeIf = ROLLUP_UNIQ.replace('uniqCombined64', 'uniqCombined64MergeIf');
     // The scope may hold the pageviews' page rows too (page goals): counts come from the totals' rows only.
-    const found = await q.store.query<Record<string, unknown>>(
+    const found = await runStats<Record<string, unknown>>(
       // `bucket`, not `value`: a page goal's condition reads the rows' own `value` column.
+      q,
       `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'hour')} AS bucket,
-              ${mergeIf}(visitors, dimension = '') AS n_visitors, ${mergeIf}(visits, dimension = '') AS n_visits,
+              ${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '') AS n_visitors, ${ROLLUP_UNIQ_MERGE_IF}(visits, dimension = '') AS n_visits,
               sumIf(pageviews, dimension = '') AS n_pageviews, sumIf(events, dimension = '') AS n_events
-              ${q.goal ? `, ${mergeIf}(visitors, ${q.goal.rollup}) AS n_conversions` : ''}
+              ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.rollup}) AS n_conversions` : ''}
        FROM ${scope.source} GROUP BY bucket`,
       { ...scope.params, tz: q.tz },
-      { timeoutMs: q.timeoutMs },
     );
     rows = found.map((r) => countsRow({ ...r, value: r.bucket }, q.goal !== undefined, 'n_'));
   } else rows = await countsBreakdown(inRange, LABEL_SQL[interval], { limit: 10 * MAX_BUCKETS, offset: 0 });

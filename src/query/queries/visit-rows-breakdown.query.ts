@@ -8,6 +8,7 @@
  */
 import { VISITS_TABLE } from '../../store/visits.ts';
 import { VISIT_DIMENSIONS } from '../dimensions.ts';
+import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { scopeFilter } from '../scope-filter.ts';
 import { metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
@@ -45,7 +46,8 @@ export async function visitRowsBreakdown(
   // The events of the range, unfiltered (`sessionWhere` is scope, range and bots out), as hashes of their visits' ids:
   // a set of numbers is built and probed about twice as fast as one of strings.
   const eventsOfRange = `SELECT cityHash64(session_id) FROM events${sample} WHERE ${w.sessionWhere}`;
-  const rows = await q.store.query<Record<string, unknown>>(
+  const rows = await runStats<Record<string, unknown>>(
+    q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
             uniqExactIf(${VISITOR_KEY}, sign = 1) AS n_visitors, sum(sign) AS n_visits,
             sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events,
@@ -63,7 +65,6 @@ export async function visitRowsBreakdown(
      ORDER BY dim, n_visitors DESC, n_events DESC, value
      LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
     { ...w.params, ...scope.params, limit, offset },
-    { timeoutMs: q.timeoutMs },
   );
   const results: Record<string, BreakdownRow[]> = Object.fromEntries(dimensions.map((d) => [d, []]));
   for (const r of rows) {
