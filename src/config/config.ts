@@ -9,7 +9,7 @@ import { alertSettingProblems } from '../alerts/alert-config-check.ts';
 import { type ConfigKey, type ConfigSchema, configSchema } from './config-schema.ts';
 
 export type Config = { [K in ConfigKey]: ReturnType<ConfigSchema[K]['parse']> };
-export type { ProjectSpec } from './config-schema.ts';
+export type { ProjectSpec } from '../sites/sites.settings.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
