@@ -1,7 +1,6 @@
 /** Alerts' and reports' settings: the rules, the reports, the scheduler, where webhooks may go, the mail server. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { field, integer } from '../config/setting-fields.ts';
+import { field, integer, type SettingsOf } from '../config/setting-fields.ts';
 import { parseAlertRules } from './alert-rules.ts';
 import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from './report-specs.ts';
 import { parseWebhookAllow } from './webhook-target.ts';

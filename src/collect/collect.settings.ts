@@ -1,7 +1,6 @@
 /** The collector's settings: per-IP rate limits, browser origins and opt-out signals. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { bool, field, integer, text } from '../config/setting-fields.ts';
+import { bool, field, integer, type SettingsOf, text } from '../config/setting-fields.ts';
 
 export const collectSettings = {
   rateLimitPerSecond: field({

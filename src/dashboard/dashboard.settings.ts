@@ -1,7 +1,6 @@
 /** The dashboard's settings: whether it is served, how long invitations last. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { bool, field, integer } from '../config/setting-fields.ts';
+import { bool, field, integer, type SettingsOf } from '../config/setting-fields.ts';
 
 export const dashboardSettings = {
   dashboard: field({

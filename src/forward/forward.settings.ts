@@ -1,7 +1,6 @@
 /** Forwarding's one setting: destinations, rules and aggregates (docs/forwarding.md). */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { field } from '../config/setting-fields.ts';
+import { field, type SettingsOf } from '../config/setting-fields.ts';
 import { parseForwardConfig } from './forward-config.ts';
 
 export const forwardSettings = {

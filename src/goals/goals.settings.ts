@@ -1,7 +1,6 @@
 /** The goals of SIGHTLINE_GOALS (their type and parser are in query/goal-spec.ts, which the stats queries read). */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { field } from '../config/setting-fields.ts';
+import { field, type SettingsOf } from '../config/setting-fields.ts';
 import { parseGoals } from '../query/goal-spec.ts';
 
 export const goalsSettings = {

@@ -1,7 +1,6 @@
 /** The event log's settings: which log (WAL or Kafka), its segments or topics, and the raw archive. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { ConfigValueError, field, integer, oneOf, text } from '../config/setting-fields.ts';
+import { ConfigValueError, field, integer, oneOf, type SettingsOf, text } from '../config/setting-fields.ts';
 
 /** `wal` or `kafka://host:port[,host:port…]`. */
 function logUrl(raw: string): string {

@@ -1,7 +1,6 @@
 /** Where an erasure or export looks for a person's id beyond the events: log attributes and captured columns. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { field, list } from '../config/setting-fields.ts';
+import { field, list, type SettingsOf } from '../config/setting-fields.ts';
 
 export const privacySettings = {
   privacyLogFields: field({

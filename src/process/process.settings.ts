@@ -1,7 +1,6 @@
 /** The processor's settings: batches, visits, enrichment and what is cleaned or flagged in each event. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { bool, field, integer, list, oneOf, text } from '../config/setting-fields.ts';
+import { bool, field, integer, list, oneOf, type SettingsOf, text } from '../config/setting-fields.ts';
 
 export const processSettings = {
   batchMaxRows: field({

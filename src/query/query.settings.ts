@@ -1,7 +1,6 @@
 /** The read API's settings: who may read (admin token, JWTs), what share links may see, query budgets. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { field, integer, list, secret } from '../config/setting-fields.ts';
+import { field, integer, list, type SettingsOf, secret } from '../config/setting-fields.ts';
 import type { GoalSpec } from './goal-spec.ts';
 
 export const querySettings = {

@@ -1,7 +1,6 @@
 /** The HTTP server's settings (every role): where it listens, request limits, logs and metrics. */
 import { parseCidrList } from '../config/cidr.ts';
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { bool, field, integer, oneOf, text } from '../config/setting-fields.ts';
+import { bool, field, integer, oneOf, type SettingsOf, text } from '../config/setting-fields.ts';
 
 export const serverSettings = {
   port: field({

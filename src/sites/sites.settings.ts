@@ -1,7 +1,6 @@
 /** The sites configured by SIGHTLINE_PROJECTS, and how the site registry maps and reloads them. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { ConfigValueError, field, integer } from '../config/setting-fields.ts';
+import { ConfigValueError, field, integer, type SettingsOf } from '../config/setting-fields.ts';
 
 export interface ProjectSpec {
   name: string;

@@ -1,7 +1,6 @@
 /** The store's settings: which ClickHouse, how long each table keeps its rows, the ClickHouse-compatible endpoint. */
 
-import type { SettingsOf } from '../config/setting-fields.ts';
-import { bool, ConfigValueError, field, integer, text } from '../config/setting-fields.ts';
+import { bool, ConfigValueError, field, integer, type SettingsOf, text } from '../config/setting-fields.ts';
 
 /** `host:port` or `:port` (host then comes from SIGHTLINE_HOST). */
 function listenAddress(raw: string): { host: string | undefined; port: number } {
