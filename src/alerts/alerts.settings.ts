@@ -1,8 +1,8 @@
 /** Alerts' and reports' settings: the rules, the reports, the scheduler, where webhooks may go, the mail server. */
 
 import { field, integer, type SettingsOf } from '../config/setting-fields.ts';
-import { parseAlertRules } from './alert-rules.ts';
-import { parseMailFrom, parseReportSpecs, parseSmtpUrl } from './report-specs.ts';
+import { alertRulesOf, parseAlertRules } from './alert-rules.ts';
+import { parseMailFrom, parseReportSpecs, parseSmtpUrl, reportSpecsOf } from './report-specs.ts';
 import { parseWebhookAllow } from './webhook-target.ts';
 
 export const alertsSettings = {
@@ -12,6 +12,7 @@ export const alertsSettings = {
     description:
       'Alert rules (JSON list; `alerts:` in a config file): `threshold`, `change`, `no_events`, `dead_letters`, each with `channels` (webhook, email). See docs/alerts.md.',
     parse: parseAlertRules,
+    parseValue: alertRulesOf,
   }),
   reports: field({
     env: 'SIGHTLINE_REPORTS',
@@ -19,6 +20,7 @@ export const alertsSettings = {
     description:
       'E-mail reports (JSON list): `[{"project":"website","every":"week","to":["team@example.com"],"tz":"Europe/Berlin"}]`; `every` is `week` (sent Mondays) or `month`.',
     parse: parseReportSpecs,
+    parseValue: reportSpecsOf,
   }),
   alertIntervalSeconds: field({
     env: 'SIGHTLINE_ALERT_INTERVAL_SECONDS',

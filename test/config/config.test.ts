@@ -104,6 +104,89 @@ describe('config', () => {
     }
   });
 
+  it("reads a YAML file's forward: object and alerts: list as values, not as JSON text", (t) => {
+    const { dir, cleanup } = tempDir('cfg');
+    try {
+      const file = path.join(dir, 'sightline.yaml');
+      fs.writeFileSync(
+        file,
+        [
+          'forward:',
+          '  destinations:',
+          '    - { name: crm, type: webhook, url: "https://crm.example.com/hook" }',
+          '  rules:',
+          '    - { destination: crm, types: [signup], sample: "0.5" }',
+          'alerts:',
+          '    - name: Traffic stopped',
+          '      kind: threshold',
+          '      project: website',
+          '      metric: visitors',
+          '      below: 1',
+          '      channels: [{ type: webhook, url: "https://hooks.example.com/sightline" }]',
+          'reports:',
+          '    - { project: website, every: week, to: [team@example.com] }',
+          'smtpUrl: smtp://mail.example.com:587',
+          'smtpFrom: alerts@example.com',
+          '',
+        ].join('\n'),
+      );
+      // Nothing of the file is turned into JSON text and parsed again on the way to the fields' parsers.
+      const stringify = t.mock.method(JSON, 'stringify');
+      const parse = t.mock.method(JSON, 'parse');
+      const c = loadConfig({ SIGHTLINE_CONFIG: file });
+      assert.equal(stringify.mock.callCount(), 0);
+      assert.equal(parse.mock.callCount(), 0);
+      t.mock.restoreAll();
+      assert.deepEqual(
+        c.forward.destinations.map((d) => d.name),
+        ['crm'],
+      );
+      assert.equal(c.forward.rules[0].sample, 0.5);
+      assert.deepEqual(
+        c.alerts.map((r) => [r.name, r.kind, r.project]),
+        [['Traffic stopped', 'threshold', 'website']],
+      );
+      assert.deepEqual(
+        c.reports.map((r) => [r.project, r.every, r.to]),
+        [['website', 'week', ['team@example.com']]],
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('names the file key of a bad structured value', () => {
+    const { dir, cleanup } = tempDir('cfg');
+    try {
+      const file = path.join(dir, 'sightline.yaml');
+      fs.writeFileSync(
+        file,
+        'forward:\n  destinations:\n    - { name: crm, type: carrier-pigeon }\nalerts:\n  - { kind: threshold }\n',
+      );
+      const problems = problemsOf({ SIGHTLINE_CONFIG: file });
+      assert.ok(
+        problems.some((p) => p.startsWith(`forward in ${file}: `) && p.includes('destinations[0]')),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith(`alerts in ${file}: `) && p.includes('alerts[0]')),
+        problems.join('\n'),
+      );
+      fs.writeFileSync(file, 'alerts: { kind: threshold }\nport: { number: 80 }\n');
+      const more = problemsOf({ SIGHTLINE_CONFIG: file });
+      assert.ok(
+        more.some((p) => p.startsWith(`alerts in ${file}: must be a JSON list of rules`)),
+        more.join('\n'),
+      );
+      assert.ok(
+        more.some((p) => p.startsWith(`port in ${file}: expected text or a number, not an object`)),
+        more.join('\n'),
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
   it('trusts X-Forwarded-For only from listed proxies', () => {
     const c = loadConfig({ SIGHTLINE_TRUST_PROXY: '10.0.0.0/8,::1' });
     assert.equal(c.trustProxy.contains('10.1.2.3'), true);
