@@ -7,7 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { alertSettingProblems } from '../alerts/alert-config-check.ts';
 import { type ConfigKey, type ConfigSchema, configSchema } from './config-schema.ts';
-import { ConfigValueError, type FieldSpec } from './setting-fields.ts';
+import { ConfigValueError, type FieldSpec, type Section, type SettingsOf } from './setting-fields.ts';
 
 export type Config = { [K in ConfigKey]: ReturnType<ConfigSchema[K]['parse']> };
 export type { ProjectSpec } from '../sites/sites.settings.ts';
@@ -109,6 +109,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const config = out as Config;
   config.dataDir = path.resolve(config.dataDir);
   return config;
+}
+
+/**
+ * The settings of one section (a stage's `*.settings.ts`) and nothing else: what the wiring hands that stage, so a
+ * stage sees only what it declared (or what its options name besides).
+ */
+export function sectionOf<S extends Section>(config: Config, section: S): SettingsOf<S> {
+  return Object.fromEntries(
+    Object.keys(section).map((key) => [key, config[key as ConfigKey]]),
+  ) as SettingsOf<S>;
 }
 
 /** `SIGHTLINE_*` names read outside this schema: the CDC agent's own settings, and the tests' screenshot folder. */
