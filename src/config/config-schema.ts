@@ -48,5 +48,23 @@ export const configSchema = {
   ...dashboardSettings,
 };
 
+/** The sections composed above, in order: a key two sections declared would silently be the later one's (a test checks). */
+export const SECTIONS = [
+  configFileSettings,
+  serverSettings,
+  sharedSettings,
+  sitesSettings,
+  querySettings,
+  collectSettings,
+  logSettings,
+  processSettings,
+  storeSettings,
+  goalsSettings,
+  forwardSettings,
+  alertsSettings,
+  privacySettings,
+  dashboardSettings,
+] as const;
+
 export type ConfigSchema = typeof configSchema;
 export type ConfigKey = keyof ConfigSchema;

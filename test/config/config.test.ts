@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, unknownVariableWarnings } from '../../src/config/config.ts';
+import { collectSettings } from '../../src/collect/collect.settings.ts';
+import { ConfigError, loadConfig, sectionOf, unknownVariableWarnings } from '../../src/config/config.ts';
+import { configSchema, SECTIONS } from '../../src/config/config-schema.ts';
 import { replaceTable } from '../../src/config/config-table.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -185,6 +187,24 @@ describe('config', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('composes the sections of the stages without losing one: every key and variable is declared once', () => {
+    const keys = SECTIONS.flatMap((section) => Object.keys(section));
+    assert.equal(new Set(keys).size, keys.length, 'a key is declared by two sections');
+    assert.deepEqual(keys, Object.keys(configSchema));
+    const envs = Object.values(configSchema).map((f) => f.env);
+    assert.equal(new Set(envs).size, envs.length, 'a variable is declared twice');
+  });
+
+  it('hands a stage its section and nothing else', () => {
+    const collect = sectionOf(
+      loadConfig({ SIGHTLINE_ADMIN_TOKEN: 'a-long-enough-admin-token' }),
+      collectSettings,
+    );
+    assert.deepEqual(Object.keys(collect).sort(), Object.keys(collectSettings).sort());
+    assert.equal(collect.rateLimitBurst, 500);
+    assert.equal('adminToken' in collect, false);
   });
 
   it('trusts X-Forwarded-For only from listed proxies', () => {

@@ -41,7 +41,10 @@ export async function startProcessing(
     metrics.suppressedEvents.inc();
     return true;
   };
-  const convert = createConverter(await createSteps({ ...config, sessions, geo }), suppressed);
+  const convert = createConverter(
+    await createSteps({ ...sectionOf(config, processSettings), dataDir: config.dataDir, sessions, geo }),
+    suppressed,
+  );
   const convertLogs = createLogConverter(geo);
   const restored = await sessions.restore(store).catch((err) => {
     logger.warn({ err: (err as Error).message }, 'open sessions could not be restored; new ones start fresh');
