@@ -1,4 +1,4 @@
-// Rewrites the configuration table in README.md from src/config/config-schema.ts.
+// Rewrites the configuration table in README.md from src/config/config-schema.ts (the stages' sections composed).
 import fs from 'node:fs';
 import path from 'node:path';
 import { replaceTable } from '../src/config/config-table.ts';

@@ -245,6 +245,11 @@ export function parseAlertRules(raw: string): AlertRule[] {
   } catch {
     throw new Error('must be a JSON list of rules, e.g. [{"name":"traffic","kind":"threshold",…}]');
   }
+  return alertRulesOf(list);
+}
+
+/** The alert rules as a value: the parsed JSON of SIGHTLINE_ALERTS, or a config file's `alerts:` list. */
+export function alertRulesOf(list: unknown): AlertRule[] {
   if (!Array.isArray(list)) throw new Error('must be a JSON list of rules (an array)');
   const problems: string[] = [];
   const rules = list.map((r, i) => parseRule(r, `alerts[${i}]`, problems, 'config'));

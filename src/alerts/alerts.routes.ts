@@ -4,12 +4,13 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { AlertHistoryEntry, AlertRule, Results } from '../query/api-types.ts';
 import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
 import { isTimeZone } from '../query/time-range.ts';
+import type { SitesConfig } from '../sites/sites.settings.ts';
 import { isEmail } from './alert-channels.ts';
 import { parseRule } from './alert-rules.ts';
+import type { AlertsConfig } from './alerts.settings.ts';
 import type { Alerts } from './alerts.ts';
 import { badRule, deliveryFailed, noMailServer, notFound, readOnly } from './errors.ts';
 import { REPORT_PERIODS, type ReportPeriod } from './report-specs.ts';
@@ -22,7 +23,7 @@ const who = (scope: ReadScope) => (scope.kind === 'user' ? scope.email : 'admin 
 export async function alertsRoutes(
   app: FastifyInstance,
   deps: {
-    config: Config;
+    config: Pick<AlertsConfig, 'alerts' | 'webhookAllow'> & Pick<SitesConfig, 'projects'>;
     alerts: Alerts;
     authenticate: ReturnType<typeof createReadAuth>;
     /** The sites of this moment (src/sites/site-registry.ts); without it, those of SIGHTLINE_PROJECTS. */

@@ -2,10 +2,11 @@
  * Alerts and reports as the api role runs them: the rule engine, the reporter and the scheduler that calls both
  * every SIGHTLINE_ALERT_INTERVAL_SECONDS (one pass at a time; a slow pass delays the next instead of overlapping).
  */
-import type { Config } from '../config/config.ts';
 import type { Logger } from '../observe/logger.ts';
+import type { QueryConfig } from '../query/query.settings.ts';
 import type { Store } from '../store/store.ts';
 import { createAlertEngine } from './alert-engine.ts';
+import type { AlertsConfig } from './alerts.settings.ts';
 import { createMailer } from './email.channel.ts';
 import { createReporter } from './report-sender.ts';
 import type { WebhookOptions } from './webhook.channel.ts';
@@ -16,7 +17,12 @@ export interface AlertsOptions {
   webhook?: Omit<WebhookOptions, 'allow'>;
 }
 
-export function createAlerts(config: Config, store: Store, logger: Logger, options: AlertsOptions = {}) {
+export function createAlerts(
+  config: AlertsConfig & Pick<QueryConfig, 'queryTimeoutMs'>,
+  store: Store,
+  logger: Logger,
+  options: AlertsOptions = {},
+) {
   const now = options.now ?? Date.now;
   const mailer =
     config.smtpUrl && config.smtpFrom ? createMailer(config.smtpUrl, config.smtpFrom) : undefined;

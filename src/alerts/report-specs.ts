@@ -56,6 +56,11 @@ export function parseReportSpecs(raw: string): ReportSpec[] {
       'must be a JSON list, e.g. [{"project":"website","every":"week","to":["me@example.com"]}]',
     );
   }
+  return reportSpecsOf(list);
+}
+
+/** The reports as a value: the parsed JSON of SIGHTLINE_REPORTS, or a config file's `reports:` list. */
+export function reportSpecsOf(list: unknown): ReportSpec[] {
   if (!Array.isArray(list)) throw new Error('must be a JSON list of reports (an array)');
   const problems = REPORTS_CHECK.problems(list, 'reports');
   const specs = list.map((item, i): ReportSpec => {

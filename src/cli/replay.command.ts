@@ -8,7 +8,7 @@ import { createMetrics } from '../observe/metrics.ts';
 import { ProgressBar } from '../seed/progress.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore } from '../store/store.ts';
-import { startProcessing } from './roles.ts';
+import { startProcessing } from './roles/processing.ts';
 
 export const REPLAY_HELP = `Usage: sightline replay --from <archive dir> [--since TIME] [--until TIME]
 

@@ -8,56 +8,39 @@
 
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { alertsRoutes } from '../alerts/alerts.routes.ts';
-import { type Alerts, createAlerts } from '../alerts/alerts.ts';
-import { createCdcConverter, createMaxwellTopicConverter } from '../cdc/cdc-pipeline.ts';
+import { alertsSettings } from '../alerts/alerts.settings.ts';
+import { createAlerts } from '../alerts/alerts.ts';
 import { collectPlugin } from '../collect/collect.plugin.ts';
+import { collectSettings } from '../collect/collect.settings.ts';
 import { ProjectKeys } from '../collect/project-keys.ts';
-import type { Config } from '../config/config.ts';
-import { CDC_TOPIC, DEAD_LETTERS_TOPIC, LOGS_TOPIC, TOPICS } from '../contract/topics.ts';
-import { createAccounts } from '../dashboard/accounts.ts';
-import { authRoutes } from '../dashboard/auth.routes.ts';
-import { dashboardRoutes } from '../dashboard/dashboard.routes.ts';
-import { buildUi } from '../dashboard/ui-build.ts';
+import { type Config, sectionOf } from '../config/config.ts';
 import { forwardRoutes } from '../forward/forward.routes.ts';
-import { startForwarding } from '../forward/start-forwarding.ts';
-import { createGoalRegistry, type GoalRegistry } from '../goals/goal-registry.ts';
-import { goalsRoutes } from '../goals/goals.routes.ts';
-import { createSavedFunnels } from '../goals/saved-funnels.ts';
-import { startRawArchive } from '../log/archive/raw-archive.ts';
-import { backoffDelay } from '../log/backoff.ts';
+import { createGoalRegistry } from '../goals/goal-registry.ts';
+import { goalsSettings } from '../goals/goals.settings.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
+import { logSettings } from '../log/log.settings.ts';
 import { logCapabilities, openEventLog } from '../log/open-log.ts';
-import { createLogConverter, createShipperLogConverter } from '../log-lines/log-pipeline.ts';
 import { createLogger, type Logger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
 import { adminTokenFileOf } from '../observe/start-banner.ts';
 import { resumeErasures } from '../privacy/erase.ts';
 import { fieldsOf } from '../privacy/person-rows.ts';
-import { privacyRoutes } from '../privacy/privacy.routes.ts';
-import { droppedByPrivacy } from '../privacy/raw-records.ts';
 import { SuppressionList } from '../privacy/suppressions.ts';
-import { createWriteGate, type WriteGate } from '../privacy/write-gate.ts';
-import { openGeoLookup } from '../process/enrich/geo-lookup.ts';
-import { SessionTracker } from '../process/enrich/session-tracker.ts';
-import type { EventRow } from '../process/event-row.ts';
-import { createConverter, createSteps } from '../process/pipeline.ts';
-import { startBatchConsumer, startProcessor } from '../process/processor.ts';
-import { VisitKeeper } from '../process/visits/visit-keeper.ts';
-import { readRoutes } from '../query/read.routes.ts';
-import { createReadAuth } from '../query/read-auth.ts';
-import { createShareLinks } from '../query/share-links.ts';
+import { createWriteGate } from '../privacy/write-gate.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { opsRoutes } from '../server/ops.routes.ts';
+import { serverSettings } from '../server/server.settings.ts';
 import { SiteRegistry } from '../sites/site-registry.ts';
 import { startSiteRetention } from '../sites/site-retention.ts';
-import { sitesRoutes } from '../sites/sites.routes.ts';
 import { startClickHouseHttp } from '../store/clickhouse-http/clickhouse-http.server.ts';
-import { migrate } from '../store/migrate.ts';
 import { preparePrivateDir } from '../store/private-dir.ts';
 import { applyRetention } from '../store/retention.ts';
+import { storeSettings } from '../store/store.settings.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { resolveAdminToken } from './admin-token.ts';
+import { apiRoutes } from './roles/api-routes.ts';
+import { startProcessing } from './roles/processing.ts';
+import { loadSites, migrateWhenReachable } from './roles/store-ready.ts';
 
 export type Role = 'collect' | 'process' | 'api';
 export const ALL_ROLES: ReadonlySet<Role> = new Set(['collect', 'process', 'api']);
@@ -83,31 +66,6 @@ export interface RunningServer extends RunningRoles {
 
 export class RoleConfigError extends Error {
   override name = 'RoleConfigError';
-}
-
-/** Migrations keep being retried while the store is down; ingestion is already accepting meanwhile. */
-async function migrateWhenReachable(store: Store, logger: Logger, stop: AbortSignal): Promise<boolean> {
-  for (let attempt = 0; !stop.aborted; attempt++) {
-    try {
-      const result = await migrate(store, undefined, (message) => logger.info(message));
-      if (result.applied.length > 0) logger.info({ applied: result.applied }, 'store migrations applied');
-      return true;
-    } catch (err) {
-      const delay = backoffDelay(attempt, { baseMs: 500, capMs: 30_000 });
-      logger.error(
-        { err: (err as Error).message, retryInMs: delay },
-        'store not ready for migrations; retrying',
-      );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        stop.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-  return false;
 }
 
 export async function startServe(
@@ -149,7 +107,12 @@ export async function startRoles(
   const metrics = createMetrics();
   const log =
     roles.has('collect') || roles.has('process')
-      ? await openEventLog(config, logger, metrics, name)
+      ? await openEventLog(
+          { ...sectionOf(config, logSettings), dataDir: config.dataDir },
+          logger,
+          metrics,
+          name,
+        )
       : undefined;
   const store =
     roles.has('process') || roles.has('api')
@@ -177,7 +140,7 @@ export async function startRoles(
   const gate = createWriteGate();
   // One suppression list for the processor and this process's erasures, which add to it at once.
   const suppressions = store ? new SuppressionList(store, logger) : undefined;
-  const app = createHttpServer(effective, logger, metrics);
+  const app = createHttpServer(sectionOf(config, serverSettings), logger, metrics);
   opsRoutes(app, { log, store, metrics, metricsEnabled: config.metricsEnabled });
   if (roles.has('process') && store)
     await app.register(forwardRoutes, {
@@ -187,13 +150,28 @@ export async function startRoles(
       registry: metrics.registry,
     });
   if (roles.has('collect') && log)
-    await app.register(collectPlugin, { config: effective, log, metrics, keys });
+    await app.register(collectPlugin, {
+      config: { ...sectionOf(config, collectSettings), bodyLimitBytes: config.bodyLimitBytes },
+      log,
+      metrics,
+      keys,
+    });
   // Alert rules and reports are evaluated by the api role (one scheduler per api process).
-  const alerts = roles.has('api') && store ? createAlerts(effective, store, logger) : undefined;
+  const alerts =
+    roles.has('api') && store
+      ? createAlerts(
+          { ...sectionOf(config, alertsSettings), queryTimeoutMs: config.queryTimeoutMs },
+          store,
+          logger,
+        )
+      : undefined;
   // Goals of SIGHTLINE_GOALS and the dashboard's, read by the stats routes (src/goals/goal-registry.ts).
-  const goals = roles.has('api') && store ? createGoalRegistry(store, config, logger) : undefined;
+  const goals =
+    roles.has('api') && store
+      ? createGoalRegistry(store, sectionOf(config, goalsSettings), logger)
+      : undefined;
   if (store && alerts && goals)
-    await apiRoutes(app, effective, store, logger, alerts, gate, suppressions, sites, goals);
+    await apiRoutes(app, { config: effective, store, logger, alerts, gate, suppressions, sites, goals });
 
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
@@ -204,7 +182,7 @@ export async function startRoles(
         if (ok && roles.has('api') && !stopping.signal.aborted)
           siteRetention = startSiteRetention(store, sites, logger);
         if (ok)
-          await applyRetention(store, config).then(
+          await applyRetention(store, sectionOf(config, storeSettings)).then(
             (changed) => changed.length > 0 && logger.info({ changed }, 'retention updated'),
             (err) => logger.warn({ err: (err as Error).message }, 'retention could not be applied'),
           );
@@ -273,197 +251,4 @@ export async function startRoles(
   };
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   return { app, store, log, url, close, projects: () => sites.names() };
-}
-
-/**
- * The sites of the store, then their reload every SIGHTLINE_SITES_REFRESH_SECONDS. The api role first writes those
- * of SIGHTLINE_PROJECTS as managed sites. A store that cannot be read leaves SIGHTLINE_PROJECTS in force.
- */
-async function loadSites(sites: SiteRegistry, writeConfigured: boolean, logger: Logger): Promise<void> {
-  try {
-    if (writeConfigured) await sites.syncConfigured();
-    else await sites.refresh();
-  } catch (err) {
-    logger.warn(
-      { err: (err as Error).message },
-      'sites could not be read from the store yet; SIGHTLINE_PROJECTS is in force until they can',
-    );
-  }
-  sites.start();
-}
-
-/** The read API, dashboard logins and pages. */
-async function apiRoutes(
-  app: FastifyInstance,
-  effective: Config,
-  store: Store,
-  logger: Logger,
-  alerts: Alerts,
-  gate: WriteGate,
-  suppressions: SuppressionList | undefined,
-  sites: SiteRegistry,
-  goals: GoalRegistry,
-): Promise<void> {
-  const config = effective;
-  const accounts = createAccounts(store, { invitationDays: config.invitationDays });
-  const resolveSession = (token: string) => accounts.resolveSession(token);
-  const shares = createShareLinks(store);
-  const projects = () => sites.names();
-  const publicSite = (project: string) => sites.get(project)?.public === true;
-  await app.register(readRoutes, {
-    store,
-    config: effective,
-    resolveSession,
-    shares,
-    projects,
-    publicSite,
-    goalsOf: (project: string) => goals.goalsOf(project),
-  });
-  const authenticate = createReadAuth(effective, {
-    session: resolveSession,
-    share: (token) => shares.resolve(token),
-    publicSite,
-  });
-  const funnels = createSavedFunnels(store);
-  // Registered, not called: each is a plugin context with its own store-failure mapping.
-  await app.register(sitesRoutes, {
-    store,
-    sites,
-    shares,
-    authenticate,
-    siteProjects: config.siteProjects,
-    removeSettings: async (site, actor) => {
-      await goals.removeProject(site, actor);
-      await funnels.removeProject(site, actor);
-    },
-  });
-  await alertsRoutes(app, { config: effective, alerts, authenticate, projects });
-  await app.register(goalsRoutes, {
-    config: effective,
-    goals,
-    funnels,
-    authenticate,
-    knownProject: (name) => sites.get(name) !== undefined,
-  });
-  await privacyRoutes(app, {
-    store,
-    config: effective,
-    authenticate,
-    gate,
-    ...(suppressions ? { suppressions } : {}),
-    projects,
-  });
-  if (config.dashboard) {
-    await app.register(authRoutes, {
-      config: effective,
-      accounts,
-      authenticate,
-      projects,
-      timeZoneOf: (project: string) => sites.get(project)?.timeZone ?? '',
-    });
-    await buildUi({ log: (line) => logger.info(line) }).catch((err) =>
-      logger.warn(
-        { err: (err as Error).message },
-        'the dashboard could not be built; serving the last build',
-      ),
-    );
-    await app.register(dashboardRoutes);
-  }
-}
-
-/** Consumers of every topic into the store; sessions restored first so open visits continue. */
-export async function startProcessing(
-  config: Config,
-  log: EventLog,
-  store: Store,
-  metrics: ReturnType<typeof createMetrics>,
-  logger: Logger,
-  /** `replay`: every event id checked (the archive may hold what is stored), no archive of the replay itself. */
-  mode: 'live' | 'replay' = 'live',
-  /** The list an erasure in this process adds to at once; otherwise one of its own, refreshed from the store. */
-  suppressions = new SuppressionList(store, logger),
-): Promise<Subscription[]> {
-  const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
-  const geo = await openGeoLookup(config.geoipCityDb);
-  await suppressions.start();
-  const suppressed = (row: EventRow) => {
-    if (!suppressions.has(row)) return false;
-    metrics.suppressedEvents.inc();
-    return true;
-  };
-  const convert = createConverter(await createSteps({ ...config, sessions, geo }), suppressed);
-  const convertLogs = createLogConverter(geo);
-  const restored = await sessions.restore(store).catch((err) => {
-    logger.warn({ err: (err as Error).message }, 'open sessions could not be restored; new ones start fresh');
-    return 0;
-  });
-  if (restored > 0) logger.info({ restored }, 'open sessions restored from the store');
-  const consumer = {
-    log,
-    store,
-    metrics,
-    logger,
-    maxRecords: config.batchMaxRows,
-    maxWaitMs: config.batchMaxWaitMs,
-    ...(mode === 'live' && log.capabilities.hasDeadLetterTopic
-      ? { deadLetterTopic: DEAD_LETTERS_TOPIC }
-      : {}),
-  };
-  const subscriptions: Subscription[] = [
-    { stop: async () => suppressions.stop() },
-    startProcessor({
-      ...consumer,
-      convert,
-      dedupeEveryEvent: mode === 'replay' || log.capabilities.mayDuplicate,
-      visits: new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id) }),
-    }),
-    startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
-    startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),
-  ];
-  // Each destination reads the log in its own consumer group: a destination that is down delays nothing else.
-  if (mode === 'live')
-    subscriptions.push(
-      ...startForwarding({
-        config,
-        log,
-        store,
-        metrics,
-        logger,
-        geo,
-        drop: (row) => suppressions.has(row),
-      }),
-    );
-  if (mode === 'live' && config.archiveDir)
-    subscriptions.push(
-      ...startRawArchive(
-        log,
-        config.archiveDir,
-        TOPICS,
-        logger.child({ stage: 'archive' }),
-        droppedByPrivacy(suppressions),
-      ),
-    );
-  // On Kafka, the shippers' and Maxwell's own topics are read too (what they write is not wrapped in envelopes).
-  if (mode === 'live' && log.capabilities.shared) {
-    const project = config.kafkaShipperProject ?? config.projects[0].name;
-    if (config.kafkaLogsTopic)
-      subscriptions.push(
-        startBatchConsumer(
-          consumer,
-          config.kafkaLogsTopic,
-          'processor-shipper-logs',
-          createShipperLogConverter(geo, project, config.kafkaLogsTopic),
-        ),
-      );
-    if (config.kafkaMaxwellTopic)
-      subscriptions.push(
-        startBatchConsumer(
-          consumer,
-          config.kafkaMaxwellTopic,
-          'processor-maxwell',
-          createMaxwellTopicConverter(store, project, config.kafkaMaxwellTopic),
-        ),
-      );
-  }
-  return subscriptions;
 }

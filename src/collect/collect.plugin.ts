@@ -4,10 +4,11 @@
  */
 import cors from '@fastify/cors';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { EventLog } from '../log/event-log.ts';
 import type { Metrics } from '../observe/metrics.ts';
+import type { ServerConfig } from '../server/server.settings.ts';
 import { cdcRoutes } from './cdc.routes.ts';
+import type { CollectConfig } from './collect.settings.ts';
 import { rateLimited } from './errors.ts';
 import { logsRoutes } from './logs.routes.ts';
 import { nativeRoutes } from './native.routes.ts';
@@ -20,7 +21,7 @@ import { telemetryRoutes } from './telemetry.routes.ts';
 import { trackerRoutes } from './tracker.routes.ts';
 
 export interface CollectDeps {
-  config: Config;
+  config: CollectConfig & Pick<ServerConfig, 'bodyLimitBytes'>;
   log: EventLog;
   metrics: Metrics;
   /** The sites' keys and origins; the site registry keeps them current (src/sites/site-registry.ts). */

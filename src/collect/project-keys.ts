@@ -2,8 +2,9 @@
  * Which project a request writes to, and whether it proved it may. The sites and their keys are a snapshot the
  * site registry replaces when sites change (src/sites/site-registry.ts), so the collector follows without a restart.
  */
-import type { ProjectSpec } from '../config/config.ts';
+
 import type { KeyedSite, KeyedSitesSink } from '../sites/site-registry.ts';
+import type { ProjectSpec } from '../sites/sites.settings.ts';
 import { hashWriteKey, sameHash } from '../sites/write-keys.ts';
 import {
   keyMissing,

@@ -7,9 +7,10 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { alertSettingProblems } from '../alerts/alert-config-check.ts';
 import { type ConfigKey, type ConfigSchema, configSchema } from './config-schema.ts';
+import { ConfigValueError, type FieldSpec, type Section, type SettingsOf } from './setting-fields.ts';
 
 export type Config = { [K in ConfigKey]: ReturnType<ConfigSchema[K]['parse']> };
-export type { ProjectSpec } from './config-schema.ts';
+export type { ProjectSpec } from '../sites/sites.settings.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -19,7 +20,8 @@ export class ConfigError extends Error {
   }
 }
 
-type RawSource = { value: string; from: string };
+/** Where a setting's value comes from: text (env, default, a scalar of the file) or a structured value of the file. */
+type RawSource = { from: string } & ({ text: string } | { value: object });
 
 function fileValues(file: string): Record<string, unknown> {
   let text: string;
@@ -46,16 +48,23 @@ function fileValues(file: string): Record<string, unknown> {
 }
 
 /**
- * File values become the text an env variable would hold: lists of names join with commas, structured settings
- * (forwarding rules, alert rules: objects or lists of objects) become JSON, which their fields' parsers read.
+ * A file value as its field reads it: scalars as the text an env variable would hold, lists of names joined with
+ * commas; structured values (forwarding rules, alert rules: objects or lists of objects) stay values, read by the
+ * field's `parseValue` as they are, never turned into JSON text and parsed again.
  */
-function asText(value: unknown): string {
-  if (Array.isArray(value))
-    return value.some((v) => v !== null && typeof v === 'object')
-      ? JSON.stringify(value)
-      : value.map(String).join(',');
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+function fileSource(value: unknown, from: string): RawSource {
+  if (Array.isArray(value) && value.every((v) => v === null || typeof v !== 'object'))
+    return { text: value.map(String).join(','), from };
+  if (value !== null && typeof value === 'object') return { value, from };
+  return { text: String(value), from };
+}
+
+function parseSource<T>(spec: FieldSpec<T>, raw: RawSource): T {
+  if ('text' in raw) return spec.parse(raw.text);
+  if (spec.parseValue) return spec.parseValue(raw.value);
+  throw new ConfigValueError(
+    `expected ${Array.isArray(raw.value) ? 'a list of names or numbers' : 'text or a number'}, not ${Array.isArray(raw.value) ? 'a list of objects' : 'an object'}`,
+  );
 }
 
 /** @param env usually `process.env`; tests pass their own. */
@@ -72,15 +81,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const spec = configSchema[key];
     let raw: RawSource | undefined;
     const envValue = env[spec.env];
-    if (envValue !== undefined && envValue !== '') raw = { value: envValue, from: spec.env };
-    else if (key in fromFile) raw = { value: asText(fromFile[key]), from: `${key} in ${configFile}` };
-    else if (spec.default !== undefined) raw = { value: spec.default, from: `default of ${spec.env}` };
+    if (envValue !== undefined && envValue !== '') raw = { text: envValue, from: spec.env };
+    else if (key in fromFile) raw = fileSource(fromFile[key], `${key} in ${configFile}`);
+    else if (spec.default !== undefined) raw = { text: spec.default, from: `default of ${spec.env}` };
     if (raw === undefined) {
       out[key] = undefined;
       continue;
     }
     try {
-      out[key] = spec.parse(raw.value);
+      out[key] = parseSource<unknown>(spec, raw);
     } catch (err) {
       problems.push(`${raw.from}: ${(err as Error).message}. ${spec.description}`);
     }
@@ -100,6 +109,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const config = out as Config;
   config.dataDir = path.resolve(config.dataDir);
   return config;
+}
+
+/**
+ * The settings of one section (a stage's `*.settings.ts`) and nothing else: what the wiring hands that stage, so a
+ * stage sees only what it declared (or what its options name besides).
+ */
+export function sectionOf<S extends Section>(config: Config, section: S): SettingsOf<S> {
+  return Object.fromEntries(
+    Object.keys(section).map((key) => [key, config[key as ConfigKey]]),
+  ) as SettingsOf<S>;
 }
 
 /** `SIGHTLINE_*` names read outside this schema: the CDC agent's own settings, and the tests' screenshot folder. */

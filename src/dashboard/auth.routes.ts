@@ -6,7 +6,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { Account, Me, Results } from '../query/api-types.ts';
 import {
   badParams,
@@ -17,9 +16,11 @@ import {
   unauthenticated,
   wrongPassword,
 } from '../query/errors.ts';
+import type { QueryConfig } from '../query/query.settings.ts';
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
 import { send } from '../query/request-params.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
+import type { SitesConfig } from '../sites/sites.settings.ts';
 import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
 import { LoginLimiter } from './login-limiter.ts';
 
@@ -55,7 +56,7 @@ function rolesOf(body: Record<string, unknown>, known: Set<string>, problems: Pa
 export async function authRoutes(
   app: FastifyInstance,
   deps: {
-    config: Config;
+    config: Pick<QueryConfig, 'adminToken'> & Pick<SitesConfig, 'projects'>;
     accounts: Accounts;
     authenticate: ReturnType<typeof createReadAuth>;
     /** The sites as they are now (src/sites/site-registry.ts); SIGHTLINE_PROJECTS when absent. */

@@ -161,6 +161,7 @@ function parseAggregate(o: Json, at: string, destinations: ReadonlySet<string>):
 
 export const NO_FORWARDING: ForwardConfig = { destinations: [], rules: [], aggregates: [] };
 
+/** SIGHTLINE_FORWARD: the forwarding config as JSON text. */
 export function parseForwardConfig(raw: string): ForwardConfig {
   if (raw.trim() === '') return NO_FORWARDING;
   let parsed: unknown;
@@ -171,6 +172,12 @@ export function parseForwardConfig(raw: string): ForwardConfig {
       `expected JSON like {"destinations":[…],"rules":[…]}: ${(err as Error).message}`,
     );
   }
+  return forwardConfigOf(parsed);
+}
+
+/** The forwarding config as a value: the parsed JSON of SIGHTLINE_FORWARD, or a config file's `forward:` object. */
+export function forwardConfigOf(value: unknown): ForwardConfig {
+  let parsed = value;
   // Numbers written as text (a YAML string, an env value) are read before the schema looks at them.
   if (parsed !== null && typeof parsed === 'object' && Array.isArray((parsed as Json).rules))
     parsed = {

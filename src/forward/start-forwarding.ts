@@ -1,20 +1,23 @@
 /** Wiring of the forwarding stage (called by the process role in live mode): one forwarder per destination. */
 
-import type { Config } from '../config/config.ts';
+import type { SharedConfig } from '../config/shared.settings.ts';
 import { EVENTS_TOPIC } from '../contract/topics.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { GeoLookup } from '../process/enrich/geo-lookup.ts';
 import type { EventDrop } from '../process/pipeline.ts';
+import type { ProcessConfig } from '../process/process.settings.ts';
 import type { Store } from '../store/store.ts';
 import { startAggregatePushes } from './aggregate-push.ts';
+import type { ForwardSettings } from './forward.settings.ts';
 import { forwardGroup, startForwarder } from './forward-consumer.ts';
 import { createForwardMapper } from './forward-mapping.ts';
 import { createForwardMetrics } from './forward-metrics.ts';
 
 export interface ForwardingDeps {
-  config: Config;
+  /** Forwarding's section; the processor's (its mapping cleans events as the processor does) and the data folder. */
+  config: ForwardSettings & ProcessConfig & SharedConfig;
   log: EventLog;
   store: Store;
   metrics: Metrics;

@@ -2,7 +2,7 @@
  * A goal as an admin sends it (`POST /api/v1/goals`, `PATCH /api/v1/goals/:id`), checked field by field so one 400
  * names every problem. Page patterns follow SIGHTLINE_GOALS: a path from `/`, `*` = any run of characters.
  */
-import type { GoalPropertyCondition, GoalSpec } from '../config/config-schema.ts';
+import type { GoalPropertyCondition, GoalSpec } from '../query/goal-spec.ts';
 import type { FieldProblem } from './errors.ts';
 
 export const MAX_CONDITIONS = 10;

@@ -5,13 +5,13 @@
  * Goals are query conditions, so a goal applies to every stored event as soon as it is listed.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/config.ts';
-import type { GoalPropertyCondition, GoalSpec } from '../config/config-schema.ts';
 import type { Logger } from '../observe/logger.ts';
+import type { GoalPropertyCondition, GoalSpec } from '../query/goal-spec.ts';
 import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, managedByConfig, notFound } from './errors.ts';
 import { definitionKey, type GoalInput } from './goal-input.ts';
+import type { GoalsConfig } from './goals.settings.ts';
 
 export const GOALS_TABLE = 'goals';
 const REFRESH_MS = 5_000;
@@ -35,7 +35,7 @@ function nextVersion(): number {
   return lastVersion;
 }
 
-function fromConfig(config: Pick<Config, 'goals'>): GoalEntry[] {
+function fromConfig(config: GoalsConfig): GoalEntry[] {
   return [...config.goals].flatMap(([project, goals]) =>
     goals.map((g) => ({
       ...g,
@@ -51,7 +51,7 @@ function fromConfig(config: Pick<Config, 'goals'>): GoalEntry[] {
 
 export function createGoalRegistry(
   store: Store,
-  config: Pick<Config, 'goals'>,
+  config: GoalsConfig,
   logger?: Logger,
   refreshMs = REFRESH_MS,
 ) {

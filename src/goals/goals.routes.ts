@@ -8,7 +8,6 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { Goal, Results, SavedFunnel } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem } from '../query/errors.ts';
 import {
@@ -20,6 +19,7 @@ import {
 } from '../query/read-auth.ts';
 import { one, type Query, send, targetOf } from '../query/request-params.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
+import type { SitesConfig } from '../sites/sites.settings.ts';
 import { badInput, type FieldProblem, notFound } from './errors.ts';
 import { parseGoalInput } from './goal-input.ts';
 import type { GoalEntry, GoalRegistry } from './goal-registry.ts';
@@ -60,7 +60,7 @@ const shown = (g: GoalEntry): Goal => ({
 export async function goalsRoutes(
   app: FastifyInstance,
   deps: {
-    config: Config;
+    config: Pick<SitesConfig, 'projects'>;
     goals: GoalRegistry;
     funnels: SavedFunnels;
     authenticate: ReturnType<typeof createReadAuth>;

@@ -1,21 +1,22 @@
 /** The log a role runs on, chosen by `SIGHTLINE_LOG`: the embedded WAL or Apache Kafka. */
 
 import path from 'node:path';
-import type { Config } from '../config/config.ts';
+import type { SharedConfig } from '../config/shared.settings.ts';
 import { DEAD_LETTERS_TOPIC, TOPICS } from '../contract/topics.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
 import type { EventLog, LogCapabilities } from './event-log.ts';
 import { KafkaEventLog, parseKafkaUrl } from './kafka/kafka.log.ts';
+import type { LogConfig } from './log.settings.ts';
 import { WalEventLog } from './wal/wal.log.ts';
 
 /** The capabilities of the log `SIGHTLINE_LOG` chooses, known before it is opened (`log.capabilities` after). */
-export function logCapabilities(config: Pick<Config, 'log'>): LogCapabilities {
+export function logCapabilities(config: Pick<LogConfig, 'log'>): LogCapabilities {
   return config.log === 'wal' ? WalEventLog.CAPABILITIES : KafkaEventLog.CAPABILITIES;
 }
 
 export async function openEventLog(
-  config: Config,
+  config: LogConfig & SharedConfig,
   logger: Logger,
   metrics: Metrics,
   role: string,

@@ -8,7 +8,7 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
+import type { LogConfig } from '../log/log.settings.ts';
 import type { PrivacyRequest } from '../query/api-types.ts';
 import { forbidden } from '../query/errors.ts';
 import {
@@ -17,12 +17,14 @@ import {
   type ReadScope,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
+import type { SitesConfig } from '../sites/sites.settings.ts';
 import type { Store } from '../store/store.ts';
 import { type EraseOptions, erasePerson } from './erase.ts';
 import { privacyBadParams } from './errors.ts';
 import { exportPerson } from './export.ts';
 import { matchingUsers, parseMatch } from './match.ts';
 import { fieldsOf } from './person-rows.ts';
+import type { PrivacyConfig } from './privacy.settings.ts';
 import { listRequests } from './privacy-requests.ts';
 import { parseSubject, type Subject } from './subject.ts';
 import { MAX_SUPPRESS_DAYS, type SuppressionList } from './suppressions.ts';
@@ -33,7 +35,7 @@ type PersonRequest = FastifyRequest<{ Params: { id: string }; Querystring: Query
 
 export interface PrivacyRoutesDeps {
   store: Store;
-  config: Config;
+  config: PrivacyConfig & Pick<SitesConfig, 'projects'> & Pick<LogConfig, 'archiveDir'>;
   authenticate: ReturnType<typeof createReadAuth>;
   gate?: WriteGate;
   suppressions?: SuppressionList;

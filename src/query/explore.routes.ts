@@ -6,12 +6,12 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import { StoreError } from '../store/errors.ts';
 import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
 import type { SavedQuery as ApiSavedQuery, ExploreResult, Results } from './api-types.ts';
 import { badParams, notFound, sqlFailed, sqlRefused } from './errors.ts';
+import type { QueryConfig } from './query.settings.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { send } from './request-params.ts';
 
@@ -55,7 +55,7 @@ interface SavedQuery {
 
 export async function exploreRoutes(
   app: FastifyInstance,
-  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth> },
+  deps: { store: Store; config: QueryConfig; authenticate: ReturnType<typeof createReadAuth> },
 ): Promise<void> {
   const { store, config, authenticate } = deps;
   const maxRows = Math.min(config.queryMaxRows, 10_000);

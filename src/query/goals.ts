@@ -2,7 +2,7 @@
  * Conversion goals as SQL conditions over `events`: event types by name (optionally with property conditions),
  * page goals by path pattern.
  */
-import type { GoalSpec } from '../config/config-schema.ts';
+import type { GoalSpec } from './goal-spec.ts';
 
 export interface GoalCondition {
   sql: string;

@@ -5,7 +5,6 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import type { Change, ChangeRate, LogLine, LogVolume, Results } from './api-types.ts';
 import { badParams } from './errors.ts';
@@ -18,6 +17,7 @@ import {
   type Interval,
   MAX_BUCKETS,
 } from './queries/timeseries.query.ts';
+import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
 import { type createReadAuth, requireMember, requireWholeProject } from './read-auth.ts';
 import { limitOf, one, type Query, send } from './request-params.ts';
 import { createStatsRequest, type StatsRequest } from './stats-request.ts';
@@ -41,7 +41,11 @@ function requireProjectRows(r: StatsRequest, query: Query, what: string): void {
 
 export async function logsAndChangesRoutes(
   app: FastifyInstance,
-  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth> },
+  deps: {
+    store: Store;
+    config: QueryConfig & ConfiguredGoals;
+    authenticate: ReturnType<typeof createReadAuth>;
+  },
 ): Promise<void> {
   const statsRequest = createStatsRequest(deps.store, deps.config, deps.authenticate);
 

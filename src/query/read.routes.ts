@@ -5,13 +5,13 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem } from './errors.ts';
 import { exploreRoutes } from './explore.routes.ts';
 import { logsAndChangesRoutes } from './logs-changes.routes.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
+import type { ConfiguredGoals, ConfiguredProjects, QueryConfig } from './query.settings.ts';
 import { createReadAuth, requireMember, type SessionResolver } from './read-auth.ts';
 import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
 import { createShareLinks, type ShareLinks } from './share-links.ts';
@@ -23,7 +23,7 @@ import { parseTimeRange } from './time-range.ts';
 
 export interface ReadDeps {
   store: Store;
-  config: Config;
+  config: QueryConfig & ConfiguredGoals & ConfiguredProjects;
   /** Dashboard logins (session cookies), when the dashboard is served. */
   resolveSession?: SessionResolver;
   /** Share links, when the caller also authenticates with them elsewhere (the dashboard's `auth/me`). */

@@ -1,9 +1,9 @@
 /** Admin-only management of share links: create (the token is shown once), list, revoke. */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { Results, Share } from './api-types.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
+import type { ConfiguredProjects } from './query.settings.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { one, type Query, send } from './request-params.ts';
 import type { ShareLinks } from './share-links.ts';
@@ -11,7 +11,7 @@ import type { ShareLinks } from './share-links.ts';
 export async function sharesRoutes(
   app: FastifyInstance,
   deps: {
-    config: Config;
+    config: ConfiguredProjects;
     shares: ShareLinks;
     authenticate: ReturnType<typeof createReadAuth>;
     /** The sites as they are now; SIGHTLINE_PROJECTS when absent. */

@@ -3,10 +3,9 @@
  * period or from/to, the comparison, the filters and the goal. Problems are collected so one 400 names them all.
  */
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
-import type { GoalSpec } from '../config/config-schema.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem, shareProperty } from './errors.ts';
+import type { GoalSpec } from './goal-spec.ts';
 import { goalCondition } from './goals.ts';
 import {
   type Comparison,
@@ -16,6 +15,7 @@ import {
   parsePeriod,
   resolvePeriod,
 } from './period.ts';
+import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
 import type { createReadAuth, ReadScope } from './read-auth.ts';
 import { one, type Query, targetOf, timeZoneOf } from './request-params.ts';
 import { createSampler } from './sampling.ts';
@@ -39,13 +39,13 @@ export interface StatsRequest {
 export type GoalsOf = (project: string) => readonly GoalSpec[];
 
 export const configGoals =
-  (config: Pick<Config, 'goals'>): GoalsOf =>
+  (config: ConfiguredGoals): GoalsOf =>
   (project) =>
     config.goals.get(project) ?? [];
 
 export function createStatsRequest(
   store: Store,
-  config: Config,
+  config: QueryConfig & ConfiguredGoals,
   authenticate: ReturnType<typeof createReadAuth>,
   goalsOf: GoalsOf = configGoals(config),
 ) {
@@ -113,7 +113,10 @@ export function createStatsRequest(
 }
 
 /** Share links are public: of the event properties, only those the operator listed. Everyone else: any. */
-function sharedPropertyKeys(scope: ReadScope, config: Config): ReadonlySet<string> | undefined {
+function sharedPropertyKeys(
+  scope: ReadScope,
+  config: Pick<QueryConfig, 'sharePropertyKeys'>,
+): ReadonlySet<string> | undefined {
   return scope.kind === 'share' ? new Set(config.sharePropertyKeys) : undefined;
 }
 

@@ -6,7 +6,6 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config/config.ts';
 import type { Store } from '../store/store.ts';
 import type {
   BreakdownRow,
@@ -40,6 +39,7 @@ import {
   timeseriesCounts,
   timeseriesQuery,
 } from './queries/timeseries.query.ts';
+import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
 import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
 import { sampledShare } from './sampling.ts';
@@ -66,7 +66,12 @@ function sendCsv(reply: FastifyReply, name: string, rows: readonly object[], emp
 
 export async function statsRoutes(
   app: FastifyInstance,
-  deps: { store: Store; config: Config; authenticate: ReturnType<typeof createReadAuth>; goalsOf?: GoalsOf },
+  deps: {
+    store: Store;
+    config: QueryConfig & ConfiguredGoals;
+    authenticate: ReturnType<typeof createReadAuth>;
+    goalsOf?: GoalsOf;
+  },
 ): Promise<void> {
   const { config } = deps;
   const goalsOf = deps.goalsOf ?? configGoals(config);

@@ -4,10 +4,10 @@
  */
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import type { Config } from '../config/config.ts';
 import { CodedError, errorCatalogue } from '../contract/coded-error.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
+import type { ServerConfig } from './server.settings.ts';
 
 /** Anything that answers with a code and a status: every stage's CodedError, and coded errors of libraries. */
 interface CodedAnswer {
@@ -69,7 +69,7 @@ function fromFastify(err: FastifyError, bodyLimit: number): CodedAnswer {
   }
 }
 
-export function createHttpServer(config: Config, logger: Logger, metrics: Metrics): FastifyInstance {
+export function createHttpServer(config: ServerConfig, logger: Logger, metrics: Metrics): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
     // Per-request lines would dominate the log at ingestion rates; errors are logged by the error handler.

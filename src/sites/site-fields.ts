@@ -2,9 +2,10 @@
  * A site's settings as an admin sends them: every field checked, problems collected with the field's name (a 400
  * names each one), values normalised (host names and origins lower-cased, origins without a path).
  */
-import { PROJECT_NAME } from '../config/config-schema.ts';
+
 import type { ParamProblem } from '../query/errors.ts';
 import { isTimeZone } from '../query/time-range.ts';
+import { PROJECT_NAME } from './sites.settings.ts';
 
 export interface SiteSettings {
   displayName: string;

@@ -5,11 +5,11 @@
  * restart. When the store cannot be read, the last snapshot stays in force.
  */
 
-import type { ProjectSpec } from '../config/config.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Store } from '../store/store.ts';
 import { defaultSettings } from './site-fields.ts';
 import { type KeyRow, readKeys, readSites, type SiteRow, writeSite } from './site-store.ts';
+import type { ProjectSpec } from './sites.settings.ts';
 import { hashWriteKey, shownPart } from './write-keys.ts';
 
 export interface KeyView {

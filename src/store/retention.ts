@@ -1,8 +1,9 @@
 /** Per-table retention from config, as ClickHouse TTLs: old parts are dropped by the engine's own merges. */
-import type { Config } from '../config/config.ts';
+
+import type { StoreConfig } from './store.settings.ts';
 import type { Store } from './store.ts';
 
-export const RETENTION: ReadonlyArray<{ table: string; column: string; key: keyof Config }> = [
+export const RETENTION: ReadonlyArray<{ table: string; column: string; key: keyof StoreConfig }> = [
   { table: 'events', column: 'timestamp', key: 'retentionEventsDays' },
   // The rollups of events hold nothing the events would not: they go with them.
   { table: 'events_hourly', column: 'hour', key: 'retentionEventsDays' },
@@ -15,7 +16,10 @@ export const RETENTION: ReadonlyArray<{ table: string; column: string; key: keyo
 ];
 
 /** Sets (or removes, for 0) each table's TTL when it differs from what the table has. Returns what changed. */
-export async function applyRetention(store: Store, config: Config): Promise<string[]> {
+export async function applyRetention(
+  store: Store,
+  config: Pick<StoreConfig, (typeof RETENTION)[number]['key']>,
+): Promise<string[]> {
   const changed: string[] = [];
   for (const { table, column, key } of RETENTION) {
     const days = Number(config[key]);

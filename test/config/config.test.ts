@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, unknownVariableWarnings } from '../../src/config/config.ts';
+import { collectSettings } from '../../src/collect/collect.settings.ts';
+import { ConfigError, loadConfig, sectionOf, unknownVariableWarnings } from '../../src/config/config.ts';
+import { configSchema, SECTIONS } from '../../src/config/config-schema.ts';
 import { replaceTable } from '../../src/config/config-table.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -102,6 +104,107 @@ describe('config', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it("reads a YAML file's forward: object and alerts: list as values, not as JSON text", (t) => {
+    const { dir, cleanup } = tempDir('cfg');
+    try {
+      const file = path.join(dir, 'sightline.yaml');
+      fs.writeFileSync(
+        file,
+        [
+          'forward:',
+          '  destinations:',
+          '    - { name: crm, type: webhook, url: "https://crm.example.com/hook" }',
+          '  rules:',
+          '    - { destination: crm, types: [signup], sample: "0.5" }',
+          'alerts:',
+          '    - name: Traffic stopped',
+          '      kind: threshold',
+          '      project: website',
+          '      metric: visitors',
+          '      below: 1',
+          '      channels: [{ type: webhook, url: "https://hooks.example.com/sightline" }]',
+          'reports:',
+          '    - { project: website, every: week, to: [team@example.com] }',
+          'smtpUrl: smtp://mail.example.com:587',
+          'smtpFrom: alerts@example.com',
+          '',
+        ].join('\n'),
+      );
+      // Nothing of the file is turned into JSON text and parsed again on the way to the fields' parsers.
+      const stringify = t.mock.method(JSON, 'stringify');
+      const parse = t.mock.method(JSON, 'parse');
+      const c = loadConfig({ SIGHTLINE_CONFIG: file });
+      assert.equal(stringify.mock.callCount(), 0);
+      assert.equal(parse.mock.callCount(), 0);
+      t.mock.restoreAll();
+      assert.deepEqual(
+        c.forward.destinations.map((d) => d.name),
+        ['crm'],
+      );
+      assert.equal(c.forward.rules[0].sample, 0.5);
+      assert.deepEqual(
+        c.alerts.map((r) => [r.name, r.kind, r.project]),
+        [['Traffic stopped', 'threshold', 'website']],
+      );
+      assert.deepEqual(
+        c.reports.map((r) => [r.project, r.every, r.to]),
+        [['website', 'week', ['team@example.com']]],
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('names the file key of a bad structured value', () => {
+    const { dir, cleanup } = tempDir('cfg');
+    try {
+      const file = path.join(dir, 'sightline.yaml');
+      fs.writeFileSync(
+        file,
+        'forward:\n  destinations:\n    - { name: crm, type: carrier-pigeon }\nalerts:\n  - { kind: threshold }\n',
+      );
+      const problems = problemsOf({ SIGHTLINE_CONFIG: file });
+      assert.ok(
+        problems.some((p) => p.startsWith(`forward in ${file}: `) && p.includes('destinations[0]')),
+        problems.join('\n'),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith(`alerts in ${file}: `) && p.includes('alerts[0]')),
+        problems.join('\n'),
+      );
+      fs.writeFileSync(file, 'alerts: { kind: threshold }\nport: { number: 80 }\n');
+      const more = problemsOf({ SIGHTLINE_CONFIG: file });
+      assert.ok(
+        more.some((p) => p.startsWith(`alerts in ${file}: must be a JSON list of rules`)),
+        more.join('\n'),
+      );
+      assert.ok(
+        more.some((p) => p.startsWith(`port in ${file}: expected text or a number, not an object`)),
+        more.join('\n'),
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('composes the sections of the stages without losing one: every key and variable is declared once', () => {
+    const keys = SECTIONS.flatMap((section) => Object.keys(section));
+    assert.equal(new Set(keys).size, keys.length, 'a key is declared by two sections');
+    assert.deepEqual(keys, Object.keys(configSchema));
+    const envs = Object.values(configSchema).map((f) => f.env);
+    assert.equal(new Set(envs).size, envs.length, 'a variable is declared twice');
+  });
+
+  it('hands a stage its section and nothing else', () => {
+    const collect = sectionOf(
+      loadConfig({ SIGHTLINE_ADMIN_TOKEN: 'a-long-enough-admin-token' }),
+      collectSettings,
+    );
+    assert.deepEqual(Object.keys(collect).sort(), Object.keys(collectSettings).sort());
+    assert.equal(collect.rateLimitBurst, 500);
+    assert.equal('adminToken' in collect, false);
   });
 
   it('trusts X-Forwarded-For only from listed proxies', () => {

@@ -1,5 +1,5 @@
-import type { GoalSpec } from '../../config/config-schema.ts';
 import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
+import type { GoalSpec } from '../goal-spec.ts';
 import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
