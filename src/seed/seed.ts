@@ -1,6 +1,6 @@
 /**
  * `sightline seed`: synthetic demo traffic written straight into the store — visits, page views, a checkout
- * funnel, server logs and database changes — planned in JS (`plan.ts`) and generated inside ClickHouse (`sql.ts`).
+ * funnel, server logs and database changes — planned in JS (`plan.ts`) and generated inside ClickHouse (`*-sql.ts`).
  *
  * Seeded rows are marked (events.protocol = 'seed', logs.source = 'seed', db_changes.position = 'seed-bin.…') so
  * they can be told from real data: seeding refuses to run twice into one project unless asked to replace what it
@@ -11,21 +11,13 @@ import { migrate } from '../store/migrate.ts';
 import { rebuildRollups } from '../store/rollups.ts';
 import type { Store } from '../store/store.ts';
 import { insertVisitsFromEvents, VISITS_TABLE } from '../store/visits.ts';
+import { dbChangesInsert } from './db-changes-sql.ts';
+import { eventsInsert } from './events-sql.ts';
+import { FANOUT, fanoutSetup, fanoutTeardown, MIRRORED_VIEWS, visitsInsert } from './fanout-sql.ts';
+import { logsInsert } from './logs-sql.ts';
 import { addDays, planDays, type SeedPlan } from './plan.ts';
-import {
-  dbChangesInsert,
-  eventsInsert,
-  FANOUT,
-  fanoutSetup,
-  fanoutTeardown,
-  logsInsert,
-  MIRRORED_VIEWS,
-  SEED_LOG_SOURCE,
-  SEED_POSITION_PREFIX,
-  SEED_PROTOCOL,
-  str,
-  visitsInsert,
-} from './sql.ts';
+import { SEED_LOG_SOURCE, SEED_POSITION_PREFIX, SEED_PROTOCOL } from './seed-markers.ts';
+import { str } from './sql-literals.ts';
 import { buildTables, returnGapTable } from './tables.ts';
 
 export interface SeedOptions {
@@ -311,7 +303,7 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
     returnGaps: returnGapTable(plan.visits / plan.days.length),
     profileTypes: o.profileTypes ?? [],
   };
-  // Sessions and profiles straight from the visits (the fan-out in sql.ts), when this store's views are the ones it
+  // Sessions and profiles straight from the visits (the fan-out in fanout-sql.ts), when this store's views are the ones it
   // mirrors, every event feeds profiles and no other process writes (the embedded store); otherwise the views run.
   const direct =
     !o.throughViews &&
