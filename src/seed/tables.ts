@@ -1,5 +1,5 @@
 /**
- * The world of `world.ts` as lookup tables for the generating SQL. A weighted choice in SQL is one array index
+ * The made-up world (`world.ts`, `site-pages.ts`, `traffic-sources.ts`, `user-agents.ts`) as lookup tables for the generating SQL. A weighted choice in SQL is one array index
  * with a few bits of a hash: each table holds every outcome as often as its weight says, so picking costs the same
  * for 3 outcomes or 200. Source names, channels, browsers and operating systems come from running Sightline's own
  * enrichment over the made-up referrers and user agents, so seeded rows hold exactly what real events would.
@@ -8,11 +8,11 @@ import type { Envelope } from '../contract/envelope.ts';
 import { blankRow } from '../process/event-row.ts';
 import { putReferrer } from '../process/steps/put-referrer.step.ts';
 import { parseAgent } from '../process/steps/put-user-agent.step.ts';
+import { pages } from './site-pages.ts';
+import { COUNTRIES, ENGLISH_BROWSER_SHARE, SOURCES, SPIKE_REFERRERS } from './traffic-sources.ts';
+import { AGENTS } from './user-agents.ts';
 import {
-  AGENTS,
-  COUNTRIES,
   DOWNLOAD_SHARE,
-  ENGLISH_BROWSER_SHARE,
   FUNNEL_CONTINUE,
   FUNNEL_TAIL,
   FUNNEL_TAIL_LENGTH,
@@ -25,13 +25,10 @@ import {
   MORE_PAGES,
   OUTBOUND_SHARE,
   PLANS,
-  pages,
   RETURN_GAP_DAYS,
   RETURNING_SHARE,
   SIGNUP_METHODS,
   SIGNUP_RATE,
-  SOURCES,
-  SPIKE_REFERRERS,
   STEP_SECONDS,
   YEARLY_BILLING_SHARE,
 } from './world.ts';
