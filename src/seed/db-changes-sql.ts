@@ -1,6 +1,7 @@
 import { dayColumns, dayIndex } from './day-index.ts';
 import { INSERT_SETTINGS } from './insert-settings.ts';
-import { type SideSqlOptions, weighted } from './logs-sql.ts';
+import type { SideSqlOptions } from './logs-sql.ts';
+import { weighted } from './pick-tables.ts';
 import type { SeedDay } from './plan.ts';
 import { SEED_POSITION_PREFIX } from './seed-markers.ts';
 import { bits, ints, pick, str, strs } from './sql-literals.ts';

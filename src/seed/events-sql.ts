@@ -8,10 +8,11 @@
  */
 import { STORED_COLUMNS, type StoredColumn } from '../store/event-columns.ts';
 import { INSERT_SETTINGS } from './insert-settings.ts';
+import { PAGE_BITS } from './pick-tables.ts';
 import type { SeedDay } from './plan.ts';
 import { SEED_PROTOCOL } from './seed-markers.ts';
 import { bits, ints, lc, ms, pick, str, strs } from './sql-literals.ts';
-import { type Agent, PAGE_BITS, type Source } from './tables.ts';
+import type { Agent, Source } from './tables.ts';
 import { eventTime, kinds, type SeedSqlOptions, visitsSql } from './visits-sql.ts';
 import { DOWNLOAD_URLS, OUTBOUND_URLS } from './world.ts';
 

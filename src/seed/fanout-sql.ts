@@ -9,7 +9,7 @@ import { eventTime, runTables, type SeedSqlOptions, VISIT_COLUMNS, visitsSql } f
 
 /**
  * The views on `events` that `profilesSelect` and the fan-out's rollup view stand in for, as the
- * store defines them (src/store/sessions-profiles.ts, src/store/rollups.ts). `viewsMirrored` (seed.ts) compares the
+ * store defines them (src/store/sessions-profiles.ts, src/store/rollups.ts). `viewsMirrored` (fanout-staging.ts) compares the
  * store's views with these as the engine formats them: a migration that changes a view no longer matches, and
  * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
  */

@@ -1,9 +1,10 @@
 import { dayColumns, dayIndex } from './day-index.ts';
 import { INSERT_SETTINGS } from './insert-settings.ts';
+import { PICK_BITS, threshold, weighted, weightedTable } from './pick-tables.ts';
 import type { SeedDay } from './plan.ts';
 import { SEED_LOG_SOURCE } from './seed-markers.ts';
 import { bits, ints, pick, str, strs } from './sql-literals.ts';
-import { PICK_BITS, type SeedTables, threshold, weightedTable } from './tables.ts';
+import type { SeedTables } from './tables.ts';
 
 /** Requests an nginx in front of the site answers: pages, assets, API calls. */
 const ASSETS = [
@@ -63,11 +64,6 @@ const APP_LOGS: Array<[string, string, string, number, number]> = [
   ['worker', 'warn', 'job sync-invoices retry 1/5 after {ms}ms', 10, 40],
   ['worker', 'error', 'job sync-invoices {id} failed: timeout', 2, 30],
 ];
-
-/** A pick table (`weightedTable`) over `items` by their weights. */
-export function weighted<T>(items: ReadonlyArray<T>, weight: (item: T) => number): number[] {
-  return weightedTable(items.map(weight));
-}
 
 export interface SideSqlOptions {
   project: string;

@@ -2,7 +2,7 @@
  * Pieces of the seed's SQL text: literals, and random choices as a few bits of a `cityHash64` indexing a table.
  * Every value reaching the SQL text is either a number the seed code computed or a string passed through `str`.
  */
-import { PICK_BITS } from './tables.ts';
+import { PICK_BITS } from './pick-tables.ts';
 
 /** A ClickHouse string literal. */
 export function str(value: string): string {

@@ -5,9 +5,10 @@
  */
 
 import { dayColumns, dayIndex } from './day-index.ts';
+import { PAGE_BITS, PICK, PICK_BITS } from './pick-tables.ts';
 import type { SeedDay } from './plan.ts';
 import { bits, ints, pick, str, strs } from './sql-literals.ts';
-import { PAGE_BITS, PICK, PICK_BITS, type SeedTables } from './tables.ts';
+import type { SeedTables } from './tables.ts';
 import { OUTBOUND_URLS } from './world.ts';
 
 export interface SeedSqlOptions {
