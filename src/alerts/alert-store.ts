@@ -1,6 +1,8 @@
 /** What alerts and reports keep in the store (migration 010): dashboard rules, rule states, history, reports sent. */
+
 import { randomUUID } from 'node:crypto';
 import { toClickHouseTime } from '../query/time-range.ts';
+import { isoFromClickHouse } from '../store/clickhouse-time.ts';
 import type { Store } from '../store/store.ts';
 import { type AlertRule, parseRule } from './alert-rules.ts';
 
@@ -24,8 +26,6 @@ export interface HistoryEntry {
   message: string;
   delivery: string;
 }
-
-const iso = (s: string) => `${s.replace(' ', 'T')}Z`;
 
 /** Versions order the rows of one key; real time keeps them rising even when tests evaluate at chosen times. */
 let lastVersion = 0;
@@ -84,8 +84,8 @@ export function createAlertStore(store: Store) {
           {
             state: r.state === 'firing' ? 'firing' : 'ok',
             value: r.value === null ? null : Number(r.value),
-            since: iso(String(r.since)),
-            checked_at: iso(String(r.checked)),
+            since: isoFromClickHouse(String(r.since)),
+            checked_at: isoFromClickHouse(String(r.checked)),
           },
         ]),
       );
@@ -113,7 +113,7 @@ export function createAlertStore(store: Store) {
       );
       return rows.map((r) => ({
         ...(r as unknown as HistoryEntry),
-        at: iso(String(r.at)),
+        at: isoFromClickHouse(String(r.at)),
         value: r.value === null ? null : Number(r.value),
         threshold: r.threshold === null ? null : Number(r.threshold),
       }));
@@ -126,7 +126,7 @@ export function createAlertStore(store: Store) {
          WHERE report_id = {id:String} HAVING n > 0`,
         { id: reportId },
       );
-      return row?.start ? Date.parse(iso(row.start)) : undefined;
+      return row?.start ? Date.parse(isoFromClickHouse(row.start)) : undefined;
     },
 
     async recordReport(reportId: string, startMs: number, endMs: number, to: string[]): Promise<void> {

@@ -3,9 +3,11 @@
  * (password-hash.ts); session and invitation tokens are random and stored as SHA-256 only. Rows are versioned
  * (ReplacingMergeTree), so every change is an insert.
  */
+
 import { randomBytes } from 'node:crypto';
+import { isoFromClickHouse } from '../store/clickhouse-time.ts';
 import type { Store } from '../store/store.ts';
-import { createSessions, isoFromStore, randomToken, rowVersion, sha256 } from './dashboard-sessions.ts';
+import { createSessions, randomToken, rowVersion, sha256 } from './dashboard-sessions.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 
 export { SESSION_DAYS } from './dashboard-sessions.ts';
@@ -104,7 +106,8 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
     sessions.clearCache();
   }
 
-  const invitationExpires = (r: UserRow) => new Date(Date.parse(isoFromStore(r.invited_at)) + invitationMs);
+  const invitationExpires = (r: UserRow) =>
+    new Date(Date.parse(isoFromClickHouse(r.invited_at)) + invitationMs);
 
   const account = (r: UserRow): Account => ({
     email: r.email,
@@ -115,7 +118,7 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
       ? { invitation_expires: invitationExpires(r).toISOString() }
       : {}),
     disabled: Boolean(r.disabled),
-    created_at: isoFromStore(r.created_at),
+    created_at: isoFromClickHouse(r.created_at),
   });
 
   return {
@@ -147,7 +150,7 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
         password_hash: input.password ? await hashPassword(input.password) : '',
         roles: JSON.stringify(input.roles),
         invite_hash: invite ? sha256(invite) : '',
-        created_at: existing && !existing.disabled ? isoFromStore(existing.created_at) : at,
+        created_at: existing && !existing.disabled ? isoFromClickHouse(existing.created_at) : at,
         invited_at: at,
         disabled: false,
       };

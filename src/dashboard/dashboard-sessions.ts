@@ -2,7 +2,9 @@
  * Dashboard login sessions (`dashboard_sessions`): a random token in the cookie, its SHA-256 in the table. Rows are
  * versioned (ReplacingMergeTree): starting, ending and revoking a session are all inserts.
  */
+
 import { createHash, randomBytes } from 'node:crypto';
+import { isoFromClickHouse } from '../store/clickhouse-time.ts';
 import type { Store } from '../store/store.ts';
 import type { SessionUser } from './accounts.ts';
 
@@ -14,9 +16,6 @@ export const sha256 = (token: string) => createHash('sha256').update(token).dige
 export const randomToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
 /** The version of a row written now: later writes win, and two in one millisecond rarely tie. */
 export const rowVersion = () => Date.now() * 1000 + Math.floor(Math.random() * 1000);
-
-/** ClickHouse's `2026-01-02 03:04:05.678` (UTC) as ISO 8601; an ISO time stays as it is. */
-export const isoFromStore = (s: string) => (s.includes('T') ? s : `${s.replace(' ', 'T')}Z`);
 
 interface SessionRow {
   token_hash: string;
@@ -62,8 +61,8 @@ export function createSessions(store: Store, userOf: (email: string) => Promise<
         ended.map((s) => ({
           token_hash: s.token_hash,
           email,
-          created_at: isoFromStore(s.created),
-          expires_at: isoFromStore(s.expires),
+          created_at: isoFromClickHouse(s.created),
+          expires_at: isoFromClickHouse(s.expires),
           revoked: true,
         })),
         `sessions-ended:${email}:${v}`,

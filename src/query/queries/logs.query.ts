@@ -1,7 +1,8 @@
 /** The Logs page: newest matching lines, volume per level over time, and the values worth filtering by. */
+
+import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
-import { isoFromClickHouse } from '../scope-filter.ts';
 import type { TimeRange } from '../time-range.ts';
 import { bucketLabels, type Interval } from './timeseries.query.ts';
 
