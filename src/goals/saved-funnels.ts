@@ -3,8 +3,9 @@
  * `GET /api/v1/stats/funnel` takes them, so picking one in the dashboard is running that query.
  */
 import { randomUUID } from 'node:crypto';
+import type { FunnelStep } from '../query/api-types.ts';
 import type { ParamProblem } from '../query/errors.ts';
-import { type FunnelStep, parseSteps, parseWindow } from '../query/queries/funnel.query.ts';
+import { parseSteps, parseWindow } from '../query/queries/funnel.query.ts';
 import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, type FieldProblem } from './errors.ts';

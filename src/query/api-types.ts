@@ -84,11 +84,14 @@ export interface Cohort {
 }
 
 export interface FunnelResult {
+  window_seconds: number;
   steps: Array<{
     step: number;
     label: string;
     visitors: number;
+    /** Percent of the first step's visitors. */
     conversion_rate: number;
+    /** Percent of the previous step's visitors who got here. */
     conversion_rate_step: number;
     dropoff: number;
   }>;
@@ -239,6 +242,7 @@ export interface LogLine {
   service: string;
   host: string;
   message: string;
+  source: string;
   attributes: Record<string, string>;
 }
 

@@ -7,6 +7,7 @@
  * so a filter on one page still reports how those visits went (as Plausible does).
  */
 import { SESSION_KEY, VISITOR_KEY } from '../store/event-keys.ts';
+import type { MetricNumbers } from './api-types.ts';
 import type { GoalCondition } from './goals.ts';
 import { sampleClause, scaled } from './sampling.ts';
 
@@ -15,20 +16,8 @@ export { SESSION_KEY, VISITOR_KEY };
 /** People across days: the user id when known (anonymous visitor ids rotate daily by design). */
 export const PERSON_KEY = `if(user_id != '', cityHash64('u', user_id), ${VISITOR_KEY})`;
 
-export interface Metrics {
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  events: number;
-  views_per_visit: number;
-  /** Percent of visits with one pageview and nothing else. */
-  bounce_rate: number;
-  /** Mean seconds from a visit's first to its last event. */
-  visit_duration: number;
-  /** Present when the project has goals: visitors who reached one, and their share of all visitors (percent). */
-  conversions?: number;
-  conversion_rate?: number;
-}
+/** The numbers of a period, as the API answers them. */
+export type Metrics = MetricNumbers;
 
 export const METRIC_NAMES = [
   'visitors',

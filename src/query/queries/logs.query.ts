@@ -2,6 +2,7 @@
 
 import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
+import type { LogLine } from '../api-types.ts';
 import type { Target } from '../read-auth.ts';
 import type { TimeRange } from '../time-range.ts';
 import { bucketLabels, type Interval } from './timeseries.query.ts';
@@ -12,16 +13,6 @@ export interface LogFilter {
   levels?: string[];
   services?: string[];
   hosts?: string[];
-}
-
-export interface LogLine {
-  timestamp: string;
-  level: string;
-  service: string;
-  host: string;
-  message: string;
-  source: string;
-  attributes: Record<string, string>;
 }
 
 interface LogQuery {
