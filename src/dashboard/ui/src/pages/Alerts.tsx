@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { AlertHistoryEntry as HistoryEntry, AlertRule as Rule } from '../../../../query/api-types.ts';
-import { ApiError, del, get, type Me, post } from '../api.ts';
+import { del, errorText, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
+import { ProjectSelect } from '../components/ProjectSelect.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
 
@@ -73,7 +74,7 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
       setForm(EMPTY);
       rules.reload();
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
   };
   const act = async (what: Promise<unknown>, done: string) => {
@@ -81,7 +82,7 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
       await what;
       setMessage(done);
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
     rules.reload();
     props.onChange();
@@ -158,17 +159,12 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
               value={form.name}
               onInput={set('name')}
             />
-            <select
-              aria-label="Rule project"
+            <ProjectSelect
+              label="Rule project"
+              projects={props.me.projects}
               value={project}
-              onChange={(e) => setProject((e.target as HTMLSelectElement).value)}
-            >
-              {props.me.projects.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+              onChange={setProject}
+            />
             <select aria-label="Kind" value={form.kind} onChange={set('kind')}>
               <option value="threshold">Threshold</option>
               <option value="change">Change vs previous window</option>

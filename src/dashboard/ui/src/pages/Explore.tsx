@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChartSpec, ExploreResult as Result, SavedQuery as Saved } from '../../../../query/api-types.ts';
-import { ApiError, del, get, post } from '../api.ts';
+import { del, errorText, get, post } from '../api.ts';
 import { Chart, Pie } from '../components/Chart.tsx';
 import { type Route, update } from '../url-state.ts';
 
@@ -103,7 +103,7 @@ export function ExplorePage(props: { route: Route }) {
     try {
       setResult(await post<Result>('explore/query', { sql: text }));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setRunning(false);
     }

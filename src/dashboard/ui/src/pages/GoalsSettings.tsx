@@ -4,8 +4,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { GoalCondition as Condition, Goal } from '../../../../query/api-types.ts';
-import { ApiError, del, get, type Me, patch, post } from '../api.ts';
+import { del, errorText, get, type Me, patch, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
+import { ProjectSelect } from '../components/ProjectSelect.tsx';
 import { useApi } from '../use-api.ts';
 
 interface Draft {
@@ -55,7 +56,7 @@ export function GoalsCard(props: { me: Me }) {
       setDraft(EMPTY);
       goals.reload();
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
   };
   return (
@@ -65,20 +66,15 @@ export function GoalsCard(props: { me: Me }) {
       testId="goals-settings"
       title={<span id="goals">Goals</span>}
       actions={
-        <select
-          aria-label="Project of the goals"
+        <ProjectSelect
+          label="Project of the goals"
+          projects={projects}
           value={project}
-          onChange={(e) => {
-            setProject((e.target as HTMLSelectElement).value);
+          onChange={(p) => {
+            setProject(p);
             setDraft(EMPTY);
           }}
-        >
-          {projects.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
+        />
       }
     >
       {(list) => (

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import type { Erased, EventItem, User } from '../../../../query/api-types.ts';
-import { ApiError, csvUrl, get, query, remove } from '../api.ts';
+import { csvUrl, errorText, get, query, remove } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { dateTime } from '../format.ts';
 import { navigate, type Route, statsParams, update } from '../url-state.ts';
@@ -164,7 +164,7 @@ function PrivacyActions(props: { project: string; id: string }) {
         `Erased (request ${done.request}): ${counts}.${days !== '0' ? ` New events refused for ${days} days.` : ''}`,
       );
     } catch (err) {
-      setResult(`Not erased: ${err instanceof ApiError ? err.message : String(err)}`);
+      setResult(`Not erased: ${errorText(err)}`);
     } finally {
       setBusy(false);
       dialog.current?.close();

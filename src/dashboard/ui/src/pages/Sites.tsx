@@ -5,12 +5,11 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { NewKey, Site, SiteEvents } from '../../../../query/api-types.ts';
-import { ApiError, del, get, patch, post, remove } from '../api.ts';
+import { del, errorText, get, patch, post, remove } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { count, dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
 
-const message = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
 const list = (text: string) =>
   text
     .split(/[\s,]+/)
@@ -72,7 +71,7 @@ export function Onboarding(props: { site: Site; keyText?: string; onClose: () =>
         },
         (e) => {
           if (stop) return;
-          setError(message(e));
+          setError(errorText(e));
           timer = setTimeout(poll, 5000);
         },
       );
@@ -190,7 +189,7 @@ function SiteForm(props: {
       setError(undefined);
       if (!props.editing) setForm(emptyForm);
     } catch (err) {
-      setError(message(err));
+      setError(errorText(err));
     }
   };
   return (
@@ -275,7 +274,7 @@ function DeleteSite(props: { site: Site; onDeleted: () => void }) {
         class="ghost danger"
         onClick={() =>
           get<SiteEvents>(`sites/${encodeURIComponent(props.site.name)}/events`).then(setStored, (e) =>
-            setError(message(e)),
+            setError(errorText(e)),
           )
         }
       >
@@ -292,7 +291,7 @@ function DeleteSite(props: { site: Site; onDeleted: () => void }) {
           remove(`sites/${encodeURIComponent(props.site.name)}`, { confirm: stored.events }).then(
             props.onDeleted,
             (e) => {
-              setError(message(e));
+              setError(errorText(e));
               setStored(undefined);
             },
           )
@@ -312,7 +311,7 @@ function Keys(props: { site: Site; onChange: () => void; onNewKey: (k: NewKey) =
   const [grace, setGrace] = useState('86400');
   const [error, setError] = useState<string>();
   const base = `sites/${encodeURIComponent(site.name)}/keys`;
-  const act = (p: Promise<unknown>) => p.then(props.onChange, (e) => setError(message(e)));
+  const act = (p: Promise<unknown>) => p.then(props.onChange, (e) => setError(errorText(e)));
   if (site.keyless) return <span class="muted">no key needed</span>;
   return (
     <div class="site-keys">
