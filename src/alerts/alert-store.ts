@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { toClickHouseTime } from '../query/time-range.ts';
 import { isoFromClickHouse } from '../store/clickhouse-time.ts';
+import { nextRowVersion } from '../store/row-version.ts';
 import type { Store } from '../store/store.ts';
 import { type AlertRule, parseRule } from './alert-rules.ts';
 
@@ -25,13 +26,6 @@ export interface HistoryEntry {
   threshold: number | null;
   message: string;
   delivery: string;
-}
-
-/** Versions order the rows of one key; real time keeps them rising even when tests evaluate at chosen times. */
-let lastVersion = 0;
-function nextVersion(): number {
-  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-  return lastVersion;
 }
 
 export function createAlertStore(store: Store) {
@@ -65,7 +59,7 @@ export function createAlertStore(store: Store) {
     },
 
     async writeRule(id: string, rule: string, by: string, deleted: boolean): Promise<void> {
-      const version = nextVersion();
+      const version = nextRowVersion();
       await store.insert(
         'alert_rules',
         [{ id, rule, created_by: by, updated_at: new Date().toISOString(), deleted, version }],
@@ -92,7 +86,7 @@ export function createAlertStore(store: Store) {
     },
 
     async setState(ruleId: string, state: RuleState): Promise<void> {
-      const version = nextVersion();
+      const version = nextRowVersion();
       await store.insert(
         'alert_state',
         [{ rule_id: ruleId, ...state, version }],
@@ -101,7 +95,7 @@ export function createAlertStore(store: Store) {
     },
 
     async addHistory(entry: HistoryEntry): Promise<void> {
-      await store.insert('alert_history', [entry], `alert-history:${entry.rule_id}:${nextVersion()}`);
+      await store.insert('alert_history', [entry], `alert-history:${entry.rule_id}:${nextRowVersion()}`);
     },
 
     async history(limit: number, ruleId?: string): Promise<HistoryEntry[]> {
