@@ -37,6 +37,23 @@ async function rollupCounts(q: StatsQuery): Promise<Record<string, unknown> | un
 }
 
 /**
+ * The visits' sums (scaled: they may come from a sample) beside the rollups' visitors, pageviews and events (which
+ * never do), as one row for `metricsOf`.
+ */
+function withRollupCounts(
+  visits: Record<string, unknown> | undefined,
+  counts: Record<string, unknown>,
+  sample: number | undefined,
+): Record<string, unknown> {
+  return {
+    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, sample)])),
+    visitors: counts.n_visitors,
+    pageviews: counts.n_pageviews,
+    events: counts.n_events,
+  };
+}
+
+/**
  * A sampled, unfiltered range: visitors, pageviews and events from the rollups; the visits and their shape from
  * `visits` — rows of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no
  * grouping by visit; conversions from the same sample of the events (the rollups' merged sets of several goals
@@ -68,13 +85,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     { ...visitScope.params, from: q.range.start, to: q.range.end },
     { timeoutMs: q.timeoutMs },
   );
-  return {
-    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
-    visitors: counts?.n_visitors,
-    pageviews: counts?.n_pageviews,
-    events: counts?.n_events,
-    ...(q.goal ? { conversions } : {}),
-  };
+  return { ...withRollupCounts(visits, counts, q.sample), ...(q.goal ? { conversions } : {}) };
 }
 
 /**
@@ -102,13 +113,7 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
     w.params,
     { timeoutMs: q.timeoutMs },
   );
-  // The visits may come from a sample, the counts beside them never do: every sum is scaled here, once.
-  return {
-    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
-    visitors: counts?.n_visitors,
-    pageviews: counts?.n_pageviews,
-    events: counts?.n_events,
-  };
+  return withRollupCounts(visits, counts, q.sample);
 }
 
 async function totals(q: StatsQuery, range?: TimeRange): Promise<OverviewNumbers> {
