@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createLogger } from '../observe/logger.ts';
 import { type ServerFlags, throughServer } from '../server/running-server.ts';
-import { readSites } from '../sites/site-store.ts';
+import { knownProjectNames } from '../sites/site-store.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { erasePerson, resumeErasures } from './erase.ts';
@@ -153,7 +153,7 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
     try {
-      requireKnownProject(subject.project, await knownProjects(store, config));
+      requireKnownProject(subject.project, await knownProjectNames(store, config.projects));
     } catch (err) {
       return usage((err as Error).message);
     }
@@ -169,15 +169,6 @@ export async function runPrivacyCli(action: Action, argv: string[], env: NodeJS.
 
 function serverFlags(values: Record<string, string | boolean | undefined>): ServerFlags {
   return { url: values.url as string | undefined, token: values.token as string | undefined };
-}
-
-/** The projects a direct run may name: SIGHTLINE_PROJECTS and the sites made in the dashboard (the store's). */
-async function knownProjects(store: Store, config: Config): Promise<string[]> {
-  const stored = await readSites(store).then(
-    (rows) => rows.map((r) => r.name),
-    () => [],
-  );
-  return [...new Set([...config.projects.map((p) => p.name), ...stored])];
 }
 
 /** `sightline erase --match KEY=VALUE`: without --yes, only the list of the people it names. */
@@ -208,7 +199,7 @@ async function runMatchCli(
   if (answered !== undefined) return answered;
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
-    requireKnownProject(match.project, await knownProjects(store, config));
+    requireKnownProject(match.project, await knownProjectNames(store, config.projects));
     return await matchDirect(store, match, yes, fieldsOf(config), suppressDays, config.archiveDir);
   } catch (err) {
     if (!(err instanceof PrivacyError)) throw err;

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config/config.ts';
 import { isTimeZone } from '../query/time-range.ts';
-import { readSites } from '../sites/site-store.ts';
+import { knownProjectNames } from '../sites/site-store.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { ProgressBar, rate } from './progress.ts';
 import { LIMITS, PROJECT_NAME, planSeed, SeedError, type SeedOptions, seed } from './seed.ts';
@@ -50,15 +50,6 @@ Examples:
 `;
 
 export class UsageError extends Error {}
-
-/** The sites the dashboard lists: SIGHTLINE_PROJECTS and those made in the dashboard (the store's `sites`). */
-async function knownProjects(store: Store, config: Config): Promise<string[]> {
-  const stored = await readSites(store).then(
-    (rows) => rows.map((r) => r.name),
-    () => [],
-  );
-  return [...config.projects.map((p) => p.name), ...stored];
-}
 
 /** SeedError codes that mean the command line asked for something impossible (exit 2, like a bad flag). */
 const USAGE_ERRORS = new Set(['SEED_ERR_RANGE', 'SEED_ERR_PROJECT', 'SEED_ERR_FUTURE']);
@@ -274,7 +265,7 @@ export async function runSeedCli(
       },
     });
     bar?.stop();
-    const known = (await knownProjects(store, config)).includes(o.project);
+    const known = (await knownProjectNames(store, config.projects)).includes(o.project);
     io.stdout.write(
       [
         `Seeded project "${o.project}": ${result.from} … ${result.to} (${o.tz}), seed ${o.seed}${args.randomSeed ? ` — add --seed ${o.seed} to repeat this run` : ''}.`,

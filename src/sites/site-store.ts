@@ -107,3 +107,18 @@ export async function readKeys(store: Store, now = Date.now()): Promise<KeyRow[]
     }))
     .filter((k) => k.expiresAt === undefined || k.expiresAt > now);
 }
+
+/**
+ * The project names a command may name: SIGHTLINE_PROJECTS (`configured`) and the sites made in the dashboard (none
+ * while the store has no `sites` table yet).
+ */
+export async function knownProjectNames(
+  store: Store,
+  configured: readonly { name: string }[],
+): Promise<string[]> {
+  const stored = await readSites(store).then(
+    (rows) => rows.map((r) => r.name),
+    () => [],
+  );
+  return [...new Set([...configured.map((p) => p.name), ...stored])];
+}
