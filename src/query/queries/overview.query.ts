@@ -10,6 +10,7 @@ import {
   metricsOf,
   SESSION_KEY,
   VISITOR_KEY,
+  visitShapeColumns,
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
@@ -104,8 +105,7 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
             sumIf(dur, sid != 0) AS duration_sum, sumIf(pv, sid != 0) AS visit_pageviews
             ${q.goal ? ', uniqExactIf(vk, converted) AS conversions' : ''}
      FROM (
-       SELECT ${SESSION_KEY} AS sid, countIf(type = 'pageview') AS pv, count() AS ev,
-              intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
+       SELECT ${SESSION_KEY} AS sid, ${visitShapeColumns('')}
               ${q.goal ? `, any(${VISITOR_KEY}) AS vk, max(${q.goal.sql}) AS converted` : ''}
        FROM events${sampleClause(q.sample)} WHERE ${w.where}${q.goal ? '' : " AND session_id != ''"}
        GROUP BY sid${q.goal ? ", if(sid = 0, event_id, toUUIDOrZero(''))" : ''}
