@@ -1,6 +1,9 @@
 /** What alerts and reports keep in the store (migration 010): dashboard rules, rule states, history, reports sent. */
+
 import { randomUUID } from 'node:crypto';
 import { toClickHouseTime } from '../query/time-range.ts';
+import { isoFromClickHouse } from '../store/clickhouse-time.ts';
+import { nextRowVersion } from '../store/row-version.ts';
 import type { Store } from '../store/store.ts';
 import { type AlertRule, parseRule } from './alert-rules.ts';
 
@@ -23,15 +26,6 @@ export interface HistoryEntry {
   threshold: number | null;
   message: string;
   delivery: string;
-}
-
-const iso = (s: string) => `${s.replace(' ', 'T')}Z`;
-
-/** Versions order the rows of one key; real time keeps them rising even when tests evaluate at chosen times. */
-let lastVersion = 0;
-function nextVersion(): number {
-  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-  return lastVersion;
 }
 
 export function createAlertStore(store: Store) {
@@ -65,7 +59,7 @@ export function createAlertStore(store: Store) {
     },
 
     async writeRule(id: string, rule: string, by: string, deleted: boolean): Promise<void> {
-      const version = nextVersion();
+      const version = nextRowVersion();
       await store.insert(
         'alert_rules',
         [{ id, rule, created_by: by, updated_at: new Date().toISOString(), deleted, version }],
@@ -84,15 +78,15 @@ export function createAlertStore(store: Store) {
           {
             state: r.state === 'firing' ? 'firing' : 'ok',
             value: r.value === null ? null : Number(r.value),
-            since: iso(String(r.since)),
-            checked_at: iso(String(r.checked)),
+            since: isoFromClickHouse(String(r.since)),
+            checked_at: isoFromClickHouse(String(r.checked)),
           },
         ]),
       );
     },
 
     async setState(ruleId: string, state: RuleState): Promise<void> {
-      const version = nextVersion();
+      const version = nextRowVersion();
       await store.insert(
         'alert_state',
         [{ rule_id: ruleId, ...state, version }],
@@ -101,7 +95,7 @@ export function createAlertStore(store: Store) {
     },
 
     async addHistory(entry: HistoryEntry): Promise<void> {
-      await store.insert('alert_history', [entry], `alert-history:${entry.rule_id}:${nextVersion()}`);
+      await store.insert('alert_history', [entry], `alert-history:${entry.rule_id}:${nextRowVersion()}`);
     },
 
     async history(limit: number, ruleId?: string): Promise<HistoryEntry[]> {
@@ -113,7 +107,7 @@ export function createAlertStore(store: Store) {
       );
       return rows.map((r) => ({
         ...(r as unknown as HistoryEntry),
-        at: iso(String(r.at)),
+        at: isoFromClickHouse(String(r.at)),
         value: r.value === null ? null : Number(r.value),
         threshold: r.threshold === null ? null : Number(r.threshold),
       }));
@@ -126,7 +120,7 @@ export function createAlertStore(store: Store) {
          WHERE report_id = {id:String} HAVING n > 0`,
         { id: reportId },
       );
-      return row?.start ? Date.parse(iso(row.start)) : undefined;
+      return row?.start ? Date.parse(isoFromClickHouse(row.start)) : undefined;
     },
 
     async recordReport(reportId: string, startMs: number, endMs: number, to: string[]): Promise<void> {

@@ -124,8 +124,8 @@ const COMMAND_HELP: Record<string, () => Promise<string>> = {
   cdc: async () => (await import('../cdc/agent/options.ts')).CDC_HELP,
   replay: async () => (await import('./replay.command.ts')).REPLAY_HELP,
   forward: async () => (await import('../forward/forward.command.ts')).FORWARD_HELP,
-  erase: async () => (await import('../privacy/privacy.command.ts')).ERASE_HELP,
-  'export-person': async () => (await import('../privacy/privacy.command.ts')).EXPORT_PERSON_HELP,
+  erase: async () => (await import('../privacy/privacy-help.ts')).ERASE_HELP,
+  'export-person': async () => (await import('../privacy/privacy-help.ts')).EXPORT_PERSON_HELP,
   backup: async () => (await import('./backup.command.ts')).BACKUP_HELP,
   restore: async () => (await import('./backup.command.ts')).BACKUP_HELP,
 };

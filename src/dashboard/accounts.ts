@@ -1,17 +1,16 @@
 /**
- * Dashboard accounts and login sessions. Passwords are hashed with scrypt; session and invitation tokens are
- * random and stored as SHA-256 only. Rows are versioned (ReplacingMergeTree), so every change is an insert.
+ * Dashboard accounts, with their login sessions (dashboard-sessions.ts). Passwords are hashed with scrypt
+ * (password-hash.ts); session and invitation tokens are random and stored as SHA-256 only. Rows are versioned
+ * (ReplacingMergeTree), so every change is an insert.
  */
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
-import type { Store } from '../store/store.ts';
 
-const scrypt = promisify(scryptCb) as (
-  password: string,
-  salt: Buffer,
-  keylen: number,
-  options: { N: number; r: number; p: number; maxmem: number },
-) => Promise<Buffer>;
+import { randomBytes } from 'node:crypto';
+import { isoFromClickHouse } from '../store/clickhouse-time.ts';
+import type { Store } from '../store/store.ts';
+import { createSessions, randomToken, rowVersion, sha256 } from './dashboard-sessions.ts';
+import { hashPassword, verifyPassword } from './password-hash.ts';
+
+export { SESSION_DAYS } from './dashboard-sessions.ts';
 
 export type Role = 'admin' | 'viewer';
 /** project → role; `*` = every project. */
@@ -37,31 +36,6 @@ export interface SessionUser {
 }
 
 export const ADMIN_TOKEN_USER: SessionUser = { email: '', name: 'Admin (token)', roles: { '*': 'admin' } };
-export const SESSION_DAYS = 14;
-const CACHE_MS = 5_000;
-const SCRYPT = { N: 16_384, r: 8, p: 1, keylen: 32 };
-
-const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
-const token = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scrypt(password, salt, SCRYPT.keylen, { ...SCRYPT, maxmem: 64 * 1024 * 1024 });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, n, r, p, salt, hash] = stored.split('$');
-  if (kind !== 'scrypt' || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 64 * 1024 * 1024,
-  });
-  return timingSafeEqual(actual, expected);
-}
 
 export function isAdmin(roles: Roles): boolean {
   return roles['*'] === 'admin';
@@ -87,9 +61,6 @@ interface UserRow {
 const USER_COLUMNS = `email, name, password_hash, roles, invite_hash, toString(created_at) AS created_at,
        toString(invited_at) AS invited_at, disabled`;
 
-/** ClickHouse's `2026-01-02 03:04:05.678` (UTC) as ISO 8601; an ISO time stays as it is. */
-const iso = (s: string) => (s.includes('T') ? s : `${s.replace(' ', 'T')}Z`);
-
 export type InviteResult =
   | { ok: true; account: Account }
   | { ok: false; reason: 'unknown' }
@@ -105,11 +76,20 @@ export interface AccountsOptions {
 export function createAccounts(store: Store, options: AccountsOptions = {}) {
   const now = options.now ?? Date.now;
   const invitationMs = (options.invitationDays ?? 7) * 86_400_000;
-  const sessionCache = new Map<string, { at: number; user: SessionUser | undefined }>();
   // A dummy hash keeps "unknown e-mail" as slow as "wrong password": no account discovery by timing.
   const dummy = hashPassword(randomBytes(16).toString('hex'));
 
-  const version = () => Date.now() * 1000 + Math.floor(Math.random() * 1000);
+  const sessionUser = (r: UserRow): SessionUser => ({
+    email: r.email,
+    name: r.name,
+    roles: JSON.parse(r.roles) as Roles,
+  });
+  const sessions = createSessions(store, async (email) => {
+    if (email === '') return ADMIN_TOKEN_USER;
+    const r = await row(email);
+    return r && !r.disabled && r.password_hash !== '' ? sessionUser(r) : undefined;
+  });
+  const endSessionsOf = sessions.endAllOf;
 
   async function row(email: string): Promise<UserRow | undefined> {
     const [found] = await store.query<UserRow>(
@@ -120,12 +100,14 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
   }
 
   async function write(user: UserRow): Promise<void> {
-    const v = version();
+    const v = rowVersion();
     await store.insert('dashboard_users', [{ ...user, version: v }], `user:${user.email}:${v}`);
-    sessionCache.clear();
+    // A session's user (roles, disabled) is cached: a change of the account applies at the next request.
+    sessions.clearCache();
   }
 
-  const invitationExpires = (r: UserRow) => new Date(Date.parse(iso(r.invited_at)) + invitationMs);
+  const invitationExpires = (r: UserRow) =>
+    new Date(Date.parse(isoFromClickHouse(r.invited_at)) + invitationMs);
 
   const account = (r: UserRow): Account => ({
     email: r.email,
@@ -136,36 +118,8 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
       ? { invitation_expires: invitationExpires(r).toISOString() }
       : {}),
     disabled: Boolean(r.disabled),
-    created_at: iso(r.created_at),
+    created_at: isoFromClickHouse(r.created_at),
   });
-
-  /** Revokes every live session of `email` but the one whose token is `keep`. */
-  async function endSessionsOf(email: string, keep?: string): Promise<number> {
-    const kept = keep ? sha256(keep) : '';
-    const live = await store.query<{ token_hash: string; expires: string; created: string }>(
-      `SELECT token_hash, toString(expires_at) AS expires, toString(created_at) AS created
-       FROM dashboard_sessions FINAL
-       WHERE email = {email:String} AND NOT revoked AND expires_at > now64(3)`,
-      { email },
-    );
-    const ended = live.filter((s) => s.token_hash !== kept);
-    if (ended.length === 0) return 0;
-    const v = version();
-    await store.insert(
-      'dashboard_sessions',
-      ended.map((s) => ({
-        token_hash: s.token_hash,
-        email,
-        created_at: iso(s.created),
-        expires_at: iso(s.expires),
-        revoked: true,
-        version: v,
-      })),
-      `sessions-ended:${email}:${v}`,
-    );
-    sessionCache.clear();
-    return ended.length;
-  }
 
   return {
     async list(): Promise<Account[]> {
@@ -187,7 +141,7 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
       roles: Roles;
       password?: string;
     }): Promise<{ account: Account; invite?: string }> {
-      const invite = input.password ? undefined : token('inv_');
+      const invite = input.password ? undefined : randomToken('inv_');
       const existing = await row(input.email);
       const at = new Date(now()).toISOString();
       const r: UserRow = {
@@ -196,7 +150,7 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
         password_hash: input.password ? await hashPassword(input.password) : '',
         roles: JSON.stringify(input.roles),
         invite_hash: invite ? sha256(invite) : '',
-        created_at: existing && !existing.disabled ? iso(existing.created_at) : at,
+        created_at: existing && !existing.disabled ? isoFromClickHouse(existing.created_at) : at,
         invited_at: at,
         disabled: false,
       };
@@ -274,72 +228,13 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
         return undefined;
       }
       if (!(await verifyPassword(password, r.password_hash))) return undefined;
-      return { email: r.email, name: r.name, roles: JSON.parse(r.roles) as Roles };
+      return sessionUser(r);
     },
 
-    async startSession(email: string): Promise<{ token: string; expires: Date }> {
-      const t = token('sid_');
-      const now = Date.now();
-      const expires = new Date(now + SESSION_DAYS * 86_400_000);
-      const v = version();
-      await store.insert(
-        'dashboard_sessions',
-        [
-          {
-            token_hash: sha256(t),
-            email,
-            created_at: new Date(now).toISOString(),
-            expires_at: expires.toISOString(),
-            revoked: false,
-            version: v,
-          },
-        ],
-        `session:${sha256(t)}:${v}`,
-      );
-      return { token: t, expires };
-    },
-
-    async endSession(t: string): Promise<void> {
-      const hash = sha256(t);
-      const v = version();
-      await store.insert(
-        'dashboard_sessions',
-        [
-          {
-            token_hash: hash,
-            email: '',
-            created_at: new Date().toISOString(),
-            expires_at: new Date().toISOString(),
-            revoked: true,
-            version: v,
-          },
-        ],
-        `session:${hash}:${v}`,
-      );
-      sessionCache.delete(hash);
-    },
-
+    startSession: sessions.start,
+    endSession: sessions.end,
     /** The user behind a session cookie, or undefined when it is unknown, expired, revoked or the user is gone. */
-    async resolveSession(t: string): Promise<SessionUser | undefined> {
-      const hash = sha256(t);
-      const hit = sessionCache.get(hash);
-      if (hit && Date.now() - hit.at < CACHE_MS) return hit.user;
-      const [s] = await store.query<{ email: string }>(
-        `SELECT email FROM dashboard_sessions FINAL
-         WHERE token_hash = {hash:String} AND NOT revoked AND expires_at > now64(3)`,
-        { hash },
-      );
-      let user: SessionUser | undefined;
-      if (s && s.email === '') user = ADMIN_TOKEN_USER;
-      else if (s) {
-        const r = await row(s.email);
-        if (r && !r.disabled && r.password_hash !== '')
-          user = { email: r.email, name: r.name, roles: JSON.parse(r.roles) as Roles };
-      }
-      if (sessionCache.size > 10_000) sessionCache.clear();
-      sessionCache.set(hash, { at: Date.now(), user });
-      return user;
-    },
+    resolveSession: sessions.resolve,
   };
 }
 

@@ -1,9 +1,8 @@
 /** `sightline forward retry|list`: re-send or show the events in `forward_dead_letters`. */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Config, loadConfig } from '../config/config.ts';
+import { loadConfig } from '../config/config.ts';
 import { wholeNumberFromText } from '../config/text-values.ts';
+import { callServer, throughServer } from '../server/running-server.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore } from '../store/store.ts';
 import { type RetryResult, retryDeadLetters } from './dead-letter-retry.ts';
@@ -64,15 +63,6 @@ function printRetry(result: RetryResult): number {
   return failed > 0 ? 1 : 0;
 }
 
-function localAdminToken(config: Config): string | undefined {
-  if (config.adminToken) return config.adminToken;
-  try {
-    return fs.readFileSync(path.join(config.dataDir, 'admin-token'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Asks a running server; undefined when nothing listens there (then the store is opened directly). */
 async function viaServer(
   base: string,
@@ -85,31 +75,16 @@ async function viaServer(
     ...(filter.sinceMs !== undefined ? { since: new Date(filter.sinceMs).toISOString() } : {}),
     limit: String(filter.limit),
   };
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-  let res: Response;
-  try {
-    res =
-      action === 'list'
-        ? await fetch(`${base}/api/v1/forward/dead-letters?${new URLSearchParams(query)}`, { headers })
-        : await fetch(`${base}/api/v1/forward/retry`, {
-            method: 'POST',
-            headers: { ...headers, 'content-type': 'application/json' },
-            body: JSON.stringify(query),
-          });
-  } catch {
-    return undefined;
-  }
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) {
-    const error = body.error as { message?: string } | undefined;
-    process.stderr.write(`sightline forward: ${base} answered ${res.status}: ${error?.message ?? ''}\n`);
-    return res.status === 400 ? 2 : 1;
-  }
+  const answer =
+    action === 'list'
+      ? await callServer('forward', base, token, `/api/v1/forward/dead-letters?${new URLSearchParams(query)}`)
+      : await callServer('forward', base, token, '/api/v1/forward/retry', { method: 'POST', json: query });
+  if (answer === undefined || 'exitCode' in answer) return answer?.exitCode;
   if (action === 'list') {
-    printList(body.deadLetters as ForwardDeadLetter[]);
+    printList(answer.body.deadLetters as ForwardDeadLetter[]);
     return 0;
   }
-  return printRetry(body as unknown as RetryResult);
+  return printRetry(answer.body as unknown as RetryResult);
 }
 
 export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -164,18 +139,11 @@ export async function runForwardCli(argv: string[], env: NodeJS.ProcessEnv): Pro
     ...(since !== undefined ? { sinceMs: since } : {}),
     limit,
   };
-  const server =
-    (values.url as string | undefined) ??
-    (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);
-  if (server) {
-    const token = (values.token as string | undefined) ?? localAdminToken(config);
-    const answered = await viaServer(server.replace(/\/$/, ''), token, action as 'list' | 'retry', filter);
-    if (answered !== undefined) return answered;
-    if (values.url) {
-      process.stderr.write(`sightline forward: nothing answers at ${server}\n`);
-      return 1;
-    }
-  }
+  const flags = { url: values.url as string | undefined, token: values.token as string | undefined };
+  const answered = await throughServer('forward', flags, config, (base, token) =>
+    viaServer(base, token, action as 'list' | 'retry', filter),
+  );
+  if (answered !== undefined) return answered;
   const store = openStore({ url: config.store, dataDir: config.dataDir });
   try {
     // A store no server has started yet lacks the table; migrations are idempotent, as at every start.

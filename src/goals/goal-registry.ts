@@ -4,9 +4,11 @@
  * the table is read again every few seconds (other api processes' changes) and at once after a change made here.
  * Goals are query conditions, so a goal applies to every stored event as soon as it is listed.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observe/logger.ts';
 import type { GoalPropertyCondition, GoalSpec } from '../query/goal-spec.ts';
+import { nextRowVersion } from '../store/row-version.ts';
 import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, managedByConfig, notFound } from './errors.ts';
@@ -28,12 +30,6 @@ export interface GoalEntry extends GoalSpec {
 
 /** Config goals' ids: stable across restarts, and never a stored goal's (those are UUIDs). */
 const configId = (project: string, name: string) => `config:${project}:${name}`;
-
-let lastVersion = 0;
-function nextVersion(): number {
-  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-  return lastVersion;
-}
 
 function fromConfig(config: GoalsConfig): GoalEntry[] {
   return [...config.goals].flatMap(([project, goals]) =>
@@ -96,7 +92,7 @@ export function createGoalRegistry(
   }
 
   async function write(entry: GoalEntry, deleted: boolean): Promise<void> {
-    const version = nextVersion();
+    const version = nextRowVersion();
     await store.insert(
       GOALS_TABLE,
       [

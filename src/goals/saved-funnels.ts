@@ -2,9 +2,12 @@
  * Saved funnels per project (table `saved_funnels`, migration 019): a name, the steps and the window exactly as
  * `GET /api/v1/stats/funnel` takes them, so picking one in the dashboard is running that query.
  */
+
 import { randomUUID } from 'node:crypto';
+import type { FunnelStep } from '../query/api-types.ts';
 import type { ParamProblem } from '../query/errors.ts';
-import { type FunnelStep, parseSteps, parseWindow } from '../query/queries/funnel.query.ts';
+import { parseSteps, parseWindow } from '../query/queries/funnel.query.ts';
+import { nextRowVersion } from '../store/row-version.ts';
 import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, type FieldProblem } from './errors.ts';
@@ -23,12 +26,6 @@ export interface SavedFunnel {
   window: string;
   created_by: string;
   updated_at: string;
-}
-
-let lastVersion = 0;
-function nextVersion(): number {
-  lastVersion = Math.max(lastVersion + 1, Date.now() * 1000);
-  return lastVersion;
 }
 
 /** The body of `POST /api/v1/funnels`, checked with the funnel route's own parsers. */
@@ -75,7 +72,7 @@ export function createSavedFunnels(store: Store) {
   }
 
   async function write(f: SavedFunnel, deleted: boolean): Promise<void> {
-    const version = nextVersion();
+    const version = nextRowVersion();
     await store.insert(
       FUNNELS_TABLE,
       [

@@ -14,6 +14,7 @@ import {
   forwardDeadLettersWhere,
   logsWhere,
   NO_FIELDS,
+  ownIdWhere,
   PARAMS,
   type PersonFields,
   profilesWhere,
@@ -41,10 +42,7 @@ export async function exportPerson(
 ): Promise<PersonExport> {
   try {
     const base = { project: subject.project, subject: subject.id };
-    const own =
-      subject.type === 'visitor_id'
-        ? 'visitor_id != 0 AND visitor_id = toUInt64OrZero({subject:String})'
-        : "user_id != '' AND user_id = {subject:String}";
+    const own = ownIdWhere(subject.type, PARAMS);
     const [s] = await store.query<{ sessions: string[]; users: string[] }>(
       `SELECT groupUniqArrayIf(session_id, session_id != '') AS sessions,
               groupUniqArrayIf(user_id, user_id != '' AND updates_profile) AS users

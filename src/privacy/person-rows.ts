@@ -40,10 +40,16 @@ export function journalRefs(): PersonRefs {
 
 const PROJECT = 'project = {project:String}';
 
+/** Events that carry the person's id itself (without the project): a user's visits are found through these. */
+export function ownIdWhere(type: SubjectType, r: PersonRefs): string {
+  return type === 'visitor_id'
+    ? `visitor_id != 0 AND visitor_id = toUInt64OrZero(${r.subject})`
+    : `user_id != '' AND user_id = ${r.subject}`;
+}
+
 export function eventsWhere(type: SubjectType, r: PersonRefs): string {
-  if (type === 'visitor_id')
-    return `${PROJECT} AND visitor_id != 0 AND visitor_id = toUInt64OrZero(${r.subject})`;
-  return `${PROJECT} AND ((user_id != '' AND user_id = ${r.subject})
+  if (type === 'visitor_id') return `${PROJECT} AND ${ownIdWhere(type, r)}`;
+  return `${PROJECT} AND ((${ownIdWhere(type, r)})
     OR (user_id = '' AND session_id != '' AND session_id IN ${r.sessions}))`;
 }
 

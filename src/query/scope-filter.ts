@@ -14,8 +14,3 @@ export function scopeFilter(target: Target, range: boolean): { sql: string; para
   if (range) parts.push("timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}");
   return { sql: parts.join(' AND '), params };
 }
-
-/** ClickHouse's `2024-04-17 04:04:12.000` (UTC) as ISO 8601. */
-export function isoFromClickHouse(value: string): string {
-  return `${value.replace(' ', 'T')}Z`;
-}

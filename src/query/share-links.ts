@@ -3,7 +3,9 @@
  * once at creation; only its SHA-256 is stored. Lookups are cached briefly, so a revoked link stops working within
  * `CACHE_MS`.
  */
+
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { isoFromClickHouse } from '../store/clickhouse-time.ts';
 import type { Store } from '../store/store.ts';
 
 export const SHARE_PREFIX = 'sls_';
@@ -55,7 +57,7 @@ export function createShareLinks(store: Store) {
       project: r.project,
       ...(r.tenant_id ? { tenant: r.tenant_id } : {}),
       name: r.name,
-      created_at: `${r.created.replace(' ', 'T')}Z`,
+      created_at: isoFromClickHouse(r.created),
     }));
   }
 
@@ -102,7 +104,7 @@ export function createShareLinks(store: Store) {
             project: row.project,
             ...(row.tenant_id ? { tenant: row.tenant_id } : {}),
             name: row.name,
-            created_at: `${row.created.replace(' ', 'T')}Z`,
+            created_at: isoFromClickHouse(row.created),
           }
         : undefined;
       if (cache.size > 1000) cache.clear();

@@ -7,6 +7,7 @@
  * so a filter on one page still reports how those visits went (as Plausible does).
  */
 import { SESSION_KEY, VISITOR_KEY } from '../store/event-keys.ts';
+import type { MetricNumbers } from './api-types.ts';
 import type { GoalCondition } from './goals.ts';
 import { sampleClause, scaled } from './sampling.ts';
 
@@ -15,20 +16,8 @@ export { SESSION_KEY, VISITOR_KEY };
 /** People across days: the user id when known (anonymous visitor ids rotate daily by design). */
 export const PERSON_KEY = `if(user_id != '', cityHash64('u', user_id), ${VISITOR_KEY})`;
 
-export interface Metrics {
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  events: number;
-  views_per_visit: number;
-  /** Percent of visits with one pageview and nothing else. */
-  bounce_rate: number;
-  /** Mean seconds from a visit's first to its last event. */
-  visit_duration: number;
-  /** Present when the project has goals: visitors who reached one, and their share of all visitors (percent). */
-  conversions?: number;
-  conversion_rate?: number;
-}
+/** The numbers of a period, as the API answers them. */
+export type Metrics = MetricNumbers;
 
 export const METRIC_NAMES = [
   'visitors',
@@ -70,6 +59,15 @@ export interface AggregateShape {
 }
 
 /**
+ * A visit's shape from its events, grouped by visit: pageviews (`pv`), events (`ev`) and seconds from the first to
+ * the last (`dur`), each name after `prefix`.
+ */
+export function visitShapeColumns(prefix: string): string {
+  return `countIf(type = 'pageview') AS ${prefix}pv, count() AS ${prefix}ev,
+         intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS ${prefix}dur`;
+}
+
+/**
  * Events are first folded per (group, session) — events without a session stay single — then joined with the
  * whole session's shape. Every input is a parameter of the caller; this only assembles fixed SQL text.
  */
@@ -79,37 +77,30 @@ export function aggregateSql(shape: AggregateShape): string {
   // Sessions are grouped by a 64-bit hash of their id (0 = no session): hashing beats comparing strings over
   // millions of rows; a collision between two of a project's sessions in one range is out of reach.
   const inner = `SELECT ${shape.group} AS g, ${SESSION_KEY} AS sid, any(${VISITOR_KEY}) AS vk,
-         countIf(type = 'pageview') AS pv, count() AS ev${goal},
-         intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
+         ${visitShapeColumns('')}${goal}
   FROM events${sampleClause(shape.sample)} WHERE ${shape.where}
   GROUP BY g, sid, if(sid = 0, event_id, toUUIDOrZero(''))`;
-  if (shape.visitsWhole)
-    return `SELECT g AS value,
+  // The visits' shape: from the groups themselves when they hold whole visits, else from a second scan (`s_`).
+  const whole = shape.visitsWhole === true;
+  const v = whole ? '' : 's_';
+  const metrics = `SELECT g AS value,
        uniqExact(vk) AS visitors,
        countIf(sid != 0) AS visits,
        sum(pv) AS pageviews,
        sum(ev) AS events,
-       countIf(sid != 0 AND pv = 1 AND ev = 1) AS bounces,
-       sumIf(dur, sid != 0) AS duration_sum,
-       sumIf(pv, sid != 0) AS visit_pageviews${conversions}
-FROM (${inner}) AS e
-GROUP BY value
-${shape.tail ?? ''}`;
-  return `SELECT g AS value,
-       uniqExact(vk) AS visitors,
-       countIf(sid != 0) AS visits,
-       sum(pv) AS pageviews,
-       sum(ev) AS events,
-       countIf(sid != 0 AND s_pv = 1 AND s_ev = 1) AS bounces,
-       sumIf(s_dur, sid != 0) AS duration_sum,
-       sumIf(s_pv, sid != 0) AS visit_pageviews${conversions}
-FROM (${inner}) AS e
+       countIf(sid != 0 AND ${v}pv = 1 AND ${v}ev = 1) AS bounces,
+       sumIf(${v}dur, sid != 0) AS duration_sum,
+       sumIf(${v}pv, sid != 0) AS visit_pageviews${conversions}
+FROM (${inner}) AS e`;
+  const visits = whole
+    ? ''
+    : `
 LEFT JOIN (
-  SELECT ${SESSION_KEY} AS sid, countIf(type = 'pageview') AS s_pv, count() AS s_ev,
-         intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS s_dur
+  SELECT ${SESSION_KEY} AS sid, ${visitShapeColumns('s_')}
   FROM events${sampleClause(shape.sample)} WHERE ${shape.sessionWhere} AND session_id != ''
   GROUP BY sid
-) AS s USING (sid)
+) AS s USING (sid)`;
+  return `${metrics}${visits}
 GROUP BY value
 ${shape.tail ?? ''}`;
 }

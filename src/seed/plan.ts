@@ -4,8 +4,8 @@
  * the rows, so the same seed always plans the same year.
  */
 import { startOfDay } from '../query/time-range.ts';
+import { threshold } from './pick-tables.ts';
 import type { SeedTables } from './tables.ts';
-import { threshold } from './tables.ts';
 import {
   DAILY_NOISE,
   DB_CHANGES_PER_EVENT,

@@ -1,6 +1,6 @@
 /**
  * `sightline seed`: synthetic demo traffic written straight into the store — visits, page views, a checkout
- * funnel, server logs and database changes — planned in JS (`plan.ts`) and generated inside ClickHouse (`sql.ts`).
+ * funnel, server logs and database changes — planned in JS (`plan.ts`) and generated inside ClickHouse (`*-sql.ts`).
  *
  * Seeded rows are marked (events.protocol = 'seed', logs.source = 'seed', db_changes.position = 'seed-bin.…') so
  * they can be told from real data: seeding refuses to run twice into one project unless asked to replace what it
@@ -8,24 +8,16 @@
  */
 import { wallClock } from '../query/time-range.ts';
 import { migrate } from '../store/migrate.ts';
-import { rebuildRollups } from '../store/rollups.ts';
 import type { Store } from '../store/store.ts';
-import { insertVisitsFromEvents, VISITS_TABLE } from '../store/visits.ts';
+import { insertVisitsFromEvents } from '../store/visits.ts';
+import { dbChangesInsert } from './db-changes-sql.ts';
+import { eventsInsert } from './events-sql.ts';
+import { fanoutSetup, fanoutTeardown, visitsInsert } from './fanout-sql.ts';
+import { MAX_UNMERGED_PARTS, mostParts, moveStaged, viewsMirrored } from './fanout-staging.ts';
+import { logsInsert } from './logs-sql.ts';
 import { addDays, planDays, type SeedPlan } from './plan.ts';
-import {
-  dbChangesInsert,
-  eventsInsert,
-  FANOUT,
-  fanoutSetup,
-  fanoutTeardown,
-  logsInsert,
-  MIRRORED_VIEWS,
-  SEED_LOG_SOURCE,
-  SEED_POSITION_PREFIX,
-  SEED_PROTOCOL,
-  str,
-  visitsInsert,
-} from './sql.ts';
+import { SEED_LOG_SOURCE, SEED_POSITION_PREFIX, SEED_PROTOCOL } from './seed-markers.ts';
+import { removeSeeded, seededEvents } from './seeded-rows.ts';
 import { buildTables, returnGapTable } from './tables.ts';
 
 export interface SeedOptions {
@@ -138,104 +130,6 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-interface Counts {
-  events: number;
-  first: string;
-  last: string;
-}
-
-/**
- * Moves every part the fan-out's staging tables hold into the real tables: events first, so that a run that dies
- * in between leaves visits without sessions, never sessions without events. Whole parts change tables; no view runs.
- */
-async function moveStaged(store: Store): Promise<void> {
-  for (const [target, staging] of Object.entries(FANOUT.staging)) {
-    const parts = await store.query<{ id: string }>(
-      `SELECT DISTINCT partition_id AS id FROM system.parts
-       WHERE database = currentDatabase() AND table = {table:String} AND active`,
-      { table: staging },
-    );
-    for (const { id } of parts)
-      await store.command(`ALTER TABLE ${staging} MOVE PARTITION ID ${str(id)} TO TABLE ${target}`);
-  }
-}
-
-/** Parts one partition may collect while merges are paused (inserts slow down from 1000, fail from 3000). */
-const MAX_UNMERGED_PARTS = 300;
-
-async function mostParts(store: Store): Promise<number> {
-  const [row] = await store.query<{ n: string | number }>(
-    `SELECT max(n) AS n FROM (SELECT count() AS n FROM system.parts
-     WHERE database = currentDatabase() AND active GROUP BY table, partition_id)`,
-  );
-  return Number(row?.n ?? 0);
-}
-
-/**
- * Whether the views on `events` are exactly those the seed's direct writes stand in for (`MIRRORED_VIEWS`): each
- * store view's SELECT compared with the code's, as the engine itself formats both (system.tables.as_select is
- * `formatQuerySingleLine` of the view's SELECT, with the database named).
- */
-export async function viewsMirrored(store: Store): Promise<boolean> {
-  const views = await store.query<{ name: string; sql: string; db: string }>(
-    `SELECT name, as_select AS sql, database AS db FROM system.tables
-     WHERE database = currentDatabase() AND name IN (
-       SELECT arrayJoin(dependencies_table) FROM system.tables WHERE database = currentDatabase() AND name = 'events')`,
-  );
-  const expected = Object.entries(MIRRORED_VIEWS);
-  if (views.length !== expected.length) return false;
-  const params = Object.fromEntries(expected.map(([, text], i) => [`q${i}`, text]));
-  const [formatted] = await store.query<Record<string, string>>(
-    `SELECT ${expected.map((_, i) => `formatQuerySingleLine({q${i}:String}) AS q${i}`).join(', ')}`,
-    params,
-  );
-  return expected.every(([name], i) =>
-    views.some((v) => v.name === name && v.sql.replaceAll(`${v.db}.events`, 'events') === formatted[`q${i}`]),
-  );
-}
-
-/** What an earlier seed left in the project. */
-export async function seededEvents(store: Store, project: string): Promise<Counts> {
-  const [row] = await store.query<{ n: string | number; first: string; last: string }>(
-    `SELECT count() AS n, toString(toDate(min(timestamp))) AS first, toString(toDate(max(timestamp))) AS last
-     FROM events WHERE project = {project:String} AND protocol = {protocol:String}`,
-    { project, protocol: SEED_PROTOCOL },
-  );
-  return { events: Number(row?.n ?? 0), first: row?.first ?? '', last: row?.last ?? '' };
-}
-
-/**
- * Deletes every row an earlier seed wrote into `project` — its events, the sessions, user profiles and rollups the
- * views built from them, its logs and database changes — and nothing else. Returns the events deleted.
- */
-export async function removeSeeded(store: Store, project: string): Promise<number> {
-  const { events } = await seededEvents(store, project);
-  const p = str(project);
-  const seeded = `SELECT %s FROM events WHERE project = ${p} AND protocol = ${str(SEED_PROTOCOL)}`;
-  if (events > 0) {
-    const [span] = await store.query<{ first: string | number; last: string | number }>(
-      `SELECT toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last
-       FROM events WHERE project = {project:String} AND protocol = {protocol:String}`,
-      { project, protocol: SEED_PROTOCOL },
-    );
-    // Sessions, visits and profiles first: they are found through the seeded events.
-    await store.command(
-      `DELETE FROM ${VISITS_TABLE} WHERE project = ${p} AND session_id IN (${seeded.replace('%s', 'session_id')})`,
-    );
-    await store.command(
-      `DELETE FROM user_profiles WHERE project = ${p} AND user_id IN (${seeded.replace('%s', 'user_id')})`,
-    );
-    await store.command(`DELETE FROM events WHERE project = ${p} AND protocol = ${str(SEED_PROTOCOL)}`);
-    // The rollups of those hours, from whatever events remain there (real ones, with --force).
-    await rebuildRollups(store, project, Number(span.first), Number(span.last) + 1);
-  }
-  await store.command(`DELETE FROM logs WHERE project = ${p} AND source = ${str(SEED_LOG_SOURCE)}`);
-  await store.command(
-    `DELETE FROM db_changes WHERE project = ${p} AND startsWith(position, ${str(SEED_POSITION_PREFIX)})`,
-  );
-  return events;
-}
-
 /** The plan a seed with these options would follow (also what `--dry-run` prints). */
 export function planSeed(o: SeedOptions): {
   plan: SeedPlan;
@@ -311,7 +205,7 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
     returnGaps: returnGapTable(plan.visits / plan.days.length),
     profileTypes: o.profileTypes ?? [],
   };
-  // Sessions and profiles straight from the visits (the fan-out in sql.ts), when this store's views are the ones it
+  // Sessions and profiles straight from the visits (the fan-out in fanout-sql.ts), when this store's views are the ones it
   // mirrors, every event feeds profiles and no other process writes (the embedded store); otherwise the views run.
   const direct =
     !o.throughViews &&

@@ -1,7 +1,6 @@
 /**
- * The world of `world.ts` as lookup tables for the generating SQL. A weighted choice in SQL is one array index
- * with a few bits of a hash: each table holds every outcome as often as its weight says, so picking costs the same
- * for 3 outcomes or 200. Source names, channels, browsers and operating systems come from running Sightline's own
+ * The made-up world (`world.ts`, `site-pages.ts`, `traffic-sources.ts`, `user-agents.ts`) as the pick tables
+ * (`pick-tables.ts`) the generating SQL indexes. Source names, channels, browsers and operating systems come from running Sightline's own
  * enrichment over the made-up referrers and user agents, so seeded rows hold exactly what real events would.
  */
 import type { Envelope } from '../contract/envelope.ts';
@@ -9,10 +8,19 @@ import { blankRow } from '../process/event-row.ts';
 import { putReferrer } from '../process/steps/put-referrer.step.ts';
 import { parseAgent } from '../process/steps/put-user-agent.step.ts';
 import {
-  AGENTS,
-  COUNTRIES,
+  dayClock,
+  exponentialTable,
+  PAGE_BITS,
+  PICK,
+  shares,
+  threshold,
+  weightedTable,
+} from './pick-tables.ts';
+import { pages } from './site-pages.ts';
+import { COUNTRIES, ENGLISH_BROWSER_SHARE, SOURCES, SPIKE_REFERRERS } from './traffic-sources.ts';
+import { AGENTS } from './user-agents.ts';
+import {
   DOWNLOAD_SHARE,
-  ENGLISH_BROWSER_SHARE,
   FUNNEL_CONTINUE,
   FUNNEL_TAIL,
   FUNNEL_TAIL_LENGTH,
@@ -25,66 +33,13 @@ import {
   MORE_PAGES,
   OUTBOUND_SHARE,
   PLANS,
-  pages,
   RETURN_GAP_DAYS,
   RETURNING_SHARE,
   SIGNUP_METHODS,
   SIGNUP_RATE,
-  SOURCES,
-  SPIKE_REFERRERS,
   STEP_SECONDS,
   YEARLY_BILLING_SHARE,
 } from './world.ts';
-
-/** Bits of a hash one choice uses: tables hold 2^bits entries, thresholds are out of 2^bits. */
-export const PICK_BITS = 12;
-export const PAGE_BITS = 13;
-export const PICK = 1 << PICK_BITS;
-
-/**
- * `size` entries, 1-based indices into `weights`, each repeated in proportion to its weight (largest remainder,
- * so the counts add up exactly and every outcome with weight keeps at least one entry).
- */
-export function weightedTable(weights: readonly number[], size = PICK): number[] {
-  const total = weights.reduce((a, b) => a + b, 0);
-  const exact = weights.map((w) => (w / total) * size);
-  const counts = exact.map((x, i) => (weights[i] > 0 ? Math.max(1, Math.floor(x)) : 0));
-  let left = size - counts.reduce((a, b) => a + b, 0);
-  const order = exact
-    .map((x, i) => [x - Math.floor(x), i] as const)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-  for (let k = 0; left > 0; k = (k + 1) % order.length) {
-    const i = order[k][1];
-    if (weights[i] > 0) {
-      counts[i]++;
-      left--;
-    }
-  }
-  for (let k = order.length - 1; left < 0; k = (k - 1 + order.length) % order.length) {
-    const i = order[k][1];
-    if (counts[i] > 1) {
-      counts[i]--;
-      left++;
-    }
-  }
-  const out: number[] = [];
-  counts.forEach((n, i) => {
-    for (let j = 0; j < n; j++) out.push(i + 1);
-  });
-  return out;
-}
-
-/** Share of a table's entries holding each index (what the SQL's picks will produce, exactly). */
-function shares(table: readonly number[], n: number): number[] {
-  const out = new Array<number>(n).fill(0);
-  for (const i of table) out[i - 1] += 1 / table.length;
-  return out;
-}
-
-/** A probability as a threshold on PICK_BITS bits of a hash. */
-export function threshold(p: number): number {
-  return Math.max(0, Math.min(PICK, Math.round(p * PICK)));
-}
 
 export interface Source {
   referrer: string;
@@ -190,13 +145,6 @@ function enrichSource(
     utmTerm: row.utm_term,
     utmContent: row.utm_content,
   };
-}
-
-/** Quantiles of an exponential distribution with this mean, at least 1. */
-function exponentialTable(mean: number): number[] {
-  return Array.from({ length: PICK }, (_, i) =>
-    Math.max(1, Math.round(-Math.log(1 - (i + 0.5) / PICK) * mean)),
-  );
 }
 
 export function buildTables(options: { host: string; stripParams: readonly string[] }): SeedTables {
@@ -331,26 +279,6 @@ export function buildTables(options: { host: string; stripParams: readonly strin
     eventsPerVisit,
     eventsPerVisitBySource,
   };
-}
-
-/**
- * The inverse of the day's cumulative curve: entry b is the time of day (ms) by which b/4096 of the visits have
- * started, each hour's share spread evenly over the hour. The k-th of n visits starts at the (k/n)-th quantile, so
- * visits come out in time order — which saves the store sorting them — while following the same curve.
- */
-function dayClock(hourWeights: readonly number[]): number[] {
-  const total = hourWeights.reduce((a, b) => a + b, 0);
-  const clock: number[] = [];
-  let hour = 0;
-  let before = 0;
-  for (let b = 0; b <= PICK; b++) {
-    const u = b / PICK;
-    while (hour < 23 && before + hourWeights[hour] / total <= u) before += hourWeights[hour++] / total;
-    const within = Math.min(1, (u - before) / (hourWeights[hour] / total));
-    clock.push(Math.min(86_400_000, Math.round((hour + within) * 3_600_000)));
-  }
-  clock[PICK] = 86_400_000;
-  return clock;
 }
 
 /** Gaps between a returning visitor's visits, counted in visits (the SQL numbers visits, not days). */

@@ -2,6 +2,7 @@
  * The `sites` and `site_keys` tables (migration 018). Every change is an insert of a newer version of the row;
  * readers use FINAL, so the latest version wins.
  */
+import { nextRowVersion } from '../store/row-version.ts';
 import type { Store } from '../store/store.ts';
 import type { SiteSettings } from './site-fields.ts';
 
@@ -22,17 +23,10 @@ export interface KeyRow {
   expiresAt?: number;
 }
 
-let last = 0;
-/** Strictly increasing within the process, so two changes in the same millisecond still order. */
-function nextVersion(): number {
-  last = Math.max(last + 1, Date.now() * 1000);
-  return last;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function writeSite(store: Store, site: SiteRow, deleted = false): Promise<void> {
-  const version = nextVersion();
+  const version = nextRowVersion();
   await store.insert(
     'sites',
     [
@@ -56,7 +50,7 @@ export async function writeSite(store: Store, site: SiteRow, deleted = false): P
 }
 
 export async function writeKey(store: Store, key: KeyRow, revoked = false): Promise<void> {
-  const version = nextVersion();
+  const version = nextRowVersion();
   await store.insert(
     'site_keys',
     [
@@ -112,4 +106,19 @@ export async function readKeys(store: Store, now = Date.now()): Promise<KeyRow[]
       ...(r.expires_ms === null || r.expires_ms === undefined ? {} : { expiresAt: Number(r.expires_ms) }),
     }))
     .filter((k) => k.expiresAt === undefined || k.expiresAt > now);
+}
+
+/**
+ * The project names a command may name: SIGHTLINE_PROJECTS (`configured`) and the sites made in the dashboard (none
+ * while the store has no `sites` table yet).
+ */
+export async function knownProjectNames(
+  store: Store,
+  configured: readonly { name: string }[],
+): Promise<string[]> {
+  const stored = await readSites(store).then(
+    (rows) => rows.map((r) => r.name),
+    () => [],
+  );
+  return [...new Set([...configured.map((p) => p.name), ...stored])];
 }

@@ -1,7 +1,7 @@
 /**
  * The columns of `events`, defined once: what the migrations create (a test compares this with `DESCRIBE events`
  * of a freshly migrated store), and what each column is to the rest of the code. Derived from it: the processor's
- * `EventRow` and `blankRow` (src/process/event-row.ts), the seed's insert columns (src/seed/sql.ts), the fields
+ * `EventRow` and `blankRow` (src/process/event-row.ts), the seed's insert columns (src/seed/events-sql.ts), the fields
  * forwarded and testable by forward rules (src/forward/), the stats API's dimensions (src/query/dimensions.ts)
  * and the rolled-up dimensions (src/store/rollups.ts).
  *

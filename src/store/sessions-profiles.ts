@@ -2,7 +2,7 @@
  * User profiles, aggregated as events arrive (a materialized view on `events` into an AggregatingMergeTree, and
  * `user_profiles_view` that merges the states), and `sessions_view`, the visits as the first API named them. The
  * SELECTs are defined here once: the migrations create the views from them, and the seed checks that the store's
- * views are still these before it writes the tables directly (src/seed/seed.ts `viewsMirrored`).
+ * views are still these before it writes the tables directly (src/seed/fanout-staging.ts `viewsMirrored`).
  *
  * Sessions were an AggregatingMergeTree of their own until migration 025: `visits` (src/store/visits.ts) holds the
  * same visits as rows, so `sessions_view` now reads those (one row per live visit). Bounce: one pageview and no

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import YAML from 'yaml';
-import { SECRET_TABLES } from '../../src/store/sql-guard.ts';
+import { SECRET_TABLES } from '../../src/store/sql-guard-names.ts';
 import { ROOT } from '../support/server-process.ts';
 
 const DEPLOY = path.join(ROOT, 'deploy');

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { dayRanges } from '../../src/privacy/erase.ts';
+import { dayRanges } from '../../src/privacy/erasure-plan.ts';
 import { PrivacyError } from '../../src/privacy/errors.ts';
 import { parseSubject, sessionHash, subjectHash } from '../../src/privacy/subject.ts';
 import { SuppressionList } from '../../src/privacy/suppressions.ts';

@@ -18,7 +18,7 @@ import { NO_FILTER } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf, startOfDay } from '../../src/query/time-range.ts';
 import { SeedError, type SeedOptions, type SeedResult, seed } from '../../src/seed/seed.ts';
-import { AGENTS } from '../../src/seed/world.ts';
+import { AGENTS } from '../../src/seed/user-agents.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { insertVisitsFromEvents } from '../../src/store/visits.ts';
 import { tempDir } from '../support/temp-dir.ts';

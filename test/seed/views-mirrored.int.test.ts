@@ -2,7 +2,7 @@
 // code defines (src/store/sessions-profiles.ts, src/store/rollups.ts); a view changed by hand turns that off.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { viewsMirrored } from '../../src/seed/seed.ts';
+import { viewsMirrored } from '../../src/seed/fanout-staging.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { PROFILES_VIEW, profilesViewSelect } from '../../src/store/sessions-profiles.ts';
 import { openStore, type Store } from '../../src/store/store.ts';

@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { checkRead, SqlRefused } from '../../src/store/sql-guard.ts';
 import {
-  checkRead,
   HOST_FUNCTIONS,
   OUTSIDE_FUNCTIONS,
   SAFE_TABLE_FUNCTIONS,
   SECRET_TABLES,
-  SqlRefused,
-} from '../../src/store/sql-guard.ts';
+} from '../../src/store/sql-guard-names.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { tempDir } from '../support/temp-dir.ts';
 

@@ -6,7 +6,8 @@ import type { ColumnSchema } from '@vlasky/zongji';
 import type { OpenedAgent } from './agent-open.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { type BinlogPosition, formatPosition } from './binlog-position.ts';
-import { BinlogSource, type SourceItem } from './binlog-source.ts';
+import { BinlogSource } from './binlog-source.ts';
+import type { SourceItem } from './binlog-transactions.ts';
 import {
   type ColumnInfo,
   type ColumnMap,

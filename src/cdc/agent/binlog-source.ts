@@ -8,10 +8,11 @@
  * so nothing is skipped or repeated. A silent network (half-open TCP) is caught by asking the server for heartbeats
  * and reconnecting when neither data nor heartbeat arrives.
  */
-import ZongJi, { type AnyBinlogEvent, type ColumnSchema, type RowsEvent } from '@vlasky/zongji';
+import ZongJi, { type AnyBinlogEvent } from '@vlasky/zongji';
 import type { Logger } from '../../observe/logger.ts';
 import { Backoff } from './backoff.ts';
 import { type BinlogPosition, formatPosition } from './binlog-position.ts';
+import { type SourceItem, TransactionAssembler } from './binlog-transactions.ts';
 import {
   BinlogUnavailableError,
   connectionOptions,
@@ -20,37 +21,6 @@ import {
   type MysqlTarget,
 } from './mysql-connection.ts';
 import type { TableFilter } from './table-filter.ts';
-
-export interface SourceRow {
-  type: 'insert' | 'update' | 'delete';
-  database: string;
-  table: string;
-  /** Seconds since the epoch. */
-  ts: number;
-  data: Record<string, unknown>;
-  before?: Record<string, unknown>;
-  /** The table's columns as the binlog describes them for this event. */
-  columnSchemas: readonly ColumnSchema[];
-}
-
-export type SourceItem =
-  | {
-      kind: 'transaction';
-      rows: SourceRow[];
-      xid?: number | string;
-      serverId?: number;
-      ts: number;
-      end: BinlogPosition;
-    }
-  | {
-      /** A statement logged as SQL (schema changes, grants, …); it ends any transaction and moves the position. */
-      kind: 'statement';
-      sql: string;
-      schema: string;
-      serverId?: number;
-      ts: number;
-      end: BinlogPosition;
-    };
 
 export interface BinlogSourceOptions {
   target: MysqlTarget;
@@ -69,23 +39,14 @@ export interface BinlogSourceOptions {
 /** Transactions queued before reading pauses (the consumer is slower than the binlog). */
 const HIGH_WATER = 500;
 const LOW_WATER = 100;
-const DML_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
-const TRANSACTION_CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|XA\s|SAVEPOINT|RELEASE\s+SAVEPOINT)/i;
-
-interface OpenTransaction {
-  rows: SourceRow[];
-  serverId?: number;
-  ts: number;
-}
 
 export class BinlogSource implements AsyncIterable<SourceItem> {
   readonly #options: BinlogSourceOptions;
   readonly #logger: Logger;
   readonly #backoff: Backoff;
   #zongji: ZongJi | undefined;
-  #open: OpenTransaction | undefined;
+  readonly #transactions: TransactionAssembler;
   /** The last GTID event read, if the server writes them. */
-  #gtid: string | undefined;
   #queue: SourceItem[] = [];
   #wake: (() => void) | undefined;
   #paused = false;
@@ -95,13 +56,13 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
   #lastPacketAt = Date.now();
   #watchdog: NodeJS.Timeout | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
-  #warnedStatements = 0;
   #connects = 0;
 
   constructor(options: BinlogSourceOptions) {
     this.#options = options;
     this.#logger = options.logger;
     this.#resumeFrom = options.from;
+    this.#transactions = new TransactionAssembler(options, (item) => this.#push(item));
     this.#backoff = new Backoff({
       baseMs: options.reconnectBaseMs ?? 500,
       capMs: options.reconnectCapMs ?? 30_000,
@@ -167,7 +128,7 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
     // mysql2's connection options also steer how zongji decodes values (dateStrings, timezone).
     const zongji = new ZongJi(connectionOptions(target) as ConstructorParameters<typeof ZongJi>[0]);
     this.#zongji = zongji;
-    this.#open = undefined;
+    this.#transactions.dropOpen();
     zongji.on('ready', () => {
       this.#lastPacketAt = Date.now();
       // Queued before zongji's dump command on the same connection, so the server knows to send heartbeats
@@ -187,7 +148,7 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
       if (zongji !== this.#zongji) return;
       this.#lastPacketAt = Date.now();
       try {
-        this.#onEvent(zongji, event);
+        this.#transactions.onEvent(zongji, event);
       } catch (err) {
         this.#lost(err as Error);
       }
@@ -252,7 +213,7 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
   async #teardown(): Promise<void> {
     const zongji = this.#zongji;
     this.#zongji = undefined;
-    this.#open = undefined;
+    this.#transactions.dropOpen();
     if (!zongji) return;
     zongji.removeAllListeners('binlog');
     zongji.removeAllListeners('error');
@@ -278,147 +239,5 @@ export class BinlogSource implements AsyncIterable<SourceItem> {
       this.#zongji?.connection?.pause();
     }
     this.#wake?.();
-  }
-
-  #here(zongji: ZongJi, event: AnyBinlogEvent): BinlogPosition {
-    return {
-      file: String(zongji.options.filename),
-      position: event.nextPosition,
-      ...(this.#gtid ? { gtid: this.#gtid } : {}),
-    };
-  }
-
-  #onEvent(zongji: ZongJi, event: AnyBinlogEvent): void {
-    const ts = Math.floor(event.timestamp / 1000);
-    switch (event.getEventName()) {
-      case 'mariadbgtid': {
-        const e = event as Extract<AnyBinlogEvent, { getEventName(): 'mariadbgtid' }> & {
-          domainId?: number;
-          seqNo?: number | bigint | string;
-        };
-        this.#gtid = `${e.domainId ?? 0}-${e.serverId}-${e.seqNo}`;
-        this.#open = { rows: [], serverId: e.serverId, ts };
-        return;
-      }
-      case 'gtid':
-      case 'anonymousgtid': {
-        const gtid = (event as { gtid?: string }).gtid;
-        if (gtid) this.#gtid = gtid;
-        this.#open = { rows: [], serverId: this.#options.databaseServerId, ts };
-        return;
-      }
-      case 'writerows':
-      case 'updaterows':
-      case 'deleterows':
-        this.#onRows(event as RowsEvent & { rows: unknown[] }, ts);
-        return;
-      case 'xid': {
-        const e = event as Extract<AnyBinlogEvent, { getEventName(): 'xid' }>;
-        const open = this.#open ?? { rows: [], ts };
-        this.#open = undefined;
-        this.#push({
-          kind: 'transaction',
-          rows: open.rows,
-          xid: e.xid,
-          serverId: open.serverId ?? this.#options.databaseServerId,
-          ts: open.ts,
-          end: this.#here(zongji, event),
-        });
-        return;
-      }
-      case 'query':
-        this.#onQuery(zongji, event as Extract<AnyBinlogEvent, { getEventName(): 'query' }>, ts);
-        return;
-      default:
-        return;
-    }
-  }
-
-  #onRows(event: RowsEvent & { rows: unknown[] }, ts: number): void {
-    const table = event.tableMap[event.tableId];
-    if (!table) return;
-    const { parentSchema: database, tableName } = table;
-    if (!this.#options.filter.includes(database, tableName)) return;
-    this.#open ??= { rows: [], serverId: this.#options.databaseServerId, ts };
-    const name = event.getEventName();
-    const type = name === 'writerows' ? 'insert' : name === 'updaterows' ? 'update' : 'delete';
-    for (const row of event.rows) {
-      if (type === 'update') {
-        const { before, after } = row as { before: Record<string, unknown>; after: Record<string, unknown> };
-        this.#open.rows.push({
-          type,
-          database,
-          table: tableName,
-          ts,
-          data: after,
-          before,
-          columnSchemas: table.columnSchemas,
-        });
-      } else
-        this.#open.rows.push({
-          type,
-          database,
-          table: tableName,
-          ts,
-          data: row as Record<string, unknown>,
-          columnSchemas: table.columnSchemas,
-        });
-    }
-  }
-
-  #onQuery(zongji: ZongJi, event: Extract<AnyBinlogEvent, { getEventName(): 'query' }>, ts: number): void {
-    const sql = event.query;
-    if (/^\s*BEGIN\b/i.test(sql)) {
-      this.#open = { rows: [], serverId: this.#open?.serverId ?? this.#options.databaseServerId, ts };
-      return;
-    }
-    if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(sql)) {
-      // Non-transactional tables (MyISAM, Aria) end their group with a COMMIT query instead of an XID; their
-      // rows happened either way.
-      const open = this.#open ?? { rows: [], ts };
-      this.#open = undefined;
-      this.#push({
-        kind: 'transaction',
-        rows: open.rows,
-        serverId: open.serverId ?? this.#options.databaseServerId,
-        ts: open.ts,
-        end: this.#here(zongji, event),
-      });
-      return;
-    }
-    if (DML_STATEMENT.test(sql)) {
-      // binlog_format is checked at start, but a session can switch itself to STATEMENT.
-      if (this.#warnedStatements++ < 10)
-        this.#logger.warn(
-          { schema: event.schema, sql: sql.slice(0, 200) },
-          'a change was logged as an SQL statement, not as rows (a session with binlog_format other than ROW): it is not captured',
-        );
-      if (this.#open) return;
-    }
-    if (this.#open && TRANSACTION_CONTROL.test(sql)) return;
-    // Anything else outside rows (DDL, GRANT, …) stands alone in the binlog and moves the resume point.
-    const open = this.#open;
-    this.#open = undefined;
-    if (open && open.rows.length > 0)
-      this.#logger.warn(
-        { sql: sql.slice(0, 200) },
-        'a statement ended a transaction without a commit event; its rows are sent without an xid',
-      );
-    if (open && open.rows.length > 0)
-      this.#push({
-        kind: 'transaction',
-        rows: open.rows,
-        serverId: open.serverId,
-        ts: open.ts,
-        end: this.#here(zongji, event),
-      });
-    this.#push({
-      kind: 'statement',
-      sql,
-      schema: event.schema,
-      serverId: open?.serverId ?? this.#options.databaseServerId,
-      ts,
-      end: this.#here(zongji, event),
-    });
   }
 }

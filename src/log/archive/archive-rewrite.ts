@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { syncDir } from '../wal/wal-segment.ts';
-import { MANIFEST, type ManifestEntry, readManifest } from './raw-archive.ts';
+import { durableWrite } from './durable-write.ts';
+import { type ArchiveDrop, MANIFEST, type ManifestEntry, readManifest } from './raw-archive.ts';
 
 /** Suffix of a file being rewritten; a crash can leave one, which the next rewrite deletes. */
 const REWRITING = '.rewrite';
@@ -23,16 +24,6 @@ export interface ArchiveRewrite {
   records: number;
 }
 
-function durableWrite(file: string, data: Buffer | string, append = false): void {
-  const fd = fs.openSync(file, append ? 'a' : 'w', 0o600);
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 function leftovers(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => f.endsWith(REWRITING))
@@ -40,10 +31,7 @@ function leftovers(dir: string): string[] {
 }
 
 /** Drops every archived record `drop` picks (by topic and the envelope's bytes). */
-export async function dropFromArchive(
-  dir: string,
-  drop: (topic: string, value: Buffer) => boolean,
-): Promise<ArchiveRewrite> {
+export async function dropFromArchive(dir: string, drop: ArchiveDrop): Promise<ArchiveRewrite> {
   const result: ArchiveRewrite = { files: 0, rewritten: 0, records: 0 };
   if (!fs.existsSync(path.join(dir, MANIFEST))) return result;
   // A rewrite a crash cut short: its file was never renamed into place, and may be incomplete.

@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { decodeEnvelope } from '../../contract/envelope.ts';
 import type { Logger } from '../../observe/logger.ts';
 import type { EventLog, LogBatch, Subscription } from '../event-log.ts';
+import { durableWrite } from './durable-write.ts';
 
 export const ARCHIVE_GROUP = 'archive';
 export const MANIFEST = 'manifest.ndjson';
@@ -33,16 +34,6 @@ function receivedAt(value: Buffer, fallback: number): number {
     return decodeEnvelope(value).receivedAt;
   } catch {
     return fallback;
-  }
-}
-
-function durableWrite(file: string, data: Buffer | string, append = false): void {
-  const fd = fs.openSync(file, append ? 'a' : 'w', 0o600);
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The Database changes page: change rates per table, the latest changes, and every version of one row. */
+import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
 import type { Change } from '../api-types.ts';
 import type { Target } from '../read-auth.ts';
@@ -25,7 +26,7 @@ const parse = (s: string) => {
 
 function change(r: Record<string, string>): Change {
   return {
-    ts: `${r.at.replace(' ', 'T')}Z`,
+    ts: isoFromClickHouse(r.at),
     database: r.database,
     table: r.table,
     type: r.type,
@@ -59,7 +60,7 @@ export async function changeRatesQuery(q: ChangeQuery) {
     deletes: Number(r.deletes),
     changes: Number(r.changes),
     per_minute: Math.round((100 * Number(r.changes)) / minutes) / 100,
-    last_change: `${String(r.last).replace(' ', 'T')}Z`,
+    last_change: isoFromClickHouse(String(r.last)),
   }));
 }
 

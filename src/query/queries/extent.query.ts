@@ -2,9 +2,11 @@
  * How many events a scope holds (bots out, as every stats query), and the first and latest one: whatever the period,
  * so a period without any can say where they are.
  */
+
+import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
-import { isoFromClickHouse, scopeFilter } from '../scope-filter.ts';
+import { scopeFilter } from '../scope-filter.ts';
 
 export interface Extent {
   count: number;

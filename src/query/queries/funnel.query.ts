@@ -2,31 +2,12 @@
  * Funnels: ordered steps (pageviews of a path pattern, or events of a type with property values) that one person
  * must reach in order within a window — ClickHouse's `windowFunnel`.
  */
+import type { FunnelResult, FunnelStep } from '../api-types.ts';
 import type { ParamProblem } from '../errors.ts';
 import { patternToRegex } from '../goals.ts';
 import { runStats } from '../run-stats.ts';
 import { PERSON_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
-
-export interface FunnelStep {
-  page?: string;
-  event?: string;
-  props?: Record<string, string>;
-}
-
-export interface FunnelResult {
-  window_seconds: number;
-  steps: Array<{
-    step: number;
-    label: string;
-    visitors: number;
-    /** Percent of the first step's visitors. */
-    conversion_rate: number;
-    /** Percent of the previous step's visitors who got here. */
-    conversion_rate_step: number;
-    dropoff: number;
-  }>;
-}
 
 const MAX_STEPS = 8;
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };

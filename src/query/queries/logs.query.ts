@@ -1,8 +1,10 @@
 /** The Logs page: newest matching lines, volume per level over time, and the values worth filtering by. */
+
+import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
+import type { LogLine } from '../api-types.ts';
 import type { Target } from '../read-auth.ts';
 import { runStats } from '../run-stats.ts';
-import { isoFromClickHouse } from '../scope-filter.ts';
 import type { TimeRange } from '../time-range.ts';
 import { bucketLabels, type Interval } from './timeseries.query.ts';
 
@@ -12,16 +14,6 @@ export interface LogFilter {
   levels?: string[];
   services?: string[];
   hosts?: string[];
-}
-
-export interface LogLine {
-  timestamp: string;
-  level: string;
-  service: string;
-  host: string;
-  message: string;
-  source: string;
-  attributes: Record<string, string>;
 }
 
 interface LogQuery {

@@ -11,6 +11,7 @@ import {
   metricsOf,
   SESSION_KEY,
   VISITOR_KEY,
+  visitShapeColumns,
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
@@ -34,6 +35,23 @@ async function rollupCounts(q: StatsQuery): Promise<Record<string, unknown> | un
     scope.params,
   );
   return counts ?? {};
+}
+
+/**
+ * The visits' sums (scaled: they may come from a sample) beside the rollups' visitors, pageviews and events (which
+ * never do), as one row for `metricsOf`.
+ */
+function withRollupCounts(
+  visits: Record<string, unknown> | undefined,
+  counts: Record<string, unknown>,
+  sample: number | undefined,
+): Record<string, unknown> {
+  return {
+    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, sample)])),
+    visitors: counts.n_visitors,
+    pageviews: counts.n_pageviews,
+    events: counts.n_events,
+  };
 }
 
 /**
@@ -68,13 +86,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}`,
     { ...visitScope.params, from: q.range.start, to: q.range.end },
   );
-  return {
-    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
-    visitors: counts?.n_visitors,
-    pageviews: counts?.n_pageviews,
-    events: counts?.n_events,
-    ...(q.goal ? { conversions } : {}),
-  };
+  return { ...withRollupCounts(visits, counts, q.sample), ...(q.goal ? { conversions } : {}) };
 }
 
 /**
@@ -94,21 +106,14 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
             sumIf(dur, sid != 0) AS duration_sum, sumIf(pv, sid != 0) AS visit_pageviews
             ${q.goal ? ', uniqExactIf(vk, converted) AS conversions' : ''}
      FROM (
-       SELECT ${SESSION_KEY} AS sid, countIf(type = 'pageview') AS pv, count() AS ev,
-              intDiv(toUnixTimestamp64Milli(max(timestamp)) - toUnixTimestamp64Milli(min(timestamp)), 1000) AS dur
+       SELECT ${SESSION_KEY} AS sid, ${visitShapeColumns('')}
               ${q.goal ? `, any(${VISITOR_KEY}) AS vk, max(${q.goal.sql}) AS converted` : ''}
        FROM events${sampleClause(q.sample)} WHERE ${w.where}${q.goal ? '' : " AND session_id != ''"}
        GROUP BY sid${q.goal ? ", if(sid = 0, event_id, toUUIDOrZero(''))" : ''}
      )`,
     w.params,
   );
-  // The visits may come from a sample, the counts beside them never do: every sum is scaled here, once.
-  return {
-    ...Object.fromEntries(Object.entries(visits ?? {}).map(([k, v]) => [k, scaled(v, q.sample)])),
-    visitors: counts?.n_visitors,
-    pageviews: counts?.n_pageviews,
-    events: counts?.n_events,
-  };
+  return withRollupCounts(visits, counts, q.sample);
 }
 
 async function totals(q: StatsQuery, range?: TimeRange): Promise<OverviewNumbers> {

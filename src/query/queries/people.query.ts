@@ -1,8 +1,9 @@
 /** The lists behind the dashboard's users, sessions and events pages: individual rows, newest first, paged. */
 
+import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { EventItem, User } from '../api-types.ts';
 import { runStats } from '../run-stats.ts';
-import { isoFromClickHouse, scopeFilter } from '../scope-filter.ts';
+import { scopeFilter } from '../scope-filter.ts';
 import { VISITOR_KEY } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 

@@ -1,6 +1,7 @@
+import { isoFromClickHouse } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
 import type { Target } from '../read-auth.ts';
-import { isoFromClickHouse, scopeFilter } from '../scope-filter.ts';
+import { scopeFilter } from '../scope-filter.ts';
 import type { TimeRange } from '../time-range.ts';
 
 export interface SessionSummary {

@@ -13,6 +13,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed call: the API's own message, or the error as text. */
+export const errorText = (err: unknown) => (err instanceof ApiError ? err.message : String(err));
+
 /** Set on public dashboards (`/share/<project>?auth=sls_…`): every request carries the share token. */
 let shareToken: string | undefined;
 export function useShareToken(token: string | undefined): void {

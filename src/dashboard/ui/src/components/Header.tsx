@@ -1,5 +1,6 @@
 import { isShared, type Me, post } from '../api.ts';
 import { filtersOf, navigate, type Route, setFilters, update } from '../url-state.ts';
+import { ProjectSelect } from './ProjectSelect.tsx';
 
 const PERIODS: Array<[string, string]> = [
   ['realtime', 'Realtime'],
@@ -75,17 +76,12 @@ export function Header(props: { me: Me; route: Route; showRange?: boolean; base:
           <span class="dot" /> Sightline
         </a>
         {me.projects.length > 1 ? (
-          <select
-            aria-label="Project"
+          <ProjectSelect
+            label="Project"
+            projects={me.projects}
             value={project}
-            onChange={(e) => update({ project: (e.target as HTMLSelectElement).value, filters: undefined })}
-          >
-            {me.projects.map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
-          </select>
+            onChange={(p) => update({ project: p, filters: undefined })}
+          />
         ) : (
           <strong class="project">{project}</strong>
         )}

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { AlertHistoryEntry as HistoryEntry, AlertRule as Rule } from '../../../../query/api-types.ts';
-import { ApiError, del, get, type Me, post } from '../api.ts';
+import { del, errorText, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
+import { ProjectSelect } from '../components/ProjectSelect.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
 
@@ -34,6 +35,82 @@ const EMPTY = {
   target: '',
 };
 
+/** The API's rule for what the form says: a webhook or an e-mail target, and the kind's own numbers. */
+function ruleBody(form: typeof EMPTY, project: string): Record<string, unknown> {
+  const value = Number(form.value);
+  const target = form.target.trim();
+  const body: Record<string, unknown> = {
+    name: form.name,
+    kind: form.kind,
+    project,
+    channels: [
+      target.includes('@') && !/^https?:/.test(target)
+        ? { type: 'email', to: [target] }
+        : { type: 'webhook', url: target },
+    ],
+  };
+  if (form.kind === 'no_events') body.minutes = value;
+  else {
+    body.windowMinutes = Number(form.window);
+    if (form.kind === 'dead_letters') body.above = value;
+    else {
+      body.metric = form.metric;
+      if (form.kind === 'threshold') body[form.op === 'above' ? 'above' : 'below'] = value;
+      else body[form.op === 'above' ? 'risePercent' : 'dropPercent'] = value;
+    }
+  }
+  return body;
+}
+
+/** One rule with its state, a test button, and removal for the dashboard's own. */
+function RuleRow(props: { rule: Rule; act: (what: Promise<unknown>, done: string) => void }) {
+  const { rule: r, act } = props;
+  return (
+    <tr data-rule={r.id}>
+      <td>
+        {r.name}{' '}
+        {r.origin === 'config' && (
+          <span class="badge" title="from the configuration">
+            config
+          </span>
+        )}
+      </td>
+      <td>{r.project ?? 'all'}</td>
+      <td>{condition(r)}</td>
+      <td class="muted">{channelText(r)}</td>
+      <td data-state={r.state?.state ?? 'unknown'}>
+        {r.state ? (
+          <>
+            <b>{r.state.state === 'firing' ? 'Firing' : 'OK'}</b>
+            {r.state.value !== null && ` (${r.state.value})`}{' '}
+            <span class="muted">since {dateTime(r.state.since)}</span>
+          </>
+        ) : (
+          <span class="muted">not checked yet</span>
+        )}
+      </td>
+      <td>
+        <button
+          type="button"
+          class="ghost"
+          onClick={() => act(post(`alerts/${r.id}/test`, {}), `Test notice sent for "${r.name}".`)}
+        >
+          Test
+        </button>
+        {r.origin === 'dashboard' && (
+          <button
+            type="button"
+            class="ghost"
+            onClick={() => act(del(`alerts/${r.id}`), `Rule "${r.name}" removed.`)}
+          >
+            Remove
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
 function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
   const rules = useApi(() => get<{ results: Rule[]; email: boolean }>('alerts'), []);
   const [project, setProject] = useState(props.project);
@@ -45,35 +122,14 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
   };
   const submit = async (e: Event) => {
     e.preventDefault();
-    const value = Number(form.value);
-    const target = form.target.trim();
-    const body: Record<string, unknown> = {
-      name: form.name,
-      kind: form.kind,
-      project,
-      channels: [
-        target.includes('@') && !/^https?:/.test(target)
-          ? { type: 'email', to: [target] }
-          : { type: 'webhook', url: target },
-      ],
-    };
-    if (form.kind === 'no_events') body.minutes = value;
-    else {
-      body.windowMinutes = Number(form.window);
-      if (form.kind === 'dead_letters') body.above = value;
-      else {
-        body.metric = form.metric;
-        if (form.kind === 'threshold') body[form.op === 'above' ? 'above' : 'below'] = value;
-        else body[form.op === 'above' ? 'risePercent' : 'dropPercent'] = value;
-      }
-    }
+    const body = ruleBody(form, project);
     try {
       await post('alerts', body);
       setMessage(`Rule "${form.name}" added.`);
       setForm(EMPTY);
       rules.reload();
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
   };
   const act = async (what: Promise<unknown>, done: string) => {
@@ -81,7 +137,7 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
       await what;
       setMessage(done);
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
     rules.reload();
     props.onChange();
@@ -103,50 +159,7 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
             </thead>
             <tbody>
               {data.results.map((r) => (
-                <tr key={r.id} data-rule={r.id}>
-                  <td>
-                    {r.name}{' '}
-                    {r.origin === 'config' && (
-                      <span class="badge" title="from the configuration">
-                        config
-                      </span>
-                    )}
-                  </td>
-                  <td>{r.project ?? 'all'}</td>
-                  <td>{condition(r)}</td>
-                  <td class="muted">{channelText(r)}</td>
-                  <td data-state={r.state?.state ?? 'unknown'}>
-                    {r.state ? (
-                      <>
-                        <b>{r.state.state === 'firing' ? 'Firing' : 'OK'}</b>
-                        {r.state.value !== null && ` (${r.state.value})`}{' '}
-                        <span class="muted">since {dateTime(r.state.since)}</span>
-                      </>
-                    ) : (
-                      <span class="muted">not checked yet</span>
-                    )}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      class="ghost"
-                      onClick={() =>
-                        act(post(`alerts/${r.id}/test`, {}), `Test notice sent for "${r.name}".`)
-                      }
-                    >
-                      Test
-                    </button>
-                    {r.origin === 'dashboard' && (
-                      <button
-                        type="button"
-                        class="ghost"
-                        onClick={() => act(del(`alerts/${r.id}`), `Rule "${r.name}" removed.`)}
-                      >
-                        Remove
-                      </button>
-                    )}
-                  </td>
-                </tr>
+                <RuleRow key={r.id} rule={r} act={act} />
               ))}
             </tbody>
           </table>
@@ -158,17 +171,12 @@ function RulesCard(props: { me: Me; project: string; onChange: () => void }) {
               value={form.name}
               onInput={set('name')}
             />
-            <select
-              aria-label="Rule project"
+            <ProjectSelect
+              label="Rule project"
+              projects={props.me.projects}
               value={project}
-              onChange={(e) => setProject((e.target as HTMLSelectElement).value)}
-            >
-              {props.me.projects.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+              onChange={setProject}
+            />
             <select aria-label="Kind" value={form.kind} onChange={set('kind')}>
               <option value="threshold">Threshold</option>
               <option value="change">Change vs previous window</option>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ChartSpec, ExploreResult as Result, SavedQuery as Saved } from '../../../../query/api-types.ts';
-import { ApiError, del, get, post } from '../api.ts';
+import { del, errorText, get, post } from '../api.ts';
 import { Chart, Pie } from '../components/Chart.tsx';
 import { type Route, update } from '../url-state.ts';
 
@@ -78,6 +78,64 @@ function Visual(props: { result: Result; spec: ChartSpec }) {
   );
 }
 
+/** The rows a query returned, drawn as the chosen visualisation (and always as a table below it). */
+function ResultPanel(props: { result: Result; spec: ChartSpec; setSpec: (spec: ChartSpec) => void }) {
+  const { result, spec, setSpec } = props;
+  return (
+    <section class="panel wide">
+      <header>
+        <h2>
+          {result.rows.length} rows · {result.elapsed_ms} ms
+          {result.truncated ? ` · first ${result.max_rows} only` : ''}
+        </h2>
+        <div class="actions">
+          <select
+            aria-label="Visualisation"
+            value={spec.kind}
+            onChange={(e) =>
+              setSpec({ ...spec, kind: (e.target as HTMLSelectElement).value as ChartSpec['kind'] })
+            }
+          >
+            <option value="table">Table</option>
+            <option value="line">Line</option>
+            <option value="area">Area</option>
+            <option value="bar">Bar</option>
+            <option value="pie">Pie</option>
+          </select>
+          <select
+            aria-label="X axis"
+            value={spec.x ?? result.columns[0]}
+            onChange={(e) => setSpec({ ...spec, x: (e.target as HTMLSelectElement).value })}
+          >
+            {result.columns.map((c) => (
+              <option key={c} value={c}>
+                x: {c}
+              </option>
+            ))}
+          </select>
+          <select
+            aria-label="Y axis"
+            value={spec.y?.[0] ?? ''}
+            onChange={(e) => {
+              const v = (e.target as HTMLSelectElement).value;
+              setSpec({ ...spec, y: v ? [v] : undefined });
+            }}
+          >
+            <option value="">y: every number column</option>
+            {result.columns.map((c) => (
+              <option key={c} value={c}>
+                y: {c}
+              </option>
+            ))}
+          </select>
+        </div>
+      </header>
+      <Visual result={result} spec={spec} />
+      {spec.kind !== 'table' && <Visual result={result} spec={{ ...spec, kind: 'table' }} />}
+    </section>
+  );
+}
+
 export function ExplorePage(props: { route: Route }) {
   const [sql, setSql] = useState(props.route.params.get('sql') ?? EXAMPLE);
   const [result, setResult] = useState<Result>();
@@ -103,7 +161,7 @@ export function ExplorePage(props: { route: Route }) {
     try {
       setResult(await post<Result>('explore/query', { sql: text }));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorText(e));
     } finally {
       setRunning(false);
     }
@@ -211,59 +269,7 @@ export function ExplorePage(props: { route: Route }) {
           </p>
         )}
       </section>
-      {result && (
-        <section class="panel wide">
-          <header>
-            <h2>
-              {result.rows.length} rows · {result.elapsed_ms} ms
-              {result.truncated ? ` · first ${result.max_rows} only` : ''}
-            </h2>
-            <div class="actions">
-              <select
-                aria-label="Visualisation"
-                value={spec.kind}
-                onChange={(e) =>
-                  setSpec({ ...spec, kind: (e.target as HTMLSelectElement).value as ChartSpec['kind'] })
-                }
-              >
-                <option value="table">Table</option>
-                <option value="line">Line</option>
-                <option value="area">Area</option>
-                <option value="bar">Bar</option>
-                <option value="pie">Pie</option>
-              </select>
-              <select
-                aria-label="X axis"
-                value={spec.x ?? result.columns[0]}
-                onChange={(e) => setSpec({ ...spec, x: (e.target as HTMLSelectElement).value })}
-              >
-                {result.columns.map((c) => (
-                  <option key={c} value={c}>
-                    x: {c}
-                  </option>
-                ))}
-              </select>
-              <select
-                aria-label="Y axis"
-                value={spec.y?.[0] ?? ''}
-                onChange={(e) => {
-                  const v = (e.target as HTMLSelectElement).value;
-                  setSpec({ ...spec, y: v ? [v] : undefined });
-                }}
-              >
-                <option value="">y: every number column</option>
-                {result.columns.map((c) => (
-                  <option key={c} value={c}>
-                    y: {c}
-                  </option>
-                ))}
-              </select>
-            </div>
-          </header>
-          <Visual result={result} spec={spec} />
-          {spec.kind !== 'table' && <Visual result={result} spec={{ ...spec, kind: 'table' }} />}
-        </section>
-      )}
+      {result && <ResultPanel result={result} spec={spec} setSpec={setSpec} />}
     </main>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { FunnelResult, SavedFunnel, FunnelStep as Step } from '../../../../query/api-types.ts';
-import { ApiError, del, get, isShared, post } from '../api.ts';
+import { del, errorText, get, isShared, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
 import { count } from '../format.ts';
 import { type Route, statsParams, update } from '../url-state.ts';
@@ -93,7 +93,7 @@ function SavedFunnels(props: {
             setChosen(f.id);
             saved.reload();
           } catch (err) {
-            setMessage(err instanceof ApiError ? err.message : String(err));
+            setMessage(errorText(err));
           }
         }}
       >

@@ -4,8 +4,9 @@
  */
 import { useState } from 'preact/hooks';
 import type { GoalCondition as Condition, Goal } from '../../../../query/api-types.ts';
-import { ApiError, del, get, type Me, patch, post } from '../api.ts';
+import { del, errorText, get, type Me, patch, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
+import { ProjectSelect } from '../components/ProjectSelect.tsx';
 import { useApi } from '../use-api.ts';
 
 interface Draft {
@@ -24,6 +25,183 @@ export function describeGoal(g: Pick<Goal, 'kind' | 'value' | 'conditions'>): st
   return tests.length ? `${what} where ${tests.join(' and ')}` : what;
 }
 
+/** The project's goals, each editable and deletable unless configuration manages it. */
+function GoalTable(props: {
+  goals: Goal[];
+  project: string;
+  onEdit: (draft: Draft) => void;
+  onDeleted: () => void;
+  onError: (message: string) => void;
+}) {
+  return (
+    <>
+      {props.goals.length === 0 ? (
+        <p class="muted">No goals for {props.project} yet: add a page or an event below.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Reached when</th>
+              <th>Source</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.goals.map((g) => (
+              <tr key={g.id} data-testid="goal-row">
+                <td>{g.name}</td>
+                <td>{describeGoal(g)}</td>
+                <td>
+                  {g.read_only ? (
+                    <span class="badge" title="SIGHTLINE_GOALS">
+                      managed by configuration
+                    </span>
+                  ) : (
+                    <span class="muted">{g.created_by}</span>
+                  )}
+                </td>
+                <td>
+                  {!g.read_only && (
+                    <>
+                      <button
+                        type="button"
+                        class="ghost"
+                        onClick={() =>
+                          props.onEdit({
+                            id: g.id,
+                            name: g.name,
+                            kind: g.kind,
+                            value: g.value,
+                            conditions: [...g.conditions],
+                          })
+                        }
+                      >
+                        Edit
+                      </button>
+                      <button
+                        type="button"
+                        class="ghost"
+                        onClick={() =>
+                          confirm(`Delete the goal "${g.name}"?`) &&
+                          del(`goals/${encodeURIComponent(g.id)}`).then(props.onDeleted, (err: Error) =>
+                            props.onError(err.message),
+                          )
+                        }
+                      >
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** Adds a goal, or edits the one in `draft`: a page pattern, or an event type with property conditions. */
+function GoalForm(props: { draft: Draft; setDraft: (draft: Draft) => void; onSubmit: (e: Event) => void }) {
+  const { draft, setDraft } = props;
+  const setCondition = (i: number, c: Condition) =>
+    setDraft({ ...draft, conditions: draft.conditions.map((x, j) => (i === j ? c : x)) });
+  return (
+    <form class="goal-form" onSubmit={props.onSubmit} aria-label={draft.id ? 'Edit goal' : 'Add goal'}>
+      <div class="form-row">
+        <select
+          aria-label="Goal kind"
+          value={draft.kind}
+          onChange={(e) =>
+            setDraft({ ...draft, kind: (e.target as HTMLSelectElement).value as Draft['kind'] })
+          }
+        >
+          <option value="page">Page visited</option>
+          <option value="event">Event</option>
+        </select>
+        <input
+          required
+          aria-label={draft.kind === 'page' ? 'Page path' : 'Event type'}
+          placeholder={draft.kind === 'page' ? '/thanks* (* = anything)' : 'signup'}
+          value={draft.value}
+          onInput={(e) => setDraft({ ...draft, value: (e.target as HTMLInputElement).value })}
+        />
+        <input
+          aria-label="Goal name"
+          placeholder="Name (optional)"
+          value={draft.name}
+          onInput={(e) => setDraft({ ...draft, name: (e.target as HTMLInputElement).value })}
+        />
+        <button type="submit">{draft.id ? 'Save goal' : 'Add goal'}</button>
+        {draft.id && (
+          <button type="button" class="ghost" onClick={() => setDraft(EMPTY)}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {draft.kind === 'event' && (
+        <div class="goal-conditions">
+          {draft.conditions.map((c, i) => (
+            <div class="form-row" key={i}>
+              <span class="muted">where property</span>
+              <input
+                required
+                aria-label={`Condition ${i + 1} property`}
+                placeholder="plan"
+                value={c.key}
+                onInput={(e) => setCondition(i, { ...c, key: (e.target as HTMLInputElement).value })}
+              />
+              <select
+                aria-label={`Condition ${i + 1} test`}
+                value={c.op}
+                onChange={(e) =>
+                  setCondition(i, {
+                    ...c,
+                    op: (e.target as HTMLSelectElement).value as Condition['op'],
+                  })
+                }
+              >
+                <option value="is">is</option>
+                <option value="is_not">is not</option>
+              </select>
+              <input
+                aria-label={`Condition ${i + 1} value`}
+                placeholder="pro"
+                value={c.value}
+                onInput={(e) => setCondition(i, { ...c, value: (e.target as HTMLInputElement).value })}
+              />
+              <button
+                type="button"
+                class="ghost"
+                aria-label={`Remove condition ${i + 1}`}
+                onClick={() => setDraft({ ...draft, conditions: draft.conditions.filter((_, j) => j !== i) })}
+              >
+                ×
+              </button>
+            </div>
+          ))}
+          {draft.conditions.length < 10 && (
+            <button
+              type="button"
+              class="ghost"
+              onClick={() =>
+                setDraft({
+                  ...draft,
+                  conditions: [...draft.conditions, { key: '', op: 'is', value: '' }],
+                })
+              }
+            >
+              + Property condition
+            </button>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
+
 export function GoalsCard(props: { me: Me }) {
   // The project the dashboard was on (the overview's "add a goal" link carries it), else the first.
   const projects = props.me.admin ? props.me.projects : (props.me.admin_of ?? []);
@@ -35,8 +213,6 @@ export function GoalsCard(props: { me: Me }) {
   );
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [message, setMessage] = useState<string>();
-  const setCondition = (i: number, c: Condition) =>
-    setDraft({ ...draft, conditions: draft.conditions.map((x, j) => (i === j ? c : x)) });
   const submit = async (e: Event) => {
     e.preventDefault();
     const body = {
@@ -55,7 +231,7 @@ export function GoalsCard(props: { me: Me }) {
       setDraft(EMPTY);
       goals.reload();
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
   };
   return (
@@ -65,180 +241,27 @@ export function GoalsCard(props: { me: Me }) {
       testId="goals-settings"
       title={<span id="goals">Goals</span>}
       actions={
-        <select
-          aria-label="Project of the goals"
+        <ProjectSelect
+          label="Project of the goals"
+          projects={projects}
           value={project}
-          onChange={(e) => {
-            setProject((e.target as HTMLSelectElement).value);
+          onChange={(p) => {
+            setProject(p);
             setDraft(EMPTY);
           }}
-        >
-          {projects.map((p) => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
+        />
       }
     >
       {(list) => (
         <>
-          {list.length === 0 ? (
-            <p class="muted">No goals for {project} yet: add a page or an event below.</p>
-          ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Reached when</th>
-                  <th>Source</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((g) => (
-                  <tr key={g.id} data-testid="goal-row">
-                    <td>{g.name}</td>
-                    <td>{describeGoal(g)}</td>
-                    <td>
-                      {g.read_only ? (
-                        <span class="badge" title="SIGHTLINE_GOALS">
-                          managed by configuration
-                        </span>
-                      ) : (
-                        <span class="muted">{g.created_by}</span>
-                      )}
-                    </td>
-                    <td>
-                      {!g.read_only && (
-                        <>
-                          <button
-                            type="button"
-                            class="ghost"
-                            onClick={() =>
-                              setDraft({
-                                id: g.id,
-                                name: g.name,
-                                kind: g.kind,
-                                value: g.value,
-                                conditions: [...g.conditions],
-                              })
-                            }
-                          >
-                            Edit
-                          </button>
-                          <button
-                            type="button"
-                            class="ghost"
-                            onClick={() =>
-                              confirm(`Delete the goal "${g.name}"?`) &&
-                              del(`goals/${encodeURIComponent(g.id)}`).then(goals.reload, (err: Error) =>
-                                setMessage(err.message),
-                              )
-                            }
-                          >
-                            Delete
-                          </button>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <form class="goal-form" onSubmit={submit} aria-label={draft.id ? 'Edit goal' : 'Add goal'}>
-            <div class="form-row">
-              <select
-                aria-label="Goal kind"
-                value={draft.kind}
-                onChange={(e) =>
-                  setDraft({ ...draft, kind: (e.target as HTMLSelectElement).value as Draft['kind'] })
-                }
-              >
-                <option value="page">Page visited</option>
-                <option value="event">Event</option>
-              </select>
-              <input
-                required
-                aria-label={draft.kind === 'page' ? 'Page path' : 'Event type'}
-                placeholder={draft.kind === 'page' ? '/thanks* (* = anything)' : 'signup'}
-                value={draft.value}
-                onInput={(e) => setDraft({ ...draft, value: (e.target as HTMLInputElement).value })}
-              />
-              <input
-                aria-label="Goal name"
-                placeholder="Name (optional)"
-                value={draft.name}
-                onInput={(e) => setDraft({ ...draft, name: (e.target as HTMLInputElement).value })}
-              />
-              <button type="submit">{draft.id ? 'Save goal' : 'Add goal'}</button>
-              {draft.id && (
-                <button type="button" class="ghost" onClick={() => setDraft(EMPTY)}>
-                  Cancel
-                </button>
-              )}
-            </div>
-            {draft.kind === 'event' && (
-              <div class="goal-conditions">
-                {draft.conditions.map((c, i) => (
-                  <div class="form-row" key={i}>
-                    <span class="muted">where property</span>
-                    <input
-                      required
-                      aria-label={`Condition ${i + 1} property`}
-                      placeholder="plan"
-                      value={c.key}
-                      onInput={(e) => setCondition(i, { ...c, key: (e.target as HTMLInputElement).value })}
-                    />
-                    <select
-                      aria-label={`Condition ${i + 1} test`}
-                      value={c.op}
-                      onChange={(e) =>
-                        setCondition(i, {
-                          ...c,
-                          op: (e.target as HTMLSelectElement).value as Condition['op'],
-                        })
-                      }
-                    >
-                      <option value="is">is</option>
-                      <option value="is_not">is not</option>
-                    </select>
-                    <input
-                      aria-label={`Condition ${i + 1} value`}
-                      placeholder="pro"
-                      value={c.value}
-                      onInput={(e) => setCondition(i, { ...c, value: (e.target as HTMLInputElement).value })}
-                    />
-                    <button
-                      type="button"
-                      class="ghost"
-                      aria-label={`Remove condition ${i + 1}`}
-                      onClick={() =>
-                        setDraft({ ...draft, conditions: draft.conditions.filter((_, j) => j !== i) })
-                      }
-                    >
-                      ×
-                    </button>
-                  </div>
-                ))}
-                {draft.conditions.length < 10 && (
-                  <button
-                    type="button"
-                    class="ghost"
-                    onClick={() =>
-                      setDraft({
-                        ...draft,
-                        conditions: [...draft.conditions, { key: '', op: 'is', value: '' }],
-                      })
-                    }
-                  >
-                    + Property condition
-                  </button>
-                )}
-              </div>
-            )}
-          </form>
+          <GoalTable
+            goals={list}
+            project={project}
+            onEdit={setDraft}
+            onDeleted={goals.reload}
+            onError={setMessage}
+          />
+          <GoalForm draft={draft} setDraft={setDraft} onSubmit={submit} />
           {message && (
             <p class="note" data-testid="goal-message">
               {message}

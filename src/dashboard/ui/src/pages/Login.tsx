@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, post } from '../api.ts';
+import { errorText, post } from '../api.ts';
 
 /** E-mail + password, or the admin token (the first login of a new install). */
 export function LoginPage(props: { onLogin: () => void; invite?: string }) {
@@ -15,7 +15,7 @@ export function LoginPage(props: { onLogin: () => void; invite?: string }) {
       else await post('auth/login', mode === 'token' ? { token: secret } : { email, password: secret });
       props.onLogin();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
     }
   };
   return (

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Account, PrivacyRequest, Share } from '../../../../query/api-types.ts';
-import { ApiError, del, get, type Me, post } from '../api.ts';
+import { del, errorText, get, type Me, post } from '../api.ts';
 import { Panel } from '../components/Panel.tsx';
+import { ProjectSelect } from '../components/ProjectSelect.tsx';
 import { dateTime } from '../format.ts';
 import { useApi } from '../use-api.ts';
 import { GoalsCard } from './GoalsSettings.tsx';
@@ -40,7 +41,7 @@ function UsersCard(props: { me: Me }) {
       setForm({ ...form, email: '', name: '', password: '' });
       users.reload();
     } catch (err) {
-      setMessage(err instanceof ApiError ? err.message : String(err));
+      setMessage(errorText(err));
     }
   };
   return (
@@ -105,18 +106,14 @@ function UsersCard(props: { me: Me }) {
               <option value="viewer">Viewer</option>
               <option value="admin">Admin</option>
             </select>
-            <select
-              aria-label="Projects"
+            <ProjectSelect
+              label="Projects"
+              projects={props.me.projects}
               value={form.projects}
-              onChange={(e) => setForm({ ...form, projects: (e.target as HTMLSelectElement).value })}
+              onChange={(projects) => setForm({ ...form, projects })}
             >
               <option value="*">Every project</option>
-              {props.me.projects.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+            </ProjectSelect>
             <input
               type="password"
               placeholder="Password (empty = invite)"
@@ -152,17 +149,12 @@ function SharesCard(props: { me: Me }) {
             ))}
           </ul>
           <div class="form-row">
-            <select
-              aria-label="Project to share"
+            <ProjectSelect
+              label="Project to share"
+              projects={props.me.projects}
               value={project}
-              onChange={(e) => setProject((e.target as HTMLSelectElement).value)}
-            >
-              {props.me.projects.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+              onChange={setProject}
+            />
             <button
               type="button"
               onClick={async () => {

@@ -1,0 +1,218 @@
+/**
+ * The names the SQL guard (sql-guard.ts) decides by: functions and table functions that reach outside the store,
+ * the table functions that only compute, tables that hold secrets, and the system tables a reader may see.
+ */
+
+/**
+ * Table functions, table engines and dictionary sources that read or write files, URLs, other servers or run
+ * programs, and table functions that read a table named in a string or pattern (`merge`, `loop`, `mergeTreeIndex`),
+ * which would pass the table checks below. test/store/sql-guard.test.ts checks every table function the engine knows
+ * is either here or in SAFE_TABLE_FUNCTIONS, so a new engine version cannot add one silently.
+ */
+const OUTSIDE_TABLE_FUNCTIONS = [
+  'arrowStream',
+  'azureBlobStorage',
+  'azureBlobStorageCluster',
+  'azureQueue',
+  'cassandra',
+  'clickhouse',
+  'cluster',
+  'clusterAllReplicas',
+  'cosn',
+  'deltaLake',
+  'deltaLakeAzure',
+  'deltaLakeAzureCluster',
+  'deltaLakeCluster',
+  'deltaLakeLocal',
+  'deltaLakeS3',
+  'deltaLakeS3Cluster',
+  'dictionary',
+  'distributed',
+  'eval',
+  'executable',
+  'executablePool',
+  'file',
+  'fileCluster',
+  'fileLog',
+  'filesystem',
+  'fuzzJSON',
+  'fuzzQuery',
+  'gcs',
+  'hdfs',
+  'hdfsCluster',
+  'http',
+  'hudi',
+  'hudiCluster',
+  'iceberg',
+  'icebergAzure',
+  'icebergAzureCluster',
+  'icebergCluster',
+  'icebergHDFS',
+  'icebergHDFSCluster',
+  'icebergLocal',
+  'icebergLocalCluster',
+  'icebergS3',
+  'icebergS3Cluster',
+  'input',
+  'jdbc',
+  'kafka',
+  'keeperMap',
+  'loop',
+  'materializedMySQL',
+  'materializedPostgreSQL',
+  'merge',
+  'mergeTreeAnalyzeIndexes',
+  'mergeTreeAnalyzeIndexesUUID',
+  'mergeTreeIndex',
+  'mergeTreeProjection',
+  'mergeTreeTextIndex',
+  'mongo',
+  'mongodb',
+  'mysql',
+  'nats',
+  'odbc',
+  'oss',
+  'paimon',
+  'paimonAzure',
+  'paimonAzureCluster',
+  'paimonCluster',
+  'paimonHDFS',
+  'paimonHDFSCluster',
+  'paimonLocal',
+  'paimonS3',
+  'paimonS3Cluster',
+  'postgresql',
+  'prometheusQuery',
+  'prometheusQueryRange',
+  'queryRunner',
+  'rabbitMQ',
+  'redis',
+  'remote',
+  'remoteSecure',
+  's3',
+  's3Cluster',
+  's3Queue',
+  'sqlite',
+  'timeSeriesData',
+  'timeSeriesMetrics',
+  'timeSeriesSamples',
+  'timeSeriesSelector',
+  'timeSeriesTags',
+  'url',
+  'urlCluster',
+  'viewExplain',
+  'viewIfPermitted',
+  'ytsaurus',
+];
+
+/** Ordinary functions that read the host: files, server configuration, the binary, the machine; or call out (AI). */
+export const HOST_FUNCTIONS = [
+  'file',
+  'catboostEvaluate',
+  'getServerSetting',
+  'getMacro',
+  'showCertificate',
+  'hostName',
+  'FQDN',
+  'fullHostName',
+  'getOSKernelVersion',
+  'filesystemAvailable',
+  'filesystemCapacity',
+  'filesystemUnreserved',
+  'addressToLine',
+  'addressToLineWithInlines',
+  'addressToSymbol',
+  'demangle',
+  'logTrace',
+  'aiClassify',
+  'aiEmbed',
+  'aiExtract',
+  'aiGenerate',
+  'aiTranslate',
+];
+
+/** Table functions that only compute or read what the query itself names (checked like any other SQL). */
+export const SAFE_TABLE_FUNCTIONS = [
+  'numbers',
+  'numbers_mt',
+  'zeros',
+  'zeros_mt',
+  'primes',
+  'generateRandom',
+  'generateSeries',
+  'generate_series',
+  'values',
+  'null',
+  'view',
+  'format',
+  'SQLStandardValues',
+];
+
+/** Compared lower-cased: some names are case-insensitive in the engine, and refusing more is the safe side. */
+export const OUTSIDE_FUNCTIONS: ReadonlySet<string> = new Set(
+  [...OUTSIDE_TABLE_FUNCTIONS, ...HOST_FUNCTIONS].map((n) => n.toLowerCase()),
+);
+
+/**
+ * Tables that hold secrets or delivery targets (src/store/migrations/): password and invitation hashes, session
+ * tokens, share-link tokens, alert rules with their webhook URLs and e-mail addresses, and the alert history whose
+ * delivery lines repeat those URLs.
+ */
+export const SECRET_TABLES: ReadonlySet<string> = new Set([
+  'dashboard_users',
+  'dashboard_sessions',
+  'share_links',
+  'alert_rules',
+  'alert_history',
+  // Who changed which site, key or goal (key prefixes, account names).
+  'settings_audit',
+  // Hashes of the sites' write keys (src/sites/write-keys.ts).
+  'site_keys',
+  // Who asked to be erased, with the id itself while the erasure is pending.
+  'privacy_requests',
+  // Hashes of erased people's ids (a hash of an e-mail address is found again by hashing guesses).
+  'privacy_suppressions',
+]);
+
+/**
+ * System tables a read may name: the catalogue (what clients such as Grafana list), parts and settings. Not
+ * `processes` or any query log (other callers' SQL), users, grants, quotas, named collections, server settings,
+ * stack traces, errors (last messages quote queries) or anything else.
+ */
+export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
+  'one',
+  'numbers',
+  'numbers_mt',
+  'zeros',
+  'zeros_mt',
+  'primes',
+  'databases',
+  'tables',
+  'columns',
+  'functions',
+  'table_functions',
+  'table_engines',
+  'database_engines',
+  'formats',
+  'data_type_families',
+  'aggregate_function_combinators',
+  'time_zones',
+  'collations',
+  'keywords',
+  'contributors',
+  'licenses',
+  'build_options',
+  'settings',
+  'merge_tree_settings',
+  'parts',
+  'parts_columns',
+  'projection_parts',
+  'projections',
+  'data_skipping_indices',
+  'events',
+  'metrics',
+  'asynchronous_metrics',
+  'codecs',
+  'completions',
+  'documentation',
+]);
