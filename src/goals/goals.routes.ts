@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { Goal, Results, SavedFunnel } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem } from '../query/errors.ts';
+import { queryParams, TARGET_PARAMS, text } from '../query/query-params.ts';
 import {
   type createReadAuth,
   isAdminScope,
@@ -18,8 +19,9 @@ import {
   requireMember,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
-import { one, type Query, send, targetOf } from '../query/request-params.ts';
+import { type Query, send, targetOf, textOf } from '../query/request-params.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
+import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import { badInput, type FieldProblem, notFound } from './errors.ts';
 import { parseGoalInput } from './goal-input.ts';
 import type { GoalEntry, GoalRegistry } from './goal-registry.ts';
@@ -83,11 +85,11 @@ export async function goalsRoutes(
     return project;
   };
 
-  app.get('/api/v1/goals', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.get('/api/v1/goals', queryParams({ project: text(200) }), async (request, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    const problems: ParamProblem[] = [];
-    const project = one(request.query, 'project', problems);
+    const problems: ParamProblem[] = inputProblems(request);
+    const project = textOf(inputOf<Query>(request, 'querystring'), 'project');
     if (problems.length > 0) throw badParams(problems);
     if (project !== undefined) {
       if (!known(project)) throw badParams([{ param: 'project', message: `no project "${project}"` }]);
@@ -144,11 +146,11 @@ export async function goalsRoutes(
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/funnels', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.get('/api/v1/funnels', queryParams(TARGET_PARAMS), async (request, reply) => {
     const scope = await authenticate(request);
     requireMember(scope);
-    const problems: ParamProblem[] = [];
-    const target = targetOf(scope, request.query, problems);
+    const problems: ParamProblem[] = inputProblems(request);
+    const target = targetOf(scope, inputOf<Query>(request, 'querystring'), problems);
     if (problems.length > 0 || !target) throw badParams(problems);
     return send(reply, { results: await funnels.list(target.project) } satisfies Results<SavedFunnel>);
   });

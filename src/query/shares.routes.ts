@@ -2,10 +2,12 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
+import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { Results, Share } from './api-types.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
+import { queryParams, text } from './query-params.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
-import { one, type Query, send } from './request-params.ts';
+import { type Query, send, textOf } from './request-params.ts';
 import type { ShareLinks } from './share-links.ts';
 
 export async function sharesRoutes(
@@ -49,9 +51,11 @@ export async function sharesRoutes(
     },
   );
 
-  app.get('/api/v1/shares', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.get('/api/v1/shares', queryParams({ project: text(200) }), async (request, reply) => {
     requireAdmin(await authenticate(request));
-    const project = one(request.query, 'project', []);
+    const problems = inputProblems(request);
+    if (problems.length > 0) throw badParams(problems);
+    const project = textOf(inputOf<Query>(request, 'querystring'), 'project');
     return send(reply, { results: await shares.list(project) } satisfies Results<Share>);
   });
 
