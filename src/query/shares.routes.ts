@@ -2,13 +2,29 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import { inputOf, inputProblems } from '../server/route-schemas.ts';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import type { Results, Share } from './api-types.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
 import { queryParams, text } from './query-params.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
 import { type Query, send, textOf } from './request-params.ts';
 import type { ShareLinks } from './share-links.ts';
+
+interface ShareBody {
+  project?: string;
+  tenant?: string;
+  name?: string;
+}
+
+/** A new share link; other fields are ignored, as they always were. */
+const shareBody = {
+  type: 'object',
+  properties: {
+    project: { type: 'string', maxLength: 200, hint: 'must be the name of a site' },
+    tenant: { type: 'string', minLength: 1, maxLength: 256, hint: 'must be a non-empty string when given' },
+    name: { type: 'string', maxLength: 200, hint: 'must be a string of at most 200 characters' },
+  },
+};
 
 export async function sharesRoutes(
   app: FastifyInstance,
@@ -24,32 +40,21 @@ export async function sharesRoutes(
   const configured = deps.config.projects.map((p) => p.name);
   const known = () => new Set(deps.projects?.() ?? configured);
 
-  app.post(
-    '/api/v1/shares',
-    async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
-      requireAdmin(await authenticate(request));
-      const body = request.body && typeof request.body === 'object' ? request.body : {};
-      const problems: ParamProblem[] = [];
-      const { project, tenant, name } = body;
-      const projects = known();
-      if (typeof project !== 'string' || !projects.has(project))
-        problems.push({ param: 'project', message: `must be one of ${[...projects].join(', ')}` });
-      if (tenant !== undefined && (typeof tenant !== 'string' || tenant === ''))
-        problems.push({ param: 'tenant', message: 'must be a non-empty string when given' });
-      if (name !== undefined && (typeof name !== 'string' || name.length > 200))
-        problems.push({ param: 'name', message: 'must be a string of at most 200 characters' });
-      if (problems.length > 0) throw badParams(problems);
-      const link = await shares.create(
-        project as string,
-        tenant as string | undefined,
-        (name as string | undefined) ?? '',
-      );
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ ...link, url: `/share/${link.project}?auth=${link.token}` });
-    },
-  );
+  app.post('/api/v1/shares', routeSchema({ body: shareBody }), async (request, reply) => {
+    requireAdmin(await authenticate(request));
+    const { project, tenant, name } = inputOf<ShareBody>(request, 'body');
+    const problems: ParamProblem[] = inputProblems(request);
+    const projects = known();
+    const typeRefused = problems.some((p) => p.param === 'project');
+    if (!typeRefused && (project === undefined || !projects.has(project)))
+      problems.push({ param: 'project', message: `must be one of ${[...projects].join(', ')}` });
+    if (problems.length > 0 || project === undefined) throw badParams(problems);
+    const link = await shares.create(project, tenant, name ?? '');
+    return reply
+      .code(201)
+      .header('cache-control', 'no-store')
+      .send({ ...link, url: `/share/${link.project}?auth=${link.token}` });
+  });
 
   app.get('/api/v1/shares', queryParams({ project: text(200) }), async (request, reply) => {
     requireAdmin(await authenticate(request));
