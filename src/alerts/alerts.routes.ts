@@ -22,9 +22,9 @@ type Body = { Body: Record<string, unknown> | undefined };
 
 interface ReportBody {
   project?: string;
-  period?: ReportPeriod;
+  period?: ReportPeriod | null;
   to?: string | string[];
-  tz?: string;
+  tz?: string | null;
 }
 
 /** `POST /api/v1/reports/send`: shapes and lengths; which projects and zones exist is checked in the route. */
@@ -32,7 +32,8 @@ const reportBody = {
   type: 'object',
   properties: {
     project: { type: 'string', maxLength: 200, hint: 'must be the name of a site' },
-    period: { type: 'string', enum: [...REPORT_PERIODS], hint: '"week" or "month"' },
+    // null, as absent, is the default (a week, UTC), as it always was.
+    period: { type: ['string', 'null'], enum: [...REPORT_PERIODS, null], hint: '"week" or "month"' },
     to: {
       type: ['string', 'array'],
       maxLength: 320,
@@ -41,7 +42,7 @@ const reportBody = {
       items: { type: 'string', maxLength: 320 },
       hint: 'one or more e-mail addresses (at most 50)',
     },
-    tz: { type: 'string', maxLength: 64, hint: 'an IANA time zone, e.g. "Europe/Berlin"' },
+    tz: { type: ['string', 'null'], maxLength: 64, hint: 'an IANA time zone, e.g. "Europe/Berlin"' },
   },
 };
 

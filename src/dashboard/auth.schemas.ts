@@ -16,7 +16,7 @@ export interface AccountBody {
   current_password?: string;
   role?: string;
   projects?: string | string[];
-  token?: string;
+  token?: string | null;
   invite?: string;
 }
 
@@ -46,7 +46,8 @@ const accountFields: Record<string, SchemaObject> = {
 export const loginBody: SchemaObject = {
   type: 'object',
   properties: {
-    token: secret('must be the admin token, as text'),
+    // null is no token (the e-mail and password are used), as it always was.
+    token: { ...secret('must be the admin token, as text'), type: ['string', 'null'] },
     email,
     password: secret(`must be text of at most ${MAX_SECRET} characters`),
   },
