@@ -5,6 +5,7 @@
  */
 import type { SchemaObject } from '../config/json-schema.ts';
 import { routeSchema } from '../server/route-schemas.ts';
+import { COMPARISONS, PERIODS } from './period.ts';
 
 /** A text parameter of at most `max` characters. */
 export const text = (max: number): SchemaObject => ({
@@ -52,8 +53,8 @@ export const STATS_PARAMS: Record<string, SchemaObject> = {
   tz: text(64),
   from: text(64),
   to: text(64),
-  period: text(32),
-  compare: text(32),
+  period: word(PERIODS, `must be one of ${PERIODS.join(', ')}`),
+  compare: word([...COMPARISONS, 'off'], `must be one of ${COMPARISONS.join(', ')}`),
   // A filters list is JSON: 20 filters of up to 100 values (the URL itself is bounded by Node's header limit).
   filters: text(16_384),
   exact: { type: 'boolean', hint: 'must be 1 (read every event) or 0' },

@@ -9,14 +9,7 @@ import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem, shareProperty } from './errors.ts';
 import { goalCondition } from './goals.ts';
-import {
-  type Comparison,
-  comparisonRange,
-  type Period,
-  parseComparison,
-  parsePeriod,
-  resolvePeriod,
-} from './period.ts';
+import { type Comparison, comparisonRange, type Period, parsePeriod, resolvePeriod } from './period.ts';
 import type { createReadAuth, ReadScope } from './read-auth.ts';
 import { type Query, targetOf, textOf, timeZoneOf } from './request-params.ts';
 import { createSampler } from './sampling.ts';
@@ -66,9 +59,11 @@ export function createStatsRequest(
     const tz = timeZoneOf(q, problems);
     const from = textOf(q, 'from');
     const to = textOf(q, 'to');
-    const period = parsePeriod(textOf(q, 'period'), from !== undefined || to !== undefined, problems);
+    const hasBounds = from !== undefined || to !== undefined;
+    const period = parsePeriod(textOf(q, 'period') as Period | undefined, hasBounds, problems);
     const range = resolvePeriod(period, from, to, tz, problems);
-    const mode = parseComparison(textOf(q, 'compare'), problems);
+    const compare = textOf(q, 'compare') as Comparison | 'off' | undefined;
+    const mode = compare === 'off' ? undefined : compare;
     const propertyKeys = sharedPropertyKeys(scope, config);
     const filter = parseFilters(textOf(q, 'filters'), problems, { target, propertyKeys });
     const goals = target ? goalsOf(target.project) : [];
