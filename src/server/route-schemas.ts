@@ -61,7 +61,8 @@ function singleValues(
   query: Fields | null,
   properties: Record<string, SchemaObject>,
 ): { value: Fields; issues: SchemaIssue[] } {
-  const value: Fields = {};
+  // No prototype: a parameter named `__proto__` or `constructor` is a field like any other.
+  const value: Fields = Object.create(null);
   const issues: SchemaIssue[] = [];
   for (const [name, raw] of Object.entries(query ?? {})) {
     if (Array.isArray(raw)) {

@@ -104,3 +104,12 @@ describe('route bodies', () => {
     assert.equal(res.body.details[0].param, 'body');
   });
 });
+
+describe('hostile names', () => {
+  it('takes __proto__ and constructor as parameters like any other, changing no prototype', async () => {
+    const res = await read('/read?__proto__=x&constructor=y&limit=3');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.limit, 3);
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+  });
+});
