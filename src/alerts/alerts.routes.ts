@@ -5,8 +5,11 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertHistoryEntry, AlertRule, Results } from '../query/api-types.ts';
+import { queryParams, text } from '../query/query-params.ts';
 import { type createReadAuth, type ReadScope, requireAdmin } from '../query/read-auth.ts';
+import { type Query, textOf } from '../query/request-params.ts';
 import { isTimeZone } from '../query/time-range.ts';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import type { SitesConfig } from '../sites/sites.settings.ts';
 import { isEmail } from './alert-channels.ts';
 import { parseRule } from './alert-rules.ts';
@@ -17,6 +20,38 @@ import { REPORT_PERIODS, type ReportPeriod } from './report-specs.ts';
 import { webhookUrlProblem } from './webhook-target.ts';
 
 type Body = { Body: Record<string, unknown> | undefined };
+
+interface ReportBody {
+  project?: string;
+  period?: ReportPeriod | null;
+  to?: string | string[];
+  tz?: string | null;
+}
+
+/** `POST /api/v1/reports/send`: shapes and lengths; which projects and zones exist is checked in the route. */
+const reportBody = {
+  type: 'object',
+  properties: {
+    project: { type: 'string', maxLength: 200, hint: 'must be the name of a site' },
+    // null, as absent, is the default (a week, UTC), as it always was.
+    period: { type: ['string', 'null'], enum: [...REPORT_PERIODS, null], hint: '"week" or "month"' },
+    to: {
+      type: ['string', 'array'],
+      maxLength: 320,
+      minItems: 1,
+      maxItems: 50,
+      items: { type: 'string', maxLength: 320 },
+      hint: 'one or more e-mail addresses (at most 50)',
+    },
+    tz: { type: ['string', 'null'], maxLength: 64, hint: 'an IANA time zone, e.g. "Europe/Berlin"' },
+  },
+};
+
+/** The history's filter; `limit` is clamped to 1-1000, never refused, as it always was. */
+const historyParams = queryParams({ limit: text(16), rule: text(200) });
+
+/** Problems as the alert routes word them: `field: message`. */
+const worded = (request: FastifyRequest) => inputProblems(request).map((p) => `${p.param}: ${p.message}`);
 
 const who = (scope: ReadScope) => (scope.kind === 'user' ? scope.email : 'admin token');
 
@@ -75,17 +110,17 @@ export async function alertsRoutes(
     return reply.code(204).send();
   });
 
-  app.get(
-    '/api/v1/alerts/history',
-    async (request: FastifyRequest<{ Querystring: Record<string, string | undefined> }>, reply) => {
-      await admin(request);
-      const limit = Math.min(1000, Math.max(1, Number(request.query.limit) || 100));
-      const rule = request.query.rule || undefined;
-      return reply
-        .header('cache-control', 'no-store')
-        .send({ results: await engine.alerts.history(limit, rule) } satisfies Results<AlertHistoryEntry>);
-    },
-  );
+  app.get('/api/v1/alerts/history', historyParams, async (request, reply) => {
+    await admin(request);
+    const problems = worded(request);
+    if (problems.length > 0) throw badRule(problems);
+    const query = inputOf<Query>(request, 'querystring');
+    const limit = Math.min(1000, Math.max(1, Number(textOf(query, 'limit')) || 100));
+    const rule = textOf(query, 'rule');
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ results: await engine.alerts.history(limit, rule) } satisfies Results<AlertHistoryEntry>);
+  });
 
   app.post('/api/v1/alerts/:id/test', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
     await admin(request);
@@ -94,22 +129,21 @@ export async function alertsRoutes(
     return reply.send(result);
   });
 
-  app.post('/api/v1/reports/send', async (request: FastifyRequest<Body>, reply) => {
+  app.post('/api/v1/reports/send', routeSchema({ body: reportBody }), async (request, reply) => {
     await admin(request);
-    const body = request.body && typeof request.body === 'object' ? request.body : {};
-    const problems: string[] = [];
+    const body = inputOf<ReportBody>(request, 'body');
+    const problems = worded(request);
+    const refused = (field: string) => problems.some((p) => p.startsWith(`${field}:`));
     const project = body.project;
     const projects = known();
-    if (typeof project !== 'string' || !projects.has(project))
+    if (!refused('project') && (project === undefined || !projects.has(project)))
       problems.push(`project: must be one of ${[...projects].join(', ')}`);
-    const period = (body.period ?? 'week') as ReportPeriod;
-    if (!REPORT_PERIODS.includes(period)) problems.push('period: "week" or "month"');
+    const period = body.period ?? 'week';
     const to = typeof body.to === 'string' ? [body.to] : body.to;
-    if (!Array.isArray(to) || to.length === 0 || !to.every(isEmail))
+    if (!refused('to') && (to === undefined || !to.every(isEmail)))
       problems.push('to: one or more e-mail addresses');
     const tz = body.tz ?? 'UTC';
-    if (typeof tz !== 'string' || !isTimeZone(tz))
-      problems.push('tz: an IANA time zone, e.g. "Europe/Berlin"');
+    if (!isTimeZone(tz)) problems.push('tz: an IANA time zone, e.g. "Europe/Berlin"');
     if (problems.length > 0) throw badRule(problems);
     if (!alerts.hasMailer) throw noMailServer();
     const sent = await alerts.reporter

@@ -20,16 +20,22 @@ import type { QueryConfig } from '../query/query.settings.ts';
 import { type createReadAuth, isAdminScope, requireAdmin, SESSION_COOKIE } from '../query/read-auth.ts';
 import { send } from '../query/request-params.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import type { SitesConfig } from '../sites/sites.settings.ts';
 import { type Accounts, ADMIN_TOKEN_USER, type Roles, SESSION_DAYS } from './accounts.ts';
+import {
+  type AccountBody,
+  accountChangesBody,
+  inviteBody,
+  loginBody,
+  MIN_PASSWORD,
+  newAccountBody,
+} from './auth.schemas.ts';
 import { LoginLimiter } from './login-limiter.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
-const MIN_PASSWORD = 10;
 /** Login attempts per client IP and minute: enough for typos, too few for guessing. */
 const ATTEMPTS_PER_MINUTE = 10;
-
-type Body = Record<string, unknown> | undefined;
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -38,7 +44,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** `{role, projects}` as the admin sends it → stored roles. */
-function rolesOf(body: Record<string, unknown>, known: Set<string>, problems: ParamProblem[]): Roles {
+function rolesOf(body: AccountBody, known: Set<string>, problems: ParamProblem[]): Roles {
   const role = body.role;
   if (role !== 'admin' && role !== 'viewer') {
     problems.push({ param: 'role', message: 'must be admin or viewer' });
@@ -46,11 +52,11 @@ function rolesOf(body: Record<string, unknown>, known: Set<string>, problems: Pa
   }
   const projects = body.projects ?? '*';
   if (projects === '*') return { '*': role };
-  if (!Array.isArray(projects) || projects.length === 0 || !projects.every((p) => known.has(p as string))) {
+  if (!Array.isArray(projects) || projects.length === 0 || !projects.every((p) => known.has(p))) {
     problems.push({ param: 'projects', message: `must be "*" or a list of ${[...known].join(', ')}` });
     return {};
   }
-  return Object.fromEntries(projects.map((p) => [p as string, role]));
+  return Object.fromEntries(projects.map((p) => [p, role]));
 }
 
 export async function authRoutes(
@@ -86,9 +92,11 @@ export async function authRoutes(
     });
   };
 
-  app.post('/api/v1/auth/login', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+  app.post('/api/v1/auth/login', routeSchema({ body: loginBody }), async (request, reply) => {
     throttle(request);
-    const body = request.body ?? {};
+    const problems = inputProblems(request);
+    if (problems.length > 0) throw badParams(problems);
+    const body = inputOf<AccountBody>(request, 'body');
     if (typeof body.token === 'string') {
       if (!config.adminToken || !sameSecret(body.token, config.adminToken))
         throw unauthenticated('that is not the admin token');
@@ -150,10 +158,12 @@ export async function authRoutes(
     } satisfies Me);
   });
 
-  app.post('/api/v1/auth/invite/accept', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+  app.post('/api/v1/auth/invite/accept', routeSchema({ body: inviteBody }), async (request, reply) => {
     throttle(request);
-    const { invite, password } = request.body ?? {};
-    if (typeof invite !== 'string' || typeof password !== 'string' || password.length < MIN_PASSWORD)
+    const problems = inputProblems(request);
+    if (problems.length > 0) throw badParams(problems);
+    const { invite, password } = inputOf<AccountBody>(request, 'body');
+    if (invite === undefined || password === undefined)
       throw badParams([
         {
           param: 'password',
@@ -172,26 +182,22 @@ export async function authRoutes(
     return send(reply, { results: await accounts.list() } satisfies Results<Account>);
   });
 
-  app.post('/api/v1/dashboard/users', async (request: FastifyRequest<{ Body: Body }>, reply) => {
+  app.post('/api/v1/dashboard/users', routeSchema({ body: newAccountBody }), async (request, reply) => {
     requireAdmin(await authenticate(request));
-    const body = request.body ?? {};
-    const problems: ParamProblem[] = [];
-    const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
-    if (!EMAIL.test(email)) problems.push({ param: 'email', message: 'must be an e-mail address' });
-    const name = typeof body.name === 'string' ? body.name.trim().slice(0, 200) : '';
+    const body = inputOf<AccountBody>(request, 'body');
+    const problems: ParamProblem[] = inputProblems(request);
+    const email = body.email?.trim().toLowerCase() ?? '';
+    if (!EMAIL.test(email) && !problems.some((p) => p.param === 'email'))
+      problems.push({ param: 'email', message: 'must be an e-mail address' });
+    const name = body.name?.trim().slice(0, 200) ?? '';
     const password = body.password;
-    if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
-      problems.push({
-        param: 'password',
-        message: `must be at least ${MIN_PASSWORD} characters (or left out to invite)`,
-      });
     const roles = rolesOf(body, knownNow(), problems);
     if (problems.length > 0) throw badParams(problems);
     const created = await accounts.create({
       email,
       name: name || email,
       roles,
-      ...(password ? { password: password as string } : {}),
+      ...(password ? { password } : {}),
     });
     return reply
       .code(201)
@@ -205,19 +211,20 @@ export async function authRoutes(
 
   app.patch(
     '/api/v1/dashboard/users/:email',
-    async (request: FastifyRequest<{ Body: Body; Params: { email: string } }>, reply) => {
+    routeSchema({ body: accountChangesBody }),
+    async (request: FastifyRequest<{ Params: { email: string } }>, reply) => {
       const scope = await authenticate(request);
       const email = request.params.email.toLowerCase();
-      const body = request.body ?? {};
-      // Everyone may change their own password; everything else is the admin's.
+      // Everyone may change their own password; everything else is the admin's (judged on the body as sent).
+      const sent = (request.body ?? {}) as AccountBody;
       const self = scope.kind === 'user' && scope.email === email;
-      if (!self || body.role !== undefined || body.name !== undefined) requireAdmin(scope);
-      const problems: ParamProblem[] = [];
+      if (!self || sent.role !== undefined || sent.name !== undefined) requireAdmin(scope);
+      const body = inputOf<AccountBody>(request, 'body');
+      const problems: ParamProblem[] = inputProblems(request);
       const password = body.password;
-      if (password !== undefined && (typeof password !== 'string' || password.length < MIN_PASSWORD))
-        problems.push({ param: 'password', message: `must be at least ${MIN_PASSWORD} characters` });
       const roles = body.role !== undefined ? rolesOf(body, knownNow(), problems) : undefined;
-      if (self && password !== undefined && typeof body.current_password !== 'string')
+      const currentRefused = problems.some((p) => p.param === 'current_password');
+      if (self && password !== undefined && body.current_password === undefined && !currentRefused)
         problems.push({ param: 'current_password', message: 'is required to change your own password' });
       if (problems.length > 0) throw badParams(problems);
       if (self && typeof password === 'string') {
@@ -236,7 +243,7 @@ export async function authRoutes(
       const changed = await accounts.update(email, {
         ...(typeof body.name === 'string' ? { name: body.name.trim().slice(0, 200) } : {}),
         ...(roles ? { roles } : {}),
-        ...(password && !self ? { password: password as string } : {}),
+        ...(password && !self ? { password } : {}),
       });
       if (!changed) throw notFound(`no dashboard user "${email}"`);
       return send(reply, await accounts.get(email));

@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { wholeNumberFromText } from '../config/text-values.ts';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import type { Store } from '../store/store.ts';
 import { retryDeadLetters } from './dead-letter-retry.ts';
 import { forwardBadParams, forwardNoAdminToken, forwardUnauthenticated } from './errors.ts';
@@ -58,20 +59,41 @@ export function deadLetterFilter(query: DeadLetterQuery) {
   };
 }
 
+/** The filter's shape (types and lengths; `since` and `limit` are read by `deadLetterFilter`); others are ignored. */
+const filterProperties = {
+  destination: { type: 'string', maxLength: 200, hint: 'must be the name of a destination' },
+  since: {
+    type: 'string',
+    maxLength: 64,
+    hint: 'must be YYYY-MM-DD, an ISO time or an age such as 6h or 7d',
+  },
+  limit: { type: ['integer', 'string'], maxLength: 16, hint: 'must be a whole number from 1 to 1000000' },
+};
+const filterSchema = { type: 'object', properties: filterProperties };
+
+/** The admin token first; then the schema's problems, as the filter's own are answered. */
+function checked<T extends object>(request: FastifyRequest, part: 'querystring' | 'body'): T {
+  const problems = inputProblems(request);
+  if (problems.length > 0) throw forwardBadParams(problems);
+  return inputOf<T>(request, part);
+}
+
 export async function forwardRoutes(app: FastifyInstance, options: ForwardRoutesOptions): Promise<void> {
   const metrics = options.registry ? createForwardMetrics(options.registry) : undefined;
-  app.get<{ Querystring: DeadLetterQuery }>('/api/v1/forward/dead-letters', async (request) => {
+  const listSchema = routeSchema({ querystring: filterSchema });
+  app.get('/api/v1/forward/dead-letters', listSchema, async (request) => {
     checkAdmin(request, options.adminToken);
-    const rows = await listDeadLetters(options.store, deadLetterFilter(request.query));
+    const filter = deadLetterFilter(checked<DeadLetterQuery>(request, 'querystring'));
+    const rows = await listDeadLetters(options.store, filter);
     return {
       deadLetters: rows.map(({ payload: _payload, version: _version, ...row }) => row),
       count: rows.length,
     };
   });
 
-  app.post<{ Body: DeadLetterQuery | null }>('/api/v1/forward/retry', async (request) => {
+  app.post('/api/v1/forward/retry', routeSchema({ body: filterSchema }), async (request) => {
     checkAdmin(request, options.adminToken);
-    const filter = deadLetterFilter(request.body ?? {});
+    const filter = deadLetterFilter(checked<DeadLetterQuery>(request, 'body'));
     if (
       filter.destination !== undefined &&
       !options.forward.destinations.some((d) => d.name === filter.destination)

@@ -6,8 +6,8 @@ import type { GoalPropertyCondition, GoalSpec } from '../query/goal-spec.ts';
 import type { FieldProblem } from './errors.ts';
 
 export const MAX_CONDITIONS = 10;
-const MAX_NAME = 100;
-const MAX_VALUE = 500;
+export const MAX_NAME = 100;
+export const MAX_VALUE = 500;
 const MAX_STARS = 10;
 /** Control characters never belong in a type, a path or a name (they only hide what a value says). */
 export function hasControl(s: string): boolean {
@@ -52,75 +52,50 @@ export function pagePatternProblem(pattern: string): string | undefined {
   return undefined;
 }
 
-function text(
-  body: Record<string, unknown>,
-  field: string,
-  max: number,
-  problems: FieldProblem[],
-): string | undefined {
-  const v = body[field];
+/** A goal as the schema lets it through (src/goals/goal-schemas.ts): each field present has its type and length. */
+export interface GoalBody {
+  kind?: GoalSpec['kind'];
+  value?: string;
+  name?: string;
+  conditions?: Array<{ key: string; op?: GoalPropertyCondition['op']; value: string }> | null;
+}
+
+/** Text without its surrounding space; control characters are a problem of `field`. */
+function trimmed(v: string | undefined, field: string, problems: FieldProblem[]): string | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') {
-    problems.push({ field, message: 'must be a string' });
-    return undefined;
-  }
   const t = v.trim();
-  if (t.length > max) problems.push({ field, message: `at most ${max} characters` });
-  else if (hasControl(t)) problems.push({ field, message: 'must not contain control characters' });
+  if (hasControl(t)) problems.push({ field, message: 'must not contain control characters' });
   return t;
 }
 
-function conditionsOf(raw: unknown, problems: FieldProblem[]): GoalPropertyCondition[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw) || raw.length > MAX_CONDITIONS) {
-    problems.push({
-      field: 'conditions',
-      message: `an array of at most ${MAX_CONDITIONS} {"key","op","value"} property conditions`,
-    });
-    return [];
-  }
+function conditionsOf(raw: GoalBody['conditions'], problems: FieldProblem[]): GoalPropertyCondition[] {
   const out: GoalPropertyCondition[] = [];
-  for (const [i, c] of raw.entries()) {
-    const field = `conditions[${i}]`;
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) {
-      problems.push({ field, message: 'must be {"key":"plan","op":"is","value":"pro"}' });
-      continue;
-    }
-    const item = c as Record<string, unknown>;
-    const key = text(item, 'key', 200, []);
-    const value = item.value;
-    const op = item.op ?? 'is';
+  for (const [i, c] of (raw ?? []).entries()) {
+    const key = c.key.trim();
     if (!key || hasControl(key))
-      problems.push({ field: `${field}.key`, message: 'the property name is required' });
-    if (op !== 'is' && op !== 'is_not')
-      problems.push({ field: `${field}.op`, message: 'must be "is" or "is_not"' });
-    if (typeof value !== 'string' || value.length > MAX_VALUE || hasControl(value))
-      problems.push({ field: `${field}.value`, message: `a string of at most ${MAX_VALUE} characters` });
-    if (key && (op === 'is' || op === 'is_not') && typeof value === 'string') out.push({ key, op, value });
+      problems.push({ field: `conditions[${i}].key`, message: 'the property name is required' });
+    if (hasControl(c.value))
+      problems.push({
+        field: `conditions[${i}].value`,
+        message: `a string of at most ${MAX_VALUE} characters`,
+      });
+    if (key) out.push({ key, op: c.op ?? 'is', value: c.value });
   }
   return out;
 }
 
 /**
  * The goal a body describes; on an edit (`base`), the fields it leaves out keep their values. Uniqueness is the
- * registry's to check (it knows the other goals).
+ * registry's to check (it knows the other goals). Undefined when no kind is known (the schema named why).
  */
 export function parseGoalInput(
-  raw: unknown,
+  body: GoalBody,
   problems: FieldProblem[],
   base?: GoalInput,
 ): GoalInput | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push({ field: 'body', message: 'must be a JSON object' });
-    return undefined;
-  }
-  const body = raw as Record<string, unknown>;
   const kind = body.kind ?? base?.kind;
-  if (kind !== 'event' && kind !== 'page') {
-    problems.push({ field: 'kind', message: 'must be "event" (an event type) or "page" (a path pattern)' });
-    return undefined;
-  }
-  const value = text(body, 'value', MAX_VALUE, problems) ?? base?.value ?? '';
+  if (kind === undefined) return undefined;
+  const value = trimmed(body.value, 'value', problems) ?? base?.value ?? '';
   if (value === '')
     problems.push({
       field: 'value',
@@ -134,7 +109,7 @@ export function parseGoalInput(
     body.conditions !== undefined ? conditionsOf(body.conditions, problems) : (base?.conditions ?? []);
   if (kind === 'page' && conditions.length > 0)
     problems.push({ field: 'conditions', message: 'only event goals test event properties' });
-  const named = text(body, 'name', MAX_NAME, problems);
+  const named = trimmed(body.name, 'name', problems);
   // An edit that changes the definition but not the name renames a goal whose name was the default.
   const keepName =
     base && named === undefined && base.name !== defaultName(base.kind, base.value, base.conditions);

@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Goal, Results, SavedFunnel } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem } from '../query/errors.ts';
+import { queryParams, TARGET_PARAMS, text } from '../query/query-params.ts';
 import {
   type createReadAuth,
   isAdminScope,
@@ -17,16 +18,18 @@ import {
   requireMember,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
-import { one, type Query, send, targetOf } from '../query/request-params.ts';
+import { type Query, send, targetOf, textOf } from '../query/request-params.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import type { SitesConfig } from '../sites/sites.settings.ts';
 import { badInput, type FieldProblem, notFound } from './errors.ts';
-import { parseGoalInput } from './goal-input.ts';
+import { type GoalBody, parseGoalInput } from './goal-input.ts';
 import type { GoalEntry, GoalRegistry } from './goal-registry.ts';
+import { goalChangesBody, newFunnelBody, newGoalBody } from './goal-schemas.ts';
 import { parseFunnelInput, type SavedFunnels } from './saved-funnels.ts';
 
-type Body = { Body: unknown };
-type WithId = { Params: { id: string }; Body: unknown };
+type WithId = { Params: { id: string } };
+type Input = GoalBody & { project?: string; steps?: unknown[]; window?: unknown };
 
 /** Who made a change, for the audit: the account, or `admin-token`. */
 export function actorOf(scope: ReadScope): string {
@@ -40,8 +43,12 @@ function requireSomeAdmin(scope: ReadScope): void {
   throw forbidden('goals and saved funnels are changed by admins: the admin token or an admin login');
 }
 
-const bodyOf = (raw: unknown): Record<string, unknown> =>
-  typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+/** The body's problems: the schema's, then the route's own for fields the schema passed (one per field). */
+function problemsWith(request: FastifyRequest, own: FieldProblem[]): FieldProblem[] {
+  const schema = inputProblems(request).map((p) => ({ field: p.param, message: p.message }));
+  const top = (field: string) => field.split(/[.[]/)[0];
+  return [...schema, ...own.filter((p) => !schema.some((s) => top(s.field) === top(p.field)))];
+}
 
 /** The answer's view of a goal (the registry's entry as is; config goals say so). */
 const shown = (g: GoalEntry): Goal => ({
@@ -73,9 +80,9 @@ export async function goalsRoutes(
   const known = deps.knownProject ?? ((name: string) => deps.config.projects.some((p) => p.name === name));
 
   /** The body's `project`, which must exist and which the caller must administer. */
-  const projectOf = (scope: ReadScope, body: Record<string, unknown>, problems: FieldProblem[]) => {
+  const projectOf = (scope: ReadScope, body: Input, problems: FieldProblem[]) => {
     const project = body.project;
-    if (typeof project !== 'string' || !known(project)) {
+    if (project === undefined || !known(project)) {
       problems.push({ field: 'project', message: 'must name an existing project' });
       return undefined;
     }
@@ -83,11 +90,11 @@ export async function goalsRoutes(
     return project;
   };
 
-  app.get('/api/v1/goals', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.get('/api/v1/goals', queryParams({ project: text(200) }), async (request, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    const problems: ParamProblem[] = [];
-    const project = one(request.query, 'project', problems);
+    const problems: ParamProblem[] = inputProblems(request);
+    const project = textOf(inputOf<Query>(request, 'querystring'), 'project');
     if (problems.length > 0) throw badParams(problems);
     if (project !== undefined) {
       if (!known(project)) throw badParams([{ param: 'project', message: `no project "${project}"` }]);
@@ -99,13 +106,14 @@ export async function goalsRoutes(
     return send(reply, { results: goals.list(project).filter(mine).map(shown) });
   });
 
-  app.post('/api/v1/goals', async (request: FastifyRequest<Body>, reply) => {
+  app.post('/api/v1/goals', routeSchema({ body: newGoalBody }), async (request, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    const problems: FieldProblem[] = [];
-    const body = bodyOf(request.body);
-    const project = projectOf(scope, body, problems);
-    const goal = parseGoalInput(request.body, problems);
+    const own: FieldProblem[] = [];
+    const body = inputOf<Input>(request, 'body');
+    const project = projectOf(scope, body, own);
+    const goal = parseGoalInput(body, own);
+    const problems = problemsWith(request, own);
     if (problems.length > 0 || !goal || !project) throw badInput(problems);
     const created = await goals.create(project, goal, actorOf(scope));
     return reply.code(201).header('cache-control', 'no-store').send(shown(created));
@@ -120,16 +128,18 @@ export async function goalsRoutes(
     return found;
   };
 
-  app.patch('/api/v1/goals/:id', async (request: FastifyRequest<WithId>, reply) => {
+  const patchSchema = routeSchema({ body: goalChangesBody });
+  app.patch('/api/v1/goals/:id', patchSchema, async (request: FastifyRequest<WithId>, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
     await goals.refresh();
     const old = goalFor(scope, request.params.id);
-    const body = bodyOf(request.body);
-    const problems: FieldProblem[] = [];
+    const body = inputOf<Input>(request, 'body');
+    const own: FieldProblem[] = [];
     if (body.project !== undefined && body.project !== old.project)
-      problems.push({ field: 'project', message: 'a goal stays in its project; create it in the other one' });
-    const goal = parseGoalInput(request.body, problems, old);
+      own.push({ field: 'project', message: 'a goal stays in its project; create it in the other one' });
+    const goal = parseGoalInput(body, own, old);
+    const problems = problemsWith(request, own);
     if (problems.length > 0 || !goal) throw badInput(problems);
     const updated = await goals.update(old.id, goal, actorOf(scope));
     return send(reply, shown(updated));
@@ -144,21 +154,23 @@ export async function goalsRoutes(
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/funnels', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.get('/api/v1/funnels', queryParams(TARGET_PARAMS), async (request, reply) => {
     const scope = await authenticate(request);
     requireMember(scope);
-    const problems: ParamProblem[] = [];
-    const target = targetOf(scope, request.query, problems);
+    const problems: ParamProblem[] = inputProblems(request);
+    const target = targetOf(scope, inputOf<Query>(request, 'querystring'), problems);
     if (problems.length > 0 || !target) throw badParams(problems);
     return send(reply, { results: await funnels.list(target.project) } satisfies Results<SavedFunnel>);
   });
 
-  app.post('/api/v1/funnels', async (request: FastifyRequest<Body>, reply) => {
+  app.post('/api/v1/funnels', routeSchema({ body: newFunnelBody }), async (request, reply) => {
     const scope = await authenticate(request);
     requireSomeAdmin(scope);
-    const problems: FieldProblem[] = [];
-    const project = projectOf(scope, bodyOf(request.body), problems);
-    const input = parseFunnelInput(request.body, problems);
+    const own: FieldProblem[] = [];
+    const body = inputOf<Input>(request, 'body');
+    const project = projectOf(scope, body, own);
+    const input = parseFunnelInput(body, own);
+    const problems = problemsWith(request, own);
     if (problems.length > 0 || !input || !project) throw badInput(problems);
     const created = await funnels.create(project, input, actorOf(scope));
     return reply.code(201).header('cache-control', 'no-store').send(created);

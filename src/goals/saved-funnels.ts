@@ -11,10 +11,9 @@ import { nextRowVersion } from '../store/row-version.ts';
 import { recordSettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { badInput, type FieldProblem } from './errors.ts';
-import { hasControl } from './goal-input.ts';
+import { hasControl, MAX_NAME } from './goal-input.ts';
 
 export const FUNNELS_TABLE = 'saved_funnels';
-const MAX_NAME = 100;
 /** A project's saved funnels are a short list people pick from, not a store of their own. */
 export const MAX_FUNNELS_PER_PROJECT = 200;
 
@@ -29,16 +28,15 @@ export interface SavedFunnel {
 }
 
 /** The body of `POST /api/v1/funnels`, checked with the funnel route's own parsers. */
+/**
+ * A saved funnel as the schema lets it through (src/goals/goal-schemas.ts): the name's length and control characters,
+ * the steps and the window as the funnel query reads them.
+ */
 export function parseFunnelInput(
-  raw: unknown,
+  body: { name?: string; steps?: unknown[]; window?: unknown },
   problems: FieldProblem[],
 ): { name: string; steps: FunnelStep[]; window: string } | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    problems.push({ field: 'body', message: 'must be a JSON object' });
-    return undefined;
-  }
-  const body = raw as Record<string, unknown>;
-  const name = typeof body.name === 'string' ? body.name.trim() : '';
+  const name = body.name?.trim() ?? '';
   if (name === '' || name.length > MAX_NAME || hasControl(name))
     problems.push({ field: 'name', message: `a name of 1 to ${MAX_NAME} characters is required` });
   const asked: ParamProblem[] = [];

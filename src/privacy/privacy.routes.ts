@@ -11,12 +11,15 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LogConfig } from '../log/log.settings.ts';
 import type { PrivacyRequest } from '../query/api-types.ts';
 import { forbidden } from '../query/errors.ts';
+import { limitParam, queryParams, text } from '../query/query-params.ts';
 import {
   type createReadAuth,
   isAdminScope,
   type ReadScope,
   requireProjectAdmin,
 } from '../query/read-auth.ts';
+import { numberOf, type Query, textOf } from '../query/request-params.ts';
+import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { SitesConfig } from '../sites/sites.settings.ts';
 import type { Store } from '../store/store.ts';
 import { type EraseOptions, erasePerson } from './erase.ts';
@@ -30,8 +33,15 @@ import { parseSubject, type Subject } from './subject.ts';
 import { MAX_SUPPRESS_DAYS, type SuppressionList } from './suppressions.ts';
 import type { WriteGate } from './write-gate.ts';
 
-type Query = Record<string, string | string[] | undefined>;
-type PersonRequest = FastifyRequest<{ Params: { id: string }; Querystring: Query }>;
+type PersonRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** The people routes' parameters: who (`project`, `by`, `match`) and for how long their events are refused. */
+const peopleParams = queryParams({
+  project: text(200),
+  by: text(32),
+  match: text(2000),
+  suppress_days: text(16),
+});
 
 export interface PrivacyRoutesDeps {
   store: Store;
@@ -61,11 +71,9 @@ export function parseSuppressDays(raw: string | undefined, subject: Subject): nu
   return days;
 }
 
-function single(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) throw privacyBadParams([{ param: name, message: 'is given more than once' }]);
-  return value;
-}
+/** A parameter of the checked querystring (src/query/query-params.ts). */
+const single = (request: FastifyRequest, name: string) =>
+  textOf(inputOf<Query>(request, 'querystring'), name);
 
 /** The projects a scope administers: undefined = every one (the admin token, an admin login). */
 function administered(scope: ReadScope): ReadonlySet<string> | undefined {
@@ -82,10 +90,12 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
    * Who may act on `?project=`: checked before the project is validated, so a project admin learns nothing of other
    * projects (not even which exist); the list a 400 names is the projects the caller administers.
    */
-  const authorize = async (request: FastifyRequest<{ Querystring: Query }>) => {
+  const authorize = async (request: FastifyRequest) => {
     const scope = await authenticate(request);
     const mine = administered(scope);
-    const project = single(request.query, 'project');
+    const problems = inputProblems(request);
+    if (problems.length > 0) throw privacyBadParams(problems);
+    const project = single(request, 'project');
     if (mine && project) requireProjectAdmin(scope, project);
     // Read per request: a site made in the dashboard is a project here at once.
     const all = deps.projects?.() ?? configured;
@@ -100,24 +110,24 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
     ...(deps.config.archiveDir ? { archiveDir: deps.config.archiveDir } : {}),
   });
   const subjectOf = (request: PersonRequest, projects: readonly string[]) =>
-    parseSubject(single(request.query, 'project'), single(request.query, 'by'), request.params.id, projects);
+    parseSubject(single(request, 'project'), single(request, 'by'), request.params.id, projects);
 
-  app.delete('/api/v1/people/:id', async (request: PersonRequest, reply) => {
+  app.delete('/api/v1/people/:id', peopleParams, async (request: PersonRequest, reply) => {
     const { scope, projects } = await authorize(request);
     const subject = subjectOf(request, projects);
-    const suppressDays = parseSuppressDays(single(request.query, 'suppress_days'), subject);
+    const suppressDays = parseSuppressDays(single(request, 'suppress_days'), subject);
     const result = await erasePerson(store, subject, requesterOf(scope), eraseOptions(suppressDays));
     return reply.header('cache-control', 'no-store').send(result);
   });
 
   // By a trait or property value: the people it names (GET, what the CLI's confirmation lists), or their erasure.
-  const matchOf = (request: FastifyRequest<{ Querystring: Query }>, projects: readonly string[]) => {
-    const project = single(request.query, 'project');
+  const matchOf = (request: FastifyRequest, projects: readonly string[]) => {
+    const project = single(request, 'project');
     parseSubject(project, 'user_id', '-', projects);
-    return parseMatch(project as string, single(request.query, 'match'));
+    return parseMatch(project as string, single(request, 'match'));
   };
 
-  app.get('/api/v1/people', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.get('/api/v1/people', peopleParams, async (request, reply) => {
     const { projects } = await authorize(request);
     const match = matchOf(request, projects);
     const users = await matchingUsers(store, match);
@@ -126,13 +136,13 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
       .send({ project: match.project, key: match.key, user_ids: users, count: users.length });
   });
 
-  app.delete('/api/v1/people', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  app.delete('/api/v1/people', peopleParams, async (request, reply) => {
     const { scope, projects } = await authorize(request);
     const match = matchOf(request, projects);
     const subjects = (await matchingUsers(store, match)).map(
       (id): Subject => ({ project: match.project, type: 'user_id', id }),
     );
-    const suppressDays = parseSuppressDays(single(request.query, 'suppress_days'), {
+    const suppressDays = parseSuppressDays(single(request, 'suppress_days'), {
       project: match.project,
       type: 'user_id',
       id: '',
@@ -149,7 +159,7 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
       .send({ project: match.project, key: match.key, count: erasures.length, erasures });
   });
 
-  app.get('/api/v1/people/:id/export', async (request: PersonRequest, reply) => {
+  app.get('/api/v1/people/:id/export', peopleParams, async (request: PersonRequest, reply) => {
     const { scope, projects } = await authorize(request);
     const subject = subjectOf(request, projects);
     const body = await exportPerson(store, subject, requesterOf(scope), Date.now(), fields);
@@ -162,12 +172,12 @@ export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRoutesDep
       .send(body);
   });
 
-  app.get('/api/v1/privacy/requests', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  const requestsParams = queryParams({ limit: limitParam(10_000) });
+  app.get('/api/v1/privacy/requests', requestsParams, async (request, reply) => {
     const mine = administered(await authenticate(request));
-    const raw = single(request.query, 'limit') ?? '100';
-    const limit = Number(raw);
-    if (!/^\d+$/.test(raw) || limit < 1 || limit > 10_000)
-      throw privacyBadParams([{ param: 'limit', message: 'must be a whole number from 1 to 10000' }]);
+    const problems = inputProblems(request);
+    if (problems.length > 0) throw privacyBadParams(problems);
+    const limit = numberOf(inputOf<Query>(request, 'querystring'), 'limit') ?? 100;
     const results = await listRequests(store, limit, mine && [...mine]);
     return reply
       .header('cache-control', 'no-store')

@@ -6,6 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import { StoreError } from '../store/errors.ts';
 import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
@@ -53,6 +54,47 @@ interface SavedQuery {
   updated_at: string;
 }
 
+const sqlHint = 'is required (a SELECT statement)';
+
+/** `POST /api/v1/explore/query`; other fields are ignored. */
+const queryBody = {
+  type: 'object',
+  properties: {
+    sql: {
+      type: 'string',
+      maxLength: MAX_SQL,
+      hint: { type: sqlHint, maxLength: `is longer than ${MAX_SQL} characters` },
+      missingHint: sqlHint,
+    },
+  },
+  required: ['sql'],
+};
+
+interface SavedBody {
+  id?: string;
+  name?: string;
+  sql?: string;
+  chart?: unknown;
+}
+
+/** A saved query; `chart` is the dashboard's own (any JSON, bounded by the body limit). */
+const savedBody = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', pattern: '^[0-9a-f-]{36}$', hint: 'must be the id of a saved query' },
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', hint: 'must be 1-200 characters' },
+    sql: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_SQL,
+      pattern: '\\S',
+      hint: `must be 1-${MAX_SQL} characters`,
+    },
+    chart: {},
+  },
+  required: ['name', 'sql'],
+};
+
 export async function exploreRoutes(
   app: FastifyInstance,
   deps: { store: Store; config: QueryConfig; authenticate: ReturnType<typeof createReadAuth> },
@@ -60,11 +102,11 @@ export async function exploreRoutes(
   const { store, config, authenticate } = deps;
   const maxRows = Math.min(config.queryMaxRows, 10_000);
 
-  app.post('/api/v1/explore/query', async (request: FastifyRequest<{ Body: { sql?: unknown } }>, reply) => {
+  app.post('/api/v1/explore/query', routeSchema({ body: queryBody }), async (request, reply) => {
     requireAdmin(await authenticate(request));
-    const sql = request.body?.sql;
-    if (typeof sql !== 'string')
-      throw badParams([{ param: 'sql', message: 'is required (a SELECT statement)' }]);
+    const problems = inputProblems(request);
+    const { sql } = inputOf<{ sql?: string }>(request, 'body');
+    if (problems.length > 0 || sql === undefined) throw badParams(problems);
     const started = performance.now();
     let rows: Array<Record<string, unknown>>;
     try {
@@ -114,34 +156,25 @@ export async function exploreRoutes(
     return send(reply, { results } satisfies Results<ApiSavedQuery>);
   });
 
-  app.post(
-    '/api/v1/explore/saved',
-    async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
-      const scope = await authenticate(request);
-      requireAdmin(scope);
-      const { id, name, sql, chart } = request.body ?? {};
-      const problems = [];
-      if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
-        problems.push({ param: 'name', message: 'must be 1-200 characters' });
-      if (typeof sql !== 'string' || sql.trim() === '' || sql.length > MAX_SQL)
-        problems.push({ param: 'sql', message: `must be 1-${MAX_SQL} characters` });
-      if (id !== undefined && (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)))
-        problems.push({ param: 'id', message: 'must be the id of a saved query' });
-      if (problems.length > 0) throw badParams(problems);
-      const saved = {
-        id: (id as string | undefined) ?? randomUUID(),
-        name: (name as string).trim(),
-        sql: sql as string,
-        chart: JSON.stringify(chart ?? {}),
-        created_by: scope.kind === 'user' ? scope.email : 'admin token',
-        updated_at: new Date().toISOString(),
-        deleted: false,
-        version: Date.now(),
-      };
-      await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`);
-      return reply.code(id ? 200 : 201).send({ ...saved, chart: chart ?? {} });
-    },
-  );
+  app.post('/api/v1/explore/saved', routeSchema({ body: savedBody }), async (request, reply) => {
+    const scope = await authenticate(request);
+    requireAdmin(scope);
+    const { id, name, sql, chart } = inputOf<SavedBody>(request, 'body');
+    const problems = inputProblems(request);
+    if (problems.length > 0 || name === undefined || sql === undefined) throw badParams(problems);
+    const saved = {
+      id: id ?? randomUUID(),
+      name: name.trim(),
+      sql,
+      chart: JSON.stringify(chart ?? {}),
+      created_by: scope.kind === 'user' ? scope.email : 'admin token',
+      updated_at: new Date().toISOString(),
+      deleted: false,
+      version: Date.now(),
+    };
+    await store.insert('saved_queries', [saved], `saved:${saved.id}:${saved.version}`);
+    return reply.code(id ? 200 : 201).send({ ...saved, chart: chart ?? {} });
+  });
 
   app.delete(
     '/api/v1/explore/saved/:id',

@@ -18,11 +18,10 @@ import {
   MAX_BUCKETS,
 } from './queries/timeseries.query.ts';
 import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
+import { limitParam, statsParams, text, word } from './query-params.ts';
 import { type createReadAuth, requireMember, requireWholeProject } from './read-auth.ts';
-import { limitOf, one, type Query, send } from './request-params.ts';
+import { numberOf, type Query, send, textOf } from './request-params.ts';
 import { createStatsRequest, type StatsRequest } from './stats-request.ts';
-
-type Req = FastifyRequest<{ Querystring: Query }>;
 
 const list = (v: string | undefined) =>
   v
@@ -32,10 +31,10 @@ const list = (v: string | undefined) =>
     .slice(0, 50);
 
 /** Members only, whole projects only: `tenant=` cannot narrow rows that have no tenant. */
-function requireProjectRows(r: StatsRequest, query: Query, what: string): void {
+function requireProjectRows(r: StatsRequest, what: string): void {
   requireMember(r.scope);
   requireWholeProject(r.scope, what);
-  if (query.tenant !== undefined)
+  if (r.params.tenant !== undefined)
     r.problems.push({ param: 'tenant', message: `cannot narrow ${what}: they carry no tenant` });
 }
 
@@ -48,113 +47,122 @@ export async function logsAndChangesRoutes(
   },
 ): Promise<void> {
   const statsRequest = createStatsRequest(deps.store, deps.config, deps.authenticate);
+  const maxRows = deps.config.queryMaxRows;
+  const logParams = { q: text(500), level: text(2000), service: text(2000), host: text(2000) };
 
-  const logRequest = async (request: Req) => {
+  const logRequest = async (request: FastifyRequest) => {
     const r = await statsRequest(request);
-    requireProjectRows(r, request.query, 'logs');
-    const q = request.query;
+    requireProjectRows(r, 'logs');
+    const q: Query = r.params;
     const filter = {
-      text: one(q, 'q', r.problems),
-      levels: list(one(q, 'level', r.problems)),
-      services: list(one(q, 'service', r.problems)),
-      hosts: list(one(q, 'host', r.problems)),
+      text: textOf(q, 'q'),
+      levels: list(textOf(q, 'level')),
+      services: list(textOf(q, 'service')),
+      hosts: list(textOf(q, 'host')),
     };
-    if ((filter.text?.length ?? 0) > 500)
-      r.problems.push({ param: 'q', message: 'is longer than 500 characters' });
     return { r, filter };
   };
 
-  app.get('/api/v1/logs', async (request: Req, reply) => {
-    const { r, filter } = await logRequest(request);
-    const limit = limitOf(request.query, 200, deps.config.queryMaxRows, r.problems);
-    r.check();
-    const { store, target, range, timeoutMs } = r.query;
-    return send(reply, {
-      results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit),
-    } satisfies Results<LogLine>);
-  });
+  app.get(
+    '/api/v1/logs',
+    statsParams({ ...logParams, limit: limitParam(maxRows) }),
+    async (request, reply) => {
+      const { r, filter } = await logRequest(request);
+      const limit = numberOf(r.params, 'limit') ?? Math.min(200, maxRows);
+      r.check();
+      const { store, target, range, timeoutMs } = r.query;
+      return send(reply, {
+        results: await logLinesQuery({ store, target, range, filter, timeoutMs }, limit),
+      } satisfies Results<LogLine>);
+    },
+  );
 
-  app.get('/api/v1/logs/volume', async (request: Req, reply) => {
-    const { r, filter } = await logRequest(request);
-    const asked = one(request.query, 'interval', r.problems);
-    if (asked !== undefined && !INTERVALS.includes(asked as Interval))
-      r.problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
-    r.check();
-    const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);
-    if (bucketCount(r.query.range, interval) > MAX_BUCKETS)
-      throw badParams([
-        { param: 'interval', message: `too many ${interval}s in this range; pick a coarser one` },
-      ]);
-    const { store, target, range, timeoutMs, tz } = r.query;
-    const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz);
-    return send(reply, { interval, timezone: tz, ...(volume satisfies LogVolume) });
-  });
+  const intervalParam = word(INTERVALS, `must be one of ${INTERVALS.join(', ')}`);
+  app.get(
+    '/api/v1/logs/volume',
+    statsParams({ ...logParams, interval: intervalParam }),
+    async (request, reply) => {
+      const { r, filter } = await logRequest(request);
+      const asked = textOf(r.params, 'interval');
+      r.check();
+      const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);
+      if (bucketCount(r.query.range, interval) > MAX_BUCKETS)
+        throw badParams([
+          { param: 'interval', message: `too many ${interval}s in this range; pick a coarser one` },
+        ]);
+      const { store, target, range, timeoutMs, tz } = r.query;
+      const volume = await logVolumeQuery({ store, target, range, filter, timeoutMs }, interval, tz);
+      return send(reply, { interval, timezone: tz, ...(volume satisfies LogVolume) });
+    },
+  );
 
-  app.get('/api/v1/logs/facets', async (request: Req, reply) => {
+  app.get('/api/v1/logs/facets', statsParams(logParams), async (request, reply) => {
     const { r, filter } = await logRequest(request);
     r.check();
     const { store, target, range, timeoutMs } = r.query;
     return send(reply, await logFacetsQuery({ store, target, range, filter, timeoutMs }));
   });
 
-  app.get('/api/v1/db/rates', async (request: Req, reply) => {
+  app.get('/api/v1/db/rates', statsParams(), async (request, reply) => {
     const r = await statsRequest(request);
-    requireProjectRows(r, request.query, 'database changes');
+    requireProjectRows(r, 'database changes');
     r.check();
     return send(reply, { results: await changeRatesQuery(r.query) } satisfies Results<ChangeRate>);
   });
 
-  app.get('/api/v1/db/changes', async (request: Req, reply) => {
+  const tableParams = { database: text(256), table: text(256) };
+  const changesParams = statsParams({
+    ...tableParams,
+    type: text(32),
+    limit: limitParam(maxRows),
+    per: word(['row', 'change'], 'must be "row" (the latest change of each row) or "change" (all)'),
+  });
+  app.get('/api/v1/db/changes', changesParams, async (request, reply) => {
     const r = await statsRequest(request);
-    requireProjectRows(r, request.query, 'database changes');
-    const q = request.query;
-    const filter = {
-      database: one(q, 'database', r.problems),
-      table: one(q, 'table', r.problems),
-      type: one(q, 'type', r.problems),
-    };
-    const limit = limitOf(q, 100, deps.config.queryMaxRows, r.problems);
-    const per = one(q, 'per', r.problems);
-    if (per !== undefined && per !== 'row' && per !== 'change')
-      r.problems.push({
-        param: 'per',
-        message: 'must be "row" (the latest change of each row) or "change" (all)',
-      });
+    requireProjectRows(r, 'database changes');
+    const q = r.params;
+    const filter = { database: textOf(q, 'database'), table: textOf(q, 'table'), type: textOf(q, 'type') };
+    const limit = numberOf(q, 'limit') ?? Math.min(100, maxRows);
+    const per = textOf(q, 'per');
     r.check();
     return send(reply, {
       results: await latestChangesQuery(r.query, filter, limit, per === 'row'),
     } satisfies Results<Change>);
   });
 
-  app.get('/api/v1/db/row-history', async (request: Req, reply) => {
-    const r = await statsRequest(request);
-    requireProjectRows(r, request.query, 'database changes');
-    const q = request.query;
-    const database = one(q, 'database', r.problems);
-    const table = one(q, 'table', r.problems);
-    const rawKey = one(q, 'key', r.problems);
-    let key: Record<string, unknown> | undefined;
-    try {
-      const parsed = rawKey ? JSON.parse(rawKey) : undefined;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0)
-        key = parsed as Record<string, unknown>;
-    } catch {
-      key = undefined;
-    }
-    if (!database) r.problems.push({ param: 'database', message: 'is required' });
-    if (!table) r.problems.push({ param: 'table', message: 'is required' });
-    if (!key)
-      r.problems.push({
-        param: 'key',
-        message: 'must be a JSON object of primary key columns, e.g. {"id":17}',
-      });
-    r.check();
-    const history = await rowHistoryQuery(
-      r.query,
-      database as string,
-      table as string,
-      key as Record<string, unknown>,
-    );
-    return send(reply, { results: history });
-  });
+  app.get(
+    '/api/v1/db/row-history',
+    statsParams({ ...tableParams, key: text(4000) }),
+    async (request, reply) => {
+      const r = await statsRequest(request);
+      requireProjectRows(r, 'database changes');
+      const q = r.params;
+      const database = textOf(q, 'database');
+      const table = textOf(q, 'table');
+      const rawKey = textOf(q, 'key');
+      let key: Record<string, unknown> | undefined;
+      try {
+        const parsed = rawKey ? JSON.parse(rawKey) : undefined;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0)
+          key = parsed as Record<string, unknown>;
+      } catch {
+        key = undefined;
+      }
+      if (!database) r.problems.push({ param: 'database', message: 'is required' });
+      if (!table) r.problems.push({ param: 'table', message: 'is required' });
+      if (!key)
+        r.problems.push({
+          param: 'key',
+          message: 'must be a JSON object of primary key columns, e.g. {"id":17}',
+        });
+      r.check();
+      const history = await rowHistoryQuery(
+        r.query,
+        database as string,
+        table as string,
+        key as Record<string, unknown>,
+      );
+      return send(reply, { results: history });
+    },
+  );
 }

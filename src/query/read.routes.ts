@@ -4,7 +4,8 @@
  * becomes mandatory filters.
  */
 
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem } from './errors.ts';
 import { exploreRoutes } from './explore.routes.ts';
@@ -12,8 +13,9 @@ import { logsAndChangesRoutes } from './logs-changes.routes.ts';
 import { sessionsQuery } from './queries/sessions.query.ts';
 import { timelineQuery } from './queries/timeline.query.ts';
 import type { ConfiguredGoals, ConfiguredProjects, QueryConfig } from './query.settings.ts';
+import { limitParam, queryParams, TARGET_PARAMS, text } from './query-params.ts';
 import { createReadAuth, requireMember, type SessionResolver } from './read-auth.ts';
-import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
+import { numberOf, type Query, send, targetOf, textOf } from './request-params.ts';
 import { createShareLinks, type ShareLinks } from './share-links.ts';
 import { sharesRoutes } from './shares.routes.ts';
 import { statsRoutes } from './stats.routes.ts';
@@ -46,20 +48,30 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     ...(deps.publicSite ? { publicSite: deps.publicSite } : {}),
   });
   const budget = config.queryTimeoutMs;
+  const maxRows = config.queryMaxRows;
+  const rangeParams = { from: text(64), to: text(64) };
 
-  app.get('/api/v1/telemetry/timeline', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  const timelineParams = queryParams({
+    ...TARGET_PARAMS,
+    ...rangeParams,
+    limit: limitParam(maxRows),
+    eventType: text(200),
+    sessionId: text(256),
+  });
+  app.get('/api/v1/telemetry/timeline', timelineParams, async (request, reply) => {
     const scope = await authenticate(request);
     requireMember(scope);
-    const problems: ParamProblem[] = [];
-    const target = targetOf(scope, request.query, problems);
-    const limit = limitOf(request.query, 50, config.queryMaxRows, problems);
-    const from = one(request.query, 'from', problems);
-    const to = one(request.query, 'to', problems);
+    const q = inputOf<Query>(request, 'querystring');
+    const problems: ParamProblem[] = inputProblems(request);
+    const target = targetOf(scope, q, problems);
+    const limit = numberOf(q, 'limit') ?? Math.min(50, maxRows);
+    const from = textOf(q, 'from');
+    const to = textOf(q, 'to');
     const range =
       from !== undefined || to !== undefined ? parseTimeRange(from, to, 'UTC', problems) : undefined;
     const filters = {
-      eventType: one(request.query, 'eventType', problems),
-      sessionId: one(request.query, 'sessionId', problems),
+      eventType: textOf(q, 'eventType'),
+      sessionId: textOf(q, 'sessionId'),
     };
     if (problems.length > 0 || !target) throw badParams(problems);
     const events = await timelineQuery(store, target, range, filters, limit, budget);
@@ -71,23 +83,19 @@ export async function readRoutes(app: FastifyInstance, deps: ReadDeps): Promise<
     });
   });
 
-  app.get('/api/v1/analytics/sessions', async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  const sessionsParams = queryParams({ ...TARGET_PARAMS, ...rangeParams, limit: limitParam(maxRows) });
+  app.get('/api/v1/analytics/sessions', sessionsParams, async (request, reply) => {
     const scope = await authenticate(request);
     requireMember(scope);
-    const problems: ParamProblem[] = [];
-    const target = targetOf(scope, request.query, problems);
-    const limit = limitOf(request.query, 100, config.queryMaxRows, problems);
+    const q = inputOf<Query>(request, 'querystring');
+    const problems: ParamProblem[] = inputProblems(request);
+    const target = targetOf(scope, q, problems);
+    const limit = numberOf(q, 'limit') ?? Math.min(100, maxRows);
     const now = Date.now();
-    const range = parseTimeRange(
-      one(request.query, 'from', problems),
-      one(request.query, 'to', problems),
-      'UTC',
-      problems,
-      {
-        startMs: now - 86_400_000,
-        endMs: now + 1,
-      },
-    );
+    const range = parseTimeRange(textOf(q, 'from'), textOf(q, 'to'), 'UTC', problems, {
+      startMs: now - 86_400_000,
+      endMs: now + 1,
+    });
     if (problems.length > 0 || !target || !range) throw badParams(problems);
     return send(reply, await sessionsQuery(store, target, range, limit, budget));
   });

@@ -1,33 +1,29 @@
-/** Reading query parameters the same way on every read route: one value each, problems collected, not thrown. */
+/**
+ * Reading a read route's querystring once checked (src/query/query-params.ts): single values of the right type, or
+ * absent. Problems are collected, not thrown, so one 400 names them all.
+ */
 import type { FastifyReply } from 'fastify';
 import type { ParamProblem } from './errors.ts';
 import { type createReadAuth, resolveTarget, type Target } from './read-auth.ts';
 import { isTimeZone } from './time-range.ts';
 
-export type Query = Record<string, string | string[] | undefined>;
+/** A checked querystring: each parameter a string, a number or a boolean as its schema says, or absent. */
+export type Query = Record<string, unknown>;
 
-/** One value of a query parameter; repeated parameters are a mistake worth reporting. */
-export function one(query: Query, name: string, problems: ParamProblem[]): string | undefined {
+/** A text parameter, or undefined when absent. */
+export function textOf(query: Query, name: string): string | undefined {
   const value = query[name];
-  if (Array.isArray(value)) {
-    problems.push({ param: name, message: 'is given more than once' });
-    return undefined;
-  }
-  return value === '' ? undefined : value;
+  return typeof value === 'string' ? value : undefined;
 }
 
-export function limitOf(query: Query, fallback: number, max: number, problems: ParamProblem[]): number {
-  const raw = one(query, 'limit', problems);
-  if (raw === undefined) return Math.min(fallback, max);
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
-    problems.push({ param: 'limit', message: `must be a whole number from 1 to ${max}` });
-    return fallback;
-  }
-  return Number(raw);
+/** A whole-number parameter, or undefined when absent. */
+export function numberOf(query: Query, name: string): number | undefined {
+  const value = query[name];
+  return typeof value === 'number' ? value : undefined;
 }
 
 export function timeZoneOf(query: Query, problems: ParamProblem[]): string {
-  const tz = one(query, 'tz', problems) ?? 'UTC';
+  const tz = textOf(query, 'tz') ?? 'UTC';
   if (!isTimeZone(tz))
     problems.push({ param: 'tz', message: `"${tz}" is not an IANA time zone (e.g. Europe/Berlin)` });
   return isTimeZone(tz) ? tz : 'UTC';
@@ -38,7 +34,7 @@ export function targetOf(
   query: Query,
   problems: ParamProblem[],
 ): Target | undefined {
-  const target = resolveTarget(scope, one(query, 'project', problems), one(query, 'tenant', problems));
+  const target = resolveTarget(scope, textOf(query, 'project'), textOf(query, 'tenant'));
   if (!target) problems.push({ param: 'project', message: 'is required with the admin token' });
   return target;
 }

@@ -3,21 +3,15 @@
  * period or from/to, the comparison, the filters and the goal. Problems are collected so one 400 names them all.
  */
 import type { FastifyRequest } from 'fastify';
+import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem, shareProperty } from './errors.ts';
 import type { GoalSpec } from './goal-spec.ts';
 import { goalCondition } from './goals.ts';
-import {
-  type Comparison,
-  comparisonRange,
-  type Period,
-  parseComparison,
-  parsePeriod,
-  resolvePeriod,
-} from './period.ts';
+import { type Comparison, comparisonRange, type Period, parsePeriod, resolvePeriod } from './period.ts';
 import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
 import type { createReadAuth, ReadScope } from './read-auth.ts';
-import { one, type Query, targetOf, timeZoneOf } from './request-params.ts';
+import { type Query, targetOf, textOf, timeZoneOf } from './request-params.ts';
 import { createSampler } from './sampling.ts';
 import { parseFilters } from './stats-filters.ts';
 import type { StatsQuery } from './stats-query.ts';
@@ -28,6 +22,8 @@ export interface StatsRequest {
   /** The event property keys this caller may read (share links: SIGHTLINE_SHARE_PROPERTY_KEYS); undefined = any. */
   propertyKeys?: ReadonlySet<string>;
   query: StatsQuery;
+  /** The querystring as checked by the route's schema (src/query/query-params.ts): the fields that passed. */
+  params: Query;
   period: Period;
   compare?: { mode: Comparison; range: TimeRange };
   /** Problems found so far; the route adds its own, then calls `check()`. */
@@ -51,28 +47,28 @@ export function createStatsRequest(
 ) {
   const sampleFor = createSampler(store, { sampleRows: config.sampleRows });
   /** `sampled`: the route's queries can read a sample (overview, timeseries, breakdowns, goals); others never ask. */
+  /** The route's querystring schema is `statsParams(…)` (src/query/query-params.ts). */
   return async function statsRequest(
-    request: FastifyRequest<{ Querystring: Query }>,
+    request: FastifyRequest,
     options: { sampled?: boolean } = {},
   ): Promise<StatsRequest> {
     const scope = await authenticate(request);
-    const q = request.query;
-    const problems: ParamProblem[] = [];
+    const q = inputOf<Query>(request, 'querystring');
+    const problems: ParamProblem[] = inputProblems(request);
     const target = targetOf(scope, q, problems);
     const tz = timeZoneOf(q, problems);
-    const from = one(q, 'from', problems);
-    const to = one(q, 'to', problems);
-    const period = parsePeriod(one(q, 'period', problems), from !== undefined || to !== undefined, problems);
+    const from = textOf(q, 'from');
+    const to = textOf(q, 'to');
+    const hasBounds = from !== undefined || to !== undefined;
+    const period = parsePeriod(textOf(q, 'period') as Period | undefined, hasBounds, problems);
     const range = resolvePeriod(period, from, to, tz, problems);
-    const mode = parseComparison(one(q, 'compare', problems), problems);
+    const compare = textOf(q, 'compare') as Comparison | 'off' | undefined;
+    const mode = compare === 'off' ? undefined : compare;
     const propertyKeys = sharedPropertyKeys(scope, config);
-    const filter = parseFilters(one(q, 'filters', problems), problems, { target, propertyKeys });
+    const filter = parseFilters(textOf(q, 'filters'), problems, { target, propertyKeys });
     const goals = target ? goalsOf(target.project) : [];
-    const exactParam = one(q, 'exact', problems);
-    if (exactParam !== undefined && !['0', '1', 'true', 'false'].includes(exactParam))
-      problems.push({ param: 'exact', message: 'must be 1 (read every event) or 0' });
-    const exact = exactParam === '1' || exactParam === 'true';
-    const goalName = one(q, 'goal', problems);
+    const exact = q.exact === true;
+    const goalName = textOf(q, 'goal');
     let chosen = goals;
     if (goalName !== undefined) {
       chosen = goals.filter((g) => g.name === goalName);
@@ -92,6 +88,7 @@ export function createStatsRequest(
     return {
       scope,
       ...(propertyKeys ? { propertyKeys } : {}),
+      params: q,
       period,
       problems,
       check,
@@ -123,18 +120,4 @@ function sharedPropertyKeys(
 /** 403 unless this request may read the event property `key`. */
 export function requireProperty(r: Pick<StatsRequest, 'propertyKeys'>, key: string): void {
   if (r.propertyKeys && !r.propertyKeys.has(key)) throw shareProperty(key);
-}
-
-/** `page` as the breakdowns and lists take it. */
-export function pageOf(query: Query, problems: ParamProblem[]): number {
-  const raw = one(query, 'page', problems) ?? '1';
-  if (!/^[1-9]\d{0,6}$/.test(raw)) problems.push({ param: 'page', message: 'must be a whole number ≥ 1' });
-  return /^[1-9]\d{0,6}$/.test(raw) ? Number(raw) : 1;
-}
-
-export function formatOf(query: Query, problems: ParamProblem[]): 'json' | 'csv' {
-  const format = one(query, 'format', problems) ?? 'json';
-  if (format !== 'json' && format !== 'csv')
-    problems.push({ param: 'format', message: 'must be json or csv' });
-  return format === 'csv' ? 'csv' : 'json';
 }

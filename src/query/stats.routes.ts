@@ -6,6 +6,7 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { Store } from '../store/store.ts';
 import type {
   BreakdownRow,
@@ -40,20 +41,24 @@ import {
   timeseriesQuery,
 } from './queries/timeseries.query.ts';
 import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
+import {
+  countsParam,
+  formatParam,
+  limitParam,
+  pageParam,
+  queryParams,
+  statsParams,
+  TARGET_PARAMS,
+  text,
+  word,
+} from './query-params.ts';
 import { type createReadAuth, requireMember } from './read-auth.ts';
-import { limitOf, one, type Query, send, targetOf } from './request-params.ts';
+import { numberOf, type Query, send, targetOf, textOf } from './request-params.ts';
 import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
-import {
-  configGoals,
-  createStatsRequest,
-  formatOf,
-  type GoalsOf,
-  pageOf,
-  requireProperty,
-} from './stats-request.ts';
+import { configGoals, createStatsRequest, type GoalsOf, requireProperty } from './stats-request.ts';
 
-type Req = FastifyRequest<{ Querystring: Query }>;
+const intervalParam = word(INTERVALS, `must be one of ${INTERVALS.join(', ')}`);
 
 function sendCsv(reply: FastifyReply, name: string, rows: readonly object[], empty: readonly string[]) {
   const columns = rows.length > 0 ? Object.keys(rows[0]) : empty;
@@ -77,21 +82,21 @@ export async function statsRoutes(
   const goalsOf = deps.goalsOf ?? configGoals(config);
   const statsRequest = createStatsRequest(deps.store, config, deps.authenticate, goalsOf);
 
-  app.get('/api/v1/stats/overview', async (request: Req, reply) => {
+  const maxRows = config.queryMaxRows;
+  const rows = { limit: limitParam(maxRows), page: pageParam };
+
+  app.get('/api/v1/stats/overview', statsParams(), async (request, reply) => {
     const r = await statsRequest(request, { sampled: true });
     r.check();
     const overview = await overviewQuery(r.query, r.compare?.range);
     return send(reply, { ...overview, ...sampledShare(r.query.sample) } satisfies Overview);
   });
 
-  app.get('/api/v1/stats/timeseries', async (request: Req, reply) => {
+  const timeseriesParams = statsParams({ interval: intervalParam, metrics: countsParam });
+  app.get('/api/v1/stats/timeseries', timeseriesParams, async (request, reply) => {
     const r = await statsRequest(request, { sampled: true });
-    const asked = one(request.query, 'interval', r.problems);
-    if (asked !== undefined && !INTERVALS.includes(asked as Interval))
-      r.problems.push({ param: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
-    const metrics = one(request.query, 'metrics', r.problems);
-    if (metrics !== undefined && metrics !== 'all' && metrics !== 'counts')
-      r.problems.push({ param: 'metrics', message: 'must be all (default) or counts' });
+    const asked = textOf(r.params, 'interval');
+    const metrics = textOf(r.params, 'metrics');
     r.check();
     const series = metrics === 'counts' ? timeseriesCounts : timeseriesQuery;
     const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);
@@ -113,20 +118,20 @@ export async function statsRoutes(
     });
   });
 
+  const breakdownParams = statsParams({ ...rows, format: formatParam, metrics: countsParam });
   app.get(
     '/api/v1/stats/breakdown/:dimension',
-    async (request: FastifyRequest<{ Querystring: Query; Params: { dimension: string } }>, reply) => {
+    breakdownParams,
+    async (request: FastifyRequest<{ Params: { dimension: string } }>, reply) => {
       const r = await statsRequest(request, { sampled: true });
       const dimension = request.params.dimension;
       if (!isDimension(dimension))
         r.problems.push({ param: 'dimension', message: `"${dimension}" is not one of ${dimensionNames()}` });
       else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
-      const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
-      const page = pageOf(request.query, r.problems);
-      const format = formatOf(request.query, r.problems);
-      const metrics = one(request.query, 'metrics', r.problems);
-      if (metrics !== undefined && metrics !== 'all' && metrics !== 'counts')
-        r.problems.push({ param: 'metrics', message: 'must be all (default) or counts' });
+      const limit = numberOf(r.params, 'limit') ?? Math.min(100, maxRows);
+      const page = numberOf(r.params, 'page') ?? 1;
+      const format = textOf(r.params, 'format') ?? 'json';
+      const metrics = textOf(r.params, 'metrics');
       r.check();
       const results = await breakdownQuery(r.query, dimension, limit, page, metrics === 'counts');
       if (format === 'csv') return sendCsv(reply, dimension, results, ['value', ...METRIC_NAMES]);
@@ -139,9 +144,10 @@ export async function statsRoutes(
   );
 
   // The overview page's cards in one request: `dimensions=page,channel,…` (at most 12), counting metrics only.
-  app.get('/api/v1/stats/breakdowns', async (request: Req, reply) => {
+  const breakdownsParams = statsParams({ dimensions: text(2000), limit: limitParam(100) });
+  app.get('/api/v1/stats/breakdowns', breakdownsParams, async (request, reply) => {
     const r = await statsRequest(request, { sampled: true });
-    const raw = one(request.query, 'dimensions', r.problems);
+    const raw = textOf(r.params, 'dimensions');
     const dimensions = [...new Set((raw ?? '').split(',').filter((d) => d !== ''))];
     if (dimensions.length === 0 || dimensions.length > 12)
       r.problems.push({ param: 'dimensions', message: 'one to twelve dimensions, comma-separated' });
@@ -149,41 +155,44 @@ export async function statsRoutes(
       if (!isDimension(dimension))
         r.problems.push({ param: 'dimensions', message: `"${dimension}" is not one of ${dimensionNames()}` });
       else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
-    const limit = limitOf(request.query, 9, 100, r.problems);
+    const limit = numberOf(r.params, 'limit') ?? 9;
     r.check();
     const results = await breakdownsQuery(r.query, dimensions, limit);
     return send(reply, { results, ...sampledShare(r.query.sample) });
   });
 
-  app.get('/api/v1/stats/realtime', async (request: Req, reply) => {
+  app.get('/api/v1/stats/realtime', statsParams(), async (request, reply) => {
     const r = await statsRequest(request);
     r.check();
     return send(reply, (await realtimeQuery(r.query)) satisfies Realtime);
   });
 
-  app.get('/api/v1/stats/funnel', async (request: Req, reply) => {
-    const r = await statsRequest(request);
-    const steps = parseSteps(one(request.query, 'steps', r.problems), r.problems);
-    // A step's property values are as good an oracle as a filter's.
-    for (const step of steps) for (const key of Object.keys(step.props ?? {})) requireProperty(r, key);
-    const window = parseWindow(one(request.query, 'window', r.problems), r.problems);
-    r.check();
-    return send(reply, (await funnelQuery(r.query, steps, window)) satisfies FunnelResult);
-  });
+  app.get(
+    '/api/v1/stats/funnel',
+    statsParams({ steps: text(8000), window: text(16) }),
+    async (request, reply) => {
+      const r = await statsRequest(request);
+      const steps = parseSteps(textOf(r.params, 'steps'), r.problems);
+      // A step's property values are as good an oracle as a filter's.
+      for (const step of steps) for (const key of Object.keys(step.props ?? {})) requireProperty(r, key);
+      const window = parseWindow(textOf(r.params, 'window'), r.problems);
+      r.check();
+      return send(reply, (await funnelQuery(r.query, steps, window)) satisfies FunnelResult);
+    },
+  );
 
-  app.get('/api/v1/stats/retention', async (request: Req, reply) => {
+  const unitParam = word(RETENTION_UNITS, `must be one of ${RETENTION_UNITS.join(', ')}`);
+  app.get('/api/v1/stats/retention', statsParams({ unit: unitParam }), async (request, reply) => {
     const r = await statsRequest(request);
-    const unit = one(request.query, 'unit', r.problems) ?? 'week';
-    if (!RETENTION_UNITS.includes(unit as RetentionUnit))
-      r.problems.push({ param: 'unit', message: `must be one of ${RETENTION_UNITS.join(', ')}` });
+    const unit = textOf(r.params, 'unit') ?? 'week';
     r.check();
     const cohorts = await retentionQuery(r.query, unit as RetentionUnit);
     return send(reply, { unit, timezone: r.query.tz, cohorts: cohorts satisfies Cohort[] });
   });
 
-  app.get('/api/v1/stats/goals', async (request: Req, reply) => {
+  app.get('/api/v1/stats/goals', statsParams({ format: formatParam }), async (request, reply) => {
     const r = await statsRequest(request, { sampled: true });
-    const format = formatOf(request.query, r.problems);
+    const format = textOf(r.params, 'format') ?? 'json';
     r.check();
     const goals = goalsOf(r.query.target.project);
     const results = await goalsQuery(r.query, goals);
@@ -193,29 +202,29 @@ export async function statsRoutes(
   });
 
   // How many events the caller's scope holds at all, and when: the dashboard says so when a period shows none.
-  app.get('/api/v1/stats/extent', async (request: Req, reply) => {
+  app.get('/api/v1/stats/extent', queryParams(TARGET_PARAMS), async (request, reply) => {
     const scope = await deps.authenticate(request);
-    const problems: ParamProblem[] = [];
-    const target = targetOf(scope, request.query, problems);
+    const problems: ParamProblem[] = inputProblems(request);
+    const target = targetOf(scope, inputOf<Query>(request, 'querystring'), problems);
     if (problems.length > 0 || !target) throw badParams(problems);
     return send(reply, (await extentQuery(deps.store, target, config.queryTimeoutMs)) satisfies Extent);
   });
 
-  app.get('/api/v1/stats/sessions', async (request: Req, reply) => {
+  app.get('/api/v1/stats/sessions', statsParams(rows), async (request, reply) => {
     const r = await statsRequest(request);
     requireMember(r.scope);
-    const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
-    const page = pageOf(request.query, r.problems);
+    const limit = numberOf(r.params, 'limit') ?? Math.min(50, maxRows);
+    const page = numberOf(r.params, 'page') ?? 1;
     r.check();
     return send(reply, { results: await visitsQuery(r.query, { limit, page }) });
   });
 
-  app.get('/api/v1/stats/events', async (request: Req, reply) => {
+  app.get('/api/v1/stats/events', statsParams({ ...rows, format: formatParam }), async (request, reply) => {
     const r = await statsRequest(request);
     requireMember(r.scope);
-    const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
-    const page = pageOf(request.query, r.problems);
-    const format = formatOf(request.query, r.problems);
+    const limit = numberOf(r.params, 'limit') ?? Math.min(50, maxRows);
+    const page = numberOf(r.params, 'page') ?? 1;
+    const format = textOf(r.params, 'format') ?? 'json';
     r.check();
     const results = await eventsQuery(r.query, { limit, page });
     if (format === 'csv')
@@ -228,12 +237,12 @@ export async function statsRoutes(
     return send(reply, { results } satisfies Results<EventItem>);
   });
 
-  app.get('/api/v1/stats/users', async (request: Req, reply) => {
+  app.get('/api/v1/stats/users', statsParams({ ...rows, search: text(200) }), async (request, reply) => {
     const r = await statsRequest(request);
     requireMember(r.scope);
-    const limit = limitOf(request.query, 50, config.queryMaxRows, r.problems);
-    const page = pageOf(request.query, r.problems);
-    const search = one(request.query, 'search', r.problems);
+    const limit = numberOf(r.params, 'limit') ?? Math.min(50, maxRows);
+    const page = numberOf(r.params, 'page') ?? 1;
+    const search = textOf(r.params, 'search');
     r.check();
     return send(reply, {
       results: await usersQuery(r.query, search, { limit, page }),
@@ -242,10 +251,11 @@ export async function statsRoutes(
 
   app.get(
     '/api/v1/stats/users/:id',
-    async (request: FastifyRequest<{ Querystring: Query; Params: { id: string } }>, reply) => {
+    statsParams({ limit: limitParam(maxRows) }),
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
       const r = await statsRequest(request);
       requireMember(r.scope);
-      const limit = limitOf(request.query, 100, config.queryMaxRows, r.problems);
+      const limit = numberOf(r.params, 'limit') ?? Math.min(100, maxRows);
       r.check();
       const found = await userQuery(r.query, request.params.id, limit);
       if (!found) throw notFound(`no user "${request.params.id}" in project "${r.query.target.project}"`);

@@ -1,6 +1,6 @@
 /** `sightline seed`'s flags as `SeedOptions`, with errors that name the flag and say what it takes. */
 import { parseArgs } from 'node:util';
-import type { Config } from '../config/config.ts';
+import type { ProcessConfig } from '../process/process.settings.ts';
 import { isTimeZone } from '../query/time-range.ts';
 import { LIMITS, PROJECT_NAME, type SeedOptions } from './seed.ts';
 
@@ -85,7 +85,7 @@ export interface SeedArgs {
 /** Flags → options, with errors that name the flag and say what it takes. */
 export function parseSeedArgs(
   argv: string[],
-  config: Pick<Config, 'stripQueryParams' | 'profileEventTypes'>,
+  config: Pick<ProcessConfig, 'stripQueryParams' | 'profileEventTypes'>,
 ): SeedArgs {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {

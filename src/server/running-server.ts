@@ -5,10 +5,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.ts';
+import type { SharedConfig } from '../config/shared.settings.ts';
+import type { StoreConfig } from '../store/store.settings.ts';
+import type { ServerConfig } from './server.settings.ts';
+
+/** What a command needs to find and reach the local server. */
+type LocalServer = { adminToken: string | undefined } & SharedConfig &
+  Pick<StoreConfig, 'store'> &
+  Pick<ServerConfig, 'port'>;
 
 /** The admin token for the local server: SIGHTLINE_ADMIN_TOKEN, else the one it generated into the data dir. */
-export function localAdminToken(config: Config): string | undefined {
+export function localAdminToken(config: LocalServer): string | undefined {
   if (config.adminToken) return config.adminToken;
   try {
     return fs.readFileSync(path.join(config.dataDir, 'admin-token'), 'utf8').trim() || undefined;
@@ -31,7 +38,7 @@ export interface ServerFlags {
 export async function throughServer(
   command: string,
   flags: ServerFlags,
-  config: Config,
+  config: LocalServer,
   ask: (base: string, token: string | undefined) => Promise<number | undefined>,
 ): Promise<number | undefined> {
   const server = flags.url ?? (config.store === 'chdb' ? `http://127.0.0.1:${config.port}` : undefined);

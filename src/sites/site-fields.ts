@@ -1,11 +1,13 @@
 /**
- * A site's settings as an admin sends them: every field checked, problems collected with the field's name (a 400
- * names each one), values normalised (host names and origins lower-cased, origins without a path).
+ * A site's settings as an admin sends them, once the schema has checked their shapes (src/sites/sites.schemas.ts):
+ * what remains checked with the field's name (a 400 names each one), values normalised (host names and origins
+ * lower-cased, origins without a path).
  */
 
 import type { ParamProblem } from '../query/errors.ts';
 import { isTimeZone } from '../query/time-range.ts';
-import { PROJECT_NAME } from './sites.settings.ts';
+import type { SiteView } from './site-registry.ts';
+import type { SiteBody } from './sites.schemas.ts';
 
 export interface SiteSettings {
   displayName: string;
@@ -18,8 +20,6 @@ export interface SiteSettings {
 }
 
 const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const MAX_DOMAINS = 20;
-const MAX_ORIGINS = 50;
 export const MAX_RETENTION_DAYS = 100_000;
 
 /** A DNS host name (`example.com`, `shop.example.co.uk`); no scheme, port, path or wildcard. */
@@ -45,31 +45,16 @@ export function browserOrigin(raw: string): string | undefined {
   return url.origin;
 }
 
-export function checkName(value: unknown, problems: ParamProblem[]): string {
-  if (typeof value !== 'string' || !PROJECT_NAME.test(value)) {
-    problems.push({
-      param: 'name',
-      message: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
-    });
-    return '';
-  }
-  return value;
-}
-
-function stringList(
-  value: unknown,
+/** Each entry normalised (duplicates dropped); one problem per entry that is not a `what`. */
+function normalised(
+  values: readonly string[],
   param: string,
-  max: number,
   normalise: (s: string) => string | undefined,
   what: string,
   problems: ParamProblem[],
 ): string[] {
-  if (!Array.isArray(value) || value.length > max || !value.every((v) => typeof v === 'string')) {
-    problems.push({ param, message: `must be a list of at most ${max} ${what}s` });
-    return [];
-  }
   const out: string[] = [];
-  for (const v of value as string[]) {
+  for (const v of values) {
     const n = normalise(v);
     if (n === undefined) problems.push({ param, message: `"${v.slice(0, 100)}" is not a valid ${what}` });
     else if (!out.includes(n)) out.push(n);
@@ -78,48 +63,20 @@ function stringList(
 }
 
 /**
- * The fields present in `body` (all of them when `defaults` is given, for a new site), checked. Unknown fields are a
- * problem too: a typo (`allowed_origin`) must not silently leave a site open to every origin.
+ * The settings present in `body` (all of them when `defaults` is given, for a new site). Their types, ranges and
+ * lengths are checked by the schema (src/sites/sites.schemas.ts); here what it cannot: host names, origins, zones.
  */
 export function checkSettings(
-  body: Record<string, unknown>,
+  body: SiteBody,
   problems: ParamProblem[],
   defaults?: SiteSettings,
 ): Partial<SiteSettings> {
-  const known = new Set([
-    'name',
-    'display_name',
-    'domains',
-    'time_zone',
-    'allowed_origins',
-    'retention_days',
-    'public',
-    'confirm',
-  ]);
-  for (const k of Object.keys(body))
-    if (!known.has(k))
-      problems.push({ param: k, message: `is not a site setting (known: ${[...known].join(', ')})` });
   const out: Partial<SiteSettings> = defaults ? { ...defaults } : {};
-  if (body.display_name !== undefined) {
-    if (typeof body.display_name !== 'string' || body.display_name.trim().length > 200)
-      problems.push({ param: 'display_name', message: 'must be a string of at most 200 characters' });
-    else out.displayName = body.display_name.trim();
-  }
+  if (body.display_name !== undefined) out.displayName = body.display_name.trim();
   if (body.domains !== undefined)
-    out.domains = stringList(
-      body.domains,
-      'domains',
-      MAX_DOMAINS,
-      hostName,
-      'host name (example.com)',
-      problems,
-    );
+    out.domains = normalised(body.domains, 'domains', hostName, 'host name (example.com)', problems);
   if (body.time_zone !== undefined) {
-    if (
-      typeof body.time_zone !== 'string' ||
-      body.time_zone.length > 64 ||
-      (body.time_zone !== '' && !isTimeZone(body.time_zone))
-    )
+    if (body.time_zone !== '' && !isTimeZone(body.time_zone))
       problems.push({
         param: 'time_zone',
         message: "must be an IANA time zone such as Europe/Berlin or UTC (empty: each viewer's own)",
@@ -127,29 +84,36 @@ export function checkSettings(
     else out.timeZone = body.time_zone;
   }
   if (body.allowed_origins !== undefined)
-    out.allowedOrigins = stringList(
+    out.allowedOrigins = normalised(
       body.allowed_origins,
       'allowed_origins',
-      MAX_ORIGINS,
       browserOrigin,
       'origin (https://example.com, no path)',
       problems,
     );
-  if (body.retention_days !== undefined) {
-    const d = body.retention_days;
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > MAX_RETENTION_DAYS)
-      problems.push({
-        param: 'retention_days',
-        message: `must be a whole number of days from 0 (the server's default) to ${MAX_RETENTION_DAYS}`,
-      });
-    else out.retentionDays = d;
-  }
-  if (body.public !== undefined) {
-    if (typeof body.public !== 'boolean')
-      problems.push({ param: 'public', message: 'must be true or false' });
-    else out.public = body.public;
-  }
+  if (body.retention_days !== undefined) out.retentionDays = body.retention_days;
+  if (body.public !== undefined) out.public = body.public;
   return out;
+}
+
+/** A domain may belong to one site only, or Plausible's events for it would have two homes. */
+export function domainProblems(
+  name: string,
+  domains: readonly string[] | undefined,
+  sites: readonly Pick<SiteView, 'name' | 'domains'>[],
+  siteProjects: ReadonlyMap<string, string>,
+  problems: ParamProblem[],
+): void {
+  for (const d of domains ?? []) {
+    const owner = sites.find((s) => s.name !== name && s.domains.includes(d))?.name;
+    const listed = siteProjects.get(d);
+    if (owner) problems.push({ param: 'domains', message: `"${d}" belongs to site "${owner}" already` });
+    else if (listed && listed !== name)
+      problems.push({
+        param: 'domains',
+        message: `"${d}" is mapped to "${listed}" in SIGHTLINE_SITE_PROJECTS`,
+      });
+  }
 }
 
 export const defaultSettings = (name: string): SiteSettings => ({

@@ -8,81 +8,37 @@
 
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Site, SiteEvents, SiteKey } from '../query/api-types.ts';
+import type { SiteEvents } from '../query/api-types.ts';
 import { badParams, forbidden, type ParamProblem, notFound as siteNotFound } from '../query/errors.ts';
-import {
-  type createReadAuth,
-  isAdminScope,
-  type ReadScope,
-  requireProjectAdmin,
-} from '../query/read-auth.ts';
+import { type createReadAuth, isAdminScope, type ReadScope } from '../query/read-auth.ts';
 import { send } from '../query/request-params.ts';
 import type { ShareLinks } from '../query/share-links.ts';
 import { mapStoreErrors } from '../query/store-failures.ts';
+import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts';
 import { listSettingsChanges, recordSettingsChange, type SettingsChange } from '../store/settings-audit.ts';
 import type { Store } from '../store/store.ts';
 import { confirmMismatch, managed } from './errors.ts';
+import { actorOf, requireSiteAdmin, requireSitesAdmin } from './site-access.ts';
 import { removeSiteData, siteEvents } from './site-data.ts';
-import { checkName, checkSettings, defaultSettings, type SiteSettings } from './site-fields.ts';
-import type { KeyView, SiteRegistry, SiteView } from './site-registry.ts';
+import { checkSettings, defaultSettings, domainProblems, type SiteSettings } from './site-fields.ts';
+import { iso, siteJson } from './site-json.ts';
+import type { SiteRegistry, SiteView } from './site-registry.ts';
 import { type KeyRow, readKeys, writeKey, writeSite } from './site-store.ts';
+import {
+  confirmationOf,
+  DEFAULT_GRACE_SECONDS,
+  newSiteBody,
+  rotateBody,
+  type SiteBody,
+  siteChangesBody,
+} from './sites.schemas.ts';
 import { newWriteKey } from './write-keys.ts';
 
-/** A rotated key keeps working this long unless the call says otherwise. */
-export const DEFAULT_GRACE_SECONDS = 86_400;
-const MAX_GRACE_SECONDS = 30 * 86_400;
 const MAX_KEYS = 10;
 
-type Body = Record<string, unknown>;
 type Params = { name: string; id: string };
 
 const notFound = (name: string) => siteNotFound(`no site "${name}"`);
-
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-
-function keyJson(k: KeyView): SiteKey {
-  return {
-    id: k.id,
-    prefix: k.prefix,
-    created_at: iso(k.createdAt),
-    expires_at: iso(k.expiresAt),
-    managed: k.managed,
-  };
-}
-
-export function siteJson(s: SiteView): Site {
-  return {
-    name: s.name,
-    display_name: s.displayName,
-    domains: s.domains,
-    time_zone: s.timeZone,
-    allowed_origins: s.allowedOrigins,
-    retention_days: s.retentionDays,
-    public: s.public,
-    managed: s.managed,
-    keyless: s.keyless,
-    created_at: iso(s.createdAt),
-    updated_at: iso(s.updatedAt),
-    keys: s.keys.map(keyJson),
-  };
-}
-
-const actorOf = (scope: ReadScope) =>
-  scope.kind === 'user' && scope.email !== '' ? scope.email : 'admin-token';
-
-/** The admin token or an admin of every project. */
-function requireSitesAdmin(scope: ReadScope): void {
-  if (!isAdminScope(scope))
-    throw forbidden('adding and deleting sites needs the admin token or an admin login');
-}
-
-/** Also an account that is admin of this one site. */
-const requireSiteAdmin = requireProjectAdmin;
-
-function bodyOf(request: FastifyRequest): Body {
-  const b = request.body;
-  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Body) : {};
-}
 
 export async function sitesRoutes(
   app: FastifyInstance,
@@ -109,20 +65,6 @@ export async function sitesRoutes(
     const site = sites.get(name);
     if (!site) throw notFound(name);
     return site;
-  }
-
-  /** A domain may belong to one site only, or Plausible's events for it would have two homes. */
-  function checkDomains(name: string, domains: string[] | undefined, problems: ParamProblem[]): void {
-    for (const d of domains ?? []) {
-      const owner = sites.list().find((s) => s.name !== name && s.domains.includes(d))?.name;
-      const listed = deps.siteProjects.get(d);
-      if (owner) problems.push({ param: 'domains', message: `"${d}" belongs to site "${owner}" already` });
-      else if (listed && listed !== name)
-        problems.push({
-          param: 'domains',
-          message: `"${d}" is mapped to "${listed}" in SIGHTLINE_SITE_PROJECTS`,
-        });
-    }
   }
 
   async function addKey(scope: ReadScope, site: string, action: string, detail = '') {
@@ -160,18 +102,16 @@ export async function sitesRoutes(
     });
   });
 
-  app.post('/api/v1/sites', async (request, reply) => {
+  app.post('/api/v1/sites', routeSchema({ body: newSiteBody }), async (request, reply) => {
     const scope = await authenticate(request);
     requireSitesAdmin(scope);
-    const body = bodyOf(request);
-    const problems: ParamProblem[] = [];
-    const name = checkName(body.name, problems);
+    const body = inputOf<SiteBody>(request, 'body');
+    const problems: ParamProblem[] = inputProblems(request);
+    const name = body.name ?? '';
     const settings = checkSettings(body, problems, defaultSettings(name)) as SiteSettings;
-    if (body.confirm !== undefined)
-      problems.push({ param: 'confirm', message: 'is for deleting a site only' });
     await sites.refresh();
     if (name && sites.get(name)) problems.push({ param: 'name', message: `a site "${name}" exists already` });
-    checkDomains(name, settings.domains, problems);
+    domainProblems(name, settings.domains, sites.list(), deps.siteProjects, problems);
     if (problems.length > 0) throw badParams(problems);
     const now = Date.now();
     const site = { name, ...settings, managed: false, createdAt: now, updatedAt: now };
@@ -214,36 +154,39 @@ export async function sitesRoutes(
     return send(reply, { results });
   });
 
-  app.patch('/api/v1/sites/:name', async (request: FastifyRequest<{ Params: Params }>, reply) => {
-    const scope = await authenticate(request);
-    const { name } = request.params;
-    requireSiteAdmin(scope, name);
-    const site = await current(name);
-    if (site.managed) throw managed(name);
-    const body = bodyOf(request);
-    const problems: ParamProblem[] = [];
-    if (body.name !== undefined && body.name !== name)
-      problems.push({
-        param: 'name',
-        message: 'cannot change: it is the project id stored with every event',
+  const patchSchema = routeSchema({ body: siteChangesBody });
+  app.patch(
+    '/api/v1/sites/:name',
+    patchSchema,
+    async (request: FastifyRequest<{ Params: Params }>, reply) => {
+      const scope = await authenticate(request);
+      const { name } = request.params;
+      requireSiteAdmin(scope, name);
+      const site = await current(name);
+      if (site.managed) throw managed(name);
+      const body = inputOf<SiteBody>(request, 'body');
+      const problems: ParamProblem[] = inputProblems(request);
+      if (body.name !== undefined && body.name !== name)
+        problems.push({
+          param: 'name',
+          message: 'cannot change: it is the project id stored with every event',
+        });
+      const changes = checkSettings(body, problems);
+      domainProblems(name, changes.domains, sites.list(), deps.siteProjects, problems);
+      if (problems.length > 0) throw badParams(problems);
+      await writeSite(store, { ...site, ...changes, updatedAt: Date.now() });
+      await audit(scope, {
+        project: name,
+        entity: 'site',
+        entityId: name,
+        action: 'update',
+        detail: Object.keys(body)
+          .filter((k) => k !== 'name')
+          .join(', '),
       });
-    if (body.confirm !== undefined)
-      problems.push({ param: 'confirm', message: 'is for deleting a site only' });
-    const changes = checkSettings(body, problems);
-    checkDomains(name, changes.domains, problems);
-    if (problems.length > 0) throw badParams(problems);
-    await writeSite(store, { ...site, ...changes, updatedAt: Date.now() });
-    await audit(scope, {
-      project: name,
-      entity: 'site',
-      entityId: name,
-      action: 'update',
-      detail: Object.keys(body)
-        .filter((k) => k !== 'name')
-        .join(', '),
-    });
-    return send(reply, siteJson(await current(name)));
-  });
+      return send(reply, siteJson(await current(name)));
+    },
+  );
 
   app.delete(
     '/api/v1/sites/:name',
@@ -254,10 +197,8 @@ export async function sitesRoutes(
       const site = await current(name);
       if (site.managed) throw managed(name);
       const stored = await siteEvents(store, name);
-      const raw = request.query.confirm ?? bodyOf(request).confirm;
-      const confirm =
-        typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-      if (Number.isNaN(confirm))
+      const confirm = confirmationOf(request.query, request.body);
+      if (confirm === undefined)
         throw badParams([
           {
             param: 'confirm',
@@ -314,18 +255,14 @@ export async function sitesRoutes(
 
   app.post(
     '/api/v1/sites/:name/keys/:id/rotate',
+    routeSchema({ body: rotateBody }),
     async (request: FastifyRequest<{ Params: Params }>, reply) => {
       const scope = await authenticate(request);
       const old = await keyOf(scope, request.params);
-      const body = bodyOf(request);
-      const grace = body.grace_seconds ?? DEFAULT_GRACE_SECONDS;
-      if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS)
-        throw badParams([
-          {
-            param: 'grace_seconds',
-            message: `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (how long the old key keeps working)`,
-          },
-        ]);
+      const problems = inputProblems(request);
+      if (problems.length > 0) throw badParams(problems);
+      const grace =
+        inputOf<{ grace_seconds?: number }>(request, 'body').grace_seconds ?? DEFAULT_GRACE_SECONDS;
       const until = Date.now() + grace * 1000;
       const expiresAt = old.expiresAt === undefined ? until : Math.min(old.expiresAt, until);
       const key = await addKey(scope, old.site, 'rotate', ` replaces ${old.prefix}…`);

@@ -314,6 +314,17 @@ describe('reports', () => {
     assert.equal(res.status, 200, JSON.stringify(res.json));
     await eventually(async () => (mail.messages.length > before ? true : undefined));
     assert.match(mail.messages[before].subject ?? '', /Weekly report for app/);
+    const bad = await postJson(
+      `${server.url}/api/v1/reports/send`,
+      { project: 'app', period: 'year', to: ['x'.repeat(321)], tz: 'Mars/Base' },
+      { authorization: `Bearer ${ADMIN}` },
+    );
+    assert.equal(bad.status, 400);
+    assert.deepEqual((bad.json as { error: { details: string[] } }).error.details, [
+      'period: "week" or "month"',
+      'to: one or more e-mail addresses (at most 50)',
+      'tz: an IANA time zone, e.g. "Europe/Berlin"',
+    ]);
   });
 });
 

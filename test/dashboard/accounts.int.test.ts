@@ -49,6 +49,19 @@ const admin = (method: string, path: string, body?: unknown): Promise<{ status: 
   }).then(async (r) => ({ status: r.status, body: r.status === 204 ? undefined : await r.json() }));
 
 describe('dashboard logins', () => {
+  it('bounds what an account takes, naming the field', async () => {
+    const made = await admin('POST', '/api/v1/dashboard/users', {
+      email: `${'e'.repeat(400)}@x.example`,
+      role: 'viewer',
+      projects: ['website', 'w'.repeat(201)],
+    });
+    assert.equal(made.status, 400);
+    assert.deepEqual(made.body.error.details.map((d: { param: string }) => d.param).sort(), [
+      'email',
+      'projects',
+    ]);
+  });
+
   it('logs in with the admin token into an httpOnly, SameSite=Strict session', async () => {
     const browser = client();
     assert.equal((await browser('GET', '/api/v1/auth/me')).status, 401);

@@ -181,6 +181,13 @@ describe('sites over the API', () => {
       [{ name: 'x9', retention_days: -1 }, 'retention_days'],
       [{ name: 'x10', public: 'yes' }, 'public'],
       [{ name: 'x11', allowed_origin: ['https://x.example'] }, 'allowed_origin'],
+      [{ name: 'x12', display_name: 'd'.repeat(201) }, 'display_name'],
+      [{ name: 'x13', domains: Array.from({ length: 21 }, (_, i) => `d${i}.example`) }, 'domains'],
+      [{ name: 'x14', allowed_origins: [`https://${'o'.repeat(2000)}.example`] }, 'allowed_origins'],
+      [{ name: 'x15', retention_days: 1.5 }, 'retention_days'],
+      [{ name: 'x16', confirm: 3 }, 'confirm'],
+      [{ name: 'n'.repeat(65) }, 'name'],
+      [{ display_name: 'no name' }, 'name'],
     ];
     for (const [body, field] of cases) {
       const res = await call('POST', '/api/v1/sites', body);
@@ -193,6 +200,14 @@ describe('sites over the API', () => {
     const patch = await call('PATCH', '/api/v1/sites/shop', { domains: ['ok.example', '-bad-.example'] });
     assert.equal(patch.status, 400);
     assert.deepEqual(problemsOf(patch.body), ['domains']);
+    const several = await call('PATCH', '/api/v1/sites/shop', { name: 'other', public: 'yes', time_zone: 7 });
+    assert.equal(several.status, 400);
+    assert.deepEqual(problemsOf(several.body).sort(), ['name', 'public', 'time_zone']);
+    assert.equal(several.body.error.code, 'QUERY_ERR_BAD_PARAMS');
+    assert.match(several.body.error.message, /public must be true or false/);
+    assert.match(several.body.error.message, /name cannot change: it is the project id/);
+    const grace = await call('POST', '/api/v1/sites/shop/keys/x/rotate', { grace_seconds: -1 });
+    assert.equal(grace.status, 404, 'the key is looked up before the body is judged');
     const rotate = await call('POST', '/api/v1/sites/shop/keys/x/rotate', { grace_seconds: 1 });
     assert.equal(rotate.status, 404);
     const list = await call('GET', '/api/v1/sites');

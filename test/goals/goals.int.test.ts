@@ -226,6 +226,13 @@ describe('goals', () => {
         'conditions',
       ],
       [{ project: 'app', kind: 'event', value: 'x', conditions: 'plan=pro' }, 'conditions'],
+      [{ project: 'app', kind: 'event', value: 'x', name: 'n'.repeat(101) }, 'name'],
+      [{ project: 'app', kind: 'event', value: 'v'.repeat(501) }, 'value'],
+      [{ project: 'p'.repeat(201), kind: 'event', value: 'x' }, 'project'],
+      [
+        { project: 'app', kind: 'event', value: 'x', conditions: Array(11).fill({ key: 'k', value: 'v' }) },
+        'conditions',
+      ],
     ];
     for (const [body, field] of cases) {
       const r = await call('admin', 'POST', '/api/v1/goals', body);

@@ -192,6 +192,37 @@ describe('overview', () => {
     const reversed = await get('/api/v1/stats/overview?project=a&from=2024-05-01&to=2024-04-01');
     assert.equal(reversed.status, 400);
   });
+
+  it('checks the querystring by its schema: a repeated, an over-long or a mistyped parameter is named', async () => {
+    const res = await get(`/api/v1/stats/users?project=a&project=b&limit=0&page=x&search=${'s'.repeat(201)}`);
+    assert.equal(res.status, 400);
+    const error = res.body.error as {
+      code: string;
+      message: string;
+      details: Array<{ param: string; message: string }>;
+    };
+    assert.equal(error.code, 'QUERY_ERR_BAD_PARAMS');
+    const said = Object.fromEntries(error.details.map((d) => [d.param, d.message]));
+    assert.ok(error.details.some((d) => d.param === 'project' && d.message === 'is given more than once'));
+    assert.equal(said.limit, 'must be a whole number from 1 to 500');
+    assert.equal(said.page, 'must be a whole number ≥ 1');
+    assert.equal(said.search, 'is longer than 200 characters');
+    assert.match(error.message, /limit must be a whole number from 1 to 500/);
+    const filters = await get(`/api/v1/stats/overview?project=a&filters=${'x'.repeat(16_385)}`);
+    assert.equal(filters.status, 400);
+    assert.deepEqual(
+      (filters.body.error as { details: Array<{ param: string }> }).details.map((d) => d.param),
+      ['filters'],
+    );
+    // Empty parameters are absent, unknown ones ignored, booleans read as everywhere else.
+    const fine = await get(
+      '/api/v1/stats/overview?project=a&from=2024-04-01&to=2024-04-30&tz=&exact=yes&_=17',
+    );
+    assert.equal(fine.status, 200);
+    // Authentication comes first: an anonymous caller is told to log in, not what its parameters lack.
+    const anonymous = await get('/api/v1/stats/overview?limit=x&project=a&project=b', '');
+    assert.equal(anonymous.status, 401);
+  });
 });
 
 describe('authentication and isolation', () => {
