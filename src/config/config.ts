@@ -7,6 +7,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { alertSettingProblems } from '../alerts/alert-config-check.ts';
 import { type ConfigKey, type ConfigSchema, configSchema } from './config-schema.ts';
+import { editDistance } from './edit-distance.ts';
 import { ConfigValueError, type FieldSpec, type Section, type SettingsOf } from './setting-fields.ts';
 
 export type Config = { [K in ConfigKey]: ReturnType<ConfigSchema[K]['parse']> };
@@ -123,17 +124,6 @@ export function sectionOf<S extends Section>(config: Config, section: S): Settin
 
 /** `SIGHTLINE_*` names read outside this schema: the CDC agent's own settings, and the tests' screenshot folder. */
 const READ_ELSEWHERE = [/^SIGHTLINE_CDC_/, /^SIGHTLINE_SCREENSHOTS_DIR$/];
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length];
-}
 
 /** The known variable a mistyped or shortened one most likely meant, if any is close. */
 function closestVariable(name: string, known: string[]): string | undefined {

@@ -6,8 +6,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { isoFromClickHouse } from '../store/clickhouse-time.ts';
+import { nextRowVersion } from '../store/row-version.ts';
 import type { Store } from '../store/store.ts';
-import { createSessions, randomToken, rowVersion, sha256 } from './dashboard-sessions.ts';
+import { createSessions, randomToken, sha256 } from './dashboard-sessions.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 
 export { SESSION_DAYS } from './dashboard-sessions.ts';
@@ -36,16 +37,6 @@ export interface SessionUser {
 }
 
 export const ADMIN_TOKEN_USER: SessionUser = { email: '', name: 'Admin (token)', roles: { '*': 'admin' } };
-
-export function isAdmin(roles: Roles): boolean {
-  return roles['*'] === 'admin';
-}
-
-/** The projects a user may read (`undefined` = all of them). */
-export function readableProjects(roles: Roles): Set<string> | undefined {
-  if ('*' in roles) return undefined;
-  return new Set(Object.keys(roles));
-}
 
 interface UserRow {
   email: string;
@@ -100,7 +91,7 @@ export function createAccounts(store: Store, options: AccountsOptions = {}) {
   }
 
   async function write(user: UserRow): Promise<void> {
-    const v = rowVersion();
+    const v = nextRowVersion();
     await store.insert('dashboard_users', [{ ...user, version: v }], `user:${user.email}:${v}`);
     // A session's user (roles, disabled) is cached: a change of the account applies at the next request.
     sessions.clearCache();

@@ -5,6 +5,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { isoFromClickHouse } from '../store/clickhouse-time.ts';
+import { nextRowVersion } from '../store/row-version.ts';
 import type { Store } from '../store/store.ts';
 import type { SessionUser } from './accounts.ts';
 
@@ -14,8 +15,6 @@ const CACHE_MS = 5_000;
 
 export const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 export const randomToken = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
-/** The version of a row written now: later writes win, and two in one millisecond rarely tie. */
-export const rowVersion = () => Date.now() * 1000 + Math.floor(Math.random() * 1000);
 
 interface SessionRow {
   token_hash: string;
@@ -56,7 +55,7 @@ export function createSessions(store: Store, userOf: (email: string) => Promise<
       );
       const ended = live.filter((s) => s.token_hash !== kept);
       if (ended.length === 0) return 0;
-      const v = rowVersion();
+      const v = nextRowVersion();
       await insert(
         ended.map((s) => ({
           token_hash: s.token_hash,
@@ -76,7 +75,7 @@ export function createSessions(store: Store, userOf: (email: string) => Promise<
       const t = randomToken('sid_');
       const now = Date.now();
       const expires = new Date(now + SESSION_DAYS * 86_400_000);
-      const v = rowVersion();
+      const v = nextRowVersion();
       const row = {
         token_hash: sha256(t),
         email,
@@ -90,7 +89,7 @@ export function createSessions(store: Store, userOf: (email: string) => Promise<
 
     async end(t: string): Promise<void> {
       const hash = sha256(t);
-      const v = rowVersion();
+      const v = nextRowVersion();
       const at = new Date().toISOString();
       await insert(
         [{ token_hash: hash, email: '', created_at: at, expires_at: at, revoked: true }],

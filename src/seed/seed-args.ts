@@ -1,5 +1,6 @@
 /** `sightline seed`'s flags as `SeedOptions`, with errors that name the flag and say what it takes. */
 import { parseArgs } from 'node:util';
+import { editDistance } from '../config/edit-distance.ts';
 import type { ProcessConfig } from '../process/process.settings.ts';
 import { isTimeZone } from '../query/time-range.ts';
 import { LIMITS, PROJECT_NAME, type SeedOptions } from './seed.ts';
@@ -48,23 +49,11 @@ const EXAMPLES: Record<string, string> = {
   host: '--host www.example.com',
 };
 
-/** Edit distance, for "did you mean" on a mistyped option. */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++)
-      next.push(Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length];
-}
-
 /** node:util's parseArgs messages, in the words of this command. */
 function argumentProblem(err: Error & { code?: string }): string {
   const flag = /'--?([a-z-]+)/i.exec(err.message)?.[1] ?? '';
   if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    const close = Object.keys(OPTIONS).find((k) => distance(k, flag) <= 2);
+    const close = Object.keys(OPTIONS).find((k) => editDistance(k, flag) <= 2);
     return `unknown option --${flag}${close ? ` (did you mean --${close}?)` : ''}`;
   }
   if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && EXAMPLES[flag])
