@@ -1,7 +1,7 @@
 /** `sightline backup <dir>` and `sightline restore <dir> --yes`: the embedded store, copied out and back. */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
-import { ProgressBar } from '../seed/progress.ts';
+import { ProgressBar } from '../observe/progress-bar.ts';
 import { backupStore, restoreStore } from '../store/backup.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore } from '../store/store.ts';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.ts';
-import { ProgressBar } from '../seed/progress.ts';
+import { ProgressBar } from '../observe/progress-bar.ts';
 import { EXPORT_FORMATS, EXPORT_TABLES, type ExportFormat, exportRows } from '../store/export-rows.ts';
 import { openStore } from '../store/store.ts';
 

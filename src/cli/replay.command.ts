@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config.ts';
 import { replayArchive } from '../log/archive/replay.ts';
 import { createLogger } from '../observe/logger.ts';
 import { createMetrics } from '../observe/metrics.ts';
-import { ProgressBar } from '../seed/progress.ts';
+import { ProgressBar } from '../observe/progress-bar.ts';
 import { migrate } from '../store/migrate.ts';
 import { openStore } from '../store/store.ts';
 import { startProcessing } from './roles/processing.ts';

@@ -1,8 +1,8 @@
 /** `sightline seed [options]`: help, progress and the summary around `seed()` (flags: seed-args.ts). */
 import { type Config, loadConfig } from '../config/config.ts';
+import { ProgressBar, rate } from '../observe/progress-bar.ts';
 import { knownProjectNames } from '../sites/site-store.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { ProgressBar, rate } from './progress.ts';
 import { planSeed, SeedError, seed } from './seed.ts';
 import { parseSeedArgs, type SeedArgs, UsageError } from './seed-args.ts';
 

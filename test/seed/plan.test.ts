@@ -1,9 +1,9 @@
 // The seed's plain-JS parts: weighted tables, the day plan and the progress output. No store involved.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { duration, ProgressBar, rate, renderBar, renderLine } from '../../src/observe/progress-bar.ts';
 import { weightedTable } from '../../src/seed/pick-tables.ts';
 import { planDays } from '../../src/seed/plan.ts';
-import { duration, ProgressBar, rate, renderBar, renderLine } from '../../src/seed/progress.ts';
 import { buildTables } from '../../src/seed/tables.ts';
 
 const tables = buildTables({ host: 'demo.example.com', stripParams: [] });

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Logger } from '../../observe/logger.ts';
-import { ProgressBar } from '../../seed/progress.ts';
+import { ProgressBar } from '../../observe/progress-bar.ts';
 import { type BinlogPosition, formatPosition } from './binlog-position.ts';
 import { readJsonFile, writeFileDurably } from './durable-file.ts';
 import { bootstrapMarker, bootstrapMessage } from './maxwell-format.ts';

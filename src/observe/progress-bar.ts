@@ -1,7 +1,8 @@
 /**
- * The seed's progress on stderr: a bar with the share done, the rate and the time left. On a terminal it is redrawn
- * in place several times a second (so elapsed time and ETA keep moving while one large insert runs); elsewhere
- * (CI logs, pipes) it prints a plain line at most every few seconds and at the end.
+ * Progress of long work on stderr (seeding, backups, exports, replays, the CDC snapshot): a bar with the share done,
+ * the rate and the time left. On a terminal it is redrawn in place several times a second (so elapsed time and ETA
+ * keep moving while one large insert runs); elsewhere (CI logs, pipes) it prints a plain line at most every few
+ * seconds and at the end.
  */
 
 export interface ProgressState {
