@@ -10,7 +10,7 @@ import { inputOf, inputProblems, routeSchema } from '../server/route-schemas.ts'
 import { StoreError } from '../store/errors.ts';
 import { checkRead, SqlRefused, type Statement } from '../store/sql-guard.ts';
 import type { Store } from '../store/store.ts';
-import type { SavedQuery as ApiSavedQuery, ExploreResult, Results } from './api-types.ts';
+import type { ExploreResult, Results, SavedQuery } from './api-types.ts';
 import { badParams, notFound, sqlFailed, sqlRefused } from './errors.ts';
 import type { QueryConfig } from './query.settings.ts';
 import { type createReadAuth, requireAdmin } from './read-auth.ts';
@@ -45,14 +45,6 @@ export function exploreSql(sql: string, maxRows: number): string {
   return `SELECT * FROM (\n${statement.sql}\n) LIMIT ${maxRows + 1}`;
 }
 
-interface SavedQuery {
-  id: string;
-  name: string;
-  sql: string;
-  chart: unknown;
-  created_by: string;
-  updated_at: string;
-}
 
 const sqlHint = 'is required (a SELECT statement)';
 
@@ -153,7 +145,7 @@ export async function exploreRoutes(
       created_by: r.created_by,
       updated_at: `${r.updated.replace(' ', 'T')}Z`,
     }));
-    return send(reply, { results } satisfies Results<ApiSavedQuery>);
+    return send(reply, { results } satisfies Results<SavedQuery>);
   });
 
   app.post('/api/v1/explore/saved', routeSchema({ body: savedBody }), async (request, reply) => {
