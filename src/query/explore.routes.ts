@@ -45,7 +45,6 @@ export function exploreSql(sql: string, maxRows: number): string {
   return `SELECT * FROM (\n${statement.sql}\n) LIMIT ${maxRows + 1}`;
 }
 
-
 const sqlHint = 'is required (a SELECT statement)';
 
 /** `POST /api/v1/explore/query`; other fields are ignored. */
