@@ -7,11 +7,22 @@
  * so a filter on one page still reports how those visits went (as Plausible does).
  */
 import { SESSION_KEY, VISITOR_KEY } from '../store/event-keys.ts';
+import { SAMPLE_KEY } from '../store/events-sample-key.ts';
 import type { MetricNumbers } from './api-types.ts';
 import type { GoalCondition } from './goals.ts';
 import { sampleClause, scaled } from './sampling.ts';
 
 export { SESSION_KEY, VISITOR_KEY };
+
+/**
+ * The visitor key a query counts: over a sample, the sample key itself — the 32-bit hash of VISITOR_KEY the sample
+ * is drawn by, a materialised column of `events` and `visits` — one UInt32 read per row instead of three columns,
+ * two of them strings. Two visitors of a sample share a key about once in 3 000 at 300 000 sampled visitors (the
+ * key space of a 1/10 sample is 2³²/10), far below the sample's own error. Every exact read counts VISITOR_KEY.
+ */
+export function visitorKeyOf(sample: number | undefined): string {
+  return sample !== undefined && sample > 1 ? SAMPLE_KEY : VISITOR_KEY;
+}
 
 /** People across days: the user id when known (anonymous visitor ids rotate daily by design). */
 export const PERSON_KEY = `if(user_id != '', cityHash64('u', user_id), ${VISITOR_KEY})`;
@@ -76,7 +87,7 @@ export function aggregateSql(shape: AggregateShape): string {
   const conversions = shape.goal ? ',\n       uniqExactIf(vk, converted) AS conversions' : '';
   // Sessions are grouped by a 64-bit hash of their id (0 = no session): hashing beats comparing strings over
   // millions of rows; a collision between two of a project's sessions in one range is out of reach.
-  const inner = `SELECT ${shape.group} AS g, ${SESSION_KEY} AS sid, any(${VISITOR_KEY}) AS vk,
+  const inner = `SELECT ${shape.group} AS g, ${SESSION_KEY} AS sid, any(${visitorKeyOf(shape.sample)}) AS vk,
          ${visitShapeColumns('')}${goal}
   FROM events${sampleClause(shape.sample)} WHERE ${shape.where}
   GROUP BY g, sid, if(sid = 0, event_id, toUUIDOrZero(''))`;

@@ -2,7 +2,7 @@ import { DIMENSIONS, PROP_PREFIX } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
-import { VISITOR_KEY } from '../stats-metrics.ts';
+import { visitorKeyOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
@@ -51,9 +51,9 @@ export async function countsBreakdown(
   const w = whereOf(q);
   const rows = await runStats<Record<string, unknown>>(
     q,
-    `SELECT ${column} AS value, uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
+    `SELECT ${column} AS value, uniqExact(${visitorKeyOf(q.sample)}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
-            ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS conversions` : ''}
+            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, ${q.goal.sql}) AS conversions` : ''}
      FROM events${sampleClause(q.sample)} WHERE ${w.where}
      GROUP BY value
      ${ORDER}`,

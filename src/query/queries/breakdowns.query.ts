@@ -9,7 +9,7 @@ import { DIMENSIONS } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
-import { VISITOR_KEY } from '../stats-metrics.ts';
+import { visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
@@ -51,9 +51,9 @@ async function scanTogether(
   const rows = await runStats<Record<string, unknown>>(
     q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExact(${VISITOR_KEY}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
+            uniqExact(${visitorKeyOf(q.sample)}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
-            ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, ${q.goal.sql}) AS conversions` : ''}
+            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, ${q.goal.sql}) AS conversions` : ''}
      FROM events${sampleClause(q.sample)} WHERE ${w.where}
      GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
      ORDER BY dim, visitors DESC, events DESC, value

@@ -4,7 +4,7 @@ import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
-import { VISITOR_KEY } from '../stats-metrics.ts';
+import { visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 
 export interface GoalRow {
@@ -25,11 +25,11 @@ async function fromEvents(
   const columns = goals.map((g, i) => {
     const c = goalCondition([g], `g${i}`);
     Object.assign(params, c?.params);
-    return `uniqExactIf(${VISITOR_KEY}, ${c?.sql}) AS v${i}, countIf(${c?.sql}) AS e${i}`;
+    return `uniqExactIf(${visitorKeyOf(q.sample)}, ${c?.sql}) AS v${i}, countIf(${c?.sql}) AS e${i}`;
   });
   const [row] = await runStats<Record<string, number>>(
     q,
-    `SELECT uniqExact(${VISITOR_KEY}) AS total, ${columns.join(', ')} FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
+    `SELECT uniqExact(${visitorKeyOf(q.sample)}) AS total, ${columns.join(', ')} FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
     params as Record<string, string>,
   );
   return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));

@@ -10,7 +10,7 @@ import {
   type Metrics,
   metricsOf,
   SESSION_KEY,
-  VISITOR_KEY,
+  visitorKeyOf,
   visitShapeColumns,
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
@@ -70,7 +70,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     const [row] = await runStats<{ n: string }>(
       // In WHERE, not an -If: the engine then skips the rows (and granules of other event types) no goal can match.
       q,
-      `SELECT uniqExact(${VISITOR_KEY}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`,
+      `SELECT uniqExact(${visitorKeyOf(q.sample)}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`,
       w.params,
     );
     conversions = scaled(row?.n, q.sample);
@@ -107,7 +107,7 @@ async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | und
             ${q.goal ? ', uniqExactIf(vk, converted) AS conversions' : ''}
      FROM (
        SELECT ${SESSION_KEY} AS sid, ${visitShapeColumns('')}
-              ${q.goal ? `, any(${VISITOR_KEY}) AS vk, max(${q.goal.sql}) AS converted` : ''}
+              ${q.goal ? `, any(${visitorKeyOf(q.sample)}) AS vk, max(${q.goal.sql}) AS converted` : ''}
        FROM events${sampleClause(q.sample)} WHERE ${w.where}${q.goal ? '' : " AND session_id != ''"}
        GROUP BY sid${q.goal ? ", if(sid = 0, event_id, toUUIDOrZero(''))" : ''}
      )`,

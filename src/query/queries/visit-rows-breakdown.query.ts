@@ -11,7 +11,7 @@ import { VISIT_DIMENSIONS } from '../dimensions.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { scopeFilter } from '../scope-filter.ts';
-import { metricsOf, VISITOR_KEY } from '../stats-metrics.ts';
+import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 
@@ -49,12 +49,12 @@ export async function visitRowsBreakdown(
   const rows = await runStats<Record<string, unknown>>(
     q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExactIf(${VISITOR_KEY}, sign = 1) AS n_visitors, sum(sign) AS n_visits,
+            uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1) AS n_visitors, sum(sign) AS n_visits,
             sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events,
             sum(sign * (pageviews = 1 AND events = 1)) AS n_bounces,
             sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS n_duration_sum,
             sum(sign * pageviews) AS n_visit_pageviews
-            ${q.goal ? `, uniqExactIf(${VISITOR_KEY}, sign = 1 AND cityHash64(session_id) IN (${eventsOfRange} AND (${q.goal.sql}))) AS n_conversions` : ''}
+            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND cityHash64(session_id) IN (${eventsOfRange} AND (${q.goal.sql}))) AS n_conversions` : ''}
      FROM ${VISITS_TABLE}${sample}
      WHERE ${scope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
