@@ -69,7 +69,7 @@ SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsy
  */
 export function visitsFromEventsSql(where: string, version = '1'): string {
   // The first event's columns as one tuple, so one argMin per visit compares the order key instead of one per
-  // column (a third of the fold's time on two cores, docs/BENCHMARKS.md).
+  // column: the fold takes about half the time (docs/BENCHMARKS.md, "Visits as rows").
   const firstColumns = ['visitor_id', ...VISIT_ATTRIBUTES];
   const fromFirst = (c: string) => `tupleElement(first_event, ${firstColumns.indexOf(c) + 1}) AS ${c}`;
   return `SELECT project, tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
