@@ -144,7 +144,8 @@ export interface BackfillOptions {
  * first notes where every visit starts and ends (a read of four columns, grouped by visit); then the days are cut
  * into slices of about `eventsPerSlice` events by the day their visits start, and each slice folds the visits
  * starting in it from their events — including the ones after the slice's end, up to the latest end of its visits,
- * so a visit is never cut in two however long it lasts (client session ids can span days).
+ * so a visit is never cut in two however long it lasts (client session ids can span days). Only the visits that
+ * cross a slice's edges are looked up by id, so the sets held in memory stay small.
  */
 export async function insertVisitsFromEvents(
   store: Store,
@@ -200,10 +201,17 @@ export async function insertVisitsFromEvents(
       );
       await insertVisits(
         store,
+        // Only the visits crossing the slice's edges are looked up (small sets): within the slice, every event but
+        // those of visits started before it; after it, the events of the visits started in it.
         `(${where}) AND timestamp >= ${fromMs('backfillFrom')} AND timestamp <= ${fromMs('backfillLast')}
-         AND (project, tenant_id, session_id) IN (
-           SELECT project, tenant_id, session_id FROM ${spans}
-           WHERE started_at >= ${fromMs('backfillFrom')} AND started_at < ${fromMs('backfillTo')})`,
+         AND if(timestamp < ${fromMs('backfillTo')},
+           (project, tenant_id, session_id) NOT IN (
+             SELECT project, tenant_id, session_id FROM ${spans}
+             WHERE started_at < ${fromMs('backfillFrom')} AND ended_at >= ${fromMs('backfillFrom')}),
+           (project, tenant_id, session_id) IN (
+             SELECT project, tenant_id, session_id FROM ${spans}
+             WHERE started_at >= ${fromMs('backfillFrom')} AND started_at < ${fromMs('backfillTo')}
+               AND ended_at >= ${fromMs('backfillTo')}))`,
         { ...params, backfillFrom: slice.fromMs, backfillTo: slice.toMs, backfillLast: slice.lastMs },
       );
     }
