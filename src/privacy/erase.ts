@@ -15,7 +15,7 @@ import { dropFromArchive } from '../log/archive/archive-rewrite.ts';
 import type { Logger } from '../observe/logger.ts';
 import { DAILY_TABLE, ROLLUP_TABLE, rebuildRollups } from '../store/rollups.ts';
 import type { QueryParams, Store } from '../store/store.ts';
-import { insertVisitsFromEvents, VISITS_TABLE } from '../store/visits.ts';
+import { insertVisitsOfSessions, VISITS_TABLE } from '../store/visits.ts';
 import { dayRanges, planErasure } from './erasure-plan.ts';
 import { privacyUnavailable } from './errors.ts';
 import {
@@ -105,7 +105,7 @@ async function runSteps(
   // The person's visits and profiles, removed, then rebuilt from what is left (other people in the same visit,
   // users a visitor logged in as): rebuilding from nothing leaves nothing.
   await mutate(store, VISITS_TABLE, sessionsWhere(refs), params);
-  await insertVisitsFromEvents(store, sessionsWhere(refs), params);
+  await insertVisitsOfSessions(store, sessionsWhere(refs), params);
   await mutate(store, 'user_profiles', profilesWhere(refs), params);
   await rebuildFromView(store, 'user_profiles_mv', 'user_profiles', profilesWhere(refs), params);
   for (const [from, to] of dayRanges(e.plan.days)) await rebuildRollups(store, e.subject.project, from, to);

@@ -121,7 +121,8 @@ export async function runSeedCli(
       onProgress: (p) => {
         if (!bar) return;
         if (p.phase === 'replacing') bar.note(`Deleting what the earlier seed of "${o.project}" wrote…`);
-        else if (p.phase === 'visits') bar.note('Folding the events into visits…');
+        else if (p.phase === 'visits')
+          bar.note(p.message ? `  ${p.message}` : 'Folding the events into visits…');
         else bar.update(label, p.done, p.total);
       },
     });

@@ -58,6 +58,8 @@ export interface SeedProgress {
   done: number;
   total: number;
   elapsedMs: number;
+  /** What the visits backfill is folding now (phase `visits`): slice n of N and its days. */
+  message?: string;
 }
 
 export interface SeedResult {
@@ -191,8 +193,8 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
     );
 
   const total = Math.round(plan.expectedEvents);
-  const report = (phase: SeedProgress['phase'], done: number) =>
-    o.onProgress?.({ phase, done, total, elapsedMs: Date.now() - started });
+  const report = (phase: SeedProgress['phase'], done: number, message?: string) =>
+    o.onProgress?.({ phase, done, total, elapsedMs: Date.now() - started, ...(message ? { message } : {}) });
   let replaced = 0;
   if (o.replace) {
     report('replacing', 0);
@@ -248,10 +250,12 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
   }
   // Visits as rows (src/store/visits.ts) are the processor's to keep; seeded events bypass it, so they are folded here.
   report('visits', total);
-  await insertVisitsFromEvents(store, 'project = {project:String} AND protocol = {protocol:String}', {
-    project: o.project,
-    protocol: SEED_PROTOCOL,
-  });
+  await insertVisitsFromEvents(
+    store,
+    'project = {project:String} AND protocol = {protocol:String}',
+    { project: o.project, protocol: SEED_PROTOCOL },
+    (message) => report('visits', total, message),
+  );
   const seconds = (Date.now() - seedStarted) / 1000;
 
   const [counts] = await store.query<Record<string, string | number>>(

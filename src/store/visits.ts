@@ -17,10 +17,12 @@
  * fills it after `sightline seed`, and rebuilds visits after an erasure. src/process/visits/visit-fold.ts folds
  * the same way in the processor (a test holds the two equal).
  */
+import { randomUUID } from 'node:crypto';
 import { EVENT_COLUMNS, type EventColumn, VISIT_ATTRIBUTE_COLUMNS } from './event-columns.ts';
 import { VISITOR_KEY } from './event-keys.ts';
 import type { Migration } from './migration.ts';
 import type { QueryParams, Store } from './store.ts';
+import { planVisitSlices } from './visit-slices.ts';
 
 export const VISITS_TABLE = 'visits';
 
@@ -66,22 +68,28 @@ SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsy
  * referrer before one without, then the event id — as src/process/visits/visit-fold.ts orders them.
  */
 export function visitsFromEventsSql(where: string, version = '1'): string {
-  const first = VISIT_ATTRIBUTES.map(
-    (c) => `argMin(${c}, (timestamp, internal, toString(event_id))) AS ${c}`,
-  ).join(',\n       ');
+  // The first event's columns as one tuple, so one argMin per visit compares the order key instead of one per
+  // column: the fold takes about half the time (docs/BENCHMARKS.md, "Visits as rows").
+  const firstColumns = ['visitor_id', ...VISIT_ATTRIBUTES];
+  const fromFirst = (c: string) => `tupleElement(first_event, ${firstColumns.indexOf(c) + 1}) AS ${c}`;
   return `SELECT project, tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
-       argMin(visitor_id, (timestamp, internal, toString(event_id))) AS visitor_id,
-       argMinIf(user_id, (timestamp, internal, toString(event_id)), user_id != '') AS user_id,
-       min(timestamp) AS started_at, max(timestamp) AS ended_at,
-       toUInt32(countIf(type = 'pageview')) AS pageviews, toUInt32(count()) AS events, max(is_bot) AS is_bot,
-       argMinIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS entry_page,
-       argMaxIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS exit_page,
-       ${first}
+       ${fromFirst('visitor_id')}, user_id, started_at, ended_at, pageviews, events, is_bot, entry_page, exit_page,
+       ${VISIT_ATTRIBUTES.map(fromFirst).join(',\n       ')}
 FROM (
-  -- Computed before grouping: an alias \`referrer\` (the visit's) would shadow the column inside the aggregates.
-  SELECT *, referrer = '' AS internal FROM events WHERE session_id != '' AND (${where})
-)
-GROUP BY project, tenant_id, session_id`;
+  SELECT project, tenant_id, session_id,
+         argMin(first_columns, (timestamp, internal, toString(event_id))) AS first_event,
+         argMinIf(user_id, (timestamp, internal, toString(event_id)), user_id != '') AS user_id,
+         min(timestamp) AS started_at, max(timestamp) AS ended_at,
+         toUInt32(countIf(type = 'pageview')) AS pageviews, toUInt32(count()) AS events, max(is_bot) AS is_bot,
+         argMinIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS entry_page,
+         argMaxIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS exit_page
+  FROM (
+    -- Computed before grouping: an alias \`referrer\` (the visit's) would shadow the column inside the aggregates.
+    SELECT *, referrer = '' AS internal, (${firstColumns.join(', ')}) AS first_columns
+    FROM events WHERE session_id != '' AND (${where})
+  )
+  GROUP BY project, tenant_id, session_id
+)`;
 }
 
 /** The columns a visit row sets (all but the materialised sample key), in the order inserts send them. */
@@ -106,37 +114,146 @@ export const VISIT_ROW_COLUMNS: readonly string[] = [
 const COLUMNS = VISIT_ROW_COLUMNS.join(', ');
 
 /** Events folded per pass: a visit's events are grouped in memory, so a big store is filled in slices of visits. */
-const EVENTS_PER_PASS = 20_000_000;
+export const EVENTS_PER_PASS = 20_000_000;
+
+/** Where each visit of the backfill starts and ends: built once, then read by the start of the visit per slice. */
+const SPANS_DDL = (table: string) => `CREATE TABLE ${table}
+(
+    project    LowCardinality(String),
+    tenant_id  LowCardinality(String),
+    session_id String,
+    started_at DateTime64(3, 'UTC'),
+    ended_at   DateTime64(3, 'UTC'),
+    events     UInt64
+)
+ENGINE = MergeTree
+ORDER BY started_at`;
+
+const fromMs = (name: string) => `fromUnixTimestamp64Milli({${name}:Int64}, 'UTC')`;
+
+export interface BackfillOptions {
+  /** Events per slice (default EVENTS_PER_PASS); tests make it tiny to cut visits at slice boundaries. */
+  eventsPerSlice?: number;
+}
 
 /**
- * Inserts the visits of the stored events matching `where` (SQL over `events`, with `params`), in slices of visits
- * (by a hash of the session id, so a visit is never cut in two) of about 20 M events each. The caller makes sure
+ * Inserts the visits of the stored events matching `where` (SQL over `events`, with `params`). The caller makes sure
  * none of those visits has a row yet.
+ *
+ * Sliced by time, so each pass reads only its own stretch of `events` (partitioned and ordered by time): one pass
+ * first notes where every visit starts and ends (a read of four columns, grouped by visit); then the days are cut
+ * into slices of about `eventsPerSlice` events by the day their visits start, and each slice folds the visits
+ * starting in it from their events — including the ones after the slice's end, up to the latest end of its visits,
+ * so a visit is never cut in two however long it lasts (client session ids can span days). Only the visits that
+ * cross a slice's edges are looked up by id, so the sets held in memory stay small.
  */
 export async function insertVisitsFromEvents(
   store: Store,
   where = '1',
   params: QueryParams = {},
   progress: (message: string) => void = () => {},
+  options: BackfillOptions = {},
+): Promise<void> {
+  const eventsPerSlice = options.eventsPerSlice ?? EVENTS_PER_PASS;
+  const [row] = await store.query<{ n: string; first: string; last: string }>(
+    `SELECT count() AS n, toString(toDate(min(timestamp))) AS first, toString(toDate(max(timestamp))) AS last
+     FROM events WHERE session_id != '' AND (${where})`,
+    params,
+  );
+  const events = Number(row?.n ?? 0);
+  if (events === 0) return;
+  if (events <= eventsPerSlice) {
+    // One pass holds them all: no need to know where each visit starts.
+    progress(
+      `folding ${events.toLocaleString('en-US')} events into visits, slice 1 of 1 (0 %): ${row.first} … ${row.last}`,
+    );
+    await insertVisits(store, where, params);
+    return;
+  }
+  // A name of its own: two backfills may run at once on a server (seeds of two projects).
+  const spans = `visits_backfill_${randomUUID().replaceAll('-', '')}`;
+  await store.command(SPANS_DDL(spans));
+  try {
+    progress(`finding where the visits of ${events.toLocaleString('en-US')} events start`);
+    await store.exec(
+      `INSERT INTO ${spans}
+       SELECT project, tenant_id, session_id, min(timestamp), max(timestamp), count()
+       FROM events WHERE session_id != '' AND (${where})
+       GROUP BY project, tenant_id, session_id`,
+      params,
+    );
+    const days = await store.query<{ day: string; events: string; last: string }>(
+      `SELECT toString(toDate(started_at)) AS day, sum(events) AS events,
+              toUnixTimestamp64Milli(max(ended_at)) AS last
+       FROM ${spans} GROUP BY day ORDER BY day`,
+    );
+    const slices = planVisitSlices(
+      days.map((d) => ({ day: d.day, events: Number(d.events), lastMs: Number(d.last) })),
+      eventsPerSlice,
+    );
+    const total = slices.reduce((n, s) => n + s.events, 0);
+    for (const [i, slice] of slices.entries()) {
+      const range =
+        slice.firstDay === slice.lastDay ? slice.firstDay : `${slice.firstDay} … ${slice.lastDay}`;
+      progress(
+        `folding ${total.toLocaleString('en-US')} events into visits, slice ${i + 1} of ${slices.length} ` +
+          `(${Math.round((100 * slice.eventsBefore) / total)} %): visits starting ${range}`,
+      );
+      await insertVisits(
+        store,
+        // Only the visits crossing the slice's edges are looked up (small sets): within the slice, every event but
+        // those of visits started before it; after it, the events of the visits started in it.
+        `(${where}) AND timestamp >= ${fromMs('backfillFrom')} AND timestamp <= ${fromMs('backfillLast')}
+         AND if(timestamp < ${fromMs('backfillTo')},
+           (project, tenant_id, session_id) NOT IN (
+             SELECT project, tenant_id, session_id FROM ${spans}
+             WHERE started_at < ${fromMs('backfillFrom')} AND ended_at >= ${fromMs('backfillFrom')}),
+           (project, tenant_id, session_id) IN (
+             SELECT project, tenant_id, session_id FROM ${spans}
+             WHERE started_at >= ${fromMs('backfillFrom')} AND started_at < ${fromMs('backfillTo')}
+               AND ended_at >= ${fromMs('backfillTo')}))`,
+        { ...params, backfillFrom: slice.fromMs, backfillTo: slice.toMs, backfillLast: slice.lastMs },
+      );
+    }
+  } finally {
+    await store.command(`DROP TABLE IF EXISTS ${spans}`);
+  }
+}
+
+/**
+ * Inserts the visits of the stored events matching `where`, for a few sessions (the rebuild after an erasure): in
+ * slices by a hash of the session id (a visit is never cut in two) of about 20 M events each, every slice a pass
+ * over the events `where` selects. The caller makes sure none of those visits has a row yet.
+ */
+export async function insertVisitsOfSessions(
+  store: Store,
+  where: string,
+  params: QueryParams = {},
+  options: BackfillOptions = {},
 ): Promise<void> {
   const [row] = await store.query<{ n: string }>(
     `SELECT count() AS n FROM events WHERE session_id != '' AND (${where})`,
     params,
   );
   const events = Number(row?.n ?? 0);
-  const passes = Math.max(1, Math.ceil(events / EVENTS_PER_PASS));
-  for (let slice = 0; slice < passes; slice++) {
-    progress(
-      `folding ${events.toLocaleString('en-US')} events into visits, slice ${slice + 1} of ${passes} (${Math.round((100 * slice) / passes)} %)`,
-    );
-    await store.exec(
-      `INSERT INTO ${VISITS_TABLE} (${COLUMNS})
-       ${visitsFromEventsSql(`(${where}) AND cityHash64(session_id) % {passes:UInt32} = {slice:UInt32}`)}`,
-      { ...params, passes, slice },
-      // Rows equal to an earlier insert's (a rebuild after an erasure) must not be taken for a repeat of it.
-      { insert_deduplicate: '0' },
-    );
-  }
+  const passes = Math.max(1, Math.ceil(events / (options.eventsPerSlice ?? EVENTS_PER_PASS)));
+  for (let slice = 0; slice < passes; slice++)
+    await insertVisits(store, `(${where}) AND cityHash64(session_id) % {passes:UInt32} = {slice:UInt32}`, {
+      ...params,
+      passes,
+      slice,
+    });
+}
+
+/** Inserts the visits folded from the events matching `where`, every one of which must be among them. */
+async function insertVisits(store: Store, where: string, params: QueryParams): Promise<void> {
+  await store.exec(
+    `INSERT INTO ${VISITS_TABLE} (${COLUMNS})
+     ${visitsFromEventsSql(where)}`,
+    params,
+    // Rows equal to an earlier insert's (a rebuild after an erasure) must not be taken for a repeat of it.
+    { insert_deduplicate: '0' },
+  );
 }
 
 /**

@@ -171,7 +171,67 @@ describe('visits kept as rows', () => {
     await store.command('TRUNCATE TABLE visits');
     const said: string[] = [];
     await insertVisitsFromEvents(store, "project = 'web'", {}, (message) => said.push(message));
-    assert.deepEqual(said, ['folding 25 events into visits, slice 1 of 1 (0 %)']);
+    assert.deepEqual(said, ['folding 25 events into visits, slice 1 of 1 (0 %): 2026-11-03 … 2026-11-03']);
     assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 8);
+  });
+
+  it('backfills in slices by day without cutting a visit that crosses one, however long', async () => {
+    const at = (day: number, hour: number, minute = 0) => Date.UTC(2026, 9, day, hour, minute);
+    const ev = (session: string, ms: number, fields: Partial<EventRow> = {}) =>
+      event(session, (ms - T0) / 60_000, { project: 'sliced', ...fields });
+    await insertEvents([
+      // Across midnight: starts on the 1st, its exit page and its user id come on the 2nd.
+      ev('midnight', at(1, 23, 50), { referrer: 'https://search.example/', channel: 'Organic Search' }),
+      ev('midnight', at(2, 0, 10), { user_id: 'u-midnight', path: '/exit' }),
+      // A client's session id kept for days: events on the 1st, the 3rd and the 5th, a gap of days between.
+      ev('long', at(1, 10), { type: 'signup' }),
+      ev('long', at(3, 12)),
+      ev('long', at(5, 9), { type: 'purchase' }),
+      ev('long', at(5, 9, 5), { is_bot: true }),
+      // The same id in two tenants: two visits, one starting on the 2nd, one on the 4th and ending on the 6th.
+      ev('shared', at(2, 8), { tenant_id: 't1' }),
+      ev('shared', at(4, 8), { tenant_id: 't2', country: 'FR' }),
+      ev('shared', at(6, 8), { tenant_id: 't2' }),
+      // Days of their own, and a day with no visit starting (the 3rd, the 5th hold later events only).
+      ev('short-2', at(2, 12)),
+      ev('short-2', at(2, 12, 3)),
+      ev('short-4', at(4, 20)),
+      ev('short-6', at(6, 1)),
+      ev('short-6', at(6, 2), { type: 'signup' }),
+      // Not selected by the backfill's condition: neither a visit nor part of one.
+      ev('long', at(4, 0), { project: 'sliced-not' }),
+      ev('other', at(2, 0), { project: 'sliced-not' }),
+    ]);
+    await store.command('TRUNCATE TABLE visits');
+    const said: string[] = [];
+    // Four events a slice: a day whose visits hold more is a slice of its own.
+    await insertVisitsFromEvents(store, "project = 'sliced'", {}, (m) => said.push(m), { eventsPerSlice: 4 });
+    assert.deepEqual(said, [
+      'finding where the visits of 14 events start',
+      'folding 14 events into visits, slice 1 of 4 (0 %): visits starting 2026-10-01',
+      'folding 14 events into visits, slice 2 of 4 (43 %): visits starting 2026-10-02',
+      'folding 14 events into visits, slice 3 of 4 (64 %): visits starting 2026-10-04',
+      'folding 14 events into visits, slice 4 of 4 (86 %): visits starting 2026-10-06',
+    ]);
+    assert.equal(await assertVisitsMatchEvents(store, 'sliced', 'backfilled by day'), 7);
+    const rows = await store.query<{ id: string; events: string }>(
+      `SELECT concat(tenant_id, '/', session_id) AS id, events FROM visits
+       WHERE project = 'sliced' ORDER BY id`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.id, Number(r.events)]),
+      [
+        ['/long', 4],
+        ['/midnight', 2],
+        ['/short-2', 2],
+        ['/short-4', 1],
+        ['/short-6', 2],
+        ['t1/shared', 1],
+        ['t2/shared', 2],
+      ],
+    );
+    // No helper table is left behind.
+    const left = await store.query("SELECT name FROM system.tables WHERE name LIKE 'visits\\_backfill\\_%'");
+    assert.deepEqual(left, []);
   });
 });

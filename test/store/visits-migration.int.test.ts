@@ -1,0 +1,57 @@
+// Migration 021 on an upgraded store: the visits of the events stored before it, folded as the processor folds them,
+// with the backfill's progress in the migration's log lines.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { listMigrations, migrate } from '../../src/store/migrate.ts';
+import { openStore } from '../../src/store/store.ts';
+import { tempDir } from '../support/temp-dir.ts';
+import { assertVisitsMatchEvents } from '../support/visits-check.ts';
+
+const { dir, cleanup } = tempDir('visits-migration');
+after(cleanup);
+
+describe('migration 021 (visits)', () => {
+  it('backfills the visits of the stored events, a visit across midnight and one over days included', async () => {
+    const store = openStore({ url: 'chdb', dataDir: dir });
+    try {
+      await migrate(
+        store,
+        listMigrations().filter((m) => m.version < 21),
+      );
+      // The columns of the events table as it stood before 021 (later migrations add some).
+      const rows = [
+        ['s-night', '2026-10-01 23:55:00.000', '/a', 'https://search.example/'],
+        ['s-night', '2026-10-02 00:05:00.000', '/b', ''],
+        ['s-days', '2026-10-01 09:00:00.000', '/c', ''],
+        ['s-days', '2026-10-04 09:00:00.000', '/d', ''],
+        ['s-day', '2026-10-03 12:00:00.000', '/e', ''],
+      ];
+      await store.insert(
+        'events',
+        rows.map(([session_id, timestamp, path, referrer], i) => ({
+          event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          project: 'm',
+          type: 'pageview',
+          timestamp,
+          received_at: timestamp,
+          session_id,
+          visitor_id: String(i + 1),
+          path,
+          referrer,
+        })),
+        'visits-migration',
+      );
+      const said: string[] = [];
+      await migrate(store, listMigrations(), (m) => said.push(m));
+      assert.deepEqual(
+        said.filter((m) => m.startsWith('021_')),
+        [
+          '021_visits (src/store/visits.ts): folding 5 events into visits, slice 1 of 1 (0 %): 2026-10-01 … 2026-10-04',
+        ],
+      );
+      assert.equal(await assertVisitsMatchEvents(store, 'm', 'after migration 021'), 3);
+    } finally {
+      await store.close();
+    }
+  });
+});
