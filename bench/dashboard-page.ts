@@ -57,7 +57,12 @@ export function pageCalls(config: PageConfig, base: Record<string, string>): Pag
     {
       name: 'cards (5 breakdowns)',
       path: 'stats/breakdowns',
-      params: { ...params, dimensions: 'page,channel,country,device,event', limit: '9' },
+      params: {
+        ...params,
+        dimensions: 'page,channel,country,device,event',
+        limit: '9',
+        metrics: 'visitors,events',
+      },
     },
     { name: 'goals', path: 'stats/goals', params },
   ];

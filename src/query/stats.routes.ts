@@ -19,6 +19,7 @@ import type {
   Results,
   User,
 } from './api-types.ts';
+import { cardMetrics, onlyMetrics } from './card-metrics.ts';
 import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
@@ -143,8 +144,13 @@ export async function statsRoutes(
     },
   );
 
-  // The overview page's cards in one request: `dimensions=page,channel,…` (at most 12), counting metrics only.
-  const breakdownsParams = statsParams({ dimensions: text(2000), limit: limitParam(100) });
+  // The overview page's cards in one request: `dimensions=page,channel,…` (at most 12), counting metrics only;
+  // `metrics=visitors,events` answers just those (a card's rows need no visits, whose count costs most).
+  const breakdownsParams = statsParams({
+    dimensions: text(2000),
+    limit: limitParam(100),
+    metrics: text(100),
+  });
   app.get('/api/v1/stats/breakdowns', breakdownsParams, async (request, reply) => {
     const r = await statsRequest(request, { sampled: true });
     const raw = textOf(r.params, 'dimensions');
@@ -156,9 +162,10 @@ export async function statsRoutes(
         r.problems.push({ param: 'dimensions', message: `"${dimension}" is not one of ${dimensionNames()}` });
       else if (dimension.startsWith(PROP_PREFIX)) requireProperty(r, dimension.slice(PROP_PREFIX.length));
     const limit = numberOf(r.params, 'limit') ?? 9;
+    const metrics = cardMetrics(textOf(r.params, 'metrics'), r.problems);
     r.check();
-    const results = await breakdownsQuery(r.query, dimensions, limit);
-    return send(reply, { results, ...sampledShare(r.query.sample) });
+    const results = await breakdownsQuery(r.query, dimensions, limit, { visits: metrics.includes('visits') });
+    return send(reply, { results: onlyMetrics(results, metrics), ...sampledShare(r.query.sample) });
   });
 
   app.get('/api/v1/stats/realtime', statsParams(), async (request, reply) => {

@@ -127,6 +127,28 @@ describe('sampling', () => {
         assert.equal(together.sampled, alone.sampled);
       }
     }
+    // What a card shows, and nothing else: the same visitors and events, no visits.
+    const all = (await api('stats/breakdowns', { dimensions: dims.join(','), limit: '9' })).results as Record<
+      string,
+      Array<Record<string, unknown>>
+    >;
+    const shown = (
+      await api('stats/breakdowns', { dimensions: dims.join(','), limit: '9', metrics: 'visitors,events' })
+    ).results as typeof all;
+    for (const d of dims)
+      assert.deepEqual(
+        shown[d],
+        all[d].map(({ visits: _, pageviews: __, ...shown }) => shown),
+        `${d}: visitors and events (and the goals' conversions) only`,
+      );
+    const wrong = await fetch(
+      `${server.url}/api/v1/stats/breakdowns?project=demo&dimensions=page&metrics=visits,bounce`,
+      {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      },
+    );
+    assert.equal(wrong.status, 400);
+    assert.match(await wrong.text(), /metrics.*not bounce/);
     const res = await fetch(`${server.url}/api/v1/stats/breakdowns?project=demo&dimensions=page,nope`, {
       headers: { authorization: `Bearer ${ADMIN}` },
     });

@@ -19,6 +19,8 @@ export async function breakdownsQuery(
   q: StatsQuery,
   dimensions: readonly string[],
   limit: number,
+  /** `visits: false`: the caller drops the visits (src/query/card-metrics.ts), so the events' pass skips them. */
+  options: { visits?: boolean } = {},
 ): Promise<Record<string, BreakdownRow[]>> {
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
@@ -33,7 +35,7 @@ export async function breakdownsQuery(
     else if (dimension in DIMENSIONS) scan.push(dimension);
     else results[dimension] = await breakdownQuery(q, dimension, limit, 1, true);
   }
-  if (scan.length > 0) Object.assign(results, await scanTogether(q, scan, limit));
+  if (scan.length > 0) Object.assign(results, await scanTogether(q, scan, limit, options.visits !== false));
   return Object.fromEntries(dimensions.map((d) => [d, results[d]]));
 }
 
@@ -42,6 +44,7 @@ async function scanTogether(
   q: StatsQuery,
   scan: readonly string[],
   limit: number,
+  visits: boolean,
 ): Promise<Record<string, BreakdownRow[]>> {
   const w = whereOf(q);
   // Fixed text: column names from DIMENSIONS and positions, never request input.
@@ -51,7 +54,7 @@ async function scanTogether(
   const rows = await runStats<Record<string, unknown>>(
     q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExact(${visitorKeyOf(q.sample)}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
+            uniqExact(${visitorKeyOf(q.sample)}) AS visitors, ${visits ? "uniqExactIf(cityHash64(session_id), session_id != '')" : '0'} AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
             ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, ${q.goal.sql}) AS conversions` : ''}
      FROM events${sampleClause(q.sample)} WHERE ${w.where}
