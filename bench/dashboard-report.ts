@@ -50,7 +50,9 @@ export function formatDashboard(report: DashboardReport): string {
   lines.push(
     '',
     `store: ${report.bytesPerEvent.toFixed(0)} B/event (${tables})`,
-    `seeded at ${Math.round(report.seedEventsPerSecond).toLocaleString('en-US')} events/s`,
+    report.seedEventsPerSecond > 0
+      ? `seeded at ${Math.round(report.seedEventsPerSecond).toLocaleString('en-US')} events/s`
+      : 'seeded earlier (the store in --data was reused)',
     '',
   );
   return lines.join('\n');
