@@ -117,6 +117,23 @@ const COLUMNS = VISIT_ROW_COLUMNS.join(', ');
 export const EVENTS_PER_PASS = 20_000_000;
 
 /** Where each visit of the backfill starts and ends: built once, then read by the start of the visit per slice. */
+const SPANS_PREFIX = 'visits_backfill_';
+
+/**
+ * The table of a backfill that was killed before its `finally` (a crash, a kill -9) stays behind; the next backfill
+ * drops those made more than a day ago — no backfill runs that long, and a younger one may be another process's.
+ */
+async function dropAbandonedSpans(store: Store): Promise<void> {
+  const left = await store.query<{ name: string }>(
+    `SELECT name FROM system.tables
+     WHERE database = currentDatabase() AND startsWith(name, {prefix:String})
+       AND metadata_modification_time < now() - INTERVAL 1 DAY`,
+    { prefix: SPANS_PREFIX },
+  );
+  for (const { name } of left)
+    if (/^visits_backfill_[0-9a-f]{32}$/.test(name)) await store.command(`DROP TABLE IF EXISTS ${name}`);
+}
+
 const SPANS_DDL = (table: string) => `CREATE TABLE ${table}
 (
     project    LowCardinality(String),
@@ -170,8 +187,9 @@ export async function insertVisitsFromEvents(
     await insertVisits(store, where, params);
     return;
   }
+  await dropAbandonedSpans(store);
   // A name of its own: two backfills may run at once on a server (seeds of two projects).
-  const spans = `visits_backfill_${randomUUID().replaceAll('-', '')}`;
+  const spans = `${SPANS_PREFIX}${randomUUID().replaceAll('-', '')}`;
   await store.command(SPANS_DDL(spans));
   try {
     progress(`finding where the visits of ${events.toLocaleString('en-US')} events start`);
