@@ -195,7 +195,7 @@ export async function startRoles(
           );
         if (ok && roles.has('process') && log)
           subscriptions.push(
-            ...(await startProcessing(config, log, gate.wrap(store), metrics, logger, 'live', suppressions)),
+            ...(await startProcessing(config, log, store, metrics, logger, 'live', suppressions, gate)),
           );
       })
     : sitesStore

@@ -62,6 +62,11 @@ export interface ConsumerOptions {
    * topic. At least once: a batch retried after the publish publishes again (`envelope_id` tells repeats apart).
    */
   deadLetterTopic?: string;
+  /**
+   * Runs each batch as a whole (src/privacy/write-gate.ts `guard`: an erasure waits for the batch in flight, and the
+   * next batch for the erasure). The store is then the store itself, not the gate's wrapped one.
+   */
+  guard?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface ProcessorOptions extends ConsumerOptions {
@@ -200,7 +205,7 @@ export function startBatchConsumer(
     );
     await publish(refused);
   };
-  const handle = async (batch: LogBatch) => {
+  const handleBatch = async (batch: LogBatch) => {
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
     const groups = splitRecords(batch.records);
     let inserting: Promise<void> = Promise.resolve();
@@ -232,6 +237,8 @@ export function startBatchConsumer(
     if (batch.redelivery)
       logger.info({ range }, 're-delivered batch stored (duplicates, if any, deduplicated)');
   };
+  const { guard } = options;
+  const handle = guard ? (batch: LogBatch) => guard(() => handleBatch(batch)) : handleBatch;
   return options.log.subscribe(
     topic,
     group,

@@ -120,6 +120,33 @@ describe('write gate', () => {
     releases[1]();
     await second;
   });
+
+  it('runs a guarded batch whole: an erasure waits for it, the next batch waits for the erasure, and counts', async () => {
+    const gate = createWriteGate();
+    const order: string[] = [];
+    let endBatch!: () => void;
+    const batch = gate.guard(async () => {
+      order.push('batch 1 start');
+      await new Promise<void>((r) => {
+        endBatch = r;
+      });
+      order.push('batch 1 end');
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(gate.generation(), 0);
+    const erasure = gate.hold(async () => {
+      order.push('erasure');
+    });
+    const next = gate.guard(async () => {
+      order.push('batch 2');
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, ['batch 1 start'], 'the erasure waits for the batch in flight');
+    endBatch();
+    await Promise.all([batch, erasure, next]);
+    assert.deepEqual(order, ['batch 1 start', 'batch 1 end', 'erasure', 'batch 2']);
+    assert.equal(gate.generation(), 1, 'one erasure ended');
+  });
 });
 
 describe('sightline erase / export-person', () => {

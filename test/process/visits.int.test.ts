@@ -4,12 +4,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createWriteGate } from '../../src/privacy/write-gate.ts';
 import { blankRow, type EventRow } from '../../src/process/event-row.ts';
 import { foldEvent, type VisitState } from '../../src/process/visits/visit-fold.ts';
 import { VisitKeeper } from '../../src/process/visits/visit-keeper.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
-import { insertVisitsFromEvents } from '../../src/store/visits.ts';
+import { insertVisitsFromEvents, insertVisitsOfSessions } from '../../src/store/visits.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
@@ -155,6 +156,26 @@ describe('visits kept as rows', () => {
     await assertVisitsMatchEvents(store, 'web', 'after a re-delivered batch of two groups');
   });
 
+  it('drops the visits it holds after an erasure, and folds the next batch from what the store kept', async () => {
+    const gate = createWriteGate();
+    const keeper = new VisitKeeper(store, { generation: gate.generation });
+    const mine = event('x1', 50, { user_id: 'erased-user' });
+    await storeBatch(keeper, 'x-b1', [event('x1', 49), mine, event('x1', 51, { type: 'click' })]);
+    // An erasure in this process, as src/privacy/erase.ts runs it: the person's events go, the visit is rebuilt.
+    await gate.hold(async () => {
+      await store.exec(
+        `ALTER TABLE events DELETE WHERE project = 'web' AND user_id = 'erased-user' SETTINGS mutations_sync = 2`,
+      );
+      await store.exec(
+        `ALTER TABLE visits DELETE WHERE project = 'web' AND session_id = 'x1' SETTINGS mutations_sync = 2`,
+      );
+      await insertVisitsOfSessions(store, "project = 'web' AND session_id = 'x1'");
+    });
+    // The next batch extends the visit: the held row (three events, the user's among them) is not what is cancelled.
+    await storeBatch(keeper, 'x-b2', [event('x1', 52)]);
+    await assertVisitsMatchEvents(store, 'web', 'after an erasure in the visit');
+  });
+
   it('skips the store lookup for a visit the session tracker just opened', async () => {
     const opened = new Set(['new-1']);
     const keeper = new VisitKeeper(store, { openedNow: (id) => opened.delete(id) });
@@ -171,8 +192,8 @@ describe('visits kept as rows', () => {
     await store.command('TRUNCATE TABLE visits');
     const said: string[] = [];
     await insertVisitsFromEvents(store, "project = 'web'", {}, (message) => said.push(message));
-    assert.deepEqual(said, ['folding 25 events into visits, slice 1 of 1 (0 %): 2026-11-03 … 2026-11-03']);
-    assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 8);
+    assert.deepEqual(said, ['folding 28 events into visits, slice 1 of 1 (0 %): 2026-11-03 … 2026-11-03']);
+    assert.equal(await assertVisitsMatchEvents(store, 'web', 'backfilled'), 9);
   });
 
   it('backfills in slices by day without cutting a visit that crosses one, however long', async () => {

@@ -12,6 +12,7 @@ import type { Logger } from '../../observe/logger.ts';
 import type { createMetrics } from '../../observe/metrics.ts';
 import { droppedByPrivacy } from '../../privacy/raw-records.ts';
 import { SuppressionList } from '../../privacy/suppressions.ts';
+import type { WriteGate } from '../../privacy/write-gate.ts';
 import { openGeoLookup } from '../../process/enrich/geo-lookup.ts';
 import { SessionTracker } from '../../process/enrich/session-tracker.ts';
 import type { EventRow } from '../../process/event-row.ts';
@@ -32,7 +33,14 @@ export async function startProcessing(
   mode: 'live' | 'replay' = 'live',
   /** The list an erasure in this process adds to at once; otherwise one of its own, refreshed from the store. */
   suppressions = new SuppressionList(store, logger),
+  /**
+   * The gate of the erasures run in this process: the consumers insert through it, and the events processor runs
+   * each batch inside it (its visit rows are folded from the store).
+   */
+  gate?: WriteGate,
 ): Promise<Subscription[]> {
+  const direct = store;
+  store = gate ? gate.wrap(direct) : direct;
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
   const geo = await openGeoLookup(config.geoipCityDb);
   await suppressions.start();
@@ -66,9 +74,13 @@ export async function startProcessing(
     { stop: async () => suppressions.stop() },
     startProcessor({
       ...consumer,
+      ...(gate ? { store: direct, guard: gate.guard } : {}),
       convert,
       dedupeEveryEvent: mode === 'replay' || log.capabilities.mayDuplicate,
-      visits: new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id) }),
+      visits: new VisitKeeper(direct, {
+        openedNow: (id) => sessions.openedNow(id),
+        ...(gate ? { generation: gate.generation } : {}),
+      }),
     }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),
     startBatchConsumer(consumer, CDC_TOPIC, 'processor-cdc', createCdcConverter(store)),

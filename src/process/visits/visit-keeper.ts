@@ -27,6 +27,11 @@ export interface VisitKeeperOptions {
   maxVisits?: number;
   /** Whether the session tracker opened this session id in the conversion now running (consumes the mark). */
   openedNow?: (sessionId: string) => boolean;
+  /**
+   * Changes when an erasure rewrote the store (src/privacy/write-gate.ts `generation`): the visits held in memory
+   * may fold erased events, so they are dropped and read from the store again.
+   */
+  generation?: () => number;
 }
 
 interface Resolved {
@@ -102,12 +107,17 @@ export class VisitKeeper {
   #pending = new Map<string, Pending>();
   readonly #maxVisits: number;
   readonly #openedNow: (sessionId: string) => boolean;
+  readonly #generation: () => number;
+  /** The generation the visits held were read or written in. */
+  #heldIn: number;
 
   constructor(store: Store, options: VisitKeeperOptions = {}) {
     this.#store = store;
     this.#maxVisits = options.maxVisits ?? 100_000;
     this.#held = new LruCache(this.#maxVisits);
     this.#openedNow = options.openedNow ?? (() => false);
+    this.#generation = options.generation ?? (() => 0);
+    this.#heldIn = this.#generation();
   }
 
   /** Forgets every visit held and the batch's so far: the next batch resolves its visits from the store. */
@@ -118,6 +128,13 @@ export class VisitKeeper {
 
   /** A group of the batch's events, about to be stored: folded into the batch's visits (no store read). */
   add(events: readonly EventRow[]): void {
+    const generation = this.#generation();
+    if (generation !== this.#heldIn) {
+      // An erasure ran since: what is held may fold erased events. A batch runs whole between erasures (the gate's
+      // guard), so nothing of this batch is pending yet.
+      this.reset();
+      this.#heldIn = generation;
+    }
     const byVisit = new Map<string, EventRow[]>();
     for (const e of events) {
       if (e.session_id === '') continue;
