@@ -1,8 +1,7 @@
 /** What alerts and reports keep in the store (migration 010): dashboard rules, rule states, history, reports sent. */
 
 import { randomUUID } from 'node:crypto';
-import { toClickHouseTime } from '../query/time-range.ts';
-import { isoFromClickHouse } from '../store/clickhouse-time.ts';
+import { isoFromClickHouse, toClickHouseTime } from '../store/clickhouse-time.ts';
 import { nextRowVersion } from '../store/row-version.ts';
 import type { Store } from '../store/store.ts';
 import { type AlertRule, parseRule } from './alert-rules.ts';

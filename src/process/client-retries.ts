@@ -9,14 +9,13 @@
  * decision is written to `batch_drops` before the insert, and a re-delivered group reads it back.
  */
 import { queryByKeys } from '../store/chunked-lookup.ts';
+import { toClickHouseTime } from '../store/clickhouse-time.ts';
 import type { Store } from '../store/store.ts';
 import type { EventRow } from './event-row.ts';
 
 const CLIENT_ID_PROTOCOLS = new Set(['segment', 'snowplow']);
 const DAY_MS = 86_400_000;
 export const BATCH_DROPS_TABLE = 'batch_drops';
-
-const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 export interface RetryContext {
   /** The group's insert token (`<topic>-<partition>-<first>-<last>#<group>`): the key of its decision. */
@@ -55,7 +54,7 @@ async function findRetries(
        WHERE project = {project:String}
          AND timestamp BETWEEN {from:DateTime64(3, 'UTC')} AND {to:DateTime64(3, 'UTC')}
          AND event_id IN {ids:Array(UUID)}`,
-      { project, from: chTime(min - DAY_MS), to: chTime(max + DAY_MS) },
+      { project, from: toClickHouseTime(min - DAY_MS), to: toClickHouseTime(max + DAY_MS) },
       'ids',
       [...new Set(positions.map((i) => events[i].event_id))],
     );

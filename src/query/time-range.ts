@@ -2,6 +2,8 @@
  * `from`/`to` as users write them — whole days (inclusive, in the request's time zone) or exact ISO instants —
  * turned into a half-open UTC range [start, end) that the `events` primary key can use.
  */
+
+import { toClickHouseTime } from '../store/clickhouse-time.ts';
 import type { ParamProblem } from './errors.ts';
 
 export interface TimeRange {
@@ -94,10 +96,6 @@ function parseBound(value: string, tz: string, edge: 'from' | 'to'): number {
   }
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value)) return Number.NaN;
   return Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? value : `${value}Z`);
-}
-
-export function toClickHouseTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
 export function parseTimeRange(

@@ -7,6 +7,7 @@
  * seeded before, and never deletes anything it did not write.
  */
 import { wallClock } from '../query/time-range.ts';
+import { toClickHouseTime } from '../store/clickhouse-time.ts';
 import { migrate } from '../store/migrate.ts';
 import type { Store } from '../store/store.ts';
 import { insertVisitsFromEvents } from '../store/visits.ts';
@@ -128,10 +129,6 @@ function today(nowMs: number, tz: string): string {
   return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
 }
 
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
-
 /** The plan a seed with these options would follow (also what `--dry-run` prints). */
 export function planSeed(o: SeedOptions): {
   plan: SeedPlan;
@@ -182,7 +179,12 @@ export async function seed(store: Store, o: SeedOptions): Promise<SeedResult> {
     `SELECT count() AS n FROM events
      WHERE project = {project:String} AND protocol != {protocol:String}
        AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp <= {to:DateTime64(3, 'UTC')}`,
-    { project: o.project, protocol: SEED_PROTOCOL, from: iso(first.startMs), to: iso(rangeEnd) },
+    {
+      project: o.project,
+      protocol: SEED_PROTOCOL,
+      from: toClickHouseTime(first.startMs),
+      to: toClickHouseTime(rangeEnd),
+    },
   );
   const realEvents = Number(real?.n ?? 0);
   if (realEvents > 0 && !o.force)

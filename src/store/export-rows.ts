@@ -4,6 +4,7 @@
  * the engine in one go: a Parquet file cannot be appended to.
  */
 import fs from 'node:fs';
+import { toClickHouseTime } from './clickhouse-time.ts';
 import type { Store } from './store.ts';
 
 export const EXPORT_FORMATS = { csv: 'CSVWithNames', ndjson: 'JSONEachRow', parquet: 'Parquet' } as const;
@@ -29,7 +30,6 @@ export interface ExportOptions {
 }
 
 const DAY = 86_400_000;
-const ch = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 export async function exportRows(store: Store, o: ExportOptions): Promise<{ rows: number; bytes: number }> {
   const column = EXPORT_TABLES[o.table];
@@ -41,8 +41,8 @@ export async function exportRows(store: Store, o: ExportOptions): Promise<{ rows
       (
         await store.query<{ n: number }>(`SELECT count() AS n FROM ${o.table} WHERE ${where}`, {
           project: o.project,
-          from: ch(fromMs),
-          to: ch(toMs),
+          from: toClickHouseTime(fromMs),
+          to: toClickHouseTime(toMs),
         })
       )[0]?.n ?? 0,
     );
@@ -52,8 +52,8 @@ export async function exportRows(store: Store, o: ExportOptions): Promise<{ rows
   if (o.format === 'parquet') {
     const data = await store.exec(`SELECT * FROM ${o.table} WHERE ${where} ${order} FORMAT Parquet`, {
       project: o.project,
-      from: ch(o.fromMs),
-      to: ch(o.toMs),
+      from: toClickHouseTime(o.fromMs),
+      to: toClickHouseTime(o.toMs),
     });
     fs.writeFileSync(tmp, data);
     rows = await count(o.fromMs, o.toMs);
@@ -69,8 +69,8 @@ export async function exportRows(store: Store, o: ExportOptions): Promise<{ rows
         const format = o.format === 'csv' && i > 0 ? 'CSV' : EXPORT_FORMATS[o.format];
         const data = await store.exec(`SELECT * FROM ${o.table} WHERE ${where} ${order} FORMAT ${format}`, {
           project: o.project,
-          from: ch(from),
-          to: ch(to),
+          from: toClickHouseTime(from),
+          to: toClickHouseTime(to),
         });
         fs.writeSync(fd, data);
         rows += o.format === 'csv' ? Math.max(0, countLines(data) - (i === 0 ? 1 : 0)) : countLines(data);

@@ -5,6 +5,7 @@
  * from the store at start, so a restart in the middle of a session does not split it.
  */
 import { createHash } from 'node:crypto';
+import { toClickHouseTime } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
 import { LruCache } from '../lru-cache.ts';
 
@@ -58,7 +59,7 @@ export class SessionTracker {
        WHERE received_at >= {since:DateTime64(3, 'UTC')} AND visitor_id != 0 AND startsWith(session_id, {prefix:String})
        GROUP BY project, visitor_id`,
       {
-        since: new Date(now - 2 * this.#timeoutMs).toISOString().replace('T', ' ').replace('Z', ''),
+        since: toClickHouseTime(now - 2 * this.#timeoutMs),
         prefix: SESSION_PREFIX,
       },
     );

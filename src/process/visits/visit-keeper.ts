@@ -16,6 +16,7 @@
  * earlier row: it skips the lookup, which keeps the common case free of store reads.
  */
 import { queryByKeys } from '../../store/chunked-lookup.ts';
+import { toClickHouseTime } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
 import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
@@ -42,8 +43,6 @@ interface Resolved {
   /** The visit folded from all its stored events (the batch's included), when it has a live row. */
   stored?: VisitState;
 }
-
-const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 const EVENT_COLUMNS = `toString(event_id) AS event_id, project, tenant_id, type,
   toUnixTimestamp64Milli(timestamp) AS ms, user_id, session_id, toString(visitor_id) AS visitor_id, path, is_bot,
@@ -231,7 +230,7 @@ export class VisitKeeper {
         `SELECT ${EVENT_COLUMNS} FROM events
          WHERE project = {project:String} AND timestamp >= {from:DateTime64(3, 'UTC')}
            AND session_id IN {sessions:Array(String)}`,
-        { project, from: chTime(from) },
+        { project, from: toClickHouseTime(from) },
         'sessions',
         [...new Set(withRow)],
       );
