@@ -26,21 +26,21 @@ import type { Store } from '../../store/store.ts';
 export async function startProcessing(
   config: Config,
   log: EventLog,
-  store: Store,
+  /** The store itself; the consumers other than the events processor get it through `gate` when there is one. */
+  direct: Store,
   metrics: ReturnType<typeof createMetrics>,
   logger: Logger,
   /** `replay`: every event id checked (the archive may hold what is stored), no archive of the replay itself. */
   mode: 'live' | 'replay' = 'live',
   /** The list an erasure in this process adds to at once; otherwise one of its own, refreshed from the store. */
-  suppressions = new SuppressionList(store, logger),
+  suppressions = new SuppressionList(direct, logger),
   /**
    * The gate of the erasures run in this process: the consumers insert through it, and the events processor runs
    * each batch inside it (its visit rows are folded from the store).
    */
   gate?: WriteGate,
 ): Promise<Subscription[]> {
-  const direct = store;
-  store = gate ? gate.wrap(direct) : direct;
+  const store = gate ? gate.wrap(direct) : direct;
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
   const geo = await openGeoLookup(config.geoipCityDb);
   await suppressions.start();
