@@ -51,7 +51,7 @@ export function pageCalls(config: PageConfig, base: Record<string, string>): Pag
     {
       name: 'chart (counts)',
       path: 'stats/timeseries',
-      params: { ...params, ...compare, metrics: 'counts' },
+      params: { ...params, ...compare, metrics: 'visitors,visits,pageviews,events' },
     },
     // The first tab of the pages, sources, locations, devices and events cards, in one request (Overview.tsx).
     {

@@ -19,7 +19,7 @@ import type {
   Results,
   User,
 } from './api-types.ts';
-import { cardMetrics, onlyMetrics } from './card-metrics.ts';
+import { cardMetrics, chartMetrics, onlyMetrics, withOnly } from './card-metrics.ts';
 import { toCsv } from './csv.ts';
 import { dimensionNames, isDimension, PROP_PREFIX } from './dimensions.ts';
 import { badParams, notFound, type ParamProblem } from './errors.ts';
@@ -58,6 +58,7 @@ import { numberOf, type Query, send, targetOf, textOf } from './request-params.t
 import { sampledShare } from './sampling.ts';
 import { METRIC_NAMES } from './stats-metrics.ts';
 import { configGoals, createStatsRequest, type GoalsOf, requireProperty } from './stats-request.ts';
+import type { TimeRange } from './time-range.ts';
 
 const intervalParam = word(INTERVALS, `must be one of ${INTERVALS.join(', ')}`);
 
@@ -93,13 +94,20 @@ export async function statsRoutes(
     return send(reply, { ...overview, ...sampledShare(r.query.sample) } satisfies Overview);
   });
 
-  const timeseriesParams = statsParams({ interval: intervalParam, metrics: countsParam });
+  const timeseriesParams = statsParams({ interval: intervalParam, metrics: text(100) });
   app.get('/api/v1/stats/timeseries', timeseriesParams, async (request, reply) => {
     const r = await statsRequest(request, { sampled: true });
     const asked = textOf(r.params, 'interval');
-    const metrics = textOf(r.params, 'metrics');
+    const metrics = chartMetrics(textOf(r.params, 'metrics'), r.problems);
     r.check();
-    const series = metrics === 'counts' ? timeseriesCounts : timeseriesQuery;
+    // Conversions are counted only when asked for (the dashboard's chart never plots them).
+    const query =
+      metrics !== 'all' && !metrics.includes('conversions') ? { ...r.query, goal: undefined } : r.query;
+    const counted = (q: typeof query, interval: Interval, range?: TimeRange) =>
+      timeseriesCounts(q, interval, range).then((points) =>
+        points.map((p) => withOnly(p, metrics as string[])),
+      );
+    const series = metrics === 'all' ? timeseriesQuery : counted;
     const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);
     if (bucketCount(r.query.range, interval) > MAX_BUCKETS)
       throw badParams([
@@ -108,8 +116,8 @@ export async function statsRoutes(
           message: `${interval} gives more than ${MAX_BUCKETS} points here; pick a coarser one`,
         },
       ]);
-    const results = await series(r.query, interval);
-    const comparison = r.compare ? await series(r.query, interval, r.compare.range) : undefined;
+    const results = await series(query, interval);
+    const comparison = r.compare ? await series(query, interval, r.compare.range) : undefined;
     return send(reply, {
       interval,
       timezone: r.query.tz,

@@ -298,6 +298,35 @@ describe('timeseries', () => {
     assert.equal((res.body.comparison as unknown[]).length, 30);
   });
 
+  it('answers the listed counts only, conversions only when listed, and names an unknown metric', async () => {
+    const path = `/api/v1/stats/timeseries?project=shop&${RANGE}&interval=day`;
+    const counts = await get(`${path}&metrics=counts`);
+    assert.equal(counts.status, 200);
+    const all = counts.body.results as Array<Record<string, number | string>>;
+    assert.ok(
+      all.some((p) => Number(p.conversions) > 0),
+      'the fixture converts',
+    );
+    const listed = await get(`${path}&metrics=visitors,pageviews`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(
+      listed.body.results,
+      all.map((p) => ({ date: p.date, visitors: p.visitors, pageviews: p.pageviews })),
+    );
+    const withConversions = await get(`${path}&metrics=visits,conversions`);
+    assert.deepEqual(
+      withConversions.body.results,
+      all.map((p) => ({
+        date: p.date,
+        visits: p.visits,
+        conversions: p.conversions,
+        conversion_rate: p.conversion_rate,
+      })),
+    );
+    const bad = await get(`${path}&metrics=visitors,bounces`);
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /not bounces/);
+  });
   it('refuses intervals that give too many points', async () => {
     const res = await get(
       '/api/v1/stats/timeseries?project=shop&from=2024-01-01&to=2024-12-31&interval=minute',
