@@ -10,7 +10,7 @@ import type { Migration } from './migration.ts';
 import { NARROW_ROLLUPS_MIGRATION, ROLLUP_MIGRATION } from './rollups.ts';
 import { SESSIONS_FROM_VISITS_MIGRATION, SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
-import { VISITS_MIGRATION } from './visits.ts';
+import { VISIT_CONTENTS_MIGRATION, VISITS_MIGRATION } from './visits-migrations.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -38,6 +38,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   VISITS_MIGRATION,
   NARROW_ROLLUPS_MIGRATION,
   SESSIONS_FROM_VISITS_MIGRATION,
+  VISIT_CONTENTS_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

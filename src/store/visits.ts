@@ -20,8 +20,13 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_COLUMNS, type EventColumn, VISIT_ATTRIBUTE_COLUMNS } from './event-columns.ts';
 import { VISITOR_KEY } from './event-keys.ts';
-import type { Migration } from './migration.ts';
 import type { QueryParams, Store } from './store.ts';
+import {
+  VISIT_CONTENT_AGGREGATES,
+  VISIT_CONTENT_COLUMNS,
+  VISIT_CONTENT_DDL,
+  VISIT_CONTENT_SELECT,
+} from './visit-contents.ts';
 import { planVisitSlices } from './visit-slices.ts';
 
 export const VISITS_TABLE = 'visits';
@@ -51,6 +56,7 @@ export const VISITS_DDL = `CREATE TABLE IF NOT EXISTS ${VISITS_TABLE}
     is_bot          Bool,
     entry_page      String CODEC(ZSTD(1)),
     exit_page       String CODEC(ZSTD(1)),
+${VISIT_CONTENT_DDL}
 ${attributeLines}
     sample_key      UInt32 MATERIALIZED intHash32(${VISITOR_KEY}),
     INDEX session_idx session_id TYPE bloom_filter(0.01) GRANULARITY 4
@@ -74,6 +80,7 @@ export function visitsFromEventsSql(where: string, version = '1'): string {
   const fromFirst = (c: string) => `tupleElement(first_event, ${firstColumns.indexOf(c) + 1}) AS ${c}`;
   return `SELECT project, tenant_id, session_id, toInt8(1) AS sign, toUInt32(${version}) AS version,
        ${fromFirst('visitor_id')}, user_id, started_at, ended_at, pageviews, events, is_bot, entry_page, exit_page,
+       ${VISIT_CONTENT_SELECT},
        ${VISIT_ATTRIBUTES.map(fromFirst).join(',\n       ')}
 FROM (
   SELECT project, tenant_id, session_id,
@@ -82,7 +89,8 @@ FROM (
          min(timestamp) AS started_at, max(timestamp) AS ended_at,
          toUInt32(countIf(type = 'pageview')) AS pageviews, toUInt32(count()) AS events, max(is_bot) AS is_bot,
          argMinIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS entry_page,
-         argMaxIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS exit_page
+         argMaxIf(path, (timestamp, internal, toString(event_id)), type = 'pageview') AS exit_page,
+         ${VISIT_CONTENT_AGGREGATES}
   FROM (
     -- Computed before grouping: an alias \`referrer\` (the visit's) would shadow the column inside the aggregates.
     SELECT *, referrer = '' AS internal, (${firstColumns.join(', ')}) AS first_columns
@@ -108,6 +116,7 @@ export const VISIT_ROW_COLUMNS: readonly string[] = [
   'is_bot',
   'entry_page',
   'exit_page',
+  ...VISIT_CONTENT_COLUMNS,
   ...VISIT_ATTRIBUTES,
 ];
 
@@ -273,17 +282,3 @@ async function insertVisits(store: Store, where: string, params: QueryParams): P
     { insert_deduplicate: '0' },
   );
 }
-
-/**
- * Migration 021: the table, then the visits of every event stored before it. Safe to run again: it starts from an
- * empty table (the migration runs before any processor starts, and is recorded only at its end).
- */
-export const VISITS_MIGRATION: Migration = {
-  version: 21,
-  name: '021_visits (src/store/visits.ts)',
-  statements: [VISITS_DDL],
-  async run(store: Store, progress: (message: string) => void): Promise<void> {
-    await store.command(`TRUNCATE TABLE ${VISITS_TABLE}`);
-    await insertVisitsFromEvents(store, '1', {}, progress);
-  },
-};

@@ -188,6 +188,38 @@ describe('visits kept as rows', () => {
     await assertVisitsMatchEvents(store, 'web', 'a visit opened now');
   });
 
+  it('holds what each visit viewed and sent, in the order the store sorts text, as the backfill does', async () => {
+    const keeper = new VisitKeeper(store);
+    const ev = (minute: number, type: string, path: string) =>
+      event('contents', minute, { project: 'contents', type, path });
+    // Text whose UTF-16 order is not its bytes' order (a character above U+FFFF against U+E000–FFFF).
+    const rows = await storeBatch(
+      keeper,
+      'contents-1',
+      [ev(0, 'pageview', '/😀'), ev(1, 'pageview', '/\uE000'), ev(2, 'click', '/help')],
+      [ev(3, 'pageview', '/a'), ev(4, 'pageview', '/😀'), ev(5, 'signup', '/é')],
+    );
+    // A path first seen on another event, viewed later: it moves from other_paths to pages.
+    await storeBatch(keeper, 'contents-2', [ev(6, 'pageview', '/help'), ev(7, 'click', '/a')]);
+    const [row] = rows;
+    assert.deepEqual(
+      [row.pages, row.page_views, row.event_types, row.event_counts, row.other_paths],
+      [['/a', '/\uE000', '/😀'], [1, 1, 2], ['click', 'pageview', 'signup'], [1, 4, 1], ['/help', '/é']],
+    );
+    const [live] = await store.query<Record<string, unknown>>(
+      `SELECT pages, page_views, event_types, event_counts, other_paths FROM visits
+       WHERE project = 'contents' AND sign = 1 ORDER BY version DESC LIMIT 1`,
+    );
+    assert.deepEqual(live, {
+      pages: ['/a', '/help', '/\uE000', '/😀'],
+      page_views: [1, 1, 1, 2],
+      event_types: ['click', 'pageview', 'signup'],
+      event_counts: [2, 5, 1],
+      other_paths: ['/é'],
+    });
+    assert.equal(await assertVisitsMatchEvents(store, 'contents', 'contents'), 1);
+  });
+
   it('gives the migration backfill and the processor the same rows', async () => {
     await store.command('TRUNCATE TABLE visits');
     const said: string[] = [];

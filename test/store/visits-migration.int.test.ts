@@ -1,14 +1,19 @@
-// Migration 021 on an upgraded store: the visits of the events stored before it, folded as the processor folds them,
-// with the backfill's progress in the migration's log lines.
+// Migrations 021 and 026 on an upgraded store: the visits of the events stored before them, folded as the processor
+// folds them, with the backfill's progress in the migration's log lines.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { listMigrations, migrate } from '../../src/store/migrate.ts';
 import { openStore } from '../../src/store/store.ts';
+import { VISIT_CONTENT_COLUMNS } from '../../src/store/visit-contents.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 const { dir, cleanup } = tempDir('visits-migration');
-after(cleanup);
+const before026 = tempDir('visits-migration-026');
+after(() => {
+  cleanup();
+  before026.cleanup();
+});
 
 describe('migration 021 (visits)', () => {
   it('backfills the visits of the stored events, a visit across midnight and one over days included', async () => {
@@ -50,6 +55,62 @@ describe('migration 021 (visits)', () => {
         ],
       );
       assert.equal(await assertVisitsMatchEvents(store, 'm', 'after migration 021'), 3);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('migration 026 (what each visit holds)', () => {
+  it('adds the columns and folds the visits stored before it again, so they hold their pages and events', async () => {
+    const store = openStore({ url: 'chdb', dataDir: before026.dir });
+    try {
+      await migrate(
+        store,
+        listMigrations().filter((m) => m.version < 26),
+      );
+      // A store from before 026: `visits` without the columns, its rows written without them.
+      await store.command(
+        `ALTER TABLE visits ${VISIT_CONTENT_COLUMNS.map((c) => `DROP COLUMN ${c}`).join(', ')}`,
+      );
+      const events = [
+        ['pageview', '/pricing', '2026-10-01 10:00:00.000'],
+        ['signup', '/pricing', '2026-10-01 10:01:00.000'],
+        ['pageview', '/docs', '2026-10-01 10:02:00.000'],
+      ].map(([type, path, timestamp], i) => ({
+        event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        project: 'm',
+        type,
+        timestamp,
+        received_at: timestamp,
+        session_id: 's1',
+        visitor_id: '7',
+        path,
+      }));
+      await store.insert('events', events, 'visits-026');
+      await store.exec(
+        `INSERT INTO visits (project, tenant_id, session_id, sign, version, visitor_id, started_at, ended_at, pageviews, events)
+         VALUES ('m', '', 's1', 1, 1, 7, '2026-10-01 10:00:00.000', '2026-10-01 10:02:00.000', 2, 3)`,
+      );
+      const said: string[] = [];
+      await migrate(store, listMigrations(), (m) => said.push(m));
+      assert.deepEqual(
+        said.filter((m) => m.startsWith('026_')),
+        [
+          '026_visit_contents (src/store/visit-contents.ts): folding 3 events into visits, slice 1 of 1 (0 %): 2026-10-01 … 2026-10-01',
+        ],
+      );
+      assert.equal(await assertVisitsMatchEvents(store, 'm', 'after migration 026'), 1);
+      const [row] = await store.query<Record<string, unknown>>(
+        `SELECT pages, page_views, event_types, event_counts, other_paths FROM visits WHERE project = 'm'`,
+      );
+      assert.deepEqual(row, {
+        pages: ['/docs', '/pricing'],
+        page_views: [1, 1],
+        event_types: ['pageview', 'signup'],
+        event_counts: [2, 1],
+        other_paths: [],
+      });
     } finally {
       await store.close();
     }

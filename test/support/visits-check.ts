@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import type { Store } from '../../src/store/store.ts';
+import { VISIT_CONTENT_COLUMNS } from '../../src/store/visit-contents.ts';
 import { VISIT_ATTRIBUTES, visitsFromEventsSql } from '../../src/store/visits.ts';
 
 const COLUMNS = `session_id, tenant_id, toString(visitor_id) AS visitor_id, user_id,
   toUnixTimestamp64Milli(started_at) AS started, toUnixTimestamp64Milli(ended_at) AS ended, pageviews, events,
-  toUInt8(is_bot) AS is_bot, entry_page, exit_page, ${VISIT_ATTRIBUTES.join(', ')}`;
+  toUInt8(is_bot) AS is_bot, entry_page, exit_page, ${VISIT_CONTENT_COLUMNS.join(', ')}, ${VISIT_ATTRIBUTES.join(', ')}`;
 
 export async function assertVisitsMatchEvents(store: Store, project: string, context = ''): Promise<number> {
   const folded = await store.query<Record<string, unknown>>(

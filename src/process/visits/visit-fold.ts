@@ -26,6 +26,12 @@ export type VisitRow = {
   is_bot: boolean;
   entry_page: string;
   exit_page: string;
+  /** What the visit holds (src/store/visit-contents.ts): sorted by the bytes of the text, counts beside. */
+  pages: string[];
+  page_views: number[];
+  event_types: string[];
+  event_counts: number[];
+  other_paths: string[];
 } & Record<Attribute, string>;
 
 /**
@@ -57,6 +63,73 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/**
+ * -1, 0 or 1 as the UTF-8 bytes of `a` and `b` compare (how ClickHouse sorts text): UTF-16 units compare the same
+ * way except a surrogate (U+D800–DFFF, half of a character above U+FFFF) against U+E000–FFFF.
+ */
+export function compareBytes(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** Where `key` is in the sorted `keys`, or `-(where it would go) - 1`. */
+function find(keys: readonly string[], key: string): number {
+  for (let i = 0; i < keys.length; i++) {
+    const c = compareBytes(keys[i], key);
+    if (c === 0) return i;
+    if (c > 0) return -i - 1;
+  }
+  return -keys.length - 1;
+}
+
+/** One more of `key` (sorted `keys`, `counts` beside); whether it is new. */
+function count(keys: string[], counts: number[], key: string): boolean {
+  const i = find(keys, key);
+  if (i >= 0) {
+    counts[i] += 1;
+    return false;
+  }
+  keys.splice(-i - 1, 0, key);
+  counts.splice(-i - 1, 0, 1);
+  return true;
+}
+
+/** The event in the visit's contents (src/store/visit-contents.ts), in place. */
+function addContents(row: VisitRow, event: EventRow): void {
+  count(row.event_types, row.event_counts, event.type);
+  if (event.type === 'pageview') {
+    if (!count(row.pages, row.page_views, event.path)) return;
+    const other = find(row.other_paths, event.path);
+    if (other >= 0) row.other_paths.splice(other, 1);
+    return;
+  }
+  if (find(row.pages, event.path) >= 0) return;
+  const other = find(row.other_paths, event.path);
+  if (other < 0) row.other_paths.splice(-other - 1, 0, event.path);
+}
+
+/** A copy of the row whose lists can be changed without touching the original's. */
+function copyRow(row: VisitRow): VisitRow {
+  return {
+    ...row,
+    pages: [...row.pages],
+    page_views: [...row.page_views],
+    event_types: [...row.event_types],
+    event_counts: [...row.event_counts],
+    other_paths: [...row.other_paths],
+  };
+}
+
 /** A new visit of one event (version 0: the caller numbers what it writes). */
 function start(event: EventRow, at: At): VisitState {
   const row = {
@@ -74,8 +147,14 @@ function start(event: EventRow, at: At): VisitState {
     is_bot: event.is_bot,
     entry_page: event.type === 'pageview' ? event.path : '',
     exit_page: event.type === 'pageview' ? event.path : '',
-  } as VisitRow;
+    pages: [],
+    page_views: [],
+    event_types: [],
+    event_counts: [],
+    other_paths: [],
+  } as unknown as VisitRow;
   for (const c of VISIT_ATTRIBUTES) row[c] = event[c];
+  addContents(row, event);
   return {
     row,
     first: at,
@@ -93,7 +172,7 @@ export function foldEvent(state: VisitState | undefined, event: EventRow): Visit
 
 /** `state` with `events` folded in: one copy of the state, then each event in place (the processor's hot path). */
 export function foldEvents(state: VisitState | undefined, events: readonly EventRow[]): VisitState {
-  let next = state && { ...state, row: { ...state.row } };
+  let next = state && { ...state, row: copyRow(state.row) };
   for (const event of events) {
     const at: At = [Date.parse(event.timestamp), event.referrer === '' ? 1 : 0, event.event_id];
     if (next) foldInto(next, event, at);
@@ -111,6 +190,7 @@ function foldInto(next: VisitState, event: EventRow, at: At): void {
   const state = next;
   const row = next.row;
   row.events += 1;
+  addContents(row, event);
   if (event.is_bot) row.is_bot = true;
   if (before(at, state.first)) {
     next.first = at;
@@ -144,7 +224,11 @@ export function cancelOf(row: VisitRow): VisitRow {
 export function sameVisit(a: VisitRow, b: VisitRow): boolean {
   for (const key of Object.keys(a) as Array<keyof VisitRow>) {
     if (key === 'sign' || key === 'version') continue;
-    if (a[key] !== b[key]) return false;
+    const x = a[key];
+    const y = b[key];
+    if (Array.isArray(x) && Array.isArray(y)) {
+      if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+    } else if (x !== y) return false;
   }
   return true;
 }

@@ -18,6 +18,7 @@
 import { queryByKeys } from '../../store/chunked-lookup.ts';
 import { toClickHouseTime } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
+import { VISIT_CONTENT_COLUMNS } from '../../store/visit-contents.ts';
 import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
 import { LruCache } from '../lru-cache.ts';
@@ -50,7 +51,10 @@ const EVENT_COLUMNS = `toString(event_id) AS event_id, project, tenant_id, type,
 
 const VISIT_COLUMNS = `project, tenant_id, session_id, sign, version, toString(visitor_id) AS visitor_id, user_id,
   toUnixTimestamp64Milli(started_at) AS started_ms, toUnixTimestamp64Milli(ended_at) AS ended_ms, pageviews, events,
-  is_bot, entry_page, exit_page, ${VISIT_ATTRIBUTES.join(', ')}`;
+  is_bot, entry_page, exit_page, ${VISIT_CONTENT_COLUMNS.join(', ')}, ${VISIT_ATTRIBUTES.join(', ')}`;
+
+const texts = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+const numbers = (v: unknown) => (Array.isArray(v) ? v.map(Number) : []);
 
 function visitRowOf(r: Record<string, unknown>): VisitRow {
   const row = {
@@ -68,6 +72,11 @@ function visitRowOf(r: Record<string, unknown>): VisitRow {
     is_bot: r.is_bot === true || Number(r.is_bot) === 1,
     entry_page: String(r.entry_page),
     exit_page: String(r.exit_page),
+    pages: texts(r.pages),
+    page_views: numbers(r.page_views),
+    event_types: texts(r.event_types),
+    event_counts: numbers(r.event_counts),
+    other_paths: texts(r.other_paths),
   } as VisitRow;
   for (const c of VISIT_ATTRIBUTES) row[c] = String(r[c]);
   return row;

@@ -1,0 +1,37 @@
+/** The migrations that make and remake `visits` (src/store/visits.ts). */
+import type { Migration } from './migration.ts';
+import type { Store } from './store.ts';
+import { VISIT_CONTENT_COLUMNS, VISIT_CONTENT_TYPES } from './visit-contents.ts';
+import { insertVisitsFromEvents, VISITS_DDL, VISITS_TABLE } from './visits.ts';
+
+/** Every visit folded again from the stored events (the migration runs before any processor starts). */
+async function refold(store: Store, progress: (message: string) => void): Promise<void> {
+  await store.command(`TRUNCATE TABLE ${VISITS_TABLE}`);
+  await insertVisitsFromEvents(store, '1', {}, progress);
+}
+
+/**
+ * Migration 021: the table, then the visits of every event stored before it. Safe to run again: it starts from an
+ * empty table (the migration runs before any processor starts, and is recorded only at its end).
+ */
+export const VISITS_MIGRATION: Migration = {
+  version: 21,
+  name: '021_visits (src/store/visits.ts)',
+  statements: [VISITS_DDL],
+  run: refold,
+};
+
+/**
+ * Migration 026: what each visit holds (src/store/visit-contents.ts), for goals and page filters read from the visit
+ * rows — the columns, then every visit folded again so the visits stored before carry them too (a store that gets
+ * 021 in the same start folds twice; safe to run again, as 021).
+ */
+export const VISIT_CONTENTS_MIGRATION: Migration = {
+  version: 26,
+  name: '026_visit_contents (src/store/visit-contents.ts)',
+  statements: VISIT_CONTENT_COLUMNS.map(
+    (c, i) =>
+      `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${c} ${VISIT_CONTENT_TYPES[c]} AFTER ${i === 0 ? 'exit_page' : VISIT_CONTENT_COLUMNS[i - 1]}`,
+  ),
+  run: refold,
+};
