@@ -21,6 +21,11 @@ export interface GoalCondition {
    * only (`rollup` then stands for the goals' event types alone and must not be read).
    */
   properties: boolean;
+  /**
+   * The same condition over a `visits` row — the visit reached a goal (src/store/visit-contents.ts: its event types,
+   * the paths it viewed) — or nothing when a goal tests properties, which visits do not keep.
+   */
+  visit?: string;
 }
 
 /** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
@@ -52,6 +57,7 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
   const patterns = goals.filter((g) => g.kind === 'page').map((g) => g.value);
   const parts: string[] = [];
   const rollup: string[] = [];
+  const visit: string[] = [];
   const params: Record<string, string | string[]> = {};
   if (plain.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
@@ -68,6 +74,7 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     });
     parts.push(`(type = {${name}:String} AND ${tests.join(' AND ')})`);
   });
+  if (plain.length > 0) visit.push(`hasAny(event_types, {${prefix}_events:Array(String)})`);
   if (events.length > 0) {
     rollup.push(`(dimension = '' AND type IN {${prefix}_rollup_events:Array(String)})`);
     params[`${prefix}_rollup_events`] = events;
@@ -80,6 +87,7 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     });
     parts.push(`(type = 'pageview' AND (${like('path')}))`);
     rollup.push(`(dimension = 'page' AND type = 'pageview' AND (${like('value')}))`);
+    visit.push(`arrayExists(p -> ${like('p')}, pages)`);
   }
   return {
     sql: `(${parts.join(' OR ')})`,
@@ -88,5 +96,6 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     events,
     pages: patterns,
     properties: withProps.length > 0,
+    ...(withProps.length > 0 ? {} : { visit: `(${visit.join(' OR ')})` }),
   };
 }

@@ -21,7 +21,19 @@ export interface SqlFilter {
   visitSql?: string;
   /** The event-level conditions alone, on `events` (` AND …` each). */
   eventSql?: string;
+  /**
+   * The event-level conditions as one on a `visits` row (` AND …`): the visit holds a matching event — when they
+   * all test the page or all the event type, which a visit row lists (src/store/visit-contents.ts); else absent.
+   */
+  visitEventSql?: string;
 }
+
+/** What a visit row lists of its events' values, per event dimension it can answer. */
+const VISIT_LISTS: Readonly<Record<string, string>> = {
+  // A page filter matches events of any type: the pages viewed and the other events' paths.
+  page: 'arrayConcat(pages, other_paths)',
+  event: 'event_types',
+};
 
 const MAX_FILTERS = 20;
 
@@ -98,6 +110,8 @@ export function parseFilters(
   const parts: string[] = [];
   const visitParts: string[] = [];
   const eventParts: string[] = [];
+  // Each event-level condition as a test of any value, for a visit row's lists.
+  const listed: Array<{ dimension: string; test: (value: string) => string }> = [];
   list.forEach((f, i) => {
     const [op, dimension, values] = Array.isArray(f) ? f : [];
     if (!FILTER_OPS.includes(op as Op)) {
@@ -121,22 +135,28 @@ export function parseFilters(
     }
     out.params[`fv${i}`] = values;
     const vs = `{fv${i}:Array(String)}`;
-    let condition: string;
-    if (op === 'is') condition = `${column} IN ${vs}`;
-    else if (op === 'is_not') condition = `${column} NOT IN ${vs}`;
-    else if (op === 'contains') condition = `arrayExists(v -> position(${column}, v) > 0, ${vs})`;
-    else condition = `arrayExists(v -> match(${column}, v), ${vs})`;
+    const test = (value: string) => {
+      if (op === 'is') return `${value} IN ${vs}`;
+      if (op === 'is_not') return `${value} NOT IN ${vs}`;
+      if (op === 'contains') return `arrayExists(v -> position(${value}, v) > 0, ${vs})`;
+      return `arrayExists(v -> match(${value}, v), ${vs})`;
+    };
+    const condition = test(column);
     if (dimension in VISIT_DIMENSIONS) {
       parts.push(visitsWhere(condition, scope.target));
       visitParts.push(condition);
     } else {
       parts.push(condition);
       eventParts.push(condition);
+      listed.push({ dimension: String(dimension), test });
     }
   });
   const and = (list: string[]) => list.map((p) => ` AND ${p}`).join('');
   out.sql = and(parts);
   out.visitSql = and(visitParts);
   out.eventSql = and(eventParts);
+  const values = VISIT_LISTS[listed[0]?.dimension];
+  if (values && listed.every((l) => l.dimension === listed[0].dimension))
+    out.visitEventSql = ` AND arrayExists(fx -> ${listed.map((l) => l.test('fx')).join(' AND ')}, ${values})`;
   return out;
 }

@@ -410,6 +410,57 @@ describe('breakdowns', () => {
     }
   });
 
+  it('a visit dimension filtered by pages or event types counts the visits holding a matching event', async () => {
+    const byVisit = new Map<string, EventRow[]>();
+    for (const r of april())
+      if (r.session_id) byVisit.set(r.session_id, [...(byVisit.get(r.session_id) ?? []), r]);
+    const cases: Array<[unknown[], (r: EventRow) => boolean]> = [
+      [[['is', 'page', ['/pricing']]], (r) => r.path === '/pricing'],
+      [[['is_not', 'page', ['/']]], (r) => r.path !== '/'],
+      // Only purchases are at /checkout (no pageview there): the visit's other events' paths.
+      [[['is', 'page', ['/checkout']]], (r) => r.path === '/checkout'],
+      [[['contains', 'page', ['blog']]], (r) => r.path.includes('blog')],
+      [
+        [
+          ['matches', 'page', ['^/(pricing|docs)$']],
+          ['is_not', 'page', ['/docs']],
+        ],
+        (r) => r.path === '/pricing',
+      ],
+      [[['is', 'event', ['signup']]], (r) => r.type === 'signup'],
+      // A page and an event type in one event: answered from the events, the same way.
+      [
+        [
+          ['is', 'event', ['signup']],
+          ['is', 'page', ['/pricing']],
+        ],
+        (r) => r.type === 'signup' && r.path === '/pricing',
+      ],
+    ];
+    for (const [filters, matches] of cases) {
+      const res = await get(
+        `/api/v1/stats/breakdown/country?project=shop&${RANGE}&filters=${encodeURIComponent(JSON.stringify(filters))}`,
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const want = new Map<string, { visits: number; visitors: Set<string> }>();
+      for (const events of byVisit.values()) {
+        if (!events.some(matches)) continue;
+        const first = events[0];
+        const w = want.get(first.country) ?? { visits: 0, visitors: new Set<string>() };
+        w.visits += 1;
+        w.visitors.add(visitorOf(first));
+        want.set(first.country, w);
+      }
+      const got = (res.body.results as Array<{ value: string; visits: number; visitors: number }>).map(
+        (r) => [r.value, r.visits, r.visitors],
+      );
+      const expected = [...want].map(([country, w]) => [country, w.visits, w.visitors.size]);
+      const order = (rows: unknown[][]) => [...rows].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      assert.deepEqual(order(got), order(expected), JSON.stringify(filters));
+      assert.ok(expected.length > 0, `the fixture has visits for ${JSON.stringify(filters)}`);
+    }
+  });
+
   it('goals list every goal with its visitors, and export CSV', async () => {
     const res = await get(`/api/v1/stats/goals?project=shop&${RANGE}`);
     const rows = april();

@@ -8,6 +8,7 @@
  */
 import { VISITS_TABLE } from '../../store/visits.ts';
 import { VISIT_DIMENSIONS } from '../dimensions.ts';
+import type { GoalCondition } from '../goals.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { scopeFilter } from '../scope-filter.ts';
@@ -21,6 +22,14 @@ const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);
 /** Sums are read as `n_…`: ClickHouse would take a later `pageviews` for the alias, not the column. */
 const unprefixed = (r: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/^n_/, ''), v]));
+
+/**
+ * The visit reached a goal: read from the row itself (what it viewed and sent, src/store/visit-contents.ts), or,
+ * for goals that test properties, from its events in the range.
+ */
+function reachedGoal(goal: GoalCondition, eventsOfRange: string): string {
+  return goal.visit ?? `cityHash64(session_id) IN (${eventsOfRange} AND (${goal.sql}))`;
+}
 
 export function isVisitDimension(dimension: string): boolean {
   return dimension in VISIT_DIMENSIONS;
@@ -54,12 +63,12 @@ export async function visitRowsBreakdown(
             sum(sign * (pageviews = 1 AND events = 1)) AS n_bounces,
             sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS n_duration_sum,
             sum(sign * pageviews) AS n_visit_pageviews
-            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND cityHash64(session_id) IN (${eventsOfRange} AND (${q.goal.sql}))) AS n_conversions` : ''}
+            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND ${reachedGoal(q.goal, eventsOfRange)}) AS n_conversions` : ''}
      FROM ${VISITS_TABLE}${sample}
      WHERE ${scope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
        ${q.filter.visitSql ?? ''}
-       ${eventSql ? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})` : ''}
+       ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}
      GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
      HAVING n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}
      ORDER BY dim, n_visitors DESC, n_events DESC, value
