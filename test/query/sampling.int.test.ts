@@ -2,7 +2,9 @@
 // exact (`exact=1`). The seed is fixed (seed 42, fixed dates) and the sample is a hash of the visitor, so the
 // answers are deterministic: the bounds below are checked on the same numbers every run.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { blankRow } from '../../src/process/event-row.ts';
 import { seed } from '../../src/seed/seed.ts';
 import { ADMIN, startInProcess } from '../support/in-process-server.ts';
 
@@ -173,5 +175,38 @@ describe('sampling', () => {
     });
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /exact/);
+  });
+
+  // Last: it adds events to the seeded month.
+  it('counts goal events sent without a visit among the conversions, sampled as exact', async () => {
+    const before = Number((await api('stats/overview', { exact: '1' })).conversions);
+    const served = Array.from({ length: 2000 }, (_, i) => {
+      const at = new Date(Date.parse('2026-10-05T00:00:00Z') + i * 600_000).toISOString();
+      return {
+        ...blankRow(),
+        event_id: randomUUID(),
+        project: 'demo',
+        type: 'signup',
+        timestamp: at,
+        received_at: at,
+        visitor_id: String(9_000_000_000 + i),
+        protocol: 'native',
+      };
+    });
+    await server.store.insert('events', served, 'sessionless-signups');
+    const exact = await api('stats/overview', { exact: '1' });
+    assert.equal(
+      Number(exact.conversions),
+      before + 2000,
+      'each signup without a visit is a converted visitor',
+    );
+    const sampled = await api('stats/overview', {});
+    assert.equal(sampled.sampled, 0.5);
+    within(
+      Number(sampled.conversions),
+      Number(exact.conversions),
+      0.02,
+      'conversions with events without a visit',
+    );
   });
 });

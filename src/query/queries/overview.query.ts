@@ -1,5 +1,6 @@
 import { ROLLUP_UNIQ_MERGE } from '../../store/rollups.ts';
 import { VISITS_TABLE } from '../../store/visits.ts';
+import type { GoalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
@@ -55,38 +56,84 @@ function withRollupCounts(
 }
 
 /**
- * A sampled, unfiltered range: visitors, pageviews and events from the rollups; the visits and their shape from
- * `visits` — rows of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no
- * grouping by visit; conversions from the same sample of the events (the rollups' merged sets of several goals
- * stray by 2 % and more). Visits count in the range they start in.
+ * Whether any event of the range without a visit (sent server-side, without a session id) reached a goal: those
+ * count as conversions too, and no visit row holds them. Reading the session ids' lengths first makes the usual
+ * answer — none — cheap.
+ */
+async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Promise<boolean> {
+  const w = whereOf(q);
+  const [row] = await runStats<{ n: string }>(
+    q,
+    `SELECT count() AS n FROM events${sampleClause(q.sample)} PREWHERE session_id = '' WHERE ${w.where} AND (${goal.sql})`,
+    w.params,
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * A sampled range, unfiltered or filtered by visit dimensions only: the visits and their shape from `visits` — rows
+ * of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no grouping of events;
+ * conversions from the same rows (the visits that reached a goal: src/store/visit-contents.ts), beside those of
+ * events without a visit when there are any. Visitors, pageviews and events come from the rollups when unfiltered
+ * (which never sample), else from the matching visits, whose events are exactly what such a filter keeps. Visits
+ * count in the range they start in.
  */
 async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
-  if (q.exact || q.sample === undefined || q.sample <= 1 || q.filter.sql !== '') return undefined;
-  const counts = await rollupCounts(q);
+  if (q.exact || q.sample === undefined || q.sample <= 1) return undefined;
+  const filtered = q.filter.sql !== '';
+  // Event-level conditions keep events, not whole visits: the events must answer.
+  if (filtered && (q.filter.visitSql === undefined || q.filter.eventSql !== '')) return undefined;
+  const counts = filtered ? {} : await rollupCounts(q);
   if (!counts) return undefined;
-  let conversions: unknown;
-  if (q.goal) {
-    const w = whereOf(q);
-    const [row] = await runStats<{ n: string }>(
-      // In WHERE, not an -If: the engine then skips the rows (and granules of other event types) no goal can match.
-      q,
-      `SELECT uniqExact(${visitorKeyOf(q.sample)}) AS n FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`,
-      w.params,
-    );
-    conversions = scaled(row?.n, q.sample);
-  }
+  const vk = visitorKeyOf(q.sample);
   const visitScope = scopeFilter(q.target, false);
+  const fromRows = q.goal?.visit;
   const [visits] = await runStats<Record<string, unknown>>(
     q,
     `SELECT sum(sign) AS visits, sum(sign * (pageviews = 1 AND events = 1)) AS bounces,
             sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS duration_sum,
             sum(sign * pageviews) AS visit_pageviews
+            ${filtered ? `, uniqExactIf(${vk}, sign = 1) AS n_visitors, sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events` : ''}
+            ${fromRows ? `, uniqExactIf(${vk}, sign = 1 AND ${fromRows}) AS conversions` : ''}
      FROM ${VISITS_TABLE}${sampleClause(q.sample)}
      WHERE ${visitScope.sql} AND NOT is_bot
-       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}`,
-    { ...visitScope.params, from: q.range.start, to: q.range.end },
+       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+       ${q.filter.visitSql ?? ''}`,
+    {
+      ...visitScope.params,
+      ...q.filter.params,
+      ...(q.goal?.params ?? {}),
+      from: q.range.start,
+      to: q.range.end,
+    },
   );
-  return { ...withRollupCounts(visits, counts, q.sample), ...(q.goal ? { conversions } : {}) };
+  const { n_visitors, n_pageviews, n_events, ...shape } = visits ?? {};
+  let conversions: unknown = shape.conversions;
+  if (q.goal && (!fromRows || (!filtered && (await goalsWithoutVisit(q, q.goal))))) {
+    const w = whereOf(q);
+    // Visitors of the visits that converted and of the events without a visit that did, or (goals testing
+    // properties) of every goal event. In WHERE, not an -If: the engine skips the rows no goal can match.
+    const events = `SELECT ${vk} AS k FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`;
+    const [row] = await runStats<{ n: string }>(
+      q,
+      fromRows
+        ? `SELECT uniqExact(k) AS n FROM (
+             SELECT ${vk} AS k FROM ${VISITS_TABLE}${sampleClause(q.sample)}
+             WHERE ${visitScope.sql} AND NOT is_bot AND sign = 1 AND ${fromRows}
+               AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+             UNION ALL ${events} AND session_id = '')`
+        : `SELECT uniqExact(k) AS n FROM (${events})`,
+      w.params,
+    );
+    conversions = row?.n;
+  }
+  // Filtered, every count is the sample's, scaled like the visits.
+  const rolled = filtered
+    ? Object.fromEntries(
+        Object.entries({ n_visitors, n_pageviews, n_events }).map(([k, v]) => [k, scaled(v, q.sample)]),
+      )
+    : counts;
+  return withRollupCounts({ ...shape, ...(q.goal ? { conversions } : {}) }, rolled, q.sample);
 }
 
 /**
