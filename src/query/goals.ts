@@ -26,6 +26,8 @@ export interface GoalCondition {
    * the paths it viewed) — or nothing when a goal tests properties, which visits do not keep.
    */
   visit?: string;
+  /** The visit's events that reached a goal, from its row (with `visit`; an event reaching two goals counts twice). */
+  visitEvents?: string;
 }
 
 /** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
@@ -58,6 +60,7 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
   const parts: string[] = [];
   const rollup: string[] = [];
   const visit: string[] = [];
+  const visitEvents: string[] = [];
   const params: Record<string, string | string[]> = {};
   if (plain.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
@@ -74,7 +77,12 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     });
     parts.push(`(type = {${name}:String} AND ${tests.join(' AND ')})`);
   });
-  if (plain.length > 0) visit.push(`hasAny(event_types, {${prefix}_events:Array(String)})`);
+  if (plain.length > 0) {
+    visit.push(`hasAny(event_types, {${prefix}_events:Array(String)})`);
+    visitEvents.push(
+      `arraySum(arrayFilter((n, t) -> has({${prefix}_events:Array(String)}, t), event_counts, event_types))`,
+    );
+  }
   if (events.length > 0) {
     rollup.push(`(dimension = '' AND type IN {${prefix}_rollup_events:Array(String)})`);
     params[`${prefix}_rollup_events`] = events;
@@ -88,6 +96,7 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     parts.push(`(type = 'pageview' AND (${like('path')}))`);
     rollup.push(`(dimension = 'page' AND type = 'pageview' AND (${like('value')}))`);
     visit.push(`arrayExists(p -> ${like('p')}, pages)`);
+    visitEvents.push(`arraySum(arrayFilter((n, p) -> ${like('p')}, page_views, pages))`);
   }
   return {
     sql: `(${parts.join(' OR ')})`,
@@ -96,6 +105,8 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     events,
     pages: patterns,
     properties: withProps.length > 0,
-    ...(withProps.length > 0 ? {} : { visit: `(${visit.join(' OR ')})` }),
+    ...(withProps.length > 0
+      ? {}
+      : { visit: `(${visit.join(' OR ')})`, visitEvents: `(${visitEvents.join(' + ')})` }),
   };
 }

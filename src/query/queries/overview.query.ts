@@ -1,6 +1,5 @@
 import { ROLLUP_UNIQ_MERGE } from '../../store/rollups.ts';
 import { VISITS_TABLE } from '../../store/visits.ts';
-import type { GoalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
@@ -16,6 +15,7 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
+import { goalsWithoutVisit, visitRowsAnswer } from './visit-goals.ts';
 
 /** The metrics, plus `sessions` (= visits) as the first API named it. */
 export type OverviewNumbers = Metrics & { sessions: number };
@@ -56,21 +56,6 @@ function withRollupCounts(
 }
 
 /**
- * Whether any event of the range without a visit (sent server-side, without a session id) reached a goal: those
- * count as conversions too, and no visit row holds them. Reading the session ids' lengths first makes the usual
- * answer — none — cheap.
- */
-async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Promise<boolean> {
-  const w = whereOf(q);
-  const [row] = await runStats<{ n: string }>(
-    q,
-    `SELECT count() AS n FROM events${sampleClause(q.sample)} PREWHERE session_id = '' WHERE ${w.where} AND (${goal.sql})`,
-    w.params,
-  );
-  return Number(row?.n ?? 0) > 0;
-}
-
-/**
  * A sampled range, unfiltered or filtered by visit dimensions only: the visits and their shape from `visits` — rows
  * of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no grouping of events;
  * conversions from the same rows (the visits that reached a goal: src/store/visit-contents.ts), beside those of
@@ -79,10 +64,8 @@ async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Promise<bo
  * count in the range they start in.
  */
 async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
-  if (q.exact || q.sample === undefined || q.sample <= 1) return undefined;
+  if (!visitRowsAnswer(q)) return undefined;
   const filtered = q.filter.sql !== '';
-  // Event-level conditions keep events, not whole visits: the events must answer.
-  if (filtered && (q.filter.visitSql === undefined || q.filter.eventSql !== '')) return undefined;
   const counts = filtered ? {} : await rollupCounts(q);
   if (!counts) return undefined;
   const vk = visitorKeyOf(q.sample);
@@ -109,7 +92,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   );
   const { n_visitors, n_pageviews, n_events, ...shape } = visits ?? {};
   let conversions: unknown = shape.conversions;
-  if (q.goal && (!fromRows || (!filtered && (await goalsWithoutVisit(q, q.goal))))) {
+  if (q.goal && (!fromRows || (await goalsWithoutVisit(q, q.goal)))) {
     const w = whereOf(q);
     // Visitors of the visits that converted and of the events without a visit that did, or (goals testing
     // properties) of every goal event. In WHERE, not an -If: the engine skips the rows no goal can match.

@@ -1,0 +1,33 @@
+/**
+ * Goals read from the visit rows (src/store/visit-contents.ts), shared by the overview and the goals list: which
+ * ranges the rows can answer, and the goal events no visit row holds.
+ */
+import type { GoalCondition } from '../goals.ts';
+import { runStats } from '../run-stats.ts';
+import { sampleClause } from '../sampling.ts';
+import { type StatsQuery, whereOf } from '../stats-query.ts';
+
+/**
+ * A sampled range, unfiltered or filtered by visit dimensions only (which keep whole visits): what `visits` answers
+ * as the events would, over the same sample. Exact answers and event-level filters read the events.
+ */
+export function visitRowsAnswer(q: StatsQuery): boolean {
+  if (q.exact || q.sample === undefined || q.sample <= 1) return false;
+  return q.filter.sql === '' || (q.filter.visitSql !== undefined && q.filter.eventSql === '');
+}
+
+/**
+ * Whether an event of the range without a visit (sent server-side, without a session id) reached a goal: such
+ * events count as conversions too, and no visit row holds them. Reading the session ids' lengths first makes the
+ * usual answer — none — cheap. A filter on a visit dimension leaves them out anyway.
+ */
+export async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Promise<boolean> {
+  if (q.filter.sql !== '') return false;
+  const w = whereOf(q);
+  const [row] = await runStats<{ n: string }>(
+    q,
+    `SELECT count() AS n FROM events${sampleClause(q.sample)} PREWHERE session_id = '' WHERE ${w.where} AND (${goal.sql})`,
+    w.params,
+  );
+  return Number(row?.n ?? 0) > 0;
+}
