@@ -58,7 +58,13 @@ const within = (sampled: number, exact: number, share: number, what: string) =>
 describe('sampling', () => {
   it('reads a sample past the threshold, says so, and stays within 2 % of exact on every KPI', async () => {
     assert.ok(seeded > 500_000, `seeded ${seeded}`);
-    for (const filters of [undefined, JSON.stringify([['is', 'device', ['desktop']]])]) {
+    // Unfiltered; a visit dimension (whole visits); a page and an event type (matching events, their visits).
+    for (const filters of [
+      undefined,
+      JSON.stringify([['is', 'device', ['desktop']]]),
+      JSON.stringify([['contains', 'page', ['/pricing']]]),
+      JSON.stringify([['is', 'event', ['pageview']]]),
+    ]) {
       const extra: Record<string, string> = filters ? { filters } : {};
       const sampled = await api('stats/overview', extra);
       const exact = await api('stats/overview', { ...extra, exact: '1' });

@@ -15,7 +15,7 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
-import { goalsWithoutVisit, visitRowsAnswer } from './visit-goals.ts';
+import { goalsWithoutVisit, sampledRange, visitRowsAnswer } from './visit-goals.ts';
 
 /** The metrics, plus `sessions` (= visits) as the first API named it. */
 export type OverviewNumbers = Metrics & { sessions: number };
@@ -56,21 +56,27 @@ function withRollupCounts(
 }
 
 /**
- * A sampled range, unfiltered or filtered by visit dimensions only: the visits and their shape from `visits` — rows
- * of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no grouping of events;
- * conversions from the same rows (the visits that reached a goal: src/store/visit-contents.ts), beside those of
- * events without a visit when there are any. Visitors, pageviews and events come from the rollups when unfiltered
- * (which never sample), else from the matching visits, whose events are exactly what such a filter keeps. Visits
- * count in the range they start in.
+ * A sampled range, unfiltered or filtered by visit dimensions, pages or event types: the visits and their shape from
+ * `visits` — rows of whole visits, summed by sign, over the sample of visitors (src/store/visits.ts), with no
+ * grouping of events; a page or event-type filter keeps the visits holding a matching event (their lists,
+ * src/store/visit-contents.ts). The other counts:
+ * - unfiltered: visitors, pageviews and events from the rollups (which never sample); conversions from the visit
+ *   rows that reached a goal, beside goal events sent without a visit when there are any;
+ * - filtered by visit dimensions only (which keep whole visits): all from the matching visit rows;
+ * - filtered by pages or event types (which keep events): visitors from the matching visits, pageviews, events and
+ *   conversions from the matching events (one pass, without grouping them by visit).
+ * Visits count in the range they start in.
  */
 async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
-  if (!visitRowsAnswer(q)) return undefined;
+  const byEvents =
+    q.filter.eventSql !== '' && q.filter.visitEventSql !== undefined && q.filter.visitSql !== undefined;
+  if (!visitRowsAnswer(q) && !(sampledRange(q) && byEvents)) return undefined;
   const filtered = q.filter.sql !== '';
   const counts = filtered ? {} : await rollupCounts(q);
   if (!counts) return undefined;
   const vk = visitorKeyOf(q.sample);
   const visitScope = scopeFilter(q.target, false);
-  const fromRows = q.goal?.visit;
+  const fromRows = byEvents ? undefined : q.goal?.visit;
   const [visits] = await runStats<Record<string, unknown>>(
     q,
     `SELECT sum(sign) AS visits, sum(sign * (pageviews = 1 AND events = 1)) AS bounces,
@@ -81,7 +87,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
      FROM ${VISITS_TABLE}${sampleClause(q.sample)}
      WHERE ${visitScope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
-       ${q.filter.visitSql ?? ''}`,
+       ${q.filter.visitSql ?? ''}${byEvents ? q.filter.visitEventSql : ''}`,
     {
       ...visitScope.params,
       ...q.filter.params,
@@ -90,10 +96,26 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
       to: q.range.end,
     },
   );
-  const { n_visitors, n_pageviews, n_events, ...shape } = visits ?? {};
-  let conversions: unknown = shape.conversions;
-  if (q.goal && (!fromRows || (await goalsWithoutVisit(q, q.goal)))) {
-    const w = whereOf(q);
+  const {
+    n_visitors,
+    n_pageviews: rowPageviews,
+    n_events: rowEvents,
+    conversions: rowConversions,
+    ...shape
+  } = visits ?? {};
+  let [n_pageviews, n_events, conversions] = [rowPageviews, rowEvents, rowConversions];
+  const w = whereOf(q);
+  if (byEvents) {
+    // The matching events themselves: the filter keeps those, not their visits' others.
+    const [row] = await runStats<Record<string, unknown>>(
+      q,
+      `SELECT countIf(type = 'pageview') AS n_pageviews, count() AS n_events
+              ${q.goal ? `, uniqExactIf(${vk}, ${q.goal.sql}) AS conversions` : ''}
+       FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
+      w.params,
+    );
+    ({ n_pageviews, n_events, conversions } = row ?? {});
+  } else if (q.goal && (!fromRows || (await goalsWithoutVisit(q, q.goal)))) {
     // Visitors of the visits that converted and of the events without a visit that did, or (goals testing
     // properties) of every goal event. In WHERE, not an -If: the engine skips the rows no goal can match.
     const events = `SELECT ${vk} AS k FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`;

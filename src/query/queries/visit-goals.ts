@@ -12,8 +12,13 @@ import { type StatsQuery, whereOf } from '../stats-query.ts';
  * as the events would, over the same sample. Exact answers and event-level filters read the events.
  */
 export function visitRowsAnswer(q: StatsQuery): boolean {
-  if (q.exact || q.sample === undefined || q.sample <= 1) return false;
+  if (!sampledRange(q)) return false;
   return q.filter.sql === '' || (q.filter.visitSql !== undefined && q.filter.eventSql === '');
+}
+
+/** A range read from a sample (never with `exact=1`). */
+export function sampledRange(q: StatsQuery): boolean {
+  return !q.exact && q.sample !== undefined && q.sample > 1;
 }
 
 /**
