@@ -99,11 +99,14 @@ async function fromVisitRows(
   return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
 
-/** Every goal of the project in one pass over the range (its visit rows or rollups when they can). */
+/**
+ * Every goal of the project in one pass over the range: its rollups when they can (unfiltered: their fixed-size sets
+ * cost the same at any scale), else its sampled visit rows, else its events.
+ */
 export async function goalsQuery(q: StatsQuery, goals: readonly GoalSpec[]): Promise<GoalRow[]> {
   if (goals.length === 0) return [];
   const row =
-    (await fromVisitRows(q, goals)) ?? (await fromRollups(q, goals)) ?? (await fromEvents(q, goals));
+    (await fromRollups(q, goals)) ?? (await fromVisitRows(q, goals)) ?? (await fromEvents(q, goals));
   const total = Number(row?.total ?? 0);
   return goals
     .map((g, i) => {
