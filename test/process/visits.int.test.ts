@@ -204,7 +204,13 @@ describe('visits kept as rows', () => {
     const [row] = rows;
     assert.deepEqual(
       [row.pages, row.page_views, row.event_types, row.event_counts, row.other_paths],
-      [['/a', '/\uE000', '/😀'], [1, 1, 2], ['click', 'pageview', 'signup'], [1, 4, 1], ['/help', '/é']],
+      [
+        ['/a', '/\uE000', '/😀'],
+        [1, 1, 2],
+        ['click', 'pageview', 'signup'],
+        [1, 4, 1],
+        ['/help', '/é'],
+      ],
     );
     const [live] = await store.query<Record<string, unknown>>(
       `SELECT pages, page_views, event_types, event_counts, other_paths FROM visits

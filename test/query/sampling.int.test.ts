@@ -170,6 +170,21 @@ describe('sampling', () => {
       filters: JSON.stringify([['is', 'device', ['desktop']]]),
     });
     assert.equal(chart.sampled, 0.5);
+    // Filtered by a visit dimension, the chart counts the matching visit rows, each in the day it starts in.
+    const exactChart = await api('stats/timeseries', {
+      metrics: 'counts',
+      filters: JSON.stringify([['is', 'device', ['desktop']]]),
+      exact: '1',
+    });
+    const points = (r: Record<string, unknown>) => r.results as Array<Record<string, number | string>>;
+    assert.deepEqual(
+      points(chart).map((p) => p.date),
+      points(exactChart).map((p) => p.date),
+    );
+    for (const k of ['visits', 'pageviews', 'events', 'conversions']) {
+      const total = (r: Record<string, unknown>) => points(r).reduce((n, p) => n + Number(p[k]), 0);
+      within(total(chart), total(exactChart), 0.02, `the chart's ${k} over the month`);
+    }
     const week = await api('stats/overview', { from: '2026-10-25', to: '2026-10-26' });
     assert.equal(week.sampled, undefined, 'two days hold fewer than twice the threshold');
     const res = await fetch(`${server.url}/api/v1/stats/overview?project=small&period=30d`, {

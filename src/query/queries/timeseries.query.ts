@@ -1,10 +1,14 @@
 import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
+import { VISITS_TABLE } from '../../store/visits.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
-import { EMPTY_METRICS, type Metrics } from '../stats-metrics.ts';
+import { sampleClause } from '../sampling.ts';
+import { scopeFilter } from '../scope-filter.ts';
+import { EMPTY_METRICS, type Metrics, visitorKeyOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
 import { type BreakdownRow, countsBreakdown, countsRow } from './breakdown.query.ts';
+import { visitRowsAnswer } from './visit-goals.ts';
 
 export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -91,6 +95,40 @@ function bucketsOfWholeHours(range: TimeRange, tz: string): boolean {
   return wallClock(range.endMs, tz).minute === 0;
 }
 
+/** Buckets of whole days: a visit rarely crosses one, so a visit's events may count in the bucket it starts in. */
+const WHOLE_DAYS: ReadonlySet<Interval> = new Set(['day', 'week', 'month']);
+
+/**
+ * The counts per bucket of a sampled range filtered by visit dimensions only (visit-goals.ts): from the matching
+ * visit rows, each visit with all its events in the bucket it starts in — one pass over a sample of `visits`
+ * instead of the events of the matching visits.
+ */
+async function countsOfVisitRows(q: StatsQuery, interval: Interval): Promise<BreakdownRow[]> {
+  const vk = visitorKeyOf(q.sample);
+  const scope = scopeFilter(q.target, false);
+  const rows = await runStats<Record<string, unknown>>(
+    q,
+    `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'started_at')} AS value,
+            uniqExactIf(${vk}, sign = 1) AS visitors, sum(sign) AS visits, sum(sign * pageviews) AS pageviews,
+            sum(sign * events) AS events
+            ${q.goal?.visit ? `, uniqExactIf(${vk}, sign = 1 AND ${q.goal.visit}) AS conversions` : ''}
+     FROM ${VISITS_TABLE}${sampleClause(q.sample)}
+     WHERE ${scope.sql} AND NOT is_bot
+       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+       ${q.filter.visitSql ?? ''}
+     GROUP BY value HAVING visits > 0`,
+    {
+      ...scope.params,
+      ...q.filter.params,
+      ...(q.goal?.params ?? {}),
+      from: q.range.start,
+      to: q.range.end,
+      tz: q.tz,
+    },
+  );
+  return rows.map((r) => countsRow(r, q.goal !== undefined, '', q.sample));
+}
+
 /**
  * The counting metrics only (visitors, visits, pageviews, events, conversions) per bucket — what the main chart
  * needs for those metrics: from the hourly rollups when the query allows it (rollup-scope.ts), else one pass over
@@ -106,7 +144,14 @@ export async function timeseriesCounts(
     interval === 'minute' || !bucketsOfWholeHours(range, q.tz) ? undefined : utcDays(range, q.tz, interval);
   const scope = time ? rollupScope(inRange, '', { time, goalPages: true }) : undefined;
   let rows: BreakdownRow[];
-  if (scope) {
+  const rowsOfVisits =
+    !scope &&
+    WHOLE_DAYS.has(interval) &&
+    q.filter.sql !== '' &&
+    (!q.goal || q.goal.visit !== undefined) &&
+    visitRowsAnswer(inRange);
+  if (rowsOfVisits) rows = await countsOfVisitRows(inRange, interval);
+  else if (scope) {
     // The scope may hold the pageviews' page rows too (page goals): counts come from the totals' rows only.
     const found = await runStats<Record<string, unknown>>(
       // `bucket`, not `value`: a page goal's condition reads the rows' own `value` column.
