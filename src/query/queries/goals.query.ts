@@ -1,14 +1,12 @@
 import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
-import { VISITS_TABLE } from '../../store/visits.ts';
 import type { GoalSpec } from '../goal-spec.ts';
 import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
-import { scopeFilter } from '../scope-filter.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
-import { goalsWithoutVisit, visitRowsAnswer } from './visit-goals.ts';
+import { goalsWithoutVisit, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export interface GoalRow {
   goal: string;
@@ -63,7 +61,7 @@ async function fromRollups(
 }
 
 /**
- * The same from the visit rows of a sampled range (visit-goals.ts): each goal's visitors are those of the visits that
+ * The same from the visit rows of a sampled range (visit-rows.ts): each goal's visitors are those of the visits that
  * reached it, its events the counts those rows keep (src/store/visit-contents.ts), the total every visit's visitors
  * — one pass over a sample of `visits`. Not when a goal tests properties, or goal events without a visit exist.
  */
@@ -76,24 +74,15 @@ async function fromVisitRows(
   const all = goalCondition(goals);
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);
-  const scope = scopeFilter(q.target, false);
-  const params: Record<string, unknown> = {
-    ...scope.params,
-    ...q.filter.params,
-    from: q.range.start,
-    to: q.range.end,
-  };
+  const visits = visitRowsFrom(q);
+  const params: Record<string, unknown> = { ...visits.params };
   const columns = conditions.map((c, i) => {
     Object.assign(params, c?.params);
     return `uniqExactIf(${vk}, sign = 1 AND ${c?.visit}) AS v${i}, sum(sign * ${c?.visitEvents}) AS e${i}`;
   });
   const [row] = await runStats<Record<string, number>>(
     q,
-    `SELECT uniqExactIf(${vk}, sign = 1) AS total, ${columns.join(', ')}
-     FROM ${VISITS_TABLE}${sampleClause(q.sample)}
-     WHERE ${scope.sql} AND NOT is_bot
-       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
-       ${q.filter.visitSql ?? ''}`,
+    `SELECT uniqExactIf(${vk}, sign = 1) AS total, ${columns.join(', ')} FROM ${visits.sql}`,
     params as Record<string, string>,
   );
   return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));

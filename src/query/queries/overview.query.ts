@@ -1,9 +1,7 @@
 import { ROLLUP_UNIQ_MERGE } from '../../store/rollups.ts';
-import { VISITS_TABLE } from '../../store/visits.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
-import { scopeFilter } from '../scope-filter.ts';
 import {
   changeOf,
   EMPTY_METRICS,
@@ -15,7 +13,7 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
-import { goalsWithoutVisit, sampledRange, visitRowsAnswer } from './visit-goals.ts';
+import { goalsWithoutVisit, sampledRange, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 /** The metrics, plus `sessions` (= visits) as the first API named it. */
 export type OverviewNumbers = Metrics & { sessions: number };
@@ -75,7 +73,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   const counts = filtered ? {} : await rollupCounts(q);
   if (!counts) return undefined;
   const vk = visitorKeyOf(q.sample);
-  const visitScope = scopeFilter(q.target, false);
+  const rows = visitRowsFrom(q);
   const fromRows = byEvents ? undefined : q.goal?.visit;
   const [visits] = await runStats<Record<string, unknown>>(
     q,
@@ -84,17 +82,8 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
             sum(sign * pageviews) AS visit_pageviews
             ${filtered ? `, uniqExactIf(${vk}, sign = 1) AS n_visitors, sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events` : ''}
             ${fromRows ? `, uniqExactIf(${vk}, sign = 1 AND ${fromRows}) AS conversions` : ''}
-     FROM ${VISITS_TABLE}${sampleClause(q.sample)}
-     WHERE ${visitScope.sql} AND NOT is_bot
-       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
-       ${q.filter.visitSql ?? ''}${byEvents ? q.filter.visitEventSql : ''}`,
-    {
-      ...visitScope.params,
-      ...q.filter.params,
-      ...(q.goal?.params ?? {}),
-      from: q.range.start,
-      to: q.range.end,
-    },
+     FROM ${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`,
+    rows.params,
   );
   const {
     n_visitors,
@@ -123,12 +112,10 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
       q,
       fromRows
         ? `SELECT uniqExact(k) AS n FROM (
-             SELECT ${vk} AS k FROM ${VISITS_TABLE}${sampleClause(q.sample)}
-             WHERE ${visitScope.sql} AND NOT is_bot AND sign = 1 AND ${fromRows}
-               AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+             SELECT ${vk} AS k FROM ${rows.sql} AND sign = 1 AND ${fromRows}
              UNION ALL ${events} AND session_id = '')`
         : `SELECT uniqExact(k) AS n FROM (${events})`,
-      w.params,
+      { ...w.params, ...rows.params },
     );
     conversions = row?.n;
   }

@@ -1,14 +1,11 @@
 import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
-import { VISITS_TABLE } from '../../store/visits.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
-import { sampleClause } from '../sampling.ts';
-import { scopeFilter } from '../scope-filter.ts';
 import { EMPTY_METRICS, type Metrics, visitorKeyOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
 import { type BreakdownRow, countsBreakdown, countsRow } from './breakdown.query.ts';
-import { visitRowsAnswer } from './visit-goals.ts';
+import { visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -99,32 +96,22 @@ function bucketsOfWholeHours(range: TimeRange, tz: string): boolean {
 const WHOLE_DAYS: ReadonlySet<Interval> = new Set(['day', 'week', 'month']);
 
 /**
- * The counts per bucket of a sampled range filtered by visit dimensions only (visit-goals.ts): from the matching
+ * The counts per bucket of a sampled range filtered by visit dimensions only (visit-rows.ts): from the matching
  * visit rows, each visit with all its events in the bucket it starts in — one pass over a sample of `visits`
  * instead of the events of the matching visits.
  */
 async function countsOfVisitRows(q: StatsQuery, interval: Interval): Promise<BreakdownRow[]> {
   const vk = visitorKeyOf(q.sample);
-  const scope = scopeFilter(q.target, false);
+  const visits = visitRowsFrom(q);
   const rows = await runStats<Record<string, unknown>>(
     q,
     `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'started_at')} AS value,
             uniqExactIf(${vk}, sign = 1) AS visitors, sum(sign) AS visits, sum(sign * pageviews) AS pageviews,
             sum(sign * events) AS events
             ${q.goal?.visit ? `, uniqExactIf(${vk}, sign = 1 AND ${q.goal.visit}) AS conversions` : ''}
-     FROM ${VISITS_TABLE}${sampleClause(q.sample)}
-     WHERE ${scope.sql} AND NOT is_bot
-       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
-       ${q.filter.visitSql ?? ''}
+     FROM ${visits.sql}
      GROUP BY value HAVING visits > 0`,
-    {
-      ...scope.params,
-      ...q.filter.params,
-      ...(q.goal?.params ?? {}),
-      from: q.range.start,
-      to: q.range.end,
-      tz: q.tz,
-    },
+    { ...visits.params, tz: q.tz },
   );
   return rows.map((r) => countsRow(r, q.goal !== undefined, '', q.sample));
 }

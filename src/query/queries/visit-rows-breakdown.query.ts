@@ -6,15 +6,14 @@
  * filter on an event dimension keeps the visits that hold a matching event; conversions are the visitors of visits
  * that reached a goal. A sampled range reads the same sample of visitors as the events.
  */
-import { VISITS_TABLE } from '../../store/visits.ts';
 import { VISIT_DIMENSIONS } from '../dimensions.ts';
 import type { GoalCondition } from '../goals.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
-import { scopeFilter } from '../scope-filter.ts';
 import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
+import { visitRowsFrom } from './visit-rows.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
 const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);
@@ -43,7 +42,7 @@ export async function visitRowsBreakdown(
   counts: boolean,
 ): Promise<Record<string, BreakdownRow[]>> {
   const w = whereOf(q);
-  const scope = scopeFilter(q.target, false);
+  const visits = visitRowsFrom(q);
   const sample = sampleClause(q.sample);
   // Fixed text: columns from VISIT_DIMENSIONS and positions, never request input.
   const keys = dimensions.map((d, i) => `toString(${VISIT_DIMENSIONS[d]}) AS d${i}`);
@@ -64,16 +63,13 @@ export async function visitRowsBreakdown(
             sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS n_duration_sum,
             sum(sign * pageviews) AS n_visit_pageviews
             ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND ${reachedGoal(q.goal, eventsOfRange)}) AS n_conversions` : ''}
-     FROM ${VISITS_TABLE}${sample}
-     WHERE ${scope.sql} AND NOT is_bot
-       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
-       ${q.filter.visitSql ?? ''}
+     FROM ${visits.sql}
        ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}
      GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
      HAVING n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}
      ORDER BY dim, n_visitors DESC, n_events DESC, value
      LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
-    { ...w.params, ...scope.params, limit, offset },
+    { ...w.params, ...visits.params, limit, offset },
   );
   const results: Record<string, BreakdownRow[]> = Object.fromEntries(dimensions.map((d) => [d, []]));
   for (const r of rows) {

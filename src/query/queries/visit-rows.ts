@@ -1,11 +1,38 @@
 /**
- * Goals read from the visit rows (src/store/visit-contents.ts), shared by the overview and the goals list: which
- * ranges the rows can answer, and the goal events no visit row holds.
+ * Stats read from the visit rows (src/store/visits.ts, src/store/visit-contents.ts) instead of the events, shared by
+ * the overview, the chart, the cards and the goals list: which ranges the rows can answer, which rows, and the goal
+ * events no visit row holds.
  */
+import { VISITS_TABLE } from '../../store/visits.ts';
 import type { GoalCondition } from '../goals.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
+import { scopeFilter } from '../scope-filter.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
+
+/**
+ * `FROM visits [SAMPLE] WHERE …` of the query: its scope, the visits starting in its range, bots out, its visit-level
+ * filters; with the parameters of those, of the filters and of the goals.
+ */
+export function visitRowsFrom(q: StatsQuery): {
+  sql: string;
+  params: Record<string, string | number | string[]>;
+} {
+  const scope = scopeFilter(q.target, false);
+  return {
+    sql: `${VISITS_TABLE}${sampleClause(q.sample)}
+     WHERE ${scope.sql} AND NOT is_bot
+       AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
+       ${q.filter.visitSql ?? ''}`,
+    params: {
+      ...scope.params,
+      ...q.filter.params,
+      ...(q.goal?.params ?? {}),
+      from: q.range.start,
+      to: q.range.end,
+    },
+  };
+}
 
 /**
  * A sampled range, unfiltered or filtered by visit dimensions only (which keep whole visits): what `visits` answers
