@@ -5,8 +5,8 @@
  * on the visit's own row — no pass over the events to find which visits hold a matching event. Goals stay
  * conditions read at query time: a new or changed goal applies to every stored visit at once.
  *
- * Each list is sorted by the bytes of its text (the order ClickHouse's `sumMap` and `arraySort` give), with a count
- * beside the key where it has one; src/process/visits/visit-fold.ts keeps the same lists as the processor folds.
+ * Each list is sorted by the bytes of its text (the order ClickHouse's `arraySort` gives), with a count beside the
+ * key where it has one; src/process/visits/visit-fold.ts keeps the same lists as the processor folds.
  */
 
 export const VISIT_CONTENT_COLUMNS = [
@@ -35,14 +35,18 @@ export const VISIT_CONTENT_DDL = VISIT_CONTENT_COLUMNS.map(
   (c) => `    ${c.padEnd(15)} ${VISIT_CONTENT_TYPES[c]},`,
 ).join('\n');
 
-/** The aggregates over a visit's events that `VISIT_CONTENT_SELECT` reads (in the fold's GROUP BY). */
-export const VISIT_CONTENT_AGGREGATES = `sumMapIf([path], [toUInt32(1)], type = 'pageview') AS page_map,
-         sumMap([type], [toUInt32(1)]) AS type_map,
+/**
+ * The aggregates over a visit's events that `VISIT_CONTENT_SELECT` reads (in the fold's GROUP BY): the lists as they
+ * come, sorted and counted per visit afterwards — about three times cheaper than `sumMap` (bench: a fold of three
+ * days of 10 M seeded events, 130 ms without the contents, 650–740 ms with `sumMap`, 280–350 ms so).
+ */
+export const VISIT_CONTENT_AGGREGATES = `groupArrayIf(path, type = 'pageview') AS viewed_paths,
+         groupArray(type) AS all_types,
          groupUniqArrayIf(path, type != 'pageview') AS event_paths`;
 
-/** The visit's content columns from those aggregates. */
-export const VISIT_CONTENT_SELECT = `CAST(tupleElement(page_map, 1) AS Array(String)) AS pages,
-       CAST(tupleElement(page_map, 2) AS Array(UInt32)) AS page_views,
-       CAST(tupleElement(type_map, 1) AS Array(String)) AS event_types,
-       CAST(tupleElement(type_map, 2) AS Array(UInt32)) AS event_counts,
-       arraySort(arrayFilter(p -> NOT has(tupleElement(page_map, 1), p), event_paths)) AS other_paths`;
+/** The visit's content columns from those aggregates (`arraySort` orders text by its bytes). */
+export const VISIT_CONTENT_SELECT = `arraySort(arrayDistinct(viewed_paths)) AS pages,
+       arrayMap(p -> toUInt32(countEqual(viewed_paths, p)), pages) AS page_views,
+       CAST(arraySort(arrayDistinct(all_types)) AS Array(String)) AS event_types,
+       arrayMap(t -> toUInt32(countEqual(all_types, t)), event_types) AS event_counts,
+       arraySort(arrayFilter(p -> NOT has(viewed_paths, p), event_paths)) AS other_paths`;
