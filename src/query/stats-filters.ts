@@ -29,10 +29,11 @@ export interface SqlFilter {
 }
 
 /** What a visit row lists of its events' values, per event dimension it can answer. */
-const VISIT_LISTS: Readonly<Record<string, string>> = {
-  // A page filter matches events of any type: the pages viewed and the other events' paths.
-  page: 'arrayConcat(pages, other_paths)',
-  event: 'event_types',
+const VISIT_LISTS: Readonly<Record<string, readonly string[]>> = {
+  // A page filter matches events of any type: the pages viewed and the other events' paths (each tested apart:
+  // joining the lists would copy them for every row).
+  page: ['pages', 'other_paths'],
+  event: ['event_types'],
 };
 
 const MAX_FILTERS = 20;
@@ -155,8 +156,10 @@ export function parseFilters(
   out.sql = and(parts);
   out.visitSql = and(visitParts);
   out.eventSql = and(eventParts);
-  const values = VISIT_LISTS[listed[0]?.dimension];
-  if (values && listed.every((l) => l.dimension === listed[0].dimension))
-    out.visitEventSql = ` AND arrayExists(fx -> ${listed.map((l) => l.test('fx')).join(' AND ')}, ${values})`;
+  const lists = VISIT_LISTS[listed[0]?.dimension];
+  if (lists && listed.every((l) => l.dimension === listed[0].dimension)) {
+    const test = listed.map((l) => l.test('fx')).join(' AND ');
+    out.visitEventSql = ` AND (${lists.map((list) => `arrayExists(fx -> ${test}, ${list})`).join(' OR ')})`;
+  }
   return out;
 }
