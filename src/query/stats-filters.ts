@@ -112,7 +112,7 @@ export function parseFilters(
   const visitParts: string[] = [];
   const eventParts: string[] = [];
   // Each event-level condition as a test of any value, for a visit row's lists.
-  const listed: Array<{ dimension: string; test: (value: string) => string }> = [];
+  const listed: Array<{ dimension: string; test: (value: string) => string; anyOf?: string }> = [];
   list.forEach((f, i) => {
     const [op, dimension, values] = Array.isArray(f) ? f : [];
     if (!FILTER_OPS.includes(op as Op)) {
@@ -149,7 +149,7 @@ export function parseFilters(
     } else {
       parts.push(condition);
       eventParts.push(condition);
-      listed.push({ dimension: String(dimension), test });
+      listed.push({ dimension: String(dimension), test, anyOf: op === 'is' ? vs : undefined });
     }
   });
   const and = (list: string[]) => list.map((p) => ` AND ${p}`).join('');
@@ -159,7 +159,11 @@ export function parseFilters(
   const lists = VISIT_LISTS[listed[0]?.dimension];
   if (lists && listed.every((l) => l.dimension === listed[0].dimension)) {
     const test = listed.map((l) => l.test('fx')).join(' AND ');
-    out.visitEventSql = ` AND (${lists.map((list) => `arrayExists(fx -> ${test}, ${list})`).join(' OR ')})`;
+    // One `is`: a lookup of the values in each list, cheaper than a lambda per element.
+    const one = listed.length === 1 ? listed[0].anyOf : undefined;
+    const inList = (list: string) =>
+      one ? `hasAny(${list}, ${one})` : `arrayExists(fx -> ${test}, ${list})`;
+    out.visitEventSql = ` AND (${lists.map(inList).join(' OR ')})`;
   }
   return out;
 }
