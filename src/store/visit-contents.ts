@@ -1,6 +1,6 @@
 /**
  * What a visit holds, beside its shape: the paths it viewed with their pageviews, its event types with their counts,
- * and the paths its other events carried that it never viewed. Stored on each `visits` row (src/store/visits.ts), so
+ * and the paths its other events carried. Stored on each `visits` row (src/store/visits.ts), so
  * a goal ("reached /pricing*", "sent signup") and a filter on one event dimension ("viewed /pricing") are conditions
  * on the visit's own row — no pass over the events to find which visits hold a matching event. Goals stay
  * conditions read at query time: a new or changed goal applies to every stored visit at once.
@@ -25,10 +25,17 @@ export const VISIT_CONTENT_TYPES: Readonly<Record<(typeof VISIT_CONTENT_COLUMNS)
   // The distinct types of its events (`pageview` too), and the events of each.
   event_types: 'Array(LowCardinality(String))',
   event_counts: 'Array(UInt32)',
-  // The paths of its other events that are not among `pages` (almost always none): a filter on `page` matches an
-  // event of any type, a page goal only a pageview.
+  // The distinct paths of its other events: a filter on `page` matches an event of any type, a page goal only a
+  // pageview.
   other_paths: 'Array(LowCardinality(String))',
 };
+
+/**
+ * The most values a list keeps — the smallest by their bytes, in both folds. Real visits stay far below it; a client
+ * sending endless distinct paths under one session id would otherwise grow a row that is written again with every
+ * batch that touches its visit. Goals and filters read from the rows miss a visit's values past it.
+ */
+export const VISIT_LIST_MAX = 100;
 
 /** The columns' lines of the `visits` DDL. */
 export const VISIT_CONTENT_DDL = VISIT_CONTENT_COLUMNS.map(
@@ -45,8 +52,8 @@ export const VISIT_CONTENT_AGGREGATES = `groupArrayIf(path, type = 'pageview') A
          groupUniqArrayIf(path, type != 'pageview') AS event_paths`;
 
 /** The visit's content columns from those aggregates (`arraySort` orders text by its bytes). */
-export const VISIT_CONTENT_SELECT = `arraySort(arrayDistinct(viewed_paths)) AS pages,
+export const VISIT_CONTENT_SELECT = `arraySlice(arraySort(arrayDistinct(viewed_paths)), 1, ${VISIT_LIST_MAX}) AS pages,
        arrayMap(p -> toUInt32(countEqual(viewed_paths, p)), pages) AS page_views,
-       CAST(arraySort(arrayDistinct(all_types)) AS Array(String)) AS event_types,
+       CAST(arraySlice(arraySort(arrayDistinct(all_types)), 1, ${VISIT_LIST_MAX}) AS Array(String)) AS event_types,
        arrayMap(t -> toUInt32(countEqual(all_types, t)), event_types) AS event_counts,
-       arraySort(arrayFilter(p -> NOT has(viewed_paths, p), event_paths)) AS other_paths`;
+       arraySlice(arraySort(event_paths), 1, ${VISIT_LIST_MAX}) AS other_paths`;

@@ -10,6 +10,7 @@ import { foldEvent, type VisitState } from '../../src/process/visits/visit-fold.
 import { VisitKeeper } from '../../src/process/visits/visit-keeper.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { VISIT_LIST_MAX } from '../../src/store/visit-contents.ts';
 import { insertVisitsFromEvents, insertVisitsOfSessions } from '../../src/store/visits.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { assertVisitsMatchEvents } from '../support/visits-check.ts';
@@ -199,7 +200,7 @@ describe('visits kept as rows', () => {
       [ev(0, 'pageview', '/😀'), ev(1, 'pageview', '/\uE000'), ev(2, 'click', '/help')],
       [ev(3, 'pageview', '/a'), ev(4, 'pageview', '/😀'), ev(5, 'signup', '/é')],
     );
-    // A path first seen on another event, viewed later: it moves from other_paths to pages.
+    // A path first seen on another event, viewed later (in both lists then), and another event on a viewed page.
     await storeBatch(keeper, 'contents-2', [ev(6, 'pageview', '/help'), ev(7, 'click', '/a')]);
     const [row] = rows;
     assert.deepEqual(
@@ -221,9 +222,44 @@ describe('visits kept as rows', () => {
       page_views: [1, 1, 1, 2],
       event_types: ['click', 'pageview', 'signup'],
       event_counts: [2, 5, 1],
-      other_paths: ['/é'],
+      other_paths: ['/a', '/help', '/é'],
     });
     assert.equal(await assertVisitsMatchEvents(store, 'contents', 'contents'), 1);
+  });
+
+  it('keeps the smallest VISIT_LIST_MAX values of each list, whatever order the events come in', async () => {
+    const keeper = new VisitKeeper(store);
+    const ev = (minute: number, type: string, path: string) =>
+      event('capped', minute, { project: 'capped', type, path });
+    // 150 distinct pages (each viewed twice) and 150 distinct click paths, shuffled over three batches.
+    const pages = Array.from({ length: 150 }, (_, i) => `/p${String(i).padStart(3, '0')}`);
+    const events = pages.flatMap((p, i) => [
+      ev(i, 'pageview', p),
+      ev(i, 'pageview', p),
+      ev(i, 'click', `/c${p}`),
+    ]);
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed;
+    };
+    const shuffled = events
+      .map((e) => ({ e, k: next() }))
+      .sort((a, b) => a.k - b.k)
+      .map(({ e }) => e);
+    for (let b = 0; b < 3; b++)
+      await storeBatch(keeper, `capped-${b}`, shuffled.slice(b * 150, (b + 1) * 150));
+    const [live] = await store.query<{ pages: string[]; page_views: number[]; other_paths: string[] }>(
+      `SELECT pages, page_views, other_paths FROM visits
+       WHERE project = 'capped' AND sign = 1 ORDER BY version DESC LIMIT 1`,
+    );
+    assert.deepEqual(live.pages, pages.slice(0, VISIT_LIST_MAX));
+    assert.deepEqual(live.page_views, Array(VISIT_LIST_MAX).fill(2));
+    assert.deepEqual(
+      live.other_paths,
+      pages.slice(0, VISIT_LIST_MAX).map((p) => `/c${p}`),
+    );
+    assert.equal(await assertVisitsMatchEvents(store, 'capped', 'capped'), 1);
   });
 
   it('gives the migration backfill and the processor the same rows', async () => {

@@ -109,7 +109,7 @@ describe('migration 026 (what each visit holds)', () => {
         page_views: [1, 1],
         event_types: ['pageview', 'signup'],
         event_counts: [2, 1],
-        other_paths: [],
+        other_paths: ['/pricing'],
       });
     } finally {
       await store.close();

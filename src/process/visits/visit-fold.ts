@@ -4,6 +4,7 @@
  * pageviews give the entry and exit pages. The order the events come in does not matter, so a visit folded from
  * a batch on top of its earlier state equals the visit folded from all its events at once.
  */
+import { VISIT_LIST_MAX } from '../../store/visit-contents.ts';
 import { VISIT_ATTRIBUTES } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
 
@@ -92,30 +93,32 @@ function find(keys: readonly string[], key: string): number {
   return -keys.length - 1;
 }
 
-/** One more of `key` (sorted `keys`, `counts` beside); whether it is new. */
-function count(keys: string[], counts: number[], key: string): boolean {
+/**
+ * `key` in the sorted `keys` (one more of it in `counts` beside, when given), which keep the VISIT_LIST_MAX smallest:
+ * a key past a full list's last is left out, one before it pushes the last out. The smallest are the same whatever
+ * order the events come in, as the store's fold keeps them.
+ */
+function add(keys: string[], key: string, counts?: number[]): void {
   const i = find(keys, key);
   if (i >= 0) {
-    counts[i] += 1;
-    return false;
+    if (counts) counts[i] += 1;
+    return;
   }
-  keys.splice(-i - 1, 0, key);
-  counts.splice(-i - 1, 0, 1);
-  return true;
+  const at = -i - 1;
+  if (at >= VISIT_LIST_MAX) return;
+  keys.splice(at, 0, key);
+  counts?.splice(at, 0, 1);
+  if (keys.length > VISIT_LIST_MAX) {
+    keys.pop();
+    counts?.pop();
+  }
 }
 
 /** The event in the visit's contents (src/store/visit-contents.ts), in place. */
 function addContents(row: VisitRow, event: EventRow): void {
-  count(row.event_types, row.event_counts, event.type);
-  if (event.type === 'pageview') {
-    if (!count(row.pages, row.page_views, event.path)) return;
-    const other = find(row.other_paths, event.path);
-    if (other >= 0) row.other_paths.splice(other, 1);
-    return;
-  }
-  if (find(row.pages, event.path) >= 0) return;
-  const other = find(row.other_paths, event.path);
-  if (other < 0) row.other_paths.splice(-other - 1, 0, event.path);
+  add(row.event_types, event.type, row.event_counts);
+  if (event.type === 'pageview') add(row.pages, event.path, row.page_views);
+  else add(row.other_paths, event.path);
 }
 
 /** A copy of the row whose lists can be changed without touching the original's. */
