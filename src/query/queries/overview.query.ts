@@ -13,7 +13,13 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
-import { goalsWithoutVisit, sampledRange, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
+import {
+  goalsWithoutVisit,
+  sampledRange,
+  visitRowsAnswer,
+  visitRowsFrom,
+  visitShapeSums,
+} from './visit-rows.ts';
 
 /** The metrics, plus `sessions` (= visits) as the first API named it. */
 export type OverviewNumbers = Metrics & { sessions: number };
@@ -77,9 +83,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   const fromRows = byEvents ? undefined : q.goal?.visit;
   const [visits] = await runStats<Record<string, unknown>>(
     q,
-    `SELECT sum(sign) AS visits, sum(sign * (pageviews = 1 AND events = 1)) AS bounces,
-            sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS duration_sum,
-            sum(sign * pageviews) AS visit_pageviews
+    `SELECT ${visitShapeSums()}
             ${filtered ? `, uniqExactIf(${vk}, sign = 1) AS n_visitors, sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events` : ''}
             ${fromRows ? `, uniqExactIf(${vk}, sign = 1 AND ${fromRows}) AS conversions` : ''}
      FROM ${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`,

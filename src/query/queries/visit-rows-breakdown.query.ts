@@ -13,7 +13,7 @@ import { sampleClause } from '../sampling.ts';
 import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
-import { visitRowsFrom } from './visit-rows.ts';
+import { visitRowsFrom, visitShapeSums } from './visit-rows.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
 const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);
@@ -57,11 +57,8 @@ export async function visitRowsBreakdown(
   const rows = await runStats<Record<string, unknown>>(
     q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1) AS n_visitors, sum(sign) AS n_visits,
-            sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events,
-            sum(sign * (pageviews = 1 AND events = 1)) AS n_bounces,
-            sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS n_duration_sum,
-            sum(sign * pageviews) AS n_visit_pageviews
+            uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1) AS n_visitors, ${visitShapeSums('n_')},
+            sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events
             ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND ${reachedGoal(q.goal, eventsOfRange)}) AS n_conversions` : ''}
      FROM ${visits.sql}
        ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}

@@ -11,6 +11,16 @@ import { scopeFilter } from '../scope-filter.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 
 /**
+ * The visits and their shape summed over visit rows by sign (cancelled versions drop out), as `metricsOf` reads them:
+ * `visits`, `bounces`, `duration_sum` and `visit_pageviews`, each name after `prefix`.
+ */
+export function visitShapeSums(prefix = ''): string {
+  return `sum(sign) AS ${prefix}visits, sum(sign * (pageviews = 1 AND events = 1)) AS ${prefix}bounces,
+            sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS ${prefix}duration_sum,
+            sum(sign * pageviews) AS ${prefix}visit_pageviews`;
+}
+
+/**
  * `FROM visits [SAMPLE] WHERE …` of the query: its scope, the visits starting in its range, bots out, its visit-level
  * filters; with the parameters of those, of the filters and of the goals.
  */
