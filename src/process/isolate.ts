@@ -10,10 +10,10 @@
  */
 import type { LogRecord } from '../log/event-log.ts';
 import { StoreError } from '../store/errors.ts';
+import type { InsertOptions } from '../store/store.ts';
 
-/** Rows per table, in insert order (the shape every consumer's converter returns). */
-/** `columns`: every row sets exactly these (sent compact: src/store/store.ts `InsertOptions`). */
-export type TableRows = Array<{ table: string; rows: readonly object[]; columns?: readonly string[] }>;
+/** Rows per table, in insert order (the shape every consumer's converter returns), and how the store takes them. */
+export type TableRows = Array<{ table: string; rows: readonly object[]; insert?: InsertOptions }>;
 /**
  * Where a group sits in the log: its insert token (without the table) and whether it may be stored already. A
  * split part gets a token of its own (`<token>/0`, `/1`, …), as deterministic as the split.
@@ -31,11 +31,11 @@ export function isStoreOutage(err: unknown): boolean {
 
 /** `right` appended to `left`, table by table, each table where it first appears. */
 export function mergeTableRows(left: TableRows, right: TableRows): TableRows {
-  const byTable = new Map<string, { table: string; rows: object[]; columns?: readonly string[] }>();
-  for (const { table, rows, columns } of [...left, ...right]) {
+  const byTable = new Map<string, { table: string; rows: object[]; insert?: InsertOptions }>();
+  for (const { table, rows, insert } of [...left, ...right]) {
     const entry = byTable.get(table);
     if (entry) entry.rows.push(...rows);
-    else byTable.set(table, { table, rows: [...rows], ...(columns ? { columns } : {}) });
+    else byTable.set(table, { table, rows: [...rows], ...(insert ? { insert } : {}) });
   }
   return [...byTable.values()];
 }

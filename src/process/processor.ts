@@ -10,8 +10,8 @@ import { EVENTS_TOPIC } from '../contract/topics.ts';
 import type { EventLog, LogBatch, LogRecord, Subscription } from '../log/event-log.ts';
 import type { Logger } from '../observe/logger.ts';
 import type { Metrics } from '../observe/metrics.ts';
-import type { Store } from '../store/store.ts';
-import { VISIT_ROW_COLUMNS, VISITS_TABLE } from '../store/visits.ts';
+import type { InsertOptions, Store } from '../store/store.ts';
+import { VISIT_ROWS_INSERT, VISITS_TABLE } from '../store/visits.ts';
 import { dropClientRetries } from './client-retries.ts';
 import { errorMessage, lastResortRow, quarantinedRecord, rejectedRow } from './dead-letter.ts';
 import type { DeadLetterRow } from './event-row.ts';
@@ -95,10 +95,10 @@ async function insertBlock(
   table: string,
   rows: readonly object[],
   token: string,
-  columns?: readonly string[],
+  insert?: InsertOptions,
 ): Promise<void> {
   const stop = options.metrics.insertSeconds.startTimer({ table });
-  await options.store.insert(table, rows, token, { columns });
+  await options.store.insert(table, rows, token, insert);
   stop();
   options.metrics.storedRows.inc({ table }, rows.length);
 }
@@ -111,13 +111,13 @@ async function insertChunks(
   token: string,
   refused: (row: object, err: unknown) => void,
   onSplit: (size: number, err: unknown) => void,
-  columns?: readonly string[],
+  insert?: InsertOptions,
 ): Promise<void> {
   for (let start = 0, n = 0; start < rows.length; start += CHUNK_ROWS, n++) {
     await insertIsolating(
       rows.slice(start, start + CHUNK_ROWS),
       `${token}.${n}`,
-      (part, partToken) => insertBlock(options, table, part, partToken, columns),
+      (part, partToken) => insertBlock(options, table, part, partToken, insert),
       refused,
       onSplit,
     );
@@ -168,7 +168,7 @@ export function startBatchConsumer(
       );
       refused.push(rejectedRow(table, row, err));
     };
-    for (const { table, rows, columns } of tables) {
+    for (const { table, rows, insert } of tables) {
       await insertChunks(
         options,
         table,
@@ -176,7 +176,7 @@ export function startBatchConsumer(
         `${table}:${token}`,
         refuse(table),
         onSplit(`insert into ${table}`),
-        columns,
+        insert,
       );
       if (table === 'dead_letters') await publish(rows as DeadLetterRow[]);
     }
@@ -258,7 +258,7 @@ export function startProcessor(options: ProcessorOptions): Subscription {
           if (batch.redelivery) visits.reset();
         },
         finishing: async () => [
-          { table: VISITS_TABLE, rows: await visits.rows(), columns: VISIT_ROW_COLUMNS },
+          { table: VISITS_TABLE, rows: await visits.rows(), insert: VISIT_ROWS_INSERT },
         ],
         failed: () => visits.reset(),
       }

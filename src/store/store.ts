@@ -30,6 +30,11 @@ export interface InsertOptions {
    * their default-valued fields left out (src/store/json-lines.ts).
    */
   columns?: readonly string[];
+  /**
+   * `false`: the engine stores the block as it comes (`optimize_on_insert = 0`) instead of first merging it with itself
+   * as a background merge would (collapsing, replacing, aggregating). For tables whose blocks have nothing to merge.
+   */
+  mergeOnInsert?: boolean;
 }
 
 export interface Store {
@@ -78,6 +83,9 @@ const NEUTRAL = {
 
 /** The settings `exec` accepts from a caller (others are ignored: unknown ones could stick in chDB's session). */
 export const EXEC_SETTINGS = Object.keys(NEUTRAL) as ReadonlyArray<keyof typeof NEUTRAL>;
+
+/** NEUTRAL and the settings only Sightline's own calls change (`InsertOptions.mergeOnInsert`), back at their defaults. */
+const RESET = { ...NEUTRAL, optimize_on_insert: 1 as const };
 
 /** chDB's own insert path: the payload Buffer goes to the engine as is, settings in the statement's SETTINGS. */
 interface RawInserter {
@@ -165,6 +173,7 @@ class ClickHouseStore implements Store {
     if (rows.length === 0) return;
     const raw = this.#raw;
     const columns = options.columns && [...options.columns];
+    const merge = { optimize_on_insert: options.mergeOnInsert === false ? (0 as const) : (1 as const) };
     try {
       if (raw) {
         const values = columns ? await toCompactJsonLines(rows, columns) : await toJsonLines(rows);
@@ -174,12 +183,17 @@ class ClickHouseStore implements Store {
             values,
             format: columns ? 'JSONCompactEachRow' : 'JSONEachRow',
             columns,
-            settings: { ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
+            settings: { ...INSERT_SETTINGS, ...merge, insert_deduplication_token: dedupToken },
           }),
         );
         return;
       }
-      const clickhouse_settings = { ...NEUTRAL, ...INSERT_SETTINGS, insert_deduplication_token: dedupToken };
+      const clickhouse_settings = {
+        ...RESET,
+        ...INSERT_SETTINGS,
+        ...merge,
+        insert_deduplication_token: dedupToken,
+      };
       if (columns)
         await this.#client.insert({
           table,
@@ -208,7 +222,7 @@ class ClickHouseStore implements Store {
         query_params: params,
         format: 'JSONEachRow',
         clickhouse_settings: {
-          ...NEUTRAL,
+          ...RESET,
           max_execution_time: seconds,
           output_format_json_quote_64bit_integers: 0,
           ...(options.readonly ? READONLY : {}),
@@ -239,7 +253,7 @@ class ClickHouseStore implements Store {
         query: data ? `${sql}\n${data.toString('utf8')}` : sql,
         query_params: params,
         clickhouse_settings: {
-          ...NEUTRAL,
+          ...RESET,
           ...allowed,
           ...(options.readonly ? READONLY : {}),
         } as unknown as Record<string, string>,
@@ -256,7 +270,7 @@ class ClickHouseStore implements Store {
   }
 
   async command(sql: string): Promise<void> {
-    await this.#run(() => this.#client.command({ query: sql, clickhouse_settings: NEUTRAL }));
+    await this.#run(() => this.#client.command({ query: sql, clickhouse_settings: RESET }));
   }
 
   async ping(): Promise<boolean> {

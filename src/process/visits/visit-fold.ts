@@ -143,8 +143,9 @@ function start(event: EventRow, at: At): VisitState {
     version: 0,
     visitor_id: event.visitor_id,
     user_id: event.user_id,
-    started_at: iso(at[0]),
-    ended_at: iso(at[0]),
+    // Formatted by foldEvents once the batch's events are in.
+    started_at: '',
+    ended_at: '',
     pageviews: event.type === 'pageview' ? 1 : 0,
     events: 1,
     is_bot: event.is_bot,
