@@ -87,7 +87,8 @@ export function eventsSelect(o: SeedSqlOptions, visits: string): { columns: Stor
     device_vendor: agent('deviceVendor'),
     device_model: agent('deviceModel'),
     screen_size: `${strs(screens)}[${lc(screen)}]`,
-    updates_profile: profile,
+    // As the processor decides it (put-profile-flag.step.ts): only events with a user id update a profile.
+    updates_profile: `(${profile}) AND uid != ''`,
     protocol: str(SEED_PROTOCOL),
     props,
   };

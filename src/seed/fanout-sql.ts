@@ -38,7 +38,8 @@ function profilesSelect(o: SeedSqlOptions, visits: string): string {
   ${latest(agent('browser'))} AS browser,
   initializeAggregation('argMaxIfState', '', last_seen, toUInt8(0)) AS app_version,
   initializeAggregation('argMaxIfState', '', last_seen, toUInt8(0)) AS traits
-FROM ${visits}`;
+FROM ${visits}
+WHERE uid != ''`;
 }
 
 /**

@@ -12,7 +12,9 @@ Writes realistic demo traffic for one project straight into the store: visitors 
 their visits with a daily and weekly rhythm and slow growth, ~200 pages with a long
 tail, search/social/email/paid sources with UTM tags, 40 countries, real browser and
 device mixes, a sign-up → checkout → purchase funnel, plus nginx and app logs and a
-few database changes. The same --seed (and --end) always writes the same rows.
+few database changes. About one visitor in eight is signed in (sends a user id, so has a
+profile); the others are anonymous, as on most sites. The same --seed (and --end)
+always writes the same rows.
 
 Options:
   --project NAME          Project to fill (default: demo).

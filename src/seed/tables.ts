@@ -35,6 +35,7 @@ import {
   PLANS,
   RETURN_GAP_DAYS,
   RETURNING_SHARE,
+  SIGNED_IN_SHARE,
   SIGNUP_METHODS,
   SIGNUP_RATE,
   STEP_SECONDS,
@@ -108,6 +109,8 @@ export interface SeedTables {
   methods: string[];
   methodPick: number[];
   returningThreshold: number;
+  /** Visitors signed in (with a user id, so a profile): `hv` bits below this. */
+  signedInThreshold: number;
   loyalThreshold: number;
   loyalEvery: number;
   spikeSources: number[];
@@ -273,6 +276,7 @@ export function buildTables(options: { host: string; stripParams: readonly strin
       256,
     ),
     returningThreshold: threshold(RETURNING_SHARE),
+    signedInThreshold: threshold(SIGNED_IN_SHARE),
     loyalThreshold: Math.round(LOYAL_SHARE * 256),
     loyalEvery: LOYAL_EVERY,
     spikeSources,

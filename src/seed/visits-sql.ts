@@ -118,9 +118,12 @@ export function visitsSql(days: readonly SeedDay[], o: SeedSqlOptions): { withs:
         ${pick('AGENT_PICK', 'hv', 12)} AS ai,
         if(${bits('hv', 24, PICK_BITS)} < ${t.englishThreshold} AND ci != ${t.usIndex}, 1, 1 + ci) AS locale_i,
         -- Ids count up with the visitor and the visit, which keeps the profile and session tables' sorting cheap.
-        concat(leftPad(lower(hex(v)), 8, '0'), substring(lower(hex(hv)), 1, 8)) AS uid,
+        concat(leftPad(lower(hex(v)), 8, '0'), substring(lower(hex(hv)), 1, 8)) AS visitor_key,
+        -- Most visitors are anonymous; the signed-in few (customers of the app) send their user id, and only they
+        -- have a profile, as on a real site.
+        if(${bits('hv', 40, PICK_BITS)} < ${t.signedInThreshold}, visitor_key, '') AS uid,
         concat(leftPad(lower(hex(s)), 8, '0'), substring(lower(hex(h4)), 1, 8)) AS sid,
-        cityHash64(${str(o.project)}, uid) AS vid,
+        cityHash64(${str(o.project)}, visitor_key) AS vid,
         ${bits('h1', 40, PICK_BITS)} < if(AGENT_MOBILE[ai] = 1, BOUNCE_MOBILE[src], BOUNCE_DESKTOP[src]) AS bounce,
         toUInt64(if(bounce, 1, 2 + ${pick('MORE_PAGES', 'h2', 0)})) AS n_base,
         if(bounce OR ${bits('h2', 12, PICK_BITS)} >= SIGNUP[src], 0,

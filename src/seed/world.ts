@@ -32,6 +32,11 @@ export const SPIKE_EVERY_DAYS = 40;
 
 /** A visit's visitor was here before, with this probability; the gap to the earlier visit averages this many days. */
 export const RETURNING_SHARE = 0.32;
+/**
+ * Visitors the site knows by a user id (signed in to the app: customers, trial users); the others are anonymous, as
+ * most visitors of a marketing site and docs are. Only signed-in visitors get a profile (`user_profiles`).
+ */
+export const SIGNED_IN_SHARE = 0.12;
 export const RETURN_GAP_DAYS = 6;
 /** Among returning visits, this share belongs to the few loyal visitors (1 in LOYAL_EVERY) who come back often. */
 export const LOYAL_SHARE = 0.45;

@@ -138,7 +138,7 @@ describe('seeded traffic', () => {
               uniq(locale) AS locale, uniq(browser) AS browser, uniq(browser_version) AS browser_version,
               uniq(os) AS os, uniq(os_version) AS os_version, uniq(device_type) AS device_type,
               uniq(device_vendor) AS device_vendor, uniq(device_model) AS device_model, uniq(type) AS type,
-              countIf(user_id = '') AS no_user, countIf(session_id = '') AS no_session, countIf(visitor_id = 0) AS no_visitor,
+              countIf(user_id != '') / count() AS signed_in, countIf(session_id = '') AS no_session, countIf(visitor_id = 0) AS no_visitor,
               countIf(NOT isValidJSON(props)) AS bad_props, countIf(host != 'demo.example.com') AS other_host
        FROM events WHERE project = 'demo'`,
     );
@@ -163,8 +163,10 @@ describe('seeded traffic', () => {
       type: 7,
     }))
       assert.ok(r[name] >= min, `${name}: ${r[name]} distinct values, expected ≥ ${min}`);
-    for (const name of ['no_user', 'no_session', 'no_visitor', 'bad_props', 'other_host'])
+    for (const name of ['no_session', 'no_visitor', 'bad_props', 'other_host'])
       assert.equal(Number(r[name]), 0, name);
+    // Most visitors are anonymous; the signed-in ones (SIGNED_IN_SHARE of visitors) send a user id.
+    assert.ok(r.signed_in > 0.06 && r.signed_in < 0.25, `${r.signed_in} of the events carry a user id`);
     const devices = await rows<{ d: string }>(
       "SELECT DISTINCT device_type AS d FROM events WHERE project = 'demo' ORDER BY d",
     );
@@ -301,14 +303,15 @@ describe('seeded traffic', () => {
     assert.equal(countries[0].value, 'US');
   });
 
-  it('fills sessions and user profiles for every visit and visitor', async () => {
+  it('fills sessions for every visit and user profiles for every signed-in visitor', async () => {
     const [r] = await rows<{ sessions: number; events_sessions: number; profiles: number; users: number }>(
       `SELECT (SELECT count() FROM sessions_view WHERE project = 'demo') AS sessions,
               (SELECT uniqExact(session_id) FROM events WHERE project = 'demo') AS events_sessions,
               (SELECT count() FROM user_profiles_view WHERE project = 'demo') AS profiles,
-              (SELECT uniqExact(user_id) FROM events WHERE project = 'demo') AS users`,
+              (SELECT uniqExactIf(user_id, user_id != '') FROM events WHERE project = 'demo') AS users`,
     );
     assert.equal(Number(r.sessions), Number(r.events_sessions));
+    assert.ok(Number(r.users) > 0);
     assert.equal(Number(r.profiles), Number(r.users));
     const [s] = await rows<{ bounces: number; all: number; entries: number }>(
       `SELECT countIf(bounce) AS bounces, count() AS all, uniq(entry_path) AS entries
@@ -467,12 +470,13 @@ describe('sessions and profiles written from the visits', () => {
     assert.equal(r.direct, false);
     const [p] = await rows<{ profiled: number; signups: number }>(
       `SELECT (SELECT sum(event_count) FROM user_profiles_view WHERE project = 'signups') AS profiled,
-              (SELECT count() FROM events WHERE project = 'signups' AND type = 'signup') AS signups`,
+              (SELECT count() FROM events WHERE project = 'signups' AND type = 'signup' AND user_id != '') AS signups`,
     );
+    assert.ok(Number(p.signups) > 0, 'signed-in visitors signed up');
     assert.equal(Number(p.profiled), Number(p.signups));
     assert.equal(
       await num(
-        "SELECT count() FROM events WHERE project = 'signups' AND updates_profile != (type = 'signup')",
+        "SELECT count() FROM events WHERE project = 'signups' AND updates_profile != (type = 'signup' AND user_id != '')",
       ),
       0,
     );
@@ -540,7 +544,11 @@ describe('seeding a project twice', () => {
     const [profiles] = await rows<{ events: number }>(
       "SELECT sum(event_count) AS events FROM user_profiles_view WHERE project = 'demo'",
     );
-    assert.equal(Number(profiles.events), demo.events, 'profiles count every event once');
+    assert.equal(
+      Number(profiles.events),
+      await num("SELECT count() FROM events WHERE project = 'demo' AND user_id != ''"),
+      'profiles count every signed-in event once',
+    );
     assert.equal(await num("SELECT count() FROM logs WHERE project = 'demo'"), demo.logs);
     assert.equal(await num("SELECT count() FROM db_changes WHERE project = 'demo'"), demo.dbChanges);
     // Other projects are untouched.
