@@ -4,10 +4,18 @@
  * event types (page goals match paths, which the rows of other dimensions do not keep). Otherwise the caller scans
  * the events, exactly as before. `exact` turns the rollups off.
  *
- * The range is read as the UTC days it covers whole (`events_daily`) plus the hours at either end
- * (`events_hourly`), so a month merges about 30 sets per value instead of 720.
+ * The range is read as the UTC days it covers whole (`events_daily`) plus the hours at either end (`events_hourly`),
+ * so a month merges about 30 sets per value instead of 720. Pages are rolled up per day only: their rows for the
+ * hours at the ends are rolled up from the events of those hours as the query runs (a day or two of events, not
+ * the range); a query that needs pages per hour (hourly buckets, or local days of a zone off UTC) reads the events.
  */
-import { DAILY_TABLE, ROLLUP_COLUMNS, ROLLUP_TABLE } from '../store/rollups.ts';
+import {
+  DAILY_TABLE,
+  HOURLY_DIMENSIONS,
+  ROLLUP_COLUMNS,
+  ROLLUP_TABLE,
+  rollupSelect,
+} from '../store/rollups.ts';
 import type { StatsQuery } from './stats-query.ts';
 
 const HOUR = 3_600_000;
@@ -58,6 +66,11 @@ export function rollupScope(
     params.tenant = q.target.tenant;
   }
   if (q.goal) Object.assign(params, q.goal.params, { goal_events: q.goal.events });
+  // Rows the hourly table does not keep: the rollup of the events of the hours outside whole days, made now.
+  const perDayOnly = [dimension, ...(pageGoals ? ['page'] : [])].filter(
+    (d) => !HOURLY_DIMENSIONS.includes(d),
+  );
+  if (perDayOnly.length > 0 && options.time === 'hours') return undefined;
   const firstDay = Math.ceil(startMs / DAY) * DAY;
   const lastDay = Math.floor(endMs / DAY) * DAY;
   const pieces: string[] = [];
@@ -67,19 +80,24 @@ export function rollupScope(
     return `(${column} >= toDateTime({${name}_from:UInt32}, 'UTC') AND ${column} < toDateTime({${name}_to:UInt32}, 'UTC'))`;
   };
   const where = scope.join(' AND ');
-  const hourly = (columns: string, time: string) =>
-    `SELECT ${columns} FROM ${ROLLUP_TABLE} WHERE ${where} AND ${time}`;
   const hour = options.time ? ', hour' : '';
+  const edges: Array<[number, number]> = [];
   if (options.time !== 'hours' && firstDay < lastDay) {
     const day = options.time ? ", toDateTime(day, 'UTC') AS hour" : '';
     pieces.push(
       `SELECT ${COLUMNS}${day} FROM ${DAILY_TABLE} WHERE ${where} AND ${between('day', 'rollup_days', firstDay, lastDay)}`,
     );
-    const edges = [
-      ...(startMs < firstDay ? [between('hour', 'rollup_head', startMs, firstDay)] : []),
-      ...(lastDay < endMs ? [between('hour', 'rollup_tail', lastDay, endMs)] : []),
-    ];
-    if (edges.length > 0) pieces.push(hourly(`${COLUMNS}${hour}`, `(${edges.join(' OR ')})`));
-  } else pieces.push(hourly(`${COLUMNS}${hour}`, between('hour', 'rollup_hours', startMs, endMs)));
+    if (startMs < firstDay) edges.push([startMs, firstDay]);
+    if (lastDay < endMs) edges.push([lastDay, endMs]);
+  } else edges.push([startMs, endMs]);
+  if (edges.length === 0) return { source: `(${pieces.join('\nUNION ALL\n')})`, params };
+  const inEdges = (column: string) =>
+    `(${edges.map(([from, to], i) => between(column, `rollup_edge${i}`, from, to)).join(' OR ')})`;
+  pieces.push(`SELECT ${COLUMNS}${hour} FROM ${ROLLUP_TABLE} WHERE ${where} AND ${inEdges('hour')}`);
+  if (perDayOnly.length > 0) {
+    const events = `(SELECT * FROM events WHERE ${scope[0]}${q.target.tenant !== undefined ? ' AND tenant_id = {tenant:String}' : ''}
+        AND ${inEdges('timestamp')}) AS e`;
+    pieces.push(`SELECT ${COLUMNS}${hour} FROM (${rollupSelect(events, perDayOnly)}) WHERE ${where}`);
+  }
   return { source: `(${pieces.join('\nUNION ALL\n')})`, params };
 }

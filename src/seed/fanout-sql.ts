@@ -1,4 +1,12 @@
-import { DAILY_TABLE, dailySelect, ROLLUP_TABLE, ROLLUP_VIEW, rollupSelect } from '../store/rollups.ts';
+import {
+  DAILY_TABLE,
+  dailySelect,
+  hourlySelect,
+  ROLLUP_FEED,
+  ROLLUP_FEED_VIEW,
+  ROLLUP_TABLE,
+  rollupSelect,
+} from '../store/rollups.ts';
 import { PROFILES_VIEW, profilesViewSelect } from '../store/sessions-profiles.ts';
 import { eventsSelect } from './events-sql.ts';
 import { FANOUT_SETTINGS } from './insert-settings.ts';
@@ -14,7 +22,7 @@ import { eventTime, runTables, type SeedSqlOptions, VISIT_COLUMNS, visitsSql } f
  * seeding falls back to letting the views run — correct, slower — until these builders follow the change.
  */
 export const MIRRORED_VIEWS: Record<string, string> = {
-  [ROLLUP_VIEW]: rollupSelect('events'),
+  [ROLLUP_FEED_VIEW]: rollupSelect('events'),
   [PROFILES_VIEW]: profilesViewSelect('events'),
 };
 
@@ -50,6 +58,8 @@ WHERE uid != ''`;
  */
 export const FANOUT = {
   visits: 'seed_visits',
+  /** The rollup rows on their way, as ROLLUP_FEED is (keeps nothing; not moved). */
+  feed: 'seed_staging_feed',
   staging: {
     events: 'seed_staging_events',
     user_profiles: 'seed_staging_profiles',
@@ -59,26 +69,29 @@ export const FANOUT = {
   views: [
     'seed_visits_events',
     'seed_visits_profiles',
-    'seed_staging_events_hourly',
-    'seed_staging_hourly_daily',
+    'seed_staging_events_feed',
+    'seed_staging_feed_hourly',
+    'seed_staging_feed_daily',
   ],
 } as const;
 
 /** Statements that create the fan-out for a run (after `fanoutTeardown`, which also clears a crashed run's leftovers). */
 export function fanoutSetup(o: SeedSqlOptions): string[] {
   const withs = `WITH ${runTables(o).join(',\n  ')}\n`;
-  const { visits, staging, views } = FANOUT;
+  const { visits, feed, staging, views } = FANOUT;
   return [
     `CREATE TABLE ${visits} (${VISIT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}) ENGINE = Null`,
     `CREATE TABLE ${staging.events} AS events`,
     `CREATE TABLE ${staging.user_profiles} AS user_profiles`,
     `CREATE MATERIALIZED VIEW ${views[0]} TO ${staging.events} AS ${withs}${eventsSelect(o, visits).sql}`,
     `CREATE MATERIALIZED VIEW ${views[1]} TO ${staging.user_profiles} AS ${withs}${profilesSelect(o, visits)}`,
-    // Fed by the staged events as they arrive (views cascade), like the rollups' own view on events.
+    // Fed by the staged events as they arrive (views cascade), like the rollups' own views on events.
+    `CREATE TABLE ${feed} AS ${ROLLUP_FEED}`,
     `CREATE TABLE ${staging[ROLLUP_TABLE]} AS ${ROLLUP_TABLE}`,
-    `CREATE MATERIALIZED VIEW ${views[2]} TO ${staging[ROLLUP_TABLE]} AS ${rollupSelect(staging.events)}`,
     `CREATE TABLE ${staging[DAILY_TABLE]} AS ${DAILY_TABLE}`,
-    `CREATE MATERIALIZED VIEW ${views[3]} TO ${staging[DAILY_TABLE]} AS ${dailySelect(staging[ROLLUP_TABLE])}`,
+    `CREATE MATERIALIZED VIEW ${views[3]} TO ${staging[ROLLUP_TABLE]} AS ${hourlySelect(feed)}`,
+    `CREATE MATERIALIZED VIEW ${views[4]} TO ${staging[DAILY_TABLE]} AS ${dailySelect(feed)}`,
+    `CREATE MATERIALIZED VIEW ${views[2]} TO ${feed} AS ${rollupSelect(staging.events)}`,
   ];
 }
 
@@ -86,6 +99,7 @@ export function fanoutTeardown(): string[] {
   return [
     ...FANOUT.views.map((v) => `DROP VIEW IF EXISTS ${v}`),
     `DROP TABLE IF EXISTS ${FANOUT.visits}`,
+    `DROP TABLE IF EXISTS ${FANOUT.feed}`,
     ...Object.values(FANOUT.staging).map((t) => `DROP TABLE IF EXISTS ${t}`),
   ];
 }

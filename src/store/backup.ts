@@ -39,9 +39,12 @@ async function fingerprint(store: Store, table: string): Promise<{ rows: number;
   return { rows: Number(r.rows), checksum: String(r.checksum) };
 }
 
-/** Tables first, then materialized views (they write into tables), then plain views (they read them). */
+/**
+ * Tables first (those that keep data and those that keep none, such as the rollups' feed), then materialized views
+ * (they write into tables), then plain views (they read them).
+ */
 function rank(engine: string): number {
-  return DATA_ENGINE.test(engine) ? 0 : engine === 'MaterializedView' ? 1 : 2;
+  return engine === 'MaterializedView' ? 1 : engine === 'View' ? 2 : 0;
 }
 
 export async function backupStore(

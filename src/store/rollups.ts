@@ -1,13 +1,16 @@
 /**
- * Hourly rollups of `events` (the table `events_hourly`): per project, tenant, dimension, value, event type and
- * hour — event and pageview counts, and the sets of visitors and visits as `uniqCombined64(14)` states (exact up
- * to about 500 distinct per row, then HyperLogLog with about 0.8 % error). The dashboard's unfiltered cards read a
- * few thousand of these rows instead of scanning millions of events (docs/BENCHMARKS.md has the figures).
+ * Rollups of `events`: per project, tenant, dimension, value, event type and UTC day (`events_daily`) — event and
+ * pageview counts, and the sets of visitors and visits as `uniqCombined64(14)` states (exact up to about 500 distinct
+ * per row, then HyperLogLog with about 0.8 % error) — and the same per hour (`events_hourly`) for the dimensions
+ * small enough to pay for it: the totals and the event types. Pages, a row per path per hour, made the hourly table
+ * as large as the events it summed; they are kept per day only, and the hours at a range's edges are rolled up from
+ * the events when read (src/query/rollup-scope.ts). The dashboard's unfiltered cards read a few thousand of these
+ * rows instead of scanning millions of events (docs/BENCHMARKS.md has the figures).
  *
- * The rows come from one SELECT over events, defined here once and used three ways: by the materialized view
- * that rolls up every insert, by the migration's backfill of events stored before it, and by `rebuildRollups`
- * (the demo seed, which moves whole parts into `events` past the views). A second view folds them into
- * `events_daily`, which long ranges read.
+ * The rows come from one SELECT over events, defined here once and used four ways: by the materialized view that
+ * rolls up every insert (into `events_rollup_feed`, a table that keeps nothing, whose two views write the hourly and
+ * the daily rows), by the migrations' backfill, by `rebuildRollups` (the demo seed and erasures, which change events
+ * past the views) and by the queries' edges.
  *
  * Bots are left out, as every stats query leaves them out. The event type is part of the key, so conversions of
  * event goals (visitors whose event was of the goal's type) come from the same rows.
@@ -17,7 +20,12 @@ import { SESSION_KEY, VISITOR_KEY } from './event-keys.ts';
 import type { Store } from './store.ts';
 
 export const ROLLUP_TABLE = 'events_hourly';
+/** The view into `events_hourly` (from `events` until migration 027, from the feed since). */
 export const ROLLUP_VIEW = 'events_hourly_mv';
+/** Every insert's rollup rows, per hour and for every dimension, on their way to the hourly and daily tables. */
+export const ROLLUP_FEED = 'events_rollup_feed';
+/** The view on `events` that feeds it (what the seed's direct writes stand in for). */
+export const ROLLUP_FEED_VIEW = 'events_rollup_mv';
 /** The same rows summed per UTC day (fed by a view on `events_hourly`): long ranges merge 24 times fewer sets. */
 export const DAILY_TABLE = 'events_daily';
 export const DAILY_VIEW = 'events_daily_mv';
@@ -38,7 +46,10 @@ export const ROLLUP_UNIQ_MERGE_IF = `${UNIQ_FUNCTION}MergeIf(${UNIQ_PRECISION})`
  */
 export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = { '': "''", ...ROLLED_UP_COLUMNS };
 
-function tableDdl(table: string, time: string, type: string): string {
+/** The dimensions `events_hourly` keeps (the others only `events_daily`): a row per type per hour, not per path. */
+export const HOURLY_DIMENSIONS: readonly string[] = ['', 'event'];
+
+function tableDdl(table: string, time: string, type: string, engine?: 'Null'): string {
   return `CREATE TABLE IF NOT EXISTS ${table}
 (
     project         LowCardinality(String),
@@ -53,10 +64,19 @@ function tableDdl(table: string, time: string, type: string): string {
     visitors        AggregateFunction(${ROLLUP_UNIQ}, UInt64),
     visits          AggregateFunction(${ROLLUP_UNIQ}, UInt64)
 )
-ENGINE = AggregatingMergeTree
+${
+  engine === 'Null'
+    ? 'ENGINE = Null'
+    : `ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(${time})
 ORDER BY (project, dimension, ${time}, tenant_id, value, type)
-SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`;
+SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`
+}`;
+}
+
+/** The rows of `source` (the feed, or a copy of it) that `events_hourly` keeps. */
+export function hourlySelect(source: string): string {
+  return `SELECT * FROM ${source} WHERE dimension IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join(', ')})`;
 }
 
 /** Hourly rows (of `source`, the hourly table or a copy of it) folded into UTC days. */
@@ -69,18 +89,21 @@ GROUP BY project, tenant_id, dimension, value, type, day`;
 }
 
 /**
- * The rollup rows of the events `source` holds (a table name, or a parenthesised subquery with an alias). The keys
- * and the hour are computed once per event, before ARRAY JOIN repeats the row per dimension (a quarter cheaper).
+ * The rollup rows of the events `source` holds (a table name, or a parenthesised subquery with an alias), per hour,
+ * for `dimensions` (all by default). The keys and the hour are computed once per event, before ARRAY JOIN repeats
+ * the row per dimension (a quarter cheaper).
  */
-export function rollupSelect(source: string): string {
-  const dims = Object.entries(ROLLUP_COLUMNS)
-    .map(([name, column]) => `('${name}', ${column})`)
-    .join(', ');
+export function rollupSelect(
+  source: string,
+  dimensions: readonly string[] = Object.keys(ROLLUP_COLUMNS),
+): string {
+  const picked = dimensions.map((name) => [name, ROLLUP_COLUMNS[name]] as const);
+  const dims = picked.map(([name, column]) => `('${name}', ${column})`).join(', ');
   const columns = new Set([
     'project',
     'tenant_id',
     'type',
-    ...Object.values(ROLLUP_COLUMNS).filter((c) => c !== "''"),
+    ...picked.map(([, c]) => c).filter((c) => c !== "''"),
   ]);
   return `SELECT project, tenant_id, d.1 AS dimension, d.2 AS value, type, hour,
     toUInt64(count()) AS events,
@@ -135,6 +158,25 @@ export const NARROW_ROLLUPS_MIGRATION = {
 };
 
 /**
+ * Migration 027: pages kept per day only. Every insert's rollup rows go to the feed (a Null table), whose views write
+ * the hourly rows of HOURLY_DIMENSIONS and the daily rows of all; the hourly page rows are removed (rewritten parts,
+ * so the disk space comes back). Safe to run again; nothing writes events while migrations run at start.
+ */
+export const ROLLUP_FEED_MIGRATION = {
+  version: 27,
+  name: '027_rollup_pages_per_day (src/store/rollups.ts)',
+  statements: [
+    tableDdl(ROLLUP_FEED, 'hour', "DateTime('UTC')", 'Null'),
+    `DROP VIEW IF EXISTS ${ROLLUP_VIEW}`,
+    `DROP VIEW IF EXISTS ${DAILY_VIEW}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO ${ROLLUP_TABLE} AS ${hourlySelect(ROLLUP_FEED)}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${DAILY_VIEW} TO ${DAILY_TABLE} AS ${dailySelect(ROLLUP_FEED)}`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_FEED_VIEW} TO ${ROLLUP_FEED} AS ${rollupSelect('events')}`,
+    `ALTER TABLE ${ROLLUP_TABLE} DELETE WHERE dimension NOT IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join(', ')}) SETTINGS mutations_sync = 2`,
+  ],
+};
+
+/**
  * Rolls up anew the UTC days that [fromMs, toMs) touches, for `project`, from what `events` holds now: for writers
  * that bypass the view. Whole days, because the daily rows cannot be cut. Run it while nothing else writes events
  * of that project (the seed runs against a stopped server).
@@ -153,8 +195,9 @@ export async function rebuildRollups(
     `project = {project:String} AND ${column} >= toDateTime({from:UInt32}, 'UTC') AND ${column} < toDateTime({to:UInt32}, 'UTC')`;
   await store.exec(`DELETE FROM ${ROLLUP_TABLE} WHERE ${inRange('hour')}`, params);
   await store.exec(`DELETE FROM ${DAILY_TABLE} WHERE ${inRange('day')}`, params);
+  // Through the feed: its views write the hourly and the daily rows, as for every insert.
   await store.exec(
-    `INSERT INTO ${ROLLUP_TABLE} ${rollupSelect(
+    `INSERT INTO ${ROLLUP_FEED} ${rollupSelect(
       `(SELECT * FROM events WHERE project = {project:String}
           AND timestamp >= toDateTime64({from:UInt32}, 3, 'UTC') AND timestamp < toDateTime64({to:UInt32}, 3, 'UTC')) AS e`,
     )}`,

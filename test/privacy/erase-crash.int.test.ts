@@ -120,7 +120,7 @@ describe('privacy: an erasure killed half-way', () => {
     await stop(server);
 
     // After her events are deleted and a day's rollup rows are emptied, before they are rebuilt.
-    await eraseAndKill(ALICE, '^INSERT INTO events_hourly');
+    await eraseAndKill(ALICE, '^INSERT INTO events_rollup_feed');
     // Journalled, nothing deleted yet.
     await eraseAndKill(DAVE, '^ALTER TABLE events DELETE');
 

@@ -10,7 +10,7 @@ import {
   VISIT_ATTRIBUTE_COLUMNS,
 } from '../../src/store/event-columns.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { ROLLUP_COLUMNS, ROLLUP_TABLE } from '../../src/store/rollups.ts';
+import { DAILY_TABLE, HOURLY_DIMENSIONS, ROLLUP_COLUMNS, ROLLUP_TABLE } from '../../src/store/rollups.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../src/store/visits.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -97,14 +97,15 @@ describe('the events column spec', () => {
   });
 
   // Reads the rollup rows of the event the test before wrote.
-  it('names the dimensions the rollup view of the store rolls up, and no others', async () => {
-    const rows = await store.query<{ dimension: string }>(
-      `SELECT DISTINCT dimension FROM ${ROLLUP_TABLE} WHERE project = 'p' ORDER BY dimension`,
-    );
-    assert.deepEqual(
-      rows.map((r) => r.dimension),
-      Object.keys(ROLLUP_COLUMNS).sort(),
-    );
+  it('names the dimensions the rollup views of the store roll up, and no others', async () => {
+    const dimensions = async (table: string) =>
+      (
+        await store.query<{ dimension: string }>(
+          `SELECT DISTINCT dimension FROM ${table} WHERE project = 'p' ORDER BY dimension`,
+        )
+      ).map((r) => r.dimension);
+    assert.deepEqual(await dimensions(DAILY_TABLE), Object.keys(ROLLUP_COLUMNS).sort());
+    assert.deepEqual(await dimensions(ROLLUP_TABLE), [...HOURLY_DIMENSIONS].sort());
   });
 
   it('marks the columns a visit carries, with the same types in visits', async () => {
