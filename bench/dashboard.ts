@@ -104,10 +104,13 @@ async function seedStore(dir: string, progress: Progress): Promise<{ seconds: nu
       replace: true,
       now: Date.parse(`${END}T23:59:59Z`),
       onProgress: (p) =>
-        progress.phase(
-          `seeding ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} events`,
-          p.done > 0 ? ((p.total - p.done) * p.elapsedMs) / p.done / 1000 : undefined,
-        ),
+        p.phase === 'visits'
+          ? // The fold has no event count to go by: its slices say how far it is.
+            progress.phase(`folding the events into visits${p.message ? `: ${p.message}` : ''}`)
+          : progress.phase(
+              `seeding ${p.done.toLocaleString('en-US')} / ${p.total.toLocaleString('en-US')} events`,
+              p.done > 0 ? ((p.total - p.done) * p.elapsedMs) / p.done / 1000 : undefined,
+            ),
     });
     progress.phase('settling the parts (OPTIMIZE … FINAL)');
     for (const table of ['events', 'visits', 'user_profiles', 'events_hourly', 'events_daily'])
