@@ -104,8 +104,8 @@ export async function statsRoutes(
     const query =
       metrics !== 'all' && !metrics.includes('conversions') ? { ...r.query, goal: undefined } : r.query;
     const counted = (q: typeof query, interval: Interval, range?: TimeRange) =>
-      timeseriesCounts(q, interval, range).then((points) =>
-        points.map((p) => withOnly(p, metrics as string[])),
+      timeseriesCounts(q, interval, range, { visits: metrics === 'all' || metrics.includes('visits') }).then(
+        (points) => points.map((p) => withOnly(p, metrics as string[])),
       );
     const series = metrics === 'all' ? timeseriesQuery : counted;
     const interval = (asked as Interval | undefined) ?? defaultInterval(r.query.range);

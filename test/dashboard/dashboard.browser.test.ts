@@ -101,6 +101,20 @@ describe('dashboard', () => {
     await page.locator('[data-testid=pages] .row').first().waitFor();
     await page.locator('[data-testid=locations] .row').first().waitFor();
     await shot('overview');
+    // The chart asks for the one metric it plots; picking another KPI asks for that one.
+    const asks = (metric: string) =>
+      page.waitForRequest(
+        (r) =>
+          r.url().includes('/api/v1/stats/timeseries') &&
+          new URL(r.url()).searchParams.get('metrics') === metric,
+      );
+    const pageviews = asks('pageviews');
+    await page.getByTestId('kpi-pageviews').click();
+    await pageviews;
+    await page.getByTestId('main-chart').getByText('Pageviews').first().waitFor();
+    const visitors = asks('visitors');
+    await page.getByTestId('kpi-visitors').click();
+    await visitors;
   });
 
   it('a wrong token is refused with a message', async () => {

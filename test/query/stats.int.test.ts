@@ -326,6 +326,16 @@ describe('timeseries', () => {
     const bad = await get(`${path}&metrics=visitors,bounces`);
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(bad.body), /not bounces/);
+    // Filtered, the counts come from one pass over the events; without visits asked it leaves them out.
+    const filtered = `${path}&filters=${encodeURIComponent(JSON.stringify([['is_not', 'page', ['/nowhere']]]))}`;
+    const filteredCounts = (await get(`${filtered}&metrics=counts`)).body.results as Array<Record<string, unknown>>;
+    assert.deepEqual(filteredCounts, counts.body.results, 'a filter that keeps everything');
+    for (const metric of ['visitors', 'pageviews', 'events', 'visits'])
+      assert.deepEqual(
+        (await get(`${filtered}&metrics=${metric}`)).body.results,
+        all.map((p) => ({ date: p.date, [metric]: p[metric] })),
+        metric,
+      );
   });
   it('refuses intervals that give too many points', async () => {
     const res = await get(

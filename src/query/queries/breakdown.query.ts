@@ -42,16 +42,21 @@ export async function breakdownQuery(
   return aggregate(q, column, { params, tail: ORDER });
 }
 
-/** The counting metrics per value of `column` (any expression over events), one pass over the range's events. */
+/**
+ * The counting metrics per value of `column` (any expression over events), one pass over the range's events.
+ * `visits: false`: the caller drops the visits (every event's session id read and hashed: the pass's dearest part).
+ */
 export async function countsBreakdown(
   q: StatsQuery,
   column: string,
   params: Record<string, string | number>,
+  options: { visits?: boolean } = {},
 ): Promise<BreakdownRow[]> {
   const w = whereOf(q);
+  const visits = options.visits === false ? '0' : "uniqExactIf(cityHash64(session_id), session_id != '')";
   const rows = await runStats<Record<string, unknown>>(
     q,
-    `SELECT ${column} AS value, uniqExact(${visitorKeyOf(q.sample)}) AS visitors, uniqExactIf(cityHash64(session_id), session_id != '') AS visits,
+    `SELECT ${column} AS value, uniqExact(${visitorKeyOf(q.sample)}) AS visitors, ${visits} AS visits,
             countIf(type = 'pageview') AS pageviews, count() AS events
             ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, ${q.goal.sql}) AS conversions` : ''}
      FROM events${sampleClause(q.sample)} WHERE ${w.where}

@@ -125,6 +125,8 @@ export async function timeseriesCounts(
   q: StatsQuery,
   interval: Interval,
   range: TimeRange = q.range,
+  /** `visits: false`: the caller drops the visits, so neither the events' pass nor the rollups count them. */
+  options: { visits?: boolean } = {},
 ): Promise<CountPoint[]> {
   const inRange = { ...q, range };
   const time =
@@ -144,14 +146,21 @@ export async function timeseriesCounts(
       // `bucket`, not `value`: a page goal's condition reads the rows' own `value` column.
       q,
       `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'hour')} AS bucket,
-              ${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '') AS n_visitors, ${ROLLUP_UNIQ_MERGE_IF}(visits, dimension = '') AS n_visits,
+              ${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '') AS n_visitors,
+              ${options.visits === false ? '0' : `${ROLLUP_UNIQ_MERGE_IF}(visits, dimension = '')`} AS n_visits,
               sumIf(pageviews, dimension = '') AS n_pageviews, sumIf(events, dimension = '') AS n_events
               ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.rollup}) AS n_conversions` : ''}
        FROM ${scope.source} GROUP BY bucket`,
       { ...scope.params, tz: q.tz },
     );
     rows = found.map((r) => countsRow({ ...r, value: r.bucket }, q.goal !== undefined, 'n_'));
-  } else rows = await countsBreakdown(inRange, LABEL_SQL[interval], { limit: 10 * MAX_BUCKETS, offset: 0 });
+  } else
+    rows = await countsBreakdown(
+      inRange,
+      LABEL_SQL[interval],
+      { limit: 10 * MAX_BUCKETS, offset: 0 },
+      options,
+    );
   const byLabel = new Map(rows.map(({ value, ...counts }) => [value, counts]));
   const empty = {
     visitors: 0,

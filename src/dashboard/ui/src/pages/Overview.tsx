@@ -92,11 +92,12 @@ function MainChart(props: {
           ...props.params,
           compare: props.compare,
           interval: props.interval,
-          // The four counts only: the chart never plots conversions, which cost the most with page goals.
-          metrics: counts ? 'visitors,visits,pageviews,events' : undefined,
+          // The metric it plots only (as Plausible's main graph does: another KPI picked asks again): the visits
+          // and the goals' conversions are what cost the most over the events.
+          metrics: counts ? props.metric : undefined,
         },
       ),
-    [JSON.stringify(props.params), props.compare, props.interval, counts],
+    [JSON.stringify(props.params), props.compare, props.interval, counts ? props.metric : ''],
   );
   return (
     <Panel
