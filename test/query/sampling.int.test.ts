@@ -198,7 +198,8 @@ describe('sampling', () => {
     assert.match(await bad.text(), /exact/);
   });
 
-  // Last: it adds events to the seeded month.
+  // These two last: they add events to the seeded month (the pageviews last: 2 000 more visitors of the page goal
+  // would move the goals list's rolled-up estimate, checked in the test before).
   it('counts goal events sent without a visit among the conversions, sampled as exact', async () => {
     const before = Number((await api('stats/overview', { exact: '1' })).conversions);
     const served = Array.from({ length: 2000 }, (_, i) => {
@@ -247,5 +248,34 @@ describe('sampling', () => {
         within(s.events, g.events, share, `goal ${g.goal} events ${JSON.stringify(extra)}`);
       }
     }
+  });
+
+  it('counts pageviews of a page goal sent without a visit among the conversions, sampled as exact', async () => {
+    const before = Number((await api('stats/overview', { exact: '1' })).conversions);
+    const served = Array.from({ length: 2000 }, (_, i) => {
+      const at = new Date(Date.parse('2026-10-06T00:00:00Z') + i * 600_000).toISOString();
+      return {
+        ...blankRow(),
+        event_id: randomUUID(),
+        project: 'demo',
+        type: 'pageview',
+        path: '/pricing/server-rendered',
+        timestamp: at,
+        received_at: at,
+        visitor_id: String(8_000_000_000 + i),
+        protocol: 'native',
+      };
+    });
+    await server.store.insert('events', served, 'sessionless-pageviews');
+    const exact = await api('stats/overview', { exact: '1' });
+    assert.equal(Number(exact.conversions), before + 2000, 'each such pageview is a converted visitor');
+    const sampled = await api('stats/overview', {});
+    assert.equal(sampled.sampled, 0.5);
+    within(
+      Number(sampled.conversions),
+      Number(exact.conversions),
+      0.02,
+      'conversions with pageviews without a visit',
+    );
   });
 });

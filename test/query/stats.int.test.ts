@@ -328,7 +328,9 @@ describe('timeseries', () => {
     assert.match(JSON.stringify(bad.body), /not bounces/);
     // Filtered, the counts come from one pass over the events; without visits asked it leaves them out.
     const filtered = `${path}&filters=${encodeURIComponent(JSON.stringify([['is_not', 'page', ['/nowhere']]]))}`;
-    const filteredCounts = (await get(`${filtered}&metrics=counts`)).body.results as Array<Record<string, unknown>>;
+    const filteredCounts = (await get(`${filtered}&metrics=counts`)).body.results as Array<
+      Record<string, unknown>
+    >;
     assert.deepEqual(filteredCounts, counts.body.results, 'a filter that keeps everything');
     for (const metric of ['visitors', 'pageviews', 'events', 'visits'])
       assert.deepEqual(

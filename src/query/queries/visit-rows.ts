@@ -3,8 +3,10 @@
  * the overview, the chart, the cards and the goals list: which ranges the rows can answer, which rows, and the goal
  * events no visit row holds.
  */
+import type { QueryParams } from '../../store/store.ts';
 import { VISITS_TABLE } from '../../store/visits.ts';
 import type { GoalCondition } from '../goals.ts';
+import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { scopeFilter } from '../scope-filter.ts';
@@ -60,16 +62,39 @@ export function sampledRange(q: StatsQuery): boolean {
 
 /**
  * Whether an event of the range without a visit (sent server-side, without a session id) reached a goal: such
- * events count as conversions too, and no visit row holds them. Reading the session ids' lengths first makes the
- * usual answer — none — cheap. A filter on a visit dimension leaves them out anyway.
+ * events count as conversions too, and no visit row holds them. The usual answer is none, found cheaply: events of
+ * the goals' types are looked up by the key (it starts with the type: a few granules, every one of the range), and
+ * pageviews are read only when the rollups count some without a visit (their `pageviews` less `visit_pageviews`).
+ * A filter on a visit dimension leaves such events out anyway.
  */
 export async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Promise<boolean> {
   if (q.filter.sql !== '') return false;
   const w = whereOf(q);
-  const [row] = await runStats<{ n: string }>(
-    q,
-    `SELECT count() AS n FROM events${sampleClause(q.sample)} PREWHERE session_id = '' WHERE ${w.where} AND (${goal.sql})`,
-    w.params,
-  );
-  return Number(row?.n ?? 0) > 0;
+  const any = async (condition: string, sample: number | undefined, params: QueryParams = {}) => {
+    const [row] = await runStats<{ n: string }>(
+      q,
+      `SELECT count() AS n FROM events${sampleClause(sample)} PREWHERE session_id = '' WHERE ${w.where} AND ${condition}`,
+      { ...w.params, ...params },
+    );
+    return Number(row?.n ?? 0) > 0;
+  };
+  if (goal.properties) return any(`(${goal.sql})`, q.sample);
+  if (
+    goal.events.length > 0 &&
+    (await any(`type IN {without_visit_types:Array(String)} AND (${goal.sql})`, undefined, {
+      without_visit_types: goal.events,
+    }))
+  )
+    return true;
+  if (goal.pages.length === 0) return false;
+  const scope = rollupScope({ ...q, goal: undefined }, '');
+  if (scope) {
+    const [row] = await runStats<{ n: string }>(
+      q,
+      `SELECT sum(pageviews) - sum(visit_pageviews) AS n FROM ${scope.source} WHERE type = 'pageview'`,
+      scope.params,
+    );
+    if (Number(row?.n ?? 0) === 0) return false;
+  }
+  return any(`type = 'pageview' AND (${goal.sql})`, q.sample);
 }
