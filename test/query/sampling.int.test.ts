@@ -55,6 +55,43 @@ const within = (sampled: number, exact: number, share: number, what: string) =>
     `${what}: sampled ${sampled} vs exact ${exact} (${((100 * (sampled - exact)) / exact).toFixed(2)} %)`,
   );
 
+/**
+ * Stores 2 000 events of `fields` without a visit (no session id; sent server-side), one every 10 minutes from `day`,
+ * each of a new visitor and each reaching a goal: every one is a converted visitor, exactly and within 2 % sampled.
+ */
+async function convertWithoutVisit(
+  what: string,
+  day: string,
+  firstVisitor: number,
+  fields: Record<string, string>,
+) {
+  const before = Number((await api('stats/overview', { exact: '1' })).conversions);
+  const served = Array.from({ length: 2000 }, (_, i) => {
+    const at = new Date(Date.parse(`${day}T00:00:00Z`) + i * 600_000).toISOString();
+    return {
+      ...blankRow(),
+      event_id: randomUUID(),
+      project: 'demo',
+      timestamp: at,
+      received_at: at,
+      visitor_id: String(firstVisitor + i),
+      protocol: 'native',
+      ...fields,
+    };
+  });
+  await server.store.insert('events', served, `without-visit-${what}`);
+  const exact = await api('stats/overview', { exact: '1' });
+  assert.equal(Number(exact.conversions), before + 2000, `each of the ${what} is a converted visitor`);
+  const sampled = await api('stats/overview', {});
+  assert.equal(sampled.sampled, 0.5);
+  within(
+    Number(sampled.conversions),
+    Number(exact.conversions),
+    0.02,
+    `conversions with ${what} without a visit`,
+  );
+}
+
 describe('sampling', () => {
   it('reads a sample past the threshold, says so, and stays within 2 % of exact on every KPI', async () => {
     assert.ok(seeded > 500_000, `seeded ${seeded}`);
@@ -201,35 +238,7 @@ describe('sampling', () => {
   // These two last: they add events to the seeded month (the pageviews last: 2 000 more visitors of the page goal
   // would move the goals list's rolled-up estimate, checked in the test before).
   it('counts goal events sent without a visit among the conversions, sampled as exact', async () => {
-    const before = Number((await api('stats/overview', { exact: '1' })).conversions);
-    const served = Array.from({ length: 2000 }, (_, i) => {
-      const at = new Date(Date.parse('2026-10-05T00:00:00Z') + i * 600_000).toISOString();
-      return {
-        ...blankRow(),
-        event_id: randomUUID(),
-        project: 'demo',
-        type: 'signup',
-        timestamp: at,
-        received_at: at,
-        visitor_id: String(9_000_000_000 + i),
-        protocol: 'native',
-      };
-    });
-    await server.store.insert('events', served, 'sessionless-signups');
-    const exact = await api('stats/overview', { exact: '1' });
-    assert.equal(
-      Number(exact.conversions),
-      before + 2000,
-      'each signup without a visit is a converted visitor',
-    );
-    const sampled = await api('stats/overview', {});
-    assert.equal(sampled.sampled, 0.5);
-    within(
-      Number(sampled.conversions),
-      Number(exact.conversions),
-      0.02,
-      'conversions with events without a visit',
-    );
+    await convertWithoutVisit('signups', '2026-10-05', 9_000_000_000, { type: 'signup' });
     // The goals list: from the events then (no visit row holds those signups); filtered by a visit dimension, from
     // the visit rows (such a filter leaves events without a visit out).
     // Desktop visitors are a fraction of all, read from a half: the sample's error grows as the part shrinks (the
@@ -251,31 +260,9 @@ describe('sampling', () => {
   });
 
   it('counts pageviews of a page goal sent without a visit among the conversions, sampled as exact', async () => {
-    const before = Number((await api('stats/overview', { exact: '1' })).conversions);
-    const served = Array.from({ length: 2000 }, (_, i) => {
-      const at = new Date(Date.parse('2026-10-06T00:00:00Z') + i * 600_000).toISOString();
-      return {
-        ...blankRow(),
-        event_id: randomUUID(),
-        project: 'demo',
-        type: 'pageview',
-        path: '/pricing/server-rendered',
-        timestamp: at,
-        received_at: at,
-        visitor_id: String(8_000_000_000 + i),
-        protocol: 'native',
-      };
+    await convertWithoutVisit('pageviews', '2026-10-06', 8_000_000_000, {
+      type: 'pageview',
+      path: '/pricing/server-rendered',
     });
-    await server.store.insert('events', served, 'sessionless-pageviews');
-    const exact = await api('stats/overview', { exact: '1' });
-    assert.equal(Number(exact.conversions), before + 2000, 'each such pageview is a converted visitor');
-    const sampled = await api('stats/overview', {});
-    assert.equal(sampled.sampled, 0.5);
-    within(
-      Number(sampled.conversions),
-      Number(exact.conversions),
-      0.02,
-      'conversions with pageviews without a visit',
-    );
   });
 });
