@@ -39,6 +39,7 @@ export async function visitRowsBreakdown(
   dimensions: readonly string[],
   limit: number,
   offset: number,
+  /** The counting metrics only (countsRow): the visits' shape (bounces, duration) is not summed. */
   counts: boolean,
 ): Promise<Record<string, BreakdownRow[]>> {
   const w = whereOf(q);
@@ -57,7 +58,8 @@ export async function visitRowsBreakdown(
   const rows = await runStats<Record<string, unknown>>(
     q,
     `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1) AS n_visitors, ${visitShapeSums('n_')},
+            uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1) AS n_visitors,
+            ${counts ? 'sum(sign) AS n_visits' : visitShapeSums('n_')},
             sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events
             ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND ${reachedGoal(q.goal, eventsOfRange)}) AS n_conversions` : ''}
      FROM ${visits.sql}
