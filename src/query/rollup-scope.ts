@@ -16,6 +16,7 @@ import {
   ROLLUP_TABLE,
   rollupSelect,
 } from '../store/rollups.ts';
+import { scopeFilter } from './scope-filter.ts';
 import type { StatsQuery } from './stats-query.ts';
 
 const HOUR = 3_600_000;
@@ -51,20 +52,15 @@ export function rollupScope(
   if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
   const pageGoals = q.goal !== undefined && q.goal.pages.length > 0;
   if (pageGoals && !(options.goalPages && dimension === '')) return undefined;
+  // Whose rows (project, and tenant when scoped): the same condition on the rollups and on the events of the edges.
+  const owner = scopeFilter(q.target, false);
   const scope = [
-    'project = {project:String}',
+    owner.sql,
     pageGoals
       ? "(dimension = {rollup_dimension:String} OR (dimension = 'page' AND type = 'pageview'))"
       : 'dimension = {rollup_dimension:String}',
   ];
-  const params: Record<string, string | number | string[]> = {
-    project: q.target.project,
-    rollup_dimension: dimension,
-  };
-  if (q.target.tenant !== undefined) {
-    scope.push('tenant_id = {tenant:String}');
-    params.tenant = q.target.tenant;
-  }
+  const params: Record<string, string | number | string[]> = { ...owner.params, rollup_dimension: dimension };
   if (q.goal) Object.assign(params, q.goal.params, { goal_events: q.goal.events });
   // Rows the hourly table does not keep: the rollup of the events of the hours outside whole days, made now.
   const perDayOnly = [dimension, ...(pageGoals ? ['page'] : [])].filter(
@@ -95,8 +91,7 @@ export function rollupScope(
     `(${edges.map(([from, to], i) => between(column, `rollup_edge${i}`, from, to)).join(' OR ')})`;
   pieces.push(`SELECT ${COLUMNS}${hour} FROM ${ROLLUP_TABLE} WHERE ${where} AND ${inEdges('hour')}`);
   if (perDayOnly.length > 0) {
-    const events = `(SELECT * FROM events WHERE ${scope[0]}${q.target.tenant !== undefined ? ' AND tenant_id = {tenant:String}' : ''}
-        AND ${inEdges('timestamp')}) AS e`;
+    const events = `(SELECT * FROM events WHERE ${owner.sql} AND ${inEdges('timestamp')}) AS e`;
     pieces.push(`SELECT ${COLUMNS}${hour} FROM (${rollupSelect(events, perDayOnly)}) WHERE ${where}`);
   }
   return { source: `(${pieces.join('\nUNION ALL\n')})`, params };

@@ -48,6 +48,7 @@ export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = { '': "''", ...R
 
 /** The dimensions `events_hourly` keeps (the others only `events_daily`): a row per type per hour, not per path. */
 export const HOURLY_DIMENSIONS: readonly string[] = ['', 'event'];
+const HOURLY_ROWS = `dimension IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join(', ')})`;
 
 function tableDdl(table: string, time: string, type: string, engine?: 'Null'): string {
   return `CREATE TABLE IF NOT EXISTS ${table}
@@ -76,7 +77,7 @@ SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsy
 
 /** The rows of `source` (the feed, or a copy of it) that `events_hourly` keeps. */
 export function hourlySelect(source: string): string {
-  return `SELECT * FROM ${source} WHERE dimension IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join(', ')})`;
+  return `SELECT * FROM ${source} WHERE ${HOURLY_ROWS}`;
 }
 
 /** Hourly rows (of `source`, the hourly table or a copy of it) folded into UTC days. */
@@ -172,7 +173,7 @@ export const ROLLUP_FEED_MIGRATION = {
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO ${ROLLUP_TABLE} AS ${hourlySelect(ROLLUP_FEED)}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${DAILY_VIEW} TO ${DAILY_TABLE} AS ${dailySelect(ROLLUP_FEED)}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_FEED_VIEW} TO ${ROLLUP_FEED} AS ${rollupSelect('events')}`,
-    `ALTER TABLE ${ROLLUP_TABLE} DELETE WHERE dimension NOT IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join(', ')}) SETTINGS mutations_sync = 2`,
+    `ALTER TABLE ${ROLLUP_TABLE} DELETE WHERE NOT ${HOURLY_ROWS} SETTINGS mutations_sync = 2`,
   ],
 };
 

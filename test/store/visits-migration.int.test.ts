@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { listMigrations, migrate } from '../../src/store/migrate.ts';
-import { openStore } from '../../src/store/store.ts';
+import { openStore, type Store } from '../../src/store/store.ts';
 import { VISIT_CONTENT_COLUMNS } from '../../src/store/visit-contents.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { assertVisitsMatchEvents } from '../support/visits-check.ts';
@@ -14,6 +14,13 @@ after(() => {
   cleanup();
   before026.cleanup();
 });
+
+/** Applies every migration left; the progress lines of the one whose name starts with `prefix`. */
+async function migrateSaying(store: Store, prefix: string): Promise<string[]> {
+  const said: string[] = [];
+  await migrate(store, listMigrations(), (m) => said.push(m));
+  return said.filter((m) => m.startsWith(prefix));
+}
 
 describe('migration 021 (visits)', () => {
   it('backfills the visits of the stored events, a visit across midnight and one over days included', async () => {
@@ -46,14 +53,9 @@ describe('migration 021 (visits)', () => {
         })),
         'visits-migration',
       );
-      const said: string[] = [];
-      await migrate(store, listMigrations(), (m) => said.push(m));
-      assert.deepEqual(
-        said.filter((m) => m.startsWith('021_')),
-        [
-          '021_visits (src/store/visits.ts): folding 5 events into visits, slice 1 of 1 (0 %): 2026-10-01 … 2026-10-04',
-        ],
-      );
+      assert.deepEqual(await migrateSaying(store, '021_'), [
+        '021_visits (src/store/visits.ts): folding 5 events into visits, slice 1 of 1 (0 %): 2026-10-01 … 2026-10-04',
+      ]);
       assert.equal(await assertVisitsMatchEvents(store, 'm', 'after migration 021'), 3);
     } finally {
       await store.close();
@@ -92,14 +94,9 @@ describe('migration 026 (what each visit holds)', () => {
         `INSERT INTO visits (project, tenant_id, session_id, sign, version, visitor_id, started_at, ended_at, pageviews, events)
          VALUES ('m', '', 's1', 1, 1, 7, '2026-10-01 10:00:00.000', '2026-10-01 10:02:00.000', 2, 3)`,
       );
-      const said: string[] = [];
-      await migrate(store, listMigrations(), (m) => said.push(m));
-      assert.deepEqual(
-        said.filter((m) => m.startsWith('026_')),
-        [
-          '026_visit_contents (src/store/visit-contents.ts): folding 3 events into visits, slice 1 of 1 (0 %): 2026-10-01 … 2026-10-01',
-        ],
-      );
+      assert.deepEqual(await migrateSaying(store, '026_'), [
+        '026_visit_contents (src/store/visit-contents.ts): folding 3 events into visits, slice 1 of 1 (0 %): 2026-10-01 … 2026-10-01',
+      ]);
       assert.equal(await assertVisitsMatchEvents(store, 'm', 'after migration 026'), 1);
       const [row] = await store.query<Record<string, unknown>>(
         `SELECT pages, page_views, event_types, event_counts, other_paths FROM visits WHERE project = 'm'`,
