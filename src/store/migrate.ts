@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { COLUMN_CODECS_MIGRATION } from './column-codecs.ts';
 import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
 import type { Migration } from './migration.ts';
@@ -40,6 +41,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   SESSIONS_FROM_VISITS_MIGRATION,
   VISIT_CONTENTS_MIGRATION,
   ROLLUP_FEED_MIGRATION,
+  COLUMN_CODECS_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

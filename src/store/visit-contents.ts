@@ -37,11 +37,6 @@ export const VISIT_CONTENT_TYPES: Readonly<Record<(typeof VISIT_CONTENT_COLUMNS)
  */
 export const VISIT_LIST_MAX = 100;
 
-/** The columns' lines of the `visits` DDL. */
-export const VISIT_CONTENT_DDL = VISIT_CONTENT_COLUMNS.map(
-  (c) => `    ${c.padEnd(15)} ${VISIT_CONTENT_TYPES[c]},`,
-).join('\n');
-
 /**
  * The aggregates over a visit's events that `VISIT_CONTENT_SELECT` reads (in the fold's GROUP BY): the lists as they
  * come, sorted and counted per visit afterwards — about three times cheaper than `sumMap` (bench: a fold of three

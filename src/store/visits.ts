@@ -18,14 +18,22 @@
  * the same way in the processor (a test holds the two equal).
  */
 import { randomUUID } from 'node:crypto';
-import { EVENT_COLUMNS, type EventColumn, VISIT_ATTRIBUTE_COLUMNS } from './event-columns.ts';
+import {
+  EVENT_COLUMNS,
+  type EventColumn,
+  LABEL,
+  SAMPLE_KEY_CODEC,
+  TEXT,
+  TIME,
+  VISIT_ATTRIBUTE_COLUMNS,
+} from './event-columns.ts';
 import { VISITOR_KEY } from './event-keys.ts';
 import type { InsertOptions, QueryParams, Store } from './store.ts';
 import {
   VISIT_CONTENT_AGGREGATES,
   VISIT_CONTENT_COLUMNS,
-  VISIT_CONTENT_DDL,
   VISIT_CONTENT_SELECT,
+  VISIT_CONTENT_TYPES,
 } from './visit-contents.ts';
 import { planVisitSlices } from './visit-slices.ts';
 
@@ -34,31 +42,53 @@ export const VISITS_TABLE = 'visits';
 /** The events' columns a visit carries from its first event (`visit: true` in src/store/event-columns.ts). */
 export const VISIT_ATTRIBUTES = VISIT_ATTRIBUTE_COLUMNS;
 
-/** Each attribute's line of the DDL, typed and compressed as in `events`. */
-const attributeLines = VISIT_ATTRIBUTES.map((name) => {
-  const c: EventColumn = EVENT_COLUMNS[name];
-  return `    ${name.padEnd(15)} ${c.type}${c.codec ? ` CODEC(${c.codec})` : ''},`;
-}).join('\n');
+/**
+ * The lists every goal and event filter over the rows reads keep LZ4, which decodes faster: with ZSTD a pass
+ * computing conversions took ~10 ms more at 10 M events, for 0.9 B/event (docs/BENCHMARKS.md).
+ */
+const READ_BY_GOALS: readonly string[] = ['pages', 'event_types'];
+/** A visit's counts are small: `T64` keeps their significant bits only (−1.3 B/event, migration 028). */
+const COUNT = { type: 'UInt32', codec: 'T64, ZSTD(1)' } as const;
+
+/**
+ * Every column of `visits`, in table order, with its type and codec — the DDL below and migration 028
+ * (src/store/column-codecs.ts), which gives a store made before it the same codecs, are both made from it. The
+ * attributes are typed and compressed as in `events`.
+ */
+export const VISIT_COLUMNS: ReadonlyArray<readonly [string, EventColumn]> = [
+  ['project', LABEL],
+  ['tenant_id', LABEL],
+  ['session_id', TEXT],
+  ['sign', { type: 'Int8' }],
+  ['version', { type: 'UInt32' }],
+  ['visitor_id', { type: 'UInt64', codec: 'ZSTD(1)' }],
+  ['user_id', TEXT],
+  ['started_at', TIME],
+  ['ended_at', TIME],
+  ['pageviews', COUNT],
+  ['events', COUNT],
+  ['is_bot', { type: 'Bool' }],
+  ['entry_page', TEXT],
+  ['exit_page', TEXT],
+  ...VISIT_CONTENT_COLUMNS.map(
+    (name) =>
+      [
+        name,
+        { type: VISIT_CONTENT_TYPES[name], ...(READ_BY_GOALS.includes(name) ? {} : { codec: 'ZSTD(1)' }) },
+      ] as const,
+  ),
+  ...VISIT_ATTRIBUTES.map((name) => [name, EVENT_COLUMNS[name]] as const),
+  ['sample_key', { type: 'UInt32', materialized: `intHash32(${VISITOR_KEY})`, codec: SAMPLE_KEY_CODEC }],
+];
+
+const columnLines = VISIT_COLUMNS.map(
+  ([name, c]) =>
+    `    ${name.padEnd(15)} ${c.type}${c.materialized ? ` MATERIALIZED ${c.materialized}` : ''}${c.codec ? ` CODEC(${c.codec})` : ''},`,
+).join('\n');
 
 export const VISITS_DDL = `CREATE TABLE IF NOT EXISTS ${VISITS_TABLE}
 (
-    project         LowCardinality(String),
-    tenant_id       LowCardinality(String),
-    session_id      String CODEC(ZSTD(1)),
-    sign            Int8,
-    version         UInt32,
-    visitor_id      UInt64 CODEC(ZSTD(1)),
-    user_id         String CODEC(ZSTD(1)),
-    started_at      DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1)),
-    ended_at        DateTime64(3, 'UTC') CODEC(Delta(8), ZSTD(1)),
-    pageviews       UInt32,
-    events          UInt32,
-    is_bot          Bool,
-    entry_page      String CODEC(ZSTD(1)),
-    exit_page       String CODEC(ZSTD(1)),
-${VISIT_CONTENT_DDL}
-${attributeLines}
-    sample_key      UInt32 MATERIALIZED intHash32(${VISITOR_KEY}),
+${columnLines}
     INDEX session_idx session_id TYPE bloom_filter(0.01) GRANULARITY 4
 )
 ENGINE = VersionedCollapsingMergeTree(sign, version)

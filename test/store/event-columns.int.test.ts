@@ -12,7 +12,7 @@ import {
 import { migrate } from '../../src/store/migrate.ts';
 import { DAILY_TABLE, HOURLY_DIMENSIONS, ROLLUP_COLUMNS, ROLLUP_TABLE } from '../../src/store/rollups.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
-import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../src/store/visits.ts';
+import { VISIT_ATTRIBUTES, VISIT_COLUMNS, VISITS_TABLE } from '../../src/store/visits.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('event-columns');
@@ -49,6 +49,12 @@ function expected(name: string, c: EventColumn): Described {
   };
 }
 
+/** ClickHouse normalises expressions: compare them without spaces. */
+const squeeze = (d: Described): Described => ({
+  ...d,
+  default_expression: d.default_expression.replaceAll(' ', ''),
+});
+
 before(async () => {
   store = openStore({ url: 'chdb', dataDir: `${dir}/store` });
   await migrate(store);
@@ -67,10 +73,7 @@ describe('the events column spec', () => {
     );
     for (const [name, c] of Object.entries(EVENT_COLUMNS)) {
       const got = described.find((d) => d.name === name);
-      // ClickHouse normalises expressions: compare them without spaces.
-      const squeeze = (d: Described | undefined) =>
-        d && { ...d, default_expression: d.default_expression.replaceAll(' ', '') };
-      assert.deepEqual(squeeze(got), squeeze(expected(name, c)), name);
+      assert.deepEqual(got && squeeze(got), squeeze(expected(name, c)), name);
     }
   });
 
@@ -106,6 +109,14 @@ describe('the events column spec', () => {
       ).map((r) => r.dimension);
     assert.deepEqual(await dimensions(DAILY_TABLE), Object.keys(ROLLUP_COLUMNS).sort());
     assert.deepEqual(await dimensions(ROLLUP_TABLE), [...HOURLY_DIMENSIONS].sort());
+  });
+
+  it('is, for visits, what a freshly migrated store holds too', async () => {
+    const visits = await describeTable(VISITS_TABLE);
+    assert.deepEqual(
+      visits.map(squeeze),
+      VISIT_COLUMNS.map(([name, c]) => squeeze(expected(name, c))),
+    );
   });
 
   it('marks the columns a visit carries, with the same types in visits', async () => {

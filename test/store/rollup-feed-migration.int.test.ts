@@ -73,7 +73,7 @@ describe('migration 027 (pages rolled up per day only)', () => {
         cards.push(await breakdownQuery({ ...q(range), exact: true }, 'page', 10, 1, true));
 
       const applied = (await migrate(store)).applied;
-      assert.deepEqual(applied, ['027_rollup_pages_per_day (src/store/rollups.ts)']);
+      assert.equal(applied[0], '027_rollup_pages_per_day (src/store/rollups.ts)');
       const hourly = await rollupRows(store, ROLLUP_TABLE);
       assert.equal(hourly.page, undefined, 'no page rows per hour');
       assert.deepEqual(hourly[''], hourlyBefore['']);
