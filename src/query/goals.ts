@@ -13,6 +13,11 @@ export interface GoalCondition {
    */
   rollup: string;
   params: Record<string, string | string[]>;
+  /**
+   * The rollups' `page` rows of the pageviews the page goals match (with page goals): the only page rows a goal's
+   * rollup scope needs to read (rollup-scope.ts, `goalPages`).
+   */
+  rollupPages?: string;
   /** The event types and the page patterns it stands for (the rollups answer event goals only). */
   events: string[];
   pages: string[];
@@ -62,6 +67,7 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
   const visit: string[] = [];
   const visitEvents: string[] = [];
   const params: Record<string, string | string[]> = {};
+  let rollupPages: string | undefined;
   if (plain.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
     params[`${prefix}_events`] = plain;
@@ -94,13 +100,15 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
       params[`${prefix}_page${i}`] = patternToLike(p);
     });
     parts.push(`(type = 'pageview' AND (${like('path')}))`);
-    rollup.push(`(dimension = 'page' AND type = 'pageview' AND (${like('value')}))`);
+    rollupPages = `(dimension = 'page' AND type = 'pageview' AND (${like('value')}))`;
+    rollup.push(rollupPages);
     visit.push(`arrayExists(p -> ${like('p')}, pages)`);
     visitEvents.push(`arraySum(arrayFilter((n, p) -> ${like('p')}, page_views, pages))`);
   }
   return {
     sql: `(${parts.join(' OR ')})`,
     rollup: `(${rollup.join(' OR ')})`,
+    ...(rollupPages ? { rollupPages } : {}),
     params,
     events,
     pages: patterns,

@@ -40,7 +40,8 @@ export function rollupScope(
     time?: 'hours' | 'days';
     /**
      * The caller reads the totals (`dimension` ''), counts with `dimension = ''` and conversions with the goal's
-     * `rollup` condition: page goals are then answered too, from the pageviews' `page` rows kept in scope.
+     * `rollup` condition: page goals are then answered too, from the `page` rows of the pageviews they match, kept
+     * in scope.
      */
     goalPages?: boolean;
   } = {},
@@ -56,8 +57,9 @@ export function rollupScope(
   const owner = scopeFilter(q.target, false);
   const scope = [
     owner.sql,
+    // The goals' pages only: with small granules (ROLLUP_GRANULARITY) the key skips the other pages' sets.
     pageGoals
-      ? "(dimension = {rollup_dimension:String} OR (dimension = 'page' AND type = 'pageview'))"
+      ? `(dimension = {rollup_dimension:String} OR ${q.goal?.rollupPages})`
       : 'dimension = {rollup_dimension:String}',
   ];
   const params: Record<string, string | number | string[]> = { ...owner.params, rollup_dimension: dimension };

@@ -8,7 +8,12 @@ import { COLUMN_CODECS_MIGRATION } from './column-codecs.ts';
 import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
 import type { Migration } from './migration.ts';
-import { NARROW_ROLLUPS_MIGRATION, ROLLUP_FEED_MIGRATION, ROLLUP_MIGRATION } from './rollups.ts';
+import {
+  NARROW_ROLLUPS_MIGRATION,
+  ROLLUP_FEED_MIGRATION,
+  ROLLUP_GRANULES_MIGRATION,
+  ROLLUP_MIGRATION,
+} from './rollups.ts';
 import { SESSIONS_FROM_VISITS_MIGRATION, SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
 import { VISIT_CONTENTS_MIGRATION, VISITS_MIGRATION } from './visits-migrations.ts';
@@ -42,6 +47,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   VISIT_CONTENTS_MIGRATION,
   ROLLUP_FEED_MIGRATION,
   COLUMN_CODECS_MIGRATION,
+  ROLLUP_GRANULES_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

@@ -17,6 +17,7 @@
  */
 import { ROLLED_UP_COLUMNS } from './event-columns.ts';
 import { SESSION_KEY, VISITOR_KEY } from './event-keys.ts';
+import type { Migration } from './migration.ts';
 import type { Store } from './store.ts';
 
 export const ROLLUP_TABLE = 'events_hourly';
@@ -50,6 +51,15 @@ export const ROLLUP_COLUMNS: Readonly<Record<string, string>> = { '': "''", ...R
 export const HOURLY_DIMENSIONS: readonly string[] = ['', 'event'];
 const HOURLY_ROWS = `dimension IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join(', ')})`;
 
+/**
+ * Rows per granule of the rollup tables (migration 029). A set of visitors takes kilobytes, so at ClickHouse's
+ * default (8 192 rows, at most 10 MB) a granule held a day's pages, and a page goal — a row a day — had every granule
+ * of its range read and every set in it decoded: 72 ms for the goals list at 10 M events. With granules of 128 rows
+ * the key finds a goal's rows and skips the others (29–36 ms, docs/BENCHMARKS.md); the index holds a mark per 128
+ * rows, a few hundred kilobytes even for a million rows.
+ */
+export const ROLLUP_GRANULARITY = 128;
+
 function tableDdl(table: string, time: string, type: string, engine?: 'Null'): string {
   return `CREATE TABLE IF NOT EXISTS ${table}
 (
@@ -71,7 +81,7 @@ ${
     : `ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(${time})
 ORDER BY (project, dimension, ${time}, tenant_id, value, type)
-SETTINGS non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`
+SETTINGS index_granularity = ${ROLLUP_GRANULARITY}, non_replicated_deduplication_window = 1000, fsync_after_insert = 1, fsync_part_directory = 1`
 }`;
 }
 
@@ -175,6 +185,51 @@ export const ROLLUP_FEED_MIGRATION = {
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_FEED_VIEW} TO ${ROLLUP_FEED} AS ${rollupSelect('events')}`,
     `ALTER TABLE ${ROLLUP_TABLE} DELETE WHERE NOT ${HOURLY_ROWS} SETTINGS mutations_sync = 2`,
   ],
+};
+
+/** The rows per granule `table` was made with (8 192 unless it says otherwise). Table names are ours. */
+async function granularityOf(store: Store, table: string): Promise<number> {
+  const [row] = await store.query<{ ddl: string }>(
+    `SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}`,
+    { t: table },
+  );
+  return Number(/index_granularity = (\d+)/.exec(row?.ddl ?? '')?.[1] ?? 8192);
+}
+
+/**
+ * Migration 029: both rollup tables made again with granules of ROLLUP_GRANULARITY rows (a table's granularity
+ * cannot be altered). Each is copied into a new table, the two swapped (`EXCHANGE TABLES`) and its view made
+ * again; the tables are small (rows per path per day, not per event), so this takes seconds. Safe to interrupt:
+ * a table already swapped is kept, a half-made copy is made again, and the view is recreated either way. Nothing
+ * writes events while migrations run at start; on a ClickHouse server stop the processors while it runs (between
+ * dropping and recreating a view, inserts would not reach its table).
+ */
+export const ROLLUP_GRANULES_MIGRATION: Migration = {
+  version: 29,
+  name: '029_rollup_granules (src/store/rollups.ts)',
+  statements: [],
+  async run(store, progress) {
+    const tables = [
+      { table: ROLLUP_TABLE, view: ROLLUP_VIEW, time: 'hour', type: "DateTime('UTC')", select: hourlySelect },
+      { table: DAILY_TABLE, view: DAILY_VIEW, time: 'day', type: 'Date', select: dailySelect },
+    ];
+    for (const { table, view, time, type, select } of tables) {
+      const copy = `${table}_regranulated`;
+      if ((await granularityOf(store, table)) !== ROLLUP_GRANULARITY) {
+        progress(`copying ${table} into granules of ${ROLLUP_GRANULARITY} rows`);
+        await store.command(`DROP TABLE IF EXISTS ${copy}`);
+        await store.command(tableDdl(copy, time, type));
+        await store.command(`DROP VIEW IF EXISTS ${view}`);
+        // Two blocks of equal rows (other projects' quiet days) must both arrive: no dropping of repeated blocks.
+        await store.exec(`INSERT INTO ${copy} SELECT * FROM ${table}`, {}, { insert_deduplicate: '0' });
+        await store.command(`EXCHANGE TABLES ${table} AND ${copy}`);
+      }
+      await store.command(
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS ${view} TO ${table} AS ${select(ROLLUP_FEED)}`,
+      );
+      await store.command(`DROP TABLE IF EXISTS ${copy}`);
+    }
+  },
 };
 
 /**
