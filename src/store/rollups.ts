@@ -188,7 +188,7 @@ export const ROLLUP_FEED_MIGRATION = {
 };
 
 /** The rows per granule `table` was made with (8 192 unless it says otherwise). Table names are ours. */
-async function granularityOf(store: Store, table: string): Promise<number> {
+export async function granularityOf(store: Store, table: string): Promise<number> {
   const [row] = await store.query<{ ddl: string }>(
     `SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}`,
     { t: table },

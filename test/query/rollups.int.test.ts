@@ -14,9 +14,10 @@ import { NO_FILTER } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
 import { seed } from '../../src/seed/seed.ts';
-import { listMigrations, migrate } from '../../src/store/migrate.ts';
+import { migrate } from '../../src/store/migrate.ts';
 import { DAILY_TABLE, ROLLUP_COLUMNS, ROLLUP_TABLE } from '../../src/store/rollups.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { migrateBefore } from '../support/migrate-to.ts';
 import { prng } from '../support/prng.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -107,10 +108,7 @@ const both = async (q: StatsQuery, dimension: string, limit: number, page = 1) =
 before(async () => {
   store = openStore({ url: 'chdb', dataDir: dir });
   // Events stored before the rollups existed: the migration backfills them.
-  await migrate(
-    store,
-    listMigrations().filter((m) => m.version < 11),
-  );
+  await migrateBefore(store, 11);
   await store.insert('events', traffic('shop', 200), 'before-rollups');
   await migrate(store);
   await store.insert('events', traffic('shop', 200), 'after-rollups');

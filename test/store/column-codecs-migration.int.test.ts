@@ -7,6 +7,7 @@ import { EVENT_COLUMNS, type EventColumn } from '../../src/store/event-columns.t
 import { listMigrations, migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { insertVisitsFromEvents, VISIT_COLUMNS, VISITS_TABLE } from '../../src/store/visits.ts';
+import { migrateBefore, migrateThrough } from '../support/migrate-to.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('column-codecs-migration');
@@ -71,10 +72,7 @@ describe('migration 028 (column codecs)', () => {
   it('gives a store made before it the codecs of the specs, its rows unchanged', async () => {
     const store = openStore({ url: 'chdb', dataDir: dir });
     try {
-      await migrate(
-        store,
-        listMigrations().filter((m) => m.version < 28),
-      );
+      await migrateBefore(store, 28);
       // Before 028 the dictionary columns, the counts and the sample key had no codec of their own; this version's
       // visits DDL already names them, so take them off to stand for a store of the version before.
       for (const [name, c] of VISIT_COLUMNS)
@@ -88,10 +86,7 @@ describe('migration 028 (column codecs)', () => {
       assert.equal((await codecs(store, 'events')).channel, '', 'no codec on a label before');
       assert.equal((await codecs(store, VISITS_TABLE)).pageviews, '', 'no codec on a count before');
 
-      const applied = await migrate(
-        store,
-        listMigrations().filter((m) => m.version <= 28),
-      );
+      const applied = await migrateThrough(store, 28);
       assert.deepEqual(applied.applied, [COLUMN_CODECS_MIGRATION.name]);
       for (const [table, columns] of TABLES) {
         const got = await codecs(store, table);

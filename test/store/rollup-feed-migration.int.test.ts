@@ -6,9 +6,10 @@ import { breakdownQuery } from '../../src/query/queries/breakdown.query.ts';
 import { NO_FILTER } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
-import { listMigrations, migrate } from '../../src/store/migrate.ts';
+import { migrate } from '../../src/store/migrate.ts';
 import { DAILY_TABLE, ROLLUP_TABLE } from '../../src/store/rollups.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { migrateBefore } from '../support/migrate-to.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('rollup-feed-migration');
@@ -59,10 +60,7 @@ describe('migration 027 (pages rolled up per day only)', () => {
       [T0 + DAY + 3 * 3_600_000, T0 + DAY + 9 * 3_600_000],
     ];
     try {
-      await migrate(
-        store,
-        listMigrations().filter((m) => m.version < 27),
-      );
+      await migrateBefore(store, 27);
       await store.insert('events', events(0, 300, 'a'), 'before-027');
       const hourlyBefore = await rollupRows(store, ROLLUP_TABLE);
       assert.ok(hourlyBefore.page.rows > 0, 'hourly page rows before the migration');

@@ -2,16 +2,18 @@
 // their views writing them as before; and a run interrupted after it dropped a view (its copy half made) completes.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { listMigrations, migrate } from '../../src/store/migrate.ts';
+import { migrate } from '../../src/store/migrate.ts';
 import {
   DAILY_TABLE,
   DAILY_VIEW,
+  granularityOf,
   ROLLUP_GRANULARITY,
   ROLLUP_GRANULES_MIGRATION,
   ROLLUP_TABLE,
   ROLLUP_UNIQ_MERGE,
 } from '../../src/store/rollups.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { migrateBefore } from '../support/migrate-to.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('rollup-granules-migration');
@@ -47,14 +49,6 @@ async function rollupRows(store: Store, table: string, time: string): Promise<st
   return JSON.stringify(rows);
 }
 
-async function granularity(store: Store, table: string): Promise<number> {
-  const [row] = await store.query<{ ddl: string }>(
-    `SELECT create_table_query AS ddl FROM system.tables WHERE database = currentDatabase() AND name = {t:String}`,
-    { t: table },
-  );
-  return Number(/index_granularity = (\d+)/.exec(row?.ddl ?? '')?.[1] ?? 8192);
-}
-
 /** Stands for a store of the version before: the table made again at ClickHouse's default granularity. */
 async function defaultGranules(store: Store, table: string) {
   const [{ ddl }] = await store.query<{ ddl: string }>(
@@ -72,14 +66,11 @@ describe('migration 029 (rollup granules)', () => {
   it('makes both rollup tables again with small granules, rows and views as before, and resumes', async () => {
     const store = openStore({ url: 'chdb', dataDir: dir });
     try {
-      await migrate(
-        store,
-        listMigrations().filter((m) => m.version < 29),
-      );
+      await migrateBefore(store, 29);
       await store.insert('events', events(0, 3_000), 'before-029');
       for (const table of [ROLLUP_TABLE, DAILY_TABLE]) {
         await defaultGranules(store, table);
-        assert.equal(await granularity(store, table), 8192, `${table} before`);
+        assert.equal(await granularityOf(store, table), 8192, `${table} before`);
       }
       const before = {
         hourly: await rollupRows(store, ROLLUP_TABLE, 'hour'),
@@ -93,7 +84,7 @@ describe('migration 029 (rollup granules)', () => {
 
       assert.deepEqual((await migrate(store)).applied, [ROLLUP_GRANULES_MIGRATION.name]);
       for (const table of [ROLLUP_TABLE, DAILY_TABLE])
-        assert.equal(await granularity(store, table), ROLLUP_GRANULARITY, table);
+        assert.equal(await granularityOf(store, table), ROLLUP_GRANULARITY, table);
       assert.equal(await rollupRows(store, ROLLUP_TABLE, 'hour'), before.hourly, 'hourly rows kept');
       assert.equal(await rollupRows(store, DAILY_TABLE, 'day'), before.daily, 'daily rows kept');
       const left = await store.query(

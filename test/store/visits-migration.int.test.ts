@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { listMigrations, migrate } from '../../src/store/migrate.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { VISIT_CONTENT_COLUMNS } from '../../src/store/visit-contents.ts';
+import { migrateBefore } from '../support/migrate-to.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { assertVisitsMatchEvents } from '../support/visits-check.ts';
 
@@ -26,10 +27,7 @@ describe('migration 021 (visits)', () => {
   it('backfills the visits of the stored events, a visit across midnight and one over days included', async () => {
     const store = openStore({ url: 'chdb', dataDir: dir });
     try {
-      await migrate(
-        store,
-        listMigrations().filter((m) => m.version < 21),
-      );
+      await migrateBefore(store, 21);
       // The columns of the events table as it stood before 021 (later migrations add some).
       const rows = [
         ['s-night', '2026-10-01 23:55:00.000', '/a', 'https://search.example/'],
@@ -67,10 +65,7 @@ describe('migration 026 (what each visit holds)', () => {
   it('adds the columns and folds the visits stored before it again, so they hold their pages and events', async () => {
     const store = openStore({ url: 'chdb', dataDir: before026.dir });
     try {
-      await migrate(
-        store,
-        listMigrations().filter((m) => m.version < 26),
-      );
+      await migrateBefore(store, 26);
       // A store from before 026: `visits` without the columns, its rows written without them.
       await store.command(
         `ALTER TABLE visits ${VISIT_CONTENT_COLUMNS.map((c) => `DROP COLUMN ${c}`).join(', ')}`,
