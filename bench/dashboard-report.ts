@@ -10,8 +10,11 @@ export interface ConfigResult {
 }
 
 export interface DashboardReport {
+  /** Events in the range the page shows (`days` long), and in the `historyDays` seeded before it. */
   events: number;
   days: number;
+  historyDays: number;
+  historyEvents: number;
   runs: number;
   seedSeconds: number;
   seedEventsPerSecond: number;
@@ -27,7 +30,11 @@ const ms = (v: number) => `${Math.round(v).toLocaleString('en-US')} ms`.padStart
 export function formatDashboard(report: DashboardReport): string {
   const lines = [
     '',
-    `Dashboard overview page (${report.events.toLocaleString('en-US')} seeded events over ${report.days} days, embedded store, whole page = all calls at once, median of ${report.runs} after a warm-up)`,
+    `Dashboard overview page (${report.events.toLocaleString('en-US')} seeded events over the ${report.days} days shown${
+      report.historyDays > 0
+        ? `, and ${report.historyEvents.toLocaleString('en-US')} over the ${report.historyDays} days before them (the compared period)`
+        : ''
+    }, embedded store, whole page = all calls at once, median of ${report.runs} after a warm-up)`,
     '',
     `${'configuration'.padEnd(28)} ${'median'.padStart(10)} ${'p95'.padStart(10)}   target ≤ ${report.targetMs} ms`,
   ];

@@ -26,7 +26,9 @@ const HELP = `node bench/dashboard.ts [options]
 Seeds a project with \`sightline seed\` and times the dashboard's overview page through a running server.
 
   --events N      events to seed (default 10000000; the issue's scales are 10 M and 100 M)
-  --days D        days they span, ending 2026-11-30 (default 30)
+  --days D        days they span, ending 2026-11-30: the range the page shows (default 30)
+  --history H     days seeded before that range at the same rate (default: as many as --days), so the
+                  previous period a comparison reads holds data, as on a real site; 0 seeds the range only
   --runs R        pages timed per configuration after one warm-up (default 5)
   --configs LIST  comma-separated, of: ${PAGE_CONFIGS.map((c) => c.name).join(', ')} (default all)
   --exact         also time every configuration with exact=1 (every event read, no sample)
@@ -39,6 +41,7 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '10000000' },
     days: { type: 'string', default: '30' },
+    history: { type: 'string' },
     runs: { type: 'string', default: '5' },
     configs: { type: 'string' },
     exact: { type: 'boolean', default: false },
@@ -54,6 +57,7 @@ if (values.help) {
 const EVENTS = Number(values.events);
 const DAYS = Number(values.days);
 const RUNS = Number(values.runs);
+const HISTORY = Number(values.history ?? values.days);
 const fail = (message: string) => {
   process.stderr.write(`${message}\n\n${HELP}`);
   process.exit(2);
@@ -61,6 +65,8 @@ const fail = (message: string) => {
 if (!Number.isInteger(EVENTS) || EVENTS < 1000) fail('--events must be a whole number ≥ 1000');
 if (!Number.isInteger(DAYS) || DAYS < 1 || DAYS > 400) fail('--days must be a whole number from 1 to 400');
 if (!Number.isInteger(RUNS) || RUNS < 1) fail('--runs must be a whole number ≥ 1');
+if (!Number.isInteger(HISTORY) || HISTORY < 0 || DAYS + HISTORY > 800)
+  fail('--history must be a whole number ≥ 0 (with --days, at most 800 days in all)');
 const chosen: PageConfig[] = values.configs
   ? values.configs.split(',').map((name) => {
       const config = PAGE_CONFIGS.find((c) => c.name === name.trim());
@@ -78,7 +84,13 @@ const configs: PageConfig[] = values.exact
 
 const PROJECT = 'demo';
 const END = '2026-11-30';
-const FROM = new Date(Date.parse(`${END}T00:00:00Z`) - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (days: number) =>
+  new Date(Date.parse(`${END}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+/** The range the page shows, and the first day seeded (the history before it). */
+const FROM = dayBefore(DAYS);
+const SEED_FROM = dayBefore(DAYS + HISTORY);
+/** Events the whole seed holds: the range's rate over the history too. */
+const SEEDED = Math.ceil(EVENTS / DAYS) * (DAYS + HISTORY);
 const TOKEN = 'bench-admin-token-0123456789abcdef';
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -91,12 +103,16 @@ async function seedStore(dir: string, progress: Progress): Promise<{ seconds: nu
     await migrate(store);
     const existing = await seededEvents(store, PROJECT);
     // The seed's daily rhythm makes the count approximate: within 5 % of the plan is the same seed.
-    if (existing.events > 0 && Math.abs(existing.events - EVENTS) / EVENTS < 0.05 && existing.first === FROM)
+    if (
+      existing.events > 0 &&
+      Math.abs(existing.events - SEEDED) / SEEDED < 0.05 &&
+      existing.first === SEED_FROM
+    )
       return { seconds: 0, reused: true };
     const started = performance.now();
     await seed(store, {
       project: PROJECT,
-      days: DAYS,
+      days: DAYS + HISTORY,
       eventsPerDay: Math.ceil(EVENTS / DAYS),
       seed: 42,
       end: END,
@@ -121,17 +137,23 @@ async function seedStore(dir: string, progress: Progress): Promise<{ seconds: nu
   }
 }
 
-async function storeSize(dir: string): Promise<{ tables: Record<string, number>; events: number }> {
+async function storeSize(
+  dir: string,
+): Promise<{ tables: Record<string, number>; events: number; inRange: number }> {
   const store: Store = openStore({ url: 'chdb', dataDir: dir });
   try {
     const rows = await store.query<{ table: string; bytes: string }>(
       `SELECT table, sum(bytes_on_disk) AS bytes FROM system.parts
        WHERE active AND database = currentDatabase() GROUP BY table`,
     );
-    const [count] = await store.query<{ n: string }>('SELECT count() AS n FROM events');
+    const [count] = await store.query<{ n: string; in_range: string }>(
+      `SELECT count() AS n, countIf(timestamp >= toDateTime64({from:String}, 3, 'UTC')) AS in_range FROM events`,
+      { from: FROM },
+    );
     return {
       tables: Object.fromEntries(rows.map((r) => [r.table, Number(r.bytes)])),
       events: Number(count.n),
+      inRange: Number(count.in_range),
     };
   } finally {
     await store.close();
@@ -222,8 +244,10 @@ try {
   progress.done();
   const total = Object.values(size.tables).reduce((a, b) => a + b, 0);
   const report: DashboardReport = {
-    events: size.events,
+    events: size.inRange,
     days: DAYS,
+    historyDays: HISTORY,
+    historyEvents: size.events - size.inRange,
     runs: RUNS,
     seedSeconds: seeded.seconds,
     seedEventsPerSecond: seeded.reused ? 0 : size.events / seeded.seconds,
