@@ -46,7 +46,12 @@ export function rollupScope(
     goalPages?: boolean;
   } = {},
 ): RollupScope | undefined {
-  if (q.exact || q.filter.sql !== '' || !(dimension in ROLLUP_COLUMNS)) return undefined;
+  if (q.exact || !(dimension in ROLLUP_COLUMNS)) return undefined;
+  // A filter of one `is` on pages or event types: the totals are those values' rows (goals aside, whose page rows
+  // would be other values).
+  const byValue = q.filter.sql === '' ? undefined : q.filter.rolledUp;
+  if (q.filter.sql !== '' && !(byValue && dimension === '' && !q.goal)) return undefined;
+  const rows = byValue?.dimension ?? dimension;
   // Goals on event properties: the rollups keep no properties.
   if (q.goal?.properties) return undefined;
   const { startMs, endMs } = q.range;
@@ -61,13 +66,16 @@ export function rollupScope(
     pageGoals
       ? `(dimension = {rollup_dimension:String} OR ${q.goal?.rollupPages})`
       : 'dimension = {rollup_dimension:String}',
+    ...(byValue ? [`value IN {${byValue.param}:Array(String)}`] : []),
   ];
-  const params: Record<string, string | number | string[]> = { ...owner.params, rollup_dimension: dimension };
+  const params: Record<string, string | number | string[]> = {
+    ...owner.params,
+    ...(byValue ? q.filter.params : {}),
+    rollup_dimension: rows,
+  };
   if (q.goal) Object.assign(params, q.goal.params, { goal_events: q.goal.events });
   // Rows the hourly table does not keep: the rollup of the events of the hours outside whole days, made now.
-  const perDayOnly = [dimension, ...(pageGoals ? ['page'] : [])].filter(
-    (d) => !HOURLY_DIMENSIONS.includes(d),
-  );
+  const perDayOnly = [rows, ...(pageGoals ? ['page'] : [])].filter((d) => !HOURLY_DIMENSIONS.includes(d));
   if (perDayOnly.length > 0 && options.time === 'hours') return undefined;
   const firstDay = Math.ceil(startMs / DAY) * DAY;
   const lastDay = Math.floor(endMs / DAY) * DAY;
@@ -88,7 +96,12 @@ export function rollupScope(
     if (startMs < firstDay) edges.push([startMs, firstDay]);
     if (lastDay < endMs) edges.push([lastDay, endMs]);
   } else edges.push([startMs, endMs]);
-  if (edges.length === 0) return { source: `(${pieces.join('\nUNION ALL\n')})`, params };
+  // The filtered values' rows read as the totals (`dimension` ''), which is what the caller asks for.
+  const source = () =>
+    byValue
+      ? `(SELECT '' AS dimension, ${COLUMNS.replace('dimension, ', '')}${hour} FROM (${pieces.join('\nUNION ALL\n')}))`
+      : `(${pieces.join('\nUNION ALL\n')})`;
+  if (edges.length === 0) return { source: source(), params };
   const inEdges = (column: string) =>
     `(${edges.map(([from, to], i) => between(column, `rollup_edge${i}`, from, to)).join(' OR ')})`;
   pieces.push(`SELECT ${COLUMNS}${hour} FROM ${ROLLUP_TABLE} WHERE ${where} AND ${inEdges('hour')}`);
@@ -96,5 +109,5 @@ export function rollupScope(
     const events = `(SELECT * FROM events WHERE ${owner.sql} AND ${inEdges('timestamp')}) AS e`;
     pieces.push(`SELECT ${COLUMNS}${hour} FROM (${rollupSelect(events, perDayOnly)}) WHERE ${where}`);
   }
-  return { source: `(${pieces.join('\nUNION ALL\n')})`, params };
+  return { source: source(), params };
 }

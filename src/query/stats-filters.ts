@@ -4,6 +4,7 @@
  * values are always server-side parameters.
  */
 
+import { ROLLED_UP_COLUMNS } from '../store/event-columns.ts';
 import { VISITS_TABLE } from '../store/visits.ts';
 import { DIMENSIONS, PROP_PREFIX, VISIT_DIMENSIONS } from './dimensions.ts';
 import { type ParamProblem, shareProperty } from './errors.ts';
@@ -26,6 +27,12 @@ export interface SqlFilter {
    * all test the page or all the event type, which a visit row lists (src/store/visit-contents.ts); else absent.
    */
   visitEventSql?: string;
+  /**
+   * The whole filter is one `is` on a dimension the rollups keep per value (a page, an event type): the rollup rows of
+   * those values hold the counts of exactly the events it keeps (src/query/rollup-scope.ts). Its values are the
+   * parameter `param`.
+   */
+  rolledUp?: { dimension: string; param: string };
 }
 
 /** What a visit row lists of its events' values, per event dimension it can answer. */
@@ -152,6 +159,8 @@ export function parseFilters(
       listed.push({ dimension: String(dimension), test, anyOf: op === 'is' ? vs : undefined });
     }
   });
+  if (list.length === 1 && listed.length === 1 && listed[0].anyOf && listed[0].dimension in ROLLED_UP_COLUMNS)
+    out.rolledUp = { dimension: listed[0].dimension, param: 'fv0' };
   const and = (list: string[]) => list.map((p) => ` AND ${p}`).join('');
   out.sql = and(parts);
   out.visitSql = and(visitParts);

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { blankRow, type EventRow } from '../../src/process/event-row.ts';
+import type { ParamProblem } from '../../src/query/errors.ts';
 import { goalCondition } from '../../src/query/goals.ts';
 import { type BreakdownRow, breakdownQuery } from '../../src/query/queries/breakdown.query.ts';
 import { goalsQuery } from '../../src/query/queries/goals.query.ts';
 import { overviewQuery } from '../../src/query/queries/overview.query.ts';
 import { timeseriesCounts, timeseriesQuery } from '../../src/query/queries/timeseries.query.ts';
-import { NO_FILTER } from '../../src/query/stats-filters.ts';
+import { NO_FILTER, parseFilters } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
 import { seed } from '../../src/seed/seed.ts';
@@ -239,6 +240,66 @@ describe('hourly rollups', () => {
           `counts agree with the full series: ${tz} ${interval}`,
         );
       }
+  });
+
+  it('chart and count a filter of one page or event type as the events do, from their own rows', async () => {
+    const problems: ParamProblem[] = [];
+    const filterOf = (dimension: string, values: string[]) =>
+      parseFilters(JSON.stringify([['is', dimension, values]]), problems, { target: { project: 'shop' } });
+    for (const [dimension, values] of [
+      ['page', ['/p/1', '/p/3']],
+      ['event', ['signup']],
+    ] as const) {
+      const filter = filterOf(dimension, [...values]);
+      assert.ok(filter.rolledUp, dimension);
+      for (const tz of ['UTC', 'Asia/Kolkata'])
+        for (const interval of ['hour', 'day'] as const) {
+          const q = query({ tz, filter });
+          const exact = await timeseriesCounts({ ...q, exact: true }, interval);
+          assert.ok(exact.some((p) => p.events > 0));
+          assert.deepEqual(await timeseriesCounts(q, interval), exact, `${dimension} ${tz} ${interval}`);
+        }
+      assert.deepEqual(
+        await overviewQuery(query({ filter })),
+        await overviewQuery(query({ filter, exact: true })),
+        `KPIs by ${dimension}`,
+      );
+    }
+    assert.deepEqual(problems, []);
+    // Two filters, or one that is not `is`, are not a rollup's rows.
+    assert.equal(filterOf('page', ['/p/1']).rolledUp?.dimension, 'page');
+    assert.equal(
+      parseFilters(JSON.stringify([['contains', 'page', ['/p/1']]]), problems, { target: undefined })
+        .rolledUp,
+      undefined,
+    );
+    assert.equal(
+      parseFilters(
+        JSON.stringify([
+          ['is', 'page', ['/p/1']],
+          ['is', 'event', ['signup']],
+        ]),
+        problems,
+        { target: undefined },
+      ).rolledUp,
+      undefined,
+    );
+    // A whole UTC day filtered by a page is read from its daily rows: with them set aside, the day counts nothing.
+    const day = query({ range: rangeOf(T0, T0 + 24 * HOUR), filter: filterOf('page', ['/p/1']) });
+    const counted = await timeseriesCounts(day, 'day');
+    assert.ok(counted.some((p) => p.events > 0));
+    await store.command(`RENAME TABLE ${DAILY_TABLE} TO daily_aside`);
+    await store.command(`CREATE TABLE ${DAILY_TABLE} AS daily_aside`);
+    try {
+      assert.ok(
+        (await timeseriesCounts(day, 'day')).every((p) => p.events === 0),
+        'the chart reads the rollups',
+      );
+      assert.deepEqual(await timeseriesCounts({ ...day, exact: true }, 'day'), counted);
+    } finally {
+      await store.command(`DROP TABLE ${DAILY_TABLE}`);
+      await store.command(`RENAME TABLE daily_aside TO ${DAILY_TABLE}`);
+    }
   });
 
   it('are what answers unfiltered whole hours, and the events answer the rest', async () => {

@@ -139,6 +139,8 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
  * so page goals cost nothing extra and stay as accurate as the visits.
  */
 async function fromRollups(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
+  // Filtered, the visits' shape is that of whole visits holding a matching event: the events answer it all.
+  if (q.filter.sql !== '') return undefined;
   const counts = await rollupCounts(q);
   if (!counts) return undefined;
   const w = whereOf(q);
