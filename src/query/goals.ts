@@ -18,6 +18,12 @@ export interface GoalCondition {
    * rollup scope needs to read (rollup-scope.ts, `goalPages`).
    */
   rollupPages?: string;
+  /**
+   * The same condition over rollup rows of the `page` dimension, read as events of that path (their `value` the path):
+   * event goals by type, page goals by the pageviews' value. For a scope of one page filter's rows
+   * (src/query/queries/overview.query.ts); absent when a goal tests properties.
+   */
+  pageRows?: string;
   /** The event types and the page patterns it stands for (the rollups answer event goals only). */
   events: string[];
   pages: string[];
@@ -105,6 +111,15 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     visit.push(`arrayExists(p -> ${like('p')}, pages)`);
     visitEvents.push(`arraySum(arrayFilter((n, p) -> ${like('p')}, page_views, pages))`);
   }
+  // As `sql`, with the rows' value for the path.
+  const pageRows = [
+    ...(plain.length > 0 ? [`type IN {${prefix}_events:Array(String)}`] : []),
+    ...(patterns.length > 0
+      ? [
+          `(type = 'pageview' AND (${patterns.map((_, i) => `value LIKE {${prefix}_page${i}:String}`).join(' OR ')}))`,
+        ]
+      : []),
+  ];
   return {
     sql: `(${parts.join(' OR ')})`,
     rollup: `(${rollup.join(' OR ')})`,
@@ -115,6 +130,10 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     properties: withProps.length > 0,
     ...(withProps.length > 0
       ? {}
-      : { visit: `(${visit.join(' OR ')})`, visitEvents: `(${visitEvents.join(' + ')})` }),
+      : {
+          visit: `(${visit.join(' OR ')})`,
+          visitEvents: `(${visitEvents.join(' + ')})`,
+          pageRows: `(${pageRows.join(' OR ')})`,
+        }),
   };
 }

@@ -265,6 +265,17 @@ describe('hourly rollups', () => {
         `KPIs by ${dimension}`,
       );
     }
+    // Sampled, the KPIs take the matching events' pageviews, events and conversions from the filter's rows: every
+    // event, so the exact answer (the visits stay the sample's).
+    for (const goals of [GOALS, WITH_PAGES]) {
+      const filter = filterOf('page', ['/p/1', '/p/12']);
+      const goal = goalCondition(goals);
+      const sampled = await overviewQuery(query({ filter, goal, sample: 2 }));
+      const exact = await overviewQuery(query({ filter, goal, exact: true }));
+      assert.ok(exact.pageviews > 0 && (exact.conversions ?? 0) > 0);
+      for (const k of ['pageviews', 'events', 'conversions'] as const)
+        assert.equal(sampled[k], exact[k], `${k} with ${goals.length} goals`);
+    }
     assert.deepEqual(problems, []);
     // Two filters, or one that is not `is`, are not a rollup's rows.
     assert.equal(filterOf('page', ['/p/1']).rolledUp?.dimension, 'page');

@@ -1,4 +1,4 @@
-import { ROLLUP_UNIQ_MERGE } from '../../store/rollups.ts';
+import { ROLLUP_UNIQ_MERGE, ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
@@ -43,6 +43,27 @@ async function rollupCounts(q: StatsQuery): Promise<Record<string, unknown> | un
 }
 
 /**
+ * A filter of one page (or one event type, without page goals): the matching events' pageviews and events, and the
+ * visitors whose matching events reached a goal, from that filter's own rollup rows — every event, no sample, and
+ * no pass over the events (a comparison doubles it). Nothing when the rollups cannot answer the range.
+ */
+async function filterRowCounts(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
+  const by = q.filter.rolledUp;
+  if (!by || (q.goal && (!q.goal.pageRows || (by.dimension !== 'page' && q.goal.pages.length > 0))))
+    return undefined;
+  const scope = rollupScope({ ...q, goal: undefined }, '');
+  if (!scope) return undefined;
+  const [row] = await runStats<Record<string, unknown>>(
+    q,
+    `SELECT sum(pageviews) AS n_pageviews, sum(events) AS n_events
+            ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.pageRows}) AS conversions` : ''}
+     FROM ${scope.source}`,
+    { ...scope.params, ...(q.goal?.params ?? {}) },
+  );
+  return row ?? {};
+}
+
+/**
  * The visits' sums (scaled: they may come from a sample) beside the rollups' visitors, pageviews and events (which
  * never do), as one row for `metricsOf`.
  */
@@ -68,7 +89,8 @@ function withRollupCounts(
  *   rows that reached a goal, beside goal events sent without a visit when there are any;
  * - filtered by visit dimensions only (which keep whole visits): all from the matching visit rows;
  * - filtered by pages or event types (which keep events): visitors from the matching visits, pageviews, events and
- *   conversions from the matching events (one pass, without grouping them by visit).
+ *   conversions from the matching events (one pass, without grouping them by visit) — or, for one page or event
+ *   type (`is`), from that filter's own rollup rows (`filterRowCounts`).
  * Visits count in the range they start in.
  */
 async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
@@ -98,6 +120,12 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   } = visits ?? {};
   let [n_pageviews, n_events, conversions] = [rowPageviews, rowEvents, rowConversions];
   const w = whereOf(q);
+  const whole = byEvents ? await filterRowCounts(q) : undefined;
+  if (whole)
+    return {
+      ...withRollupCounts(shape, { ...whole, n_visitors: scaled(n_visitors, q.sample) }, q.sample),
+      ...(q.goal ? { conversions: whole.conversions } : {}),
+    };
   if (byEvents) {
     // The matching events themselves: the filter keeps those, not their visits' others.
     const [row] = await runStats<Record<string, unknown>>(
