@@ -73,9 +73,12 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
   const visit: string[] = [];
   const visitEvents: string[] = [];
   const params: Record<string, string | string[]> = {};
+  // As `parts` over rollup rows of pages, the rows' value for the path (`pageRows`).
+  const pageRows: string[] = [];
   let rollupPages: string | undefined;
   if (plain.length > 0) {
     parts.push(`type IN {${prefix}_events:Array(String)}`);
+    pageRows.push(`type IN {${prefix}_events:Array(String)}`);
     params[`${prefix}_events`] = plain;
   }
   withProps.forEach((g, i) => {
@@ -105,21 +108,14 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     patterns.forEach((p, i) => {
       params[`${prefix}_page${i}`] = patternToLike(p);
     });
-    parts.push(`(type = 'pageview' AND (${like('path')}))`);
-    rollupPages = `(dimension = 'page' AND type = 'pageview' AND (${like('value')}))`;
+    const pageviewAt = (column: string) => `(type = 'pageview' AND (${like(column)}))`;
+    parts.push(pageviewAt('path'));
+    pageRows.push(pageviewAt('value'));
+    rollupPages = `(dimension = 'page' AND ${pageviewAt('value')})`;
     rollup.push(rollupPages);
     visit.push(`arrayExists(p -> ${like('p')}, pages)`);
     visitEvents.push(`arraySum(arrayFilter((n, p) -> ${like('p')}, page_views, pages))`);
   }
-  // As `sql`, with the rows' value for the path.
-  const pageRows = [
-    ...(plain.length > 0 ? [`type IN {${prefix}_events:Array(String)}`] : []),
-    ...(patterns.length > 0
-      ? [
-          `(type = 'pageview' AND (${patterns.map((_, i) => `value LIKE {${prefix}_page${i}:String}`).join(' OR ')}))`,
-        ]
-      : []),
-  ];
   return {
     sql: `(${parts.join(' OR ')})`,
     rollup: `(${rollup.join(' OR ')})`,

@@ -60,7 +60,11 @@ const HOURLY_ROWS = `dimension IN (${HOURLY_DIMENSIONS.map((d) => `'${d}'`).join
  */
 export const ROLLUP_GRANULARITY = 128;
 
-function tableDdl(table: string, time: string, type: string, engine?: 'Null'): string {
+/** The time column of the hourly tables (and the feed) and of the daily one. */
+const HOURS = { time: 'hour', type: "DateTime('UTC')" } as const;
+const DAYS = { time: 'day', type: 'Date' } as const;
+
+function tableDdl(table: string, { time, type }: { time: string; type: string }, engine?: 'Null'): string {
   return `CREATE TABLE IF NOT EXISTS ${table}
 (
     project         LowCardinality(String),
@@ -139,8 +143,8 @@ export const ROLLUP_MIGRATION = {
   version: 11,
   name: '011_events_hourly (src/store/rollups.ts)',
   statements: [
-    tableDdl(ROLLUP_TABLE, 'hour', "DateTime('UTC')"),
-    tableDdl(DAILY_TABLE, 'day', 'Date'),
+    tableDdl(ROLLUP_TABLE, HOURS),
+    tableDdl(DAILY_TABLE, DAYS),
     `TRUNCATE TABLE IF EXISTS ${ROLLUP_TABLE}`,
     `TRUNCATE TABLE IF EXISTS ${DAILY_TABLE}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO ${ROLLUP_TABLE} AS ${rollupSelect('events')}`,
@@ -177,7 +181,7 @@ export const ROLLUP_FEED_MIGRATION = {
   version: 27,
   name: '027_rollup_pages_per_day (src/store/rollups.ts)',
   statements: [
-    tableDdl(ROLLUP_FEED, 'hour', "DateTime('UTC')", 'Null'),
+    tableDdl(ROLLUP_FEED, HOURS, 'Null'),
     `DROP VIEW IF EXISTS ${ROLLUP_VIEW}`,
     `DROP VIEW IF EXISTS ${DAILY_VIEW}`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${ROLLUP_VIEW} TO ${ROLLUP_TABLE} AS ${hourlySelect(ROLLUP_FEED)}`,
@@ -210,15 +214,15 @@ export const ROLLUP_GRANULES_MIGRATION: Migration = {
   statements: [],
   async run(store, progress) {
     const tables = [
-      { table: ROLLUP_TABLE, view: ROLLUP_VIEW, time: 'hour', type: "DateTime('UTC')", select: hourlySelect },
-      { table: DAILY_TABLE, view: DAILY_VIEW, time: 'day', type: 'Date', select: dailySelect },
+      { table: ROLLUP_TABLE, view: ROLLUP_VIEW, span: HOURS, select: hourlySelect },
+      { table: DAILY_TABLE, view: DAILY_VIEW, span: DAYS, select: dailySelect },
     ];
-    for (const { table, view, time, type, select } of tables) {
+    for (const { table, view, span, select } of tables) {
       const copy = `${table}_regranulated`;
       if ((await granularityOf(store, table)) !== ROLLUP_GRANULARITY) {
         progress(`copying ${table} into granules of ${ROLLUP_GRANULARITY} rows`);
         await store.command(`DROP TABLE IF EXISTS ${copy}`);
-        await store.command(tableDdl(copy, time, type));
+        await store.command(tableDdl(copy, span));
         await store.command(`DROP VIEW IF EXISTS ${view}`);
         // Two blocks of equal rows (other projects' quiet days) must both arrive: no dropping of repeated blocks.
         await store.exec(`INSERT INTO ${copy} SELECT * FROM ${table}`, {}, { insert_deduplicate: '0' });
