@@ -36,11 +36,16 @@ export type VisitRow = {
 } & Record<Attribute, string>;
 
 /**
- * (time ms, 1 when the event has no referrer, event id): the order both folds use. Events of one request often share
+ * (time, 1 when the event has no referrer, event id): the order both folds use. Events of one request often share
  * their millisecond (a batch without timestamps is stamped on arrival); among those, the one that came from
  * elsewhere (a referrer) starts the visit, and internal navigation follows — the event id alone would pick at random.
+ *
+ * The time is the event's own text, compared as text: the pipeline writes every time as `toISOString` does, 24
+ * characters of years 1900–2299 (src/process/event-row.ts `isStorableTime`), whose text sorts as the time does — and
+ * the visit's start and end are then the first and last events' texts. Parsing and formatting dates was most of the
+ * fold's time (a third of what keeping visits cost the processor, bench/processor.ts).
  */
-type At = readonly [number, number, string];
+type At = readonly [string, number, string];
 
 /** A visit as the processor holds it: the row it last wrote, and where its first/last parts came from. */
 export interface VisitState {
@@ -58,10 +63,6 @@ const before = (a: At, b: At) =>
 /** A visit is one tenant's (src/store/visits.ts). */
 export function visitKey(project: string, tenant: string, sessionId: string): string {
   return `${project}\u0000${tenant}\u0000${sessionId}`;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /**
@@ -143,7 +144,7 @@ function start(event: EventRow, at: At): VisitState {
     version: 0,
     visitor_id: event.visitor_id,
     user_id: event.user_id,
-    // Formatted by foldEvents once the batch's events are in.
+    // Set by foldEvents once the batch's events are in.
     started_at: '',
     ended_at: '',
     pageviews: event.type === 'pageview' ? 1 : 0,
@@ -178,18 +179,17 @@ export function foldEvent(state: VisitState | undefined, event: EventRow): Visit
 export function foldEvents(state: VisitState | undefined, events: readonly EventRow[]): VisitState {
   let next = state && { ...state, row: copyRow(state.row) };
   for (const event of events) {
-    const at: At = [Date.parse(event.timestamp), event.referrer === '' ? 1 : 0, event.event_id];
+    const at: At = [event.timestamp, event.referrer === '' ? 1 : 0, event.event_id];
     if (next) foldInto(next, event, at);
     else next = start(event, at);
   }
   if (!next) throw new Error('a visit needs at least one event');
-  // Formatted once, not per event.
-  next.row.started_at = iso(next.first[0]);
-  next.row.ended_at = iso(next.last[0]);
+  next.row.started_at = next.first[0];
+  next.row.ended_at = next.last[0];
   return next;
 }
 
-/** One event into `next`, in place (its start and end times are formatted by the caller). */
+/** One event into `next`, in place (the caller sets its start and end times from `first` and `last`). */
 function foldInto(next: VisitState, event: EventRow, at: At): void {
   const state = next;
   const row = next.row;

@@ -230,7 +230,7 @@ export class VisitKeeper {
         if (!entry?.unresolved) continue;
         resolved.set(key, { live: row.sign === 1 ? row : undefined, version: row.version });
         if (row.sign !== 1) continue;
-        from = Math.min(from, Date.parse(row.started_at), entry.next.first[0]);
+        from = Math.min(from, Date.parse(row.started_at), Date.parse(entry.next.first[0]));
         withRow.push(row.session_id);
       }
       if (withRow.length === 0) continue;
