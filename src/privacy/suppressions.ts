@@ -58,6 +58,9 @@ export class SuppressionList {
   private erasedSessions = new Map<string, string>();
   /** The latest erasure's time: an event received at or after it needs no marker check. */
   private latest = '';
+  /** The erasures of the journal as last read (how many, the latest end), and how often that changed since. */
+  private erasureMark: string | undefined;
+  private erasureChanges = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly store: Store;
   private readonly logger: Logger | undefined;
@@ -99,6 +102,15 @@ export class SuppressionList {
     return erasedAt !== undefined && row.received_at < erasedAt;
   }
 
+  /**
+   * Changes when an erasure of any person started or finished since the list was first read — in this process or
+   * in another (split roles: the `api` process erases, the processors learn of it here, within REFRESH_MS). A
+   * processor's visits in memory may hold what it erased (src/process/visits/visit-keeper.ts `generation`).
+   */
+  erasureGeneration(): number {
+    return this.erasureChanges;
+  }
+
   add(hash: string): void {
     this.hashes.add(hash);
   }
@@ -122,6 +134,13 @@ export class SuppressionList {
               groupUniqArrayArrayIf(sessions, status = 'done') AS sessions
        FROM ${JOURNAL_TABLE} WHERE kind = 'erase' AND subject_type = 'user_id' GROUP BY subject_hash`,
     );
+    // A new id when an erasure starts, a later end when one finishes (the pending version's removal changes neither).
+    const [erasures] = await this.store.query<{ n: string | number; last: string }>(
+      `SELECT uniqExact(id) AS n, toString(max(finished_at)) AS last FROM ${JOURNAL_TABLE} WHERE kind = 'erase'`,
+    );
+    const mark = `${erasures?.n ?? 0}|${erasures?.last ?? ''}`;
+    if (this.erasureMark !== undefined && mark !== this.erasureMark) this.erasureChanges++;
+    this.erasureMark = mark;
     this.hashes = new Set(rows.map((r) => r.subject_hash));
     // Kept, not replaced: an erasure this process just began is in memory before its journal row is written.
     for (const m of markers) this.addErasure(m.subject_hash, Number(m.at), m.sessions);

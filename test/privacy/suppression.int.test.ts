@@ -1,7 +1,8 @@
 // The suppression list end to end: a person erased with `suppress_days` sends again — through the native and the
 // Segment endpoints — and nothing of theirs is stored, while another person's events in the same requests are;
 // the drops are counted in a metric; the list keeps only a hash; another process loads it from the store; an
-// expired entry no longer suppresses. Bad `suppress_days` values are refused.
+// expired entry no longer suppresses; another process learns that an erasure ran. Bad `suppress_days` values are
+// refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { recordSuppression, SuppressionList } from '../../src/privacy/suppressions.ts';
@@ -136,5 +137,22 @@ describe('privacy: suppression list', () => {
     await other.refresh();
     assert.ok(!other.has({ project: 'shop', user_id: carol.id, received_at }));
     assert.ok(other.has({ project: 'shop', user_id: ALICE, received_at }));
+  });
+
+  it("tells another process's processor that an erasure ran, so it drops the visits it holds", async () => {
+    const other = new SuppressionList(server.store);
+    await other.refresh();
+    const before = other.erasureGeneration();
+    await other.refresh();
+    assert.equal(other.erasureGeneration(), before, 'nothing erased: no change');
+    await native([{ type: 'pageview', path: '/dave', user_id: 'dave@example.com' }]);
+    await until('dave@example.com', 1);
+    const res = await erase('dave@example.com', '');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await other.refresh();
+    assert.ok(other.erasureGeneration() > before, 'the erasure is seen from the journal');
+    const seen = other.erasureGeneration();
+    await other.refresh();
+    assert.equal(other.erasureGeneration(), seen, 'read again: no change');
   });
 });

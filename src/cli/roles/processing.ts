@@ -79,7 +79,9 @@ export async function startProcessing(
       dedupeEveryEvent: mode === 'replay' || log.capabilities.mayDuplicate,
       visits: new VisitKeeper(direct, {
         openedNow: (id) => sessions.openedNow(id),
-        ...(gate ? { generation: gate.generation } : {}),
+        // An erasure in this process ends a hold of the gate; one in another process (split roles) is learnt from
+        // the journal with the suppression list, within its refresh.
+        generation: gate ? gate.generation : () => suppressions.erasureGeneration(),
       }),
     }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),

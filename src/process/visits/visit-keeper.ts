@@ -30,7 +30,8 @@ export interface VisitKeeperOptions {
   /** Whether the session tracker opened this session id in the conversion now running (consumes the mark). */
   openedNow?: (sessionId: string) => boolean;
   /**
-   * Changes when an erasure rewrote the store (src/privacy/write-gate.ts `generation`): the visits held in memory
+   * Changes when an erasure rewrote the store (src/privacy/write-gate.ts `generation`; with split roles the
+   * suppression list's `erasureGeneration`, src/privacy/suppressions.ts): the visits held in memory
    * may fold erased events, so they are dropped and read from the store again.
    */
   generation?: () => number;
