@@ -1,5 +1,5 @@
 /** Every read query of the stats and read APIs runs within the request's time budget, on the request's store. */
-import type { QueryParams, Store } from '../store/store.ts';
+import type { LateStatement, QueryParams, Store } from '../store/store.ts';
 
 export interface QueryBudget {
   store: Store;
@@ -7,6 +7,10 @@ export interface QueryBudget {
   timeoutMs: number;
 }
 
-export function runStats<T>(q: QueryBudget, sql: string, params: QueryParams = {}): Promise<T[]> {
+export function runStats<T>(
+  q: QueryBudget,
+  sql: string | LateStatement,
+  params: QueryParams = {},
+): Promise<T[]> {
   return q.store.query<T>(sql, params, { timeoutMs: q.timeoutMs });
 }

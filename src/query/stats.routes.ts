@@ -116,8 +116,11 @@ export async function statsRoutes(
           message: `${interval} gives more than ${MAX_BUCKETS} points here; pick a coarser one`,
         },
       ]);
-    const results = await series(query, interval);
-    const comparison = r.compare ? await series(query, interval, r.compare.range) : undefined;
+    // Both periods at once, as the overview asks for them (src/query/queries/overview.query.ts).
+    const [results, comparison] = await Promise.all([
+      series(query, interval),
+      r.compare ? series(query, interval, r.compare.range) : undefined,
+    ]);
     return send(reply, {
       interval,
       timezone: r.query.tz,

@@ -37,11 +37,18 @@ export interface InsertOptions {
   mergeOnInsert?: boolean;
 }
 
+/**
+ * A statement made when the store is about to run it, with its parameters (the `params` of the call are then unused):
+ * the embedded store runs one call at a time, so what a caller adds while its call waits is in the statement
+ * (src/query/queries/visit-pass.ts). A ClickHouse server runs each call at once, so it is made at once.
+ */
+export type LateStatement = () => { sql: string; params: QueryParams };
+
 export interface Store {
   readonly kind: 'chdb' | 'server';
   /** Inserts rows as one block. `dedupToken` makes a repeated insert of the same block a no-op. Empty rows: no-op. */
   insert(table: string, rows: readonly object[], dedupToken: string, options?: InsertOptions): Promise<void>;
-  query<T>(sql: string, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
+  query<T>(sql: string | LateStatement, params?: QueryParams, options?: QueryOptions): Promise<T[]>;
   /**
    * Any statement, answered as raw bytes in whatever FORMAT it names (the ClickHouse-compatible endpoint).
    * `settings` are limited to EXEC_SETTINGS.
@@ -214,12 +221,17 @@ class ClickHouseStore implements Store {
     }
   }
 
-  async query<T>(sql: string, params: QueryParams = {}, options: QueryOptions = {}): Promise<T[]> {
+  async query<T>(
+    sql: string | LateStatement,
+    params: QueryParams = {},
+    options: QueryOptions = {},
+  ): Promise<T[]> {
     const seconds = options.timeoutMs ? Math.max(1, Math.ceil(options.timeoutMs / 1000)) : 0;
     const run = async (client: ClickHouseClient) => {
+      const statement = typeof sql === 'function' ? sql() : { sql, params };
       const result = await client.query({
-        query: sql,
-        query_params: params,
+        query: statement.sql,
+        query_params: statement.params,
         format: 'JSONEachRow',
         clickhouse_settings: {
           ...RESET,

@@ -13,12 +13,13 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
+import { visitTotals } from './visit-pass.ts';
 import {
   goalsWithoutVisit,
   sampledRange,
   visitRowsAnswer,
   visitRowsFrom,
-  visitShapeSums,
+  visitShapeSumPairs,
 } from './visit-rows.ts';
 
 /** The metrics, plus `sessions` (= visits) as the first API named it. */
@@ -28,18 +29,20 @@ export type Overview = OverviewNumbers & {
   comparison?: { from: string; to: string; results: OverviewNumbers; change: Record<string, number | null> };
 };
 
-/** Visitors, pageviews and events of the range from the rollups, or nothing when they cannot answer it. */
-async function rollupCounts(q: StatsQuery): Promise<Record<string, unknown> | undefined> {
+/**
+ * Visitors, pageviews and events of the range from the rollups, or nothing (decided at once) when they cannot
+ * answer it.
+ */
+function rollupCounts(q: StatsQuery): Promise<Record<string, unknown>> | undefined {
   const scope = rollupScope({ ...q, goal: undefined }, '');
   if (!scope) return undefined;
-  const [counts] = await runStats<Record<string, unknown>>(
+  return runStats<Record<string, unknown>>(
     // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
     q,
     `SELECT ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
      FROM ${scope.source}`,
     scope.params,
-  );
-  return counts ?? {};
+  ).then(([counts]) => counts ?? {});
 }
 
 /**
@@ -98,19 +101,28 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     q.filter.eventSql !== '' && q.filter.visitEventSql !== undefined && q.filter.visitSql !== undefined;
   if (!visitRowsAnswer(q) && !(sampledRange(q) && byEvents)) return undefined;
   const filtered = q.filter.sql !== '';
-  const counts = filtered ? {} : await rollupCounts(q);
-  if (!counts) return undefined;
+  const counting = filtered ? Promise.resolve({}) : rollupCounts(q);
+  if (!counting) return undefined;
   const vk = visitorKeyOf(q.sample);
   const rows = visitRowsFrom(q);
   const fromRows = byEvents ? undefined : q.goal?.visit;
-  const [visits] = await runStats<Record<string, unknown>>(
-    q,
-    `SELECT ${visitShapeSums()}
-            ${filtered ? `, uniqExactIf(${vk}, sign = 1) AS n_visitors, sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events` : ''}
-            ${fromRows ? `, uniqExactIf(${vk}, sign = 1 AND ${fromRows}) AS conversions` : ''}
-     FROM ${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`,
-    rows.params,
-  );
+  // Both asked for at once, and the visits read with the cards' visit dimensions when both wait for the store
+  // (visit-pass.ts): the dashboard asks for the KPIs and the cards together.
+  const [counts, visits, whole] = await Promise.all([
+    counting,
+    visitTotals(q, `${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`, rows.params, [
+      ...visitShapeSumPairs(),
+      ...(filtered
+        ? ([
+            ['n_visitors', `uniqExactIf(${vk}, sign = 1)`],
+            ['n_pageviews', 'sum(sign * pageviews)'],
+            ['n_events', 'sum(sign * events)'],
+          ] as const)
+        : []),
+      ...(fromRows ? ([['conversions', `uniqExactIf(${vk}, sign = 1 AND ${fromRows})`]] as const) : []),
+    ]),
+    byEvents ? filterRowCounts(q) : undefined,
+  ]);
   const {
     n_visitors,
     n_pageviews: rowPageviews,
@@ -120,7 +132,6 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   } = visits ?? {};
   let [n_pageviews, n_events, conversions] = [rowPageviews, rowEvents, rowConversions];
   const w = whereOf(q);
-  const whole = byEvents ? await filterRowCounts(q) : undefined;
   if (whole)
     return {
       ...withRollupCounts(shape, { ...whole, n_visitors: scaled(n_visitors, q.sample) }, q.sample),
@@ -203,9 +214,10 @@ async function totals(q: StatsQuery, range?: TimeRange): Promise<OverviewNumbers
 
 /** The KPI numbers of a range, and of the range it is compared with when asked. */
 export async function overviewQuery(q: StatsQuery, compareWith?: TimeRange): Promise<Overview> {
-  const results = await totals(q);
-  if (!compareWith) return results;
-  const before = await totals(q, compareWith);
+  if (!compareWith) return totals(q);
+  // Both periods asked for at once: the store runs their passes between the page's other calls, instead of the
+  // compared period's after everything else.
+  const [results, before] = await Promise.all([totals(q), totals(q, compareWith)]);
   return {
     ...results,
     comparison: {

@@ -8,12 +8,12 @@
  */
 import { VISIT_DIMENSIONS } from '../dimensions.ts';
 import type { GoalCondition } from '../goals.ts';
-import { runStats } from '../run-stats.ts';
 import { sampleClause } from '../sampling.ts';
 import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
-import { visitRowsFrom, visitShapeSums } from './visit-rows.ts';
+import { visitCards } from './visit-pass.ts';
+import { visitRowsFrom, visitShapeSumPairs } from './visit-rows.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
 const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);
@@ -47,28 +47,40 @@ export async function visitRowsBreakdown(
   const sample = sampleClause(q.sample);
   // Fixed text: columns from VISIT_DIMENSIONS and positions, never request input.
   const keys = dimensions.map((d, i) => `toString(${VISIT_DIMENSIONS[d]}) AS d${i}`);
-  const which = (pick: (i: number) => string) =>
-    `multiIf(${dimensions.map((_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${pick(0)})`;
   const pageDims = dimensions.map((d, i) => (PAGE_DIMENSIONS.has(d) ? i : -1)).filter((i) => i >= 0);
   // A filter built by hand (no split into visit and event parts) is taken as conditions on events.
   const eventSql = q.filter.eventSql ?? (q.filter.visitSql === undefined ? q.filter.sql : '');
   // The events of the range, unfiltered (`sessionWhere` is scope, range and bots out), as hashes of their visits' ids:
   // a set of numbers is built and probed about twice as fast as one of strings.
   const eventsOfRange = `SELECT cityHash64(session_id) FROM events${sample} WHERE ${w.sessionWhere}`;
-  const rows = await runStats<Record<string, unknown>>(
+  const visitor = visitorKeyOf(q.sample);
+  // Read with the overview's KPIs when both wait for the store (visit-pass.ts).
+  const rows = await visitCards(
     q,
-    `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1) AS n_visitors,
-            ${counts ? 'sum(sign) AS n_visits' : visitShapeSums('n_')},
-            sum(sign * pageviews) AS n_pageviews, sum(sign * events) AS n_events
-            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, sign = 1 AND ${reachedGoal(q.goal, eventsOfRange)}) AS n_conversions` : ''}
-     FROM ${visits.sql}
-       ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}
-     GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
-     HAVING n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}
-     ORDER BY dim, n_visitors DESC, n_events DESC, value
-     LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
-    { ...w.params, ...visits.params, limit, offset },
+    `${visits.sql}
+       ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}`,
+    visits.params,
+    {
+      keys,
+      columns: [
+        ['n_visitors', `uniqExactIf(${visitor}, sign = 1)`],
+        ...(counts ? ([['n_visits', 'sum(sign)']] as const) : visitShapeSumPairs('n_')),
+        ['n_pageviews', 'sum(sign * pageviews)'],
+        ['n_events', 'sum(sign * events)'],
+        ...(q.goal
+          ? ([
+              [
+                'n_conversions',
+                `uniqExactIf(${visitor}, sign = 1 AND ${reachedGoal(q.goal, eventsOfRange)})`,
+              ],
+            ] as const)
+          : []),
+      ],
+      having: `n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}`,
+      limit,
+      offset,
+      params: w.params,
+    },
   );
   const results: Record<string, BreakdownRow[]> = Object.fromEntries(dimensions.map((d) => [d, []]));
   for (const r of rows) {

@@ -14,12 +14,19 @@ import { type StatsQuery, whereOf } from '../stats-query.ts';
 
 /**
  * The visits and their shape summed over visit rows by sign (cancelled versions drop out), as `metricsOf` reads them:
- * `visits`, `bounces`, `duration_sum` and `visit_pageviews`, each name after `prefix`.
+ * `visits`, `bounces`, `duration_sum` and `visit_pageviews`, each name after `prefix` — (alias, sum) pairs, for a
+ * pass that names its columns (visit-pass.ts).
  */
-export function visitShapeSums(prefix = ''): string {
-  return `sum(sign) AS ${prefix}visits, sum(sign * (pageviews = 1 AND events = 1)) AS ${prefix}bounces,
-            sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000)) AS ${prefix}duration_sum,
-            sum(sign * pageviews) AS ${prefix}visit_pageviews`;
+export function visitShapeSumPairs(prefix = ''): Array<[string, string]> {
+  return [
+    [`${prefix}visits`, 'sum(sign)'],
+    [`${prefix}bounces`, 'sum(sign * (pageviews = 1 AND events = 1))'],
+    [
+      `${prefix}duration_sum`,
+      'sum(sign * intDiv(toUnixTimestamp64Milli(ended_at) - toUnixTimestamp64Milli(started_at), 1000))',
+    ],
+    [`${prefix}visit_pageviews`, 'sum(sign * pageviews)'],
+  ];
 }
 
 /**

@@ -1,0 +1,129 @@
+// The overview's KPIs and the cards' visit dimensions read in one pass when both wait for the store at once
+// (src/query/queries/visit-pass.ts): a sampled range of a seeded project, unfiltered, filtered by a visit dimension
+// and by a page, with goals. Asked together while the store is busy, they are one statement over `visits`, and each
+// answer equals what it gives alone (two statements); asked for another range, they stay apart.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { goalCondition } from '../../src/query/goals.ts';
+import { breakdownsQuery } from '../../src/query/queries/breakdowns.query.ts';
+import { overviewQuery } from '../../src/query/queries/overview.query.ts';
+import { parseFilters } from '../../src/query/stats-filters.ts';
+import type { StatsQuery } from '../../src/query/stats-query.ts';
+import { rangeOf } from '../../src/query/time-range.ts';
+import { seed } from '../../src/seed/seed.ts';
+import type { LateStatement, QueryParams } from '../../src/store/store.ts';
+import { startInProcess } from '../support/in-process-server.ts';
+
+type Server = Awaited<ReturnType<typeof startInProcess>>;
+let server: Server;
+/** The statements run over `visits` since the last `reset`. */
+let visitStatements: string[] = [];
+
+const DAY = 86_400_000;
+const START = Date.parse('2026-10-02T00:00:00Z');
+const END = Date.parse('2026-11-01T00:00:00Z');
+const DIMENSIONS = ['page', 'channel', 'country', 'device', 'event'];
+
+before(async () => {
+  server = await startInProcess({ SIGHTLINE_PROJECTS: 'demo' });
+  await seed(server.store, {
+    project: 'demo',
+    days: 30,
+    eventsPerDay: 4_000,
+    seed: 7,
+    end: '2026-10-31',
+    tz: 'UTC',
+    now: END,
+  });
+  const store = server.store;
+  const query = store.query.bind(store);
+  // Every statement over the visit rows, as the store runs it (a late one is made then).
+  store.query = (<T>(sql: string | LateStatement, params?: QueryParams, options?: object) => {
+    // Passes over the visit rows themselves, not the events' passes that look up the filter's visits.
+    const note = (text: string) => {
+      if (/\bFROM (\w+)/.exec(text)?.[1] === 'visits') visitStatements.push(text);
+    };
+    if (typeof sql === 'function')
+      return query<T>(
+        () => {
+          const made = sql();
+          note(made.sql);
+          return made;
+        },
+        params,
+        options,
+      );
+    note(sql);
+    return query<T>(sql, params, options);
+  }) as typeof store.query;
+});
+after(async () => {
+  await server?.cleanup();
+});
+
+function statsQuery(filters: unknown[] | undefined, startMs = START, endMs = END): StatsQuery {
+  const problems: { param: string; message: string }[] = [];
+  const target = { project: 'demo' };
+  const filter = parseFilters(filters ? JSON.stringify(filters) : undefined, problems, { target });
+  assert.deepEqual(problems, []);
+  return {
+    store: server.store,
+    target,
+    range: rangeOf(startMs, endMs),
+    tz: 'UTC',
+    filter,
+    goal: goalCondition([
+      { name: 'event:signup', kind: 'event', value: 'signup' },
+      { name: 'page:/pricing*', kind: 'page', value: '/pricing*' },
+    ]),
+    timeoutMs: 30_000,
+    // A sample of half the visitors, as a big range reads.
+    sample: 2,
+  };
+}
+
+/** Both asked for while the store runs something else: they wait for it together. */
+async function together(overview: StatsQuery, cards: StatsQuery) {
+  const busy = server.store.query('SELECT sleep(0.3)');
+  const both = Promise.all([overviewQuery(overview), breakdownsQuery(cards, DIMENSIONS, 9)]);
+  await busy;
+  return both;
+}
+
+describe('one pass over the visit rows for the KPIs and the cards', () => {
+  for (const [name, filters] of [
+    ['unfiltered', undefined],
+    ['filtered by a visit dimension', [['is', 'channel', ['organic search']]]],
+    ['filtered by a page', [['is', 'page', ['/pricing']]]],
+  ] as const) {
+    it(`${name}: one statement, each answer as alone`, async () => {
+      const q = statsQuery(filters as unknown[] | undefined);
+      visitStatements = [];
+      const overviewAlone = await overviewQuery(q);
+      const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
+      assert.equal(visitStatements.length, 2, visitStatements.join('\n---\n'));
+      assert.ok(!visitStatements.some((s) => /\(\)\)/.test(s)), 'alone: no () set');
+
+      visitStatements = [];
+      const [overview, cards] = await together(q, q);
+      assert.equal(visitStatements.length, 1, visitStatements.join('\n---\n'));
+      assert.match(visitStatements[0], /GROUPING SETS \(.*\(\)\)/s);
+      assert.deepEqual(overview, overviewAlone);
+      assert.deepEqual(cards, cardsAlone);
+      assert.ok(Number(overview.visits) > 0 && Number(overview.conversions) > 0, JSON.stringify(overview));
+      assert.ok(cards.channel.length > 0 && cards.country.length > 0);
+    });
+  }
+
+  it('keeps apart what reads other rows (another range)', async () => {
+    const q = statsQuery(undefined);
+    const week = statsQuery(undefined, END - 7 * DAY, END);
+    const overviewAlone = await overviewQuery(week);
+    const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
+    visitStatements = [];
+    const [overview, cards] = await together(week, q);
+    assert.equal(visitStatements.length, 2, visitStatements.join('\n---\n'));
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(cards, cardsAlone);
+  });
+});
