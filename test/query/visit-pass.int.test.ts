@@ -1,11 +1,14 @@
 // The overview's KPIs and the cards' visit dimensions read in one pass when both wait for the store at once
-// (src/query/queries/visit-pass.ts): a sampled range of a seeded project, unfiltered, filtered by a visit dimension
-// and by a page, with goals. Asked together while the store is busy, they are one statement over `visits`, and each
-// answer equals what it gives alone (two statements); asked for another range, they stay apart.
+// (src/query/queries/visit-pass.ts), and the goals list with them under a visit filter: a sampled range of a
+// seeded project, unfiltered, filtered by a visit dimension and by a page, with goals. Asked together while the
+// store is busy, they are one statement over `visits`, and each answer equals what it gives alone (a statement
+// each); asked for another range, they stay apart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { GoalSpec } from '../../src/query/goal-spec.ts';
 import { goalCondition } from '../../src/query/goals.ts';
 import { breakdownsQuery } from '../../src/query/queries/breakdowns.query.ts';
+import { goalsQuery } from '../../src/query/queries/goals.query.ts';
 import { overviewQuery } from '../../src/query/queries/overview.query.ts';
 import { parseFilters } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
@@ -23,6 +26,10 @@ const DAY = 86_400_000;
 const START = Date.parse('2026-10-02T00:00:00Z');
 const END = Date.parse('2026-11-01T00:00:00Z');
 const DIMENSIONS = ['page', 'channel', 'country', 'device', 'event'];
+const GOALS: GoalSpec[] = [
+  { name: 'event:signup', kind: 'event', value: 'signup' },
+  { name: 'page:/pricing*', kind: 'page', value: '/pricing*' },
+];
 
 before(async () => {
   server = await startInProcess({ SIGHTLINE_PROJECTS: 'demo' });
@@ -72,10 +79,7 @@ function statsQuery(filters: unknown[] | undefined, startMs = START, endMs = END
     range: rangeOf(startMs, endMs),
     tz: 'UTC',
     filter,
-    goal: goalCondition([
-      { name: 'event:signup', kind: 'event', value: 'signup' },
-      { name: 'page:/pricing*', kind: 'page', value: '/pricing*' },
-    ]),
+    goal: goalCondition(GOALS),
     timeoutMs: 30_000,
     // A sample of half the visitors, as a big range reads.
     sample: 2,
@@ -114,6 +118,28 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
       assert.ok(cards.channel.length > 0 && cards.country.length > 0);
     });
   }
+
+  it('takes in the goals list, which reads the visit rows under a visit filter', async () => {
+    const q = statsQuery([['is', 'channel', ['organic search']]]);
+    visitStatements = [];
+    const overviewAlone = await overviewQuery(q);
+    const goalsAlone = await goalsQuery(q, GOALS);
+    const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
+    assert.equal(visitStatements.length, 3, visitStatements.join('\n---\n'));
+    visitStatements = [];
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const all = Promise.all([overviewQuery(q), goalsQuery(q, GOALS), breakdownsQuery(q, DIMENSIONS, 9)]);
+    await busy;
+    const [overview, goals, cards] = await all;
+    assert.equal(visitStatements.length, 1, visitStatements.join('\n---\n'));
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(goals, goalsAlone);
+    assert.deepEqual(cards, cardsAlone);
+    assert.ok(
+      goals.every((g) => g.visitors > 0),
+      JSON.stringify(goals),
+    );
+  });
 
   it('keeps apart what reads other rows (another range)', async () => {
     const q = statsQuery(undefined);

@@ -1,4 +1,5 @@
 import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
+import type { QueryParams } from '../../store/store.ts';
 import type { GoalSpec } from '../goal-spec.ts';
 import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
@@ -6,6 +7,7 @@ import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
+import { visitTotals } from './visit-pass.ts';
 import { goalsWithoutVisit, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export interface GoalRow {
@@ -75,17 +77,23 @@ async function fromVisitRows(
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);
   const visits = visitRowsFrom(q);
-  const params: Record<string, unknown> = { ...visits.params };
-  const columns = conditions.map((c, i) => {
+  const params: QueryParams = {};
+  const columns = conditions.flatMap((c, i) => {
     Object.assign(params, c?.params);
-    return `uniqExactIf(${vk}, sign = 1 AND ${c?.visit}) AS v${i}, sum(sign * ${c?.visitEvents}) AS e${i}`;
+    return [
+      [`v${i}`, `uniqExactIf(${vk}, sign = 1 AND ${c?.visit})`],
+      [`e${i}`, `sum(sign * ${c?.visitEvents})`],
+    ] as const;
   });
-  const [row] = await runStats<Record<string, number>>(
+  // Read with the KPIs and the cards' visit dimensions when they wait for the store together (visit-pass.ts).
+  const row = await visitTotals(
     q,
-    `SELECT uniqExactIf(${vk}, sign = 1) AS total, ${columns.join(', ')} FROM ${visits.sql}`,
-    params as Record<string, string>,
+    visits.sql,
+    visits.params,
+    [['total', `uniqExactIf(${vk}, sign = 1)`], ...columns],
+    params,
   );
-  return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * One pass over the visit rows for the overview's KPIs and the cards' visit dimensions. The dashboard asks for both
- * at once, and both read the same rows (scope, range, sample, filters): when the two wait for the embedded store
- * together, they are read in one `GROUPING SETS` pass, the KPIs as its `()` set — 40–50 ms less of a page at 10 M
- * events (docs/BENCHMARKS.md). A pass's statement is made only when the store is about to run it
- * (`LateStatement`), so a part that comes while the pass waits joins it. Each part gets exactly the rows and sums
- * its own query gives, and a part alone runs its own query. A ClickHouse server runs every call at once: nothing
- * waits, so nothing joins.
+ * One pass over the visit rows for the page's calls that read the same ones: the overview's KPIs, the goals list
+ * (under a visit filter) and the cards' visit dimensions. The dashboard asks for them at once, and they read the
+ * same rows (scope, range, sample, filters): when they wait for the embedded store together, they are read in one
+ * `GROUPING SETS` pass, the one-row sums (KPIs, goals) as its `()` set — 40–50 ms less of a page at 10 M events
+ * (docs/BENCHMARKS.md). A pass's statement is made only when the store is about to run it (`LateStatement`), so a
+ * part that comes while the pass waits joins it. Each part gets exactly the rows and sums its own query gives, and
+ * a part alone runs its own query. A ClickHouse server runs every call at once: nothing waits, so nothing joins.
  */
 import type { QueryParams } from '../../store/store.ts';
 import { runStats } from '../run-stats.ts';
@@ -33,11 +33,18 @@ interface Waiting<T> {
   reject: (err: unknown) => void;
 }
 
+/** A part of one row: sums over every row read (the KPIs, the goals list). */
+interface TotalsPart extends Waiting<Record<string, unknown>> {
+  columns: Columns;
+  /** Parameters its sums use beyond those of the rows (each goal's). */
+  params: QueryParams;
+}
+
 interface Pass {
-  /** `visits … WHERE …` and its parameters: what both parts read. */
+  /** `visits … WHERE …` and its parameters: what every part reads. */
   rows: string;
   params: QueryParams;
-  totals?: Waiting<Record<string, unknown>> & { columns: Columns };
+  totals: TotalsPart[];
   cards?: Waiting<Record<string, unknown>[]> & { part: CardsPart };
 }
 
@@ -50,16 +57,24 @@ const select = (columns: Columns) => columns.map(([alias, sum]) => `${sum} AS ${
 const bySet = (n: number, pick: (i: number) => string, otherwise: string) =>
   `multiIf(${Array.from({ length: n }, (_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${otherwise})`;
 
-/** The KPIs' columns beside the cards' (an alias both name must be the same sum, or they stay apart). */
-function mergedColumns(cards: Columns, totals: Columns): Columns | undefined {
-  const named = new Map(cards.map(([alias, sum]) => [alias, sum]));
-  for (const [alias, sum] of totals) if (named.has(alias) && named.get(alias) !== sum) return undefined;
-  return [...cards, ...totals.filter(([alias]) => !named.has(alias))];
+/** Columns beside columns (an alias both name must be the same sum, or they stay apart). */
+function mergedColumns(first: Columns, more: Columns): Columns | undefined {
+  const named = new Map(first.map(([alias, sum]) => [alias, sum]));
+  for (const [alias, sum] of more) if (named.has(alias) && named.get(alias) !== sum) return undefined;
+  return [...first, ...more.filter(([alias]) => !named.has(alias))];
 }
 
-function cardsStatement(pass: Pass, part: CardsPart, totals?: Columns): { sql: string; params: QueryParams } {
+/** Every part's columns, or nothing when two name different sums alike. */
+function passColumns(pass: Pass): Columns | undefined {
+  let columns: Columns | undefined = pass.cards?.part.columns ?? [];
+  for (const part of pass.totals) columns = columns && mergedColumns(columns, part.columns);
+  return columns;
+}
+
+function cardsStatement(pass: Pass, part: CardsPart): { sql: string; params: QueryParams } {
   const n = part.keys.length;
-  const columns = totals ? (mergedColumns(part.columns, totals) ?? part.columns) : part.columns;
+  const totals = pass.totals.length > 0;
+  const columns = passColumns(pass) ?? part.columns;
   const sets = [...part.keys.map((k) => `(${k})`), ...(totals ? ['()'] : [])];
   return {
     sql: `SELECT ${bySet(n, String, totals ? String(n) : '0')} AS dim,
@@ -69,14 +84,16 @@ function cardsStatement(pass: Pass, part: CardsPart, totals?: Columns): { sql: s
      HAVING ${totals ? `dim = ${n} OR ` : ''}(${part.having})
      ORDER BY dim, n_visitors DESC, n_events DESC, value
      LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
-    params: { ...pass.params, ...part.params, limit: part.limit, offset: part.offset },
+    params: { ...paramsOf(pass), ...part.params, limit: part.limit, offset: part.offset },
   };
 }
 
+const paramsOf = (pass: Pass): QueryParams =>
+  Object.assign({}, pass.params, ...pass.totals.map((part) => part.params));
+
 function statementOf(pass: Pass): { sql: string; params: QueryParams } {
-  const { totals, cards } = pass;
-  if (cards) return cardsStatement(pass, cards.part, totals?.columns);
-  return { sql: `SELECT ${select(totals?.columns ?? [])} FROM ${pass.rows}`, params: pass.params };
+  if (pass.cards) return cardsStatement(pass, pass.cards.part);
+  return { sql: `SELECT ${select(passColumns(pass) ?? [])} FROM ${pass.rows}`, params: paramsOf(pass) };
 }
 
 /** The KPIs' row: its own columns only, zero when no row was read (as a query without GROUP BY answers). */
@@ -86,35 +103,34 @@ function totalsRow(columns: Columns, row: Record<string, unknown> | undefined): 
 
 function settle(pass: Pass, rows: Record<string, unknown>[]): void {
   const { totals, cards } = pass;
-  if (!cards) {
-    totals?.resolve(totalsRow(totals.columns, rows[0]));
-    return;
-  }
-  if (!totals) {
-    cards.resolve(rows);
-    return;
-  }
-  const n = cards.part.keys.length;
-  totals.resolve(
-    totalsRow(
-      totals.columns,
-      rows.find((r) => Number(r.dim) === n),
-    ),
-  );
-  cards.resolve(rows.filter((r) => Number(r.dim) !== n));
+  const n = cards?.part.keys.length ?? 0;
+  // Alone, the one-row parts read a statement without GROUP BY: its only row.
+  const row = cards ? rows.find((r) => Number(r.dim) === n) : rows[0];
+  for (const part of totals) part.resolve(totalsRow(part.columns, row));
+  cards?.resolve(totals.length > 0 ? rows.filter((r) => Number(r.dim) !== n) : rows);
 }
 
-/** Whether `part` may join `pass` (a free place, the same sums under the same names, the KPIs' row kept). */
-function joins(pass: Pass, part: { totals?: Columns; cards?: CardsPart }): boolean {
-  if (part.totals) {
-    if (pass.totals) return false;
-    return (
-      !pass.cards || (pass.cards.part.offset === 0 && !!mergedColumns(pass.cards.part.columns, part.totals))
-    );
-  }
-  if (pass.cards || !part.cards) return false;
+/** Whether the parameters named in both have the same values. */
+function agree(a: QueryParams, b: QueryParams): boolean {
+  return Object.keys(b).every((k) => !(k in a) || JSON.stringify(a[k]) === JSON.stringify(b[k]));
+}
+
+/**
+ * Whether `part` may join `pass`: a free place, the same sums under the same names with the same parameters, the
+ * `()` row kept.
+ */
+function joins(pass: Pass, part: { totals?: Columns; extra?: QueryParams; cards?: CardsPart }): boolean {
+  const cards = part.cards ?? pass.cards?.part;
+  if (part.cards && pass.cards) return false;
+  if (cards && cards.offset !== 0 && (pass.totals.length > 0 || part.totals)) return false;
+  const joined = { ...paramsOf(pass), ...(pass.cards?.part.params ?? {}) };
+  if (!agree(joined, part.extra ?? part.cards?.params ?? {})) return false;
   return (
-    !pass.totals || (part.cards.offset === 0 && !!mergedColumns(part.cards.columns, pass.totals.columns))
+    passColumns({
+      ...pass,
+      totals: [...pass.totals, ...(part.totals ? [{ columns: part.totals } as TotalsPart] : [])],
+      ...(cards ? { cards: { part: cards } as Pass['cards'] } : {}),
+    }) !== undefined
   );
 }
 
@@ -123,7 +139,7 @@ function passFor(
   q: StatsQuery,
   rows: string,
   params: QueryParams,
-  part: { totals?: Columns; cards?: CardsPart },
+  part: { totals?: Columns; extra?: QueryParams; cards?: CardsPart },
 ): { pass: Pass; start: () => void } {
   let passes = waiting.get(q.store);
   if (!passes) {
@@ -134,7 +150,7 @@ function passFor(
   const key = `${rows.replace(/\s+/g, ' ').trim()}\u0000${JSON.stringify(params)}`;
   const open = passes.get(key);
   if (open && joins(open, part)) return { pass: open, start: () => {} };
-  const pass: Pass = { rows, params };
+  const pass: Pass = { rows, params, totals: [] };
   const table = passes;
   table.set(key, pass);
   const start = () => {
@@ -146,7 +162,7 @@ function passFor(
       (result) => settle(pass, result),
       (err) => {
         if (table.get(key) === pass) table.delete(key);
-        pass.totals?.reject(err);
+        for (const part of pass.totals) part.reject(err);
         pass.cards?.reject(err);
       },
     );
@@ -154,16 +170,20 @@ function passFor(
   return { pass, start };
 }
 
-/** The KPIs' sums over `rows` (`visits … WHERE …`, with `params`): one row of `columns`. */
+/**
+ * Sums over `rows` (`visits … WHERE …`, with `params`): one row of `columns`, whose sums may use `extra` parameters
+ * of their own.
+ */
 export function visitTotals(
   q: StatsQuery,
   rows: string,
   params: QueryParams,
   columns: Columns,
+  extra: QueryParams = {},
 ): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const { pass, start } = passFor(q, rows, params, { totals: columns });
-    pass.totals = { columns, resolve, reject };
+    const { pass, start } = passFor(q, rows, params, { totals: columns, extra });
+    pass.totals.push({ columns, params: extra, resolve, reject });
     start();
   });
 }
