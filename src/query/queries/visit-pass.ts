@@ -64,17 +64,25 @@ function mergedColumns(first: Columns, more: Columns): Columns | undefined {
   return [...first, ...more.filter(([alias]) => !named.has(alias))];
 }
 
-/** Every part's columns, or nothing when two name different sums alike. */
-function passColumns(pass: Pass): Columns | undefined {
-  let columns: Columns | undefined = pass.cards?.part.columns ?? [];
-  for (const part of pass.totals) columns = columns && mergedColumns(columns, part.columns);
+/** All the lists as one, or nothing when two name different sums alike. */
+function together(lists: readonly Columns[]): Columns | undefined {
+  return lists.reduce<Columns | undefined>((all, list) => all && mergedColumns(all, list), []);
+}
+
+/** Every part's columns (`joins` let in only parts whose columns go together). */
+function passColumns(pass: Pass): Columns {
+  const columns = together([
+    ...(pass.cards ? [pass.cards.part.columns] : []),
+    ...pass.totals.map((part) => part.columns),
+  ]);
+  if (!columns) throw new Error('visit pass: parts naming different sums alike were joined');
   return columns;
 }
 
 function cardsStatement(pass: Pass, part: CardsPart): { sql: string; params: QueryParams } {
   const n = part.keys.length;
   const totals = pass.totals.length > 0;
-  const columns = passColumns(pass) ?? part.columns;
+  const columns = passColumns(pass);
   const sets = [...part.keys.map((k) => `(${k})`), ...(totals ? ['()'] : [])];
   return {
     sql: `SELECT ${bySet(n, String, totals ? String(n) : '0')} AS dim,
@@ -93,10 +101,10 @@ const paramsOf = (pass: Pass): QueryParams =>
 
 function statementOf(pass: Pass): { sql: string; params: QueryParams } {
   if (pass.cards) return cardsStatement(pass, pass.cards.part);
-  return { sql: `SELECT ${select(passColumns(pass) ?? [])} FROM ${pass.rows}`, params: paramsOf(pass) };
+  return { sql: `SELECT ${select(passColumns(pass))} FROM ${pass.rows}`, params: paramsOf(pass) };
 }
 
-/** The KPIs' row: its own columns only, zero when no row was read (as a query without GROUP BY answers). */
+/** A one-row part's row: its own columns only, zero when no row was read (as a query without GROUP BY answers). */
 function totalsRow(columns: Columns, row: Record<string, unknown> | undefined): Record<string, unknown> {
   return Object.fromEntries(columns.map(([alias]) => [alias, row?.[alias] ?? 0]));
 }
@@ -125,13 +133,12 @@ function joins(pass: Pass, part: { totals?: Columns; extra?: QueryParams; cards?
   if (cards && cards.offset !== 0 && (pass.totals.length > 0 || part.totals)) return false;
   const joined = { ...paramsOf(pass), ...(pass.cards?.part.params ?? {}) };
   if (!agree(joined, part.extra ?? part.cards?.params ?? {})) return false;
-  return (
-    passColumns({
-      ...pass,
-      totals: [...pass.totals, ...(part.totals ? [{ columns: part.totals } as TotalsPart] : [])],
-      ...(cards ? { cards: { part: cards } as Pass['cards'] } : {}),
-    }) !== undefined
-  );
+  const lists = [
+    ...(cards ? [cards.columns] : []),
+    ...pass.totals.map((p) => p.columns),
+    ...(part.totals ? [part.totals] : []),
+  ];
+  return together(lists) !== undefined;
 }
 
 /** A waiting pass over `rows` that `part` may join, or a new one (started once the part is in it). */
