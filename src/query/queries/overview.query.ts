@@ -17,6 +17,7 @@ import { visitTotals } from './visit-pass.ts';
 import {
   goalsWithoutVisit,
   sampledRange,
+  visitCountSumPairs,
   visitRowsAnswer,
   visitRowsFrom,
   visitShapeSumPairs,
@@ -112,13 +113,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     counting,
     visitTotals(q, `${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`, rows.params, [
       ...visitShapeSumPairs(),
-      ...(filtered
-        ? ([
-            ['n_visitors', `uniqExactIf(${vk}, sign = 1)`],
-            ['n_pageviews', 'sum(sign * pageviews)'],
-            ['n_events', 'sum(sign * events)'],
-          ] as const)
-        : []),
+      ...(filtered ? visitCountSumPairs(vk) : []),
       ...(fromRows ? ([['conversions', `uniqExactIf(${vk}, sign = 1 AND ${fromRows})`]] as const) : []),
     ]),
     byEvents ? filterRowCounts(q) : undefined,
@@ -129,7 +124,7 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     n_events: rowEvents,
     conversions: rowConversions,
     ...shape
-  } = visits ?? {};
+  } = visits;
   let [n_pageviews, n_events, conversions] = [rowPageviews, rowEvents, rowConversions];
   const w = whereOf(q);
   if (whole)

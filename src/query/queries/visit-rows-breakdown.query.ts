@@ -13,7 +13,7 @@ import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 import { visitCards } from './visit-pass.ts';
-import { visitRowsFrom, visitShapeSumPairs } from './visit-rows.ts';
+import { visitCountSumPairs, visitRowsFrom, visitShapeSumPairs } from './visit-rows.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
 const PAGE_DIMENSIONS = new Set(['entry_page', 'exit_page']);
@@ -63,10 +63,8 @@ export async function visitRowsBreakdown(
     {
       keys,
       columns: [
-        ['n_visitors', `uniqExactIf(${visitor}, sign = 1)`],
+        ...visitCountSumPairs(visitor),
         ...(counts ? ([['n_visits', 'sum(sign)']] as const) : visitShapeSumPairs('n_')),
-        ['n_pageviews', 'sum(sign * pageviews)'],
-        ['n_events', 'sum(sign * events)'],
         ...(q.goal
           ? ([
               [

@@ -13,6 +13,18 @@ import { scopeFilter } from '../scope-filter.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 
 /**
+ * The visitors, pageviews and events of visit rows (`n_visitors`, `n_pageviews`, `n_events`), as (alias, sum) pairs:
+ * one definition, so the parts of a shared pass (visit-pass.ts) that name them name the same sums.
+ */
+export function visitCountSumPairs(visitor: string): Array<[string, string]> {
+  return [
+    ['n_visitors', `uniqExactIf(${visitor}, sign = 1)`],
+    ['n_pageviews', 'sum(sign * pageviews)'],
+    ['n_events', 'sum(sign * events)'],
+  ];
+}
+
+/**
  * The visits and their shape summed over visit rows by sign (cancelled versions drop out), as `metricsOf` reads them:
  * `visits`, `bounces`, `duration_sum` and `visit_pageviews`, each name after `prefix` — (alias, sum) pairs, for a
  * pass that names its columns (visit-pass.ts).
