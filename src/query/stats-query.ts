@@ -46,6 +46,15 @@ export function whereOf(q: StatsQuery, range: TimeRange = q.range): Where {
   };
 }
 
+/**
+ * The events a pass reads (`events [SAMPLE 1/N] WHERE …`) and the parameters that text uses — not the goals', which
+ * each part brings with its own sums — so two calls over the same events name them alike (shared-pass.ts).
+ */
+export function eventRowsOf(q: StatsQuery): { sql: string; params: Where['params'] } {
+  const w = whereOf({ ...q, goal: undefined });
+  return { sql: `events${sampleClause(q.sample)} WHERE ${w.where}`, params: w.params };
+}
+
 /** Runs `aggregateSql` with `group` and returns one `Metrics` per group value. */
 export async function aggregate(
   q: StatsQuery,

@@ -40,7 +40,7 @@ export interface InsertOptions {
 /**
  * A statement made when the store is about to run it, with its parameters (the `params` of the call are then unused):
  * the embedded store runs one call at a time, so what a caller adds while its call waits is in the statement
- * (src/query/queries/visit-pass.ts). A ClickHouse server runs each call at once, so it is made at once.
+ * (src/query/queries/shared-pass.ts). A ClickHouse server runs each call at once, so it is made at once.
  */
 export type LateStatement = () => { sql: string; params: QueryParams };
 
@@ -118,6 +118,25 @@ const INSERT_SETTINGS = {
  */
 const READONLY = { readonly: '1' };
 
+/** A call waiting for the embedded store's session. */
+interface Waiting {
+  /** Made when it runs (a `LateStatement`): it may wait for plain calls. */
+  late: boolean;
+  /** How many times plain calls went before it. */
+  passed: number;
+  /** When it may start on an idle store (`performance.now()`): a late statement lingers for what may join it. */
+  ready: number;
+  go: () => void;
+}
+
+/** How many plain calls a late statement lets go first, at most (a page has a dozen). */
+const LATE_PATIENCE = 32;
+/**
+ * How long a late statement waits on an idle store for parts to join it: the calls of one dashboard page reach the
+ * store within ~10 ms of each other here (docs/BENCHMARKS.md). A call alone pays it once.
+ */
+const LATE_LINGER_MS = 10;
+
 /** A client for one read-only call, closed after it. */
 type ReaderFactory = () => ClickHouseClient;
 
@@ -126,8 +145,14 @@ class ClickHouseStore implements Store {
   readonly #client: ClickHouseClient;
   readonly #raw: RawInserter | undefined;
   readonly #openReader: ReaderFactory | undefined;
-  /** chDB runs one session; serialising keeps each call's SETs paired with its statement. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /**
+   * chDB runs one session; serialising keeps each call's SETs paired with its statement. The calls waiting, in
+   * order: a late statement lets the plain calls behind it go first (see #next).
+   */
+  #waiting: Waiting[] = [];
+  #busy = false;
+  /** The timer that starts a lingering late statement (see #next). */
+  #lingering: ReturnType<typeof setTimeout> | undefined;
   /** Read-only calls, one at a time, each in a session of its own (see #read). */
   #readQueue: Promise<unknown> = Promise.resolve();
 
@@ -143,11 +168,53 @@ class ClickHouseStore implements Store {
     this.#openReader = openReader;
   }
 
-  #run<T>(op: () => Promise<T>): Promise<T> {
+  #run<T>(op: () => Promise<T>, late = false): Promise<T> {
     if (this.kind === 'server') return op();
-    const next = this.#queue.then(op, op);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return new Promise<T>((resolve, reject) => {
+      const go = () => {
+        Promise.resolve()
+          .then(op)
+          .then(resolve, reject)
+          .finally(() => {
+            this.#busy = false;
+            this.#next();
+          });
+      };
+      this.#waiting.push({ late, passed: 0, ready: performance.now() + (late ? LATE_LINGER_MS : 0), go });
+      this.#next();
+    });
+  }
+
+  /**
+   * Starts the next waiting call. A late statement (a shared pass, src/query/queries/shared-pass.ts) gains from
+   * waiting — what joins it meanwhile is read in the same pass — and a plain call cannot join anything, so the plain
+   * calls waiting behind it run first, and on an idle store it lingers LATE_LINGER_MS after it came: the dashboard's
+   * calls for a page reach the store a few milliseconds apart. Each time plain calls pass it counts, and after
+   * LATE_PATIENCE the late statement goes in its turn, however many more come.
+   */
+  #next(): void {
+    if (this.#busy || this.#waiting.length === 0) return;
+    let at = 0;
+    const first = this.#waiting[0];
+    if (first.late && first.passed < LATE_PATIENCE) {
+      const plain = this.#waiting.findIndex((w) => !w.late);
+      if (plain > 0) {
+        at = plain;
+        for (const w of this.#waiting.slice(0, plain)) w.passed++;
+      } else {
+        const wait = first.ready - performance.now();
+        if (wait > 0) {
+          this.#lingering ??= setTimeout(() => {
+            this.#lingering = undefined;
+            this.#next();
+          }, Math.ceil(wait));
+          return;
+        }
+      }
+    }
+    const [call] = this.#waiting.splice(at, 1);
+    this.#busy = true;
+    call.go();
   }
 
   /**
@@ -243,7 +310,9 @@ class ClickHouseStore implements Store {
       return (await result.json()) as T[];
     };
     try {
-      return await (options.readonly ? this.#read(run) : this.#run(() => run(this.#client)));
+      return await (options.readonly
+        ? this.#read(run)
+        : this.#run(() => run(this.#client), typeof sql === 'function'));
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message)) throw storeTimeout(err);
@@ -295,7 +364,8 @@ class ClickHouseStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.#queue;
+    // Late itself, so it runs after every call waiting, late ones included.
+    await this.#run(async () => undefined, true);
     await this.#readQueue;
     await this.#client.close();
   }

@@ -7,12 +7,11 @@
  */
 import { DIMENSIONS } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
-import { runStats } from '../run-stats.ts';
-import { sampleClause } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
-import { type StatsQuery, whereOf } from '../stats-query.ts';
+import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
+import { passCards } from './shared-pass.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 export async function breakdownsQuery(
@@ -25,45 +24,61 @@ export async function breakdownsQuery(
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
   const visitDimensions = dimensions.filter(isVisitDimension);
+  // Every part asked for at once, so the passes wait for the store together with the page's other calls and join
+  // them (shared-pass.ts); the store runs the parts that cannot join first.
+  const parts: Array<Promise<unknown>> = [];
+  const answer = (dimension: string) => (rows: BreakdownRow[]) => {
+    results[dimension] = rows;
+  };
   if (visitDimensions.length > 0)
-    Object.assign(results, await visitRowsBreakdown(q, visitDimensions, limit, 0, true));
+    parts.push(
+      visitRowsBreakdown(q, visitDimensions, limit, 0, true).then((rows) => Object.assign(results, rows)),
+    );
   for (const dimension of dimensions) {
     if (isVisitDimension(dimension)) continue;
     // A sampled range reads the sample in the shared pass: cheaper than merging each card's rollup sets.
     const scope = q.sample !== undefined && q.sample > 1 ? undefined : rollupScope(q, dimension);
-    if (scope) results[dimension] = await rollupBreakdown(q, scope, limit, 0);
+    if (scope) parts.push(rollupBreakdown(q, scope, limit, 0).then(answer(dimension)));
     else if (dimension in DIMENSIONS) scan.push(dimension);
-    else results[dimension] = await breakdownQuery(q, dimension, limit, 1, true);
+    else parts.push(breakdownQuery(q, dimension, limit, 1, true).then(answer(dimension)));
   }
-  if (scan.length > 0) Object.assign(results, await scanTogether(q, scan, limit, options.visits !== false));
+  if (scan.length > 0)
+    parts.push(
+      scanTogether(q, scan, limit, options.visits !== false).then((rows) => Object.assign(results, rows)),
+    );
+  await Promise.all(parts);
   return Object.fromEntries(dimensions.map((d) => [d, results[d]]));
 }
 
-/** One pass over the events for every dimension in `scan` (columns of `events`, from DIMENSIONS). */
+/**
+ * One pass over the events for every dimension in `scan` (columns of `events`, from DIMENSIONS). Under a filter on
+ * events the goals list reads the same events: when both wait for the store, one pass (shared-pass.ts).
+ */
 async function scanTogether(
   q: StatsQuery,
   scan: readonly string[],
   limit: number,
   visits: boolean,
 ): Promise<Record<string, BreakdownRow[]>> {
-  const w = whereOf(q);
-  // Fixed text: column names from DIMENSIONS and positions, never request input.
-  const keys = scan.map((d, i) => `toString(${DIMENSIONS[d]}) AS d${i}`);
-  const which = (pick: (i: number) => string) =>
-    `multiIf(${scan.map((_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${pick(0)})`;
-  const rows = await runStats<Record<string, unknown>>(
-    q,
-    `SELECT ${which((i) => String(i))} AS dim, ${which((i) => `d${i}`)} AS value,
-            uniqExact(${visitorKeyOf(q.sample)}) AS visitors, ${visits ? "uniqExactIf(cityHash64(session_id), session_id != '')" : '0'} AS visits,
-            countIf(type = 'pageview') AS pageviews, count() AS events
-            ${q.goal ? `, uniqExactIf(${visitorKeyOf(q.sample)}, ${q.goal.sql}) AS conversions` : ''}
-     FROM events${sampleClause(q.sample)} WHERE ${w.where}
-     GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
-     ORDER BY dim, visitors DESC, events DESC, value
-     LIMIT {limit:UInt32} BY dim`,
-    { ...w.params, limit },
-  );
+  const rows = eventRowsOf(q);
+  const visitor = visitorKeyOf(q.sample);
+  const found = await passCards(q, rows.sql, rows.params, {
+    // Fixed text: column names from DIMENSIONS and positions, never request input.
+    keys: scan.map((d, i) => `toString(${DIMENSIONS[d]}) AS d${i}`),
+    columns: [
+      ['visitors', `uniqExact(${visitor})`],
+      ['visits', visits ? "uniqExactIf(cityHash64(session_id), session_id != '')" : '0'],
+      ['pageviews', "countIf(type = 'pageview')"],
+      ['events', 'count()'],
+      ...(q.goal ? ([['conversions', `uniqExactIf(${visitor}, ${q.goal.sql})`]] as const) : []),
+    ],
+    order: 'visitors DESC, events DESC',
+    having: '1',
+    limit,
+    offset: 0,
+    params: q.goal?.params ?? {},
+  });
   const results: Record<string, BreakdownRow[]> = Object.fromEntries(scan.map((d) => [d, []]));
-  for (const r of rows) results[scan[Number(r.dim)]].push(countsRow(r, q.goal !== undefined, '', q.sample));
+  for (const r of found) results[scan[Number(r.dim)]].push(countsRow(r, q.goal !== undefined, '', q.sample));
   return results;
 }

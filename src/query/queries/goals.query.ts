@@ -4,10 +4,10 @@ import type { GoalSpec } from '../goal-spec.ts';
 import { goalCondition } from '../goals.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
-import { sampleClause, scaled } from '../sampling.ts';
+import { scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
-import { type StatsQuery, whereOf } from '../stats-query.ts';
-import { visitTotals } from './visit-pass.ts';
+import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
+import { passTotals } from './shared-pass.ts';
 import { goalsWithoutVisit, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export interface GoalRow {
@@ -18,24 +18,33 @@ export interface GoalRow {
   conversion_rate: number;
 }
 
-/** The totals and each goal's visitors (`v<i>`) and events (`e<i>`): one pass over the range's events. */
+/**
+ * The totals and each goal's visitors (`v<i>`) and events (`e<i>`): one pass over the range's events — with the
+ * cards' pages and event types when both wait for the store (shared-pass.ts).
+ */
 async function fromEvents(
   q: StatsQuery,
   goals: readonly GoalSpec[],
 ): Promise<Record<string, number> | undefined> {
-  const w = whereOf(q);
-  const params: Record<string, unknown> = { ...w.params };
-  const columns = goals.map((g, i) => {
+  const rows = eventRowsOf(q);
+  const visitor = visitorKeyOf(q.sample);
+  const params: QueryParams = {};
+  const columns = goals.flatMap((g, i) => {
     const c = goalCondition([g], `g${i}`);
     Object.assign(params, c?.params);
-    return `uniqExactIf(${visitorKeyOf(q.sample)}, ${c?.sql}) AS v${i}, countIf(${c?.sql}) AS e${i}`;
+    return [
+      [`v${i}`, `uniqExactIf(${visitor}, ${c?.sql})`],
+      [`e${i}`, `countIf(${c?.sql})`],
+    ] as const;
   });
-  const [row] = await runStats<Record<string, number>>(
+  const row = await passTotals(
     q,
-    `SELECT uniqExact(${visitorKeyOf(q.sample)}) AS total, ${columns.join(', ')} FROM events${sampleClause(q.sample)} WHERE ${w.where}`,
-    params as Record<string, string>,
+    rows.sql,
+    rows.params,
+    [['total', `uniqExact(${visitor})`], ...columns],
+    params,
   );
-  return row && Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
 
 /**
@@ -85,8 +94,8 @@ async function fromVisitRows(
       [`e${i}`, `sum(sign * ${c?.visitEvents})`],
     ] as const;
   });
-  // Read with the KPIs and the cards' visit dimensions when they wait for the store together (visit-pass.ts).
-  const row = await visitTotals(
+  // Read with the KPIs and the cards' visit dimensions when they wait for the store together (shared-pass.ts).
+  const row = await passTotals(
     q,
     visits.sql,
     visits.params,

@@ -13,7 +13,7 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
-import { visitTotals } from './visit-pass.ts';
+import { passTotals } from './shared-pass.ts';
 import {
   goalsWithoutVisit,
   sampledRange,
@@ -107,16 +107,17 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
   const vk = visitorKeyOf(q.sample);
   const rows = visitRowsFrom(q);
   const fromRows = byEvents ? undefined : q.goal?.visit;
-  // Both asked for at once, and the visits read with the cards' visit dimensions when both wait for the store
-  // (visit-pass.ts): the dashboard asks for the KPIs and the cards together.
+  // All asked for at once, the plain reads first, and the visits read with the cards' visit dimensions when both
+  // wait for the store (shared-pass.ts): the dashboard asks for the KPIs and the cards together.
+  const counted = byEvents ? filterRowCounts(q) : undefined;
   const [counts, visits, whole] = await Promise.all([
     counting,
-    visitTotals(q, `${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`, rows.params, [
+    passTotals(q, `${rows.sql} ${byEvents ? q.filter.visitEventSql : ''}`, rows.params, [
       ...visitShapeSumPairs(),
       ...(filtered ? visitCountSumPairs(vk) : []),
       ...(fromRows ? ([['conversions', `uniqExactIf(${vk}, sign = 1 AND ${fromRows})`]] as const) : []),
     ]),
-    byEvents ? filterRowCounts(q) : undefined,
+    counted,
   ]);
   const {
     n_visitors,

@@ -12,7 +12,7 @@ import { sampleClause } from '../sampling.ts';
 import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
-import { visitCards } from './visit-pass.ts';
+import { passCards } from './shared-pass.ts';
 import { visitCountSumPairs, visitRowsFrom, visitShapeSumPairs } from './visit-rows.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
@@ -54,8 +54,8 @@ export async function visitRowsBreakdown(
   // a set of numbers is built and probed about twice as fast as one of strings.
   const eventsOfRange = `SELECT cityHash64(session_id) FROM events${sample} WHERE ${w.sessionWhere}`;
   const visitor = visitorKeyOf(q.sample);
-  // Read with the overview's KPIs when both wait for the store (visit-pass.ts).
-  const rows = await visitCards(
+  // Read with the overview's KPIs when both wait for the store (shared-pass.ts).
+  const rows = await passCards(
     q,
     `${visits.sql}
        ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}`,
@@ -74,6 +74,7 @@ export async function visitRowsBreakdown(
             ] as const)
           : []),
       ],
+      order: 'n_visitors DESC, n_events DESC',
       having: `n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}`,
       limit,
       offset,

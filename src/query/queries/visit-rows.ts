@@ -14,7 +14,7 @@ import { type StatsQuery, whereOf } from '../stats-query.ts';
 
 /**
  * The visitors, pageviews and events of visit rows (`n_visitors`, `n_pageviews`, `n_events`), as (alias, sum) pairs:
- * one definition, so the parts of a shared pass (visit-pass.ts) that name them name the same sums.
+ * one definition, so the parts of a shared pass (shared-pass.ts) that name them name the same sums.
  */
 export function visitCountSumPairs(visitor: string): Array<[string, string]> {
   return [
@@ -27,7 +27,7 @@ export function visitCountSumPairs(visitor: string): Array<[string, string]> {
 /**
  * The visits and their shape summed over visit rows by sign (cancelled versions drop out), as `metricsOf` reads them:
  * `visits`, `bounces`, `duration_sum` and `visit_pageviews`, each name after `prefix` — (alias, sum) pairs, for a
- * pass that names its columns (visit-pass.ts).
+ * pass that names its columns (shared-pass.ts).
  */
 export function visitShapeSumPairs(prefix = ''): Array<[string, string]> {
   return [

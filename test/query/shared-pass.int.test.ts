@@ -1,8 +1,9 @@
 // The overview's KPIs and the cards' visit dimensions read in one pass when both wait for the store at once
-// (src/query/queries/visit-pass.ts), and the goals list with them under a visit filter: a sampled range of a
-// seeded project, unfiltered, filtered by a visit dimension and by a page, with goals. Asked together while the
-// store is busy, they are one statement over `visits`, and each answer equals what it gives alone (a statement
-// each); asked for another range, they stay apart.
+// (src/query/queries/shared-pass.ts), and the goals list with them under a visit filter; the cards' pages and event
+// types and the goals list under a filter on events in one pass over the events: a sampled range of a seeded
+// project, unfiltered, filtered by a visit dimension and by a page, with goals. Asked together while the store is
+// busy, or a few milliseconds apart on an idle one, they are one statement, and each answer equals what it gives
+// alone (a statement each); asked for another range, they stay apart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { GoalSpec } from '../../src/query/goal-spec.ts';
@@ -21,6 +22,8 @@ type Server = Awaited<ReturnType<typeof startInProcess>>;
 let server: Server;
 /** The statements run over `visits` since the last `reset`. */
 let visitStatements: string[] = [];
+/** The passes over the events (their sums of visitors) since the last reset. */
+let eventPasses: string[] = [];
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-10-02T00:00:00Z');
@@ -48,7 +51,9 @@ before(async () => {
   store.query = (<T>(sql: string | LateStatement, params?: QueryParams, options?: object) => {
     // Passes over the visit rows themselves, not the events' passes that look up the filter's visits.
     const note = (text: string) => {
-      if (/\bFROM (\w+)/.exec(text)?.[1] === 'visits') visitStatements.push(text);
+      const from = /\bFROM (\w+)/.exec(text)?.[1];
+      if (from === 'visits') visitStatements.push(text);
+      if (from === 'events' && /uniqExact\(/.test(text)) eventPasses.push(text);
     };
     if (typeof sql === 'function')
       return query<T>(
@@ -151,5 +156,45 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
     assert.equal(visitStatements.length, 2, visitStatements.join('\n---\n'));
     assert.deepEqual(overview, overviewAlone);
     assert.deepEqual(cards, cardsAlone);
+  });
+
+  it('on an idle store, parts asked a few milliseconds apart (as a page’s calls come) still join', async () => {
+    const q = statsQuery([['is', 'channel', ['organic search']]]);
+    const overviewAlone = await overviewQuery(q);
+    const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
+    visitStatements = [];
+    const overview = overviewQuery(q);
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    const cards = breakdownsQuery(q, DIMENSIONS, 9);
+    assert.deepEqual(await overview, overviewAlone);
+    assert.deepEqual(await cards, cardsAlone);
+    assert.equal(visitStatements.length, 1, visitStatements.join('\n---\n'));
+  });
+});
+
+describe('one pass over the events for the cards’ pages and event types and the goals list', () => {
+  it('under a filter on events: one statement, each answer as alone', async () => {
+    const q = statsQuery([['is', 'page', ['/pricing']]]);
+    eventPasses = [];
+    const goalsAlone = await goalsQuery(q, GOALS);
+    const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
+    assert.equal(eventPasses.length, 2, eventPasses.join('\n---\n'));
+    assert.ok(!eventPasses.some((s) => /\(\)\)/.test(s)), 'alone: no () set');
+
+    eventPasses = [];
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const both = Promise.all([goalsQuery(q, GOALS), breakdownsQuery(q, DIMENSIONS, 9)]);
+    await busy;
+    const [goals, cards] = await both;
+    assert.equal(eventPasses.length, 1, eventPasses.join('\n---\n'));
+    assert.match(eventPasses[0], /GROUPING SETS \(.*\(\)\)/s);
+    assert.deepEqual(goals, goalsAlone);
+    assert.deepEqual(cards, cardsAlone);
+    // The filter keeps the events on /pricing: the page goal's, not the signups (on /signup).
+    assert.ok(
+      goals.some((g) => g.visitors > 0),
+      JSON.stringify(goals),
+    );
+    assert.ok(cards.page.length > 0 && cards.event.length > 0, JSON.stringify(cards));
   });
 });

@@ -1,11 +1,13 @@
 /**
- * One pass over the visit rows for the page's calls that read the same ones: the overview's KPIs, the goals list
- * (under a visit filter) and the cards' visit dimensions. The dashboard asks for them at once, and they read the
- * same rows (scope, range, sample, filters): when they wait for the embedded store together, they are read in one
- * `GROUPING SETS` pass, the one-row sums (KPIs, goals) as its `()` set — 40–50 ms less of a page at 10 M events
- * (docs/BENCHMARKS.md). A pass's statement is made only when the store is about to run it (`LateStatement`), so a
- * part that comes while the pass waits joins it. Each part gets exactly the rows and sums its own query gives, and
- * a part alone runs its own query. A ClickHouse server runs every call at once: nothing waits, so nothing joins.
+ * One pass over the same rows for the page's calls that read them. The dashboard asks for the overview's KPIs, the
+ * chart, the cards and the goals list at once, and several of them read the same rows (table, scope, range, sample,
+ * filters): the KPIs, the goals list under a visit filter and the cards' visit dimensions read the visit rows; the
+ * cards' pages and event types and, under a filter on events, the goals list read the events. When they wait for
+ * the embedded store together, they are read in one `GROUPING SETS` pass, the one-row sums (KPIs, goals) as its `()`
+ * set — 40–60 ms less of a page at 10 M events each (docs/BENCHMARKS.md). A pass's statement is made only when the
+ * store is about to run it (`LateStatement`; the store runs the calls that cannot join before it), so a part that
+ * comes while the pass waits joins it. Each part gets exactly the rows and sums its own query gives, and a part
+ * alone runs its own query. A ClickHouse server runs every call at once: nothing waits, so nothing joins.
  */
 import type { QueryParams } from '../../store/store.ts';
 import { runStats } from '../run-stats.ts';
@@ -18,8 +20,9 @@ export type Columns = ReadonlyArray<readonly [string, string]>;
 export interface CardsPart {
   /** One grouping key per dimension, `<expression> AS d<i>` (fixed text, never request input). */
   keys: readonly string[];
-  /** Must name `n_visitors` and `n_events`, which order the rows. */
   columns: Columns;
+  /** How a set's rows are ranked, over the aliases (`n_visitors DESC, n_events DESC`); `value` breaks ties. */
+  order: string;
   /** Which rows to keep, over the aliases and `dim`, `value`. */
   having: string;
   limit: number;
@@ -41,7 +44,7 @@ interface TotalsPart extends Waiting<Record<string, unknown>> {
 }
 
 interface Pass {
-  /** `visits … WHERE …` and its parameters: what every part reads. */
+  /** `<table> … WHERE …` and its parameters: what every part reads. */
   rows: string;
   params: QueryParams;
   totals: TotalsPart[];
@@ -75,7 +78,7 @@ function passColumns(pass: Pass): Columns {
     ...(pass.cards ? [pass.cards.part.columns] : []),
     ...pass.totals.map((part) => part.columns),
   ]);
-  if (!columns) throw new Error('visit pass: parts naming different sums alike were joined');
+  if (!columns) throw new Error('shared pass: parts naming different sums alike were joined');
   return columns;
 }
 
@@ -90,7 +93,7 @@ function cardsStatement(pass: Pass, part: CardsPart): { sql: string; params: Que
      FROM ${pass.rows}
      GROUP BY GROUPING SETS (${sets.join(', ')})
      HAVING ${totals ? `dim = ${n} OR ` : ''}(${part.having})
-     ORDER BY dim, n_visitors DESC, n_events DESC, value
+     ORDER BY dim, ${part.order}, value
      LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
     params: { ...paramsOf(pass), ...part.params, limit: part.limit, offset: part.offset },
   };
@@ -178,10 +181,10 @@ function passFor(
 }
 
 /**
- * Sums over `rows` (`visits … WHERE …`, with `params`): one row of `columns`, whose sums may use `extra` parameters
+ * Sums over `rows` (`<table> … WHERE …`, with `params`): one row of `columns`, whose sums may use `extra` parameters
  * of their own.
  */
-export function visitTotals(
+export function passTotals(
   q: StatsQuery,
   rows: string,
   params: QueryParams,
@@ -195,8 +198,8 @@ export function visitTotals(
   });
 }
 
-/** The cards' rows over `rows` (`visits … WHERE …`, with `params`): `dim`, `value` and `part.columns`. */
-export function visitCards(
+/** The cards' rows over `rows` (`<table> … WHERE …`, with `params`): `dim`, `value` and `part.columns`. */
+export function passCards(
   q: StatsQuery,
   rows: string,
   params: QueryParams,
