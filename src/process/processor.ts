@@ -86,6 +86,11 @@ export interface BatchHooks {
    * batch's own token (`<range>#end`).
    */
   finishing?: () => Promise<TableRows>;
+  /**
+   * Instead of `finishing`, when the rows can be made before the last group is stored (they need nothing stored
+   * first): made once every group is converted, and inserted beside the last group's insert. Undefined: not now.
+   */
+  finishingBeside?: () => Promise<TableRows> | undefined;
   /** When a batch failed and will be retried. */
   failed?: () => void;
 }
@@ -226,8 +231,18 @@ export function startBatchConsumer(
         // Handled below; without this a failure during the next conversion would count as unhandled.
         inserting.catch(() => undefined);
       }
-      await inserting;
-      if (hooks.finishing) await insertGroup(await hooks.finishing(), `${range}#end`);
+      const beside = hooks.finishingBeside?.();
+      if (beside) {
+        // Both settle before the batch is retried or committed: a retry starts from a store nothing writes to.
+        const settled = await Promise.allSettled([
+          inserting,
+          beside.then((rows) => insertGroup(rows, `${range}#end`)),
+        ]);
+        for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      } else {
+        await inserting;
+        if (hooks.finishing) await insertGroup(await hooks.finishing(), `${range}#end`);
+      }
     } catch (err) {
       hooks.failed?.();
       options.metrics.insertFailures.inc();
@@ -251,7 +266,8 @@ export function startBatchConsumer(
 export function startProcessor(options: ProcessorOptions): Subscription {
   const { visits } = options;
   // A re-delivered batch may be stored in part, and a failed one is retried: the visits it touched are read again.
-  // The batch's visit rows are stored after all its events (visit-keeper.ts relies on it).
+  // A batch's visit rows that read stored events (visits not held) are made after all its events are stored; the
+  // others — the usual case — are stored beside its last events, in the store's second session (visit-keeper.ts).
   const hooks: BatchHooks = visits
     ? {
         starting: (batch) => {
@@ -260,6 +276,14 @@ export function startProcessor(options: ProcessorOptions): Subscription {
         finishing: async () => [
           { table: VISITS_TABLE, rows: await visits.rows(), insert: VISIT_ROWS_INSERT },
         ],
+        finishingBeside: () =>
+          visits.readsStore()
+            ? undefined
+            : visits
+                .rows()
+                .then((rows) => [
+                  { table: VISITS_TABLE, rows, insert: { ...VISIT_ROWS_INSERT, alongside: true } },
+                ]),
         failed: () => visits.reset(),
       }
     : {};

@@ -35,6 +35,13 @@ export interface InsertOptions {
    * as a background merge would (collapsing, replacing, aggregating). For tables whose blocks have nothing to merge.
    */
   mergeOnInsert?: boolean;
+  /**
+   * Runs beside the calls of the embedded store's session, in a second session of its own (inserts of this kind run
+   * one at a time there): for an insert whose order against the one in flight does not matter. On two cores the
+   * processor stores a batch's visit rows beside its last events this way (docs/BENCHMARKS.md). A server runs every
+   * call at once anyway.
+   */
+  alongside?: boolean;
 }
 
 /**
@@ -140,6 +147,13 @@ const LATE_LINGER_MS = 10;
 /** A client for one read-only call, closed after it. */
 type ReaderFactory = () => ClickHouseClient;
 
+/** A second session of the embedded store, for inserts beside the main one (`InsertOptions.alongside`). */
+interface Beside {
+  raw: RawInserter;
+  client: ClickHouseClient;
+  queue: Promise<unknown>;
+}
+
 class ClickHouseStore implements Store {
   readonly kind: 'chdb' | 'server';
   readonly #client: ClickHouseClient;
@@ -156,16 +170,31 @@ class ClickHouseStore implements Store {
   /** Read-only calls, one at a time, each in a session of its own (see #read). */
   #readQueue: Promise<unknown> = Promise.resolve();
 
+  readonly #openBeside: (() => Omit<Beside, 'queue'>) | undefined;
+  #beside: Beside | undefined;
+
   constructor(
     kind: 'chdb' | 'server',
     client: ClickHouseClient,
     raw?: RawInserter,
     openReader?: ReaderFactory,
+    openBeside?: () => Omit<Beside, 'queue'>,
   ) {
     this.kind = kind;
     this.#client = client;
     this.#raw = raw;
     this.#openReader = openReader;
+    this.#openBeside = openBeside;
+  }
+
+  /** Runs `op` with the second session's inserter, one at a time there (opened at its first use). */
+  #runBeside<T>(op: (raw: RawInserter) => Promise<T>): Promise<T> {
+    if (!this.#beside && this.#openBeside) this.#beside = { ...this.#openBeside(), queue: Promise.resolve() };
+    const beside = this.#beside as Beside;
+    const run = () => op(beside.raw);
+    const next = beside.queue.then(run, run);
+    beside.queue = next.catch(() => undefined);
+    return next;
   }
 
   #run<T>(op: () => Promise<T>, late = false): Promise<T> {
@@ -251,15 +280,15 @@ class ClickHouseStore implements Store {
     try {
       if (raw) {
         const values = columns ? await toCompactJsonLines(rows, columns) : await toJsonLines(rows);
-        await this.#run(() =>
-          raw.rawInsert({
+        const write = (inserter: RawInserter) =>
+          inserter.rawInsert({
             table,
             values,
             format: columns ? 'JSONCompactEachRow' : 'JSONEachRow',
             columns,
             settings: { ...INSERT_SETTINGS, ...merge, insert_deduplication_token: dedupToken },
-          }),
-        );
+          });
+        await (options.alongside && this.#openBeside ? this.#runBeside(write) : this.#run(() => write(raw)));
         return;
       }
       const clickhouse_settings = {
@@ -367,6 +396,10 @@ class ClickHouseStore implements Store {
     // Late itself, so it runs after every call waiting, late ones included.
     await this.#run(async () => undefined, true);
     await this.#readQueue;
+    if (this.#beside) {
+      await this.#beside.queue;
+      await this.#beside.client.close();
+    }
     await this.#client.close();
   }
 }
@@ -379,8 +412,15 @@ export function openStore(options: StoreOptions): Store {
     const clientOf = (connection: ReturnType<typeof createChdbConnection>) =>
       createClient({ connection } as unknown as Parameters<typeof createClient>[0]);
     const connection = createChdbConnection({ path: dir });
-    return new ClickHouseStore('chdb', clientOf(connection), connection.chdb as unknown as RawInserter, () =>
-      clientOf(createChdbConnection({ path: dir })),
+    return new ClickHouseStore(
+      'chdb',
+      clientOf(connection),
+      connection.chdb as unknown as RawInserter,
+      () => clientOf(createChdbConnection({ path: dir })),
+      () => {
+        const beside = createChdbConnection({ path: dir });
+        return { raw: beside.chdb as unknown as RawInserter, client: clientOf(beside) };
+      },
     );
   }
   const url = new URL(options.url);

@@ -157,6 +157,28 @@ describe('visits kept as rows', () => {
     await assertVisitsMatchEvents(store, 'web', 'after a re-delivered batch of two groups');
   });
 
+  it('makes the rows of held visits without the store (stored beside the last events); a row landed before its events is made right on re-delivery', async () => {
+    const keeper = new VisitKeeper(store);
+    // A project of its own: the tests below count the events of `web`.
+    const own = { project: 'beside' };
+    await storeBatch(keeper, 'e1', [event('z1', 60, own), event('z2', 60, own)]);
+    // The next batch touches held visits only: its rows need nothing stored first.
+    const g = [event('z1', 61, own), event('z2', 62, { ...own, type: 'signup' })];
+    keeper.add(g);
+    assert.equal(keeper.readsStore(), false);
+    const rows = await keeper.rows();
+    assert.equal(rows.length, 4, 'a cancel and a new row for each');
+    // The rows land first (beside the events' insert), and the process dies before the events do.
+    await insertVisits(rows, 'e2');
+    // Re-delivered to a fresh process: nothing held, so the rows are made after the events are stored.
+    const fresh = new VisitKeeper(store);
+    fresh.add(g);
+    assert.equal(fresh.readsStore(), true);
+    await insertEvents(g, 'e2#0');
+    assert.deepEqual(await fresh.rows(), [], 'the rows that landed are the fold of the events now stored');
+    await assertVisitsMatchEvents(store, 'beside', 'after the re-delivery');
+  });
+
   it('drops the visits it holds after an erasure, and folds the next batch from what the store kept', async () => {
     const gate = createWriteGate();
     const keeper = new VisitKeeper(store, { generation: gate.generation });

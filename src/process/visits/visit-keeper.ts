@@ -165,6 +165,16 @@ export class VisitKeeper {
   }
 
   /**
+   * Whether the batch's rows read the store: a visit it touches is neither held nor opened in it. Then `rows` waits
+   * for every event given to `add` to be stored; otherwise the rows are the folds held, and may be stored beside the
+   * batch's last events (a row stored before its events would be folded again from the store on a retry, as below).
+   */
+  readsStore(): boolean {
+    for (const entry of this.#pending.values()) if (entry.unresolved) return true;
+    return false;
+  }
+
+  /**
    * The `visits` rows of the batch's visits, to insert once every event given to `add` is stored (visits of
    * unresolved visits are folded from the store). Remembered at once: should their insert fail, `reset` follows.
    */
