@@ -13,6 +13,7 @@ import {
   ROLLUP_FEED_MIGRATION,
   ROLLUP_GRANULES_MIGRATION,
   ROLLUP_MIGRATION,
+  ROLLUP_PAGES_FIRST_MIGRATION,
 } from './rollups.ts';
 import { SESSIONS_FROM_VISITS_MIGRATION, SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
@@ -48,6 +49,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   ROLLUP_FEED_MIGRATION,
   COLUMN_CODECS_MIGRATION,
   ROLLUP_GRANULES_MIGRATION,
+  ROLLUP_PAGES_FIRST_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
