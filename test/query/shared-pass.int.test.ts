@@ -11,6 +11,7 @@ import { goalCondition } from '../../src/query/goals.ts';
 import { breakdownsQuery } from '../../src/query/queries/breakdowns.query.ts';
 import { goalsQuery } from '../../src/query/queries/goals.query.ts';
 import { overviewQuery } from '../../src/query/queries/overview.query.ts';
+import { timeseriesCounts } from '../../src/query/queries/timeseries.query.ts';
 import { parseFilters } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
@@ -143,6 +144,36 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
     assert.ok(
       goals.every((g) => g.visitors > 0),
       JSON.stringify(goals),
+    );
+  });
+
+  it('takes in the chart (counts by day), which reads the visit rows under a visit filter', async () => {
+    const q = statsQuery([['is', 'channel', ['organic search']]]);
+    visitStatements = [];
+    const overviewAlone = await overviewQuery(q);
+    const chartAlone = await timeseriesCounts(q, 'day');
+    const goalsAlone = await goalsQuery(q, GOALS);
+    const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
+    assert.equal(visitStatements.length, 4, visitStatements.join('\n---\n'));
+    assert.equal(chartAlone.length, 30, 'a point a day');
+    visitStatements = [];
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const all = Promise.all([
+      overviewQuery(q),
+      timeseriesCounts(q, 'day'),
+      goalsQuery(q, GOALS),
+      breakdownsQuery(q, DIMENSIONS, 9),
+    ]);
+    await busy;
+    const [overview, chart, goals, cards] = await all;
+    assert.equal(visitStatements.length, 1, visitStatements.join('\n---\n'));
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(chart, chartAlone);
+    assert.deepEqual(goals, goalsAlone);
+    assert.deepEqual(cards, cardsAlone);
+    assert.ok(
+      chart.every((p) => Number(p.visits) > 0),
+      JSON.stringify(chart.slice(0, 3)),
     );
   });
 

@@ -11,7 +11,7 @@ import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
-import { passCards } from './shared-pass.ts';
+import { passGroups } from './shared-pass.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 export async function breakdownsQuery(
@@ -62,9 +62,9 @@ async function scanTogether(
 ): Promise<Record<string, BreakdownRow[]>> {
   const rows = eventRowsOf(q);
   const visitor = visitorKeyOf(q.sample);
-  const found = await passCards(q, rows.sql, rows.params, {
+  const found = await passGroups(q, rows.sql, rows.params, {
     // Fixed text: column names from DIMENSIONS and positions, never request input.
-    keys: scan.map((d, i) => `toString(${DIMENSIONS[d]}) AS d${i}`),
+    keys: scan.map((d) => `toString(${DIMENSIONS[d]})`),
     columns: [
       ['visitors', `uniqExact(${visitor})`],
       ['visits', visits ? "uniqExactIf(cityHash64(session_id), session_id != '')" : '0'],
@@ -73,7 +73,7 @@ async function scanTogether(
       ...(q.goal ? ([['conversions', `uniqExactIf(${visitor}, ${q.goal.sql})`]] as const) : []),
     ],
     order: 'visitors DESC, events DESC',
-    having: '1',
+    having: () => '1',
     limit,
     offset: 0,
     params: q.goal?.params ?? {},

@@ -13,18 +13,27 @@ import type { QueryParams } from '../../store/store.ts';
 import { runStats } from '../run-stats.ts';
 import type { StatsQuery } from '../stats-query.ts';
 
-/** (alias, aggregate) pairs. */
+/**
+ * (alias, aggregate) pairs. An alias must not be a column of the rows read: within the statement it would stand for
+ * the sum inside the other parts' sums (ClickHouse resolves aliases first), hence the visit rows' `n_` names.
+ */
 export type Columns = ReadonlyArray<readonly [string, string]>;
 
-/** The cards' part: one grouping set per dimension, the top rows of each. */
-export interface CardsPart {
-  /** One grouping key per dimension, `<expression> AS d<i>` (fixed text, never request input). */
+/**
+ * A grouped part: one grouping set per key, the top rows of each — the cards (a set per dimension), the chart (a
+ * set of buckets). Its rows say which key they are of by `dim`, the key's index.
+ */
+export interface GroupedPart {
+  /** One grouping key per set, an expression (fixed text, never request input). */
   keys: readonly string[];
   columns: Columns;
-  /** How a set's rows are ranked, over the aliases (`n_visitors DESC, n_events DESC`); `value` breaks ties. */
-  order: string;
-  /** Which rows to keep, over the aliases and `dim`, `value`. */
-  having: string;
+  /**
+   * How a set's rows are ranked, over the aliases (`n_visitors DESC, n_events DESC`); `value` breaks ties. None: the
+   * part takes all its rows (`limit` holds them), in any order.
+   */
+  order?: string;
+  /** Which rows to keep, over the aliases and `value`; `dim` is the expression of the part's own key index. */
+  having: (dim: string) => string;
   limit: number;
   offset: number;
   /** Parameters the part's own text uses beyond those of the rows (the range's events for a filter). */
@@ -48,7 +57,7 @@ interface Pass {
   rows: string;
   params: QueryParams;
   totals: TotalsPart[];
-  cards?: Waiting<Record<string, unknown>[]> & { part: CardsPart };
+  groups: Array<Waiting<Record<string, unknown>[]> & { part: GroupedPart }>;
 }
 
 /** The passes whose statement is not made yet, per store, by the rows they read. */
@@ -56,7 +65,7 @@ const waiting = new WeakMap<object, Map<string, Pass>>();
 
 const select = (columns: Columns) => columns.map(([alias, sum]) => `${sum} AS ${alias}`).join(', ');
 
-/** `multiIf` over the dimensions' sets (`grouping(d<i>) = 0` in the set of `d<i>`), `otherwise` in the `()` set. */
+/** `multiIf` over the keys' sets (`grouping(d<i>) = 0` in the set of `d<i>`), `otherwise` in the `()` set. */
 const bySet = (n: number, pick: (i: number) => string, otherwise: string) =>
   `multiIf(${Array.from({ length: n }, (_, i) => `grouping(d${i}) = 0, ${pick(i)}`).join(', ')}, ${otherwise})`;
 
@@ -75,36 +84,63 @@ function together(lists: readonly Columns[]): Columns | undefined {
 /** Every part's columns (`joins` let in only parts whose columns go together). */
 function passColumns(pass: Pass): Columns {
   const columns = together([
-    ...(pass.cards ? [pass.cards.part.columns] : []),
+    ...pass.groups.map((g) => g.part.columns),
     ...pass.totals.map((part) => part.columns),
   ]);
   if (!columns) throw new Error('shared pass: parts naming different sums alike were joined');
   return columns;
 }
 
-function cardsStatement(pass: Pass, part: CardsPart): { sql: string; params: QueryParams } {
-  const n = part.keys.length;
-  const totals = pass.totals.length > 0;
+const paramsOf = (pass: Pass): QueryParams =>
+  Object.assign(
+    {},
+    pass.params,
+    ...pass.totals.map((part) => part.params),
+    ...pass.groups.map((g) => g.part.params),
+  );
+
+/** Where each grouped part's keys start among the statement's (`d<i>`). */
+function bases(pass: Pass): number[] {
+  let next = 0;
+  return pass.groups.map((g) => {
+    const at = next;
+    next += g.part.keys.length;
+    return at;
+  });
+}
+
+/** A grouped part read alone keeps its own offset; joined, every part's is 0 (`joins`). */
+const alone = (pass: Pass) => pass.groups.length === 1 && pass.totals.length === 0;
+
+function statementOf(pass: Pass): { sql: string; params: QueryParams } {
   const columns = passColumns(pass);
-  const sets = [...part.keys.map((k) => `(${k})`), ...(totals ? ['()'] : [])];
+  if (pass.groups.length === 0)
+    return { sql: `SELECT ${select(columns)} FROM ${pass.rows}`, params: paramsOf(pass) };
+  const keys = pass.groups.flatMap((g) => g.part.keys);
+  const n = keys.length;
+  const totals = pass.totals.length > 0;
+  const at = bases(pass);
+  const kept = pass.groups.map(({ part }, i) => {
+    const end = at[i] + part.keys.length;
+    return `(dim >= ${at[i]} AND dim < ${end} AND (${part.having(at[i] === 0 ? 'dim' : `(dim - ${at[i]})`)}))`;
+  });
+  const sets = [...keys.map((k, i) => `(${k} AS d${i})`), ...(totals ? ['()'] : [])];
+  const order = pass.groups.map((g) => g.part.order).find((o) => o !== undefined);
+  const single = alone(pass) ? pass.groups[0].part : undefined;
   return {
     sql: `SELECT ${bySet(n, String, totals ? String(n) : '0')} AS dim,
             ${bySet(n, (i) => `d${i}`, totals ? "''" : 'd0')} AS value, ${select(columns)}
      FROM ${pass.rows}
      GROUP BY GROUPING SETS (${sets.join(', ')})
-     HAVING ${totals ? `dim = ${n} OR ` : ''}(${part.having})
-     ORDER BY dim, ${part.order}, value
+     HAVING ${[...(totals ? [`dim = ${n}`] : []), ...kept].join(' OR ')}
+     ORDER BY dim, ${order ? `${order}, ` : ''}value
      LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
-    params: { ...paramsOf(pass), ...part.params, limit: part.limit, offset: part.offset },
+    params: {
+      ...paramsOf(pass),
+      limit: single ? single.limit : Math.max(...pass.groups.map((g) => g.part.limit)),
+      offset: single ? single.offset : 0,
+    },
   };
-}
-
-const paramsOf = (pass: Pass): QueryParams =>
-  Object.assign({}, pass.params, ...pass.totals.map((part) => part.params));
-
-function statementOf(pass: Pass): { sql: string; params: QueryParams } {
-  if (pass.cards) return cardsStatement(pass, pass.cards.part);
-  return { sql: `SELECT ${select(passColumns(pass))} FROM ${pass.rows}`, params: paramsOf(pass) };
 }
 
 /** A one-row part's row: its own columns only, zero when no row was read (as a query without GROUP BY answers). */
@@ -113,12 +149,27 @@ function totalsRow(columns: Columns, row: Record<string, unknown> | undefined): 
 }
 
 function settle(pass: Pass, rows: Record<string, unknown>[]): void {
-  const { totals, cards } = pass;
-  const n = cards?.part.keys.length ?? 0;
+  const { totals, groups } = pass;
+  const n = groups.reduce((sum, g) => sum + g.part.keys.length, 0);
   // Alone, the one-row parts read a statement without GROUP BY: its only row.
-  const row = cards ? rows.find((r) => Number(r.dim) === n) : rows[0];
+  const row = groups.length > 0 ? rows.find((r) => Number(r.dim) === n) : rows[0];
   for (const part of totals) part.resolve(totalsRow(part.columns, row));
-  cards?.resolve(totals.length > 0 ? rows.filter((r) => Number(r.dim) !== n) : rows);
+  const at = bases(pass);
+  for (const [i, group] of groups.entries()) {
+    const { keys, limit } = group.part;
+    const taken = new Map<number, number>();
+    const own: Record<string, unknown>[] = [];
+    for (const r of rows) {
+      const dim = Number(r.dim) - at[i];
+      if (dim < 0 || dim >= keys.length) continue;
+      // Joined, the statement keeps the largest part's count of rows per set: this part keeps its own.
+      const count = taken.get(dim) ?? 0;
+      if (count >= limit) continue;
+      taken.set(dim, count + 1);
+      own.push({ ...r, dim });
+    }
+    group.resolve(own);
+  }
 }
 
 /** Whether the parameters named in both have the same values. */
@@ -127,17 +178,17 @@ function agree(a: QueryParams, b: QueryParams): boolean {
 }
 
 /**
- * Whether `part` may join `pass`: a free place, the same sums under the same names with the same parameters, the
- * `()` row kept.
+ * Whether `part` may join `pass`: the same sums under the same names with the same parameters, the grouped parts
+ * ranked alike (or one taking all its rows), no offset but a part's read alone.
  */
-function joins(pass: Pass, part: { totals?: Columns; extra?: QueryParams; cards?: CardsPart }): boolean {
-  const cards = part.cards ?? pass.cards?.part;
-  if (part.cards && pass.cards) return false;
-  if (cards && cards.offset !== 0 && (pass.totals.length > 0 || part.totals)) return false;
-  const joined = { ...paramsOf(pass), ...(pass.cards?.part.params ?? {}) };
-  if (!agree(joined, part.extra ?? part.cards?.params ?? {})) return false;
+function joins(pass: Pass, part: { totals?: Columns; extra?: QueryParams; group?: GroupedPart }): boolean {
+  const groups = [...pass.groups.map((g) => g.part), ...(part.group ? [part.group] : [])];
+  const totals = pass.totals.length > 0 || part.totals !== undefined;
+  if ((groups.length > 1 || totals) && groups.some((g) => g.offset !== 0)) return false;
+  if (new Set(groups.map((g) => g.order).filter((o) => o !== undefined)).size > 1) return false;
+  if (!agree(paramsOf(pass), part.extra ?? part.group?.params ?? {})) return false;
   const lists = [
-    ...(cards ? [cards.columns] : []),
+    ...groups.map((g) => g.columns),
     ...pass.totals.map((p) => p.columns),
     ...(part.totals ? [part.totals] : []),
   ];
@@ -149,7 +200,7 @@ function passFor(
   q: StatsQuery,
   rows: string,
   params: QueryParams,
-  part: { totals?: Columns; extra?: QueryParams; cards?: CardsPart },
+  part: { totals?: Columns; extra?: QueryParams; group?: GroupedPart },
 ): { pass: Pass; start: () => void } {
   let passes = waiting.get(q.store);
   if (!passes) {
@@ -160,7 +211,7 @@ function passFor(
   const key = `${rows.replace(/\s+/g, ' ').trim()}\u0000${JSON.stringify(params)}`;
   const open = passes.get(key);
   if (open && joins(open, part)) return { pass: open, start: () => {} };
-  const pass: Pass = { rows, params, totals: [] };
+  const pass: Pass = { rows, params, totals: [], groups: [] };
   const table = passes;
   table.set(key, pass);
   const start = () => {
@@ -173,7 +224,7 @@ function passFor(
       (err) => {
         if (table.get(key) === pass) table.delete(key);
         for (const part of pass.totals) part.reject(err);
-        pass.cards?.reject(err);
+        for (const group of pass.groups) group.reject(err);
       },
     );
   };
@@ -198,16 +249,19 @@ export function passTotals(
   });
 }
 
-/** The cards' rows over `rows` (`<table> … WHERE …`, with `params`): `dim`, `value` and `part.columns`. */
-export function passCards(
+/**
+ * The grouped rows over `rows` (`<table> … WHERE …`, with `params`): `dim` (the index of the part's key), `value`
+ * and `part.columns`.
+ */
+export function passGroups(
   q: StatsQuery,
   rows: string,
   params: QueryParams,
-  part: CardsPart,
+  part: GroupedPart,
 ): Promise<Record<string, unknown>[]> {
   return new Promise((resolve, reject) => {
-    const { pass, start } = passFor(q, rows, params, { cards: part });
-    pass.cards = { part, resolve, reject };
+    const { pass, start } = passFor(q, rows, params, { group: part });
+    pass.groups.push({ part, resolve, reject });
     start();
   });
 }

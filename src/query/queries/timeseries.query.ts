@@ -5,7 +5,8 @@ import { EMPTY_METRICS, type Metrics, visitorKeyOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
 import { type BreakdownRow, countsBreakdown, countsRow } from './breakdown.query.ts';
-import { visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
+import { passGroups } from './shared-pass.ts';
+import { visitCountSumPairs, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export const INTERVALS = ['minute', 'hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -98,22 +99,29 @@ const WHOLE_DAYS: ReadonlySet<Interval> = new Set(['day', 'week', 'month']);
 /**
  * The counts per bucket of a sampled range filtered by visit dimensions only (visit-rows.ts): from the matching
  * visit rows, each visit with all its events in the bucket it starts in — one pass over a sample of `visits`
- * instead of the events of the matching visits.
+ * instead of the events of the matching visits, shared with the KPIs' and the cards' when they wait for the store
+ * together (shared-pass.ts).
  */
 async function countsOfVisitRows(q: StatsQuery, interval: Interval): Promise<BreakdownRow[]> {
   const vk = visitorKeyOf(q.sample);
   const visits = visitRowsFrom(q);
-  const rows = await runStats<Record<string, unknown>>(
-    q,
-    `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'started_at')} AS value,
-            uniqExactIf(${vk}, sign = 1) AS visitors, sum(sign) AS visits, sum(sign * pageviews) AS pageviews,
-            sum(sign * events) AS events
-            ${q.goal?.visit ? `, uniqExactIf(${vk}, sign = 1 AND ${q.goal.visit}) AS conversions` : ''}
-     FROM ${visits.sql}
-     GROUP BY value HAVING visits > 0`,
-    { ...visits.params, tz: q.tz },
-  );
-  return rows.map((r) => countsRow(r, q.goal !== undefined, '', q.sample));
+  const rows = await passGroups(q, visits.sql, visits.params, {
+    keys: [LABEL_SQL[interval].replaceAll('timestamp', 'started_at')],
+    // The names and sums the cards' visit dimensions give them (visit-rows-breakdown.query.ts), so both read one.
+    columns: [
+      ...visitCountSumPairs(vk),
+      ['n_visits', 'sum(sign)'],
+      ...(q.goal?.visit
+        ? ([['n_conversions', `uniqExactIf(${vk}, sign = 1 AND ${q.goal.visit})`]] as const)
+        : []),
+    ],
+    having: () => 'n_visits > 0',
+    // Every bucket (a visit starts in one of the range's).
+    limit: bucketLabels(q.range, interval, q.tz).length,
+    offset: 0,
+    params: { tz: q.tz },
+  });
+  return rows.map((r) => countsRow(r, q.goal !== undefined, 'n_', q.sample));
 }
 
 /**

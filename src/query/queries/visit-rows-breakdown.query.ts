@@ -12,7 +12,7 @@ import { sampleClause } from '../sampling.ts';
 import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
-import { passCards } from './shared-pass.ts';
+import { passGroups } from './shared-pass.ts';
 import { visitCountSumPairs, visitRowsFrom, visitShapeSumPairs } from './visit-rows.ts';
 
 /** Pages a visit may lack (a visit of events only): such visits are left out of those breakdowns. */
@@ -46,7 +46,7 @@ export async function visitRowsBreakdown(
   const visits = visitRowsFrom(q);
   const sample = sampleClause(q.sample);
   // Fixed text: columns from VISIT_DIMENSIONS and positions, never request input.
-  const keys = dimensions.map((d, i) => `toString(${VISIT_DIMENSIONS[d]}) AS d${i}`);
+  const keys = dimensions.map((d) => `toString(${VISIT_DIMENSIONS[d]})`);
   const pageDims = dimensions.map((d, i) => (PAGE_DIMENSIONS.has(d) ? i : -1)).filter((i) => i >= 0);
   // A filter built by hand (no split into visit and event parts) is taken as conditions on events.
   const eventSql = q.filter.eventSql ?? (q.filter.visitSql === undefined ? q.filter.sql : '');
@@ -55,7 +55,7 @@ export async function visitRowsBreakdown(
   const eventsOfRange = `SELECT cityHash64(session_id) FROM events${sample} WHERE ${w.sessionWhere}`;
   const visitor = visitorKeyOf(q.sample);
   // Read with the overview's KPIs when both wait for the store (shared-pass.ts).
-  const rows = await passCards(
+  const rows = await passGroups(
     q,
     `${visits.sql}
        ${eventSql ? (q.filter.visitEventSql ?? `AND cityHash64(session_id) IN (${eventsOfRange}${eventSql})`) : ''}`,
@@ -75,7 +75,8 @@ export async function visitRowsBreakdown(
           : []),
       ],
       order: 'n_visitors DESC, n_events DESC',
-      having: `n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND dim IN (${pageDims.join(', ')}))` : ''}`,
+      having: (dim) =>
+        `n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND ${dim} IN (${pageDims.join(', ')}))` : ''}`,
       limit,
       offset,
       params: w.params,
