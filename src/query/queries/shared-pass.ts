@@ -207,11 +207,19 @@ function passFor(
     passes = new Map();
     waiting.set(q.store, passes);
   }
-  // The rows as read, however the callers laid out their text.
-  const key = `${rows.replace(/\s+/g, ' ').trim()}\u0000${JSON.stringify(params)}`;
+  // The rows as read, however the callers laid out their text, with the values of the parameters it names (a
+  // caller's others — its goals' — go with its sums).
+  const named = Object.keys(params)
+    .filter((name) => rows.includes(`{${name}:`))
+    .sort()
+    .map((name) => [name, params[name]]);
+  const key = `${rows.replace(/\s+/g, ' ').trim()}\u0000${JSON.stringify(named)}`;
   const open = passes.get(key);
-  if (open && joins(open, part)) return { pass: open, start: () => {} };
-  const pass: Pass = { rows, params, totals: [], groups: [] };
+  if (open && agree(paramsOf(open), params) && joins(open, part)) {
+    Object.assign(open.params, params);
+    return { pass: open, start: () => {} };
+  }
+  const pass: Pass = { rows, params: { ...params }, totals: [], groups: [] };
   const table = passes;
   table.set(key, pass);
   const start = () => {
