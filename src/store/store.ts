@@ -127,8 +127,10 @@ const READONLY = { readonly: '1' };
 
 /** A call waiting for the embedded store's session. */
 interface Waiting {
-  /** Made when it runs (a `LateStatement`): it may wait for plain calls. */
+  /** Made when it runs (a `LateStatement`): it may wait for plain reads. */
   late: boolean;
+  /** A plain read (`query`): it may go before the late statements ahead of it, never before a write. */
+  read: boolean;
   /** How many times plain calls went before it. */
   passed: number;
   /** When it may start on an idle store (`performance.now()`): a late statement lingers for what may join it. */
@@ -136,7 +138,7 @@ interface Waiting {
   go: () => void;
 }
 
-/** How many plain calls a late statement lets go first, at most (a page has a dozen). */
+/** How many plain reads a late statement lets go first, at most (a page has a dozen). */
 const LATE_PATIENCE = 32;
 /**
  * How long a late statement waits on an idle store for parts to join it: the calls of one dashboard page reach the
@@ -197,7 +199,7 @@ class ClickHouseStore implements Store {
     return next;
   }
 
-  #run<T>(op: () => Promise<T>, late = false): Promise<T> {
+  #run<T>(op: () => Promise<T>, kind: 'late' | 'read' | 'write' = 'write'): Promise<T> {
     if (this.kind === 'server') return op();
     return new Promise<T>((resolve, reject) => {
       const go = () => {
@@ -209,36 +211,42 @@ class ClickHouseStore implements Store {
             this.#next();
           });
       };
-      this.#waiting.push({ late, passed: 0, ready: performance.now() + (late ? LATE_LINGER_MS : 0), go });
+      const late = kind === 'late';
+      this.#waiting.push({
+        late,
+        read: kind === 'read',
+        passed: 0,
+        ready: performance.now() + (late ? LATE_LINGER_MS : 0),
+        go,
+      });
       this.#next();
     });
   }
 
   /**
    * Starts the next waiting call. A late statement (a shared pass, src/query/queries/shared-pass.ts) gains from
-   * waiting — what joins it meanwhile is read in the same pass — and a plain call cannot join anything, so the plain
-   * calls waiting behind it run first, and on an idle store it lingers LATE_LINGER_MS after it came: the dashboard's
-   * calls for a page reach the store a few milliseconds apart. Each time plain calls pass it counts, and after
-   * LATE_PATIENCE the late statement goes in its turn, however many more come.
+   * waiting — what joins it meanwhile is read in the same pass — and a plain read cannot join anything, so a plain
+   * read waiting right behind the late statements goes first (never before a write: a read issued after a write sees
+   * it), and on an idle store a late statement lingers LATE_LINGER_MS after it came (anything waiting may go
+   * meanwhile): the dashboard's calls for a page reach the store a few milliseconds apart. Each time reads pass it
+   * counts, and after LATE_PATIENCE the late statement goes in its turn, however many more come.
    */
   #next(): void {
     if (this.#busy || this.#waiting.length === 0) return;
     let at = 0;
     const first = this.#waiting[0];
     if (first.late && first.passed < LATE_PATIENCE) {
+      const wait = first.ready - performance.now();
       const plain = this.#waiting.findIndex((w) => !w.late);
-      if (plain > 0) {
+      if (plain > 0 && (this.#waiting[plain].read || wait > 0)) {
         at = plain;
         for (const w of this.#waiting.slice(0, plain)) w.passed++;
-      } else {
-        const wait = first.ready - performance.now();
-        if (wait > 0) {
-          this.#lingering ??= setTimeout(() => {
-            this.#lingering = undefined;
-            this.#next();
-          }, Math.ceil(wait));
-          return;
-        }
+      } else if (wait > 0) {
+        this.#lingering ??= setTimeout(() => {
+          this.#lingering = undefined;
+          this.#next();
+        }, Math.ceil(wait));
+        return;
       }
     }
     const [call] = this.#waiting.splice(at, 1);
@@ -341,7 +349,7 @@ class ClickHouseStore implements Store {
     try {
       return await (options.readonly
         ? this.#read(run)
-        : this.#run(() => run(this.#client), typeof sql === 'function'));
+        : this.#run(() => run(this.#client), typeof sql === 'function' ? 'late' : 'read'));
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       if (/TIMEOUT_EXCEEDED|Timeout exceeded/i.test(message)) throw storeTimeout(err);
@@ -394,7 +402,7 @@ class ClickHouseStore implements Store {
 
   async close(): Promise<void> {
     // Late itself, so it runs after every call waiting, late ones included.
-    await this.#run(async () => undefined, true);
+    await this.#run(async () => undefined, 'late');
     await this.#readQueue;
     if (this.#beside) {
       await this.#beside.queue;

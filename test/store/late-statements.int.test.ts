@@ -1,6 +1,7 @@
 // The embedded store runs one call at a time. A late statement (made when it runs: a shared pass) lets the plain
-// calls waiting behind it go first — they cannot join anything, it can — but only so many times; on an idle store it
-// lingers a few milliseconds for what may join it. Every call is answered, its own answer.
+// reads waiting behind it go first — they cannot join anything, it can — but only so many times, and never lets a
+// read go before a write; on an idle store it lingers a few milliseconds for what may join it. Every call is
+// answered, its own answer.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../src/store/store.ts';
@@ -61,5 +62,22 @@ describe('late statements on the embedded store', () => {
     const third = plain('third');
     await Promise.all([first, second, third]);
     assert.deepEqual(order, ['third', 'first made', 'first', 'second made', 'second']);
+  });
+
+  it('never let a read go before a write waiting ahead of it (a read issued after a write sees it)', async () => {
+    const { order, late, plain } = calls();
+    await store.command('CREATE TABLE IF NOT EXISTS written (x UInt8) ENGINE = Memory');
+    const busy = store.query('SELECT sleep(0.2)');
+    const pass = late('pass');
+    const write = store.insert('written', [{ x: 1 }], 'late-statements-write').then(() => order.push('write'));
+    // The insert encodes its rows before it waits for the store: let it reach the queue first.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const read = store.query<{ n: string }>('SELECT count() AS n FROM written').then((rows) => {
+      order.push('read');
+      return rows;
+    });
+    const answers = await Promise.all([busy, pass, write, read]);
+    assert.deepEqual(order, ['pass made', 'pass', 'write', 'read']);
+    assert.deepEqual(answers[3], [{ n: 1 }], 'the read sees the write');
   });
 });
