@@ -65,11 +65,13 @@ describe('late statements on the embedded store', () => {
   });
 
   it('never let a read go before a write waiting ahead of it (a read issued after a write sees it)', async () => {
-    const { order, late, plain } = calls();
+    const { order, late } = calls();
     await store.command('CREATE TABLE IF NOT EXISTS written (x UInt8) ENGINE = Memory');
     const busy = store.query('SELECT sleep(0.2)');
     const pass = late('pass');
-    const write = store.insert('written', [{ x: 1 }], 'late-statements-write').then(() => order.push('write'));
+    const write = store
+      .insert('written', [{ x: 1 }], 'late-statements-write')
+      .then(() => order.push('write'));
     // The insert encodes its rows before it waits for the store: let it reach the queue first.
     await new Promise((resolve) => setTimeout(resolve, 20));
     const read = store.query<{ n: string }>('SELECT count() AS n FROM written').then((rows) => {
