@@ -90,8 +90,15 @@ function filesHolding(root: string, needle: string): string[] {
   const found: string[] = [];
   for (const name of fs.readdirSync(root, { recursive: true }) as string[]) {
     const file = path.join(root, name);
-    if (!fs.statSync(file).isFile()) continue;
-    const bytes = fs.readFileSync(file);
+    // The WAL drops its aged segments while we walk: a file listed a moment ago may be gone.
+    let bytes: Buffer;
+    try {
+      if (!fs.statSync(file).isFile()) continue;
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
     let hit = bytes.includes(needle);
     if (!hit && name.endsWith('.gz')) {
       const text = gunzipSync(bytes).toString('utf8');
