@@ -260,6 +260,11 @@ describe('sampling', () => {
   });
 
   it('counts pageviews of a page goal sent without a visit among the conversions, sampled as exact', async () => {
+    // The signups without a visit gone from the events (the rollups keep them; the conversions do not read those):
+    // the pageviews alone must now be found to make the conversions right.
+    await server.store.command(
+      'ALTER TABLE events DELETE WHERE visitor_id >= 9000000000 AND visitor_id < 9000002000 SETTINGS mutations_sync = 1',
+    );
     await convertWithoutVisit('pageviews', '2026-10-06', 8_000_000_000, {
       type: 'pageview',
       path: '/pricing/server-rendered',

@@ -32,7 +32,7 @@ export type Overview = OverviewNumbers & {
 
 /**
  * Visitors, pageviews and events of the range from the rollups, or nothing (decided at once) when they cannot
- * answer it.
+ * answer it; and the pageviews without a visit (`goalsWithoutVisit` reads no rollups again when there are none).
  */
 function rollupCounts(q: StatsQuery): Promise<Record<string, unknown>> | undefined {
   const scope = rollupScope({ ...q, goal: undefined }, '');
@@ -40,7 +40,8 @@ function rollupCounts(q: StatsQuery): Promise<Record<string, unknown>> | undefin
   return runStats<Record<string, unknown>>(
     // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
     q,
-    `SELECT ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events
+    `SELECT ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events,
+            sum(pageviews) - sum(visit_pageviews) AS n_pageviews_without_visit
      FROM ${scope.source}`,
     scope.params,
   ).then(([counts]) => counts ?? {});
@@ -66,6 +67,8 @@ async function filterRowCounts(q: StatsQuery): Promise<Record<string, unknown> |
   );
   return row ?? {};
 }
+
+const numberOrUndefined = (v: unknown) => (v === undefined || v === null ? undefined : Number(v));
 
 /**
  * The visits' sums (scaled: they may come from a sample) beside the rollups' visitors, pageviews and events (which
@@ -102,7 +105,9 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     q.filter.eventSql !== '' && q.filter.visitEventSql !== undefined && q.filter.visitSql !== undefined;
   if (!visitRowsAnswer(q) && !(sampledRange(q) && byEvents)) return undefined;
   const filtered = q.filter.sql !== '';
-  const counting = filtered ? Promise.resolve({}) : rollupCounts(q);
+  const counting: Promise<Record<string, unknown>> | undefined = filtered
+    ? Promise.resolve({})
+    : rollupCounts(q);
   if (!counting) return undefined;
   const vk = visitorKeyOf(q.sample);
   const rows = visitRowsFrom(q);
@@ -143,7 +148,10 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
       w.params,
     );
     ({ n_pageviews, n_events, conversions } = row ?? {});
-  } else if (q.goal && (!fromRows || (await goalsWithoutVisit(q, q.goal)))) {
+  } else if (
+    q.goal &&
+    (!fromRows || (await goalsWithoutVisit(q, q.goal, numberOrUndefined(counts.n_pageviews_without_visit))))
+  ) {
     // Visitors of the visits that converted and of the events without a visit that did, or (goals testing
     // properties) of every goal event. In WHERE, not an -If: the engine skips the rows no goal can match.
     const events = `SELECT ${vk} AS k FROM events${sampleClause(q.sample)} WHERE ${w.where} AND (${q.goal.sql})`;

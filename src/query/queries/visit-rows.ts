@@ -86,7 +86,12 @@ export function sampledRange(q: StatsQuery): boolean {
  * pageviews are read only when the rollups count some without a visit (their `pageviews` less `visit_pageviews`).
  * A filter on a visit dimension leaves such events out anyway.
  */
-export async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Promise<boolean> {
+export async function goalsWithoutVisit(
+  q: StatsQuery,
+  goal: GoalCondition,
+  /** The rollups' pageviews without a visit over the range, when the caller read them already (`rollupCounts`). */
+  pageviewsWithoutVisit?: number,
+): Promise<boolean> {
   if (q.filter.sql !== '') return false;
   const w = whereOf(q);
   const any = async (condition: string, sample: number | undefined, params: QueryParams = {}) => {
@@ -106,7 +111,8 @@ export async function goalsWithoutVisit(q: StatsQuery, goal: GoalCondition): Pro
   )
     return true;
   if (goal.pages.length === 0) return false;
-  const scope = rollupScope({ ...q, goal: undefined }, '');
+  if (pageviewsWithoutVisit === 0) return false;
+  const scope = pageviewsWithoutVisit === undefined ? rollupScope({ ...q, goal: undefined }, '') : undefined;
   if (scope) {
     const [row] = await runStats<{ n: string }>(
       q,
