@@ -17,6 +17,7 @@ import { type Config, sectionOf } from '../config/config.ts';
 import { forwardRoutes } from '../forward/forward.routes.ts';
 import { createGoalRegistry } from '../goals/goal-registry.ts';
 import { goalsSettings } from '../goals/goals.settings.ts';
+import { startVisitGoalBackfill } from '../goals/visit-goal-backfill.ts';
 import type { EventLog, Subscription } from '../log/event-log.ts';
 import { logSettings } from '../log/log.settings.ts';
 import { logCapabilities, openEventLog } from '../log/open-log.ts';
@@ -165,9 +166,10 @@ export async function startRoles(
           logger,
         )
       : undefined;
-  // Goals of SIGHTLINE_GOALS and the dashboard's, read by the stats routes (src/goals/goal-registry.ts).
+  // Goals of SIGHTLINE_GOALS and the dashboard's, read by the stats routes (src/goals/goal-registry.ts) and by the
+  // processor, which stamps each visit row with the goals it reached (src/query/visit-goal-bits.ts).
   const goals =
-    roles.has('api') && store
+    (roles.has('api') || roles.has('process')) && store
       ? createGoalRegistry(store, sectionOf(config, goalsSettings), logger)
       : undefined;
   if (store && alerts && goals)
@@ -176,6 +178,7 @@ export async function startRoles(
   const stopping = new AbortController();
   const subscriptions: Subscription[] = [];
   let siteRetention: { stop(): void } | undefined;
+  let goalStamping: { stop(): void } | undefined;
   const processing = store
     ? migrateWhenReachable(store, logger, stopping.signal).then(async (ok) => {
         if (ok) await loadSites(sites, roles.has('api'), logger);
@@ -188,6 +191,9 @@ export async function startRoles(
           );
         if (ok) alerts?.start();
         if (ok) await goals?.start();
+        // The stored visits stamped with the goals they reached, where the processor did not (one api does it).
+        if (ok && goals && roles.has('api') && !stopping.signal.aborted)
+          goalStamping = startVisitGoalBackfill(store, goals, logger);
         // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).
         if (ok && roles.has('api'))
           await resumeErasures(store, logger, undefined, fieldsOf(config), config.archiveDir).catch((err) =>
@@ -195,7 +201,17 @@ export async function startRoles(
           );
         if (ok && roles.has('process') && log)
           subscriptions.push(
-            ...(await startProcessing(config, log, store, metrics, logger, 'live', suppressions, gate)),
+            ...(await startProcessing(
+              config,
+              log,
+              store,
+              metrics,
+              logger,
+              'live',
+              suppressions,
+              gate,
+              goals?.goalsOf,
+            )),
           );
       })
     : sitesStore
@@ -242,6 +258,7 @@ export async function startRoles(
       await processing;
       await alerts?.stop();
       goals?.stop();
+      goalStamping?.stop();
       for (const s of subscriptions) await s.stop();
       await log?.close();
       await store?.close();

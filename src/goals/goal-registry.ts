@@ -150,6 +150,10 @@ export function createGoalRegistry(
     goalsOf(project: string): readonly GoalSpec[] {
       return byProject.get(project) ?? [];
     },
+    /** The projects that have goals. */
+    projects(): string[] {
+      return [...byProject.keys()];
+    },
     list,
     find,
     refresh,

@@ -2,7 +2,9 @@
  * Conversion goals as SQL conditions over `events`: event types by name (optionally with property conditions),
  * page goals by path pattern.
  */
+
 import type { GoalSpec } from './goal-spec.ts';
+import type { VisitGoalBits } from './visit-goal-bits.ts';
 
 export interface GoalCondition {
   sql: string;
@@ -60,8 +62,27 @@ export function patternToLike(pattern: string): string {
     .join('%');
 }
 
-/** One condition true for an event that reaches any of `goals` (`prefix` keeps parameter names apart). */
-export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): GoalCondition | undefined {
+/** The bits of `goals` in `bits` as one mask (UInt64, decimal), or nothing when one of them has none. */
+function maskOf(bits: VisitGoalBits, goals: readonly GoalSpec[]): string | undefined {
+  let mask = 0n;
+  for (const g of goals) {
+    const bit = bits.bitOf(g);
+    if (bit === undefined) return undefined;
+    mask |= 1n << BigInt(bit);
+  }
+  return String(mask);
+}
+
+/**
+ * One condition true for an event that reaches any of `goals` (`prefix` keeps parameter names apart). `bits`: the
+ * project's visit goal bits, current on every visit row the request reads (src/query/visit-goal-currency.ts) — the
+ * visit rows' condition is then a test of their bits instead of their lists.
+ */
+export function goalCondition(
+  goals: readonly GoalSpec[],
+  prefix = 'goal',
+  bits?: VisitGoalBits,
+): GoalCondition | undefined {
   if (goals.length === 0) return undefined;
   const eventGoals = goals.filter((g) => g.kind === 'event');
   const plain = eventGoals.filter((g) => !g.conditions?.length).map((g) => g.value);
@@ -115,6 +136,18 @@ export function goalCondition(goals: readonly GoalSpec[], prefix = 'goal'): Goal
     rollup.push(rollupPages);
     visit.push(`arrayExists(p -> ${like('p')}, pages)`);
     visitEvents.push(`arraySum(arrayFilter((n, p) -> ${like('p')}, page_views, pages))`);
+  }
+  const mask = bits && withProps.length === 0 ? maskOf(bits, goals) : undefined;
+  if (mask !== undefined) {
+    // The epoch too: a row stamped with another list since the look (a processor yet to learn a change) counts as
+    // reaching none of these goals rather than the goals its bits stood for.
+    params[`${prefix}_epoch`] = String(bits?.epoch);
+    params[`${prefix}_mask`] = mask;
+    visit.splice(
+      0,
+      visit.length,
+      `goal_epoch = {${prefix}_epoch:UInt32} AND bitAnd(goal_mask, {${prefix}_mask:UInt64}) != 0`,
+    );
   }
   return {
     sql: `(${parts.join(' OR ')})`,

@@ -1,4 +1,5 @@
 /** What every stats query is asked: whose rows, which time range, which filters and goals, within which budget. */
+
 import type { Store } from '../store/store.ts';
 import type { GoalCondition } from './goals.ts';
 import type { Target } from './read-auth.ts';
@@ -7,6 +8,7 @@ import { scopeFilter } from './scope-filter.ts';
 import { type SqlFilter, VISITS_SAMPLE_MARK } from './stats-filters.ts';
 import { type AggregateShape, aggregateSql, type Metrics, metricsOf } from './stats-metrics.ts';
 import type { TimeRange } from './time-range.ts';
+import type { VisitGoalBits } from './visit-goal-bits.ts';
 
 export interface StatsQuery {
   store: Store;
@@ -20,6 +22,11 @@ export interface StatsQuery {
   exact?: boolean;
   /** Read `SAMPLE 1/sample` of the events and scale the counts (sampling.ts); 1 or absent: every event. */
   sample?: number;
+  /**
+   * The project's visit goal bits, when every visit row the request reads holds them (visit-goal-currency.ts): each
+   * goal's condition over those rows is then a bit test (goals.ts).
+   */
+  visitGoals?: VisitGoalBits;
 }
 
 export interface Where {

@@ -16,6 +16,7 @@ import { createSampler } from './sampling.ts';
 import { parseFilters } from './stats-filters.ts';
 import type { StatsQuery } from './stats-query.ts';
 import type { TimeRange } from './time-range.ts';
+import { currentVisitGoalBits } from './visit-goal-currency.ts';
 
 export interface StatsRequest {
   scope: ReadScope;
@@ -85,6 +86,19 @@ export function createStatsRequest(
     };
     // Decided once per request, for its range (and its comparison alike): see sampling.ts.
     const sample = options.sampled && target && range ? await sampleFor(target, range, exact) : 1;
+    const compareRange = mode && range ? comparisonRange(range, mode, tz) : undefined;
+    // The goals from the visit rows' bits when every row read holds them (visit-goal-currency.ts).
+    const visitGoals =
+      options.sampled && target && range && problems.length === 0
+        ? await currentVisitGoalBits(
+            store,
+            target.project,
+            goals,
+            compareRange ? [range, compareRange] : [range],
+            sample,
+            config.queryTimeoutMs,
+          )
+        : undefined;
     return {
       scope,
       ...(propertyKeys ? { propertyKeys } : {}),
@@ -99,12 +113,13 @@ export function createStatsRequest(
         range: range as TimeRange,
         tz,
         filter,
-        goal: goalCondition(chosen),
+        goal: goalCondition(chosen, 'goal', visitGoals),
+        ...(visitGoals ? { visitGoals } : {}),
         timeoutMs: config.queryTimeoutMs,
         ...(exact ? { exact } : {}),
         ...(sample > 1 ? { sample } : {}),
       },
-      ...(mode && range ? { compare: { mode, range: comparisonRange(range, mode, tz) } } : {}),
+      ...(mode && compareRange ? { compare: { mode, range: compareRange } } : {}),
     };
   };
 }

@@ -10,7 +10,7 @@
  */
 import { EVENT_COLUMNS, type EventColumn } from './event-columns.ts';
 import type { Migration } from './migration.ts';
-import { VISIT_COLUMNS, VISITS_TABLE } from './visits.ts';
+import { GOAL_COLUMNS, VISIT_COLUMNS, VISITS_TABLE } from './visits.ts';
 
 /** `MODIFY COLUMN … CODEC(…)` for each column of `table` whose spec names a codec (names and codecs are ours). */
 function codecStatements(table: string, columns: ReadonlyArray<readonly [string, EventColumn]>): string[] {
@@ -24,6 +24,10 @@ export const COLUMN_CODECS_MIGRATION: Migration = {
   name: '028_column_codecs (src/store/column-codecs.ts)',
   statements: [
     ...codecStatements('events', Object.entries(EVENT_COLUMNS)),
-    ...codecStatements(VISITS_TABLE, VISIT_COLUMNS),
+    // Not the goal columns: a store that gets 028 has them only from 031, which gives them their codecs.
+    ...codecStatements(
+      VISITS_TABLE,
+      VISIT_COLUMNS.filter(([name]) => !GOAL_COLUMNS.includes(name)),
+    ),
   ],
 };

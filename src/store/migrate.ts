@@ -17,7 +17,7 @@ import {
 } from './rollups.ts';
 import { SESSIONS_FROM_VISITS_MIGRATION, SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
-import { VISIT_CONTENTS_MIGRATION, VISITS_MIGRATION } from './visits-migrations.ts';
+import { VISIT_CONTENTS_MIGRATION, VISIT_GOALS_MIGRATION, VISITS_MIGRATION } from './visits-migrations.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -50,6 +50,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   COLUMN_CODECS_MIGRATION,
   ROLLUP_GRANULES_MIGRATION,
   ROLLUP_PAGES_FIRST_MIGRATION,
+  VISIT_GOALS_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

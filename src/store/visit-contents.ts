@@ -2,8 +2,9 @@
  * What a visit holds, beside its shape: the paths it viewed with their pageviews, its event types with their counts,
  * and the paths its other events carried. Stored on each `visits` row (src/store/visits.ts), so
  * a goal ("reached /pricing*", "sent signup") and a filter on one event dimension ("viewed /pricing") are conditions
- * on the visit's own row — no pass over the events to find which visits hold a matching event. Goals stay
- * conditions read at query time: a new or changed goal applies to every stored visit at once.
+ * on the visit's own row — no pass over the events to find which visits hold a matching event. A goal changed or
+ * added applies to every stored visit at once: the rows' goal bits (src/query/visit-goal-bits.ts) are read only when
+ * they are of the current goal list, these lists otherwise.
  *
  * Each list is sorted by the bytes of its text (the order ClickHouse's `arraySort` gives), with a count beside the
  * key where it has one; src/process/visits/visit-fold.ts keeps the same lists as the processor folds.

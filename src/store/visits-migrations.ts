@@ -2,7 +2,7 @@
 import type { Migration } from './migration.ts';
 import type { Store } from './store.ts';
 import { VISIT_CONTENT_COLUMNS, VISIT_CONTENT_TYPES } from './visit-contents.ts';
-import { insertVisitsFromEvents, VISITS_DDL, VISITS_TABLE } from './visits.ts';
+import { GOAL_COLUMNS, insertVisitsFromEvents, VISIT_COLUMNS, VISITS_DDL, VISITS_TABLE } from './visits.ts';
 
 /** Every visit folded again from the stored events (the migration runs before any processor starts). */
 async function refold(store: Store, progress: (message: string) => void): Promise<void> {
@@ -34,4 +34,17 @@ export const VISIT_CONTENTS_MIGRATION: Migration = {
       `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${c} ${VISIT_CONTENT_TYPES[c]} AFTER ${i === 0 ? 'exit_page' : VISIT_CONTENT_COLUMNS[i - 1]}`,
   ),
   run: refold,
+};
+
+/**
+ * Migration 031: the goals each visit reached (src/query/visit-goal-bits.ts). Only the columns: every row starts at
+ * no epoch, which queries read from the lists as before, and the api stamps the stored rows in the background
+ * (src/goals/visit-goal-backfill.ts), so the migration is quick at any size.
+ */
+export const VISIT_GOALS_MIGRATION: Migration = {
+  version: 31,
+  name: '031_visit_goals (src/query/visit-goal-bits.ts)',
+  statements: VISIT_COLUMNS.filter(([name]) => GOAL_COLUMNS.includes(name)).map(
+    ([name, c]) => `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${c.type} CODEC(${c.codec})`,
+  ),
 };

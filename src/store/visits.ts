@@ -79,7 +79,13 @@ export const VISIT_COLUMNS: ReadonlyArray<readonly [string, EventColumn]> = [
   ),
   ...VISIT_ATTRIBUTES.map((name) => [name, EVENT_COLUMNS[name]] as const),
   ['sample_key', { type: 'UInt32', materialized: `intHash32(${VISITOR_KEY})`, codec: SAMPLE_KEY_CODEC }],
+  // The goals the visit reached, and the goal list they are of (src/query/visit-goal-bits.ts; migration 031).
+  ['goal_mask', { type: 'UInt64', codec: 'ZSTD(1)' }],
+  ['goal_epoch', { type: 'UInt32', codec: 'ZSTD(1)' }],
 ];
+
+/** The columns migration 031 added (the codecs of migration 028 are those of the columns before it). */
+export const GOAL_COLUMNS: readonly string[] = ['goal_mask', 'goal_epoch'];
 
 const columnLines = VISIT_COLUMNS.map(
   ([name, c]) =>
@@ -155,7 +161,11 @@ export const VISIT_ROW_COLUMNS: readonly string[] = [
  * holds both signs of one version (it cancels the version written before and writes the next), so that merge finds
  * nothing to collapse, yet it cost about a quarter of the insert (bench/processor.ts).
  */
-export const VISIT_ROWS_INSERT: InsertOptions = { columns: VISIT_ROW_COLUMNS, mergeOnInsert: false };
+export const VISIT_ROWS_INSERT: InsertOptions = {
+  // The processor's rows also carry the goals they reached (those folded in SQL get them from a mutation).
+  columns: [...VISIT_ROW_COLUMNS, ...GOAL_COLUMNS],
+  mergeOnInsert: false,
+};
 
 const COLUMNS = VISIT_ROW_COLUMNS.join(', ');
 

@@ -20,6 +20,7 @@ import { createConverter, createSteps } from '../../process/pipeline.ts';
 import { processSettings } from '../../process/process.settings.ts';
 import { startBatchConsumer, startProcessor } from '../../process/processor.ts';
 import { VisitKeeper } from '../../process/visits/visit-keeper.ts';
+import type { GoalSpec } from '../../query/goal-spec.ts';
 import type { Store } from '../../store/store.ts';
 
 /** Consumers of every topic into the store; sessions restored first so open visits continue. */
@@ -39,6 +40,8 @@ export async function startProcessing(
    * each batch inside it (its visit rows are folded from the store).
    */
   gate?: WriteGate,
+  /** Each project's goals, which the visit rows written are stamped with (src/query/visit-goal-bits.ts). */
+  goalsOf?: (project: string) => readonly GoalSpec[],
 ): Promise<Subscription[]> {
   const store = gate ? gate.wrap(direct) : direct;
   const sessions = new SessionTracker(config.sessionTimeoutMinutes * 60_000);
@@ -82,6 +85,7 @@ export async function startProcessing(
         // An erasure in this process ends a hold of the gate; one in another process (split roles) is learnt from
         // the journal with the suppression list, within its refresh.
         generation: gate ? gate.generation : () => suppressions.erasureGeneration(),
+        ...(goalsOf ? { goalsOf } : {}),
       }),
     }),
     startBatchConsumer(consumer, LOGS_TOPIC, 'processor-logs', convertLogs),

@@ -33,6 +33,9 @@ export type VisitRow = {
   event_types: string[];
   event_counts: number[];
   other_paths: string[];
+  /** The goals it reached, as of `goal_epoch` (src/query/visit-goal-bits.ts): set as the rows are written. */
+  goal_mask?: string;
+  goal_epoch?: number;
 } & Record<Attribute, string>;
 
 /**

@@ -15,6 +15,9 @@
  * A visit the session tracker opened in this very conversion (a visitor's first event after a pause) has no
  * earlier row: it skips the lookup, which keeps the common case free of store reads.
  */
+
+import type { GoalSpec } from '../../query/goal-spec.ts';
+import { NO_EPOCH, visitGoalBits } from '../../query/visit-goal-bits.ts';
 import { queryByKeys } from '../../store/chunked-lookup.ts';
 import { toClickHouseTime } from '../../store/clickhouse-time.ts';
 import type { Store } from '../../store/store.ts';
@@ -35,6 +38,8 @@ export interface VisitKeeperOptions {
    * may fold erased events, so they are dropped and read from the store again.
    */
   generation?: () => number;
+  /** The project's goals, which each row written is stamped with (src/query/visit-goal-bits.ts); none: no goals. */
+  goalsOf?: (project: string) => readonly GoalSpec[];
 }
 
 interface Resolved {
@@ -117,6 +122,7 @@ export class VisitKeeper {
   readonly #maxVisits: number;
   readonly #openedNow: (sessionId: string) => boolean;
   readonly #generation: () => number;
+  readonly #goalsOf: (project: string) => readonly GoalSpec[];
   /** The generation the visits held were read or written in. */
   #heldIn: number;
 
@@ -126,6 +132,7 @@ export class VisitKeeper {
     this.#held = new LruCache(this.#maxVisits);
     this.#openedNow = options.openedNow ?? (() => false);
     this.#generation = options.generation ?? (() => 0);
+    this.#goalsOf = options.goalsOf ?? (() => []);
     this.#heldIn = this.#generation();
   }
 
@@ -204,7 +211,20 @@ export class VisitKeeper {
       }
       this.#held.set(key, full);
     }
+    this.#stampGoals(rows);
     return rows;
+  }
+
+  /**
+   * Each row's goals as of the project's list now: a cancelling row too (its bits are never counted — conversions
+   * read rows of sign 1 — but a row of another epoch would keep a range's queries on the lists).
+   */
+  #stampGoals(rows: VisitRow[]): void {
+    for (const row of rows) {
+      const bits = visitGoalBits(this.#goalsOf(row.project));
+      row.goal_epoch = bits?.epoch ?? NO_EPOCH;
+      row.goal_mask = bits ? String(bits.maskOf(row.pages, row.event_types)) : '0';
+    }
   }
 
   async #resolve(pending: ReadonlyMap<string, Pending>): Promise<Map<string, Resolved>> {

@@ -81,7 +81,7 @@ async function fromVisitRows(
   goals: readonly GoalSpec[],
 ): Promise<Record<string, number> | undefined> {
   if (!visitRowsAnswer(q)) return undefined;
-  const conditions = goals.map((g, i) => goalCondition([g], `g${i}`));
+  const conditions = goals.map((g, i) => goalCondition([g], `g${i}`, q.visitGoals));
   const all = goalCondition(goals);
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);
