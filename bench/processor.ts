@@ -15,12 +15,16 @@ import { SessionTracker } from '../src/process/enrich/session-tracker.ts';
 import { createConverter, createSteps } from '../src/process/pipeline.ts';
 import { startProcessor } from '../src/process/processor.ts';
 import { VisitKeeper } from '../src/process/visits/visit-keeper.ts';
+import { parseGoals } from '../src/query/goal-spec.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openStore } from '../src/store/store.ts';
 import { buildRecords } from './processor-events.ts';
 import { formatProcessor, type ProcessorReport, type ProcessorRun } from './processor-report.ts';
 
 const TARGET = 100_000;
+
+/** Goals as a site has them (an event and a page pattern): each visit row written is stamped with them. */
+const GOALS = parseGoals('app:event:signup,app:page:/pricing*').get('app') ?? [];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
       const sessions = new SessionTracker(30 * 60_000);
       const convert = createConverter(await createSteps({ ...config, sessions }));
       const visits = keepVisits
-        ? new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id) })
+        ? new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id), goalsOf: () => GOALS })
         : undefined;
       // One log per record size, read on by the second run: its offsets (and so its insert tokens) follow the
       // first run's, so the store cannot take its inserts for repeats of the first run's.

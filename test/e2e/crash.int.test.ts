@@ -9,17 +9,20 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type KafkaBroker, startKafkaBroker } from '../../scripts/kafka/kafka-broker.ts';
 import { eventIdFromMessageId } from '../../src/process/adapters/segment.adapter.ts';
+import { parseGoals } from '../../src/query/goal-spec.ts';
 import { openStore } from '../../src/store/store.ts';
 import { freePort } from '../support/free-port.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 import { tempDir } from '../support/temp-dir.ts';
-import { assertVisitsMatchEvents } from '../support/visits-check.ts';
+import { assertGoalStamps, assertVisitsMatchEvents } from '../support/visits-check.ts';
 
 const KILLS = 10;
 const WORKERS = 24;
 /** Every third worker sends through Segment's batch API (project `shop`), the others the native API (`app`). */
 const SEGMENT_KEY = 'crash-segment-key';
 const PROJECTS = `app,shop:${SEGMENT_KEY}`;
+/** Goals the load reaches, so the processor stamps its visit rows (checked at the end: assertGoalStamps). */
+const GOALS = 'app:event:click,shop:event:crash,shop:page:/pricing*';
 const SEGMENT_AUTH = `Basic ${Buffer.from(`${SEGMENT_KEY}:`).toString('base64')}`;
 const BROWSER =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -186,6 +189,8 @@ async function crashRun(run: CrashRun): Promise<{ refused: number }> {
         assert.equal(Number(v.profiles), Number(v.profiled), `user profiles == profile events (${at})`);
         const visits = await assertVisitsMatchEvents(store, project, at);
         assert.ok(visits > 0, `the load has visits (${at})`);
+        const stamped = await assertGoalStamps(store, project, parseGoals(GOALS).get(project) ?? [], at);
+        assert.ok(stamped > 0, `the processor stamped visit rows with their goals (${at})`);
       }
     } finally {
       await store.close();
@@ -201,6 +206,7 @@ describe('crash safety', () => {
       kills: KILLS,
       env: {
         SIGHTLINE_PROJECTS: PROJECTS,
+        SIGHTLINE_GOALS: GOALS,
         SIGHTLINE_RATE_LIMIT_PER_SECOND: '0',
         SIGHTLINE_BATCH_MAX_WAIT_MS: '20',
         SIGHTLINE_BATCH_MAX_ROWS: '200',
@@ -218,6 +224,7 @@ describe('crash safety', () => {
         kills: 4,
         env: {
           SIGHTLINE_PROJECTS: PROJECTS,
+          SIGHTLINE_GOALS: GOALS,
           SIGHTLINE_RATE_LIMIT_PER_SECOND: '0',
           SIGHTLINE_BATCH_MAX_WAIT_MS: '20',
           SIGHTLINE_BATCH_MAX_ROWS: '200',

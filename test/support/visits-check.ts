@@ -3,6 +3,8 @@
  * visit folded from its stored events — whatever crashed, was re-delivered or retried on the way.
  */
 import assert from 'node:assert/strict';
+import type { GoalSpec } from '../../src/query/goal-spec.ts';
+import { maskSql, NO_EPOCH, visitGoalBits } from '../../src/query/visit-goal-bits.ts';
 import type { Store } from '../../src/store/store.ts';
 import { VISIT_CONTENT_COLUMNS } from '../../src/store/visit-contents.ts';
 import { VISIT_ATTRIBUTES, visitsFromEventsSql } from '../../src/store/visits.ts';
@@ -48,4 +50,31 @@ export async function assertVisitsMatchEvents(store: Store, project: string, con
     .map(([id, e]) => ({ expected: e, stored: liveById.get(id) ?? null, id }));
   assert.deepEqual(differ.slice(0, 3), [], `visit rows that differ from their events (${context})`);
   return folded.length;
+}
+
+/**
+ * The goal stamps of `visits` (src/query/visit-goal-bits.ts): a row stamped with the project's list holds the bits
+ * its lists give (as the backfill's SQL computes them), and no row holds another list's stamp — whatever crashed,
+ * was re-delivered or retried (rows may still be unstamped: the api stamps those in the background). Returns the
+ * stamped rows.
+ */
+export async function assertGoalStamps(
+  store: Store,
+  project: string,
+  goals: readonly GoalSpec[],
+  context = '',
+): Promise<number> {
+  const bits = visitGoalBits(goals);
+  assert.ok(bits, 'goals a visit row can hold');
+  const mask = maskSql(bits);
+  const [row] = await store.query<{ wrong: string; stamped: string; other: string }>(
+    `SELECT countIf(goal_epoch = {epoch:UInt32} AND goal_mask != (${mask.sql})) AS wrong,
+            countIf(goal_epoch = {epoch:UInt32}) AS stamped,
+            countIf(goal_epoch NOT IN ({epoch:UInt32}, {none:UInt32})) AS other
+     FROM visits WHERE project = {p:String}`,
+    { ...mask.params, epoch: bits.epoch, none: NO_EPOCH, p: project },
+  );
+  assert.equal(Number(row.wrong), 0, `visit rows whose goal bits are not their lists' (${context})`);
+  assert.equal(Number(row.other), 0, `visit rows stamped with another goal list (${context})`);
+  return Number(row.stamped);
 }
