@@ -191,7 +191,8 @@ export async function startRoles(
           );
         if (ok) alerts?.start();
         if (ok) await goals?.start();
-        // The stored visits stamped with the goals they reached, where the processor did not (one api does it).
+        // The stored visits stamped with the goals they reached, where the processor did not (each api process
+        // looks; a stamp twice is the same stamp).
         if (ok && goals && roles.has('api') && !stopping.signal.aborted)
           goalStamping = startVisitGoalBackfill(store, goals, logger);
         // Before processing starts: an erasure a crash interrupted is finished first (src/privacy/erase.ts).

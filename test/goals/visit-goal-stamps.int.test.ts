@@ -11,9 +11,9 @@ import { blankRow, type EventRow } from '../../src/process/event-row.ts';
 import { VisitKeeper } from '../../src/process/visits/visit-keeper.ts';
 import { parseGoals } from '../../src/query/goal-spec.ts';
 import { visitGoalBits } from '../../src/query/visit-goal-bits.ts';
-import { seed } from '../../src/seed/seed.ts';
 import type { Store } from '../../src/store/store.ts';
 import { ADMIN, eventually, startInProcess } from '../support/in-process-server.ts';
+import { seedOctober } from '../support/seeded-month.ts';
 
 type Server = Awaited<ReturnType<typeof startInProcess>>;
 let server: Server;
@@ -34,15 +34,7 @@ before(async () => {
     // ~120 000 events in the range: sampled.
     SIGHTLINE_SAMPLE_ROWS: '40000',
   });
-  await seed(server.store, {
-    project: 'demo',
-    days: 30,
-    eventsPerDay: 4_000,
-    seed: 7,
-    end: '2026-10-31',
-    tz: 'UTC',
-    now: Date.parse('2026-11-01T00:00:00Z'),
-  });
+  await seedOctober(server.store);
   const store = server.store as Store;
   const query = store.query.bind(store);
   (store as { query: Store['query'] }).query = (sql, params, options) => {

@@ -15,9 +15,9 @@ import { timeseriesCounts } from '../../src/query/queries/timeseries.query.ts';
 import { parseFilters } from '../../src/query/stats-filters.ts';
 import type { StatsQuery } from '../../src/query/stats-query.ts';
 import { rangeOf } from '../../src/query/time-range.ts';
-import { seed } from '../../src/seed/seed.ts';
 import type { LateStatement, QueryParams } from '../../src/store/store.ts';
 import { startInProcess } from '../support/in-process-server.ts';
+import { seedOctober } from '../support/seeded-month.ts';
 
 type Server = Awaited<ReturnType<typeof startInProcess>>;
 let server: Server;
@@ -37,15 +37,7 @@ const GOALS: GoalSpec[] = [
 
 before(async () => {
   server = await startInProcess({ SIGHTLINE_PROJECTS: 'demo' });
-  await seed(server.store, {
-    project: 'demo',
-    days: 30,
-    eventsPerDay: 4_000,
-    seed: 7,
-    end: '2026-10-31',
-    tz: 'UTC',
-    now: END,
-  });
+  await seedOctober(server.store);
   const store = server.store;
   const query = store.query.bind(store);
   // Every statement over the visit rows, as the store runs it (a late one is made then).
