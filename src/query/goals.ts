@@ -39,8 +39,6 @@ export interface GoalCondition {
    * the paths it viewed) — or nothing when a goal tests properties, which visits do not keep.
    */
   visit?: string;
-  /** The visit's events that reached a goal, from its row (with `visit`; an event reaching two goals counts twice). */
-  visitEvents?: string;
 }
 
 /** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
@@ -92,7 +90,6 @@ export function goalCondition(
   const parts: string[] = [];
   const rollup: string[] = [];
   const visit: string[] = [];
-  const visitEvents: string[] = [];
   const params: Record<string, string | string[]> = {};
   // As `parts` over rollup rows of pages, the rows' value for the path (`pageRows`).
   const pageRows: string[] = [];
@@ -115,9 +112,6 @@ export function goalCondition(
   });
   if (plain.length > 0) {
     visit.push(`hasAny(event_types, {${prefix}_events:Array(String)})`);
-    visitEvents.push(
-      `arraySum(arrayFilter((n, t) -> has({${prefix}_events:Array(String)}, t), event_counts, event_types))`,
-    );
   }
   if (events.length > 0) {
     rollup.push(`(dimension = '' AND type IN {${prefix}_rollup_events:Array(String)})`);
@@ -135,7 +129,6 @@ export function goalCondition(
     rollupPages = `(dimension = 'page' AND ${pageviewAt('value')})`;
     rollup.push(rollupPages);
     visit.push(`arrayExists(p -> ${like('p')}, pages)`);
-    visitEvents.push(`arraySum(arrayFilter((n, p) -> ${like('p')}, page_views, pages))`);
   }
   const mask = bits && withProps.length === 0 ? maskOf(bits, goals) : undefined;
   if (mask !== undefined) {
@@ -161,7 +154,6 @@ export function goalCondition(
       ? {}
       : {
           visit: `(${visit.join(' OR ')})`,
-          visitEvents: `(${visitEvents.join(' + ')})`,
           pageRows: `(${pageRows.join(' OR ')})`,
         }),
   };

@@ -73,8 +73,11 @@ async function fromRollups(
 
 /**
  * The same from the visit rows of a sampled range (visit-rows.ts): each goal's visitors are those of the visits that
- * reached it, its events the counts those rows keep (src/store/visit-contents.ts), the total every visit's visitors
- * — one pass over a sample of `visits`. Not when a goal tests properties, or goal events without a visit exist.
+ * reached it (their goal bits, or their lists: src/query/visit-goal-bits.ts), the total every visit's visitors — one
+ * pass over a sample of `visits`, with the KPIs and the cards' visit dimensions; each goal's events are counted
+ * over the range's sampled events, with the cards' pages and event types. Counting them from the visit rows' lists
+ * read those lists for every row (~50 ms of a page under a visit filter at 10 M events, docs/BENCHMARKS.md). Not
+ * when a goal tests properties, or goal events without a visit exist.
  */
 async function fromVisitRows(
   q: StatsQuery,
@@ -86,23 +89,30 @@ async function fromVisitRows(
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);
   const visits = visitRowsFrom(q);
+  const events = eventRowsOf(q);
   const params: QueryParams = {};
-  const columns = conditions.flatMap((c, i) => {
+  const visitors = conditions.map((c, i) => {
     Object.assign(params, c?.params);
-    return [
-      [`v${i}`, `uniqExactIf(${vk}, sign = 1 AND ${c?.visit})`],
-      [`e${i}`, `sum(sign * ${c?.visitEvents})`],
-    ] as const;
+    return [`v${i}`, `uniqExactIf(${vk}, sign = 1 AND ${c?.visit})`] as const;
   });
-  // Read with the KPIs and the cards' visit dimensions when they wait for the store together (shared-pass.ts).
-  const row = await passTotals(
-    q,
-    visits.sql,
-    visits.params,
-    [['total', `uniqExactIf(${vk}, sign = 1)`], ...columns],
-    params,
-  );
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, scaled(v, q.sample)]));
+  const eventParams: QueryParams = {};
+  const counts = goals.map((g, i) => {
+    const c = goalCondition([g], `g${i}`);
+    Object.assign(eventParams, c?.params);
+    return [`e${i}`, `countIf(${c?.sql})`] as const;
+  });
+  // Each read with the page's other calls over the same rows when they wait for the store together (shared-pass.ts).
+  const [row, counted] = await Promise.all([
+    passTotals(
+      q,
+      visits.sql,
+      visits.params,
+      [['total', `uniqExactIf(${vk}, sign = 1)`], ...visitors],
+      params,
+    ),
+    passTotals(q, events.sql, events.params, counts, eventParams),
+  ]);
+  return Object.fromEntries(Object.entries({ ...row, ...counted }).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
 
 /**
