@@ -8,7 +8,7 @@ import { scopeFilter } from './scope-filter.ts';
 import { type SqlFilter, VISITS_SAMPLE_MARK } from './stats-filters.ts';
 import { type AggregateShape, aggregateSql, type Metrics, metricsOf } from './stats-metrics.ts';
 import type { TimeRange } from './time-range.ts';
-import type { VisitGoalLook } from './visit-goal-currency.ts';
+import type { VisitGoalBits } from './visit-goal-bits.ts';
 
 export interface StatsQuery {
   store: Store;
@@ -23,10 +23,10 @@ export interface StatsQuery {
   /** Read `SAMPLE 1/sample` of the events and scale the counts (sampling.ts); 1 or absent: every event. */
   sample?: number;
   /**
-   * The project's visit goal bits, which a query about to read the visit rows' goals uses when every row of its range
-   * holds them (visit-goal-currency.ts): each goal's condition over those rows is then a bit test (goals.ts).
+   * The project's visit goal bits, when every visit row the request reads holds them (visit-goal-currency.ts): each
+   * goal's condition over those rows is then a bit test (goals.ts).
    */
-  visitGoals?: VisitGoalLook;
+  visitGoals?: VisitGoalBits;
 }
 
 export interface Where {

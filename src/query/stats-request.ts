@@ -16,7 +16,7 @@ import { createSampler } from './sampling.ts';
 import { parseFilters } from './stats-filters.ts';
 import type { StatsQuery } from './stats-query.ts';
 import type { TimeRange } from './time-range.ts';
-import { visitGoalLook } from './visit-goal-currency.ts';
+import { currentVisitGoalBits } from './visit-goal-currency.ts';
 
 export interface StatsRequest {
   scope: ReadScope;
@@ -87,10 +87,17 @@ export function createStatsRequest(
     // Decided once per request, for its range (and its comparison alike): see sampling.ts.
     const sample = options.sampled && target && range ? await sampleFor(target, range, exact) : 1;
     const compareRange = mode && range ? comparisonRange(range, mode, tz) : undefined;
-    // The queries that read the visit rows' goals look whether the rows' goal bits are current (visit-goal-currency.ts).
+    // The goals from the visit rows' bits when every row read holds them (visit-goal-currency.ts).
     const visitGoals =
-      options.sampled && target
-        ? visitGoalLook(target.project, goals, chosen, config.queryTimeoutMs)
+      options.sampled && target && range && problems.length === 0
+        ? await currentVisitGoalBits(
+            store,
+            target.project,
+            goals,
+            compareRange ? [range, compareRange] : [range],
+            sample,
+            config.queryTimeoutMs,
+          )
         : undefined;
     return {
       scope,
@@ -106,7 +113,7 @@ export function createStatsRequest(
         range: range as TimeRange,
         tz,
         filter,
-        goal: goalCondition(chosen),
+        goal: goalCondition(chosen, 'goal', visitGoals),
         ...(visitGoals ? { visitGoals } : {}),
         timeoutMs: config.queryTimeoutMs,
         ...(exact ? { exact } : {}),

@@ -7,7 +7,6 @@ import { runStats } from '../run-stats.ts';
 import { scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
-import { visitGoalBitsFor } from '../visit-goal-currency.ts';
 import { passTotals } from './shared-pass.ts';
 import { goalsWithoutVisit, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
@@ -85,8 +84,7 @@ async function fromVisitRows(
   goals: readonly GoalSpec[],
 ): Promise<Record<string, number> | undefined> {
   if (!visitRowsAnswer(q)) return undefined;
-  const bits = await visitGoalBitsFor(q);
-  const conditions = goals.map((g, i) => goalCondition([g], `g${i}`, bits));
+  const conditions = goals.map((g, i) => goalCondition([g], `g${i}`, q.visitGoals));
   const all = goalCondition(goals);
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);

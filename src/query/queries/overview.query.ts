@@ -13,7 +13,6 @@ import {
 } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery, whereOf } from '../stats-query.ts';
 import type { TimeRange } from '../time-range.ts';
-import { withVisitGoalBits } from '../visit-goal-currency.ts';
 import { passTotals } from './shared-pass.ts';
 import {
   goalsWithoutVisit,
@@ -111,10 +110,8 @@ async function fromVisitRows(q: StatsQuery): Promise<Record<string, unknown> | u
     : rollupCounts(q);
   if (!counting) return undefined;
   const vk = visitorKeyOf(q.sample);
-  // The visit rows' goals from their bits when those are current (visit-goal-currency.ts).
-  const read = byEvents ? q : await withVisitGoalBits(q);
-  const rows = visitRowsFrom(read);
-  const fromRows = byEvents ? undefined : read.goal?.visit;
+  const rows = visitRowsFrom(q);
+  const fromRows = byEvents ? undefined : q.goal?.visit;
   // All asked for at once, the plain reads first, and the visits read with the cards' visit dimensions when both
   // wait for the store (shared-pass.ts): the dashboard asks for the KPIs and the cards together.
   const counted = byEvents ? filterRowCounts(q) : undefined;

@@ -4,7 +4,6 @@ import { runStats } from '../run-stats.ts';
 import { EMPTY_METRICS, type Metrics, visitorKeyOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
-import { withVisitGoalBits } from '../visit-goal-currency.ts';
 import { type BreakdownRow, countsBreakdown, countsRow } from './breakdown.query.ts';
 import { passGroups } from './shared-pass.ts';
 import { visitCountSumPairs, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
@@ -103,9 +102,7 @@ const WHOLE_DAYS: ReadonlySet<Interval> = new Set(['day', 'week', 'month']);
  * instead of the events of the matching visits, shared with the KPIs' and the cards' when they wait for the store
  * together (shared-pass.ts).
  */
-async function countsOfVisitRows(asked: StatsQuery, interval: Interval): Promise<BreakdownRow[]> {
-  // The visits' goals from their bits when those are current (visit-goal-currency.ts).
-  const q = await withVisitGoalBits(asked);
+async function countsOfVisitRows(q: StatsQuery, interval: Interval): Promise<BreakdownRow[]> {
   const vk = visitorKeyOf(q.sample);
   const visits = visitRowsFrom(q);
   const rows = await passGroups(q, visits.sql, visits.params, {

@@ -11,7 +11,6 @@ import type { GoalCondition } from '../goals.ts';
 import { sampleClause } from '../sampling.ts';
 import { metricsOf, visitorKeyOf } from '../stats-metrics.ts';
 import { type StatsQuery, whereOf } from '../stats-query.ts';
-import { withVisitGoalBits } from '../visit-goal-currency.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 import { passGroups } from './shared-pass.ts';
 import { visitCountSumPairs, visitRowsFrom, visitShapeSumPairs } from './visit-rows.ts';
@@ -36,15 +35,13 @@ export function isVisitDimension(dimension: string): boolean {
 }
 
 export async function visitRowsBreakdown(
-  asked: StatsQuery,
+  q: StatsQuery,
   dimensions: readonly string[],
   limit: number,
   offset: number,
   /** The counting metrics only (countsRow): the visits' shape (bounces, duration) is not summed. */
   counts: boolean,
 ): Promise<Record<string, BreakdownRow[]>> {
-  // The visits' goals from their bits when those are current (visit-goal-currency.ts).
-  const q = await withVisitGoalBits(asked);
   const w = whereOf(q);
   const visits = visitRowsFrom(q);
   const sample = sampleClause(q.sample);
