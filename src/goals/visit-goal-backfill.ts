@@ -41,7 +41,7 @@ async function mutationRunning(store: Store): Promise<boolean> {
 
 /**
  * Stamps the rows of `project` that are not of its current list; returns whether a mutation was started. `wait`:
- * returns once it is done (tests, and the CLI).
+ * returns once it is done (tests, and the dashboard bench before it times the page).
  */
 export async function stampVisitGoals(
   store: Store,

@@ -13,7 +13,7 @@
  * another epoch (src/query/visit-goal-currency.ts), and the lists otherwise — so the answer is the same either way.
  */
 import type { GoalSpec } from './goal-spec.ts';
-import { patternToLike, patternToRegex } from './goals.ts';
+import { patternToLike } from './goals.ts';
 
 /** Bits of `goal_mask` (UInt64). Goals past them are read from the lists. */
 export const VISIT_GOAL_BITS = 64;
@@ -51,6 +51,8 @@ const made = new WeakMap<readonly GoalSpec[], VisitGoalBits | undefined>();
 
 /** The bits of a project's goals, or nothing when none can be read from a visit row. */
 export function visitGoalBits(goals: readonly GoalSpec[]): VisitGoalBits | undefined {
+  // Not remembered: a project without goals gets a new empty list each time, for each row the processor writes.
+  if (goals.length === 0) return undefined;
   if (made.has(goals)) return made.get(goals);
   const keys = [...new Set(goals.filter((g) => !g.conditions?.length).map(keyOf))]
     .sort(byBytes)
@@ -60,15 +62,41 @@ export function visitGoalBits(goals: readonly GoalSpec[]): VisitGoalBits | undef
   return bits;
 }
 
+/**
+ * A page pattern's test, as LIKE over `patternToLike`'s text: `*` any run of characters (line breaks too), every
+ * other character itself. Its literal parts are found left to right — the first at the start, the last at the end —
+ * so a test costs a scan of the path, whatever the pattern: a regular expression of several `.*` backtracks
+ * polynomially on a long path that almost matches, in the processor's loop.
+ */
+function globMatcher(pattern: string): (text: string) => boolean {
+  const parts = pattern.split('*');
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  const middle = parts.slice(1, -1);
+  if (parts.length === 1) return (text) => text === pattern;
+  return (text) => {
+    if (text.length < first.length + last.length || !text.startsWith(first) || !text.endsWith(last))
+      return false;
+    let at = first.length;
+    const end = text.length - last.length;
+    for (const part of middle) {
+      const found = text.indexOf(part, at);
+      if (found < 0 || found + part.length > end) return false;
+      at = found + part.length;
+    }
+    return true;
+  };
+}
+
 function makeBits(keys: readonly string[]): VisitGoalBits {
   const index = new Map(keys.map((k, i) => [k, i]));
-  // Each bit's test over the row's lists: LIKE's `%` matches any run of characters, line breaks too (`s`).
+  // Each bit's test over the row's lists, as the queries' LIKE has it.
   const tests = keys.map((key) => {
     const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     if (kind === 'event')
       return (_pages: readonly string[], types: readonly string[]) => types.includes(value);
-    const re = new RegExp(patternToRegex(value), 's');
-    return (pages: readonly string[]) => pages.some((p) => re.test(p));
+    const matches = globMatcher(value);
+    return (pages: readonly string[]) => pages.some(matches);
   });
   return {
     epoch: fnv1a(keys.join('\n')) || 1,

@@ -95,12 +95,8 @@ async function fromVisitRows(
     Object.assign(params, c?.params);
     return [`v${i}`, `uniqExactIf(${vk}, sign = 1 AND ${c?.visit})`] as const;
   });
-  const eventParams: QueryParams = {};
-  const counts = goals.map((g, i) => {
-    const c = goalCondition([g], `g${i}`);
-    Object.assign(eventParams, c?.params);
-    return [`e${i}`, `countIf(${c?.sql})`] as const;
-  });
+  // Over the events: the conditions' event form (`sql`, the same whether their visit form tests bits or lists).
+  const counts = conditions.map((c, i) => [`e${i}`, `countIf(${c?.sql})`] as const);
   // Each read with the page's other calls over the same rows when they wait for the store together (shared-pass.ts).
   const [row, counted] = await Promise.all([
     passTotals(
@@ -110,7 +106,7 @@ async function fromVisitRows(
       [['total', `uniqExactIf(${vk}, sign = 1)`], ...visitors],
       params,
     ),
-    passTotals(q, events.sql, events.params, counts, eventParams),
+    passTotals(q, events.sql, events.params, counts, params),
   ]);
   return Object.fromEntries(Object.entries({ ...row, ...counted }).map(([k, v]) => [k, scaled(v, q.sample)]));
 }
