@@ -41,6 +41,26 @@ export interface GoalCondition {
   visit?: string;
 }
 
+/**
+ * The rollups' `page` rows of the pageviews some page goal of a project matches, and those goals' patterns: what a
+ * rollup scope of the totals keeps for every call of a request, whichever goal the call counts (rollup-scope.ts), so
+ * the page's KPIs, chart and goals list read the same rows and share one pass (shared-pass.ts).
+ */
+export interface GoalPageRows {
+  sql: string;
+  params: Record<string, string | string[]>;
+  pages: readonly string[];
+}
+
+/** `goals`' page rows, under parameter names of their own (`goal_pages_…`), or nothing without page goals. */
+export function goalPageRowsOf(goals: readonly GoalSpec[]): GoalPageRows | undefined {
+  const c = goalCondition(
+    goals.filter((g) => g.kind === 'page'),
+    'goal_pages',
+  );
+  return c?.rollupPages ? { sql: c.rollupPages, params: c.params, pages: c.pages } : undefined;
+}
+
 /** `/thanks*` → `^/thanks.*$` (RE2), every other character literal. */
 export function patternToRegex(pattern: string): string {
   return `^${pattern

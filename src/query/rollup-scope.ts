@@ -14,6 +14,7 @@ import {
   HOURLY_DIMENSIONS,
   ROLLUP_COLUMNS,
   ROLLUP_TABLE,
+  ROLLUP_UNIQ_MERGE_IF,
   rollupSelect,
 } from '../store/rollups.ts';
 import { scopeFilter } from './scope-filter.ts';
@@ -29,6 +30,39 @@ export interface RollupScope {
   params: Record<string, string | number | string[]>;
 }
 
+/**
+ * The page rows a scope of the totals keeps: every page goal's of the project when the query knows them and they
+ * include its own goal's (the calls of one page then read the same rows, whichever goal each counts), else its own
+ * goal's.
+ */
+function goalPagesOf(
+  q: StatsQuery,
+  time: 'hours' | 'days' | undefined,
+): { sql: string; params: Record<string, string | string[]> } | undefined {
+  const all = q.goalPageRows;
+  // Not for hourly rows, which keep no pages: a scope that needs none must not lose the rollups for them.
+  if (all && time !== 'hours' && (q.goal?.pages ?? []).every((p) => all.pages.includes(p))) return all;
+  return q.goal?.rollupPages ? { sql: q.goal.rollupPages, params: q.goal.params } : undefined;
+}
+
+/**
+ * The scope the page's calls that read the rollups' totals ask for — the KPIs, the chart of UTC days, the goals
+ * list: daily rows with their `hour`, every page goal's rows — so they read the same rows, in one pass.
+ */
+export const TOTALS_SCOPE = { time: 'days', goalPages: true } as const;
+
+/**
+ * Visitors, pageviews and events over a scope of the totals (`dimension` ''), which may hold page goals' rows too:
+ * (alias, sum) pairs, one definition so the parts of a pass that name them name the same sums (shared-pass.ts).
+ */
+export function rollupCountSumPairs(): Array<[string, string]> {
+  return [
+    ['n_visitors', `${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '')`],
+    ['n_pageviews', "sumIf(pageviews, dimension = '')"],
+    ['n_events', "sumIf(events, dimension = '')"],
+  ];
+}
+
 export function rollupScope(
   q: StatsQuery,
   dimension: string,
@@ -41,7 +75,8 @@ export function rollupScope(
     /**
      * The caller reads the totals (`dimension` ''), counts with `dimension = ''` and conversions with the goal's
      * `rollup` condition: page goals are then answered too, from the `page` rows of the pageviews they match, kept
-     * in scope.
+     * in scope — those of every page goal of the project when the query knows them (`goalPageRows`), so the calls of
+     * one page that read the totals read the same rows (and one pass, shared-pass.ts).
      */
     goalPages?: boolean;
   } = {},
@@ -56,26 +91,29 @@ export function rollupScope(
   if (q.goal?.properties) return undefined;
   const { startMs, endMs } = q.range;
   if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
-  const pageGoals = q.goal !== undefined && q.goal.pages.length > 0;
-  if (pageGoals && !(options.goalPages && dimension === '')) return undefined;
+  if (q.goal !== undefined && q.goal.pages.length > 0 && !(options.goalPages && dimension === ''))
+    return undefined;
+  const pageRows =
+    options.goalPages && dimension === '' && !byValue ? goalPagesOf(q, options.time) : undefined;
   // Whose rows (project, and tenant when scoped): the same condition on the rollups and on the events of the edges.
   const owner = scopeFilter(q.target, false);
   const scope = [
     owner.sql,
     // The goals' pages only: with small granules (ROLLUP_GRANULARITY) the key skips the other pages' sets.
-    pageGoals
-      ? `(dimension = {rollup_dimension:String} OR ${q.goal?.rollupPages})`
+    pageRows
+      ? `(dimension = {rollup_dimension:String} OR ${pageRows.sql})`
       : 'dimension = {rollup_dimension:String}',
     ...(byValue ? [`value IN {${byValue.param}:Array(String)}`] : []),
   ];
   const params: Record<string, string | number | string[]> = {
     ...owner.params,
     ...(byValue ? q.filter.params : {}),
+    ...(pageRows?.params ?? {}),
     rollup_dimension: rows,
   };
   if (q.goal) Object.assign(params, q.goal.params, { goal_events: q.goal.events });
   // Rows the hourly table does not keep: the rollup of the events of the hours outside whole days, made now.
-  const perDayOnly = [rows, ...(pageGoals ? ['page'] : [])].filter((d) => !HOURLY_DIMENSIONS.includes(d));
+  const perDayOnly = [rows, ...(pageRows ? ['page'] : [])].filter((d) => !HOURLY_DIMENSIONS.includes(d));
   if (perDayOnly.length > 0 && options.time === 'hours') return undefined;
   const firstDay = Math.ceil(startMs / DAY) * DAY;
   const lastDay = Math.floor(endMs / DAY) * DAY;

@@ -1,7 +1,7 @@
 /** What every stats query is asked: whose rows, which time range, which filters and goals, within which budget. */
 
 import type { Store } from '../store/store.ts';
-import type { GoalCondition } from './goals.ts';
+import type { GoalCondition, GoalPageRows } from './goals.ts';
 import type { Target } from './read-auth.ts';
 import { sampleClause } from './sampling.ts';
 import { scopeFilter } from './scope-filter.ts';
@@ -17,6 +17,11 @@ export interface StatsQuery {
   tz: string;
   filter: SqlFilter;
   goal?: GoalCondition;
+  /**
+   * The page rows of every page goal of the project (goals.ts): a rollup scope of the totals keeps these whatever
+   * `goal` is, so the calls of one page read alike (rollup-scope.ts).
+   */
+  goalPageRows?: GoalPageRows;
   timeoutMs: number;
   /** Count every visitor exactly from the events, never from the rollups' estimates (rollup-scope.ts). */
   exact?: boolean;

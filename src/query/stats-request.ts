@@ -7,7 +7,7 @@ import { inputOf, inputProblems } from '../server/route-schemas.ts';
 import type { Store } from '../store/store.ts';
 import { badParams, type ParamProblem, shareProperty } from './errors.ts';
 import type { GoalSpec } from './goal-spec.ts';
-import { goalCondition } from './goals.ts';
+import { goalCondition, goalPageRowsOf } from './goals.ts';
 import { type Comparison, comparisonRange, type Period, parsePeriod, resolvePeriod } from './period.ts';
 import type { ConfiguredGoals, QueryConfig } from './query.settings.ts';
 import type { createReadAuth, ReadScope } from './read-auth.ts';
@@ -87,6 +87,7 @@ export function createStatsRequest(
     // Decided once per request, for its range (and its comparison alike): see sampling.ts.
     const sample = options.sampled && target && range ? await sampleFor(target, range, exact) : 1;
     const compareRange = mode && range ? comparisonRange(range, mode, tz) : undefined;
+    const goalPageRows = goalPageRowsOf(goals);
     // The goals from the visit rows' bits when every row read holds them (visit-goal-currency.ts).
     const visitGoals =
       options.sampled && target && range && problems.length === 0
@@ -114,6 +115,7 @@ export function createStatsRequest(
         tz,
         filter,
         goal: goalCondition(chosen, 'goal', visitGoals),
+        ...(goalPageRows ? { goalPageRows } : {}),
         ...(visitGoals ? { visitGoals } : {}),
         timeoutMs: config.queryTimeoutMs,
         ...(exact ? { exact } : {}),

@@ -1,13 +1,14 @@
 // The overview's KPIs and the cards' visit dimensions read in one pass when both wait for the store at once
 // (src/query/queries/shared-pass.ts), and the goals list with them under a visit filter; the cards' pages and event
 // types and the goals list under a filter on events in one pass over the events: a sampled range of a seeded
-// project, unfiltered, filtered by a visit dimension and by a page, with goals. Asked together while the store is
+// project, unfiltered, filtered by a visit dimension and by a page, with goals; and the KPIs' counts, the chart and the
+// goals list of an unfiltered range in one pass over the rollups. Asked together while the store is
 // busy, or a few milliseconds apart on an idle one, they are one statement, and each answer equals what it gives
 // alone (a statement each); asked for another range, they stay apart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { GoalSpec } from '../../src/query/goal-spec.ts';
-import { goalCondition } from '../../src/query/goals.ts';
+import { goalCondition, goalPageRowsOf } from '../../src/query/goals.ts';
 import { breakdownsQuery } from '../../src/query/queries/breakdowns.query.ts';
 import { goalsQuery } from '../../src/query/queries/goals.query.ts';
 import { overviewQuery } from '../../src/query/queries/overview.query.ts';
@@ -25,6 +26,9 @@ let server: Server;
 let visitStatements: string[] = [];
 /** The passes over the events (their sums of visitors) since the last reset. */
 let eventPasses: string[] = [];
+/** The statements over the rollups, and every statement, since the last reset. */
+let rollupStatements: string[] = [];
+let statements: string[] = [];
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-10-02T00:00:00Z');
@@ -47,6 +51,8 @@ before(async () => {
       const from = /\bFROM (\w+)/.exec(text)?.[1];
       if (from === 'visits') visitStatements.push(text);
       if (from === 'events' && /uniqExact\(/.test(text)) eventPasses.push(text);
+      if (from === 'events_daily' || from === 'events_hourly') rollupStatements.push(text);
+      statements.push(text);
     };
     if (typeof sql === 'function')
       return query<T>(
@@ -78,6 +84,8 @@ function statsQuery(filters: unknown[] | undefined, startMs = START, endMs = END
     tz: 'UTC',
     filter,
     goal: goalCondition(GOALS),
+    // As a request of the project has them (stats-request.ts): every page goal's rows in a scope of the totals.
+    goalPageRows: goalPageRowsOf(GOALS),
     timeoutMs: 30_000,
     // A sample of half the visitors, as a big range reads.
     sample: 2,
@@ -220,5 +228,90 @@ describe('one pass over the events for the cards’ pages and event types and th
       JSON.stringify(goals),
     );
     assert.ok(cards.page.length > 0 && cards.event.length > 0, JSON.stringify(cards));
+  });
+});
+
+describe('one pass over the rollups for the KPIs’ counts, the chart and the goals list', () => {
+  // The chart the page asks for: visitors only (no goal, no visits).
+  const chartOf = (q: StatsQuery) =>
+    timeseriesCounts({ ...q, goal: undefined }, 'day', q.range, { visits: false });
+
+  it('unfiltered: one statement, each answer as alone', async () => {
+    const q = statsQuery(undefined);
+    rollupStatements = [];
+    const overviewAlone = await overviewQuery(q);
+    const chartAlone = await chartOf(q);
+    const goalsAlone = await goalsQuery(q, GOALS);
+    assert.equal(rollupStatements.length, 3, rollupStatements.join('\n---\n'));
+
+    rollupStatements = [];
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const all = Promise.all([overviewQuery(q), chartOf(q), goalsQuery(q, GOALS)]);
+    await busy;
+    const [overview, chart, goals] = await all;
+    assert.equal(rollupStatements.length, 1, rollupStatements.join('\n---\n'));
+    assert.match(rollupStatements[0], /GROUPING SETS \(.*\(\)\)/s);
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(chart, chartAlone);
+    assert.deepEqual(goals, goalsAlone);
+    assert.equal(chart.length, 30, 'a point a day');
+    assert.ok(
+      chart.every((p) => Number(p.visitors) > 0),
+      JSON.stringify(chart.slice(0, 3)),
+    );
+    assert.ok(
+      goals.length === 2 && goals.every((g) => g.visitors > 0 && g.events > 0),
+      JSON.stringify(goals),
+    );
+    assert.ok(Number(overview.visitors) > Math.max(...chart.map((p) => Number(p.visitors))));
+  });
+
+  it('a goal chosen (one page goal): the same rows, the KPIs’ conversions that goal’s', async () => {
+    const q = statsQuery(undefined);
+    const pricing = { ...q, goal: goalCondition([GOALS[1]]) };
+    const overviewAlone = await overviewQuery(pricing);
+    const chartAlone = await timeseriesCounts(pricing, 'day');
+    const goalsAlone = await goalsQuery(q, GOALS);
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const all = Promise.all([overviewQuery(pricing), timeseriesCounts(pricing, 'day'), goalsQuery(q, GOALS)]);
+    await busy;
+    const [overview, chart, goals] = await all;
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(chart, chartAlone);
+    assert.deepEqual(goals, goalsAlone);
+    const byDay = chart.reduce((sum, p) => sum + Number(p.conversions), 0);
+    assert.ok(byDay > 0, JSON.stringify(chart.slice(0, 3)));
+  });
+
+  it('under a page filter: that page’s rows for the KPIs’ counts and the chart, one statement', async () => {
+    const q = statsQuery([['is', 'page', ['/pricing']]]);
+    rollupStatements = [];
+    const overviewAlone = await overviewQuery(q);
+    const chartAlone = await chartOf(q);
+    assert.equal(rollupStatements.length, 2, rollupStatements.join('\n---\n'));
+    rollupStatements = [];
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const all = Promise.all([overviewQuery(q), chartOf(q)]);
+    await busy;
+    const [overview, chart] = await all;
+    assert.equal(rollupStatements.length, 1, rollupStatements.join('\n---\n'));
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(chart, chartAlone);
+    const pageviews = chart.reduce((sum, p) => sum + Number(p.pageviews), 0);
+    assert.ok(
+      pageviews > 0 && pageviews === Number(overview.pageviews),
+      `${pageviews} ${overview.pageviews}`,
+    );
+    assert.ok(Number(overview.conversions) > 0, JSON.stringify(overview));
+  });
+
+  it('a chart of local days off UTC reads the hourly rows, still not the events', async () => {
+    const q = { ...statsQuery(undefined), tz: 'America/New_York' };
+    statements = [];
+    const chart = await chartOf(q);
+    assert.equal(statements.length, 1, statements.join('\n---\n'));
+    assert.match(statements[0], /\bevents_hourly\b/);
+    assert.doesNotMatch(statements[0], /\bevents_daily\b|FROM events\b/);
+    assert.ok(chart.some((p) => Number(p.visitors) > 0));
   });
 });

@@ -2,8 +2,7 @@ import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
 import type { QueryParams } from '../../store/store.ts';
 import type { GoalSpec } from '../goal-spec.ts';
 import { goalCondition } from '../goals.ts';
-import { rollupScope } from '../rollup-scope.ts';
-import { runStats } from '../run-stats.ts';
+import { rollupScope, TOTALS_SCOPE } from '../rollup-scope.ts';
 import { scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
@@ -55,20 +54,26 @@ async function fromRollups(
   q: StatsQuery,
   goals: readonly GoalSpec[],
 ): Promise<Record<string, number> | undefined> {
-  const scope = rollupScope({ ...q, goal: goalCondition(goals) }, '', { goalPages: true });
+  // The scope the KPIs and the chart read too: one pass when they wait for the store together.
+  const scope = rollupScope({ ...q, goal: goalCondition(goals) }, '', TOTALS_SCOPE);
   if (!scope) return undefined;
-  const params: Record<string, unknown> = { ...scope.params };
-  const columns = goals.map((g, i) => {
+  const params: QueryParams = {};
+  const columns = goals.flatMap((g, i) => {
     const c = goalCondition([g], `g${i}`);
     Object.assign(params, c?.params);
-    return `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${c?.rollup}) AS v${i}, sumIf(events, ${c?.rollup}) AS e${i}`;
+    return [
+      [`v${i}`, `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${c?.rollup})`],
+      [`e${i}`, `sumIf(events, ${c?.rollup})`],
+    ] as const;
   });
-  const [row] = await runStats<Record<string, number>>(
+  const row = await passTotals(
     q,
-    `SELECT ${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '') AS total, ${columns.join(', ')} FROM ${scope.source}`,
-    params as Record<string, string>,
+    scope.source,
+    scope.params,
+    [['total', `${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '')`], ...columns],
+    params,
   );
-  return row ?? {};
+  return row as Record<string, number>;
 }
 
 /**

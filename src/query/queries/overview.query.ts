@@ -1,5 +1,5 @@
-import { ROLLUP_UNIQ_MERGE, ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
-import { rollupScope } from '../rollup-scope.ts';
+import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
+import { rollupCountSumPairs, rollupScope, TOTALS_SCOPE } from '../rollup-scope.ts';
 import { runStats } from '../run-stats.ts';
 import { sampleClause, scaled } from '../sampling.ts';
 import {
@@ -35,16 +35,17 @@ export type Overview = OverviewNumbers & {
  * answer it; and the pageviews without a visit (`goalsWithoutVisit` reads no rollups again when there are none).
  */
 function rollupCounts(q: StatsQuery): Promise<Record<string, unknown>> | undefined {
-  const scope = rollupScope({ ...q, goal: undefined }, '');
+  // The scope the chart and the goals list read too: one pass when they wait for the store together.
+  const scope = rollupScope({ ...q, goal: undefined }, '', TOTALS_SCOPE);
   if (!scope) return undefined;
-  return runStats<Record<string, unknown>>(
-    // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
-    q,
-    `SELECT ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, sum(pageviews) AS n_pageviews, sum(events) AS n_events,
-            sum(pageviews) - sum(visit_pageviews) AS n_pageviews_without_visit
-     FROM ${scope.source}`,
-    scope.params,
-  ).then(([counts]) => counts ?? {});
+  // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
+  return passTotals(q, scope.source, scope.params, [
+    ...rollupCountSumPairs(),
+    [
+      'n_pageviews_without_visit',
+      "sumIf(pageviews, dimension = '') - sumIf(visit_pageviews, dimension = '')",
+    ],
+  ]);
 }
 
 /**
@@ -56,16 +57,21 @@ async function filterRowCounts(q: StatsQuery): Promise<Record<string, unknown> |
   const by = q.filter.rolledUp;
   if (!by || (q.goal && (!q.goal.pageRows || (by.dimension !== 'page' && q.goal.pages.length > 0))))
     return undefined;
-  const scope = rollupScope({ ...q, goal: undefined }, '');
+  // The scope the chart of that filter reads too: one pass when they wait for the store together.
+  const scope = rollupScope({ ...q, goal: undefined }, '', TOTALS_SCOPE);
   if (!scope) return undefined;
-  const [row] = await runStats<Record<string, unknown>>(
+  return passTotals(
     q,
-    `SELECT sum(pageviews) AS n_pageviews, sum(events) AS n_events
-            ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.pageRows}) AS conversions` : ''}
-     FROM ${scope.source}`,
-    { ...scope.params, ...(q.goal?.params ?? {}) },
+    scope.source,
+    scope.params,
+    [
+      ...rollupCountSumPairs().filter(([alias]) => alias !== 'n_visitors'),
+      ...(q.goal
+        ? ([['conversions', `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.pageRows})`]] as const)
+        : []),
+    ],
+    q.goal?.params ?? {},
   );
-  return row ?? {};
 }
 
 const numberOrUndefined = (v: unknown) => (v === undefined || v === null ? undefined : Number(v));

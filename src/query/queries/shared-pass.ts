@@ -28,12 +28,15 @@ export interface GroupedPart {
   keys: readonly string[];
   columns: Columns;
   /**
-   * How a set's rows are ranked, over the aliases (`n_visitors DESC, n_events DESC`); `value` breaks ties. None: the
-   * part takes all its rows (`limit` holds them), in any order.
+   * How a set's rows are ranked, over the aliases (`n_visitors DESC, n_events DESC`); the key's value breaks ties.
+   * None: the part takes all its rows (`limit` holds them), in any order.
    */
   order?: string;
-  /** Which rows to keep, over the aliases and `value`; `dim` is the expression of the part's own key index. */
-  having: (dim: string) => string;
+  /**
+   * Which rows to keep, over the aliases: `dim` is the expression of the part's own key index, `value` that of the
+   * key's value (named apart from the rows' columns: the rollups have a `value` their sums may read).
+   */
+  having: (dim: string, value: string) => string;
   limit: number;
   offset: number;
   /** Parameters the part's own text uses beyond those of the rows (the range's events for a filter). */
@@ -109,6 +112,9 @@ function bases(pass: Pass): number[] {
   });
 }
 
+/** The statement's name for a key's value; the rows handed back name it `value`. */
+const KEY_VALUE = 'pass_value';
+
 /** A grouped part read alone keeps its own offset; joined, every part's is 0 (`joins`). */
 const alone = (pass: Pass) => pass.groups.length === 1 && pass.totals.length === 0;
 
@@ -122,18 +128,18 @@ function statementOf(pass: Pass): { sql: string; params: QueryParams } {
   const at = bases(pass);
   const kept = pass.groups.map(({ part }, i) => {
     const end = at[i] + part.keys.length;
-    return `(dim >= ${at[i]} AND dim < ${end} AND (${part.having(at[i] === 0 ? 'dim' : `(dim - ${at[i]})`)}))`;
+    return `(dim >= ${at[i]} AND dim < ${end} AND (${part.having(at[i] === 0 ? 'dim' : `(dim - ${at[i]})`, KEY_VALUE)}))`;
   });
   const sets = [...keys.map((k, i) => `(${k} AS d${i})`), ...(totals ? ['()'] : [])];
   const order = pass.groups.map((g) => g.part.order).find((o) => o !== undefined);
   const single = alone(pass) ? pass.groups[0].part : undefined;
   return {
     sql: `SELECT ${bySet(n, String, totals ? String(n) : '0')} AS dim,
-            ${bySet(n, (i) => `d${i}`, totals ? "''" : 'd0')} AS value, ${select(columns)}
+            ${bySet(n, (i) => `d${i}`, totals ? "''" : 'd0')} AS ${KEY_VALUE}, ${select(columns)}
      FROM ${pass.rows}
      GROUP BY GROUPING SETS (${sets.join(', ')})
      HAVING ${[...(totals ? [`dim = ${n}`] : []), ...kept].join(' OR ')}
-     ORDER BY dim, ${order ? `${order}, ` : ''}value
+     ORDER BY dim, ${order ? `${order}, ` : ''}${KEY_VALUE}
      LIMIT {limit:UInt32} OFFSET {offset:UInt32} BY dim`,
     params: {
       ...paramsOf(pass),
@@ -166,7 +172,8 @@ function settle(pass: Pass, rows: Record<string, unknown>[]): void {
       const count = taken.get(dim) ?? 0;
       if (count >= limit) continue;
       taken.set(dim, count + 1);
-      own.push({ ...r, dim });
+      const { [KEY_VALUE]: value, ...sums } = r;
+      own.push({ ...sums, dim, value });
     }
     group.resolve(own);
   }

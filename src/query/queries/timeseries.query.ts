@@ -1,6 +1,5 @@
 import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
-import { rollupScope } from '../rollup-scope.ts';
-import { runStats } from '../run-stats.ts';
+import { rollupCountSumPairs, rollupScope } from '../rollup-scope.ts';
 import { EMPTY_METRICS, type Metrics, visitorKeyOf } from '../stats-metrics.ts';
 import { aggregate, type StatsQuery } from '../stats-query.ts';
 import { type TimeRange, wallClock } from '../time-range.ts';
@@ -149,19 +148,23 @@ export async function timeseriesCounts(
     visitRowsAnswer(inRange);
   if (rowsOfVisits) rows = await countsOfVisitRows(inRange, interval);
   else if (scope) {
-    // The scope may hold the pageviews' page rows too (page goals): counts come from the totals' rows only.
-    const found = await runStats<Record<string, unknown>>(
-      // `bucket`, not `value`: a page goal's condition reads the rows' own `value` column.
-      q,
-      `SELECT ${LABEL_SQL[interval].replaceAll('timestamp', 'hour')} AS bucket,
-              ${ROLLUP_UNIQ_MERGE_IF}(visitors, dimension = '') AS n_visitors,
-              ${options.visits === false ? '0' : `${ROLLUP_UNIQ_MERGE_IF}(visits, dimension = '')`} AS n_visits,
-              sumIf(pageviews, dimension = '') AS n_pageviews, sumIf(events, dimension = '') AS n_events
-              ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.rollup}) AS n_conversions` : ''}
-       FROM ${scope.source} GROUP BY bucket`,
-      { ...scope.params, tz: q.tz },
-    );
-    rows = found.map((r) => countsRow({ ...r, value: r.bucket }, q.goal !== undefined, 'n_'));
+    // The scope may hold the pageviews' page rows too (page goals): counts come from the totals' rows only. Read
+    // with the KPIs and the goals list when they wait for the store together (a scope of UTC days is theirs).
+    const found = await passGroups(q, scope.source, scope.params, {
+      keys: [LABEL_SQL[interval].replaceAll('timestamp', 'hour')],
+      columns: [
+        ...rollupCountSumPairs(),
+        ['n_visits', options.visits === false ? '0' : `${ROLLUP_UNIQ_MERGE_IF}(visits, dimension = '')`],
+        ...(q.goal
+          ? ([['n_conversions', `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${q.goal.rollup})`]] as const)
+          : []),
+      ],
+      having: () => '1',
+      limit: bucketLabels(range, interval, q.tz).length,
+      offset: 0,
+      params: { tz: q.tz },
+    });
+    rows = found.map((r) => countsRow(r, q.goal !== undefined, 'n_'));
   } else
     rows = await countsBreakdown(
       inRange,

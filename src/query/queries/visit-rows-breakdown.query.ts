@@ -75,8 +75,8 @@ export async function visitRowsBreakdown(
           : []),
       ],
       order: 'n_visitors DESC, n_events DESC',
-      having: (dim) =>
-        `n_visits > 0 ${pageDims.length > 0 ? `AND NOT (value = '' AND ${dim} IN (${pageDims.join(', ')}))` : ''}`,
+      having: (dim, value) =>
+        `n_visits > 0 ${pageDims.length > 0 ? `AND NOT (${value} = '' AND ${dim} IN (${pageDims.join(', ')}))` : ''}`,
       limit,
       offset,
       params: w.params,
