@@ -63,6 +63,17 @@ export function rollupCountSumPairs(): Array<[string, string]> {
   ];
 }
 
+/**
+ * The rollup rows of a filter of pages (one `is`, one or more paths) read as totals: every count of the events it
+ * keeps, per path and event type — the cards' pages and event types and the goals list under that filter read these
+ * (with its KPIs' counts and chart, in one pass) instead of the sampled events. Not for goals testing properties
+ * (their `pageRows` is absent: the rollups keep no properties), nor when the rollups cannot answer the range.
+ */
+export function pageFilterScope(q: StatsQuery): RollupScope | undefined {
+  if (q.filter.rolledUp?.dimension !== 'page' || (q.goal && !q.goal.pageRows)) return undefined;
+  return rollupScope({ ...q, goal: undefined }, '', TOTALS_SCOPE);
+}
+
 export function rollupScope(
   q: StatsQuery,
   dimension: string,

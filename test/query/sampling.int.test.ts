@@ -152,6 +152,54 @@ describe('sampling', () => {
     }
   });
 
+  it('under a filter of pages: its pages, event types and goals from its rollup rows, within 2 % of exact', async () => {
+    const filters = JSON.stringify([['is', 'page', ['/pricing', '/docs']]]);
+    const rows = (r: Record<string, unknown>) => r.results as Array<Record<string, number | string>>;
+    // As the dashboard's cards ask: no visits (breakdowns with them read the sampled events).
+    const cards = (
+      await api('stats/breakdowns', {
+        filters,
+        dimensions: 'page,event',
+        limit: '9',
+        metrics: 'visitors,pageviews,events',
+      })
+    ).results as Record<string, Array<Record<string, number | string>>>;
+    for (const dimension of ['page', 'event']) {
+      const read = cards[dimension];
+      const exact = rows(
+        await api(`stats/breakdown/${dimension}`, { filters, limit: '9', metrics: 'counts', exact: '1' }),
+      );
+      assert.deepEqual(
+        read.slice(0, 2).map((r) => r.value),
+        exact.slice(0, 2).map((r) => r.value),
+        `${dimension}: the same top rows`,
+      );
+      const total = exact.reduce((sum, r) => sum + Number(r.visitors), 0);
+      for (const row of exact.filter((r) => Number(r.visitors) >= total / 20)) {
+        const match = read.find((r) => r.value === row.value);
+        assert.ok(match, `${dimension} ${row.value}`);
+        assert.equal(match.visits, undefined);
+        for (const k of ['visitors', 'pageviews', 'events', 'conversions'])
+          within(Number(match[k]), Number(row[k]), 0.02, `${dimension} ${row.value} ${k}`);
+      }
+    }
+    const goals = (await api('stats/goals', { filters })).results as Array<Record<string, number | string>>;
+    const exactGoals = (await api('stats/goals', { filters, exact: '1' })).results as typeof goals;
+    for (const g of exactGoals) {
+      const s = goals.find((x) => x.goal === g.goal);
+      assert.ok(s, String(g.goal));
+      if (Number(g.visitors) === 0) assert.equal(s.visitors, 0, `goal ${g.goal}`);
+      else {
+        within(Number(s.visitors), Number(g.visitors), 0.02, `goal ${g.goal} visitors`);
+        within(Number(s.events), Number(g.events), 0.02, `goal ${g.goal} events`);
+      }
+    }
+    assert.ok(
+      exactGoals.some((g) => Number(g.visitors) > 0),
+      JSON.stringify(exactGoals),
+    );
+  });
+
   it('the page’s cards in one request answer what each card answers alone (sampled, exact, filtered)', async () => {
     const dims = ['page', 'channel', 'country', 'device', 'event', 'entry_page'];
     const device = JSON.stringify([['is', 'device', ['desktop']]]);
@@ -161,6 +209,7 @@ describe('sampling', () => {
       { exact: '1' },
       { filters: device },
       { filters: device, exact: '1' },
+      { filters: JSON.stringify([['is', 'page', ['/pricing', '/docs']]]) },
       { from: '2026-10-25', to: '2026-10-26', goal: 'event:signup' },
     ] as Array<Record<string, string>>) {
       const together = await api('stats/breakdowns', { ...extra, dimensions: dims.join(','), limit: '9' });

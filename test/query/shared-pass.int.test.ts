@@ -206,7 +206,8 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
 
 describe('one pass over the events for the cards’ pages and event types and the goals list', () => {
   it('under a filter on events: one statement, each answer as alone', async () => {
-    const q = statsQuery([['is', 'page', ['/pricing']]]);
+    // Not `is`: a filter of pages by `is` reads its rollup rows instead (below).
+    const q = statsQuery([['contains', 'page', ['/pricing']]]);
     eventPasses = [];
     const goalsAlone = await goalsQuery(q, GOALS);
     const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9);
@@ -303,6 +304,46 @@ describe('one pass over the rollups for the KPIs’ counts, the chart and the go
       `${pageviews} ${overview.pageviews}`,
     );
     assert.ok(Number(overview.conversions) > 0, JSON.stringify(overview));
+  });
+
+  it('under a page filter: its cards’ pages and event types and the goals list join them, no events read', async () => {
+    const q = statsQuery([['is', 'page', ['/pricing', '/docs']]]);
+    rollupStatements = [];
+    const overviewAlone = await overviewQuery(q);
+    const chartAlone = await chartOf(q);
+    const cardsAlone = await breakdownsQuery(q, DIMENSIONS, 9, { visits: false });
+    const goalsAlone = await goalsQuery(q, GOALS);
+    assert.equal(rollupStatements.length, 4, rollupStatements.join('\n---\n'));
+    rollupStatements = [];
+    eventPasses = [];
+    const busy = server.store.query('SELECT sleep(0.3)');
+    const all = Promise.all([
+      overviewQuery(q),
+      chartOf(q),
+      breakdownsQuery(q, DIMENSIONS, 9, { visits: false }),
+      goalsQuery(q, GOALS),
+    ]);
+    await busy;
+    const [overview, chart, cards, goals] = await all;
+    assert.equal(rollupStatements.length, 1, rollupStatements.join('\n---\n'));
+    assert.deepEqual(eventPasses, [], 'no pass over the events');
+    assert.deepEqual(overview, overviewAlone);
+    assert.deepEqual(chart, chartAlone);
+    assert.deepEqual(cards, cardsAlone);
+    assert.deepEqual(goals, goalsAlone);
+    // The filter's two pages, and only they; the types of their events; the page goal reached on /pricing only.
+    assert.deepEqual(cards.page.map((r) => r.value).sort(), ['/docs', '/pricing']);
+    assert.ok(cards.event.some((r) => r.value === 'pageview'));
+    const pricing = goals.find((g) => g.goal === 'page:/pricing*');
+    const pricingRow = cards.page.find((r) => r.value === '/pricing');
+    assert.ok(
+      pricing && pricingRow && pricing.visitors === pricingRow.visitors,
+      JSON.stringify({ goals, cards }),
+    );
+    assert.equal(
+      cards.page.reduce((sum, r) => sum + r.events, 0),
+      Number(overview.events),
+    );
   });
 
   it('a chart of local days off UTC reads the hourly rows, still not the events', async () => {

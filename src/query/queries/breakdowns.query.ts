@@ -3,13 +3,16 @@
  * time, so five cards that each scan the events cost five scans; here the dimensions that must read the events
  * (a filter, a page goal, a sampled range) share one pass — `GROUP BY GROUPING SETS`, one set per dimension, the top
  * rows of each kept by `LIMIT n BY` — and the others read the rollups as a single card would. Each dimension's
- * rows are the ones `breakdown/{dimension}?metrics=counts` answers (a test holds them equal).
+ * rows are the ones `breakdown/{dimension}?metrics=counts` answers (a test holds them equal) — but under a filter of
+ * pages without visits asked for (the dashboard's cards), whose pages and event types read that filter's rollup rows
+ * (filter-rows-breakdown.query.ts): within 2 % of them.
  */
 import { DIMENSIONS } from '../dimensions.ts';
-import { rollupScope } from '../rollup-scope.ts';
+import { pageFilterScope, rollupScope } from '../rollup-scope.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
+import { FILTER_ROW_KEYS, filterRowsBreakdown } from './filter-rows-breakdown.query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
 import { passGroups } from './shared-pass.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
@@ -23,6 +26,9 @@ export async function breakdownsQuery(
 ): Promise<Record<string, BreakdownRow[]>> {
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
+  // Visits not asked for (the dashboard's cards): the rollups' estimate of a path's visits strays past 2 %.
+  const filterRows = options.visits === false ? pageFilterScope(q) : undefined;
+  const fromFilterRows = filterRows ? dimensions.filter((d) => d in FILTER_ROW_KEYS) : [];
   const visitDimensions = dimensions.filter(isVisitDimension);
   // Every part asked for at once, so the passes wait for the store together with the page's other calls and join
   // them (shared-pass.ts); the store runs the parts that cannot join first.
@@ -34,8 +40,12 @@ export async function breakdownsQuery(
     parts.push(
       visitRowsBreakdown(q, visitDimensions, limit, 0, true).then((rows) => Object.assign(results, rows)),
     );
+  if (filterRows && fromFilterRows.length > 0)
+    parts.push(
+      filterRowsBreakdown(q, filterRows, fromFilterRows, limit).then((rows) => Object.assign(results, rows)),
+    );
   for (const dimension of dimensions) {
-    if (isVisitDimension(dimension)) continue;
+    if (isVisitDimension(dimension) || fromFilterRows.includes(dimension)) continue;
     // A sampled range reads the sample in the shared pass: cheaper than merging each card's rollup sets.
     const scope = q.sample !== undefined && q.sample > 1 ? undefined : rollupScope(q, dimension);
     if (scope) parts.push(rollupBreakdown(q, scope, limit, 0).then(answer(dimension)));

@@ -2,7 +2,7 @@ import { ROLLUP_UNIQ_MERGE_IF } from '../../store/rollups.ts';
 import type { QueryParams } from '../../store/store.ts';
 import type { GoalSpec } from '../goal-spec.ts';
 import { goalCondition } from '../goals.ts';
-import { rollupScope, TOTALS_SCOPE } from '../rollup-scope.ts';
+import { pageFilterScope, rollupScope, TOTALS_SCOPE } from '../rollup-scope.ts';
 import { scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
@@ -54,16 +54,19 @@ async function fromRollups(
   q: StatsQuery,
   goals: readonly GoalSpec[],
 ): Promise<Record<string, number> | undefined> {
-  // The scope the KPIs and the chart read too: one pass when they wait for the store together.
-  const scope = rollupScope({ ...q, goal: goalCondition(goals) }, '', TOTALS_SCOPE);
+  // The scope the KPIs and the chart read too: one pass when they wait for the store together. Under a filter of
+  // pages, that filter's rows, each read as events of its path (`pageRows`): the goals its events reached.
+  const filterRows = pageFilterScope({ ...q, goal: goalCondition(goals) });
+  const scope = filterRows ?? rollupScope({ ...q, goal: goalCondition(goals) }, '', TOTALS_SCOPE);
   if (!scope) return undefined;
   const params: QueryParams = {};
-  const columns = goals.flatMap((g, i) => {
-    const c = goalCondition([g], `g${i}`);
+  const conditions = goals.map((g, i) => goalCondition([g], `g${i}`));
+  const columns = conditions.flatMap((c, i) => {
     Object.assign(params, c?.params);
+    const reached = filterRows ? c?.pageRows : c?.rollup;
     return [
-      [`v${i}`, `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${c?.rollup})`],
-      [`e${i}`, `sumIf(events, ${c?.rollup})`],
+      [`v${i}`, `${ROLLUP_UNIQ_MERGE_IF}(visitors, ${reached})`],
+      [`e${i}`, `sumIf(events, ${reached})`],
     ] as const;
   });
   const row = await passTotals(

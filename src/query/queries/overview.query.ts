@@ -57,7 +57,7 @@ async function filterRowCounts(q: StatsQuery): Promise<Record<string, unknown> |
   const by = q.filter.rolledUp;
   if (!by || (q.goal && (!q.goal.pageRows || (by.dimension !== 'page' && q.goal.pages.length > 0))))
     return undefined;
-  // The scope the chart of that filter reads too: one pass when they wait for the store together.
+  // The scope the chart and the cards of that filter read too: one pass when they wait for the store together.
   const scope = rollupScope({ ...q, goal: undefined }, '', TOTALS_SCOPE);
   if (!scope) return undefined;
   return passTotals(
