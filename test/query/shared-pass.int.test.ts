@@ -237,24 +237,38 @@ describe('one pass over the rollups for the KPIs’ counts, the chart and the go
   const chartOf = (q: StatsQuery) =>
     timeseriesCounts({ ...q, goal: undefined }, 'day', q.range, { visits: false });
 
-  it('unfiltered: one statement, each answer as alone', async () => {
+  it('unfiltered: one statement with the cards’ event types, each answer as alone', async () => {
     const q = statsQuery(undefined);
+    // As the page asks for the cards: no visits.
+    const cardsOf = (q: StatsQuery) => breakdownsQuery(q, DIMENSIONS, 9, { visits: false });
     rollupStatements = [];
     const overviewAlone = await overviewQuery(q);
     const chartAlone = await chartOf(q);
     const goalsAlone = await goalsQuery(q, GOALS);
-    assert.equal(rollupStatements.length, 3, rollupStatements.join('\n---\n'));
+    const cardsAlone = await cardsOf(q);
+    assert.equal(rollupStatements.length, 4, rollupStatements.join('\n---\n'));
 
     rollupStatements = [];
+    eventPasses = [];
     const busy = server.store.query('SELECT sleep(0.3)');
-    const all = Promise.all([overviewQuery(q), chartOf(q), goalsQuery(q, GOALS)]);
+    const all = Promise.all([overviewQuery(q), chartOf(q), goalsQuery(q, GOALS), cardsOf(q)]);
     await busy;
-    const [overview, chart, goals] = await all;
+    const [overview, chart, goals, cards] = await all;
     assert.equal(rollupStatements.length, 1, rollupStatements.join('\n---\n'));
     assert.match(rollupStatements[0], /GROUPING SETS \(.*\(\)\)/s);
     assert.deepEqual(overview, overviewAlone);
     assert.deepEqual(chart, chartAlone);
     assert.deepEqual(goals, goalsAlone);
+    assert.deepEqual(cards, cardsAlone);
+    // The events' pass groups the pages only.
+    assert.equal(eventPasses.length, 1);
+    assert.doesNotMatch(eventPasses[0], /\(toString\(type\)/);
+    // Each goal's visitors are its rows' conversions in the event types' card: signups, and pageviews of /pricing*.
+    const byType = new Map(cards.event.map((r) => [r.value, r]));
+    const goal = (name: string) => goals.find((g) => g.goal === name)?.visitors;
+    assert.equal(byType.get('signup')?.conversions, goal('event:signup'));
+    assert.equal(byType.get('pageview')?.conversions, goal('page:/pricing*'));
+    assert.equal(byType.get('outbound')?.conversions, 0);
     assert.equal(chart.length, 30, 'a point a day');
     assert.ok(
       chart.every((p) => Number(p.visitors) > 0),

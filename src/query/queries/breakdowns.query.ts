@@ -3,18 +3,18 @@
  * time, so five cards that each scan the events cost five scans; here the dimensions that must read the events
  * (a filter, a page goal, a sampled range) share one pass — `GROUP BY GROUPING SETS`, one set per dimension, the top
  * rows of each kept by `LIMIT n BY` — and the others read the rollups as a single card would. Each dimension's
- * rows are the ones `breakdown/{dimension}?metrics=counts` answers (a test holds them equal) — but under a filter of
- * pages without visits asked for (the dashboard's cards), whose pages and event types read that filter's rollup rows
- * (filter-rows-breakdown.query.ts): within 2 % of them.
+ * rows are the ones `breakdown/{dimension}?metrics=counts` answers (a test holds them equal) — but without visits
+ * asked for (the dashboard's cards), when the event types (and under a filter of pages, its pages) read the rollups'
+ * totals with the page's other calls (totals-rows-breakdown.query.ts): within 2 % of them.
  */
 import { DIMENSIONS } from '../dimensions.ts';
-import { pageFilterScope, rollupScope } from '../rollup-scope.ts';
+import { rollupScope } from '../rollup-scope.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
-import { FILTER_ROW_KEYS, filterRowsBreakdown } from './filter-rows-breakdown.query.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
 import { passGroups } from './shared-pass.ts';
+import { totalsRowsBreakdown, totalsRowsCards } from './totals-rows-breakdown.query.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 export async function breakdownsQuery(
@@ -27,8 +27,9 @@ export async function breakdownsQuery(
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
   // Visits not asked for (the dashboard's cards): the rollups' estimate of a path's visits strays past 2 %.
-  const filterRows = options.visits === false ? pageFilterScope(q) : undefined;
-  const fromFilterRows = filterRows ? dimensions.filter((d) => d in FILTER_ROW_KEYS) : [];
+  // Visits not asked for (the dashboard's cards): some cards from the rollups' totals (totals-rows-breakdown.query.ts).
+  const fromTotals = options.visits === false ? totalsRowsCards(q, dimensions) : undefined;
+  const fromTotalsRows = fromTotals?.dims ?? [];
   const visitDimensions = dimensions.filter(isVisitDimension);
   // Every part asked for at once, so the passes wait for the store together with the page's other calls and join
   // them (shared-pass.ts); the store runs the parts that cannot join first.
@@ -40,12 +41,10 @@ export async function breakdownsQuery(
     parts.push(
       visitRowsBreakdown(q, visitDimensions, limit, 0, true).then((rows) => Object.assign(results, rows)),
     );
-  if (filterRows && fromFilterRows.length > 0)
-    parts.push(
-      filterRowsBreakdown(q, filterRows, fromFilterRows, limit).then((rows) => Object.assign(results, rows)),
-    );
+  if (fromTotals)
+    parts.push(totalsRowsBreakdown(q, fromTotals, limit).then((rows) => Object.assign(results, rows)));
   for (const dimension of dimensions) {
-    if (isVisitDimension(dimension) || fromFilterRows.includes(dimension)) continue;
+    if (isVisitDimension(dimension) || fromTotalsRows.includes(dimension)) continue;
     // A sampled range reads the sample in the shared pass: cheaper than merging each card's rollup sets.
     const scope = q.sample !== undefined && q.sample > 1 ? undefined : rollupScope(q, dimension);
     if (scope) parts.push(rollupBreakdown(q, scope, limit, 0).then(answer(dimension)));
