@@ -90,6 +90,11 @@ export function rollupScope(
      * one page that read the totals read the same rows (and one pass, shared-pass.ts).
      */
     goalPages?: boolean;
+    /**
+     * The caller reads the `page` rows and counts conversions with the goal's `pageRows` condition (each row read as
+     * events of its path), which answers page goals too.
+     */
+    pageRows?: boolean;
   } = {},
 ): RollupScope | undefined {
   if (q.exact || !(dimension in ROLLUP_COLUMNS)) return undefined;
@@ -102,8 +107,9 @@ export function rollupScope(
   if (q.goal?.properties) return undefined;
   const { startMs, endMs } = q.range;
   if (startMs % HOUR !== 0 || endMs % HOUR !== 0) return undefined;
-  if (q.goal !== undefined && q.goal.pages.length > 0 && !(options.goalPages && dimension === ''))
-    return undefined;
+  const pageGoalsAnswered =
+    (options.goalPages && dimension === '') || (options.pageRows && dimension === 'page' && q.goal?.pageRows);
+  if (q.goal !== undefined && q.goal.pages.length > 0 && !pageGoalsAnswered) return undefined;
   const pageRows =
     options.goalPages && dimension === '' && !byValue ? goalPagesOf(q, options.time) : undefined;
   // Whose rows (project, and tenant when scoped): the same condition on the rollups and on the events of the edges.

@@ -26,6 +26,7 @@ export async function breakdownsQuery(
 ): Promise<Record<string, BreakdownRow[]>> {
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
+  const visits = options.visits !== false;
   // Visits not asked for (the dashboard's cards): the rollups' estimate of a path's visits strays past 2 %.
   // Visits not asked for (the dashboard's cards): some cards from the rollups' totals (totals-rows-breakdown.query.ts).
   const fromTotals = options.visits === false ? totalsRowsCards(q, dimensions) : undefined;
@@ -45,9 +46,24 @@ export async function breakdownsQuery(
     parts.push(totalsRowsBreakdown(q, fromTotals, limit).then((rows) => Object.assign(results, rows)));
   for (const dimension of dimensions) {
     if (isVisitDimension(dimension) || fromTotalsRows.includes(dimension)) continue;
-    // A sampled range reads the sample in the shared pass: cheaper than merging each card's rollup sets.
-    const scope = q.sample !== undefined && q.sample > 1 ? undefined : rollupScope(q, dimension);
-    if (scope) parts.push(rollupBreakdown(q, scope, limit, 0).then(answer(dimension)));
+    // With visits asked for, as `breakdown/{dimension}` reads it: a sampled range reads the sample in the shared pass
+    // (the rollups' estimate of a value's visits strays past 2 %). Without (the dashboard's cards), the rollups,
+    // their sets merged only for the values that can rank, page goals too (rollup-breakdown.query.ts): ~60 ms for
+    // the pages at 10 M events, half the events' pass (docs/BENCHMARKS.md).
+    const sampled = q.sample !== undefined && q.sample > 1;
+    const scope = visits
+      ? sampled
+        ? undefined
+        : rollupScope(q, dimension)
+      : rollupScope(q, dimension, { pageRows: true });
+    if (scope)
+      parts.push(
+        rollupBreakdown(q, scope, limit, 0, {
+          visits,
+          // The `page` rows reach a goal as events of their path.
+          reached: dimension === 'page' ? q.goal?.pageRows : undefined,
+        }).then(answer(dimension)),
+      );
     else if (dimension in DIMENSIONS) scan.push(dimension);
     else parts.push(breakdownQuery(q, dimension, limit, 1, true).then(answer(dimension)));
   }

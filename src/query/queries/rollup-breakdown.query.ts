@@ -12,11 +12,21 @@ import { runStats } from '../run-stats.ts';
 import type { StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, countsRow } from './breakdown-row.ts';
 
+/**
+ * `visits: false`: the caller drops the visits, which are then not merged. `reached`: which rows reached a goal, when
+ * not by their type alone (the `page` rows: the goal's `pageRows`, rollup-scope.ts).
+ */
+export interface RollupBreakdownOptions {
+  visits?: boolean;
+  reached?: string;
+}
+
 export async function rollupBreakdown(
   q: StatsQuery,
   scope: RollupScope,
   limit: number,
   offset: number,
+  options: RollupBreakdownOptions = {},
 ): Promise<BreakdownRow[]> {
   const byEvents = await runStats<{ value: string; events: string | number }>(
     q,
@@ -27,7 +37,12 @@ export async function rollupBreakdown(
   let candidates = Math.max(2 * need, need + 20);
   for (;;) {
     const all = candidates >= byEvents.length;
-    const rows = await merged(q, scope, all ? undefined : byEvents.slice(0, candidates).map((r) => r.value));
+    const rows = await merged(
+      q,
+      scope,
+      all ? undefined : byEvents.slice(0, candidates).map((r) => r.value),
+      options,
+    );
     const last = rows[need - 1];
     if (all || (last !== undefined && last.visitors > Number(byEvents[candidates].events)))
       return rows.slice(offset, need);
@@ -39,13 +54,16 @@ async function merged(
   q: StatsQuery,
   scope: RollupScope,
   values: string[] | undefined,
+  options: RollupBreakdownOptions,
 ): Promise<BreakdownRow[]> {
+  const reached = options.reached ?? 'type IN {goal_events:Array(String)}';
   const rows = await runStats<Record<string, string | number>>(
     // Aliases differ from the columns: ClickHouse would read a later `visitors` as the alias, not the states.
     q,
-    `SELECT value, ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors, ${ROLLUP_UNIQ_MERGE}(visits) AS n_visits, sum(pageviews) AS n_pageviews,
+    `SELECT value, ${ROLLUP_UNIQ_MERGE}(visitors) AS n_visitors,
+            ${options.visits === false ? '0' : `${ROLLUP_UNIQ_MERGE}(visits)`} AS n_visits, sum(pageviews) AS n_pageviews,
             sum(events) AS n_events
-            ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, type IN {goal_events:Array(String)}) AS n_conversions` : ''}
+            ${q.goal ? `, ${ROLLUP_UNIQ_MERGE_IF}(visitors, ${reached}) AS n_conversions` : ''}
      FROM ${scope.source}
      ${values ? 'WHERE value IN {rollup_values:Array(String)}' : ''}
      GROUP BY value
