@@ -241,7 +241,7 @@ describe('sampling', () => {
         const big = exact.filter((r) => d === 'event' || Number(r.visitors) >= total / 10);
         assert.ok(big.length > 0);
         for (const row of big) {
-          const match = shown[d].find((r) => r.value === row.value);
+          const match: Record<string, unknown> | undefined = shown[d].find((r) => r.value === row.value);
           assert.ok(match, `${d} ${row.value} is among the rows`);
           assert.deepEqual(Object.keys(match).sort(), Object.keys(expected[0]).sort());
           for (const k of ['visitors', 'events', 'conversions'])
