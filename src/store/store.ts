@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
+import { detachStdin } from './detach-stdin.ts';
 import { insertFailed, storeTimeout, storeUnavailable } from './errors.ts';
 import { toCompactJsonLines, toJsonLines } from './json-lines.ts';
 
@@ -414,6 +415,7 @@ class ClickHouseStore implements Store {
 
 export function openStore(options: StoreOptions): Store {
   if (options.url === 'chdb') {
+    detachStdin();
     const dir = path.join(options.dataDir, 'chdb');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     // chdb's Connection type comes from its own copy of client-common; the shapes are the same.

@@ -52,6 +52,17 @@ before(async () => {
     15_000,
     'the four pageviews stored',
   );
+  // The visit rows land beside a batch's last events, in the store's second session: possibly a moment later.
+  await eventually(
+    async () => {
+      const [row] = await server.store.query<{ n: string }>(
+        "SELECT sum(sign) AS n FROM visits WHERE project = 'app'",
+      );
+      return Number(row?.n) === 2 ? true : undefined;
+    },
+    15_000,
+    'the two visits stored',
+  );
 });
 after(async () => server?.cleanup());
 

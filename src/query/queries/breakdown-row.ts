@@ -30,3 +30,16 @@ export function countsRow(
   }
   return row;
 }
+
+/** A grouped pass's rows (`dim`: the index of the row's dimension in `dims`) as each dimension's counting rows. */
+export function countsRowsByDimension(
+  found: readonly Record<string, unknown>[],
+  dims: readonly string[],
+  withGoals: boolean,
+  prefix = '',
+  sample?: number,
+): Record<string, BreakdownRow[]> {
+  const results: Record<string, BreakdownRow[]> = Object.fromEntries(dims.map((d) => [d, []]));
+  for (const r of found) results[dims[Number(r.dim)]].push(countsRow(r, withGoals, prefix, sample));
+  return results;
+}

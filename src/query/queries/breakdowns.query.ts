@@ -11,7 +11,8 @@ import { DIMENSIONS } from '../dimensions.ts';
 import { rollupScope } from '../rollup-scope.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
-import { type BreakdownRow, breakdownQuery, countsRow } from './breakdown.query.ts';
+import { type BreakdownRow, breakdownQuery } from './breakdown.query.ts';
+import { countsRowsByDimension } from './breakdown-row.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
 import { passGroups } from './shared-pass.ts';
 import { totalsRowsBreakdown, totalsRowsCards } from './totals-rows-breakdown.query.ts';
@@ -103,7 +104,5 @@ async function scanTogether(
     offset: 0,
     params: q.goal?.params ?? {},
   });
-  const results: Record<string, BreakdownRow[]> = Object.fromEntries(scan.map((d) => [d, []]));
-  for (const r of found) results[scan[Number(r.dim)]].push(countsRow(r, q.goal !== undefined, '', q.sample));
-  return results;
+  return countsRowsByDimension(found, scan, q.goal !== undefined, '', q.sample);
 }

@@ -20,7 +20,7 @@ import {
   TOTALS_SCOPE,
 } from '../rollup-scope.ts';
 import type { StatsQuery } from '../stats-query.ts';
-import { type BreakdownRow, countsRow } from './breakdown-row.ts';
+import { type BreakdownRow, countsRowsByDimension } from './breakdown-row.ts';
 import { passGroups } from './shared-pass.ts';
 
 /** The column of the totals' rows each such card groups by. */
@@ -70,7 +70,5 @@ export async function totalsRowsBreakdown(
     offset: 0,
     params: q.goal?.params ?? {},
   });
-  const results: Record<string, BreakdownRow[]> = Object.fromEntries(dims.map((d) => [d, []]));
-  for (const r of found) results[dims[Number(r.dim)]].push(countsRow(r, q.goal !== undefined, 'n_'));
-  return results;
+  return countsRowsByDimension(found, dims, q.goal !== undefined, 'n_');
 }
