@@ -17,8 +17,8 @@ function isDevNull(fd: number): boolean {
 }
 
 /**
- * Points descriptor 0 at /dev/null (POSIX `open` takes the lowest free descriptor). Idempotent; called first thing by
- * the CLI (before any other descriptor is opened) and by the embedded store before it opens chDB.
+ * Points descriptor 0 at /dev/null (POSIX `open` takes the lowest free descriptor). Idempotent; called by the embedded
+ * store each time before it opens chDB (the first time does it).
  */
 export function detachStdin(): void {
   if (process.platform === 'win32' || isDevNull(0)) return;

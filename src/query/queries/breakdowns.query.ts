@@ -28,9 +28,8 @@ export async function breakdownsQuery(
   const results: Record<string, BreakdownRow[]> = {};
   const scan: string[] = [];
   const visits = options.visits !== false;
-  // Visits not asked for (the dashboard's cards): the rollups' estimate of a path's visits strays past 2 %.
   // Visits not asked for (the dashboard's cards): some cards from the rollups' totals (totals-rows-breakdown.query.ts).
-  const fromTotals = options.visits === false ? totalsRowsCards(q, dimensions) : undefined;
+  const fromTotals = visits ? undefined : totalsRowsCards(q, dimensions);
   const fromTotalsRows = fromTotals?.dims ?? [];
   const visitDimensions = dimensions.filter(isVisitDimension);
   // Every part asked for at once, so the passes wait for the store together with the page's other calls and join
@@ -52,11 +51,7 @@ export async function breakdownsQuery(
     // their sets merged only for the values that can rank, page goals too (rollup-breakdown.query.ts): ~60 ms for
     // the pages at 10 M events, half the events' pass (docs/BENCHMARKS.md).
     const sampled = q.sample !== undefined && q.sample > 1;
-    const scope = visits
-      ? sampled
-        ? undefined
-        : rollupScope(q, dimension)
-      : rollupScope(q, dimension, { pageRows: true });
+    const scope = visits && sampled ? undefined : rollupScope(q, dimension, { pageRows: !visits });
     if (scope)
       parts.push(
         rollupBreakdown(q, scope, limit, 0, {

@@ -56,8 +56,9 @@ async function fromRollups(
 ): Promise<Record<string, number> | undefined> {
   // The scope the KPIs and the chart read too: one pass when they wait for the store together. Under a filter of
   // pages, that filter's rows, each read as events of its path (`pageRows`): the goals its events reached.
-  const filterRows = pageFilterScope({ ...q, goal: goalCondition(goals) });
-  const scope = filterRows ?? rollupScope({ ...q, goal: goalCondition(goals) }, '', TOTALS_SCOPE);
+  const all = { ...q, goal: goalCondition(goals) };
+  const filterRows = pageFilterScope(all);
+  const scope = filterRows ?? rollupScope(all, '', TOTALS_SCOPE);
   if (!scope) return undefined;
   const params: QueryParams = {};
   const conditions = goals.map((g, i) => goalCondition([g], `g${i}`));

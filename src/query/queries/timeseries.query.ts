@@ -136,6 +136,7 @@ export async function timeseriesCounts(
   options: { visits?: boolean } = {},
 ): Promise<CountPoint[]> {
   const inRange = { ...q, range };
+  const labels = bucketLabels(range, interval, q.tz);
   const time =
     interval === 'minute' || !bucketsOfWholeHours(range, q.tz) ? undefined : utcDays(range, q.tz, interval);
   const scope = time ? rollupScope(inRange, '', { time, goalPages: true }) : undefined;
@@ -160,7 +161,7 @@ export async function timeseriesCounts(
           : []),
       ],
       having: () => '1',
-      limit: bucketLabels(range, interval, q.tz).length,
+      limit: labels.length,
       offset: 0,
       params: { tz: q.tz },
     });
@@ -180,5 +181,5 @@ export async function timeseriesCounts(
     events: 0,
     ...(q.goal ? { conversions: 0, conversion_rate: 0 } : {}),
   };
-  return bucketLabels(range, interval, q.tz).map((date) => ({ date, ...(byLabel.get(date) ?? empty) }));
+  return labels.map((date) => ({ date, ...(byLabel.get(date) ?? empty) }));
 }
