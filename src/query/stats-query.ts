@@ -5,7 +5,7 @@ import type { GoalCondition, GoalPageRows } from './goals.ts';
 import type { Target } from './read-auth.ts';
 import { sampleClause } from './sampling.ts';
 import { scopeFilter } from './scope-filter.ts';
-import { type SqlFilter, VISITS_SAMPLE_MARK } from './stats-filters.ts';
+import { eventFilterSql, type SqlFilter } from './stats-filters.ts';
 import { type AggregateShape, aggregateSql, type Metrics, metricsOf } from './stats-metrics.ts';
 import type { TimeRange } from './time-range.ts';
 import type { VisitGoalBits } from './visit-goal-bits.ts';
@@ -45,7 +45,7 @@ export function whereOf(q: StatsQuery, range: TimeRange = q.range): Where {
   const scope = scopeFilter(q.target, true);
   const base = `${scope.sql} AND NOT is_bot`;
   return {
-    where: `${base}${q.filter.sql.replaceAll(VISITS_SAMPLE_MARK, sampleClause(q.sample))}`,
+    where: `${base}${eventFilterSql(q.filter, q.sample)}`,
     sessionWhere: base,
     params: {
       ...scope.params,

@@ -23,7 +23,11 @@ export const COLUMN_CODECS_MIGRATION: Migration = {
   version: 28,
   name: '028_column_codecs (src/store/column-codecs.ts)',
   statements: [
-    ...codecStatements('events', Object.entries(EVENT_COLUMNS)),
+    // Not `session_hash`: a store that gets 028 has it only from 032, which gives it its codec.
+    ...codecStatements(
+      'events',
+      Object.entries(EVENT_COLUMNS).filter(([name]) => name !== 'session_hash'),
+    ),
     // Not the goal columns: a store that gets 028 has them only from 031, which gives them their codecs.
     ...codecStatements(
       VISITS_TABLE,

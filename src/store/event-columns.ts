@@ -8,7 +8,7 @@
  * Adding a column: a migration that adds it (`ALTER TABLE events ADD COLUMN … AFTER …`, in the place it has here),
  * an entry here, and the adapters or steps that fill it. Everything listed above follows.
  */
-import { VISITOR_KEY } from './event-keys.ts';
+import { SESSION_HASH, VISITOR_KEY } from './event-keys.ts';
 
 export interface EventColumn {
   /** The ClickHouse type, as `DESCRIBE` prints it. */
@@ -98,6 +98,8 @@ export const EVENT_COLUMNS = {
   props: { type: 'String', codec: 'ZSTD(3)', default: "'{}'", blank: '{}', forward: 'field' },
   /** Migration 015 (src/store/events-sample-key.ts): whole visitors fall into or out of a `SAMPLE`. */
   sample_key: { type: 'UInt32', materialized: `intHash32(${VISITOR_KEY})`, codec: SAMPLE_KEY_CODEC },
+  /** Migration 032 (src/store/events-session-hash.ts): the visit, for a visit filter over a sample (SESSION_HASH). */
+  session_hash: { type: 'UInt32', materialized: SESSION_HASH, codec: 'ZSTD(1)' },
 } as const satisfies Record<string, EventColumn>;
 
 type Spec = typeof EVENT_COLUMNS;

@@ -9,3 +9,13 @@ export const VISITOR_KEY =
 
 /** A session's key for grouping: 0 when the event has no session. */
 export const SESSION_KEY = "if(session_id = '', toUInt64(0), cityHash64(session_id))";
+
+/**
+ * A 32-bit hash of the visit's id, stored on every event (`session_hash`, src/store/event-columns.ts; migration 032:
+ * src/store/events-session-hash.ts). A visit filter keeps the events of the visits it selects by their ids: read
+ * and hashed per event, the 16-byte ids cost a sampled page ~30 ms at 10 M events, the stored hash half of that
+ * (docs/BENCHMARKS.md). 32 bits keep it within the store's bytes per event: two ids share a hash about once in 4
+ * billion, so a set of the ~200 000 visits a sample holds lets through ~1 in 20 000 events of other visits — far
+ * inside a sample's own error, and only sampled queries read it (src/query/stats-filters.ts).
+ */
+export const SESSION_HASH = 'xxHash32(session_id)';

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { COLUMN_CODECS_MIGRATION } from './column-codecs.ts';
 import { migrationFailed } from './errors.ts';
 import { sampleKeyMigration } from './events-sample-key.ts';
+import { SESSION_HASH_MIGRATION } from './events-session-hash.ts';
 import type { Migration } from './migration.ts';
 import {
   NARROW_ROLLUPS_MIGRATION,
@@ -51,6 +52,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   ROLLUP_GRANULES_MIGRATION,
   ROLLUP_PAGES_FIRST_MIGRATION,
   VISIT_GOALS_MIGRATION,
+  SESSION_HASH_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

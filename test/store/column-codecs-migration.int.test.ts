@@ -39,7 +39,8 @@ function events(count: number) {
 }
 
 const TABLES: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, EventColumn]>]> = [
-  ['events', Object.entries(EVENT_COLUMNS)],
+  // Not `session_hash`: migration 032 adds it.
+  ['events', Object.entries(EVENT_COLUMNS).filter(([name]) => name !== 'session_hash')],
   [VISITS_TABLE, VISIT_COLUMNS],
 ];
 
