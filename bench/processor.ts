@@ -1,7 +1,12 @@
 /**
  * Processor throughput: events/s from the write-ahead log through full enrichment into the embedded store, in one
  * process — the real consumer (`startProcessor`), real WAL, real chDB. Run by `npm run bench` after the ingestion
- * scenarios, or alone: `node bench/processor.ts [--events N] [--json]`.
+ * scenarios, or alone: `node bench/processor.ts [--events N] [--rounds R] [--json]`.
+ *
+ * What keeping visits costs is the gap between a mix with and without them. On this VM one run of a mix strays by
+ * ±5 % from the next, more than the gap's margin, so each round runs every mix once, without and with visits in
+ * turn (which goes first alternates between rounds), and the report gives each mix's median and the median of the
+ * rounds' gaps.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -28,44 +33,79 @@ const GOALS = parseGoals('app:event:signup,app:page:/pricing*').get('app') ?? []
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { events: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      events: { type: 'string' },
+      rounds: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(
-      'node bench/processor.ts [--events N] [--json]\n\nEvents/s through WAL → enrichment → embedded store, for single-event records and batches of 100.\n',
+      [
+        'node bench/processor.ts [--events N] [--rounds R] [--json]',
+        '',
+        'Events/s through WAL → enrichment → embedded store, for single-event records and batches of 100, each without',
+        'and with the visits the processor keeps.',
+        '',
+        '  --events N   events per run (default 300000)',
+        '  --rounds R   rounds of every mix, without and with visits in turn (default 3): medians and the median gap',
+        '  --json       print the report as JSON',
+        '',
+      ].join('\n'),
     );
     return;
   }
   const total = Number(values.events ?? 300_000);
+  const rounds = Number(values.rounds ?? 3);
+  if (!Number.isInteger(total) || total < 1 || !Number.isInteger(rounds) || rounds < 1) {
+    process.stderr.write('--events and --rounds take whole numbers of at least 1 (see --help)\n');
+    process.exitCode = 2;
+    return;
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sightline-bench-proc-'));
   const store = openStore({ url: 'chdb', dataDir: dir });
   const runs: ProcessorRun[] = [];
   try {
     await migrate(store);
     const config = loadConfig({ SIGHTLINE_DATA_DIR: dir });
-    // Each mix without and then with the visits the processor keeps (issue 17 asks for the cost in the same run).
-    for (const [mix, perRecord, keepVisits] of [
-      ['single events', 1, false],
-      ['single events + visits', 1, true],
-      ['batches of 100', 100, false],
-      ['batches of 100 + visits', 100, true],
-    ] as const) {
+    // Issue 17 asks for the visits' cost in the same run: each round runs both record sizes without and with them,
+    // the pair's order alternating between rounds so a drift of the machine or the growing store favours neither.
+    const plan = Array.from({ length: rounds }, (_, round) =>
+      [1, 100].flatMap((perRecord) =>
+        (round % 2 === 0 ? [false, true] : [true, false]).map((keepVisits) => ({
+          round,
+          perRecord,
+          keepVisits,
+        })),
+      ),
+    ).flat();
+    // One log per record size, read on by each later run: its offsets (and so its insert tokens) follow the
+    // earlier runs', so the store cannot take its inserts for repeats.
+    const logs = new Map<number, WalEventLog>();
+    for (const [i, { round, perRecord, keepVisits }] of plan.entries()) {
+      const mix = `${perRecord === 1 ? 'single events' : 'batches of 100'}${keepVisits ? ' + visits' : ''}`;
       const sessions = new SessionTracker(30 * 60_000);
       const convert = createConverter(await createSteps({ ...config, sessions }));
       const visits = keepVisits
         ? new VisitKeeper(store, { openedNow: (id) => sessions.openedNow(id), goalsOf: () => GOALS })
         : undefined;
-      // One log per record size, read on by the second run: its offsets (and so its insert tokens) follow the
-      // first run's, so the store cannot take its inserts for repeats of the first run's.
-      const log = await WalEventLog.open({ dir: path.join(dir, `wal-${perRecord}`) });
-      const records = buildRecords(total, perRecord, perRecord + (keepVisits ? 1000 : 0));
-      for (let i = 0; i < records.length; i += 5000)
+      let log = logs.get(perRecord);
+      if (!log) {
+        log = await WalEventLog.open({ dir: path.join(dir, `wal-${perRecord}`) });
+        logs.set(perRecord, log);
+      }
+      // Both runs of a round's pair read the same events (new envelope ids: the store keeps them all).
+      const records = buildRecords(total, perRecord, perRecord + 1000 * round);
+      for (let at = 0; at < records.length; at += 5000)
         await log.append(
           'events',
-          records.slice(i, i + 5000).map((r) => r.value),
+          records.slice(at, at + 5000).map((r) => r.value),
         );
       const before = await store.query<{ c: string }>('SELECT count() AS c FROM events');
-      process.stderr.write(`[bench] processor · ${mix} · ${total.toLocaleString('en-US')} events …\n`);
+      process.stderr.write(
+        `[bench] processor · run ${i + 1} of ${plan.length} (round ${round + 1}) · ${mix} · ${total.toLocaleString('en-US')} events …\n`,
+      );
       const started = performance.now();
       const subscription = startProcessor({
         log,
@@ -80,16 +120,17 @@ async function main(): Promise<void> {
       while ((log.stats().backlog.events ?? 1) > 0) await new Promise((r) => setTimeout(r, 20));
       const seconds = (performance.now() - started) / 1000;
       await subscription.stop();
-      await log.close();
       const after = await store.query<{ c: string }>('SELECT count() AS c FROM events');
       runs.push({
         mix,
+        round: round + 1,
         events: total,
         seconds,
         eventsPerSecond: total / seconds,
         stored: Number(after[0].c) - Number(before[0].c),
       });
     }
+    for (const log of logs.values()) await log.close();
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
