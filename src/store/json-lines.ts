@@ -9,8 +9,35 @@ function isDefault(value: unknown): boolean {
   return value === '' || value === false || value === 0 || value === '0' || value === '{}' || value === null;
 }
 
+/**
+ * The lines, each written into one growing buffer as it is made: joining them into one string first, then encoding
+ * that, allocated and copied every batch's payload twice more (a tenth of the processor's time went to the garbage
+ * collector, bench/processor.ts).
+ */
+class LineBuffer {
+  #buffer = Buffer.allocUnsafe(64 * 1024);
+  #length = 0;
+
+  push(line: string): void {
+    // A UTF-16 unit takes at most 3 bytes in UTF-8; the newline before the line 1 more.
+    const most = line.length * 3 + 1;
+    if (this.#length + most > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + most));
+      this.#buffer.copy(grown, 0, 0, this.#length);
+      this.#buffer = grown;
+    }
+    if (this.#length > 0) this.#buffer[this.#length++] = 0x0a;
+    this.#length += this.#buffer.write(line, this.#length);
+  }
+
+  /** The lines written (a view of the buffer: nothing is copied). */
+  bytes(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
+  }
+}
+
 export async function toJsonLines(rows: readonly object[]): Promise<Buffer> {
-  const parts: string[] = [];
+  const out = new LineBuffer();
   for (let start = 0; start < rows.length; start += SLICE) {
     if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const end = Math.min(rows.length, start + SLICE);
@@ -18,10 +45,32 @@ export async function toJsonLines(rows: readonly object[]): Promise<Buffer> {
       const row = rows[i] as Record<string, unknown>;
       const slim: Record<string, unknown> = {};
       for (const key in row) if (!isDefault(row[key])) slim[key] = row[key];
-      parts.push(JSON.stringify(slim));
+      out.push(JSON.stringify(slim));
     }
   }
-  return Buffer.from(parts.join('\n'));
+  return out.bytes();
+}
+
+/** A row's values in the order of some columns. */
+type ValuesOf = (row: object) => unknown[];
+
+const valuesOf = new Map<string, ValuesOf>();
+
+/**
+ * A function that reads `columns` off a row by name, made once per list of columns: a loop of `row[column]` looks
+ * each one up by a key it only knows at run time, about half the time of building a visit's line (bench:
+ * 88 000 visit rows, 170 → 90 ms). The names are column names of our own tables, checked before they become code.
+ */
+function valuesReader(columns: readonly string[]): ValuesOf {
+  const key = columns.join(',');
+  let read = valuesOf.get(key);
+  if (!read) {
+    for (const c of columns)
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new Error(`not a column name: ${c}`);
+    read = new Function('row', `return [${columns.map((c) => `row.${c}`).join(', ')}];`) as ValuesOf;
+    valuesOf.set(key, read);
+  }
+  return read;
 }
 
 /**
@@ -32,16 +81,12 @@ export async function toCompactJsonLines(
   rows: readonly object[],
   columns: readonly string[],
 ): Promise<Buffer> {
-  const parts: string[] = [];
-  const values: unknown[] = new Array(columns.length);
+  const out = new LineBuffer();
+  const read = valuesReader(columns);
   for (let start = 0; start < rows.length; start += SLICE) {
     if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const end = Math.min(rows.length, start + SLICE);
-    for (let i = start; i < end; i++) {
-      const row = rows[i] as Record<string, unknown>;
-      for (let c = 0; c < columns.length; c++) values[c] = row[columns[c]];
-      parts.push(JSON.stringify(values));
-    }
+    for (let i = start; i < end; i++) out.push(JSON.stringify(read(rows[i])));
   }
-  return Buffer.from(parts.join('\n'));
+  return out.bytes();
 }
