@@ -178,18 +178,29 @@ export function foldEvent(state: VisitState | undefined, event: EventRow): Visit
   return foldEvents(state, [event]);
 }
 
-/** `state` with `events` folded in: one copy of the state, then each event in place (the processor's hot path). */
+const atOf = (event: EventRow): At => [event.timestamp, event.referrer === '' ? 1 : 0, event.event_id];
+
+/** `state` with `events` folded in: one copy of the state, then each event in place. */
 export function foldEvents(state: VisitState | undefined, events: readonly EventRow[]): VisitState {
   let next = state && { ...state, row: copyRow(state.row) };
   for (const event of events) {
-    const at: At = [event.timestamp, event.referrer === '' ? 1 : 0, event.event_id];
-    if (next) foldInto(next, event, at);
-    else next = start(event, at);
+    if (next) foldInto(next, event, atOf(event));
+    else next = start(event, atOf(event));
   }
   if (!next) throw new Error('a visit needs at least one event');
   next.row.started_at = next.first[0];
   next.row.ended_at = next.last[0];
   return next;
+}
+
+/**
+ * One more event into a state its caller owns — one `foldEvents` made for it, no one else's — in place: the
+ * processor's hot path (a batch folds each of its events into its own copy of the visit, copied once).
+ */
+export function foldEventInPlace(state: VisitState, event: EventRow): void {
+  foldInto(state, event, atOf(event));
+  state.row.started_at = state.first[0];
+  state.row.ended_at = state.last[0];
 }
 
 /** One event into `next`, in place (the caller sets its start and end times from `first` and `last`). */
