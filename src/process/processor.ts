@@ -67,6 +67,8 @@ export interface ConsumerOptions {
    * next batch for the erasure). The store is then the store itself, not the gate's wrapped one.
    */
   guard?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Bytes of log records per group of a batch (default 4 MiB); tests cut small batches into many groups. */
+  groupBytes?: number;
 }
 
 export interface ProcessorOptions extends ConsumerOptions {
@@ -212,7 +214,7 @@ export function startBatchConsumer(
   };
   const handleBatch = async (batch: LogBatch) => {
     const range = `${batch.topic}-${batch.partition}-${batch.first}-${batch.last}`;
-    const groups = splitRecords(batch.records);
+    const groups = splitRecords(batch.records, options.groupBytes);
     let inserting: Promise<void> = Promise.resolve();
     hooks.starting?.(batch);
     try {

@@ -1,8 +1,9 @@
 /**
  * Keeps `visits` (src/store/visits.ts) as the events are stored: for each visit a batch touches, the row written
  * before is cancelled (`sign = -1`) and the visit with the new events is written with the next version — once per
- * log batch, after all the batch's events are stored, so a visit touched by several groups of a batch costs one
- * pair of rows and the batch one insert into `visits`.
+ * log batch, so a visit touched by several groups of a batch costs one pair of rows and the batch one insert into
+ * `visits`: beside its last group's events when every visit it touches is held (or opened in it), else after all
+ * its events are stored (src/process/processor.ts).
  *
  * Which row was written before is held in memory for the visits seen recently. Memory is dropped when a batch fails
  * and before a re-delivered batch (whose rows may be stored already); a visit not held — evicted, seen by another
@@ -25,7 +26,15 @@ import { VISIT_CONTENT_COLUMNS } from '../../store/visit-contents.ts';
 import { VISIT_ATTRIBUTES, VISITS_TABLE } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
 import { LruCache } from '../lru-cache.ts';
-import { cancelOf, foldEvents, sameVisit, type VisitRow, type VisitState, visitKey } from './visit-fold.ts';
+import {
+  cancelOf,
+  foldEventInPlace,
+  foldEvents,
+  sameVisit,
+  type VisitRow,
+  type VisitState,
+  visitKey,
+} from './visit-fold.ts';
 
 export interface VisitKeeperOptions {
   /** Visits held in memory (each a row of ~40 strings). */
@@ -151,23 +160,18 @@ export class VisitKeeper {
       this.reset();
       this.#heldIn = generation;
     }
-    const byVisit = new Map<string, EventRow[]>();
     for (const e of events) {
       if (e.session_id === '') continue;
       const key = visitKey(e.project, e.tenant_id, e.session_id);
-      const list = byVisit.get(key);
-      if (list) list.push(e);
-      else byVisit.set(key, [e]);
-    }
-    for (const [key, list] of byVisit) {
       const pending = this.#pending.get(key);
+      // The batch's own copy of the visit, made by its first event: the others fold into it in place.
       if (pending) {
-        pending.next = foldEvents(pending.next, list);
+        foldEventInPlace(pending.next, e);
         continue;
       }
       const held = this.#held.get(key);
-      const unresolved = !held && !this.#openedNow(list[0].session_id);
-      this.#pending.set(key, { held, next: foldEvents(held, list), unresolved });
+      const unresolved = !held && !this.#openedNow(e.session_id);
+      this.#pending.set(key, { held, next: foldEvents(held, [e]), unresolved });
     }
   }
 
