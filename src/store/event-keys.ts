@@ -12,10 +12,11 @@ export const SESSION_KEY = "if(session_id = '', toUInt64(0), cityHash64(session_
 
 /**
  * A 32-bit hash of the visit's id, stored on every event (`session_hash`, src/store/event-columns.ts; migration 032:
- * src/store/events-session-hash.ts). A visit filter keeps the events of the visits it selects by their ids: read
- * and hashed per event, the 16-byte ids cost a sampled page ~30 ms at 10 M events, the stored hash half of that
- * (docs/BENCHMARKS.md). 32 bits keep it within the store's bytes per event: two ids share a hash about once in 4
- * billion, so a set of the ~200 000 visits a sample holds lets through ~1 in 20 000 events of other visits — far
- * inside a sample's own error, and only sampled queries read it (src/query/stats-filters.ts).
+ * src/store/events-session-hash.ts). A visit filter keeps the events of the visits it selects by their ids: the
+ * 16-byte ids, read and hashed per event, cost a sampled page's events pass ~30 ms more than the stored hash
+ * (174 → 148 ms at 10 M events, docs/BENCHMARKS.md). 32 bits keep it within the store's bytes per event: two ids
+ * share a hash about once in 4 billion, so a set of the ~200 000 visits a sample holds lets through ~1 in 20 000
+ * events of other visits — far inside a sample's own error, and only sampled queries read it
+ * (src/query/stats-filters.ts).
  */
 export const SESSION_HASH = 'xxHash32(session_id)';
