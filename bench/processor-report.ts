@@ -21,7 +21,7 @@ const median = (values: readonly number[]) => {
 };
 
 /** Each round's change in events/s that keeping visits makes to `mix`, in percent. */
-export function visitsGaps(report: ProcessorReport, mix: string): number[] {
+function visitsGaps(report: ProcessorReport, mix: string): number[] {
   const withVisits = report.runs.filter((r) => r.mix === `${mix} + visits`);
   return withVisits.flatMap((w) => {
     const without = report.runs.find((r) => r.mix === mix && r.round === w.round);

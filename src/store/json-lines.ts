@@ -36,19 +36,24 @@ class LineBuffer {
   }
 }
 
-export async function toJsonLines(rows: readonly object[]): Promise<Buffer> {
+/** Each row's line, `line(row)`, into one buffer, in slices that yield to the event loop between them. */
+async function linesOf(rows: readonly object[], line: (row: object) => string): Promise<Buffer> {
   const out = new LineBuffer();
   for (let start = 0; start < rows.length; start += SLICE) {
     if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const end = Math.min(rows.length, start + SLICE);
-    for (let i = start; i < end; i++) {
-      const row = rows[i] as Record<string, unknown>;
-      const slim: Record<string, unknown> = {};
-      for (const key in row) if (!isDefault(row[key])) slim[key] = row[key];
-      out.push(JSON.stringify(slim));
-    }
+    for (let i = start; i < end; i++) out.push(line(rows[i]));
   }
   return out.bytes();
+}
+
+export function toJsonLines(rows: readonly object[]): Promise<Buffer> {
+  return linesOf(rows, (row) => {
+    const fields = row as Record<string, unknown>;
+    const slim: Record<string, unknown> = {};
+    for (const key in fields) if (!isDefault(fields[key])) slim[key] = fields[key];
+    return JSON.stringify(slim);
+  });
 }
 
 /** A row's values in the order of some columns. */
@@ -81,12 +86,6 @@ export async function toCompactJsonLines(
   rows: readonly object[],
   columns: readonly string[],
 ): Promise<Buffer> {
-  const out = new LineBuffer();
   const read = valuesReader(columns);
-  for (let start = 0; start < rows.length; start += SLICE) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const end = Math.min(rows.length, start + SLICE);
-    for (let i = start; i < end; i++) out.push(JSON.stringify(read(rows[i])));
-  }
-  return out.bytes();
+  return linesOf(rows, (row) => JSON.stringify(read(row)));
 }
