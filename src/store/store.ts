@@ -4,13 +4,15 @@
  * `SET`s that would otherwise leak into the next call (a stale dedup token would make the next insert vanish).
  */
 
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { detachStdin } from './detach-stdin.ts';
 import { insertFailed, storeTimeout, storeUnavailable } from './errors.ts';
 import { toCompactJsonLines, toJsonLines } from './json-lines.ts';
+import { toRowBinary } from './row-binary.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
 
@@ -31,6 +33,11 @@ export interface InsertOptions {
    * their default-valued fields left out (src/store/json-lines.ts).
    */
   columns?: readonly string[];
+  /**
+   * Each of `columns`' ClickHouse type, in the same order. With them the embedded store sends the rows as RowBinary
+   * (src/store/row-binary.ts), which the engine reads about twice as fast as JSON lines; a server still gets JSON.
+   */
+  types?: readonly string[];
   /**
    * `false`: the engine stores the block as it comes (`optimize_on_insert = 0`) instead of first merging it with itself
    * as a background merge would (collapsing, replacing, aggregating). For tables whose blocks have nothing to merge.
@@ -175,6 +182,8 @@ class ClickHouseStore implements Store {
 
   readonly #openBeside: (() => Omit<Beside, 'queue'>) | undefined;
   #beside: Beside | undefined;
+  /** Where the embedded store's RowBinary inserts are written for the engine to read (see #insertRowBinary). */
+  readonly #spool: string | undefined;
 
   constructor(
     kind: 'chdb' | 'server',
@@ -182,19 +191,53 @@ class ClickHouseStore implements Store {
     raw?: RawInserter,
     openReader?: ReaderFactory,
     openBeside?: () => Omit<Beside, 'queue'>,
+    spool?: string,
   ) {
     this.kind = kind;
     this.#client = client;
     this.#raw = raw;
     this.#openReader = openReader;
     this.#openBeside = openBeside;
+    this.#spool = spool;
   }
 
-  /** Runs `op` with the second session's inserter, one at a time there (opened at its first use). */
-  #runBeside<T>(op: (raw: RawInserter) => Promise<T>): Promise<T> {
+  /**
+   * Rows as RowBinary, through a file in the spool folder: chDB's own insert call takes text formats only, and reading
+   * the text was most of a large insert's time. The file is the insert's alone and removed after it, whatever the
+   * outcome; the columns' names were checked by the encoder before they reach the statement.
+   */
+  async #insertRowBinary(
+    table: string,
+    rows: readonly object[],
+    columns: ReadonlyArray<readonly [name: string, type: string]>,
+    settings: ClickHouseSettings,
+    alongside: boolean,
+  ): Promise<void> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+    const data = await toRowBinary(rows, columns);
+    const file = path.join(this.#spool as string, `${randomUUID()}.rowbinary`);
+    await fs.promises.writeFile(file, data, { mode: 0o600 });
+    const insert = (client: ClickHouseClient) =>
+      client.command({
+        query: `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')})
+          SELECT * FROM file({path:String}, 'RowBinary', {structure:String})`,
+        query_params: { path: file, structure: columns.map(([name, type]) => `${name} ${type}`).join(', ') },
+        clickhouse_settings: settings,
+      });
+    try {
+      await (alongside && this.#openBeside
+        ? this.#runBeside((session) => insert(session.client))
+        : this.#run(() => insert(this.#client)));
+    } finally {
+      await fs.promises.rm(file, { force: true });
+    }
+  }
+
+  /** Runs `op` with the second session, one at a time there (opened at its first use). */
+  #runBeside<T>(op: (session: Omit<Beside, 'queue'>) => Promise<T>): Promise<T> {
     if (!this.#beside && this.#openBeside) this.#beside = { ...this.#openBeside(), queue: Promise.resolve() };
     const beside = this.#beside as Beside;
-    const run = () => op(beside.raw);
+    const run = () => op(beside);
     const next = beside.queue.then(run, run);
     beside.queue = next.catch(() => undefined);
     return next;
@@ -287,6 +330,16 @@ class ClickHouseStore implements Store {
     const columns = options.columns && [...options.columns];
     const merge = { optimize_on_insert: options.mergeOnInsert === false ? (0 as const) : (1 as const) };
     try {
+      if (raw && columns && options.types && this.#spool !== undefined) {
+        await this.#insertRowBinary(
+          table,
+          rows,
+          columns.map((c, i) => [c, (options.types as readonly string[])[i]] as const),
+          { ...RESET, ...INSERT_SETTINGS, ...merge, insert_deduplication_token: dedupToken },
+          options.alongside === true,
+        );
+        return;
+      }
       if (raw) {
         const values = columns ? await toCompactJsonLines(rows, columns) : await toJsonLines(rows);
         const write = (inserter: RawInserter) =>
@@ -297,7 +350,9 @@ class ClickHouseStore implements Store {
             columns,
             settings: { ...INSERT_SETTINGS, ...merge, insert_deduplication_token: dedupToken },
           });
-        await (options.alongside && this.#openBeside ? this.#runBeside(write) : this.#run(() => write(raw)));
+        await (options.alongside && this.#openBeside
+          ? this.#runBeside((session) => write(session.raw))
+          : this.#run(() => write(raw)));
         return;
       }
       const clickhouse_settings = {
@@ -413,6 +468,23 @@ class ClickHouseStore implements Store {
   }
 }
 
+/** The data dir's folder of RowBinary inserts in flight (each file lives for one insert). */
+export const INSERT_SPOOL = 'chdb-inserts';
+
+/** Files older than this in the spool are a killed process's: nothing reads them any more. */
+const SPOOL_LEFTOVER_MS = 60 * 60_000;
+
+function openSpool(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const old = Date.now() - SPOOL_LEFTOVER_MS;
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (fs.statSync(file).mtimeMs < old) fs.rmSync(file, { force: true });
+  }
+  return dir;
+}
+
 export function openStore(options: StoreOptions): Store {
   if (options.url === 'chdb') {
     detachStdin();
@@ -431,6 +503,7 @@ export function openStore(options: StoreOptions): Store {
         const beside = createChdbConnection({ path: dir });
         return { raw: beside.chdb as unknown as RawInserter, client: clientOf(beside) };
       },
+      openSpool(path.join(options.dataDir, INSERT_SPOOL)),
     );
   }
   const url = new URL(options.url);

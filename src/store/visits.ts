@@ -161,9 +161,14 @@ export const VISIT_ROW_COLUMNS: readonly string[] = [
  * holds both signs of one version (it cancels the version written before and writes the next), so that merge finds
  * nothing to collapse, yet it cost about a quarter of the insert (bench/processor.ts).
  */
+const PROCESSOR_ROW_COLUMNS = [...VISIT_ROW_COLUMNS, ...GOAL_COLUMNS];
+const typeOf = new Map(VISIT_COLUMNS.map(([name, c]) => [name, c.type]));
+
 export const VISIT_ROWS_INSERT: InsertOptions = {
   // The processor's rows also carry the goals they reached (those folded in SQL get them from a mutation).
-  columns: [...VISIT_ROW_COLUMNS, ...GOAL_COLUMNS],
+  columns: PROCESSOR_ROW_COLUMNS,
+  // Sent as RowBinary by the embedded store: the visit rows' text was most of their insert's time.
+  types: PROCESSOR_ROW_COLUMNS.map((name) => typeOf.get(name) as string),
   mergeOnInsert: false,
 };
 
