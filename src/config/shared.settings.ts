@@ -6,7 +6,7 @@ export const sharedSettings = {
     env: 'SIGHTLINE_DATA_DIR',
     default: './data',
     description:
-      'Folder for the write-ahead log (`wal/`), the embedded store (`chdb/`) and generated secrets.',
+      'Folder for the write-ahead log (`wal/`), the embedded store (`chdb/`, and `chdb-inserts/` for the files of its inserts in flight) and generated secrets.',
     parse: text,
   }),
 };

@@ -221,7 +221,7 @@ class ClickHouseStore implements Store {
       client.command({
         query: `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')})
           SELECT * FROM file({path:String}, 'RowBinary', {structure:String})`,
-        query_params: { path: file, structure: columns.map(([name, type]) => `${name} ${type}`).join(', ') },
+        query_params: { path: file, structure: fileStructure(columns) },
         clickhouse_settings: settings,
       });
     try {
@@ -466,6 +466,17 @@ class ClickHouseStore implements Store {
     }
     await this.#client.close();
   }
+}
+
+/**
+ * The file's columns as `file()` reads them: a `LowCardinality` text read as plain text, which the insert then turns
+ * into the column's dictionary a block at a time — read as `LowCardinality` row by row it took twice as long
+ * (83 283 visit rows: 290 → 130 ms).
+ */
+function fileStructure(columns: ReadonlyArray<readonly [name: string, type: string]>): string {
+  return columns
+    .map(([name, type]) => `${name} ${type.replace(/LowCardinality\(([^()]*)\)/g, '$1')}`)
+    .join(', ');
 }
 
 /** The data dir's folder of RowBinary inserts in flight (each file lives for one insert). */

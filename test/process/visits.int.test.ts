@@ -199,6 +199,32 @@ describe('visits kept as rows', () => {
     await assertVisitsMatchEvents(store, 'web', 'after an erasure in the visit');
   });
 
+  it('keeps one visit per project and tenant of a session id they share, within a batch and across batches', async () => {
+    const keeper = new VisitKeeper(store);
+    const shared = (minute: number, fields: Partial<EventRow> = {}) =>
+      event('shared-id', minute, { project: 'shared', ...fields });
+    // Interleaved in one group: the id's first event is the plain project's, the others come between its events.
+    const g1 = [
+      shared(40),
+      shared(40.5, { tenant_id: 't1', country: 'FR' }),
+      shared(41, { project: 'shared-other' }),
+      shared(42),
+      shared(42.5, { tenant_id: 't1', type: 'signup' }),
+    ];
+    const rows1 = await storeBatch(keeper, 'shared-b1', g1);
+    assert.deepEqual(rows1.map((r) => [r.project, r.tenant_id, r.sign, r.events]).sort(), [
+      ['shared', '', 1, 2],
+      ['shared', 't1', 1, 2],
+      ['shared-other', '', 1, 1],
+    ]);
+    // The next batch extends the three from memory: each earlier row cancelled, none mixed with another's.
+    const g2 = [shared(43, { project: 'shared-other' }), shared(43.5, { tenant_id: 't1' }), shared(44)];
+    const rows2 = await storeBatch(keeper, 'shared-b2', g2);
+    assert.equal(rows2.filter((r) => r.sign === -1).length, 3);
+    assert.equal(await assertVisitsMatchEvents(store, 'shared', 'a session id of two tenants'), 2);
+    assert.equal(await assertVisitsMatchEvents(store, 'shared-other', 'a session id of another project'), 1);
+  });
+
   it('skips the store lookup for a visit the session tracker just opened', async () => {
     const opened = new Set(['new-1']);
     const keeper = new VisitKeeper(store, { openedNow: (id) => opened.delete(id) });

@@ -116,6 +116,8 @@ function eventOf(r: Record<string, unknown>): EventRow {
 
 /** A visit the batch touches, until the batch's rows are made. */
 interface Pending {
+  /** `visitKey` of the visit. */
+  key: string;
   /** What memory held before the batch (its row is cancelled); undefined for a visit opened now or unresolved. */
   held?: VisitState;
   /** The held state, or nothing, with the batch's events folded in. */
@@ -127,7 +129,13 @@ interface Pending {
 export class VisitKeeper {
   readonly #store: Store;
   #held: LruCache<string, VisitState>;
+  /**
+   * The batch's visits by session id: looking each event up by its own id, not by a key made of project, tenant and
+   * id, spares a string per event (the keeper's top cost, bench/processor.ts). A second visit of the same id (another
+   * project's or tenant's) is in #pendingOthers by its `visitKey`.
+   */
   #pending = new Map<string, Pending>();
+  #pendingOthers = new Map<string, Pending>();
   readonly #maxVisits: number;
   readonly #openedNow: (sessionId: string) => boolean;
   readonly #generation: () => number;
@@ -149,6 +157,13 @@ export class VisitKeeper {
   reset(): void {
     this.#held = new LruCache(this.#maxVisits);
     this.#pending = new Map();
+    this.#pendingOthers = new Map();
+  }
+
+  /** Every visit the batch touches. */
+  *#pendingVisits(): Generator<Pending> {
+    yield* this.#pending.values();
+    yield* this.#pendingOthers.values();
   }
 
   /** A group of the batch's events, about to be stored: folded into the batch's visits (no store read). */
@@ -162,16 +177,21 @@ export class VisitKeeper {
     }
     for (const e of events) {
       if (e.session_id === '') continue;
-      const key = visitKey(e.project, e.tenant_id, e.session_id);
-      const pending = this.#pending.get(key);
+      const first = this.#pending.get(e.session_id);
+      const other =
+        first && (first.next.row.project !== e.project || first.next.row.tenant_id !== e.tenant_id);
+      const pending = other ? this.#pendingOthers.get(visitKey(e.project, e.tenant_id, e.session_id)) : first;
       // The batch's own copy of the visit, made by its first event: the others fold into it in place.
       if (pending) {
         foldEventInPlace(pending.next, e);
         continue;
       }
+      const key = visitKey(e.project, e.tenant_id, e.session_id);
       const held = this.#held.get(key);
       const unresolved = !held && !this.#openedNow(e.session_id);
-      this.#pending.set(key, { held, next: foldEvents(held, [e]), unresolved });
+      const entry = { key, held, next: foldEvents(held, [e]), unresolved };
+      if (first) this.#pendingOthers.set(key, entry);
+      else this.#pending.set(e.session_id, entry);
     }
   }
 
@@ -181,7 +201,7 @@ export class VisitKeeper {
    * batch's last events (a row stored before its events would be folded again from the store on a retry, as below).
    */
   readsStore(): boolean {
-    for (const entry of this.#pending.values()) if (entry.unresolved) return true;
+    for (const entry of this.#pendingVisits()) if (entry.unresolved) return true;
     return false;
   }
 
@@ -190,12 +210,13 @@ export class VisitKeeper {
    * unresolved visits are folded from the store). Remembered at once: should their insert fail, `reset` follows.
    */
   async rows(): Promise<VisitRow[]> {
-    const pending = this.#pending;
+    const pending = [...this.#pendingVisits()];
     this.#pending = new Map();
-    const resolved = await this.#resolve(pending);
+    this.#pendingOthers = new Map();
+    const resolved = await this.#resolve(new Map(pending.filter((p) => p.unresolved).map((p) => [p.key, p])));
     const rows: VisitRow[] = [];
-    for (const [key, entry] of pending) {
-      const next = entry.next;
+    for (const entry of pending) {
+      const { key, next } = entry;
       if (!entry.unresolved) {
         next.row.version = (entry.held?.row.version ?? 0) + 1;
         if (entry.held) rows.push(cancelOf(entry.held.row));
@@ -231,6 +252,7 @@ export class VisitKeeper {
     }
   }
 
+  /** What the store holds of the unresolved visits, by `visitKey`. */
   async #resolve(pending: ReadonlyMap<string, Pending>): Promise<Map<string, Resolved>> {
     const resolved = new Map<string, Resolved>();
     // Looked up by session id per project (a visit's key also holds its tenant: rows of other tenants' visits of the
