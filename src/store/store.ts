@@ -12,6 +12,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { detachStdin } from './detach-stdin.ts';
 import { insertFailed, storeTimeout, storeUnavailable } from './errors.ts';
 import { toCompactJsonLines, toJsonLines } from './json-lines.ts';
+import { assertPlainName } from './plain-name.ts';
 import { toRowBinary } from './row-binary.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
@@ -213,7 +214,7 @@ class ClickHouseStore implements Store {
     settings: ClickHouseSettings,
     alongside: boolean,
   ): Promise<void> {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+    assertPlainName(table, 'table');
     const data = await toRowBinary(rows, columns);
     const file = path.join(this.#spool as string, `${randomUUID()}.rowbinary`);
     await fs.promises.writeFile(file, data, { mode: 0o600 });

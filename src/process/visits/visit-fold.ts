@@ -4,6 +4,8 @@
  * pageviews give the entry and exit pages. The order the events come in does not matter, so a visit folded from
  * a batch on top of its earlier state equals the visit folded from all its events at once.
  */
+
+import { assertPlainName } from '../../store/plain-name.ts';
 import { VISIT_LIST_MAX } from '../../store/visit-contents.ts';
 import { VISIT_ATTRIBUTES } from '../../store/visits.ts';
 import type { EventRow } from '../event-row.ts';
@@ -143,8 +145,7 @@ function copyRow(row: VisitRow): VisitRow {
  * processor makes a row per new visit). The names are our own columns', checked before they become code.
  */
 const newRow = ((): ((event: EventRow) => VisitRow) => {
-  for (const c of VISIT_ATTRIBUTES)
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new Error(`not a column name: ${c}`);
+  for (const c of VISIT_ATTRIBUTES) assertPlainName(c);
   return new Function(
     'event',
     `const pageview = event.type === 'pageview';
