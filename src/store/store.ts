@@ -10,10 +10,10 @@ import path from 'node:path';
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { detachStdin } from './detach-stdin.ts';
-import { insertFailed, storeTimeout, storeUnavailable } from './errors.ts';
+import { insertFailed, storeRejected, storeTimeout, storeUnavailable } from './errors.ts';
 import { toCompactJsonLines, toJsonLines } from './json-lines.ts';
 import { assertPlainName } from './plain-name.ts';
-import { toRowBinary } from './row-binary.ts';
+import { RowBinaryError, toRowBinary } from './row-binary.ts';
 
 export type QueryParams = Record<string, string | number | boolean | null | string[] | number[]>;
 
@@ -36,7 +36,7 @@ export interface InsertOptions {
   columns?: readonly string[];
   /**
    * Each of `columns`' ClickHouse type, in the same order. With them the embedded store sends the rows as RowBinary
-   * (src/store/row-binary.ts), which the engine reads about twice as fast as JSON lines; a server still gets JSON.
+   * (src/store/row-binary.ts), which the engine reads several times faster than JSON lines; a server still gets JSON.
    */
   types?: readonly string[];
   /**
@@ -216,8 +216,14 @@ class ClickHouseStore implements Store {
   ): Promise<void> {
     assertPlainName(table, 'table');
     const data = await toRowBinary(rows, columns);
-    const file = path.join(this.#spool as string, `${randomUUID()}.rowbinary`);
-    await fs.promises.writeFile(file, data, { mode: 0o600 });
+    const spool = this.#spool as string;
+    const file = path.join(spool, `${randomUUID()}.rowbinary`);
+    await fs.promises.writeFile(file, data, { mode: 0o600 }).catch(async (err: NodeJS.ErrnoException) => {
+      // The folder removed while the store runs (a tidy-up of the data dir): made again, not retried forever.
+      if (err.code !== 'ENOENT') throw err;
+      await fs.promises.mkdir(spool, { recursive: true, mode: 0o700 });
+      await fs.promises.writeFile(file, data, { mode: 0o600 });
+    });
     const insert = (client: ClickHouseClient) =>
       client.command({
         query: `INSERT INTO ${table} (${columns.map(([name]) => name).join(', ')})
@@ -332,10 +338,13 @@ class ClickHouseStore implements Store {
     const merge = { optimize_on_insert: options.mergeOnInsert === false ? (0 as const) : (1 as const) };
     try {
       if (raw && columns && options.types && this.#spool !== undefined) {
+        const types = options.types;
+        if (types.length !== columns.length)
+          throw new Error(`${table}: ${columns.length} columns but ${types.length} types`);
         await this.#insertRowBinary(
           table,
           rows,
-          columns.map((c, i) => [c, (options.types as readonly string[])[i]] as const),
+          columns.map((c, i) => [c, types[i]] as const),
           { ...RESET, ...INSERT_SETTINGS, ...merge, insert_deduplication_token: dedupToken },
           options.alongside === true,
         );
@@ -378,6 +387,9 @@ class ClickHouseStore implements Store {
           clickhouse_settings,
         });
     } catch (err) {
+      // A value its column cannot take, found while encoding: the rows are at fault, as when the engine refuses them,
+      // so the batch is split to quarantine them — not retried whole as if the store were away.
+      if (err instanceof RowBinaryError) throw storeRejected(err);
       throw insertFailed(err);
     }
   }
