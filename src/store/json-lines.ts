@@ -4,49 +4,31 @@
  * yield to the event loop, so a large batch never stalls the HTTP side.
  */
 
+import { PayloadBuffer, writeInSlices } from './payload-buffer.ts';
 import { assertPlainName } from './plain-name.ts';
-
-const SLICE = 500;
 
 function isDefault(value: unknown): boolean {
   return value === '' || value === false || value === 0 || value === '0' || value === '{}' || value === null;
 }
 
-/**
- * The lines, each written into one growing buffer as it is made: joining them into one string first, then encoding
- * that, allocated and copied every batch's payload twice more (a tenth of the processor's time went to the garbage
- * collector, bench/processor.ts).
- */
-class LineBuffer {
-  #buffer = Buffer.allocUnsafe(64 * 1024);
-  #length = 0;
+/** The lines, each written into one growing buffer as it is made. */
+class LineBuffer extends PayloadBuffer {
+  constructor() {
+    super(64 * 1024);
+  }
 
   push(line: string): void {
     // A UTF-16 unit takes at most 3 bytes in UTF-8; the newline before the line 1 more.
-    const most = line.length * 3 + 1;
-    if (this.#length + most > this.#buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + most));
-      this.#buffer.copy(grown, 0, 0, this.#length);
-      this.#buffer = grown;
-    }
-    if (this.#length > 0) this.#buffer[this.#length++] = 0x0a;
-    this.#length += this.#buffer.write(line, this.#length);
-  }
-
-  /** The lines written (a view of the buffer: nothing is copied). */
-  bytes(): Buffer {
-    return this.#buffer.subarray(0, this.#length);
+    this.ensure(line.length * 3 + 1);
+    if (this.at > 0) this.buffer[this.at++] = 0x0a;
+    this.at += this.buffer.write(line, this.at);
   }
 }
 
-/** Each row's line, `line(row)`, into one buffer, in slices that yield to the event loop between them. */
+/** Each row's line, `line(row)`, into one buffer. */
 async function linesOf(rows: readonly object[], line: (row: object) => string): Promise<Buffer> {
   const out = new LineBuffer();
-  for (let start = 0; start < rows.length; start += SLICE) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const end = Math.min(rows.length, start + SLICE);
-    for (let i = start; i < end; i++) out.push(line(rows[i]));
-  }
+  await writeInSlices(rows, (row) => out.push(line(row)));
   return out.bytes();
 }
 

@@ -9,27 +9,13 @@
  * `RowBinaryError`, so the insert fails as the engine would fail on it and the row is found and quarantined.
  */
 
+import { PayloadBuffer, writeInSlices } from './payload-buffer.ts';
 import { assertPlainName } from './plain-name.ts';
 
 export class RowBinaryError extends Error {}
 
-/** One growing buffer the rows are written into. */
-class Writer {
-  buffer: Buffer;
-  at = 0;
-
-  /** Sized for the rows at first: growing by doubling copied a batch's payload twice over (and pressed the GC). */
-  constructor(bytes: number) {
-    this.buffer = Buffer.allocUnsafe(bytes);
-  }
-
-  ensure(bytes: number): void {
-    if (this.at + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
-    this.buffer.copy(grown, 0, 0, this.at);
-    this.buffer = grown;
-  }
-
+/** The rows' buffer, with the encodings RowBinary's values take. */
+class Writer extends PayloadBuffer {
   varUInt(n: number): void {
     this.ensure(10);
     while (n >= 0x80) {
@@ -261,20 +247,14 @@ function rowEncoder(columns: ReadonlyArray<readonly [name: string, type: string]
 /** A visit row takes ~200 bytes (83 283 rows: 17 MB); a guess too small only costs a copy. */
 const BYTES_PER_ROW_GUESS = 256;
 
-/** Rows encoded between yields to the event loop, so a large batch never stalls the HTTP side. */
-const SLICE = 500;
-
 /** The rows' `columns` (name and ClickHouse type, in the order the insert names them) as RowBinary. */
 export async function toRowBinary(
   rows: readonly object[],
   columns: ReadonlyArray<readonly [name: string, type: string]>,
 ): Promise<Buffer> {
   const encode = rowEncoder(columns);
+  // Sized for the rows at first: growing by doubling copies the payload again each time (and presses the GC).
   const w = new Writer(Math.max(64 * 1024, rows.length * BYTES_PER_ROW_GUESS));
-  for (let start = 0; start < rows.length; start += SLICE) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    const end = Math.min(rows.length, start + SLICE);
-    for (let i = start; i < end; i++) encode(w, rows[i]);
-  }
-  return w.buffer.subarray(0, w.at);
+  await writeInSlices(rows, (row) => encode(w, row));
+  return w.bytes();
 }

@@ -163,12 +163,17 @@ export const VISIT_ROW_COLUMNS: readonly string[] = [
  */
 const PROCESSOR_ROW_COLUMNS = [...VISIT_ROW_COLUMNS, ...GOAL_COLUMNS];
 const typeOf = new Map(VISIT_COLUMNS.map(([name, c]) => [name, c.type]));
+const typeOfColumn = (name: string): string => {
+  const type = typeOf.get(name);
+  if (type === undefined) throw new Error(`visits has no column ${name} (VISIT_COLUMNS)`);
+  return type;
+};
 
 export const VISIT_ROWS_INSERT: InsertOptions = {
   // The processor's rows also carry the goals they reached (those folded in SQL get them from a mutation).
   columns: PROCESSOR_ROW_COLUMNS,
   // Sent as RowBinary by the embedded store: the visit rows' text was most of their insert's time.
-  types: PROCESSOR_ROW_COLUMNS.map((name) => typeOf.get(name) as string),
+  types: PROCESSOR_ROW_COLUMNS.map(typeOfColumn),
   mergeOnInsert: false,
 };
 
