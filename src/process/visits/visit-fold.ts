@@ -174,11 +174,10 @@ const newRow = ((): ((event: EventRow) => VisitRow) => {
   ) as (event: EventRow) => VisitRow;
 })();
 
-/** A new visit of one event. */
+/** A new visit of one event (its start and end times are set by foldEvents once the batch's events are in). */
 function start(event: EventRow, at: At): VisitState {
   const row = newRow(event);
   addContents(row, event);
-  // Set by foldEvents once the batch's events are in.
   return {
     row,
     first: at,
