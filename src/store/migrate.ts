@@ -18,7 +18,12 @@ import {
 } from './rollups.ts';
 import { SESSIONS_FROM_VISITS_MIGRATION, SESSIONS_PROFILES_MIGRATION } from './sessions-profiles.ts';
 import type { Store } from './store.ts';
-import { VISIT_CONTENTS_MIGRATION, VISIT_GOALS_MIGRATION, VISITS_MIGRATION } from './visits-migrations.ts';
+import {
+  OTHER_EVENT_COUNTS_MIGRATION,
+  VISIT_CONTENTS_MIGRATION,
+  VISIT_GOALS_MIGRATION,
+  VISITS_MIGRATION,
+} from './visits-migrations.ts';
 
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
@@ -53,6 +58,7 @@ const CODE_MIGRATIONS: readonly Migration[] = [
   ROLLUP_PAGES_FIRST_MIGRATION,
   VISIT_GOALS_MIGRATION,
   SESSION_HASH_MIGRATION,
+  OTHER_EVENT_COUNTS_MIGRATION,
 ];
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {

@@ -1,7 +1,7 @@
 /** The migrations that make and remake `visits` (src/store/visits.ts). */
 import type { Migration } from './migration.ts';
 import type { Store } from './store.ts';
-import { VISIT_CONTENT_COLUMNS, VISIT_CONTENT_TYPES } from './visit-contents.ts';
+import { OTHER_EVENT_COUNT_COLUMNS, VISIT_CONTENT_COLUMNS, VISIT_CONTENT_TYPES } from './visit-contents.ts';
 import { GOAL_COLUMNS, insertVisitsFromEvents, VISIT_COLUMNS, VISITS_DDL, VISITS_TABLE } from './visits.ts';
 
 /** Every visit folded again from the stored events (the migration runs before any processor starts). */
@@ -47,4 +47,20 @@ export const VISIT_GOALS_MIGRATION: Migration = {
   statements: VISIT_COLUMNS.filter(([name]) => GOAL_COLUMNS.includes(name)).map(
     ([name, c]) => `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${c.type} CODEC(${c.codec})`,
   ),
+};
+
+/**
+ * Migration 033: the visit's other events by (path, type) with their counts (src/store/visit-contents.ts), so the
+ * sampled pages and event types of a visit filter's visits, their events and conversions included, are read from
+ * the visit rows (src/query/queries/visit-lists-cards.ts). `other_paths` held each path once before: every visit is
+ * folded again, as in 026 (the goals' stamps are redone in the background, as after 031).
+ */
+export const OTHER_EVENT_COUNTS_MIGRATION: Migration = {
+  version: 33,
+  name: '033_visit_other_event_counts (src/store/visit-contents.ts)',
+  statements: VISIT_COLUMNS.filter(([name]) => OTHER_EVENT_COUNT_COLUMNS.includes(name)).map(
+    ([name, c]) =>
+      `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${c.type}${c.codec ? ` CODEC(${c.codec})` : ''} AFTER ${VISIT_CONTENT_COLUMNS[VISIT_CONTENT_COLUMNS.indexOf(name as (typeof VISIT_CONTENT_COLUMNS)[number]) - 1]}`,
+  ),
+  run: refold,
 };

@@ -248,29 +248,47 @@ describe('visits kept as rows', () => {
       [ev(0, 'pageview', '/😀'), ev(1, 'pageview', '/\uE000'), ev(2, 'click', '/help')],
       [ev(3, 'pageview', '/a'), ev(4, 'pageview', '/😀'), ev(5, 'signup', '/é')],
     );
-    // A path first seen on another event, viewed later (in both lists then), and another event on a viewed page.
-    await storeBatch(keeper, 'contents-2', [ev(6, 'pageview', '/help'), ev(7, 'click', '/a')]);
+    // A path first seen on another event, viewed later (in both lists then), another event on a viewed page, and a
+    // path with events of two types (one of them twice).
+    await storeBatch(keeper, 'contents-2', [
+      ev(6, 'pageview', '/help'),
+      ev(7, 'click', '/a'),
+      ev(8, 'signup', '/help'),
+      ev(9, 'click', '/help'),
+    ]);
     const [row] = rows;
     assert.deepEqual(
-      [row.pages, row.page_views, row.event_types, row.event_counts, row.other_paths],
+      [
+        row.pages,
+        row.page_views,
+        row.event_types,
+        row.event_counts,
+        row.other_paths,
+        row.other_types,
+        row.other_counts,
+      ],
       [
         ['/a', '/\uE000', '/😀'],
         [1, 1, 2],
         ['click', 'pageview', 'signup'],
         [1, 4, 1],
         ['/help', '/é'],
+        ['click', 'signup'],
+        [1, 1],
       ],
     );
     const [live] = await store.query<Record<string, unknown>>(
-      `SELECT pages, page_views, event_types, event_counts, other_paths FROM visits
+      `SELECT pages, page_views, event_types, event_counts, other_paths, other_types, other_counts FROM visits
        WHERE project = 'contents' AND sign = 1 ORDER BY version DESC LIMIT 1`,
     );
     assert.deepEqual(live, {
       pages: ['/a', '/help', '/\uE000', '/😀'],
       page_views: [1, 1, 1, 2],
       event_types: ['click', 'pageview', 'signup'],
-      event_counts: [2, 5, 1],
-      other_paths: ['/a', '/help', '/é'],
+      event_counts: [3, 5, 2],
+      other_paths: ['/a', '/help', '/help', '/é'],
+      other_types: ['click', 'click', 'signup', 'signup'],
+      other_counts: [1, 2, 1, 1],
     });
     assert.equal(await assertVisitsMatchEvents(store, 'contents', 'contents'), 1);
   });
@@ -297,8 +315,14 @@ describe('visits kept as rows', () => {
       .map(({ e }) => e);
     for (let b = 0; b < 3; b++)
       await storeBatch(keeper, `capped-${b}`, shuffled.slice(b * 150, (b + 1) * 150));
-    const [live] = await store.query<{ pages: string[]; page_views: number[]; other_paths: string[] }>(
-      `SELECT pages, page_views, other_paths FROM visits
+    const [live] = await store.query<{
+      pages: string[];
+      page_views: number[];
+      other_paths: string[];
+      other_types: string[];
+      other_counts: number[];
+    }>(
+      `SELECT pages, page_views, other_paths, other_types, other_counts FROM visits
        WHERE project = 'capped' AND sign = 1 ORDER BY version DESC LIMIT 1`,
     );
     assert.deepEqual(live.pages, pages.slice(0, VISIT_LIST_MAX));
@@ -307,6 +331,8 @@ describe('visits kept as rows', () => {
       live.other_paths,
       pages.slice(0, VISIT_LIST_MAX).map((p) => `/c${p}`),
     );
+    assert.deepEqual(live.other_types, Array(VISIT_LIST_MAX).fill('click'));
+    assert.deepEqual(live.other_counts, Array(VISIT_LIST_MAX).fill(1));
     assert.equal(await assertVisitsMatchEvents(store, 'capped', 'capped'), 1);
   });
 

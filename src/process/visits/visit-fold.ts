@@ -34,7 +34,10 @@ export type VisitRow = {
   page_views: number[];
   event_types: string[];
   event_counts: number[];
+  /** Its other events by (path, type), sorted by path then type, with their counts. */
   other_paths: string[];
+  other_types: string[];
+  other_counts: number[];
   /** The goals it reached, as of `goal_epoch` (src/query/visit-goal-bits.ts): set as the rows are written. */
   goal_mask?: string;
   goal_epoch?: number;
@@ -120,11 +123,40 @@ function add(keys: string[], key: string, counts?: number[]): void {
   }
 }
 
+/** Where (path, type) is in the sorted pairs, or `-(where it would go) - 1` (as `find`). */
+function findPair(paths: readonly string[], types: readonly string[], path: string, type: string): number {
+  for (let i = 0; i < paths.length; i++) {
+    const c = compareBytes(paths[i], path) || compareBytes(types[i], type);
+    if (c === 0) return i;
+    if (c > 0) return -i - 1;
+  }
+  return -paths.length - 1;
+}
+
+/** An other event's (path, type) in the row's sorted pairs with their counts, kept as `add` keeps a list. */
+function addOther(row: VisitRow, path: string, type: string): void {
+  const i = findPair(row.other_paths, row.other_types, path, type);
+  if (i >= 0) {
+    row.other_counts[i] += 1;
+    return;
+  }
+  const at = -i - 1;
+  if (at >= VISIT_LIST_MAX) return;
+  row.other_paths.splice(at, 0, path);
+  row.other_types.splice(at, 0, type);
+  row.other_counts.splice(at, 0, 1);
+  if (row.other_paths.length > VISIT_LIST_MAX) {
+    row.other_paths.pop();
+    row.other_types.pop();
+    row.other_counts.pop();
+  }
+}
+
 /** The event in the visit's contents (src/store/visit-contents.ts), in place. */
 function addContents(row: VisitRow, event: EventRow): void {
   add(row.event_types, event.type, row.event_counts);
   if (event.type === 'pageview') add(row.pages, event.path, row.page_views);
-  else add(row.other_paths, event.path);
+  else addOther(row, event.path, event.type);
 }
 
 /** A copy of the row whose lists can be changed without touching the original's. */
@@ -136,6 +168,8 @@ function copyRow(row: VisitRow): VisitRow {
     event_types: [...row.event_types],
     event_counts: [...row.event_counts],
     other_paths: [...row.other_paths],
+    other_types: [...row.other_types],
+    other_counts: [...row.other_counts],
   };
 }
 
@@ -169,6 +203,8 @@ const newRow = ((): ((event: EventRow) => VisitRow) => {
       event_types: [],
       event_counts: [],
       other_paths: [],
+      other_types: [],
+      other_counts: [],
       ${VISIT_ATTRIBUTES.map((c) => `${c}: event.${c},`).join('\n      ')}
     };`,
   ) as (event: EventRow) => VisitRow;

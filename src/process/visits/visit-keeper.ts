@@ -92,6 +92,8 @@ function visitRowOf(r: Record<string, unknown>): VisitRow {
     event_types: texts(r.event_types),
     event_counts: numbers(r.event_counts),
     other_paths: texts(r.other_paths),
+    other_types: texts(r.other_types),
+    other_counts: numbers(r.other_counts),
   } as VisitRow;
   for (const c of VISIT_ATTRIBUTES) row[c] = String(r[c]);
   return row;
