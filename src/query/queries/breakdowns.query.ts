@@ -16,6 +16,7 @@ import { countsRowsByDimension } from './breakdown-row.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
 import { passGroups } from './shared-pass.ts';
 import { totalsRowsBreakdown, totalsRowsCards } from './totals-rows-breakdown.query.ts';
+import { visitListsBreakdown, visitListsCards } from './visit-lists-cards.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 export async function breakdownsQuery(
@@ -31,6 +32,8 @@ export async function breakdownsQuery(
   // Visits not asked for (the dashboard's cards): some cards from the rollups' totals (totals-rows-breakdown.query.ts).
   const fromTotals = visits ? undefined : totalsRowsCards(q, dimensions);
   const fromTotalsRows = fromTotals?.dims ?? [];
+  // Sampled under visit filters, visits not asked for: the pages and event types from the visit rows' lists.
+  const fromLists = visitListsCards(q, dimensions, visits);
   const visitDimensions = dimensions.filter(isVisitDimension);
   // Every part asked for at once, so the passes wait for the store together with the page's other calls and join
   // them (shared-pass.ts); the store runs the parts that cannot join first.
@@ -44,8 +47,11 @@ export async function breakdownsQuery(
     );
   if (fromTotals)
     parts.push(totalsRowsBreakdown(q, fromTotals, limit).then((rows) => Object.assign(results, rows)));
+  if (fromLists.length > 0)
+    parts.push(visitListsBreakdown(q, fromLists, limit).then((rows) => Object.assign(results, rows)));
   for (const dimension of dimensions) {
-    if (isVisitDimension(dimension) || fromTotalsRows.includes(dimension)) continue;
+    if (isVisitDimension(dimension) || fromTotalsRows.includes(dimension) || fromLists.includes(dimension))
+      continue;
     // With visits asked for, as `breakdown/{dimension}` reads it: a sampled range reads the sample in the shared pass
     // (the rollups' estimate of a value's visits strays past 2 %). Without (the dashboard's cards), the rollups,
     // their sets merged only for the values that can rank, page goals too (rollup-breakdown.query.ts): ~60 ms for

@@ -43,15 +43,19 @@ export function visitShapeSumPairs(prefix = ''): Array<[string, string]> {
 
 /**
  * `FROM visits [SAMPLE] WHERE …` of the query: its scope, the visits starting in its range, bots out, its visit-level
- * filters; with the parameters of those, of the filters and of the goals.
+ * filters; with the parameters of those, of the filters and of the goals. `arrayJoin`: an `ARRAY JOIN …` of the
+ * rows (fixed text), before the conditions.
  */
-export function visitRowsFrom(q: StatsQuery): {
+export function visitRowsFrom(
+  q: StatsQuery,
+  arrayJoin = '',
+): {
   sql: string;
   params: Record<string, string | number | string[]>;
 } {
   const scope = scopeFilter(q.target, false);
   return {
-    sql: `${VISITS_TABLE}${sampleClause(q.sample)}
+    sql: `${VISITS_TABLE}${sampleClause(q.sample)} ${arrayJoin}
      WHERE ${scope.sql} AND NOT is_bot
        AND started_at >= {from:DateTime64(3, 'UTC')} AND started_at < {to:DateTime64(3, 'UTC')}
        ${q.filter.visitSql ?? ''}`,
