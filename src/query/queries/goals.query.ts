@@ -7,6 +7,7 @@ import { scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
 import { passTotals } from './shared-pass.ts';
+import { pageEntriesFrom, visitListsAnswer } from './visit-lists-cards.ts';
 import { goalsWithoutVisit, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export interface GoalRow {
@@ -83,10 +84,9 @@ async function fromRollups(
 /**
  * The same from the visit rows of a sampled range (visit-rows.ts): each goal's visitors are those of the visits that
  * reached it (their goal bits, or their lists: src/query/visit-goal-bits.ts), the total every visit's visitors — one
- * pass over a sample of `visits`, with the KPIs and the cards' visit dimensions; each goal's events are counted
- * over the range's sampled events, with the cards' pages and event types. Counting them from the visit rows' lists
- * read those lists for every row (~50 ms of a page under a visit filter at 10 M events, docs/BENCHMARKS.md). Not
- * when a goal tests properties, or goal events without a visit exist.
+ * pass over a sample of `visits`, with the KPIs and the cards' visit dimensions. Each goal's events: under visit
+ * filters, over the visit rows' page entries, with the pages card (visit-lists-cards.ts); unfiltered, over the
+ * range's sampled events. Not when a goal tests properties, or goal events without a visit exist.
  */
 async function fromVisitRows(
   q: StatsQuery,
@@ -98,14 +98,20 @@ async function fromVisitRows(
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);
   const visits = visitRowsFrom(q);
-  const events = eventRowsOf(q);
+  // Under visit filters, each goal's events from the visit rows' entries, read with the pages card's (the events of
+  // the filter's visits were a semi-join and a second read); unfiltered, from the sampled events.
+  const entries = visitListsAnswer({ ...q, goal: all });
+  const events = entries ? pageEntriesFrom(q) : eventRowsOf(q);
   const params: QueryParams = {};
   const visitors = conditions.map((c, i) => {
     Object.assign(params, c?.params);
     return [`v${i}`, `uniqExactIf(${vk}, sign = 1 AND ${c?.visit})`] as const;
   });
-  // Over the events: the conditions' event form (`sql`, the same whether their visit form tests bits or lists).
-  const counts = conditions.map((c, i) => [`e${i}`, `countIf(${c?.sql})`] as const);
+  // Over the events (or entries read as events): the conditions' event form (`sql`, the same whether their visit form
+  // tests bits or lists).
+  const counts = conditions.map(
+    (c, i) => [`e${i}`, entries ? `sumIf(sign * n, ${c?.sql})` : `countIf(${c?.sql})`] as const,
+  );
   // Each read with the page's other calls over the same rows when they wait for the store together (shared-pass.ts).
   const [row, counted] = await Promise.all([
     passTotals(

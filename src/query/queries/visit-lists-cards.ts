@@ -1,48 +1,59 @@
 /**
  * The pages and event types cards of a visit filter's visits (a channel, a country, a device…), sampled, read from
  * the visit rows' lists (src/store/visit-contents.ts) instead of their events — when visits are not asked for (the
- * dashboard's cards; a visit holding a page in two lists would be counted twice). The events of the filter's visits
- * were found by a semi-join from the sampled visit rows and read again: the filter is one condition on the rows here.
+ * dashboard's cards; a visit holding a page in two lists would be counted twice). Over the events, the filter's
+ * visits were found by a semi-join from the sampled visit rows and their events read again; here the filter is a
+ * condition on the rows, and each row's list entries are read as rows of their own (`ARRAY JOIN`) named as the
+ * events' columns are — `type`, `path` and `n`, the events of the entry — so the goals' conditions over events
+ * (`GoalCondition.sql`) count the entries' conversions and events as they count events.
  *
  * A row of the page card: the visitors of the visits that hold the path among their pageviews' or their other
- * events' paths, the pageviews and other events counted there, and, with goals, the visitors of the visits with an
- * event on the path that reached a goal (a pageview of a page goal's path, an event of an event goal's type). A row
- * of the event-type card: the visitors of the visits with events of the type, their count, and the visitors of those
- * with one that reached a goal. The goals' condition over events (`type`, `path`) is tested on each list entry as
- * on an event of it — only goals without property conditions, which the lists do not keep.
+ * events' paths, the pageviews and events there, and, with goals, the visitors of the visits whose events there
+ * reached a goal. A row of the event-type card: the visitors of the visits with events of the type, their count,
+ * and the visitors of those with one that reached a goal. The goals list under such a filter counts each goal's
+ * events over the page card's entries (src/query/queries/goals.query.ts): one pass for both (shared-pass.ts).
  *
- * The answers are those of the events over the sample, but for visits that cross the range's edges (counted whole,
- * by the day they start, as the visit cards and KPIs count them) and lists past VISIT_LIST_MAX: within 2–3 % on
- * the seeded data (test/query/sampling.int.test.ts). Exact answers still read the events.
+ * The answers are those of the events over the sample but for visits that cross the range's edges (counted whole,
+ * by the day they start, as the visit cards and KPIs count them) and lists past VISIT_LIST_MAX: equal on the
+ * seeded data, whose visits lie within the range (test/query/sampling.int.test.ts). Exact answers read the events.
  */
-import { runStats } from '../run-stats.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import type { StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, countsRowsByDimension } from './breakdown-row.ts';
+import { passGroups } from './shared-pass.ts';
 import { sampledRange, visitRowsFrom } from './visit-rows.ts';
 
 /**
- * Each card's list entries, as (value, events, pageviews, reached a goal) tuples of a visit row. The lambdas' own
- * `type` and `path` are what the goals' condition over events reads.
+ * A visit filter's sampled visit rows, one row per entry of their pages viewed (`type` 'pageview') and their other
+ * events (by path and type), each with its events (`n`): `FROM …` and its parameters.
  */
-function entries(dimension: 'page' | 'event', goal: string): string {
-  if (dimension === 'page')
-    return `arrayConcat(
-      arrayMap((type, path, n) -> (path, n, n, ${goal}), arrayMap(p -> 'pageview', pages), pages, page_views),
-      arrayMap((type, path, n) -> (path, n, toUInt32(0), ${goal}), other_types, other_paths, other_counts))`;
-  // A type reached a goal when one of its events did: a pageview of a goal's page, or any event of a goal's type
-  // (the page goals ask for pageviews: another type's path does not matter).
-  return `arrayMap((type, n) -> (type, n, if(type = 'pageview', n, toUInt32(0)),
-      arrayExists(path -> ${goal}, if(type = 'pageview', pages, ['']))), event_types, event_counts)`;
+export function pageEntriesFrom(q: StatsQuery): ReturnType<typeof visitRowsFrom> {
+  return visitRowsFrom(
+    q,
+    `ARRAY JOIN arrayConcat(arrayMap(p -> 'pageview', pages), other_types) AS type,
+       arrayConcat(pages, other_paths) AS path, arrayConcat(page_views, other_counts) AS n`,
+  );
 }
 
-/** Which of `dimensions` the visit rows' lists answer for `q`: none unless sampled under visit filters only. */
-export function visitListsCards(q: StatsQuery, dimensions: readonly string[], visits: boolean): string[] {
-  if (visits || !sampledRange(q)) return [];
+/** The same, one row per event type of the visits (`type`, with its events `n`). */
+function typeEntriesFrom(q: StatsQuery): ReturnType<typeof visitRowsFrom> {
+  return visitRowsFrom(q, 'ARRAY JOIN event_types AS type, event_counts AS n');
+}
+
+/**
+ * Whether the visit rows' lists answer for `q`: sampled, under visit filters only, with goals that test no property
+ * (the lists do not keep them).
+ */
+export function visitListsAnswer(q: StatsQuery): boolean {
+  if (!sampledRange(q)) return false;
   const { sql, visitSql, eventSql } = q.filter;
-  if (sql === '' || visitSql === undefined || eventSql !== '') return [];
-  // A goal that tests properties has no condition over a list entry.
-  if (q.goal && q.goal.visit === undefined) return [];
+  if (sql === '' || visitSql === undefined || eventSql !== '') return false;
+  return !q.goal || q.goal.visit !== undefined;
+}
+
+/** Which of `dimensions` are read from the lists: the pages and the event types, when the lists answer. */
+export function visitListsCards(q: StatsQuery, dimensions: readonly string[], visits: boolean): string[] {
+  if (visits || !visitListsAnswer(q)) return [];
   return dimensions.filter((d) => d === 'page' || d === 'event');
 }
 
@@ -52,28 +63,40 @@ export async function visitListsBreakdown(
   limit: number,
 ): Promise<Record<string, BreakdownRow[]>> {
   const visitor = visitorKeyOf(q.sample);
-  const goal = q.goal?.sql;
+  const goal = q.goal;
   const results: Record<string, BreakdownRow[]> = {};
   await Promise.all(
     dimensions.map(async (dimension) => {
-      const visits = visitRowsFrom(
-        q,
-        `ARRAY JOIN ${entries(dimension as 'page' | 'event', goal ?? '0')} AS entry`,
-      );
-      // Fixed text: the lists' columns and the goals' condition (parameters only), never request input.
-      const found = await runStats<Record<string, unknown>>(
-        q,
-        `SELECT 0 AS dim, entry.1 AS value, uniqExactIf(${visitor}, sign = 1) AS visitors,
-                sum(sign * entry.2) AS events, sum(sign * entry.3) AS pageviews, 0 AS visits
-                ${goal ? `, uniqExactIf(${visitor}, sign = 1 AND entry.4) AS conversions` : ''}
-         FROM ${visits.sql}
-         GROUP BY value
-         HAVING events > 0
-         ORDER BY visitors DESC, events DESC, value
-         LIMIT {limit:UInt32}`,
-        { ...visits.params, limit },
-      );
-      Object.assign(results, countsRowsByDimension(found, [dimension], goal !== undefined, '', q.sample));
+      const page = dimension === 'page';
+      const rows = page ? pageEntriesFrom(q) : typeEntriesFrom(q);
+      // An event type reached a goal when one of its events did: for pageviews, one of a goal's pages (the visit's
+      // list of them, each tested as the path of a pageview); another type, by the type alone (`path` '').
+      const reached = goal
+        ? page
+          ? goal.sql
+          : `arrayExists(path -> ${goal.sql}, if(type = 'pageview', pages, ['']))`
+        : undefined;
+      // Fixed text: the entries' columns and the goals' condition (parameters only), never request input.
+      const found = await passGroups(q, rows.sql, rows.params, {
+        keys: [page ? 'toString(path)' : 'toString(type)'],
+        // Named `n_…`: the visit rows have `pageviews` and `events` columns (shared-pass.ts, `Columns`).
+        columns: [
+          ['n_visitors', `uniqExactIf(${visitor}, sign = 1)`],
+          ['n_visits', '0'],
+          ['n_pageviews', "sum(sign * if(type = 'pageview', n, 0))"],
+          ['n_events', 'sum(sign * n)'],
+          ...(reached
+            ? ([['n_conversions', `uniqExactIf(${visitor}, sign = 1 AND ${reached})`]] as const)
+            : []),
+        ],
+        order: 'n_visitors DESC, n_events DESC',
+        // A value held only by rows since cancelled has no events left.
+        having: () => 'n_events > 0',
+        limit,
+        offset: 0,
+        params: goal?.params ?? {},
+      });
+      Object.assign(results, countsRowsByDimension(found, [dimension], goal !== undefined, 'n_', q.sample));
     }),
   );
   return results;
