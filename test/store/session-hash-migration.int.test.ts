@@ -3,9 +3,8 @@
 // and `SELECT *` (exports, the processor's reads) does not show it.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { migrate } from '../../src/store/migrate.ts';
 import { openStore } from '../../src/store/store.ts';
-import { migrateBefore } from '../support/migrate-to.ts';
+import { migrateBefore, migrateThrough } from '../support/migrate-to.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const { dir, cleanup } = tempDir('session-hash-migration');
@@ -37,7 +36,7 @@ describe('migration 032: the events’ session hash', () => {
     try {
       await migrateBefore(store, 32);
       await store.insert('events', events(0, 500), 'before-032');
-      const applied = await migrate(store);
+      const applied = await migrateThrough(store, 32);
       assert.deepEqual(applied.applied, ['032_session_hash (src/store/events-session-hash.ts)']);
       await store.insert('events', events(500, 500), 'after-032');
       const wrong = `SELECT count() AS n, countIf(session_hash != xxHash32(session_id)) AS wrong,
