@@ -129,7 +129,7 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
   it('takes in the goals list, which reads the visit rows under a visit filter', async () => {
     const q = statsQuery([['is', 'channel', ['organic search']]]);
     // The dashboard's cards (no visits): their pages and event types from the visit rows' entries, the goals' events
-    // from the page entries too (src/query/queries/visit-lists-cards.ts).
+    // from the page entries too (src/query/queries/visit-lists-breakdown.query.ts).
     const cardsOf = () => breakdownsQuery(q, DIMENSIONS, 9, { visits: false });
     const pageEntries = () => visitStatements.filter((s) => s.includes('arrayConcat(pages, other_paths)'));
     visitStatements = [];

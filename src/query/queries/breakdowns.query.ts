@@ -16,7 +16,7 @@ import { countsRowsByDimension } from './breakdown-row.ts';
 import { rollupBreakdown } from './rollup-breakdown.query.ts';
 import { passGroups } from './shared-pass.ts';
 import { totalsRowsBreakdown, totalsRowsCards } from './totals-rows-breakdown.query.ts';
-import { visitListsBreakdown, visitListsCards } from './visit-lists-cards.ts';
+import { visitListsBreakdown, visitListsCards } from './visit-lists-breakdown.query.ts';
 import { isVisitDimension, visitRowsBreakdown } from './visit-rows-breakdown.query.ts';
 
 export async function breakdownsQuery(

@@ -7,7 +7,7 @@ import { scaled } from '../sampling.ts';
 import { visitorKeyOf } from '../stats-metrics.ts';
 import { eventRowsOf, type StatsQuery } from '../stats-query.ts';
 import { passTotals } from './shared-pass.ts';
-import { pageEntriesFrom, visitListsAnswer } from './visit-lists-cards.ts';
+import { pageEntriesFrom, visitListsAnswer } from './visit-lists-breakdown.query.ts';
 import { goalsWithoutVisit, visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 export interface GoalRow {
@@ -85,7 +85,7 @@ async function fromRollups(
  * The same from the visit rows of a sampled range (visit-rows.ts): each goal's visitors are those of the visits that
  * reached it (their goal bits, or their lists: src/query/visit-goal-bits.ts), the total every visit's visitors — one
  * pass over a sample of `visits`, with the KPIs and the cards' visit dimensions. Each goal's events: under visit
- * filters, over the visit rows' page entries, with the pages card (visit-lists-cards.ts); unfiltered, over the
+ * filters, over the visit rows' page entries, with the pages card (visit-lists-breakdown.query.ts); unfiltered, over the
  * range's sampled events. Not when a goal tests properties, or goal events without a visit exist.
  */
 async function fromVisitRows(
