@@ -136,8 +136,8 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
     const overviewAlone = await overviewQuery(q);
     const goalsAlone = await goalsQuery(q, GOALS);
     const cardsAlone = await cardsOf();
-    // The KPIs; the goals' visitors and their events; the cards' visit dimensions, pages and event types.
-    assert.equal(visitStatements.length, 6, visitStatements.join('\n---\n'));
+    // The KPIs; the goals' visitors and their events; the cards' visit dimensions, and their pages and event types.
+    assert.equal(visitStatements.length, 5, visitStatements.join('\n---\n'));
     assert.equal(pageEntries().length, 2);
     visitStatements = [];
     eventPasses = [];
@@ -145,9 +145,8 @@ describe('one pass over the visit rows for the KPIs and the cards', () => {
     const all = Promise.all([overviewQuery(q), goalsQuery(q, GOALS), cardsOf()]);
     await busy;
     const [overview, goals, cards] = await all;
-    // One pass over the rows, one over their page entries (the pages card and the goals' events), one over their
-    // event types.
-    assert.equal(visitStatements.length, 3, visitStatements.join('\n---\n'));
+    // One pass over the rows, one over their entries (the pages and event types cards, the goals' events).
+    assert.equal(visitStatements.length, 2, visitStatements.join('\n---\n'));
     assert.equal(pageEntries().length, 1);
     assert.match(pageEntries()[0], /GROUPING SETS \(.*\(\)\)/s);
     assert.deepEqual(eventPasses, [], 'no pass over the events');

@@ -9,9 +9,10 @@
  *
  * A row of the page card: the visitors of the visits that hold the path among their pageviews' or their other
  * events' paths, the pageviews and events there, and, with goals, the visitors of the visits whose events there
- * reached a goal. A row of the event-type card: the visitors of the visits with events of the type, their count,
- * and the visitors of those with one that reached a goal. The goals list under such a filter counts each goal's
- * events over the page card's entries (src/query/queries/goals.query.ts): one pass for both (shared-pass.ts).
+ * reached a goal. A row of the event-type card: the same over the entries of the type (every event is a pageview
+ * of a path or another event of a path and type). Both cards are grouping sets of one pass over the entries, and
+ * the goals list under such a filter counts each goal's events in it (src/query/queries/goals.query.ts; the sums
+ * as its `()` set, shared-pass.ts).
  *
  * The answers are those of the events over the sample but for visits that cross the range's edges (counted whole,
  * by the day they start, as the visit cards and KPIs count them) and lists past VISIT_LIST_MAX: equal on the
@@ -35,11 +36,6 @@ export function pageEntriesFrom(q: StatsQuery): ReturnType<typeof visitRowsFrom>
   );
 }
 
-/** The same, one row per event type of the visits (`type`, with its events `n`). */
-function typeEntriesFrom(q: StatsQuery): ReturnType<typeof visitRowsFrom> {
-  return visitRowsFrom(q, 'ARRAY JOIN event_types AS type, event_counts AS n');
-}
-
 /**
  * Whether the visit rows' lists answer for `q`: sampled, under visit filters only, with goals that test no property
  * (the lists do not keep them).
@@ -51,10 +47,13 @@ export function visitListsAnswer(q: StatsQuery): boolean {
   return !q.goal || q.goal.visit !== undefined;
 }
 
+/** The entries' column each card groups by. */
+const KEYS: Readonly<Record<string, string>> = { page: 'path', event: 'type' };
+
 /** Which of `dimensions` are read from the lists: the pages and the event types, when the lists answer. */
 export function visitListsCards(q: StatsQuery, dimensions: readonly string[], visits: boolean): string[] {
   if (visits || !visitListsAnswer(q)) return [];
-  return dimensions.filter((d) => d === 'page' || d === 'event');
+  return dimensions.filter((d) => d in KEYS);
 }
 
 export async function visitListsBreakdown(
@@ -64,40 +63,24 @@ export async function visitListsBreakdown(
 ): Promise<Record<string, BreakdownRow[]>> {
   const visitor = visitorKeyOf(q.sample);
   const goal = q.goal;
-  const results: Record<string, BreakdownRow[]> = {};
-  await Promise.all(
-    dimensions.map(async (dimension) => {
-      const page = dimension === 'page';
-      const rows = page ? pageEntriesFrom(q) : typeEntriesFrom(q);
-      // An event type reached a goal when one of its events did: for pageviews, one of a goal's pages (the visit's
-      // list of them, each tested as the path of a pageview); another type, by the type alone (`path` '').
-      const reached = goal
-        ? page
-          ? goal.sql
-          : `arrayExists(path -> ${goal.sql}, if(type = 'pageview', pages, ['']))`
-        : undefined;
-      // Fixed text: the entries' columns and the goals' condition (parameters only), never request input.
-      const found = await passGroups(q, rows.sql, rows.params, {
-        keys: [page ? 'toString(path)' : 'toString(type)'],
-        // Named `n_…`: the visit rows have `pageviews` and `events` columns (shared-pass.ts, `Columns`).
-        columns: [
-          ['n_visitors', `uniqExactIf(${visitor}, sign = 1)`],
-          ['n_visits', '0'],
-          ['n_pageviews', "sum(sign * if(type = 'pageview', n, 0))"],
-          ['n_events', 'sum(sign * n)'],
-          ...(reached
-            ? ([['n_conversions', `uniqExactIf(${visitor}, sign = 1 AND ${reached})`]] as const)
-            : []),
-        ],
-        order: 'n_visitors DESC, n_events DESC',
-        // A value held only by rows since cancelled has no events left.
-        having: () => 'n_events > 0',
-        limit,
-        offset: 0,
-        params: goal?.params ?? {},
-      });
-      Object.assign(results, countsRowsByDimension(found, [dimension], goal !== undefined, 'n_', q.sample));
-    }),
-  );
-  return results;
+  const rows = pageEntriesFrom(q);
+  // Fixed text: the entries' columns and the goals' condition (parameters only), never request input.
+  const found = await passGroups(q, rows.sql, rows.params, {
+    keys: dimensions.map((d) => `toString(${KEYS[d]})`),
+    // Named `n_…`: the visit rows have `pageviews` and `events` columns (shared-pass.ts, `Columns`).
+    columns: [
+      ['n_visitors', `uniqExactIf(${visitor}, sign = 1)`],
+      ['n_visits', '0'],
+      ['n_pageviews', "sum(sign * if(type = 'pageview', n, 0))"],
+      ['n_events', 'sum(sign * n)'],
+      ...(goal ? ([['n_conversions', `uniqExactIf(${visitor}, sign = 1 AND ${goal.sql})`]] as const) : []),
+    ],
+    order: 'n_visitors DESC, n_events DESC',
+    // A value held only by rows since cancelled has no events left.
+    having: () => 'n_events > 0',
+    limit,
+    offset: 0,
+    params: goal?.params ?? {},
+  });
+  return countsRowsByDimension(found, dimensions, goal !== undefined, 'n_', q.sample);
 }
