@@ -52,8 +52,8 @@ export const VISIT_GOALS_MIGRATION: Migration = {
 /**
  * Migration 033: the visit's other events by (path, type) with their counts (src/store/visit-contents.ts), so the
  * sampled pages and event types of a visit filter's visits, their events and conversions included, are read from
- * the visit rows (src/query/queries/visit-lists-breakdown.query.ts). `other_paths` held each path once before: every visit is
- * folded again, as in 026 (the goals' stamps are redone in the background, as after 031).
+ * the visit rows (src/query/queries/visit-lists-breakdown.query.ts). `other_paths` held each path once before:
+ * every visit is folded again, as in 026 (the goals' stamps are redone in the background, as after 031).
  */
 export const OTHER_EVENT_COUNTS_MIGRATION: Migration = {
   version: 33,

@@ -25,6 +25,20 @@ async function migrateSaying(store: Store, prefix: string): Promise<string[]> {
   return said.filter((m) => m.startsWith(prefix));
 }
 
+/** Events of one visit (session `s1`, visitor 7, project `m`), each a [type, path, time]. */
+function visitEvents(rows: ReadonlyArray<readonly [string, string, string]>): Array<Record<string, string>> {
+  return rows.map(([type, path, timestamp], i) => ({
+    event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    project: 'm',
+    type,
+    timestamp,
+    received_at: timestamp,
+    session_id: 's1',
+    visitor_id: '7',
+    path,
+  }));
+}
+
 describe('migration 021 (visits)', () => {
   it('backfills the visits of the stored events, a visit across midnight and one over days included', async () => {
     const store = openStore({ url: 'chdb', dataDir: dir });
@@ -72,20 +86,11 @@ describe('migration 026 (what each visit holds)', () => {
       await store.command(
         `ALTER TABLE visits ${VISIT_CONTENT_COLUMNS.map((c) => `DROP COLUMN ${c}`).join(', ')}`,
       );
-      const events = [
+      const events = visitEvents([
         ['pageview', '/pricing', '2026-10-01 10:00:00.000'],
         ['signup', '/pricing', '2026-10-01 10:01:00.000'],
         ['pageview', '/docs', '2026-10-01 10:02:00.000'],
-      ].map(([type, path, timestamp], i) => ({
-        event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        project: 'm',
-        type,
-        timestamp,
-        received_at: timestamp,
-        session_id: 's1',
-        visitor_id: '7',
-        path,
-      }));
+      ]);
       await store.insert('events', events, 'visits-026');
       await store.exec(
         `INSERT INTO visits (project, tenant_id, session_id, sign, version, visitor_id, started_at, ended_at, pageviews, events)
@@ -120,22 +125,13 @@ describe('migration 033 (other events by path and type, with counts)', () => {
       await store.command(
         `ALTER TABLE visits ${OTHER_EVENT_COUNT_COLUMNS.map((c) => `DROP COLUMN ${c}`).join(', ')}`,
       );
-      const events = [
+      const events = visitEvents([
         ['pageview', '/pricing', '2026-10-01 10:00:00.000'],
         ['add_to_cart', '/pricing', '2026-10-01 10:01:00.000'],
         ['signup', '/pricing', '2026-10-01 10:02:00.000'],
         ['add_to_cart', '/pricing', '2026-10-01 10:03:00.000'],
         ['click', '/docs', '2026-10-01 10:04:00.000'],
-      ].map(([type, path, timestamp], i) => ({
-        event_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-        project: 'm',
-        type,
-        timestamp,
-        received_at: timestamp,
-        session_id: 's1',
-        visitor_id: '7',
-        path,
-      }));
+      ]);
       await store.insert('events', events, 'visits-033');
       await store.exec(
         `INSERT INTO visits (project, tenant_id, session_id, sign, version, visitor_id, started_at, ended_at, pageviews, events, other_paths)

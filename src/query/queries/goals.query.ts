@@ -85,8 +85,8 @@ async function fromRollups(
  * The same from the visit rows of a sampled range (visit-rows.ts): each goal's visitors are those of the visits that
  * reached it (their goal bits, or their lists: src/query/visit-goal-bits.ts), the total every visit's visitors — one
  * pass over a sample of `visits`, with the KPIs and the cards' visit dimensions. Each goal's events: under visit
- * filters, over the visit rows' page entries, with the pages card (visit-lists-breakdown.query.ts); unfiltered, over the
- * range's sampled events. Not when a goal tests properties, or goal events without a visit exist.
+ * filters, over the visit rows' entries, with the cards' pages and event types (visit-lists-breakdown.query.ts);
+ * unfiltered, over the range's sampled events. Not when a goal tests properties, or goal events without a visit exist.
  */
 async function fromVisitRows(
   q: StatsQuery,
@@ -98,8 +98,8 @@ async function fromVisitRows(
   if (!all || conditions.some((c) => !c?.visit) || (await goalsWithoutVisit(q, all))) return undefined;
   const vk = visitorKeyOf(q.sample);
   const visits = visitRowsFrom(q);
-  // Under visit filters, each goal's events from the visit rows' entries, read with the pages card's (the events of
-  // the filter's visits were a semi-join and a second read); unfiltered, from the sampled events.
+  // Under visit filters, each goal's events from the visit rows' entries, read with the cards' pages and event types
+  // (the events of the filter's visits were a semi-join and a second read); unfiltered, from the sampled events.
   const entries = visitListsAnswer({ ...q, goal: all });
   const events = entries ? pageEntriesFrom(q) : eventRowsOf(q);
   const params: QueryParams = {};
