@@ -293,6 +293,33 @@ describe('visits kept as rows', () => {
     assert.equal(await assertVisitsMatchEvents(store, 'contents', 'contents'), 1);
   });
 
+  it('folds onto a row a processor from before migration 033 wrote (other paths without types or counts)', async () => {
+    const ev = (minute: number, type: string, path: string) =>
+      event('legacy', minute, { project: 'legacy', type, path });
+    await storeBatch(new VisitKeeper(store), 'legacy-1', [ev(0, 'pageview', '/b'), ev(1, 'click', '/a')]);
+    await store.command(
+      `ALTER TABLE visits UPDATE other_types = [], other_counts = [] WHERE project = 'legacy' SETTINGS mutations_sync = 1`,
+    );
+    // A keeper that holds nothing reads the live row back (to cancel it) and folds the visit from its stored events.
+    const rows = await storeBatch(new VisitKeeper(store), 'legacy-2', [
+      ev(2, 'click', '/a'),
+      ev(3, 'signup', '/c'),
+    ]);
+    const live = rows.find((r) => r.sign === 1);
+    const cancel = rows.find((r) => r.sign === -1);
+    assert.deepEqual(
+      [live?.other_paths, live?.other_types, live?.other_counts],
+      [
+        ['/a', '/c'],
+        ['click', 'signup'],
+        [2, 1],
+      ],
+    );
+    // The cancel copies the stored row, its lists made as long as its paths.
+    assert.deepEqual([cancel?.other_paths, cancel?.other_types, cancel?.other_counts], [['/a'], [''], [1]]);
+    assert.equal(await assertVisitsMatchEvents(store, 'legacy', 'after a row without types or counts'), 1);
+  });
+
   it('keeps the smallest VISIT_LIST_MAX values of each list, whatever order the events come in', async () => {
     const keeper = new VisitKeeper(store);
     const ev = (minute: number, type: string, path: string) =>

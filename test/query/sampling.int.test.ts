@@ -345,6 +345,46 @@ describe('sampling', () => {
     }
   });
 
+  it('reads rows a processor from before migration 033 wrote (other paths without types or counts)', async () => {
+    // Twenty such visits, so some fall in the sample; removed after (the later tests compare with exact).
+    const rows = Array.from({ length: 20 }, (_, i) => ({
+      project: 'demo',
+      session_id: `legacy-${i}`,
+      sign: 1,
+      version: 1,
+      visitor_id: String(7_000_000_000 + i),
+      started_at: '2026-10-10 10:00:00.000',
+      ended_at: '2026-10-10 10:01:00.000',
+      pageviews: 1,
+      events: 2,
+      device_type: 'desktop',
+      country: 'ZZ',
+      pages: ['/legacy'],
+      page_views: [1],
+      event_types: ['click', 'pageview'],
+      event_counts: [1, 1],
+      other_paths: ['/legacy'],
+    }));
+    await server.store.insert('visits', rows, 'legacy-visit-rows');
+    try {
+      const cards = await api('stats/breakdowns', {
+        filters: JSON.stringify([['is', 'country', ['ZZ']]]),
+        dimensions: 'page,event',
+        limit: '9',
+        metrics: 'visitors,events',
+      });
+      const pages = (cards.results as Record<string, Array<Record<string, number | string>>>).page;
+      const legacy = pages.find((r) => r.value === '/legacy');
+      assert.ok(legacy, 'the sampled legacy visits are read');
+      // Their pageviews counted, their other event (no count kept) not.
+      assert.equal(Number(legacy.events), Number(legacy.visitors));
+    } finally {
+      await server.store.command(
+        "ALTER TABLE visits DELETE WHERE session_id LIKE 'legacy-%' SETTINGS mutations_sync = 1",
+      );
+    }
+  });
+
   // These two last: they add events to the seeded month (the pageviews last: 2 000 more visitors of the page goal
   // would move the goals list's rolled-up estimate, checked in the test before).
   it('counts goal events sent without a visit among the conversions, sampled as exact', async () => {

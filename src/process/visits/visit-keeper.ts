@@ -70,8 +70,15 @@ const VISIT_COLUMNS = `project, tenant_id, session_id, sign, version, toString(v
 
 const texts = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
 const numbers = (v: unknown) => (Array.isArray(v) ? v.map(Number) : []);
+/**
+ * `list` as long as `length`, `fill` past its end: a row a processor from before migration 033 wrote during an
+ * upgrade has other paths without their types and counts (the fold indexes the three together).
+ */
+const aligned = <T>(list: T[], length: number, fill: T): T[] =>
+  list.length === length ? list : Array.from({ length }, (_, i) => list[i] ?? fill);
 
 function visitRowOf(r: Record<string, unknown>): VisitRow {
+  const otherPaths = texts(r.other_paths);
   const row = {
     project: String(r.project),
     tenant_id: String(r.tenant_id),
@@ -91,9 +98,9 @@ function visitRowOf(r: Record<string, unknown>): VisitRow {
     page_views: numbers(r.page_views),
     event_types: texts(r.event_types),
     event_counts: numbers(r.event_counts),
-    other_paths: texts(r.other_paths),
-    other_types: texts(r.other_types),
-    other_counts: numbers(r.other_counts),
+    other_paths: otherPaths,
+    other_types: aligned(texts(r.other_types), otherPaths.length, ''),
+    other_counts: aligned(numbers(r.other_counts), otherPaths.length, 1),
   } as VisitRow;
   for (const c of VISIT_ATTRIBUTES) row[c] = String(r[c]);
   return row;

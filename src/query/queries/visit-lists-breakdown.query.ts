@@ -26,13 +26,17 @@ import { sampledRange, visitRowsFrom } from './visit-rows.ts';
 
 /**
  * A visit filter's sampled visit rows, one row per entry of their pages viewed (`type` 'pageview') and their other
- * events (by path and type), each with its events (`n`): `FROM …` and its parameters.
+ * events (by path and type), each with its events (`n`): `FROM …` and its parameters. The types and counts are
+ * sized to the paths: a row a processor from before migration 033 wrote during an upgrade lacks them, and arrays of
+ * unequal sizes would fail the whole statement (its entries count no events, as an unknown type).
  */
 export function pageEntriesFrom(q: StatsQuery): ReturnType<typeof visitRowsFrom> {
   return visitRowsFrom(
     q,
-    `ARRAY JOIN arrayConcat(arrayMap(p -> 'pageview', pages), other_types) AS type,
-       arrayConcat(pages, other_paths) AS path, arrayConcat(page_views, other_counts) AS n`,
+    `ARRAY JOIN
+       arrayConcat(arrayMap(p -> 'pageview', pages), arrayResize(other_types, length(other_paths), '')) AS type,
+       arrayConcat(pages, other_paths) AS path,
+       arrayConcat(page_views, arrayResize(other_counts, length(other_paths), 0)) AS n`,
   );
 }
 
