@@ -37,6 +37,20 @@ export const VISIT_CONTENTS_MIGRATION: Migration = {
 };
 
 /**
+ * `ALTER TABLE visits ADD COLUMN` for each of `names`, typed, compressed and placed as `VISIT_COLUMNS` has it (after
+ * the column before it there), so a store that gains them matches one made by the DDL.
+ */
+function addColumns(names: readonly string[]): string[] {
+  return VISIT_COLUMNS.flatMap(([name, c], i) =>
+    names.includes(name)
+      ? [
+          `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${c.type}${c.codec ? ` CODEC(${c.codec})` : ''} AFTER ${VISIT_COLUMNS[i - 1][0]}`,
+        ]
+      : [],
+  );
+}
+
+/**
  * Migration 031: the goals each visit reached (src/query/visit-goal-bits.ts). Only the columns: every row starts at
  * no epoch, which queries read from the lists as before, and the api stamps the stored rows in the background
  * (src/goals/visit-goal-backfill.ts), so the migration is quick at any size.
@@ -44,9 +58,7 @@ export const VISIT_CONTENTS_MIGRATION: Migration = {
 export const VISIT_GOALS_MIGRATION: Migration = {
   version: 31,
   name: '031_visit_goals (src/query/visit-goal-bits.ts)',
-  statements: VISIT_COLUMNS.filter(([name]) => GOAL_COLUMNS.includes(name)).map(
-    ([name, c]) => `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${c.type} CODEC(${c.codec})`,
-  ),
+  statements: addColumns(GOAL_COLUMNS),
 };
 
 /**
@@ -58,9 +70,6 @@ export const VISIT_GOALS_MIGRATION: Migration = {
 export const OTHER_EVENT_COUNTS_MIGRATION: Migration = {
   version: 33,
   name: '033_visit_other_event_counts (src/store/visit-contents.ts)',
-  statements: VISIT_COLUMNS.filter(([name]) => OTHER_EVENT_COUNT_COLUMNS.includes(name)).map(
-    ([name, c]) =>
-      `ALTER TABLE ${VISITS_TABLE} ADD COLUMN IF NOT EXISTS ${name} ${c.type}${c.codec ? ` CODEC(${c.codec})` : ''} AFTER ${VISIT_CONTENT_COLUMNS[VISIT_CONTENT_COLUMNS.indexOf(name as (typeof VISIT_CONTENT_COLUMNS)[number]) - 1]}`,
-  ),
+  statements: addColumns(OTHER_EVENT_COUNT_COLUMNS),
   run: refold,
 };

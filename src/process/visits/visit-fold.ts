@@ -92,10 +92,13 @@ export function compareBytes(a: string, b: string): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/** Where `key` is in the sorted `keys`, or `-(where it would go) - 1`. */
-function find(keys: readonly string[], key: string): number {
+/**
+ * Where `key` is in the sorted `keys`, or `-(where it would go) - 1`. With `seconds`: the keys are pairs sorted by
+ * `keys` then `seconds` (beside each other, as the store sorts tuples), and `second` is the pair's second half.
+ */
+function find(keys: readonly string[], key: string, seconds?: readonly string[], second = ''): number {
   for (let i = 0; i < keys.length; i++) {
-    const c = compareBytes(keys[i], key);
+    const c = compareBytes(keys[i], key) || (seconds ? compareBytes(seconds[i], second) : 0);
     if (c === 0) return i;
     if (c > 0) return -i - 1;
   }
@@ -105,10 +108,10 @@ function find(keys: readonly string[], key: string): number {
 /**
  * `key` in the sorted `keys` (one more of it in `counts` beside, when given), which keep the VISIT_LIST_MAX smallest:
  * a key past a full list's last is left out, one before it pushes the last out. The smallest are the same whatever
- * order the events come in, as the store's fold keeps them.
+ * order the events come in, as the store's fold keeps them. With `seconds`, the keys are pairs (`find`).
  */
-function add(keys: string[], key: string, counts?: number[]): void {
-  const i = find(keys, key);
+function add(keys: string[], key: string, counts?: number[], seconds?: string[], second = ''): void {
+  const i = find(keys, key, seconds, second);
   if (i >= 0) {
     if (counts) counts[i] += 1;
     return;
@@ -116,39 +119,12 @@ function add(keys: string[], key: string, counts?: number[]): void {
   const at = -i - 1;
   if (at >= VISIT_LIST_MAX) return;
   keys.splice(at, 0, key);
+  seconds?.splice(at, 0, second);
   counts?.splice(at, 0, 1);
   if (keys.length > VISIT_LIST_MAX) {
     keys.pop();
+    seconds?.pop();
     counts?.pop();
-  }
-}
-
-/** Where (path, type) is in the sorted pairs, or `-(where it would go) - 1` (as `find`). */
-function findPair(paths: readonly string[], types: readonly string[], path: string, type: string): number {
-  for (let i = 0; i < paths.length; i++) {
-    const c = compareBytes(paths[i], path) || compareBytes(types[i], type);
-    if (c === 0) return i;
-    if (c > 0) return -i - 1;
-  }
-  return -paths.length - 1;
-}
-
-/** An other event's (path, type) in the row's sorted pairs with their counts, kept as `add` keeps a list. */
-function addOther(row: VisitRow, path: string, type: string): void {
-  const i = findPair(row.other_paths, row.other_types, path, type);
-  if (i >= 0) {
-    row.other_counts[i] += 1;
-    return;
-  }
-  const at = -i - 1;
-  if (at >= VISIT_LIST_MAX) return;
-  row.other_paths.splice(at, 0, path);
-  row.other_types.splice(at, 0, type);
-  row.other_counts.splice(at, 0, 1);
-  if (row.other_paths.length > VISIT_LIST_MAX) {
-    row.other_paths.pop();
-    row.other_types.pop();
-    row.other_counts.pop();
   }
 }
 
@@ -156,7 +132,7 @@ function addOther(row: VisitRow, path: string, type: string): void {
 function addContents(row: VisitRow, event: EventRow): void {
   add(row.event_types, event.type, row.event_counts);
   if (event.type === 'pageview') add(row.pages, event.path, row.page_views);
-  else addOther(row, event.path, event.type);
+  else add(row.other_paths, event.path, row.other_counts, row.other_types, event.type);
 }
 
 /** A copy of the row whose lists can be changed without touching the original's. */

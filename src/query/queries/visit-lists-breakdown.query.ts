@@ -22,7 +22,7 @@ import { visitorKeyOf } from '../stats-metrics.ts';
 import type { StatsQuery } from '../stats-query.ts';
 import { type BreakdownRow, countsRowsByDimension } from './breakdown-row.ts';
 import { passGroups } from './shared-pass.ts';
-import { sampledRange, visitRowsFrom } from './visit-rows.ts';
+import { visitRowsAnswer, visitRowsFrom } from './visit-rows.ts';
 
 /**
  * A visit filter's sampled visit rows, one row per entry of their pages viewed (`type` 'pageview') and their other
@@ -45,10 +45,7 @@ export function pageEntriesFrom(q: StatsQuery): ReturnType<typeof visitRowsFrom>
  * (the lists do not keep them).
  */
 export function visitListsAnswer(q: StatsQuery): boolean {
-  if (!sampledRange(q)) return false;
-  const { sql, visitSql, eventSql } = q.filter;
-  if (sql === '' || visitSql === undefined || eventSql !== '') return false;
-  return !q.goal || q.goal.visit !== undefined;
+  return visitRowsAnswer(q) && q.filter.sql !== '' && (!q.goal || q.goal.visit !== undefined);
 }
 
 /** The entries' column each card groups by. */
